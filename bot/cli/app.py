@@ -1,0 +1,25 @@
+"""The `apel` command for admins and scripts. Every listing takes --format table|csv|json;
+errors go to stderr with a non-zero exit code."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import db, invite, org, run
+from bot.cli.context import run_async
+
+app = typer.Typer(
+    name="apel",
+    help="Apel: the daily reporting routine of a WFH/WFO office on Telegram and WhatsApp.",
+    no_args_is_help=True,
+    # Tracebacks with local variables could print tokens and invite codes.
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(org.app, name="org")
+app.add_typer(db.app, name="db")
+app.command("invite")(run_async(invite.invite_command))
+app.command("run")(run_async(run.run_command))
+
+
+def main() -> None:
+    app()

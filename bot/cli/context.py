@@ -1,0 +1,49 @@
+"""What every command needs: settings, the database, the clock, and the catalog language."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from sqlalchemy.engine import make_url
+
+from bot.cli.output import fail, set_language
+from bot.clock import SystemClock
+from bot.services.errors import ServiceError
+from bot.settings import Settings
+from storage.unit_of_work import Database
+
+CLI_ACTOR = "cli"
+
+
+def load_settings() -> Settings:
+    settings = Settings()
+    set_language(settings.default_language.value)
+    return settings
+
+
+def open_database(settings: Settings) -> Database:
+    return Database(settings.database_url, schema=settings.database_schema)
+
+
+def shown_url(url: str) -> str:
+    """The database URL with any password masked: secrets never reach the terminal or the logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def clock() -> SystemClock:
+    return SystemClock()
+
+
+def run_async(command: Callable[..., Awaitable]):
+    """Run an async command body; a ServiceError becomes a polite message on stderr and exit 1."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return asyncio.run(command(*args, **kwargs))
+        except ServiceError as exc:
+            raise fail(exc.code, **exc.params) from None
+
+    return wrapper

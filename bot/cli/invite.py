@@ -1,0 +1,57 @@
+"""`apel invite`: one personal onboarding code per active person, written to a CSV to hand out."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
+from bot.domain.org_terms import Channel
+from bot.services.invites import LinkSettings, issue_invites
+from bot.texts import format_datetime
+
+INVITE_COLUMNS = ("nip", "name", "unit", "channel", "code", "link", "expires_at")
+
+
+async def invite_command(
+    out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the invites CSV (it holds secret codes)."),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
+    channel: Channel = typer.Option(Channel.TELEGRAM, "--channel", help="telegram or whatsapp"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Create invites; re-issuing revokes a person's previous code for that channel."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        issued = await issue_invites(
+            db.uow,
+            clock=clock(),
+            channel=channel,
+            unit=unit,
+            ttl=dt.timedelta(days=settings.invite_ttl_days),
+            links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
+            actor=CLI_ACTOR,
+        )
+    finally:
+        await db.dispose()
+    if not issued:
+        say("cli.invite_none")
+        raise typer.Exit(1)
+    with open(out_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(INVITE_COLUMNS)
+        for i in issued:
+            writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, i.expires_at.isoformat()])
+    out_path.chmod(0o600)
+    expires = format_datetime(issued[0].expires_at, settings.default_timezone, current_language())
+    say("cli.invite_written", count=len(issued), channel=channel.value, path=str(out_path), expires=expires)
+    # The listing on stdout names who got an invite; the codes stay in the file only.
+    emit(
+        [{"nip": i.nip, "name": i.name, "unit": i.unit, "expires_at": i.expires_at.isoformat()} for i in issued],
+        [("nip", "col.nip"), ("name", "col.name"), ("unit", "col.unit"), ("expires_at", "col.expires")],
+        fmt,
+    )

@@ -1,0 +1,78 @@
+"""How the CLI prints: listings as table, CSV or JSON (`--format`), errors on stderr with exit 1."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.texts import text
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+FORMAT_OPTION = typer.Option(Format.TABLE, "--format", "-f", help="table, csv or json")
+
+
+def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Format, *, title: str | None = None) -> None:
+    """`columns`: (record key, catalog key of the table header). CSV/JSON use the record keys."""
+    keys = [k for k, _ in columns]
+    if fmt is Format.JSON:
+        json.dump([{k: r.get(k) for k in keys} for r in records], sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    elif fmt is Format.CSV:
+        writer = csv.DictWriter(sys.stdout, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _csv_cell(r.get(k)) for k in keys} for r in records)
+    else:
+        table = Table(title=title, show_lines=False)
+        lang = current_language()
+        for _, label in columns:
+            table.add_column(text(lang, label) if "." in label else label)
+        for r in records:
+            table.add_row(*("" if r.get(k) is None else str(r.get(k)) for k in keys))
+        out.print(table)
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def fail(code: str, **params) -> typer.Exit:
+    """Print the catalog text for `code` on stderr; `raise fail(...)` ends the command with exit 1."""
+    lang = current_language()
+    err.print(f"[bold red]{text(lang, 'cli.error')}[/] {text(lang, code, **params)}", highlight=False, markup=True)
+    return typer.Exit(1)
+
+
+def say(code: str, **params) -> None:
+    """A status line for people, on stderr so that stdout stays clean for --format csv/json."""
+    err.print(text(current_language(), code, **params), highlight=False, markup=False)
+
+
+_language = {"value": "id"}
+
+
+def set_language(lang: str) -> None:
+    _language["value"] = lang
+
+
+def current_language() -> str:
+    return _language["value"]

@@ -1,0 +1,131 @@
+"""What an import changes: the validated chart compared with what the database already holds.
+
+The file is the truth for people it names; an optional cell left empty (or a column the file does
+not have) keeps what is stored, so a re-import never wipes a language a person chose in chat.
+People absent from the file are deactivated, never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from bot.domain.org_terms import Language, Rank, Role, UnitKind
+from bot.domain.orgchart import OrgChart, PersonSpec, UnitSpec
+
+
+@dataclass(frozen=True)
+class StoredUnit:
+    id: int
+    name: str
+    parent: str | None
+    kind: UnitKind
+    timezone: str
+
+
+@dataclass(frozen=True)
+class PersonValues:
+    """Every stored field of a person, by names: units and supervisors by name and NIP."""
+
+    nip: str
+    name: str
+    position: str
+    unit: str
+    supervisor_nip: str | None
+    rank: Rank | None
+    role: Role
+    phone: str | None
+    language: Language | None
+    home_lat: float | None
+    home_lon: float | None
+    home_radius_m: int | None
+    wfh_eligible: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class StoredPerson:
+    id: int
+    values: PersonValues
+
+
+@dataclass
+class SyncPlan:
+    new_units: list[UnitSpec] = field(default_factory=list)
+    changed_units: list[UnitSpec] = field(default_factory=list)
+    new_people: list[PersonValues] = field(default_factory=list)
+    changed_people: list[tuple[int, PersonValues]] = field(default_factory=list)
+    reactivated: list[str] = field(default_factory=list)
+    deactivated: list[StoredPerson] = field(default_factory=list)
+    unchanged_people: int = 0
+
+    @property
+    def writes_anything(self) -> bool:
+        return bool(
+            self.new_units or self.changed_units or self.new_people or self.changed_people or self.deactivated
+        )
+
+
+_KEPT_WHEN_EMPTY = ("rank", "role", "phone", "language", "home_lat", "home_lon", "home_radius_m", "wfh_eligible")
+_DEFAULTS = {"role": Role.STAFF, "wfh_eligible": True}
+
+
+def merged_values(spec: PersonSpec, stored: PersonValues | None) -> PersonValues:
+    optional = {}
+    for name in _KEPT_WHEN_EMPTY:
+        said = getattr(spec, name)
+        if said is not None:
+            optional[name] = said
+        elif stored is not None:
+            optional[name] = getattr(stored, name)
+        else:
+            optional[name] = _DEFAULTS.get(name)
+    return PersonValues(
+        nip=spec.nip,
+        name=spec.name,
+        position=spec.position,
+        unit=spec.unit,
+        supervisor_nip=spec.supervisor_nip,
+        active=True,
+        **optional,
+    )
+
+
+def plan_sync(
+    chart: OrgChart,
+    stored_units: dict[str, StoredUnit],
+    stored_people: dict[str, StoredPerson],
+    *,
+    keep_nips: set[str] = frozenset(),
+) -> SyncPlan:
+    """`keep_nips`: people named by rejected rows; a partial import must not deactivate them."""
+    plan = SyncPlan()
+    for unit in chart.units.values():
+        old = stored_units.get(unit.name)
+        if old is None:
+            plan.new_units.append(unit)
+        elif (old.parent, old.kind, old.timezone) != (unit.parent, unit.kind, unit.timezone):
+            plan.changed_units.append(unit)
+    seen: set[str] = set()
+    for spec in chart.people:
+        seen.add(spec.nip)
+        old = stored_people.get(spec.nip)
+        values = merged_values(spec, old.values if old else None)
+        if old is None:
+            plan.new_people.append(values)
+        elif values != old.values:
+            plan.changed_people.append((old.id, values))
+            if not old.values.active:
+                plan.reactivated.append(spec.nip)
+        else:
+            plan.unchanged_people += 1
+    for nip, old in stored_people.items():
+        if nip not in seen and nip not in keep_nips and old.values.active:
+            plan.deactivated.append(old)
+    return plan
+
+
+def deactivated(values: PersonValues) -> PersonValues:
+    return replace(values, active=False)
+
+
+PERSON_FIELDS = tuple(f.name for f in fields(PersonValues))

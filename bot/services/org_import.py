@@ -1,0 +1,108 @@
+"""Use case: load an org chart (rows of a sheet) into the database, all or nothing by default."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.domain.org_columns import map_header
+from bot.domain.org_sync import plan_sync
+from bot.domain.orgchart import RawRow, RowError, validate_chart
+from bot.ports import Clock, Progress, UnitOfWorkFactory
+from bot.services.errors import ServiceError
+
+
+@dataclass
+class ImportReport:
+    rows_read: int
+    errors: list[RowError]
+    written: bool
+    partial: bool
+    units_created: int = 0
+    units_updated: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    people_unchanged: int = 0
+    reactivated: list[str] = field(default_factory=list)
+    deactivated: list[tuple[str, str]] = field(default_factory=list)  # (nip, name)
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {e.row for e in self.errors}
+
+
+def rows_of(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> tuple[Iterable[RawRow], tuple[str, ...]]:
+    """Name the cells of each row by field; refuse a sheet without the required columns."""
+    mapping = map_header(header)
+    if mapping.duplicated:
+        raise ServiceError("sheet.duplicate_columns", columns=", ".join(mapping.duplicated))
+    if mapping.missing:
+        raise ServiceError("sheet.missing_columns", columns=", ".join(mapping.missing))
+    columns = mapping.columns
+
+    def named() -> Iterable[RawRow]:
+        for number, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            yield RawRow(number, {f: cells[i] if i < len(cells) else "" for f, i in columns.items()})
+
+    return named(), mapping.unknown
+
+
+async def import_org_chart(
+    uow_factory: UnitOfWorkFactory,
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    *,
+    clock: Clock,
+    default_timezone: str,
+    actor: str,
+    partial: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    named, ignored = rows_of(header, rows)
+    chart = validate_chart(named, default_timezone=default_timezone)
+    if chart.rows_read == 0:
+        raise ServiceError("sheet.no_rows")
+    report = ImportReport(chart.rows_read, chart.errors, written=False, partial=partial, ignored_columns=ignored)
+    if chart.errors and not partial:
+        return report
+    async with uow_factory() as uow:
+        plan = plan_sync(
+            chart,
+            await uow.org.stored_units(),
+            await uow.org.stored_people(),
+            keep_nips=chart.named_nips,
+        )
+        now = clock.now()
+        if plan.writes_anything:
+            await uow.org.apply(plan, now, progress)
+        report.units_created = len(plan.new_units)
+        report.units_updated = len(plan.changed_units)
+        report.people_created = len(plan.new_people)
+        report.people_updated = len(plan.changed_people)
+        report.people_unchanged = plan.unchanged_people
+        report.reactivated = plan.reactivated
+        report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
+        report.written = plan.writes_anything
+        await uow.audit.record(
+            now,
+            actor,
+            "org.import",
+            {
+                "rows": chart.rows_read,
+                "rejected_rows": len(chart.rejected_rows),
+                "partial": partial,
+                "created": report.people_created,
+                "updated": report.people_updated,
+                "deactivated": len(report.deactivated),
+                "units_created": report.units_created,
+            },
+        )
+        await uow.commit()
+    return report

@@ -1,0 +1,66 @@
+"""Configuration from the environment and `.env` (every key is in `.env.example`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.org_cells import CellError, parse_timezone
+from bot.domain.org_terms import Language
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./apel.db"
+    database_schema: str | None = None
+    redis_url: str | None = None
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+
+    whatsapp_phone_id: str | None = None
+    whatsapp_number: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+
+    media_dir: Path = Path("./media")
+    default_timezone: str = "Asia/Jakarta"
+    default_language: Language = Language.ID
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    log_level: str = "INFO"
+
+    @field_validator(
+        "database_schema",
+        "redis_url",
+        "telegram_bot_token",
+        "telegram_bot_username",
+        "whatsapp_phone_id",
+        "whatsapp_number",
+        "whatsapp_token",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value):
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _indonesian_zone(cls, value: str) -> str:
+        try:
+            return parse_timezone(value)
+        except CellError:
+            raise ValueError("DEFAULT_TIMEZONE must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from None
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _no_at(cls, value: str | None) -> str | None:
+        return value.lstrip("@") if value else value

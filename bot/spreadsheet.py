@@ -1,0 +1,131 @@
+"""Reading a CSV or XLSX sheet as a header and numbered rows of text cells.
+
+Used by `apel org import` and, later, by the admin who sends the org chart to the bot. The kind of
+file is told by its content, not its name (an XLSX renamed .csv still reads). Row numbers are the
+ones the admin sees in Excel: the header is row 1."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from bot.domain.org_columns import looks_like_header
+from bot.services.errors import ServiceError
+
+SNIFF_BYTES = 64 * 1024
+_TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ""}
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Sheet:
+    header: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    total_rows: int | None  # for a progress bar; may be an estimate
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # Integral floats below Excel's 15-digit precision are ordinary numbers; larger ones keep their
+        # exponent so that an 18-digit NIP typed as a number is recognised as damaged.
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _kind(path: Path, head: bytes) -> str:
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(_OLE_MAGIC) or path.suffix.lower() == ".xls":
+        raise ServiceError("sheet.old_xls")
+    if head.startswith(b"%PDF") or b"\x00" in head:
+        raise ServiceError("sheet.unsupported")
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
+        raise ServiceError("sheet.unsupported")
+    return "csv"
+
+
+def _encoding(head: bytes) -> str:
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the ANSI code page.
+        return "cp1252"
+
+
+def _header_first(numbered: Iterator[tuple[int, list[str]]], total: int | None) -> Sheet:
+    for number, cells in numbered:
+        if not any(c.strip() for c in cells):
+            continue
+        if not looks_like_header(cells):
+            raise ServiceError("sheet.no_header")
+        return Sheet([c.strip() for c in cells], numbered, total)
+    raise ServiceError("sheet.empty")
+
+
+@contextmanager
+def open_sheet(path: Path):
+    """Yield a Sheet; refuse with a ServiceError (sheet.*) a file that is not a readable CSV/XLSX."""
+    path = Path(path)
+    if not path.is_file():
+        raise ServiceError("sheet.not_found", path=str(path))
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    if not head.strip():
+        raise ServiceError("sheet.empty")
+    if _kind(path, head) == "xlsx":
+        with _xlsx(path) as sheet:
+            yield sheet
+    else:
+        with _csv(path, head) as sheet:
+            yield sheet
+
+
+@contextmanager
+def _csv(path: Path, head: bytes):
+    encoding = _encoding(head)
+    sample = head.decode(encoding, errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    with open(path, "rb") as raw:
+        total = max(raw.read().count(b"\n") - 1, 0)
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        reader = csv.reader(f, dialect)
+        try:
+            yield _header_first(((n, row) for n, row in enumerate(reader, start=1)), total)
+        except csv.Error as exc:
+            raise ServiceError("sheet.unreadable", reason=str(exc)) from None
+
+
+@contextmanager
+def _xlsx(path: Path):
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ServiceError("sheet.unreadable", reason=type(exc).__name__) from None
+    try:
+        sheet = book.worksheets[0]
+        total = max((sheet.max_row or 1) - 1, 0)
+        numbered = ((n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1))
+        yield _header_first(numbered, total)
+    finally:
+        book.close()
+

@@ -1,0 +1,70 @@
+"""User-facing text, from catalogs: `id.toml` (Bahasa Indonesia, the default) and `en.toml`.
+
+Keys are dotted (`row.unknown_supervisor`); values are `str.format` templates. A test keeps the two
+catalogs in step (same keys, same placeholders). Dates are formatted by Babel the Indonesian way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+_HERE = Path(__file__).parent
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    with open(_HERE / f"{lang}.toml", "rb") as f:
+        return _flatten(tomllib.load(f))
+
+
+def _lang(lang) -> str:
+    value = str(lang.value if hasattr(lang, "value") else lang or DEFAULT)
+    return value if value in LANGUAGES else DEFAULT
+
+
+def text(lang, key: str, **params) -> str:
+    """The text for `key` in `lang`; Indonesian if the English entry is missing, the key if both are."""
+    template = catalog(_lang(lang)).get(key) or catalog(DEFAULT).get(key) or key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def format_date(day: dt.date, lang) -> str:
+    """'Senin, 23 November 2026' (id) / 'Monday, 23 November 2026' (en)."""
+    return _babel_date(day, format="EEEE, d MMMM y", locale=_lang(lang))
+
+
+def format_datetime(moment: dt.datetime, timezone: str, lang) -> str:
+    """'Senin, 23 November 2026 07.30 WIB': in the unit's zone, with its Indonesian abbreviation."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    stamp = _babel_datetime(local, format="EEEE, d MMMM y HH.mm", locale=_lang(lang))
+    return f"{stamp} {ZONE_ABBREVIATIONS.get(timezone, timezone)}"
+
+
+ZONE_ABBREVIATIONS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}

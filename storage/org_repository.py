@@ -1,0 +1,242 @@
+"""The org chart in SQL: read it whole for an import, write an import's plan in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.domain.org_sync import PersonValues, StoredPerson, StoredUnit, SyncPlan
+from bot.domain.org_terms import Language, Rank, Role, UnitKind
+from bot.ports import LinkedPerson, PersonRow, Progress
+from storage.tables import OrgUnit, Person
+
+CHUNK = 5000
+_Boss = aliased(Person)
+_PERSON_COLUMNS = (
+    Person.id,
+    Person.nip,
+    Person.name,
+    Person.position,
+    Person.rank,
+    Person.role,
+    Person.phone,
+    Person.language,
+    Person.home_lat,
+    Person.home_lon,
+    Person.home_radius_m,
+    Person.wfh_eligible,
+    Person.active,
+)
+
+
+def _chunks(items: Sequence, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _person_columns(values: PersonValues, unit_id: int, supervisor_id: int | None, now: dt.datetime) -> dict:
+    return {
+        "nip": values.nip,
+        "name": values.name,
+        "position": values.position,
+        "rank": values.rank.value if values.rank else None,
+        "unit_id": unit_id,
+        "supervisor_id": supervisor_id,
+        "role": values.role.value,
+        "phone": values.phone,
+        "language": values.language.value if values.language else None,
+        "home_lat": values.home_lat,
+        "home_lon": values.home_lon,
+        "home_radius_m": values.home_radius_m,
+        "wfh_eligible": values.wfh_eligible,
+        "active": values.active,
+        "deactivated_at": None,
+        "updated_at": now,
+    }
+
+
+def _levels(new_people: list[PersonValues]) -> list[list[PersonValues]]:
+    """Group new people so that each one's supervisor is inserted in an earlier group (or exists)."""
+    by_nip = {p.nip: p for p in new_people}
+    depth: dict[str, int] = {}
+    for person in new_people:
+        chain = []
+        node = person
+        while node is not None and node.nip not in depth:
+            chain.append(node)
+            node = by_nip.get(node.supervisor_nip) if node.supervisor_nip else None
+        base = depth[node.nip] + 1 if node is not None else 0
+        for offset, member in enumerate(reversed(chain)):
+            depth[member.nip] = base + offset
+    levels: list[list[PersonValues]] = []
+    for person in new_people:
+        d = depth[person.nip]
+        while len(levels) <= d:
+            levels.append([])
+        levels[d].append(person)
+    return levels
+
+
+class SqlOrgRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def stored_units(self) -> dict[str, StoredUnit]:
+        rows = (await self.session.execute(select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.kind, OrgUnit.timezone))).all()
+        name_of = {r.id: r.name for r in rows}
+        return {
+            r.name: StoredUnit(r.id, r.name, name_of.get(r.parent_id), UnitKind(r.kind), r.timezone) for r in rows
+        }
+
+    async def stored_people(self) -> dict[str, StoredPerson]:
+        query = (
+            select(*_PERSON_COLUMNS, OrgUnit.name.label("unit_name"), _Boss.nip.label("boss_nip"))
+            .join(OrgUnit, Person.unit_id == OrgUnit.id)
+            .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
+        )
+        out: dict[str, StoredPerson] = {}
+        for r in await self.session.execute(query):
+            out[r.nip] = StoredPerson(
+                r.id,
+                PersonValues(
+                    nip=r.nip,
+                    name=r.name,
+                    position=r.position,
+                    unit=r.unit_name,
+                    supervisor_nip=r.boss_nip,
+                    rank=Rank(r.rank) if r.rank else None,
+                    role=Role(r.role),
+                    phone=r.phone,
+                    language=Language(r.language) if r.language else None,
+                    home_lat=r.home_lat,
+                    home_lon=r.home_lon,
+                    home_radius_m=r.home_radius_m,
+                    wfh_eligible=r.wfh_eligible,
+                    active=r.active,
+                ),
+            )
+        return out
+
+    async def _unit_ids(self) -> dict[str, int]:
+        return {name: id_ for name, id_ in await self.session.execute(select(OrgUnit.name, OrgUnit.id))}
+
+    async def _person_ids(self, nips: set[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        ordered = sorted(nips)
+        for chunk in _chunks(ordered, 1000):
+            rows = await self.session.execute(select(Person.nip, Person.id).where(Person.nip.in_(chunk)))
+            found.update((nip, id_) for nip, id_ in rows)
+        return found
+
+    async def apply(self, plan: SyncPlan, now: dt.datetime, progress: Progress | None = None) -> None:
+        total = len(plan.new_people) + len(plan.changed_people) + len(plan.deactivated)
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total)
+
+        if plan.new_units:
+            await self.session.execute(
+                insert(OrgUnit),
+                [
+                    {"name": u.name, "kind": u.kind.value, "timezone": u.timezone, "created_at": now, "updated_at": now}
+                    for u in plan.new_units
+                ],
+            )
+        unit_ids = await self._unit_ids()
+        touched_units = plan.new_units + plan.changed_units
+        if touched_units:
+            await self.session.execute(
+                update(OrgUnit),
+                [
+                    {
+                        "id": unit_ids[u.name],
+                        "parent_id": unit_ids[u.parent] if u.parent else None,
+                        "kind": u.kind.value,
+                        "timezone": u.timezone,
+                        "updated_at": now,
+                    }
+                    for u in touched_units
+                ],
+            )
+
+        referenced = {v.supervisor_nip for _, v in plan.changed_people if v.supervisor_nip}
+        referenced |= {v.supervisor_nip for v in plan.new_people if v.supervisor_nip}
+        person_ids = await self._person_ids(referenced)
+        for level in _levels(plan.new_people):
+            for chunk in _chunks(level):
+                rows = [
+                    _person_columns(v, unit_ids[v.unit], person_ids.get(v.supervisor_nip), now) | {"created_at": now}
+                    for v in chunk
+                ]
+                result = await self.session.execute(insert(Person).returning(Person.nip, Person.id), rows)
+                person_ids.update((nip, id_) for nip, id_ in result)
+                advance(len(chunk))
+
+        for chunk in _chunks(plan.changed_people):
+            await self.session.execute(
+                update(Person),
+                [
+                    _person_columns(v, unit_ids[v.unit], person_ids.get(v.supervisor_nip), now) | {"id": pid}
+                    for pid, v in chunk
+                ],
+            )
+            advance(len(chunk))
+
+        for chunk in _chunks(plan.deactivated, 1000):
+            await self.session.execute(
+                update(Person)
+                .where(Person.id.in_([p.id for p in chunk]))
+                .values(active=False, deactivated_at=now, updated_at=now)
+            )
+            advance(len(chunk))
+
+    async def count_active_people(self) -> int:
+        return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
+
+    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]:
+        query = (
+            select(*_PERSON_COLUMNS, OrgUnit.name.label("unit_name"), _Boss.nip.label("boss_nip"))
+            .join(OrgUnit, Person.unit_id == OrgUnit.id)
+            .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
+            .order_by(Person.id)
+        )
+        if not include_inactive:
+            query = query.where(Person.active)
+        rows = []
+        for p in await self.session.execute(query):
+            if unit_names is not None and p.unit_name not in unit_names:
+                continue
+            rows.append(
+                PersonRow(
+                    id=p.id,
+                    nip=p.nip,
+                    name=p.name,
+                    position=p.position,
+                    unit=p.unit_name,
+                    supervisor_nip=p.boss_nip,
+                    rank=p.rank,
+                    role=p.role,
+                    active=p.active,
+                    phone=p.phone,
+                    language=p.language,
+                )
+            )
+        return rows
+
+    async def person_by_id(self, person_id: int) -> LinkedPerson | None:
+        row = (
+            await self.session.execute(
+                select(Person.id, Person.nip, Person.name, OrgUnit.name, Person.language, Person.active)
+                .join(OrgUnit, Person.unit_id == OrgUnit.id)
+                .where(Person.id == person_id)
+            )
+        ).first()
+        return LinkedPerson(*row) if row else None

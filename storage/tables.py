@@ -1,0 +1,108 @@
+"""SQLModel tables. Names follow the glossary in DESIGN.md; enums are stored as their string values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime
+
+
+def _time(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, unique=True)
+    parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    kind: str = Field(max_length=20)
+    timezone: str = Field(max_length=40)
+    created_at: dt.datetime = _time()
+    updated_at: dt.datetime = _time()
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nip: str = Field(max_length=18, unique=True)
+    name: str = Field(max_length=200)
+    position: str = Field(max_length=300)
+    rank: str | None = Field(default=None, max_length=20)
+    unit_id: int = Field(foreign_key="org_unit.id", index=True)
+    supervisor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    role: str = Field(default="staff", max_length=10)
+    phone: str | None = Field(default=None, max_length=20, index=True)
+    language: str | None = Field(default=None, max_length=5)
+    home_lat: float | None = None
+    home_lon: float | None = None
+    home_radius_m: int | None = None
+    wfh_eligible: bool = True
+    active: bool = Field(default=True, index=True)
+    deactivated_at: dt.datetime | None = _time(nullable=True)
+    created_at: dt.datetime = _time()
+    updated_at: dt.datetime = _time()
+
+
+class ChannelAccount(SQLModel, table=True):
+    """One chat identity linked to a person; an unlinked row is kept as history."""
+
+    __tablename__ = "channel_account"
+    __table_args__ = (
+        Index(
+            "uq_channel_account_active_external",
+            "channel",
+            "external_id",
+            unique=True,
+            sqlite_where=Column("unlinked_at").is_(None),
+            postgresql_where=Column("unlinked_at").is_(None),
+        ),
+        Index(
+            "uq_channel_account_active_person",
+            "person_id",
+            "channel",
+            unique=True,
+            sqlite_where=Column("unlinked_at").is_(None),
+            postgresql_where=Column("unlinked_at").is_(None),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=10)
+    external_id: str = Field(max_length=64)
+    linked_at: dt.datetime = _time()
+    unlinked_at: dt.datetime | None = _time(nullable=True)
+
+
+class Invite(SQLModel, table=True):
+    """A personal onboarding code. Only its SHA-256 is stored; the code itself is handed out once."""
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=10)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = _time()
+    expires_at: dt.datetime = _time()
+    used_at: dt.datetime | None = _time(nullable=True)
+    revoked_at: dt.datetime | None = _time(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what as an admin, and when. `detail` is JSON text, never a secret."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = _time(index=True)
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=50, index=True)
+    detail: str = Field(default="{}", sa_type=Text)
+

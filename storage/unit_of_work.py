@@ -1,0 +1,46 @@
+"""One transaction for one use case. Repositories never commit; the use case calls `commit()`,
+and leaving the block without it rolls everything back."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.audit_repository import SqlAuditRepository
+from storage.database import make_engine, make_session_factory
+from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
+from storage.org_repository import SqlOrgRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, session_factory):
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self.session = self._session_factory()
+        self.org = SqlOrgRepository(self.session)
+        self.invites = SqlInviteRepository(self.session)
+        self.accounts = SqlAccountRepository(self.session)
+        self.audit = SqlAuditRepository(self.session)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+
+class Database:
+    """The engine and the unit-of-work factory the services are given."""
+
+    def __init__(self, url: str, *, schema: str | None = None):
+        self.url = url
+        self.engine: AsyncEngine = make_engine(url, schema=schema)
+        self._sessions = make_session_factory(self.engine)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
