@@ -117,9 +117,12 @@ def _csv(path: Path, head: bytes):
 
 @contextmanager
 def _xlsx(path: Path):
+    # A file object, not the path: openpyxl judges a path by its extension, and we judge by content.
+    stream = open(path, "rb")
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        stream.close()
         raise ServiceError("sheet.unreadable", reason=type(exc).__name__) from None
     try:
         sheet = book.worksheets[0]
@@ -128,4 +131,5 @@ def _xlsx(path: Path):
         yield _header_first(numbered, total)
     finally:
         book.close()
+        stream.close()
 

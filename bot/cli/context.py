@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli.output import fail, set_language
 from bot.clock import SystemClock
@@ -45,5 +46,11 @@ def run_async(command: Callable[..., Awaitable]):
             return asyncio.run(command(*args, **kwargs))
         except ServiceError as exc:
             raise fail(exc.code, **exc.params) from None
+        except DBAPIError as exc:
+            # The driver's own words (first line only: no SQL parameters, no secrets) and what to try.
+            reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
+            raise fail("cli.db_error", reason=reason) from None
+        except OSError as exc:
+            raise fail("cli.db_unreachable", reason=exc.strerror or type(exc).__name__) from None
 
     return wrapper

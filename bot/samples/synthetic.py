@@ -558,7 +558,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         count = write_csv(sample_office_rows(), args.out)
     else:
-        count = write_csv(synthetic_office_rows(args.n, seed=args.seed, branching=args.branching), args.out)
+        try:
+            rows = synthetic_office_rows(args.n, seed=args.seed, branching=args.branching)
+        except ValueError as exc:
+            parser.error(str(exc))
+        count = write_csv(rows, args.out)
     print(f"{count} rows -> {args.out}", file=sys.stderr)
     return 0
 

@@ -1,0 +1,160 @@
+"""The `apel` command as an admin uses it, against both databases."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from bot.cli.org import sample_path
+from tests.org_rows import STAF, small_office, write_csv
+
+runner = CliRunner()
+
+
+def apel(*args):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def office_csv(tmp_path):
+    return write_csv(tmp_path / "org.csv", small_office())
+
+
+def test_import_then_show_in_every_format(apel_env, office_csv):
+    result = apel("org", "import", str(office_csv))
+    assert result.exit_code == 0, result.stderr
+    assert "5 new people" in result.stderr
+
+    as_json = json.loads(apel("org", "show", "--format", "json").stdout)
+    assert {p["nip"] for p in as_json} >= {STAF}
+    staff = next(p for p in as_json if p["nip"] == STAF)
+    assert staff == {
+        "nip": STAF, "name": "Rudi Hartono", "position": "Pranata Komputer", "unit": "Seksi Timur",
+        "supervisor_nip": "198504042010012004", "active": True, "role": "staff",
+    }
+
+    rows = list(csv.DictReader(io.StringIO(apel("org", "show", "--format", "csv", "--unit", "Seksi Timur").stdout)))
+    assert [r["nip"] for r in rows] == ["198504042010012004", STAF]
+    assert rows[1]["active"] == "true"
+
+    table = apel("org", "show", "--unit", "Bidang Timur")
+    assert table.exit_code == 0
+    assert "Bidang Timur" in table.stdout and "Rudi Hartono" in table.stdout and "Sekretariat" not in table.stdout
+
+
+def test_reimport_reports_no_change(apel_env, office_csv):
+    apel("org", "import", str(office_csv))
+    result = apel("org", "import", str(office_csv))
+    assert result.exit_code == 0
+    assert "0 new people, 0 updated, 5 unchanged, 0 deactivated" in result.stderr
+
+
+def test_bad_rows_are_listed_with_row_numbers_and_exit_non_zero(apel_env, tmp_path):
+    rows = small_office()
+    rows[4]["nip"] = "199013452015031005"
+    path = write_csv(tmp_path / "bad.csv", rows)
+    result = apel("org", "import", str(path), "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)
+    assert problems == [{"row": 6, "column": "nip", "code": "nip.bad_birth_date",
+                         "problem": "The first 8 digits of the NIP are not a real birth date (found: 199013452015031005)."}]
+    assert "Nothing was saved" in result.stderr
+    assert apel("org", "show").exit_code == 1  # still empty
+
+
+def test_partial_keeps_good_rows_and_still_exits_non_zero(apel_env, tmp_path):
+    rows = small_office()
+    rows[4]["phone"] = "123"
+    result = apel("org", "import", str(write_csv(tmp_path / "bad.csv", rows)), "--partial")
+    assert result.exit_code == 1
+    assert "4 new people" in result.stderr
+    assert len(json.loads(apel("org", "show", "-f", "json").stdout)) == 4
+
+
+def test_xlsx_with_indonesian_headers_imports(apel_env, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["NIP", "Nama", "Jabatan", "Unit Kerja", "NIP Atasan"])
+    for r in small_office():
+        sheet.append([r["nip"], r["name"], r["position"], r["unit"], r["supervisor_nip"] or None])
+    book.save(tmp_path / "org.xlsx")
+    result = apel("org", "import", str(tmp_path / "org.xlsx"))
+    assert result.exit_code == 0, result.stderr
+    assert "5 new people" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("org.pdf", b"%PDF-1.4 not a sheet", "not CSV or XLSX"),
+        ("org.csv", b"", "The file is empty"),
+        ("org.csv", b"1,2,3\n4,5,6\n", "The first row is not a header"),
+        ("org.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old .xls format"),
+        ("org.csv", b"nip,name,position\n", "Required columns are missing: unit, supervisor_nip"),
+        ("org.csv", b"nip,name,position,unit,supervisor_nip\n", "no rows of people"),
+    ],
+)
+def test_a_file_that_is_no_org_chart_gets_one_clear_error(apel_env, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = apel("org", "import", str(path))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_missing_file_is_an_error(apel_env, tmp_path):
+    result = apel("org", "import", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 1 and "File not found" in result.stderr
+
+
+def test_invites_are_written_to_a_private_csv(apel_env, office_csv, tmp_path):
+    apel("org", "import", str(office_csv))
+    out = tmp_path / "invites.csv"
+    result = apel("invite", "--unit", "Seksi Timur", "--out", str(out), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    with open(out, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["nip"] for r in rows] == ["198504042010012004", STAF]
+    assert rows[0]["link"] == f"https://t.me/ApelDinasBot?start={rows[0]['code']}"
+    assert out.stat().st_mode & 0o077 == 0
+    listed = json.loads(result.stdout)
+    assert [r["nip"] for r in listed] == [r["nip"] for r in rows]
+    assert all(r["code"] not in result.stdout + result.stderr for r in rows)
+
+
+def test_invite_for_an_unknown_unit_fails_politely(apel_env, office_csv, tmp_path):
+    apel("org", "import", str(office_csv))
+    result = apel("invite", "--unit", "Nowhere", "--out", str(tmp_path / "i.csv"))
+    assert result.exit_code == 1 and "Unknown unit: Nowhere" in result.stderr
+
+
+def test_sample_office_loads_once(apel_env):
+    first = apel("org", "sample", "--if-empty")
+    assert first.exit_code == 0, first.stderr
+    second = apel("org", "sample", "--if-empty")
+    assert second.exit_code == 0 and "already has" in second.stderr
+
+
+def test_run_without_tokens_says_what_is_missing_and_exits_zero(apel_env):
+    result = apel("run", "--sample-if-empty")
+    assert result.exit_code == 0, result.stderr
+    assert "No channel token is set (TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN" in result.stderr
+    assert "active people" in result.stderr
+
+
+def test_the_database_password_is_never_printed(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://apel:s3cret-pw@127.0.0.1:1/none")
+    result = apel("org", "show")
+    assert result.exit_code == 1
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert "Basis data tidak dapat dihubungi" in result.stderr  # Indonesian unless DEFAULT_LANGUAGE says otherwise
+
+
+def test_the_shipped_sample_file_exists():
+    assert sample_path().is_file()
