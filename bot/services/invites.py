@@ -59,6 +59,6 @@ async def issue_invites(
             issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires))
         await uow.invites.add_many(rows)
         # The audit keeps who got a code, never the code.
-        await uow.audit.record(now, actor, "invite.issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
+        await uow.audit.record(now, actor, "invites.issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
         await uow.commit()
     return issued

@@ -1,0 +1,45 @@
+"""Configuration: every key documented in .env.example and the README; secrets stay hidden."""
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def example_keys() -> set[str]:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(r"^([A-Z_]+)=", text, flags=re.M))
+
+
+def test_every_setting_is_in_env_example_and_nothing_else():
+    assert example_keys() == {name.upper() for name in Settings.model_fields}
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = sorted(k for k in example_keys() if f"`{k}`" not in readme)
+    assert missing == []
+
+
+def test_blank_tokens_mean_unset_and_secrets_do_not_print(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    monkeypatch.setenv("WHATSAPP_APP_SECRET", "very-secret")
+    settings = Settings(_env_file=None)
+    assert settings.telegram_bot_token is None
+    assert "very-secret" not in repr(settings) and "very-secret" not in str(settings.model_dump())
+
+
+def test_a_zone_outside_indonesia_is_refused(monkeypatch):
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Paris")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
+
+
+def test_wib_is_understood_as_jakarta(monkeypatch):
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "WIB")
+    assert Settings(_env_file=None).default_timezone == "Asia/Jakarta"

@@ -1,0 +1,49 @@
+"""The catalogs: Indonesian and English in step, every code the code uses present, dates Indonesian."""
+
+import datetime as dt
+import re
+import string
+from pathlib import Path
+
+from bot.texts import catalog, format_date, format_datetime, text
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = re.compile(r"""["']((?:nip|cell|row|unit|sheet|invite|cli|col)\.[a-z_]+)["']""")
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_catalogs_have_the_same_keys_and_placeholders():
+    ids, ens = catalog("id"), catalog("en")
+    assert set(ids) == set(ens)
+    for key in ids:
+        assert placeholders(ids[key]) == placeholders(ens[key]), key
+
+
+def test_every_code_used_in_the_code_is_in_the_catalog():
+    used = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        used.update(CODE.findall(path.read_text(encoding="utf-8")))
+    missing = sorted(used - set(catalog("id")))
+    assert len(used) > 30
+    assert missing == []
+
+
+def test_text_fills_placeholders_and_falls_back_to_indonesian():
+    assert text("id", "row.unknown_supervisor", nip="123") == "NIP atasan 123 tidak ada di berkas."
+    assert text("en", "row.unknown_supervisor", nip="123") == "Supervisor NIP 123 is not in the file."
+    assert text("fr", "row.unknown_supervisor", nip="123") == "NIP atasan 123 tidak ada di berkas."
+
+
+def test_dates_are_written_the_indonesian_way():
+    assert format_date(dt.date(2026, 11, 23), "id") == "Senin, 23 November 2026"
+    assert format_date(dt.date(2026, 8, 17), "en") == "Monday, 17 August 2026"
+
+
+def test_times_are_shown_in_the_units_zone_with_its_abbreviation():
+    moment = dt.datetime(2026, 11, 23, 0, 30, tzinfo=dt.UTC)
+    assert format_datetime(moment, "Asia/Jakarta", "id") == "Senin, 23 November 2026 07.30 WIB"
+    assert format_datetime(moment, "Asia/Makassar", "id") == "Senin, 23 November 2026 08.30 WITA"
+    assert format_datetime(moment, "Asia/Jayapura", "id") == "Senin, 23 November 2026 09.30 WIT"
