@@ -14,7 +14,8 @@ from rich.table import Table
 
 from bot.texts import text
 
-out = Console(soft_wrap=True)
+# Piped or redirected output is read by scripts and editors, not an 80-column terminal: never crop it.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
 err = Console(stderr=True, soft_wrap=True)
 
 

@@ -306,10 +306,8 @@ def _settle_supervisors(parsed, row_of_nip, errors, rejected) -> list[PersonSpec
 
 def _build_units(facts, people: list[PersonSpec], rejected: set[int], default_timezone: str) -> dict[str, UnitSpec]:
     unit_of = {p.nip: p.unit for p in people}
-    names: list[str] = []
-    for p in people:
-        if p.unit not in names:
-            names.append(p.unit)
+    # A dict as an ordered set: units keep the order of first mention, membership stays O(1).
+    names: dict[str, None] = dict.fromkeys(p.unit for p in people)
     parent: dict[str, str] = {}
     for name in list(names):
         f = facts.get(name)
@@ -320,7 +318,7 @@ def _build_units(facts, people: list[PersonSpec], rejected: set[int], default_ti
     while pending:
         name = pending.pop()
         if name not in names:
-            names.append(name)
+            names[name] = None
             f = facts.get(name)
             if f and f.parent and f.parent[1] not in rejected:
                 parent[name] = f.parent[0]
