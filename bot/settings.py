@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_bot_username: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
 
     whatsapp_phone_id: str | None = None
     whatsapp_number: str | None = None
@@ -39,6 +43,8 @@ class Settings(BaseSettings):
         "redis_url",
         "telegram_bot_token",
         "telegram_bot_username",
+        "webhook_url",
+        "webhook_secret",
         "whatsapp_phone_id",
         "whatsapp_number",
         "whatsapp_token",

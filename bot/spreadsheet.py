@@ -133,3 +133,17 @@ def _xlsx(path: Path):
         book.close()
         stream.close()
 
+
+
+class UploadedSheetReader:
+    """A sheet sent to the bot as a document: read through the same code as a file on disk."""
+
+    def read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        import tempfile
+
+        suffix = Path(filename or "upload").suffix.lower()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(content)
+            with open_sheet(path) as sheet:
+                return sheet.header, list(sheet.rows)

@@ -43,6 +43,10 @@ class Person(SQLModel, table=True):
     home_lon: float | None = None
     home_radius_m: int | None = None
     wfh_eligible: bool = True
+    # A home location shared in chat waits here until the superior or an admin approves it.
+    home_pending_lat: float | None = None
+    home_pending_lon: float | None = None
+    home_pending_at: dt.datetime | None = _time(nullable=True)
     active: bool = Field(default=True, index=True)
     deactivated_at: dt.datetime | None = _time(nullable=True)
     created_at: dt.datetime = _time()
@@ -78,6 +82,7 @@ class ChannelAccount(SQLModel, table=True):
     external_id: str = Field(max_length=64)
     linked_at: dt.datetime = _time()
     unlinked_at: dt.datetime | None = _time(nullable=True)
+    unreachable_at: dt.datetime | None = _time(nullable=True)  # blocked the bot (Telegram 403)
 
 
 class Invite(SQLModel, table=True):
@@ -106,3 +111,6 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=50, index=True)
     detail: str = Field(default="{}", sa_type=Text)
 
+
+
+from storage.day_tables import *  # noqa: E402,F401,F403  (one metadata for Alembic)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit_repository import SqlAuditRepository
+from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.org_repository import SqlOrgRepository
+from storage.people_repository import SqlPeopleRepository
 
 
 class SqlUnitOfWork:
@@ -21,6 +23,8 @@ class SqlUnitOfWork:
         self.invites = SqlInviteRepository(self.session)
         self.accounts = SqlAccountRepository(self.session)
         self.audit = SqlAuditRepository(self.session)
+        self.people = SqlPeopleRepository(self.session)
+        self.day = SqlDayRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -140,11 +140,12 @@ def test_sample_office_loads_once(apel_env):
     assert second.exit_code == 0 and "already has" in second.stderr
 
 
-def test_run_without_tokens_says_what_is_missing_and_exits_zero(apel_env):
-    result = apel("run", "--sample-if-empty")
+def test_run_without_tokens_opens_the_console_chat_as_a_staff_member(apel_env):
+    result = runner.invoke(app, ["run", "--sample-if-empty"], input="/status\n:quit\n")
     assert result.exit_code == 0, result.stderr
-    assert "No channel token is set (TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN" in result.stderr
-    assert "active people" in result.stderr
+    assert "TELEGRAM_BOT_TOKEN is not set, so Apel opens the console chat" in result.stderr
+    assert "40 active people" in result.stderr
+    assert "📊 Status" in result.stdout and "Laporan harian belum dikirim" in result.stdout  # sample person chose id
 
 
 def test_the_database_password_is_never_printed(monkeypatch, tmp_path):

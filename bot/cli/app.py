@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, invite, org, run
+from bot.cli import chat, db, invite, org, run, run_step
 from bot.cli.context import run_async
 
 app = typer.Typer(
@@ -19,6 +19,8 @@ app.add_typer(org.app, name="org")
 app.add_typer(db.app, name="db")
 app.command("invite")(run_async(invite.invite_command))
 app.command("run")(run_async(run.run_command))
+app.command("chat")(run_async(chat.chat_command))
+app.command("run-step")(run_async(run_step.run_step_command))
 
 
 def main() -> None:

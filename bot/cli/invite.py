@@ -11,6 +11,7 @@ import typer
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.domain.org_terms import Channel
+from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings, issue_invites
 from bot.texts import format_datetime
 
@@ -24,6 +25,8 @@ async def invite_command(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Create invites; re-issuing revokes a person's previous code for that channel."""
+    if channel is Channel.CONSOLE:
+        raise ServiceError("invite.no_console")
     settings = load_settings()
     db = open_database(settings)
     try:

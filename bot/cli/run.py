@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.context import load_settings, open_database, shown_url
+from bot.cli.chat import console
+from bot.cli.context import clock, load_settings, open_database, shown_url
 from bot.cli.org import load_sample
 from bot.cli.output import say
+from bot.runtime import build_conversation
 from bot.services.errors import ServiceError
+from bot.services.onboarding import first_staff_member
 from storage.database import is_sqlite
 from storage.migrate import pending, upgrade
 
@@ -31,17 +34,52 @@ async def run_command(
         False, "--sample-if-empty", help="Load the sample office when no person is stored (what `make run` does)."
     ),
 ) -> None:
-    """Start Apel with the channels that have tokens in the configuration."""
+    """Start Apel: Telegram when TELEGRAM_BOT_TOKEN is set, else the console chat."""
     settings = load_settings()
     people = await _active_people(settings)
     if sample_if_empty and people == 0:
         await load_sample(if_empty=True)
         people = await _active_people(settings)
     say("cli.run_database", url=shown_url(settings.database_url), people=people)
-    if settings.telegram_bot_token is not None:
-        say("cli.run_channel_not_ready", setting="TELEGRAM_BOT_TOKEN", channel="Telegram")
-        raise typer.Exit(2)
     if settings.whatsapp_token is not None:
         say("cli.run_channel_not_ready", setting="WHATSAPP_TOKEN", channel="WhatsApp")
-        raise typer.Exit(2)
-    say("cli.run_no_channel")
+    if settings.telegram_bot_token is not None:
+        await _telegram(settings)
+        return
+    say("cli.run_console")
+    db = open_database(settings)
+    try:
+        nip = await first_staff_member(db.uow)
+    finally:
+        await db.dispose()
+    if nip is None:
+        raise ServiceError("cli.org_empty")
+    say("cli.run_console_as", nip=nip)
+    await console(nip, settings=settings)
+
+
+async def _telegram(settings) -> None:
+    from bot.channels.telegram.app import run_polling, webhook_asgi_app
+
+    token = settings.telegram_bot_token.get_secret_value()
+    db = open_database(settings)
+    conversation = build_conversation(settings, db, clock())
+    try:
+        if settings.webhook_url:
+            if settings.webhook_secret is None:
+                raise ServiceError("cli.run_needs_secret")
+            import uvicorn
+
+            say("cli.run_webhook", url=settings.webhook_url, host=settings.web_host, port=settings.web_port)
+            app = webhook_asgi_app(
+                conversation, token=token, api_url=settings.telegram_api_url, webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+            )
+            server = uvicorn.Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
+                                                   log_level="warning", lifespan="on"))
+            await server.serve()
+        else:
+            say("cli.run_polling", api=settings.telegram_api_url)
+            await run_polling(conversation, token=token, api_url=settings.telegram_api_url)
+    finally:
+        await db.dispose()

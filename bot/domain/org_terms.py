@@ -34,6 +34,10 @@ class Language(StrEnum):
 class Channel(StrEnum):
     TELEGRAM = "telegram"
     WHATSAPP = "whatsapp"
+    CONSOLE = "console"  # `apel chat`: a terminal stand-in for a phone, linked without an invite
+
+
+INVITE_CHANNELS = (Channel.TELEGRAM, Channel.WHATSAPP)
 
 
 # Indonesia has exactly three zones; anything else in an org chart is a typo, not a choice.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.invites import hash_code, invite_link, new_code
 from bot.domain.org_terms import Channel
-from bot.ports import Clock, NewInvite, UnitOfWorkFactory
+from bot.ports import Clock, NewInvite, UnitOfWork, UnitOfWorkFactory
 from bot.services.errors import ServiceError
 from bot.services.org_directory import units_under
 
@@ -39,26 +39,40 @@ async def issue_invites(
     links: LinkSettings,
     actor: str,
 ) -> list[IssuedInvite]:
+    async with uow_factory() as uow:
+        issued = await issue_into(uow, now=clock.now(), channel=channel, unit=unit, ttl=ttl, links=links, actor=actor)
+        await uow.commit()
+    return issued
+
+
+async def issue_into(
+    uow: UnitOfWork,
+    *,
+    now: dt.datetime,
+    channel: Channel,
+    unit: str | None,
+    ttl: dt.timedelta,
+    links: LinkSettings,
+    actor: str,
+) -> list[IssuedInvite]:
+    """Invites inside an open unit of work (the caller commits): the CLI and the admin chat share it."""
     if channel is Channel.TELEGRAM and not links.telegram_username:
         raise ServiceError("invite.needs_setting", setting="TELEGRAM_BOT_USERNAME")
     if channel is Channel.WHATSAPP and not links.whatsapp_number:
         raise ServiceError("invite.needs_setting", setting="WHATSAPP_NUMBER")
-    now = clock.now()
     expires = now + ttl
-    async with uow_factory() as uow:
-        units = await units_under(uow, unit)
-        people = await uow.org.list_people(units, include_inactive=False)
-        await uow.invites.revoke_open([p.id for p in people], channel, now)
-        issued, rows = [], []
-        for person in people:
-            code = new_code()
-            rows.append(NewInvite(person.id, channel, hash_code(code), now, expires))
-            link = invite_link(
-                channel, code, telegram_username=links.telegram_username, whatsapp_number=links.whatsapp_number
-            )
-            issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires))
-        await uow.invites.add_many(rows)
-        # The audit keeps who got a code, never the code.
-        await uow.audit.record(now, actor, "invites.issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
-        await uow.commit()
+    units = await units_under(uow, unit)
+    people = await uow.org.list_people(units, include_inactive=False)
+    await uow.invites.revoke_open([p.id for p in people], channel, now)
+    issued, rows = [], []
+    for person in people:
+        code = new_code()
+        rows.append(NewInvite(person.id, channel, hash_code(code), now, expires))
+        link = invite_link(
+            channel, code, telegram_username=links.telegram_username, whatsapp_number=links.whatsapp_number
+        )
+        issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires))
+    await uow.invites.add_many(rows)
+    # The audit keeps who got a code, never the code.
+    await uow.audit.record(now, actor, "invites.issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
     return issued

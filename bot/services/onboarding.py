@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.invites import InviteState, hash_code, invite_state, looks_like_code
 from bot.domain.org_terms import Channel
-from bot.ports import Clock, LinkedPerson, UnitOfWorkFactory
+from bot.ports import Clock, LinkedPerson, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -25,23 +25,50 @@ class Redemption:
 async def redeem_invite(
     uow_factory: UnitOfWorkFactory, *, clock: Clock, channel: Channel, external_id: str, code: str
 ) -> Redemption:
+    async with uow_factory() as uow:
+        result = await redeem_in(uow, now=clock.now(), channel=channel, external_id=external_id, code=code)
+        if result.linked:
+            await uow.commit()
+    return result
+
+
+async def redeem_in(uow: UnitOfWork, *, now, channel: Channel, external_id: str, code: str) -> Redemption:
+    """Redemption inside an open unit of work (the caller commits when it linked)."""
     if not looks_like_code(code):
         return Redemption(None, "malformed")
-    now = clock.now()
-    async with uow_factory() as uow:
-        invite = await uow.invites.by_hash(hash_code(code))
-        if invite is None:
-            return Redemption(None, "unknown")
-        state = invite_state(invite.expires_at, invite.used_at, invite.revoked_at, now)
-        if state is not InviteState.VALID:
-            return Redemption(None, state.value)
-        if invite.channel is not channel:
-            return Redemption(None, "other_channel")
-        person = await uow.org.person_by_id(invite.person_id)
-        if person is None or not person.active:
-            return Redemption(None, "inactive")
-        if not await uow.invites.mark_used(invite.id, now):
-            return Redemption(None, InviteState.USED.value)
-        await uow.accounts.link(person.person_id, channel, external_id, now)
-        await uow.commit()
+    invite = await uow.invites.by_hash(hash_code(code))
+    if invite is None:
+        return Redemption(None, "unknown")
+    state = invite_state(invite.expires_at, invite.used_at, invite.revoked_at, now)
+    if state is not InviteState.VALID:
+        return Redemption(None, state.value)
+    if invite.channel is not channel:
+        return Redemption(None, "other_channel")
+    person = await uow.org.person_by_id(invite.person_id)
+    if person is None or not person.active:
+        return Redemption(None, "inactive")
+    if not await uow.invites.mark_used(invite.id, now):
+        return Redemption(None, InviteState.USED.value)
+    await uow.accounts.link(person.person_id, channel, external_id, now)
     return Redemption(person, "linked")
+
+
+async def console_login(uow_factory: UnitOfWorkFactory, *, clock: Clock, nip: str) -> LinkedPerson | None:
+    """`apel chat --as NIP`: whoever runs the console already holds the database, so no invite is asked;
+    the console identity is linked to the active person with that NIP."""
+    async with uow_factory() as uow:
+        people = await uow.org.list_people(None, include_inactive=False)
+        match = next((p for p in people if p.nip == nip.strip()), None)
+        if match is None:
+            return None
+        await uow.accounts.link(match.id, Channel.CONSOLE, f"console:{match.nip}", clock.now())
+        await uow.commit()
+        return await uow.org.person_by_id(match.id)
+
+
+async def first_staff_member(uow_factory: UnitOfWorkFactory) -> str | None:
+    """The NIP `make run` opens the console as: the first active person who supervises nobody."""
+    async with uow_factory() as uow:
+        people = await uow.org.list_people(None, include_inactive=False)
+    bosses = {p.supervisor_nip for p in people}
+    return next((p.nip for p in people if p.nip not in bosses and p.role == "staff"), None)

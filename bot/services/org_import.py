@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.domain.org_columns import map_header
 from bot.domain.org_sync import plan_sync
 from bot.domain.orgchart import RawRow, RowError, validate_chart
-from bot.ports import Clock, Progress, UnitOfWorkFactory
+from bot.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 from bot.services.errors import ServiceError
 
 
@@ -65,6 +65,29 @@ async def import_org_chart(
     partial: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
+    async with uow_factory() as uow:
+        report = await import_into(
+            uow, header, rows, now=None, clock=clock, default_timezone=default_timezone, actor=actor,
+            partial=partial, progress=progress,
+        )
+        if report.written or report.rows_read:
+            await uow.commit()
+    return report
+
+
+async def import_into(
+    uow: UnitOfWork,
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    *,
+    now,
+    clock: Clock,
+    default_timezone: str,
+    actor: str,
+    partial: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """The import inside an open unit of work (the caller commits): the CLI and the chat share it."""
     named, ignored = rows_of(header, rows)
     chart = validate_chart(named, default_timezone=default_timezone)
     if chart.rows_read == 0:
@@ -72,37 +95,35 @@ async def import_org_chart(
     report = ImportReport(chart.rows_read, chart.errors, written=False, partial=partial, ignored_columns=ignored)
     if chart.errors and not partial:
         return report
-    async with uow_factory() as uow:
-        plan = plan_sync(
-            chart,
-            await uow.org.stored_units(),
-            await uow.org.stored_people(),
-            keep_nips=chart.named_nips,
-        )
-        now = clock.now()
-        if plan.writes_anything:
-            await uow.org.apply(plan, now, progress)
-        report.units_created = len(plan.new_units)
-        report.units_updated = len(plan.changed_units)
-        report.people_created = len(plan.new_people)
-        report.people_updated = len(plan.changed_people)
-        report.people_unchanged = plan.unchanged_people
-        report.reactivated = plan.reactivated
-        report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
-        report.written = plan.writes_anything
-        await uow.audit.record(
-            now,
-            actor,
-            "org.import",
-            {
-                "rows": chart.rows_read,
-                "rejected_rows": len(chart.rejected_rows),
-                "partial": partial,
-                "created": report.people_created,
-                "updated": report.people_updated,
-                "deactivated": len(report.deactivated),
-                "units_created": report.units_created,
-            },
-        )
-        await uow.commit()
+    plan = plan_sync(
+        chart,
+        await uow.org.stored_units(),
+        await uow.org.stored_people(),
+        keep_nips=chart.named_nips,
+    )
+    now = now or clock.now()
+    if plan.writes_anything:
+        await uow.org.apply(plan, now, progress)
+    report.units_created = len(plan.new_units)
+    report.units_updated = len(plan.changed_units)
+    report.people_created = len(plan.new_people)
+    report.people_updated = len(plan.changed_people)
+    report.people_unchanged = plan.unchanged_people
+    report.reactivated = plan.reactivated
+    report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
+    report.written = plan.writes_anything
+    await uow.audit.record(
+        now,
+        actor,
+        "org.import",
+        {
+            "rows": chart.rows_read,
+            "rejected_rows": len(chart.rejected_rows),
+            "partial": partial,
+            "created": report.people_created,
+            "updated": report.people_updated,
+            "deactivated": len(report.deactivated),
+            "units_created": report.units_created,
+        },
+    )
     return report

@@ -68,3 +68,9 @@ ZONE_ABBREVIATIONS = {
     "Asia/Makassar": "WITA",
     "Asia/Jayapura": "WIT",
 }
+
+
+def format_clock(moment: dt.datetime, timezone: str) -> str:
+    """'16.00 WIB': the Indonesian way of writing a time, in the unit's zone."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%H.%M} {ZONE_ABBREVIATIONS.get(timezone, timezone)}"

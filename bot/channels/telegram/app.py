@@ -1,0 +1,108 @@
+"""Running the Telegram adapter: long polling (the embedded default) or a webhook ASGI app.
+
+`api_url` is the Bot API base (https://api.telegram.org, a local Bot API server, or a test stand-in);
+aiogram builds `<api_url>/bot<token>/<method>` and `<api_url>/file/bot<token>/<path>` from it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.channels.telegram.dispatch import (
+    ALLOWED_UPDATES,
+    BotMediaFetcher,
+    OtherChannels,
+    build_dispatcher,
+    command_menus_of,
+    set_command_menus,
+)
+from bot.channels.telegram.outbound import TelegramSender
+from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookApp
+
+if TYPE_CHECKING:
+    from bot.services.conversation import Conversation
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "BotMediaFetcher",
+    "WebhookApp",
+    "build_dispatcher",
+    "make_bot",
+    "run_polling",
+    "set_command_menus",
+    "webhook_asgi_app",
+]
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+def make_bot(token: str, api_url: str = DEFAULT_API_URL, *, session: BaseSession | None = None) -> Bot:
+    """A Bot whose defaults match what the core writes: HTML text, no link previews.
+
+    `session` lets tests pass a recording session; otherwise aiohttp against `api_url`."""
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+    return Bot(token, session=session, default=defaults)
+
+
+async def run_polling(
+    conversation: Conversation,
+    *,
+    token: str,
+    api_url: str = DEFAULT_API_URL,
+    other_channels: OtherChannels | None = None,
+    session: BaseSession | None = None,
+    handle_signals: bool = True,
+    polling_timeout: int = 30,
+) -> None:
+    """Long polling until SIGINT/SIGTERM (or the task is cancelled).
+
+    handle_as_tasks=False: aiogram confirms an update (next getUpdates offset) only after it was
+    processed, so a process crash mid-update makes Telegram deliver it again. Note that an update
+    whose processing *raised* is still confirmed (aiogram logs it and moves on); the webhook mode
+    answers 500 instead and gets it redelivered."""
+    bot = make_bot(token, api_url, session=session)
+    try:
+        sender = TelegramSender(bot, conversation)
+        dispatcher = build_dispatcher(conversation, sender, other_channels=other_channels)
+        # A webhook left set makes getUpdates fail with 409; pending updates are kept, not dropped.
+        await bot.delete_webhook(drop_pending_updates=False)
+        await set_command_menus(bot, await command_menus_of(conversation))
+    except BaseException:
+        await bot.session.close()
+        raise
+    await dispatcher.start_polling(
+        bot,
+        handle_as_tasks=False,
+        allowed_updates=ALLOWED_UPDATES,
+        handle_signals=handle_signals,
+        polling_timeout=polling_timeout,
+    )
+
+
+def webhook_asgi_app(
+    conversation: Conversation,
+    *,
+    token: str,
+    api_url: str = DEFAULT_API_URL,
+    webhook_url: str,
+    secret_token: str,
+    other_channels: OtherChannels | None = None,
+    session: BaseSession | None = None,
+    path: str = WEBHOOK_PATH,
+) -> WebhookApp:
+    """An ASGI app for `uvicorn`-like servers; setWebhook and the menus run at lifespan start-up.
+
+    Serve it with lifespan enabled (uvicorn's default "auto" does), or call `startup()` yourself."""
+    bot = make_bot(token, api_url, session=session)
+    sender = TelegramSender(bot, conversation)
+    dispatcher = build_dispatcher(conversation, sender, other_channels=other_channels)
+    return WebhookApp(dispatcher, bot, conversation, webhook_url=webhook_url, secret_token=secret_token,
+                      path=path)

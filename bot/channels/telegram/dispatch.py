@@ -1,0 +1,158 @@
+"""The aiogram side of a conversation turn: update → Inbound → core → Outgoings → Bot API.
+
+There is no aiogram FSM or filter logic here on purpose: the core keeps all conversation state in the
+database (DESIGN.md), so one catch-all handler per update kind is all the adapter needs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery, SetMyCommands
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, CallbackQuery, Message, Update
+
+from bot.channels.telegram.inbound import TapOrigin, tap_origin, to_inbound, utc_now
+from bot.channels.telegram.outbound import Sleep, TelegramSender, call_with_retry, redact
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing
+
+if TYPE_CHECKING:  # the core modules are typed against, never needed at run time here
+    from bot.services.conversation import Conversation
+    from bot.services.menus import CommandMenu
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+DEFAULT_MENU_LANGUAGE = "id"  # people whose Telegram speaks neither id nor en get the Indonesian menu
+ROLE_RANK = {"staff": 0, "supervisor": 1, "admin": 2}
+
+OtherChannels = Callable[[Outgoing], Awaitable[None] | None]
+
+
+class BotMediaFetcher:
+    """`MediaFetcher` over the Bot API: getFile, then the file download (Telegram allows ≤ 20 MB)."""
+
+    def __init__(self, bot: Bot):
+        self._bot = bot
+
+    async def fetch(self, file_ref: str) -> bytes:
+        try:
+            buffer = await self._bot.download(file_ref)
+        except TelegramAPIError as exc:
+            # The core may not import aiogram, so it gets a plain OSError it can catch and explain.
+            raise OSError(f"telegram file unavailable: {redact(str(exc), self._bot.token)}") from exc
+        assert buffer is not None  # download() into the default BytesIO always returns it
+        return buffer.read()
+
+
+async def _drop_other_channel(outgoing: Outgoing) -> None:
+    log.warning("no sender for channel %s here; dropped a message to %s", outgoing.channel, outgoing.external_id)
+
+
+def build_dispatcher(
+    conversation: Conversation,
+    sender: TelegramSender,
+    *,
+    other_channels: OtherChannels | None = None,
+    now: Callable[[], dt.datetime] = utc_now,
+) -> Dispatcher:
+    forward = other_channels or _drop_other_channel
+
+    async def deliver(outgoings: Iterable[Outgoing], origin: TapOrigin | None) -> None:
+        for outgoing in outgoings:
+            # One failed message must not keep the others (e.g. a supervisor's notice) from going out.
+            try:
+                if outgoing.channel != Channel.TELEGRAM:
+                    result = forward(outgoing)
+                    if inspect.isawaitable(result):
+                        await result
+                else:
+                    await sender.send(outgoing, origin)
+            except Exception:  # noqa: BLE001 - logged with traceback, the rest still delivered
+                log.exception("delivering a message to %s:%s failed", outgoing.channel, outgoing.external_id)
+
+    async def turn(update: Update, bot: Bot, origin: TapOrigin | None = None) -> None:
+        inbound = to_inbound(update, now=now)
+        if inbound is None:
+            return  # acknowledged and ignored: groups, bots, kinds the routine does not use
+        # Errors from the core propagate: in webhook mode that means a 500 and a redelivery.
+        outgoings = await conversation.handle(inbound, BotMediaFetcher(bot))
+        await deliver(outgoings, origin)
+
+    router = Router(name="apel-telegram")
+
+    @router.message()
+    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
+        await turn(event_update, bot)
+
+    @router.edited_message()
+    async def on_edited(edited_message: Message, bot: Bot, event_update: Update) -> None:
+        await turn(event_update, bot)
+
+    @router.callback_query()
+    async def on_tap(callback_query: CallbackQuery, bot: Bot, event_update: Update) -> None:
+        # Answer first: the spinner stops at once even when the core is slow or fails.
+        try:
+            await bot(AnswerCallbackQuery(callback_query_id=callback_query.id))
+        except TelegramAPIError as exc:  # e.g. "query is too old": the tap itself is still worth handling
+            log.info("answerCallbackQuery failed: %s", redact(str(exc), bot.token))
+        await turn(event_update, bot, tap_origin(callback_query))
+
+    dispatcher = Dispatcher(name="apel")
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def command_menus_of(conversation: Conversation) -> list[CommandMenu]:
+    """The core's menus; tolerant of `command_menus` becoming async when it reads the database."""
+    menus = conversation.command_menus()
+    if inspect.isawaitable(menus):
+        menus = await menus
+    return list(menus)
+
+
+async def set_command_menus(
+    bot: Bot,
+    menus: Sequence[CommandMenu],
+    *,
+    default_language: str = DEFAULT_MENU_LANGUAGE,
+    sleep: Sleep = asyncio.sleep,
+) -> int:
+    """setMyCommands for every menu; returns how many calls succeeded.
+
+    Staff menus go to the default scope, supervisor and admin menus to each of their chats. A person
+    listed in several menus gets only the highest one (the admin menu already holds the others), so
+    the order of Telegram calls cannot leave someone with a lesser menu. The `default_language` menu
+    is also set without language_code, for clients in any other language."""
+    best: dict[str, int] = {}
+    for menu in menus:
+        if menu.role != "staff":
+            for external_id in menu.external_ids:
+                best[external_id] = max(best.get(external_id, -1), ROLE_RANK.get(menu.role, 0))
+    done = 0
+    for menu in sorted(menus, key=lambda m: ROLE_RANK.get(m.role, 0)):
+        commands = [BotCommand(command=name, description=text) for name, text in menu.commands]
+        if menu.role == "staff":
+            scopes: list[Any] = [BotCommandScopeDefault()]
+        else:
+            rank = ROLE_RANK.get(menu.role, 0)
+            scopes = [BotCommandScopeChat(chat_id=int(e)) for e in menu.external_ids if best[e] == rank]
+        languages = [menu.language] + ([None] if menu.language == default_language else [])
+        for scope in scopes:
+            for language in languages:
+                method = SetMyCommands(commands=commands, scope=scope, language_code=language)
+                try:
+                    await call_with_retry(bot, method, sleep)
+                    done += 1
+                except TelegramBadRequest as exc:
+                    # "chat not found": a supervisor who never pressed Start; the rest still get theirs.
+                    log.warning("setMyCommands for %s failed: %s", scope.type, exc.message)
+                except TelegramAPIError as exc:
+                    log.warning("setMyCommands failed: %s", redact(str(exc), bot.token))
+    return done

@@ -1,0 +1,116 @@
+"""Records of the working day as the core sees them (repositories return these, never table rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.domain.org_terms import Channel
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A linked, active person as the conversation needs them."""
+
+    person_id: int
+    nip: str
+    name: str
+    unit: str
+    unit_id: int
+    timezone: str
+    language: str | None
+    role: str
+    supervisor_id: int | None
+    has_reports: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.has_reports
+
+
+@dataclass(frozen=True)
+class Address:
+    person_id: int
+    channel: Channel
+    external_id: str
+
+
+@dataclass(frozen=True)
+class WorkDayRecord:
+    person_id: int
+    day: dt.date
+    mode: str
+    source: str
+    briefed_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    id: int
+    person_id: int
+    title: str
+    due_date: dt.date
+    status: str
+    blocked_reason: str | None
+    source: str
+    assigned_by_id: int | None
+    announced_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    id: int
+    person_id: int
+    day: dt.date
+    task_id: int | None
+    kind: str
+    path: str
+    thumb_path: str | None
+    filename: str | None
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    person_id: int
+    day: dt.date
+    task_id: int | None
+    kind: str
+    sha256: str
+    path: str
+    thumb_path: str | None
+    mime: str | None
+    filename: str | None
+    size: int
+    album: str | None
+    caption: str | None
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    id: int
+    person_id: int
+    day: dt.date
+    status: str
+    summary: str | None
+    task_lines: list
+    evidence_count: int
+    late: bool
+    revision: int
+    submitted_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class LeaveRecord:
+    id: int
+    person_id: int
+    kind: str
+    day: dt.date
+    reason: str
+    status: str

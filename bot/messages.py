@@ -1,0 +1,96 @@
+"""Channel-neutral messages: what arrives from a person and what the core says back.
+
+Adapters (Telegram, WhatsApp, console) turn their updates into `Inbound` and render `Reply`; the core
+never sees a chat framework's objects. Reply text is a small HTML subset (<b>, <i>, <code>) in which
+every user-supplied string is already escaped (`bot.domain.html.esc`); an adapter that has no HTML
+(WhatsApp, the console) converts those three tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.org_terms import Channel
+
+MAX_ACTION_BYTES = 64  # Telegram's callback_data limit; WhatsApp button ids allow more
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str | None = None  # opaque to adapters; sent back as Inbound.tap
+    request_location: bool = False  # a "share my location" button (reply keyboard on Telegram)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a reply: bytes made now (an invite CSV) or a stored file (a thumbnail)."""
+
+    filename: str
+    content: bytes | None = None
+    path: str | None = None
+    is_photo: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """`buttons` never mixes `action` buttons with `request_location` ones (Telegram keeps them apart).
+    `edit_origin`: replace the message whose button was tapped, where the channel can."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+    edit_origin: bool = False
+
+
+class Urgency(StrEnum):
+    """Order of sending when many messages wait: a person's own action first, bulk last (DESIGN.md)."""
+
+    REPLY = "reply"
+    NOTICE = "notice"
+    BULK = "bulk"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    channel: Channel
+    external_id: str
+    reply: Reply
+    urgency: Urgency = Urgency.REPLY
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MediaIn:
+    file_ref: str  # the adapter's handle to download it (Telegram file_id, WhatsApp media id, a path)
+    filename: str | None
+    mime: str | None
+    size: int | None
+    is_photo: bool  # a compressed photo (no EXIF) rather than a file
+    album: str | None = None  # photos sent together share this key
+
+
+@dataclass(frozen=True)
+class LocationIn:
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+    live_period_s: int | None = None  # set on the first message of a live location
+    live_key: str | None = None  # same key for a live location's first message and its updates
+    is_update: bool = False  # a later position of a live location (Telegram edited_message)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: Channel
+    sender: str  # the chat identity (Telegram user id, WhatsApp id, console name)
+    event_key: str  # unique per delivery from the platform (update id); seen twice = handled once
+    at: dt.datetime
+    text: str | None = None
+    tap: str | None = None
+    media: MediaIn | None = None
+    location: LocationIn | None = None
+    sender_name: str = ""
+    caption: str | None = None
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,135 @@
+"""Admins in chat: send the org chart as a document (same import as the CLI), /undang (the invites CSV
+of a unit), /umumkan (an announcement to a unit or everyone). Refused politely to others, and audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import PurePath
+
+from bot.domain.html import clip, esc
+from bot.domain.org_terms import Channel
+from bot.domain.org_tree import depth_first
+from bot.messages import Attachment, Button, Reply, Urgency
+from bot.ports import SheetReader
+from bot.services.errors import ServiceError
+from bot.services.invites import LinkSettings, issue_into
+from bot.services.org_directory import units_under
+from bot.services.org_import import import_into
+from bot.services.turn import Turn, action
+
+SHEET_SUFFIXES = {".csv", ".xlsx"}
+ERRORS_SHOWN = 15
+MAX_ANNOUNCEMENT = 3000
+
+
+def actor_label(turn: Turn) -> str:
+    return f"person:{turn.actor.person_id}"
+
+
+async def refuse(turn: Turn, what: str) -> None:
+    await turn.uow.audit.record(turn.now, actor_label(turn), "refused", {"command": what})
+    turn.say(turn.t("admin.only"))
+
+
+def is_sheet(filename: str | None) -> bool:
+    return bool(filename) and PurePath(filename).suffix.lower() in SHEET_SUFFIXES
+
+
+async def try_import(turn: Turn, reader: SheetReader, default_timezone: str) -> bool:
+    """Handle an admin's CSV/XLSX as an org chart; False when it is no org chart (then it is evidence)."""
+    media = turn.inbound.media
+    content = await turn.fetcher.fetch(media.file_ref)
+    try:
+        header, rows = reader.read(content, media.filename)
+        report = await import_into(
+            turn.uow, header, rows, now=turn.now, clock=None, default_timezone=default_timezone,
+            actor=actor_label(turn),
+        )
+    except ServiceError as exc:
+        if exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported"):
+            return False
+        turn.say(turn.t(exc.code, **exc.params))
+        return True
+    if report.errors:
+        lines = [turn.t("admin.import_refused", count=len(report.rejected_rows))]
+        for e in report.errors[:ERRORS_SHOWN]:
+            lines.append(turn.t("admin.row_error", row=e.row, column=e.column or "", problem=esc(turn.t(e.code, **e.params))))
+        if len(report.errors) > ERRORS_SHOWN:
+            lines.append(turn.t("admin.more_errors", count=len(report.errors) - ERRORS_SHOWN))
+        turn.say("\n".join(lines))
+        return True
+    lines = [turn.t("cli.import_summary", rows=report.rows_read, created=report.people_created,
+                    updated=report.people_updated, unchanged=report.people_unchanged,
+                    deactivated=len(report.deactivated), units_created=report.units_created,
+                    units_updated=report.units_updated)]
+    if report.deactivated:
+        lines.append(turn.t("cli.import_deactivated", count=len(report.deactivated)))
+        lines += [f"• {nip} {esc(name)}" for nip, name in report.deactivated[:ERRORS_SHOWN]]
+    turn.say("\n".join(lines))
+    return True
+
+
+async def invites(turn: Turn, args: str, *, links: LinkSettings, ttl: dt.timedelta) -> None:
+    if not turn.actor.is_admin:
+        await refuse(turn, "undang")
+        return
+    channel = Channel.WHATSAPP if turn.inbound.channel is Channel.WHATSAPP else Channel.TELEGRAM
+    issued = await issue_into(turn.uow, now=turn.now, channel=channel, unit=args.strip() or None, ttl=ttl,
+                              links=links, actor=actor_label(turn))
+    if not issued:
+        turn.say(turn.t("cli.invite_none"))
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("nip", "name", "unit", "channel", "code", "link", "expires_at"))
+    for i in issued:
+        writer.writerow((i.nip, i.name, i.unit, i.channel.value, i.code, i.link, i.expires_at.isoformat()))
+    name = f"undangan-{(args.strip() or 'semua').replace(' ', '_')[:40]}.csv"
+    turn.say(turn.t("admin.invites_ready", count=len(issued)),
+             attachment=Attachment(filename=name, content=buffer.getvalue().encode("utf-8")))
+
+
+async def start_announce(turn: Turn, args: str) -> None:
+    if not turn.actor.is_admin:
+        await refuse(turn, "umumkan")
+        return
+    if args.strip():
+        await on_announce_text(turn, args)
+        return
+    await turn.set_state("announce", step="text")
+    turn.say(turn.t("admin.ask_announcement"))
+
+
+async def on_announce_text(turn: Turn, text: str) -> None:
+    body = text.strip()
+    if not body or len(body) > MAX_ANNOUNCEMENT:
+        turn.say(turn.t("admin.bad_announcement", limit=MAX_ANNOUNCEMENT))
+        return
+    await turn.set_state("announce", step="target", text=body)
+    stored = await turn.uow.org.stored_units()
+    top = [stored[name] for depth, name in depth_first({u.name: u.parent for u in stored.values()}) if depth <= 1]
+    rows = [(Button(turn.t("admin.everyone"), action("ann", 0)),)]
+    rows += [(Button(clip(u.name, 40), action("ann", u.id)),) for u in top[:9]]
+    turn.say(turn.t("admin.ask_target"), rows)
+
+
+async def on_target(turn: Turn, parts: list[str]) -> None:
+    state, data = await turn.state()
+    if not turn.actor.is_admin or state != "announce" or len(parts) != 2 or not parts[1].isdigit():
+        turn.say(turn.t("common.not_available"))
+        return
+    unit_id = int(parts[1])
+    stored = await turn.uow.org.stored_units()
+    unit = next((u.name for u in stored.values() if u.id == unit_id), None)
+    if unit_id and unit is None:
+        turn.say(turn.t("common.not_available"))
+        return
+    people = await turn.uow.people.everyone_in(await units_under(turn.uow, unit) if unit else None)
+    body, sender = esc(data["text"]), esc(turn.actor.name)
+    for person_id in people:
+        turn.tell(person_id, lambda t: Reply(t("admin.announcement", sender=sender, text=body)), Urgency.BULK)
+    await turn.clear_state()
+    await turn.uow.audit.record(turn.now, actor_label(turn), "announce", {"unit": unit, "count": len(people)})
+    turn.say(turn.t("admin.announced", count=len(people), target=esc(unit or turn.t("admin.everyone"))), edit=True)

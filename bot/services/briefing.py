@@ -1,0 +1,75 @@
+"""The morning briefing: today's mode, tasks (assigned and carried over), the deadline, and buttons.
+
+`send_briefing(person, date)` is what the routine's clock calls at apel time; it is idempotent (a
+second call for the same person and day sends nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.day_records import Actor, TaskRecord
+from bot.domain.html import esc
+from bot.domain.schedule import deadline_of
+from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
+from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
+from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.turn import action, day_code, deliver, translator
+from bot.texts import format_clock, format_date
+
+
+def task_line(number: int, task: TaskRecord, day: dt.date, t) -> str:
+    line = f"{number}. {STATUS_MARK[TaskStatus(task.status)]} {esc(task.title)}"
+    if task.source == TaskSource.ASSIGNED:
+        line += f" <i>({t('brief.assigned')})</i>"
+    if task.due_date < day:
+        line += f" <i>({t('brief.carried', date=format_date(task.due_date, t.lang))})</i>"
+    if task.status == TaskStatus.BLOCKED and task.blocked_reason:
+        line += f"\n   ⛔ {esc(task.blocked_reason)}"
+    return line
+
+
+async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tuple[Reply, list[int]]:
+    work_day = await uow.day.ensure_work_day(actor.person_id, day, DEFAULT_MODE.value)
+    mode = Mode(work_day.mode)
+    tasks = await uow.day.tasks_for_day(actor.person_id, day)
+    lines = [
+        t("brief.title", date=format_date(day, t.lang)),
+        t("brief.greeting", name=esc(actor.name)),
+        "",
+        t("brief.mode", mode=t(f"mode.{mode.value}")),
+    ]
+    if not expected_to_report(mode):
+        lines.append(t("brief.excused"))
+        return Reply("\n".join(lines), ((Button(t("button.my_tasks"), action("tasks")),),)), []
+    lines.append("")
+    if tasks:
+        lines.append(t("brief.tasks_header"))
+        lines.extend(task_line(i, task, day, t) for i, task in enumerate(tasks, start=1))
+    else:
+        lines.append(t("brief.no_tasks"))
+    lines += ["", t("brief.deadline", time=format_clock(deadline_of(day, actor.timezone), actor.timezone))]
+    buttons = (
+        (Button(t("button.ready"), action("ack", day_code(day))),),
+        (Button(t("button.my_tasks"), action("tasks")), Button(t("button.leave"), action("leave"))),
+    )
+    return Reply("\n".join(lines), buttons), [task.id for task in tasks]
+
+
+async def send_briefing(
+    uow_factory: UnitOfWorkFactory, *, clock: Clock, person_id: int, day: dt.date, default_language: str
+) -> list[Outgoing]:
+    now = clock.now()
+    async with uow_factory() as uow:
+        actor = await uow.people.actor(person_id)
+        if actor is None:
+            return []
+        await uow.day.ensure_work_day(person_id, day, DEFAULT_MODE.value)
+        if not await uow.day.mark_briefed(person_id, day, now):
+            return []
+        t = translator(actor.language, default_language)
+        reply, task_ids = await briefing_reply(uow, actor, day, t)
+        await uow.day.mark_announced(task_ids, now)
+        out = await deliver(uow, [(person_id, lambda _t: reply, Urgency.BULK)], default_language)
+        await uow.commit()
+    return out

@@ -1,0 +1,222 @@
+"""The conversation: every inbound event goes through `Conversation.handle`, in one unit of work.
+
+Repeats of an update are recognised by their key and answered with nothing. A chat identity nobody
+is linked to can only redeem an invite; everything else is routed by command, button or the state
+the person is in (stored in the database, so a restart loses no half-finished report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from bot.domain.html import esc
+from bot.domain.invites import looks_like_code
+from bot.domain.org_terms import Channel
+from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
+from bot.ports import Clock, MediaFetcher, MediaStore, SheetReader, UnitOfWorkFactory
+from bot.services import admin_chat, day_tasks, evidence_intake, leave, presence, reporting, team
+from bot.services.errors import ServiceError
+from bot.services.invites import LinkSettings
+from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines
+from bot.services.onboarding import redeem_in
+from bot.services.turn import Turn, action, deliver, parse_day, translator
+from bot.texts import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+
+class Conversation:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        clock: Clock,
+        media: MediaStore,
+        sheets: SheetReader,
+        default_language: str,
+        default_timezone: str,
+        links: LinkSettings,
+        invite_ttl: dt.timedelta,
+    ):
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.media = media
+        self.sheets = sheets
+        self.default_language = default_language
+        self.default_timezone = default_timezone
+        self.links = links
+        self.invite_ttl = invite_ttl
+
+    async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            if not await uow.day.first_time(inbound.event_key, now):
+                return []
+            person_id = await uow.people.account_person(inbound.channel, inbound.sender)
+            actor = await uow.people.actor(person_id) if person_id else None
+            if actor is None:
+                replies = await self._stranger(uow, inbound, now)
+                await uow.commit()
+                return replies
+            turn = Turn(uow, inbound, actor, now, fetcher, self.default_language)
+            try:
+                await self._route(turn)
+            except ServiceError as exc:
+                turn.say(turn.t(exc.code, **exc.params))
+            out = [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
+            out += await deliver(uow, turn.notices, self.default_language)
+            await uow.commit()
+        return out
+
+    async def mark_unreachable(self, channel: Channel, external_id: str) -> None:
+        async with self.uow_factory() as uow:
+            await uow.people.mark_unreachable(channel, external_id, self.clock.now())
+            await uow.commit()
+
+    async def command_menus(self) -> list[CommandMenu]:
+        async with self.uow_factory() as uow:
+            holders = await uow.people.menu_holders()
+        by_role: dict[str, list[str]] = {"supervisor": [], "admin": []}
+        for actor, address in holders:
+            if address.channel is Channel.TELEGRAM:
+                by_role["admin" if actor.is_admin else "supervisor"].append(address.external_id)
+        return all_menus(by_role)
+
+    async def _stranger(self, uow, inbound: Inbound, now: dt.datetime) -> list[Outgoing]:
+        t = translator(None, self.default_language)
+        words = (inbound.text or "").split()
+        if words and words[0].split("@")[0] == "/start":
+            words = words[1:]
+        code = words[0] if len(words) == 1 else ""
+        if code and looks_like_code(code):
+            result = await redeem_in(uow, now=now, channel=inbound.channel, external_id=inbound.sender, code=code)
+            log.info("invite redemption on %s: %s", inbound.channel.value, result.reason)
+            if result.linked:
+                actor = await uow.people.actor(result.person.person_id)
+                turn = Turn(uow, inbound, actor, now, None, self.default_language)
+                await self._welcome(turn)
+                return [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
+        return [Outgoing(inbound.channel, inbound.sender, Reply(t("onboard.refused")), Urgency.REPLY)]
+
+    async def _welcome(self, turn: Turn) -> None:
+        await turn.set_state("home_location")
+        turn.say(turn.t("onboard.welcome", name=esc(turn.actor.name), unit=esc(turn.actor.unit)))
+        turn.say(turn.t("onboard.daily"))
+        turn.say(turn.t("onboard.ask_home"), ((Button(turn.t("button.share_home"), request_location=True),),))
+
+    async def _route(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        if inbound.tap:
+            await self._tap(turn, inbound.tap.split(":"))
+        elif inbound.location:
+            await presence.on_location(turn)
+        elif inbound.media:
+            if (
+                turn.actor.is_admin
+                and admin_chat.is_sheet(inbound.media.filename)
+                and await admin_chat.try_import(turn, self.sheets, self.default_timezone)
+            ):
+                return
+            await evidence_intake.on_media(turn, self.media)
+        elif inbound.text is not None:
+            text = inbound.text.strip()
+            if text.startswith("/"):
+                command, _, args = text[1:].partition(" ")
+                await self._command(turn, command.split("@")[0].lower(), args)
+            else:
+                await self._text(turn, text)
+
+    async def _command(self, turn: Turn, command: str, args: str) -> None:
+        command = ALIASES.get(command, command)
+        await turn.clear_state()  # a command starts afresh; a half-written report stays saved as a draft
+        if command == "start":
+            if args.strip() and looks_like_code(args.strip()):
+                result = await redeem_in(turn.uow, now=turn.now, channel=turn.inbound.channel,
+                                         external_id=turn.inbound.sender, code=args.strip())
+                if not result.linked:
+                    turn.say(turn.t("onboard.refused"))
+                    return
+                turn.actor = await turn.uow.people.actor(result.person.person_id)
+                await self._welcome(turn)
+                return
+            turn.say(turn.t("onboard.again", name=esc(turn.actor.name)))
+            await self._help(turn)
+        elif command == "tugas":
+            await day_tasks.show_tasks(turn)
+        elif command == "lapor":
+            await reporting.start(turn)
+        elif command == "status":
+            await reporting.status(turn)
+        elif command == "izin":
+            await leave.start(turn)
+        elif command == "bahasa":
+            turn.say(turn.t("language.ask"), ((Button("Bahasa Indonesia", action("lang", "id")), Button("English", action("lang", "en"))),))
+        elif command == "bantuan":
+            await self._help(turn)
+        elif command == "tim":
+            await team.show_team(turn)
+        elif command == "tugaskan":
+            await team.start_assign(turn)
+        elif command == "undang":
+            await admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl)
+        elif command == "umumkan":
+            await admin_chat.start_announce(turn, args)
+        else:
+            turn.say(turn.t("common.unknown_command"))
+
+    async def _help(self, turn: Turn) -> None:
+        role = "admin" if turn.actor.is_admin else "supervisor" if turn.actor.is_supervisor else "staff"
+        turn.say("\n".join([turn.t("help.title")] + help_lines(role, turn.t) + ["", turn.t("help.evidence")]))
+
+    async def _text(self, turn: Turn, text: str) -> None:
+        state, data = await turn.state()
+        if state == "own_task":
+            await day_tasks.on_own_task_text(turn, text)
+        elif state == "block_reason":
+            await day_tasks.on_block_reason(turn, data, text)
+        elif state == "report" and data.get("step") == "summary":
+            await reporting.on_summary_text(turn, text)
+        elif state == "assign":
+            await team.on_title_text(turn, data, text)
+        elif state == "leave":
+            await leave.on_reason(turn, data, text)
+        elif state == "announce" and data.get("step") == "text":
+            await admin_chat.on_announce_text(turn, text)
+        elif state == "home_location":
+            turn.say(turn.t("onboard.ask_home"), ((Button(turn.t("button.share_home"), request_location=True),),))
+        else:
+            turn.say(turn.t("common.unknown_text"))
+
+    async def _tap(self, turn: Turn, parts: list[str]) -> None:
+        head = parts[0]
+        if head == "ack" and len(parts) == 2 and parse_day(parts[1]) == turn.today:
+            await turn.uow.day.acknowledge(turn.actor.person_id, turn.today, turn.now)
+            turn.say(turn.t("brief.acknowledged"))
+        elif head == "ack":
+            turn.say(turn.t("common.expired_button"))
+        elif head == "tasks":
+            await day_tasks.show_tasks(turn)
+        elif head == "t":
+            await day_tasks.on_tap(turn, parts)
+        elif head == "ev":
+            await evidence_intake.on_pick(turn, parts)
+        elif head == "r":
+            await reporting.on_tap(turn, parts)
+        elif head == "leave":
+            await leave.start(turn)
+        elif head == "lv":
+            await leave.on_kind(turn, parts)
+        elif head == "lvd":
+            await leave.on_decision(turn, parts)
+        elif head == "tim":
+            await team.show_member(turn, parts)
+        elif head == "asg":
+            await team.on_tap(turn, parts)
+        elif head == "ann":
+            await admin_chat.on_target(turn, parts)
+        elif head == "lang" and len(parts) == 2 and parts[1] in LANGUAGES:
+            await turn.uow.people.set_language(turn.actor.person_id, parts[1])
+            turn.actor = await turn.uow.people.actor(turn.actor.person_id)
+            turn.say(turn.t("language.set"), edit=True)
+        else:
+            turn.say(turn.t("common.not_available"))

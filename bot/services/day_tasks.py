@@ -1,0 +1,95 @@
+"""/tugas: today's tasks with buttons to mark them, say what blocks them, attach evidence, add one."""
+
+from __future__ import annotations
+
+from bot.domain.html import esc
+from bot.domain.tasks import MAX_REASON, MAX_TITLE, TaskSource, TaskStatus, clean_text
+from bot.messages import Button
+from bot.services.briefing import task_line
+from bot.services.turn import Turn, action
+
+OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
+
+
+async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
+    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today)
+    lines = [turn.t("task.title")]
+    rows = []
+    if not tasks:
+        lines.append(turn.t("task.none"))
+    for number, task in enumerate(tasks, start=1):
+        lines.append(task_line(number, task, turn.today, turn.t))
+        if task.status != TaskStatus.DONE:
+            rows.append(
+                (
+                    Button(f"✅ {number}", action("t", task.id, "done")),
+                    Button(f"🔄 {number}", action("t", task.id, "prog")),
+                    Button(f"⛔ {number}", action("t", task.id, "block")),
+                    Button(f"📎 {number}", action("t", task.id, "ev")),
+                )
+            )
+    rows.append((Button(turn.t("button.add_task"), action("t", "add")),))
+    if tasks:
+        lines.append("")
+        lines.append(turn.t("task.legend"))
+    turn.say("\n".join(lines), rows, edit=edit)
+
+
+async def own_task(turn: Turn, task_id: int):
+    task = await turn.uow.day.task(task_id)
+    if task is None or task.person_id != turn.actor.person_id:
+        turn.say(turn.t("common.not_available"))
+        return None
+    return task
+
+
+async def on_tap(turn: Turn, parts: list[str]) -> None:
+    if parts[1:] == ["add"]:
+        await turn.set_state("own_task")
+        turn.say(turn.t("task.ask_title"))
+        return
+    if len(parts) != 3 or not parts[1].isdigit():
+        turn.say(turn.t("common.not_available"))
+        return
+    task = await own_task(turn, int(parts[1]))
+    if task is None:
+        return
+    op = parts[2]
+    if op in OPS:
+        await turn.uow.day.set_task_status(task.id, OPS[op].value, None, turn.now)
+        await show_tasks(turn, edit=True)
+    elif op == "block":
+        await turn.set_state("block_reason", task_id=task.id)
+        turn.say(turn.t("task.ask_reason", title=esc(task.title)))
+    elif op == "ev":
+        await turn.set_state("evidence_for", task_id=task.id)
+        turn.say(turn.t("task.send_evidence", title=esc(task.title)))
+    else:
+        turn.say(turn.t("common.not_available"))
+
+
+async def on_own_task_text(turn: Turn, text: str) -> None:
+    title = clean_text(text, MAX_TITLE)
+    if title is None:
+        turn.say(turn.t("task.bad_title", limit=MAX_TITLE))
+        return
+    await turn.uow.day.add_task(
+        turn.actor.person_id, title, turn.today, TaskSource.OWN.value, None, turn.now, announced=True
+    )
+    await turn.clear_state()
+    turn.say(turn.t("task.added", title=esc(title)))
+    await show_tasks(turn)
+
+
+async def on_block_reason(turn: Turn, data: dict, text: str) -> None:
+    reason = clean_text(text, MAX_REASON)
+    if reason is None:
+        turn.say(turn.t("task.bad_reason", limit=MAX_REASON))
+        return
+    task = await own_task(turn, int(data.get("task_id", 0)))
+    await turn.clear_state()
+    if task is None:
+        return
+    await turn.uow.day.set_task_status(task.id, TaskStatus.BLOCKED.value, reason, turn.now)
+    turn.say(turn.t("task.blocked", title=esc(task.title)))
+    await show_tasks(turn)

@@ -1,0 +1,54 @@
+"""The command menus per role and language (Telegram's setMyCommands; /bantuan everywhere)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.texts import LANGUAGES, text
+
+STAFF = ("tugas", "lapor", "status", "izin", "bahasa", "bantuan")
+SUPERVISOR = ("tim", "tugaskan")
+ADMIN = ("undang", "umumkan")
+
+# English speakers may type these too; the menu shows the Indonesian names in both languages.
+ALIASES = {
+    "tasks": "tugas", "report": "lapor", "leave": "izin", "language": "bahasa", "help": "bantuan",
+    "team": "tim", "assign": "tugaskan", "invite": "undang", "announce": "umumkan",
+}
+
+
+@dataclass(frozen=True)
+class CommandMenu:
+    role: str
+    language: str
+    commands: list[tuple[str, str]]
+    external_ids: list[str]
+
+
+def commands_for(role: str) -> tuple[str, ...]:
+    if role == "admin":
+        return STAFF + SUPERVISOR + ADMIN
+    if role == "supervisor":
+        return STAFF + SUPERVISOR
+    return STAFF
+
+
+def menu(role: str, language: str, external_ids: list[str] | None = None) -> CommandMenu:
+    return CommandMenu(
+        role, language, [(c, text(language, f"command.{c}")) for c in commands_for(role)], external_ids or []
+    )
+
+
+def all_menus(holders: dict[str, list[str]]) -> list[CommandMenu]:
+    """`holders`: role -> external ids with that role. Staff use the default (everyone's) menu."""
+    menus = []
+    for language in LANGUAGES:
+        menus.append(menu("staff", language))
+        for role in ("supervisor", "admin"):
+            if holders.get(role):
+                menus.append(menu(role, language, holders[role]))
+    return menus
+
+
+def help_lines(role: str, t) -> list[str]:
+    return [f"/{c} — {t(f'command.{c}')}" for c in commands_for(role)]

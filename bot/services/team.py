@@ -1,0 +1,203 @@
+"""Supervisors: /tim (their people today, and one person's tasks and evidence) and /tugaskan
+(assigning a task — disposisi — to one or several people, down the whole subtree)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.day_records import Actor
+from bot.domain.html import clip, esc
+from bot.domain.reports import ReportStatus
+from bot.domain.schedule import in_working_hours, next_workday
+from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
+from bot.domain.workday import DEFAULT_MODE, Mode
+from bot.messages import Attachment, Button, Reply
+from bot.services.briefing import task_line
+from bot.services.turn import Turn, action, day_code, parse_day
+from bot.texts import format_clock, format_date
+
+MAX_PICKER = 40  # buttons in one picker; a larger subtree is assigned through its section heads
+THUMBNAILS_SHOWN = 5
+
+
+def report_state(report, work_day, t) -> str:
+    mode = Mode(work_day.mode) if work_day else DEFAULT_MODE
+    if mode.value in ("cuti", "sakit", "dl", "libur"):
+        return t("team.excused", mode=t(f"mode.{mode.value}"))
+    if report is None or report.status == ReportStatus.DRAFT:
+        return t("team.missing")
+    text = t(f"team.report_{report.status}")
+    return text + (" " + t("team.late_mark") if report.late else "")
+
+
+async def in_subtree(turn: Turn, person_id: int) -> bool:
+    if turn.actor.is_admin:
+        return True
+    return turn.actor.person_id in await turn.uow.people.chain(person_id)
+
+
+async def show_team(turn: Turn) -> None:
+    if not turn.actor.is_supervisor:
+        turn.say(turn.t("team.no_team"))
+        return
+    people = await turn.uow.people.direct_reports(turn.actor.person_id)
+    ids = [p.person_id for p in people]
+    days = await turn.uow.day.work_days_for(ids, turn.today)
+    reports = await turn.uow.day.reports_for(ids, turn.today)
+    lines = [turn.t("team.title", date=format_date(turn.today, turn.lang))]
+    for number, p in enumerate(people, start=1):
+        mode = Mode(days[p.person_id].mode) if p.person_id in days else DEFAULT_MODE
+        state = report_state(reports.get(p.person_id), days.get(p.person_id), turn.t)
+        lines.append(f"{number}. {esc(p.name)} — {turn.t(f'mode.{mode.value}')} · {state}")
+    rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(people, 1)]
+    turn.say("\n".join(lines), rows)
+
+
+async def show_member(turn: Turn, parts: list[str]) -> None:
+    if len(parts) != 2 or not parts[1].isdigit() or not await in_subtree(turn, int(parts[1])):
+        turn.say(turn.t("common.not_available"))
+        return
+    member = await turn.uow.people.actor(int(parts[1]))
+    if member is None:
+        turn.say(turn.t("common.not_available"))
+        return
+    day = turn.today
+    tasks = await turn.uow.day.tasks_for_day(member.person_id, day)
+    evidence = await turn.uow.day.evidence_for_day(member.person_id, day)
+    report = await turn.uow.day.report(member.person_id, day)
+    work_day = await turn.uow.day.work_day(member.person_id, day)
+    lines = [
+        turn.t("team.member_title", name=esc(member.name), unit=esc(member.unit)),
+        turn.t("team.status_line", state=report_state(report, work_day, turn.t)),
+        "",
+        turn.t("brief.tasks_header") if tasks else turn.t("task.none"),
+    ]
+    lines += [task_line(i, t, day, turn.t) for i, t in enumerate(tasks, start=1)]
+    if report and report.summary and report.status != ReportStatus.DRAFT:
+        sent = format_clock(report.submitted_at, member.timezone) if report.submitted_at else ""
+        lines += ["", turn.t("team.report_summary", time=sent), esc(report.summary)]
+    lines += ["", turn.t("report.evidence_count", count=len(evidence))]
+    turn.say("\n".join(lines))
+    # Thumbnails only: an original (with its metadata) is never shown to anyone but its sender.
+    for item in [e for e in evidence if e.thumb_path][:THUMBNAILS_SHOWN]:
+        caption = turn.t("team.evidence_caption", time=format_clock(item.received_at, member.timezone))
+        turn.say(caption, attachment=Attachment(filename=f"bukti-{item.id}.jpg", path=item.thumb_path, is_photo=True))
+    documents = [e for e in evidence if not e.thumb_path]
+    if documents:
+        turn.say(turn.t("team.documents", names=", ".join(esc(d.filename or d.kind) for d in documents)))
+
+
+async def _candidates(turn: Turn, scope: str) -> list[Actor]:
+    if scope == "all":
+        return await turn.uow.people.subtree(turn.actor.person_id)
+    return await turn.uow.people.direct_reports(turn.actor.person_id)
+
+
+async def start_assign(turn: Turn) -> None:
+    if not turn.actor.is_supervisor:
+        turn.say(turn.t("team.no_team"))
+        return
+    await turn.set_state("assign", step="pick", scope="direct", picked=[])
+    await show_picker(turn)
+
+
+async def show_picker(turn: Turn, *, edit: bool = False) -> None:
+    _, data = await turn.state()
+    people = await _candidates(turn, data.get("scope", "direct"))
+    picked = set(data.get("picked", []))
+    rows = []
+    for p in people[:MAX_PICKER]:
+        mark = "☑️" if p.person_id in picked else "⬜"
+        rows.append((Button(f"{mark} {clip(p.name, 30)}", action("asg", "p", p.person_id)),))
+    if data.get("scope") != "all":
+        rows.append((Button(turn.t("button.whole_subtree"), action("asg", "all")),))
+    rows.append((Button(turn.t("button.next"), action("asg", "go")),))
+    text = turn.t("assign.pick", count=len(picked))
+    if len(people) > MAX_PICKER:
+        text += "\n" + turn.t("assign.too_many", shown=MAX_PICKER, total=len(people))
+    turn.say(text, rows, edit=edit)
+
+
+async def on_tap(turn: Turn, parts: list[str]) -> None:
+    state, data = await turn.state()
+    if state != "assign" or not turn.actor.is_supervisor:
+        turn.say(turn.t("common.not_available"))
+        return
+    op = parts[1] if len(parts) > 1 else ""
+    if op == "p" and len(parts) == 3 and parts[2].isdigit():
+        allowed = {p.person_id for p in await _candidates(turn, data.get("scope", "direct"))}
+        person_id = int(parts[2])
+        if person_id not in allowed:
+            turn.say(turn.t("common.not_available"))
+            return
+        picked = set(data.get("picked", []))
+        picked ^= {person_id}
+        await turn.set_state("assign", step="pick", scope=data.get("scope", "direct"), picked=sorted(picked))
+        await show_picker(turn, edit=True)
+    elif op == "all":
+        await turn.set_state("assign", step="pick", scope="all", picked=data.get("picked", []))
+        await show_picker(turn, edit=True)
+    elif op == "go":
+        if not data.get("picked"):
+            turn.say(turn.t("assign.pick_someone"))
+            return
+        await turn.set_state("assign", step="title", scope=data["scope"], picked=data["picked"])
+        turn.say(turn.t("assign.ask_title", count=len(data["picked"])))
+    elif op == "d" and len(parts) == 3 and data.get("step") == "due":
+        due = parse_day(parts[2])
+        if due is None or due < turn.today:
+            turn.say(turn.t("common.not_available"))
+            return
+        await _create(turn, data, due)
+    else:
+        turn.say(turn.t("common.not_available"))
+
+
+async def on_title_text(turn: Turn, data: dict, text: str) -> None:
+    if data.get("step") != "title":
+        turn.say(turn.t("assign.use_buttons"))
+        return
+    title = clean_text(text, MAX_TITLE)
+    if title is None:
+        turn.say(turn.t("task.bad_title", limit=MAX_TITLE))
+        return
+    await turn.set_state("assign", step="due", scope=data["scope"], picked=data["picked"], title=title)
+    nxt = next_workday(turn.today)
+    after = next_workday(nxt)
+    rows = (
+        (Button(turn.t("assign.due_next", date=format_date(nxt, turn.lang)), action("asg", "d", day_code(nxt))),),
+        (Button(turn.t("assign.due_today"), action("asg", "d", day_code(turn.today))),),
+        (Button(format_date(after, turn.lang), action("asg", "d", day_code(after))),),
+    )
+    turn.say(turn.t("assign.ask_due", title=esc(title)), rows)
+
+
+async def _create(turn: Turn, data: dict, due: dt.date) -> None:
+    allowed = {p.person_id: p for p in await _candidates(turn, data.get("scope", "direct"))}
+    people = [allowed[pid] for pid in data.get("picked", []) if pid in allowed]
+    title = data["title"]
+    told_now = 0
+    for person in people:
+        working = in_working_hours(turn.now, person.timezone)
+        await turn.uow.day.add_task(
+            person.person_id, title, due, TaskSource.ASSIGNED.value, turn.actor.person_id, turn.now, announced=working
+        )
+        if working:
+            told_now += 1
+            boss = esc(turn.actor.name)
+            turn.tell(person.person_id, lambda t, b=boss: _new_task_notice(t, b, title, due))
+    await turn.clear_state()
+    turn.say(
+        turn.t("assign.done", count=len(people), now=told_now, later=len(people) - told_now,
+               date=format_date(due, turn.lang)),
+        edit=True,
+    )
+    await turn.uow.audit.record(turn.now, f"person:{turn.actor.person_id}", "tasks.assign",
+                                {"count": len(people), "due": due.isoformat()})
+
+
+def _new_task_notice(t, boss: str, title: str, due: dt.date) -> Reply:
+    return Reply(
+        t("assign.notice", boss=boss, title=esc(title), date=format_date(due, t.lang)),
+        ((Button(t("button.my_tasks"), action("tasks")),),),
+    )

@@ -1,0 +1,117 @@
+"""One turn of the conversation: an inbound event, the person behind it, one unit of work, and what
+the bot says back (to them) or tells others (in each recipient's own language)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.day_records import Actor
+from bot.domain.schedule import deadline_of, local_date
+from bot.messages import Attachment, Button, Inbound, Outgoing, Reply, Urgency
+from bot.ports import MediaFetcher, UnitOfWork
+from bot.texts import text
+
+# Builds a message for someone else, given their language.
+Notice = Callable[[Callable[..., str]], Reply]
+
+
+def translator(language: str | None, default: str) -> Callable[..., str]:
+    lang = language or default
+
+    def t(key: str, **params) -> str:
+        return text(lang, key, **params)
+
+    t.lang = lang  # type: ignore[attr-defined]
+    return t
+
+
+@dataclass
+class Turn:
+    uow: UnitOfWork
+    inbound: Inbound
+    actor: Actor
+    now: dt.datetime
+    fetcher: MediaFetcher | None
+    default_language: str
+    replies: list[Reply] = field(default_factory=list)
+    notices: list[tuple[int, Notice, Urgency]] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.actor.language or self.default_language
+
+    def t(self, key: str, **params) -> str:
+        return text(self.lang, key, **params)
+
+    @property
+    def today(self) -> dt.date:
+        return local_date(self.now, self.actor.timezone)
+
+    @property
+    def deadline(self) -> dt.datetime:
+        return deadline_of(self.today, self.actor.timezone)
+
+    def say(
+        self,
+        body: str,
+        buttons: tuple[tuple[Button, ...], ...] | list = (),
+        *,
+        attachment: Attachment | None = None,
+        edit: bool = False,
+    ) -> None:
+        self.replies.append(Reply(body, tuple(tuple(r) for r in buttons), attachment, edit))
+
+    def tell(self, person_id: int, notice: Notice, urgency: Urgency = Urgency.NOTICE) -> None:
+        self.notices.append((person_id, notice, urgency))
+
+    async def state(self) -> tuple[str | None, dict]:
+        found = await self.uow.day.state(self.actor.person_id)
+        return found if found else (None, {})
+
+    async def set_state(self, name: str, **data) -> None:
+        await self.uow.day.set_state(self.actor.person_id, name, data, self.now)
+
+    async def clear_state(self) -> None:
+        await self.uow.day.clear_state(self.actor.person_id)
+
+
+async def deliver(
+    uow: UnitOfWork, notices: list[tuple[int, Notice, Urgency]], default_language: str
+) -> list[Outgoing]:
+    """Render notices for their recipients (language) and address them to every linked account."""
+    if not notices:
+        return []
+    person_ids = sorted({pid for pid, _, _ in notices})
+    actors = await uow.people.actors(person_ids)
+    addresses = await uow.people.addresses(person_ids)
+    out: list[Outgoing] = []
+    for person_id, notice, urgency in notices:
+        recipient = actors.get(person_id)
+        if recipient is None:
+            continue
+        reply = notice(translator(recipient.language, default_language))
+        for address in addresses:
+            if address.person_id == person_id:
+                out.append(Outgoing(address.channel, address.external_id, reply, urgency, person_id))
+    return out
+
+
+def action(*parts: object) -> str:
+    """A button's action: short, colon-separated, at most 64 bytes (Telegram's callback_data limit)."""
+    value = ":".join(str(p) for p in parts)
+    if len(value.encode()) > 64:
+        raise ValueError(f"button action too long: {value!r}")
+    return value
+
+
+def day_code(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def parse_day(code: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(code, "%Y%m%d").date()
+    except ValueError:
+        return None

@@ -1,0 +1,229 @@
+"""The working day in SQL: seen updates, conversation state, work days, tasks, evidence, fixes, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.day_records import EvidenceRecord, LeaveRecord, NewEvidence, ReportRecord, TaskRecord, WorkDayRecord
+from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, SeenUpdate, Task, WorkDay
+
+
+def _task(t: Task) -> TaskRecord:
+    return TaskRecord(t.id, t.person_id, t.title, t.due_date, t.status, t.blocked_reason, t.source,
+                      t.assigned_by_id, t.announced_at)
+
+
+def _work_day(w: WorkDay) -> WorkDayRecord:
+    return WorkDayRecord(w.person_id, w.day, w.mode, w.source, w.briefed_at, w.acknowledged_at)
+
+
+def _report(r: Report) -> ReportRecord:
+    return ReportRecord(r.id, r.person_id, r.day, r.status, r.summary, json.loads(r.task_lines or "[]"),
+                        r.evidence_count, r.late, r.revision, r.submitted_at)
+
+
+class SqlDayRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def _insert_ignoring_duplicates(self, table):
+        dialect = self.session.bind.dialect.name
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    async def first_time(self, key: str, at: dt.datetime) -> bool:
+        """Record an update key; False when it was recorded before (a redelivery)."""
+        stmt = self._insert_ignoring_duplicates(SeenUpdate).values(key=key, seen_at=at).on_conflict_do_nothing()
+        return (await self.session.execute(stmt)).rowcount == 1
+
+    async def state(self, person_id: int) -> tuple[str, dict] | None:
+        row = await self.session.get(ConversationState, person_id)
+        return (row.state, json.loads(row.data)) if row else None
+
+    async def set_state(self, person_id: int, state: str, data: dict, at: dt.datetime) -> None:
+        row = await self.session.get(ConversationState, person_id)
+        if row is None:
+            self.session.add(ConversationState(person_id=person_id, state=state, data=json.dumps(data), updated_at=at))
+        else:
+            row.state, row.data, row.updated_at = state, json.dumps(data), at
+        await self.session.flush()
+
+    async def clear_state(self, person_id: int) -> None:
+        await self.session.execute(delete(ConversationState).where(ConversationState.person_id == person_id))
+        self.session.expire_all()
+
+    async def _work_day_row(self, person_id: int, day: dt.date) -> WorkDay | None:
+        return (
+            await self.session.execute(select(WorkDay).where(WorkDay.person_id == person_id, WorkDay.day == day))
+        ).scalar_one_or_none()
+
+    async def work_day(self, person_id: int, day: dt.date) -> WorkDayRecord | None:
+        row = await self._work_day_row(person_id, day)
+        return _work_day(row) if row else None
+
+    async def ensure_work_day(self, person_id: int, day: dt.date, mode: str) -> WorkDayRecord:
+        stmt = (
+            self._insert_ignoring_duplicates(WorkDay)
+            .values(person_id=person_id, day=day, mode=mode, source="default")
+            .on_conflict_do_nothing()
+        )
+        await self.session.execute(stmt)
+        return _work_day(await self._work_day_row(person_id, day))
+
+    async def set_mode(self, person_id: int, day: dt.date, mode: str, source: str, reason: str | None) -> None:
+        await self.ensure_work_day(person_id, day, mode)
+        await self.session.execute(
+            update(WorkDay)
+            .where(WorkDay.person_id == person_id, WorkDay.day == day)
+            .values(mode=mode, source=source, reason=reason)
+        )
+
+    async def mark_briefed(self, person_id: int, day: dt.date, at: dt.datetime) -> bool:
+        """True for the one call that marks it; a second briefing of the same day finds it marked."""
+        result = await self.session.execute(
+            update(WorkDay)
+            .where(WorkDay.person_id == person_id, WorkDay.day == day, WorkDay.briefed_at.is_(None))
+            .values(briefed_at=at)
+        )
+        return result.rowcount == 1
+
+    async def acknowledge(self, person_id: int, day: dt.date, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(WorkDay)
+            .where(WorkDay.person_id == person_id, WorkDay.day == day, WorkDay.acknowledged_at.is_(None))
+            .values(acknowledged_at=at)
+        )
+
+    async def add_task(self, person_id, title, due, source, by, at, announced) -> int:
+        result = await self.session.execute(
+            insert(Task)
+            .values(person_id=person_id, title=title, due_date=due, status="open", source=source,
+                    assigned_by_id=by, announced_at=at if announced else None, created_at=at, updated_at=at)
+            .returning(Task.id)
+        )
+        return result.scalar_one()
+
+    async def task(self, task_id: int) -> TaskRecord | None:
+        row = await self.session.get(Task, task_id)
+        return _task(row) if row else None
+
+    async def tasks_for_day(self, person_id: int, day: dt.date) -> list[TaskRecord]:
+        """Tasks due that day, and earlier ones not done yet (carried over)."""
+        rows = await self.session.execute(
+            select(Task)
+            .where(
+                Task.person_id == person_id,
+                or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
+            )
+            .order_by(Task.due_date, Task.id)
+        )
+        return [_task(t) for t in rows.scalars()]
+
+    async def set_task_status(self, task_id: int, status: str, reason: str | None, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(Task)
+            .where(Task.id == task_id)
+            .values(status=status, blocked_reason=reason, updated_at=at, done_at=at if status == "done" else None)
+        )
+        self.session.expire_all()
+
+    async def mark_announced(self, task_ids: Sequence[int], at: dt.datetime) -> None:
+        if task_ids:
+            await self.session.execute(
+                update(Task).where(Task.id.in_(list(task_ids)), Task.announced_at.is_(None)).values(announced_at=at)
+            )
+
+    async def add_evidence(self, item: NewEvidence) -> int:
+        values = {k: getattr(item, k) for k in item.__dataclass_fields__}
+        return (await self.session.execute(insert(Evidence).values(**values).returning(Evidence.id))).scalar_one()
+
+    async def evidence_for_day(self, person_id: int, day: dt.date) -> list[EvidenceRecord]:
+        rows = await self.session.execute(
+            select(Evidence).where(Evidence.person_id == person_id, Evidence.day == day).order_by(Evidence.id)
+        )
+        return [
+            EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at)
+            for e in rows.scalars()
+        ]
+
+    async def attach_evidence(self, evidence_ids: Sequence[int], person_id: int, task_id: int | None) -> None:
+        await self.session.execute(
+            update(Evidence)
+            .where(Evidence.id.in_(list(evidence_ids)), Evidence.person_id == person_id)
+            .values(task_id=task_id)
+        )
+
+    async def add_fix(self, person_id, day, lat, lon, accuracy, at, live_key, live_until) -> None:
+        await self.session.execute(
+            insert(LocationFix).values(person_id=person_id, day=day, lat=lat, lon=lon, accuracy_m=accuracy, at=at,
+                                       live=live_key is not None, live_key=live_key, live_until=live_until)
+        )
+
+    async def fix_count(self, person_id: int, day: dt.date) -> int:
+        query = select(func.count()).select_from(LocationFix).where(
+            LocationFix.person_id == person_id, LocationFix.day == day
+        )
+        return (await self.session.execute(query)).scalar_one()
+
+    async def report(self, person_id: int, day: dt.date) -> ReportRecord | None:
+        row = (
+            await self.session.execute(select(Report).where(Report.person_id == person_id, Report.day == day))
+        ).scalar_one_or_none()
+        return _report(row) if row else None
+
+    async def save_report(self, person_id, day, *, status, summary, task_lines, evidence_count, late, submitted_at,
+                          at) -> None:
+        row = (
+            await self.session.execute(select(Report).where(Report.person_id == person_id, Report.day == day))
+        ).scalar_one_or_none()
+        if row is None:
+            row = Report(person_id=person_id, day=day, status=status, created_at=at, updated_at=at)
+            self.session.add(row)
+        row.status, row.summary, row.task_lines = status, summary, json.dumps(task_lines, ensure_ascii=False)
+        row.evidence_count, row.late, row.updated_at = evidence_count, late, at
+        if submitted_at is not None:
+            row.submitted_at = submitted_at
+            row.revision = (row.revision or 0) + 1
+        await self.session.flush()
+
+    async def reports_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, ReportRecord]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(select(Report).where(Report.person_id.in_(list(person_ids)), Report.day == day))
+        return {r.person_id: _report(r) for r in rows.scalars()}
+
+    async def work_days_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, WorkDayRecord]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(WorkDay).where(WorkDay.person_id.in_(list(person_ids)), WorkDay.day == day)
+        )
+        return {w.person_id: _work_day(w) for w in rows.scalars()}
+
+    async def add_leave(self, person_id: int, kind: str, day: dt.date, reason: str, at: dt.datetime) -> int:
+        return (
+            await self.session.execute(
+                insert(LeaveRequest)
+                .values(person_id=person_id, kind=kind, day=day, reason=reason, status="pending", created_at=at)
+                .returning(LeaveRequest.id)
+            )
+        ).scalar_one()
+
+    async def leave(self, leave_id: int) -> LeaveRecord | None:
+        row = await self.session.get(LeaveRequest, leave_id)
+        return LeaveRecord(row.id, row.person_id, row.kind, row.day, row.reason, row.status) if row else None
+
+    async def decide_leave(self, leave_id: int, status: str, by: int, at: dt.datetime) -> bool:
+        result = await self.session.execute(
+            update(LeaveRequest)
+            .where(LeaveRequest.id == leave_id, LeaveRequest.status == "pending")
+            .values(status=status, decided_by_id=by, decided_at=at)
+        )
+        self.session.expire_all()
+        return result.rowcount == 1

@@ -1,0 +1,162 @@
+"""People as the conversation needs them: who is this chat, who reports to whom, where to reach them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.day_records import Actor, Address
+from bot.domain.org_terms import Channel
+from storage.tables import ChannelAccount, OrgUnit, Person
+
+_Report = aliased(Person)
+
+
+def _actor_query():
+    has_reports = exists().where(and_(_Report.supervisor_id == Person.id, _Report.active)).label("has_reports")
+    return select(
+        Person.id,
+        Person.nip,
+        Person.name,
+        OrgUnit.name.label("unit"),
+        OrgUnit.id.label("unit_id"),
+        OrgUnit.timezone,
+        Person.language,
+        Person.role,
+        Person.supervisor_id,
+        has_reports,
+    ).join(OrgUnit, Person.unit_id == OrgUnit.id)
+
+
+def _actor(row) -> Actor:
+    return Actor(
+        person_id=row.id,
+        nip=row.nip,
+        name=row.name,
+        unit=row.unit,
+        unit_id=row.unit_id,
+        timezone=row.timezone,
+        language=row.language,
+        role=row.role,
+        supervisor_id=row.supervisor_id,
+        has_reports=bool(row.has_reports),
+    )
+
+
+class SqlPeopleRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def actor(self, person_id: int) -> Actor | None:
+        row = (await self.session.execute(_actor_query().where(Person.id == person_id, Person.active))).first()
+        return _actor(row) if row else None
+
+    async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(_actor_query().where(Person.id.in_(list(person_ids)), Person.active))
+        return {r.id: _actor(r) for r in rows}
+
+    async def direct_reports(self, person_id: int) -> list[Actor]:
+        rows = await self.session.execute(
+            _actor_query().where(Person.supervisor_id == person_id, Person.active).order_by(Person.name)
+        )
+        return [_actor(r) for r in rows]
+
+    async def subtree(self, person_id: int) -> list[Actor]:
+        """Everyone below the person, level by level: one query per level, not per person."""
+        found: list[Actor] = []
+        level = [person_id]
+        seen = {person_id}
+        while level:
+            rows = await self.session.execute(
+                _actor_query().where(Person.supervisor_id.in_(level), Person.active).order_by(Person.name)
+            )
+            batch = [_actor(r) for r in rows if r.id not in seen]
+            seen.update(a.person_id for a in batch)
+            found.extend(batch)
+            level = [a.person_id for a in batch]
+        return found
+
+    async def chain(self, person_id: int) -> list[int]:
+        """The person's superiors, nearest first."""
+        chain: list[int] = []
+        current = person_id
+        while True:
+            boss = (await self.session.execute(select(Person.supervisor_id).where(Person.id == current))).scalar()
+            if boss is None or boss in chain or boss == person_id:
+                return chain
+            chain.append(boss)
+            current = boss
+
+    async def set_language(self, person_id: int, language: str) -> None:
+        await self.session.execute(update(Person).where(Person.id == person_id).values(language=language))
+
+    async def set_home_pending(self, person_id: int, lat: float, lon: float, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(home_pending_lat=lat, home_pending_lon=lon, home_pending_at=at)
+        )
+
+    async def everyone_in(self, unit_names: set[str] | None) -> list[int]:
+        query = select(Person.id).join(OrgUnit, Person.unit_id == OrgUnit.id).where(Person.active)
+        if unit_names is not None:
+            query = query.where(OrgUnit.name.in_(sorted(unit_names)))
+        return list((await self.session.execute(query.order_by(Person.id))).scalars())
+
+    async def addresses(self, person_ids: Sequence[int]) -> list[Address]:
+        if not person_ids:
+            return []
+        rows = await self.session.execute(
+            select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id).where(
+                ChannelAccount.person_id.in_(list(person_ids)),
+                ChannelAccount.unlinked_at.is_(None),
+                ChannelAccount.unreachable_at.is_(None),
+            )
+        )
+        return [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
+
+    async def account_person(self, channel: Channel, external_id: str) -> int | None:
+        return (
+            await self.session.execute(
+                select(ChannelAccount.person_id)
+                .join(Person, Person.id == ChannelAccount.person_id)
+                .where(
+                    ChannelAccount.channel == channel.value,
+                    ChannelAccount.external_id == external_id,
+                    ChannelAccount.unlinked_at.is_(None),
+                    Person.active,
+                )
+            )
+        ).scalar()
+
+    async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(ChannelAccount)
+            .where(
+                ChannelAccount.channel == channel.value,
+                ChannelAccount.external_id == external_id,
+                ChannelAccount.unlinked_at.is_(None),
+            )
+            .values(unreachable_at=at)
+        )
+
+    async def menu_holders(self) -> list[tuple[Actor, Address]]:
+        """Supervisors and admins with a linked account: they get a longer command menu."""
+        rows = await self.session.execute(
+            _actor_query()
+            .add_columns(ChannelAccount.channel, ChannelAccount.external_id)
+            .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+            .where(Person.active, ChannelAccount.unlinked_at.is_(None))
+        )
+        holders = []
+        for r in rows:
+            actor = _actor(r)
+            if actor.is_admin or actor.is_supervisor:
+                holders.append((actor, Address(actor.person_id, Channel(r.channel), r.external_id)))
+        return holders

@@ -1,0 +1,45 @@
+"""The benchmarks, run with tiny sizes: they import for real and record their table. No timing is asserted
+here (speed targets live in `python -m bench` and BENCHMARKS.md, where they are compared side by side)."""
+
+import asyncio
+
+from bench import org_import
+from bench.report import INTRO, markers, write_section
+from storage.unit_of_work import Database
+
+
+async def _active_people(path) -> int:
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.uow() as uow:
+            return await uow.org.count_active_people()
+    finally:
+        await db.dispose()
+
+
+def test_org_import_benchmark_stores_the_people_and_records_a_table(tmp_path):
+    measured = org_import.measure((200, 2000), workdir=tmp_path, engines=("sqlite",), log=lambda _: None)
+    out = tmp_path / "BENCHMARKS.md"
+    write_section(out, org_import.NAME, org_import.render(measured, "python -m bench --quick"))
+
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(INTRO)
+    for row in ("| SQLite | 200 |", "| SQLite | 2,000 |", "| SQLite | import |", "| SQLite | re-import |"):
+        assert row in text
+    # The benchmark's SQLite files stay in its work directory: count the people in them ourselves.
+    for rows in (200, 2000):
+        assert asyncio.run(_active_people(tmp_path / f"sqlite_{rows}.db")) == rows
+
+
+def test_a_benchmark_rewrites_only_its_own_section(tmp_path):
+    out = tmp_path / "BENCHMARKS.md"
+    write_section(out, "org_import", "first run")
+    write_section(out, "other", "another benchmark")
+    write_section(out, "org_import", "second run")
+
+    text = out.read_text(encoding="utf-8")
+    start, end = markers("org_import")
+    assert text.startswith(INTRO)
+    assert f"{start}\nsecond run\n{end}" in text and "first run" not in text
+    assert "another benchmark" in text
+    assert text.index(start) < text.index(markers("other")[0])  # the section keeps its place
