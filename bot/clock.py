@@ -8,3 +8,18 @@ import datetime as dt
 class SystemClock:
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
+
+
+class FakeNowClock:
+    """Starts at a chosen instant and runs on at real speed: for end-to-end tests and demos that run
+    Apel as a process (`FAKE_NOW`); never set it in production."""
+
+    def __init__(self, start: dt.datetime):
+        import time
+
+        self._start = start.astimezone(dt.UTC)
+        self._monotonic = time.monotonic
+        self._origin = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        return self._start + dt.timedelta(seconds=self._monotonic() - self._origin)

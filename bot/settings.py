@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     default_language: Language = Language.ID
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     log_level: str = "INFO"
+    fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(
         "database_schema",
@@ -50,6 +52,7 @@ class Settings(BaseSettings):
         "whatsapp_token",
         "whatsapp_app_secret",
         "whatsapp_verify_token",
+        "fake_now",
         mode="before",
     )
     @classmethod
@@ -70,3 +73,10 @@ class Settings(BaseSettings):
     @classmethod
     def _no_at(cls, value: str | None) -> str | None:
         return value.lstrip("@") if value else value
+
+    @field_validator("fake_now")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("FAKE_NOW needs a time zone, e.g. 2026-11-23T09:00:00+07:00")
+        return value

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli.output import fail, set_language
-from bot.clock import SystemClock
+from bot.clock import FakeNowClock, SystemClock
 from bot.services.errors import ServiceError
 from bot.settings import Settings
 from storage.unit_of_work import Database
@@ -33,8 +33,15 @@ def shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def clock() -> SystemClock:
-    return SystemClock()
+_clocks: dict = {}
+
+
+def clock():
+    """The system's clock, or FAKE_NOW's (one per value, so a process's commands share it)."""
+    fake = load_settings().fake_now
+    if fake not in _clocks:
+        _clocks[fake] = FakeNowClock(fake) if fake else SystemClock()
+    return _clocks[fake]
 
 
 def run_async(command: Callable[..., Awaitable]):
