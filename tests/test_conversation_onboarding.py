@@ -1,0 +1,71 @@
+"""Onboarding and the basics of a conversation, on both databases."""
+
+import pytest
+
+from bot.domain.invites import new_code
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
+from tests.org_rows import KASI, STAF, small_office
+from tests.test_org_import import run_import
+
+REFUSAL = "kode undangan ini tidak dapat dipakai"
+
+
+@pytest.fixture
+async def chat(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    return ChatHarness(db, clock, tmp_path / "media")
+
+
+async def test_start_with_a_valid_code_links_greets_and_asks_for_home(chat):
+    code = (await chat.codes())[STAF]
+    out = await chat.text("501", f"/start {code}")
+    body = texts(out)
+    assert "Selamat datang, <b>Rudi Hartono</b> (Seksi Timur)" in body
+    assert any(b.request_location for o in out for row in o.reply.buttons for b in row)
+    home = await chat.location("501", -1.61, 103.61)
+    assert "Lokasi rumah tersimpan" in texts(home)
+
+
+async def test_every_kind_of_bad_code_gets_the_same_polite_refusal(chat, clock):
+    codes = await chat.codes()
+    used = codes[STAF]
+    await chat.text("501", f"/start {used}")
+    attempts = ["/start", "/start hello", f"/start {new_code()}", f"/start {used}", "halo", "/tugas"]
+    replies = [texts(await chat.text("999", attempt)) for attempt in attempts]
+    assert all(REFUSAL in r for r in replies)
+    assert len(set(replies)) == 1  # nothing tells a stranger which case it was
+    clock.advance(days=15)
+    assert REFUSAL in texts(await chat.text("998", f"/start {codes[KASI]}"))
+
+
+async def test_a_redelivered_update_is_handled_once(chat):
+    code = (await chat.codes())[STAF]
+    first = await chat.text("501", f"/start {code}", key="tg:77")
+    again = await chat.text("501", f"/start {code}", key="tg:77")
+    assert first and again == []
+
+
+async def test_language_can_be_switched_to_english(chat):
+    await chat.text("501", f"/start {(await chat.codes())[STAF]}")
+    assert actions(await chat.text("501", "/bahasa")) == ["lang:id", "lang:en"]
+    assert "Language changed to English" in texts(await chat.tap("501", "lang:en"))
+    assert "Today's tasks" in texts(await chat.text("501", "/tugas"))
+
+
+async def test_help_lists_the_commands_of_the_role(chat):
+    codes = await chat.codes()
+    await chat.text("501", f"/start {codes[STAF]}")
+    await chat.text("502", f"/start {codes[KASI]}")
+    staff_help, boss_help = texts(await chat.text("501", "/bantuan")), texts(await chat.text("502", "/bantuan"))
+    assert "/lapor" in staff_help and "/tim" not in staff_help
+    assert "/tim" in boss_help and "/tugaskan" in boss_help and "/undang" not in boss_help
+
+
+async def test_unknown_commands_and_stray_text_get_a_pointer_to_help(chat):
+    await chat.text("501", f"/start {(await chat.codes())[STAF]}")
+    await chat.location("501", -1.61, 103.61)
+    assert "/bantuan" in texts(await chat.text("501", "/terbang"))
+    assert "/bantuan" in texts(await chat.text("501", "apa kabar"))
+    assert "tidak berlaku" in texts(await chat.tap("501", "t:99999:done"))
+    assert "tidak berlaku" in texts(await chat.tap("501", "zz:1"))

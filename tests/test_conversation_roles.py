@@ -1,0 +1,174 @@
+"""Supervisors, leave requests and admins through the core; who may do what."""
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.org_terms import Channel
+from storage.day_tables import Task, WorkDay
+from storage.tables import AuditEntry
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
+from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
+from tests.test_org_import import run_import
+
+RUDI, DEWI, ANDI, SITI, BUDI = "501", "502", "503", "504", "505"  # staff, kasi, kabid, sekretaris, kepala
+
+
+@pytest.fixture
+async def chat(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    rows = small_office()
+    rows[0]["role"] = "admin"
+    for r in rows[1:]:
+        r["role"] = "staff"
+    await run_import(db, clock, rows)
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for sender, nip in ((RUDI, STAF), (DEWI, KASI), (ANDI, KABID), (SITI, SEK), (BUDI, HEAD)):
+        await harness.text(sender, f"/start {codes[nip]}")
+        await harness.location(sender, -1.6, 103.6)
+    return harness
+
+
+async def ids(db):
+    async with db.uow() as uow:
+        return {nip: pid for nip, pid in [(n, await _pid(uow, s)) for n, s in ((STAF, RUDI), (KASI, DEWI), (SEK, SITI))]}
+
+
+async def _pid(uow, sender):
+    return await uow.people.account_person(Channel.TELEGRAM, sender)
+
+
+async def table(db, model):
+    async with db.uow() as uow:
+        return [SimpleNamespace(**r.model_dump()) for r in (await uow.session.execute(select(model))).scalars()]
+
+
+async def assign(chat, boss, person_id, title, scope_all=False):
+    await chat.text(boss, "/tugaskan")
+    if scope_all:
+        await chat.tap(boss, "asg:all")
+    await chat.tap(boss, f"asg:p:{person_id}")
+    await chat.tap(boss, "asg:go")
+    due = await chat.text(boss, title)
+    return due, await chat.tap(boss, [a for a in actions(due) if a.startswith("asg:d:")][1])  # today
+
+
+async def test_a_supervisor_assigns_a_task_and_the_person_is_told_at_once(chat, db):
+    people = await ids(db)
+    due, done = await assign(chat, DEWI, people[STAF], "Rekap data <SPBE>")
+    assert "Kapan tenggatnya" in texts(due) and "Hari kerja berikutnya (Selasa, 24 November 2026)" in str(due)
+    assert "Tugas diberikan kepada 1 orang" in texts(done, DEWI)
+    assert "Tugas baru dari Dewi Lestari: <b>Rekap data &lt;SPBE&gt;</b>" in texts(done, RUDI)
+    (task,) = await table(db, Task)
+    assert (task.source, task.announced_at is not None) == ("assigned", True)
+    assert "dari atasan" in texts(await chat.text(RUDI, "/tugas"))
+
+
+async def test_outside_working_hours_the_assignee_learns_it_at_the_next_briefing(chat, db, clock):
+    clock.advance(hours=10)  # 19.00 WIB
+    people = await ids(db)
+    _, done = await assign(chat, DEWI, people[STAF], "Tugas malam")
+    assert texts(done, RUDI) == ""
+    assert "1 akan melihatnya di apel berikutnya" in texts(done, DEWI)
+
+
+async def test_the_superior_of_a_superior_assigns_down_the_whole_subtree(chat, db):
+    people = await ids(db)
+    await chat.text(ANDI, "/tugaskan")
+    assert f"asg:p:{people[STAF]}" not in actions(await chat.text(ANDI, "/tugaskan"))
+    _, done = await assign(chat, ANDI, people[STAF], "Dari kabid", scope_all=True)
+    assert "Tugas baru dari Andi Wijaya" in texts(done, RUDI)
+
+
+async def test_nobody_assigns_outside_their_subtree(chat, db):
+    people = await ids(db)
+    await chat.text(SITI, "/tugaskan")  # Siti has no people under her
+    assert "untuk atasan" in texts(await chat.text(SITI, "/tugaskan"))
+    await chat.text(DEWI, "/tugaskan")
+    assert "tidak berlaku" in texts(await chat.tap(DEWI, f"asg:p:{people[SEK]}"))
+    assert await table(db, Task) == []
+
+
+async def test_team_view_shows_reports_and_thumbnails_only_within_the_subtree(chat, db):
+    people = await ids(db)
+    await chat.photo(RUDI)
+    await chat.text(RUDI, "/lapor")
+    await chat.text(RUDI, "Poster selesai dibuat.")
+    await chat.tap(RUDI, "r:send")
+    team = await chat.text(DEWI, "/tim")
+    assert "Rudi Hartono — WFO (bekerja di kantor) · sudah lapor" in texts(team)
+    detail = await chat.tap(DEWI, f"tim:{people[STAF]}")
+    assert "Poster selesai dibuat." in texts(detail)
+    photos = [o.reply.attachment for o in detail if o.reply.attachment]
+    assert len(photos) == 1 and "/thumbs/" in photos[0].path and photos[0].is_photo
+    assert "tidak berlaku" in texts(await chat.tap(SITI, f"tim:{people[STAF]}"))  # not her subtree
+    assert "Poster selesai" in texts(await chat.tap(BUDI, f"tim:{people[STAF]}"))  # the head sees everyone
+
+
+async def test_leave_is_asked_approved_and_excuses_the_report(chat, db):
+    await chat.tap(RUDI, "leave")
+    assert "Sakit: tulis alasannya" in texts(await chat.tap(RUDI, "lv:sakit"))
+    sent = await chat.text(RUDI, "Demam sejak semalam")
+    assert "Permintaan dikirim ke atasan" in texts(sent, RUDI)
+    request = [o for o in sent if o.external_id == DEWI]
+    assert "<b>Rudi Hartono</b> mengajukan <b>Sakit</b>" in request[0].reply.text
+    approve = next(a for a in actions(request) if a.endswith(":y"))
+    assert "tidak berlaku" in texts(await chat.tap(SITI, approve))  # not Rudi's chain
+    decided = await chat.tap(DEWI, approve)
+    assert "Sakit untuk Senin, 23 November 2026 disetujui" in texts(decided, RUDI)
+    assert [w.mode for w in await table(db, WorkDay)] == ["sakit"]
+    assert "tidak perlu membuat laporan" in texts(await chat.text(RUDI, "/lapor"))
+    assert "sudah diputuskan" in texts(await chat.tap(DEWI, approve))
+
+
+async def test_admin_commands_are_refused_to_others_and_audited(chat, db):
+    assert "hanya untuk admin" in texts(await chat.text(RUDI, "/undang"))
+    assert "hanya untuk admin" in texts(await chat.text(DEWI, "/umumkan Rapat"))
+    refused = [a for a in await table(db, AuditEntry) if a.action == "refused"]
+    assert len(refused) == 2
+
+
+async def test_an_admin_gets_the_invites_csv_of_a_unit(chat):
+    out = await chat.text(BUDI, "/undang Seksi Timur")
+    attachment = next(o.reply.attachment for o in out if o.reply.attachment)
+    rows = list(csv.DictReader(io.StringIO(attachment.content.decode())))
+    assert [r["nip"] for r in rows] == [KASI, STAF]
+    assert rows[0]["link"].startswith("https://t.me/ApelTestBot?start=")
+
+
+async def test_an_admin_announces_to_a_unit(chat):
+    await chat.text(BUDI, "/umumkan")
+    asked = await chat.text(BUDI, "Besok apel <gabungan> pukul 07.00")
+    unit_buttons = [a for a in actions(asked) if a.startswith("ann:")]
+    assert "ann:0" in unit_buttons
+    everyone = await chat.tap(BUDI, "ann:0")
+    told = {o.external_id for o in everyone if "Pengumuman" in o.reply.text}
+    assert told == {RUDI, DEWI, ANDI, SITI, BUDI}
+    assert "apel &lt;gabungan&gt;" in texts(everyone, RUDI)
+
+
+async def test_an_admin_sends_the_org_chart_as_a_document(chat, db):
+    rows = small_office()
+    rows[4]["position"] = "Pranata Komputer Ahli Muda"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    out = await chat.document(BUDI, buffer.getvalue().encode(), "pegawai.csv", "text/csv")
+    assert "Impor selesai: 5 baris; 0 pegawai baru, 1 diperbarui" in texts(out)
+    rows[3]["nip"] = "123"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    refused = await chat.document(BUDI, buffer.getvalue().encode(), "pegawai.csv", "text/csv")
+    assert "tidak disimpan" in texts(refused) and "Baris 5 (nip)" in texts(refused)
+
+
+async def test_a_staff_members_csv_is_not_an_import(chat, db):
+    out = await chat.document(RUDI, b"nip,name,position,unit,supervisor_nip\n", "pegawai.csv", "text/csv")
+    assert "tidak diterima sebagai bukti" in texts(out)
