@@ -98,12 +98,16 @@ class Play:
         while True:
             try:
                 return self.api.wait_for_sync(predicate, timeout=0.5, since=since)
-            except AssertionError as missing:
+            except AssertionError:
                 if not self.bot.alive():
                     raise AssertionError(f"`apel run` exited ({self.bot.process.returncode}) while waiting "
                                          f"for {what}\n{self.bot.output()}") from None
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"waited {timeout} s for {what}: {missing}") from None
+                    with self.api._lock:
+                        recent = [c for c in self.api.calls[since:] if c.method != "getUpdates"][-12:]
+                    shown_calls = "\n  ".join(repr(c) for c in recent) or "(none)"
+                    raise AssertionError(f"waited {timeout} s for {what}; the bot's calls since then "
+                                         f"(getUpdates left out):\n  {shown_calls}") from None
 
 
 @pytest.mark.slow
