@@ -7,11 +7,7 @@ import datetime as dt
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UtcDateTime
-
-
-def _time(nullable: bool = False, index: bool = False):
-    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
+from storage.types import time_field as _time
 
 
 class WorkDay(SQLModel, table=True):

@@ -33,6 +33,15 @@ _PERSON_COLUMNS = (
 )
 
 
+def _people_with_names():
+    """People with their unit's name and their supervisor's NIP: what the org chart file speaks in."""
+    return (
+        select(*_PERSON_COLUMNS, OrgUnit.name.label("unit_name"), _Boss.nip.label("boss_nip"))
+        .join(OrgUnit, Person.unit_id == OrgUnit.id)
+        .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
+    )
+
+
 def _chunks(items: Sequence, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -93,13 +102,8 @@ class SqlOrgRepository:
         }
 
     async def stored_people(self) -> dict[str, StoredPerson]:
-        query = (
-            select(*_PERSON_COLUMNS, OrgUnit.name.label("unit_name"), _Boss.nip.label("boss_nip"))
-            .join(OrgUnit, Person.unit_id == OrgUnit.id)
-            .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
-        )
         out: dict[str, StoredPerson] = {}
-        for r in await self.session.execute(query):
+        for r in await self.session.execute(_people_with_names()):
             out[r.nip] = StoredPerson(
                 r.id,
                 PersonValues(
@@ -202,12 +206,7 @@ class SqlOrgRepository:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
 
     async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]:
-        query = (
-            select(*_PERSON_COLUMNS, OrgUnit.name.label("unit_name"), _Boss.nip.label("boss_nip"))
-            .join(OrgUnit, Person.unit_id == OrgUnit.id)
-            .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
-            .order_by(Person.id)
-        )
+        query = _people_with_names().order_by(Person.id)
         if not include_inactive:
             query = query.where(Person.active)
         rows = []

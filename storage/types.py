@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UtcDateTime(TypeDecorator):
@@ -26,3 +27,8 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def time_field(nullable: bool = False, index: bool = False):
+    """A SQLModel field holding an aware UTC time."""
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable, index=index)
