@@ -68,7 +68,7 @@ def _one_import(url: str, schema: str | None, path: Path) -> dict:
         command += ["--schema", schema]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode:
-        raise BenchmarkError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        raise BenchmarkError(f"importing {path.name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

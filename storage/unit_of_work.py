@@ -11,6 +11,7 @@ from storage.database import make_engine, make_session_factory
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
+from storage.routine_repository import SqlRoutineRepository
 
 
 class SqlUnitOfWork:
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(self.session)
         self.people = SqlPeopleRepository(self.session)
         self.day = SqlDayRepository(self.session)
+        self.routine = SqlRoutineRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

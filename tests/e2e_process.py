@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 # Every key of bot/settings.py: none may come from the shell that runs the tests.
@@ -93,11 +92,3 @@ class ApelProcess:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-
-def wait_until(condition, timeout: float, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
-    return True

@@ -11,3 +11,8 @@ def esc(value: object) -> str:
 
 def clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def sentence(name: str) -> str:
+    """A name at the end of a sentence: 'Rahmat, S.E.' keeps its own full stop, others get one."""
+    return name if name.endswith(".") else name + "."

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.day_records import Actor, TaskRecord
-from bot.domain.html import esc
+from bot.domain.html import esc, sentence
 from bot.domain.schedule import deadline_of
 from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
 from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
@@ -35,7 +35,7 @@ async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tupl
     tasks = await uow.day.tasks_for_day(actor.person_id, day)
     lines = [
         t("brief.title", date=format_date(day, t.lang)),
-        t("brief.greeting", name=esc(actor.name)),
+        t("brief.greeting", name=sentence(esc(actor.name))),
         "",
         t("brief.mode", mode=t(f"mode.{mode.value}")),
     ]

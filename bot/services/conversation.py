@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from bot.domain.html import esc
+from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
 from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
@@ -139,7 +139,7 @@ class Conversation:
                 turn.actor = await turn.uow.people.actor(result.person.person_id)
                 await self._welcome(turn)
                 return
-            turn.say(turn.t("onboard.again", name=esc(turn.actor.name)))
+            turn.say(turn.t("onboard.again", name=sentence(esc(turn.actor.name))))
             await self._help(turn)
         elif command == "tugas":
             await day_tasks.show_tasks(turn)
@@ -204,6 +204,8 @@ class Conversation:
             await reporting.on_tap(turn, parts)
         elif head == "leave":
             await leave.start(turn)
+        elif head == "lapor":
+            await reporting.start(turn)
         elif head == "lv":
             await leave.on_kind(turn, parts)
         elif head == "lvd":

@@ -21,11 +21,11 @@ async def units_under(uow: UnitOfWork, unit: str | None) -> set[str] | None:
     if unit is None:
         return None
     stored = await uow.org.stored_units()
-    match = _find_unit(stored, unit)
+    match = find_unit(stored, unit)
     return subtree({u.name: u.parent for u in stored.values()}, match)
 
 
-def _find_unit(stored: dict[str, StoredUnit], asked: str) -> str:
+def find_unit(stored: dict[str, StoredUnit], asked: str) -> str:
     if asked in stored:
         return asked
     folded = {name.casefold(): name for name in stored}
@@ -38,7 +38,7 @@ async def list_org(uow_factory: UnitOfWorkFactory, *, unit: str | None, include_
     async with uow_factory() as uow:
         stored = await uow.org.stored_units()
         parent_of = {u.name: u.parent for u in stored.values()}
-        roots = [_find_unit(stored, unit)] if unit is not None else None
+        roots = [find_unit(stored, unit)] if unit is not None else None
         ordered = depth_first(parent_of, roots)
         names = {name for _, name in ordered}
         people = await uow.org.list_people(names, include_inactive=include_inactive)

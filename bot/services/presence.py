@@ -28,7 +28,7 @@ async def on_location(turn: Turn) -> None:
         await turn.clear_state()
         turn.say(turn.t("location.home_saved"))
         return
-    at = turn.inbound.at
+    at = turn.inbound.at  # when the position was taken (adapters put it on Apel's clock)
     live = loc.live_period_s is not None or loc.is_update
     until = at + dt.timedelta(seconds=min(loc.live_period_s, MAX_LIVE_SECONDS)) if loc.live_period_s else None
     await turn.uow.day.add_fix(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
+from aiogram.types import LinkPreviewOptions
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -48,7 +49,9 @@ def make_bot(token: str, api_url: str = DEFAULT_API_URL, *, session: BaseSession
     `session` lets tests pass a recording session; otherwise aiohttp against `api_url`."""
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
-    defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+    # Not `link_preview_is_disabled`: aiogram would also fill the removed `disable_web_page_preview`
+    # parameter, which Bot API 10.1 refuses. `link_preview` sends only `link_preview_options`.
+    defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True))
     return Bot(token, session=session, default=defaults)
 
 

@@ -60,9 +60,12 @@ def build_dispatcher(
     sender: TelegramSender,
     *,
     other_channels: OtherChannels | None = None,
-    now: Callable[[], dt.datetime] = utc_now,
+    now: Callable[[], dt.datetime] | None = None,
 ) -> Dispatcher:
     forward = other_channels or _drop_other_channel
+    # Apel's own clock (injected; FAKE_NOW in end-to-end tests) dates taps and moves message times.
+    clock = getattr(conversation, "clock", None)
+    now = now or (clock.now if clock is not None else utc_now)
 
     async def deliver(outgoings: Iterable[Outgoing], origin: TapOrigin | None) -> None:
         for outgoing in outgoings:

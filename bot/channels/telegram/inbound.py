@@ -40,12 +40,22 @@ def event_key(update: Update) -> str:
     return f"tg:{update.update_id}"
 
 
+def on_clock(moment: dt.datetime, now: Callable[[], dt.datetime]) -> dt.datetime:
+    """Telegram's time of an event, moved onto Apel's clock: as old relative to `now()` as it really
+    is. With the real clock that is Telegram's time itself; with an injected clock (tests, demos) the
+    event keeps its age instead of falling on another day than everything else."""
+    if now is utc_now:
+        return moment
+    age = max(utc_now() - moment, dt.timedelta(0))
+    return now() - age
+
+
 def to_inbound(update: Update, *, now: Callable[[], dt.datetime] = utc_now) -> Inbound | None:
     """The Inbound for any update kind the bot listens to, or None for what it ignores."""
     if update.message is not None:
-        return message_to_inbound(update, update.message)
+        return message_to_inbound(update, update.message, now=now)
     if update.edited_message is not None:
-        return edited_to_inbound(update, update.edited_message)
+        return edited_to_inbound(update, update.edited_message, now=now)
     if update.callback_query is not None:
         return callback_to_inbound(update, update.callback_query, now=now)
     return None
@@ -69,7 +79,9 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
-def message_to_inbound(update: Update, message: Message) -> Inbound | None:
+def message_to_inbound(
+    update: Update, message: Message, *, now: Callable[[], dt.datetime] = utc_now
+) -> Inbound | None:
     user = _person(message.from_user)
     if user is None or not _private(message):
         return None
@@ -77,7 +89,7 @@ def message_to_inbound(update: Update, message: Message) -> Inbound | None:
         channel=Channel.TELEGRAM,
         sender=str(user.id),
         event_key=event_key(update),
-        at=_utc(message.date),
+        at=on_clock(_utc(message.date), now),
         sender_name=user.first_name or "",
     )
     if message.text is not None:
@@ -110,7 +122,9 @@ def message_to_inbound(update: Update, message: Message) -> Inbound | None:
     return None  # stickers, voice, contacts, …: not part of the routine
 
 
-def edited_to_inbound(update: Update, message: Message) -> Inbound | None:
+def edited_to_inbound(
+    update: Update, message: Message, *, now: Callable[[], dt.datetime] = utc_now
+) -> Inbound | None:
     """Only a live location's new position matters; edited texts are not re-read (the core already
     acted on the first version)."""
     user = _person(message.from_user)
@@ -123,7 +137,7 @@ def edited_to_inbound(update: Update, message: Message) -> Inbound | None:
         channel=Channel.TELEGRAM,
         sender=str(user.id),
         event_key=event_key(update),
-        at=moment,
+        at=on_clock(moment, now),
         sender_name=user.first_name or "",
         location=_location(message, is_update=True),
     )

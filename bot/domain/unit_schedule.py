@@ -1,0 +1,187 @@
+"""Per-unit schedules: each unit may set some fields; the rest are inherited from its parent units,
+then from the defaults. A date-range override (Ramadan hours) may set fields for a period.
+
+Precedence for a field on a date, first that sets it wins: the overrides in force that day, nearest
+unit first; then the units' own settings, nearest first; then `DEFAULTS`. So a Ramadan override set
+for the whole office beats a section's usual apel time, as offices expect."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields, replace
+
+from bot.domain.schedule import DaySchedule
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Everything the routine needs to know about a unit's days, in the unit's own zone."""
+
+    workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    apel: dt.time = dt.time(7, 30)
+    deadline: dt.time = dt.time(16, 0)
+    deadline_by_weekday: dict[int, dt.time] = field(default_factory=dict)  # e.g. {4: 16:30} on Fridays
+    reminder_offsets_min: tuple[int, ...] = (60, 15)
+    escalation_delay_min: int = 30
+    review_window_min: int = 60
+    digest_times: tuple[dt.time, ...] = (dt.time(16, 30), dt.time(17, 0), dt.time(17, 30))  # by level, nearest first
+    presence_checks_per_day: int = 0
+    presence_answer_min: int = 15
+
+    def day(self, day: dt.date) -> DaySchedule:
+        return DaySchedule(
+            apel=self.apel,
+            deadline=self.deadline_by_weekday.get(day.weekday(), self.deadline),
+            workdays=self.workdays,
+        )
+
+    def digest_time(self, level: int) -> dt.time:
+        """Level 1: the supervisors nearest the staff (section heads); higher levels digest later."""
+        index = min(max(level, 1), len(self.digest_times)) - 1
+        return self.digest_times[index]
+
+
+DEFAULTS = Schedule()
+FIELDS = tuple(f.name for f in fields(Schedule))
+
+
+@dataclass(frozen=True)
+class ScheduleLayer:
+    """What one unit (or one override) sets: field name -> value; absent fields are inherited."""
+
+    unit: str
+    values: dict
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    @property
+    def is_override(self) -> bool:
+        return self.valid_from is not None
+
+    def in_force(self, day: dt.date) -> bool:
+        if self.valid_from is None:
+            return True
+        return self.valid_from <= day <= (self.valid_to or self.valid_from)
+
+
+def resolve(chain: list[str], layers: list[ScheduleLayer], day: dt.date) -> Schedule:
+    """`chain`: the unit and its ancestors, nearest first."""
+    rank = {unit: i for i, unit in enumerate(chain)}
+    relevant = [layer for layer in layers if layer.unit in rank and layer.in_force(day)]
+    relevant.sort(key=lambda layer: (0 if layer.is_override else 1, rank[layer.unit]))
+    chosen: dict = {}
+    for layer in relevant:
+        for name, value in layer.values.items():
+            chosen.setdefault(name, value)
+    return replace(DEFAULTS, **{k: v for k, v in chosen.items() if k in FIELDS})
+
+
+class ScheduleValueError(ValueError):
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _time(text: str) -> dt.time:
+    cleaned = text.strip().replace(".", ":")
+    try:
+        hours, minutes = cleaned.split(":")
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        raise ScheduleValueError("schedule.bad_time", value=text) from None
+
+
+def _minutes_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(sorted({int(part) for part in text.replace(" ", "").split(",") if part}, reverse=True))
+    except ValueError:
+        raise ScheduleValueError("schedule.bad_minutes", value=text) from None
+    if not values or any(not 0 < v <= 600 for v in values):
+        raise ScheduleValueError("schedule.bad_minutes", value=text)
+    return values
+
+
+def _minutes(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ScheduleValueError("schedule.bad_minutes", value=text) from None
+    if not 0 <= value <= 600:
+        raise ScheduleValueError("schedule.bad_minutes", value=text)
+    return value
+
+
+def _workdays(text: str) -> frozenset[int]:
+    words = {w.strip().lower()[:3] for w in text.replace(" ", ",").split(",") if w.strip()}
+    aliases = {"sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "sab": 5, "min": 6}
+    days = set()
+    for w in words:
+        if w in WEEKDAY_NAMES:
+            days.add(WEEKDAY_NAMES.index(w))
+        elif w in aliases:
+            days.add(aliases[w])
+        else:
+            raise ScheduleValueError("schedule.bad_workdays", value=text)
+    if not days:
+        raise ScheduleValueError("schedule.bad_workdays", value=text)
+    return frozenset(days)
+
+
+def _times(text: str) -> tuple[dt.time, ...]:
+    return tuple(_time(part) for part in text.split(",") if part.strip())
+
+
+def _deadline_by_weekday(text: str) -> dict[int, dt.time]:
+    """'fri=16:30' or 'jum=16.30,sat=12:00'."""
+    out = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        day, _, at = part.partition("=")
+        (weekday,) = _workdays(day)
+        out[weekday] = _time(at)
+    return out
+
+
+PARSERS = {
+    "workdays": _workdays,
+    "apel": _time,
+    "deadline": _time,
+    "deadline_by_weekday": _deadline_by_weekday,
+    "reminder_offsets_min": _minutes_list,
+    "escalation_delay_min": _minutes,
+    "review_window_min": _minutes,
+    "digest_times": _times,
+    "presence_checks_per_day": _minutes,
+    "presence_answer_min": _minutes,
+}
+
+
+def parse_value(name: str, text: str):
+    if name not in PARSERS:
+        raise ScheduleValueError("schedule.unknown_field", name=name, fields=", ".join(PARSERS))
+    return PARSERS[name](text)
+
+
+def show_value(value) -> str:
+    if isinstance(value, dt.time):
+        return value.strftime("%H.%M")
+    if isinstance(value, frozenset):
+        return ",".join(WEEKDAY_NAMES[d] for d in sorted(value))
+    if isinstance(value, dict):
+        return ",".join(f"{WEEKDAY_NAMES[d]}={show_value(t)}" for d, t in sorted(value.items())) or "-"
+    if isinstance(value, tuple):
+        return ",".join(show_value(v) for v in value)
+    return str(value)
+
+
+def to_json(values: dict) -> dict:
+    """Layer values as JSON-friendly text (stored), and back with `from_json`."""
+    return {k: show_value(v) for k, v in values.items()}
+
+
+def from_json(stored: dict) -> dict:
+    return {k: parse_value(k, v) for k, v in stored.items() if k in PARSERS and v != "-"}

@@ -1,0 +1,157 @@
+"""The routine's steps, asked "what is due now?" by every tick (and by admins who run a step now).
+
+The database decides: a briefing is due for a person in a unit whose apel time has passed today and
+whose deadline has not, on a workday of that unit's calendar, unless they are excused or already
+briefed; a reminder is due at the latest reminder offset that has passed (after downtime only that
+one, never the backlog) to people expected today without a submitted report. Every message carries a
+delivery key, so running any step twice sends nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.domain.html import esc
+from bot.domain.org_sync import StoredUnit
+from bot.domain.reports import ReportStatus
+from bot.domain.schedule import local_date, local_time
+from bot.domain.unit_schedule import Schedule, resolve
+from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
+from bot.domain.workday import EXCUSED, Mode
+from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.briefing import send_briefing
+from bot.services.org_directory import units_under
+from bot.services.turn import action, deliver
+from bot.texts import format_clock
+
+
+@dataclass(frozen=True)
+class UnitDay:
+    unit: StoredUnit
+    chain: list[str]
+    day: dt.date
+    schedule: Schedule
+    kind: DayKind
+    apel_at: dt.datetime
+    deadline_at: dt.datetime
+
+
+def chain_of(unit: str, units: dict[str, StoredUnit]) -> list[str]:
+    chain, node = [], unit
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = units[node].parent if node in units else None
+    return chain
+
+
+async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = None) -> list[UnitDay]:
+    units = await uow.org.stored_units()
+    layers = await uow.routine.schedule_layers()
+    today = now.date()
+    rows = await uow.routine.calendar_entries(today - dt.timedelta(days=2), today + dt.timedelta(days=2))
+    entries = [CalendarEntry(day, kind, name, scope) for day, kind, name, scope in rows]
+    out = []
+    for unit in units.values():
+        if only is not None and unit.name not in only:
+            continue
+        chain = chain_of(unit.name, units)
+        day = local_date(now, unit.timezone)
+        schedule = resolve(chain, layers, day)
+        kind = WorkCalendar(entries, workdays=schedule.workdays).day_kind(day, chain)
+        day_schedule = schedule.day(day)
+        out.append(
+            UnitDay(unit, chain, day, schedule, kind,
+                    local_time(day, day_schedule.apel, unit.timezone),
+                    local_time(day, day_schedule.deadline, unit.timezone))
+        )
+    return out
+
+
+class Routine:
+    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str):
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.default_language = default_language
+
+    async def tick(self) -> list[Outgoing]:
+        now = self.clock.now()
+        return await self.briefings(now) + await self.reminders(now)
+
+    async def _scope(self, uow: UnitOfWork, unit: str | None) -> set[str] | None:
+        return await units_under(uow, unit) if unit else None
+
+    async def briefings(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
+        """`force`: an admin runs the step now, before apel time (never after the deadline)."""
+        async with self.uow_factory() as uow:
+            days = await unit_days(uow, now, await self._scope(uow, unit))
+            due = [u for u in days if u.kind.workday and (force or u.apel_at <= now) and now < u.deadline_at]
+            plan: list[tuple[int, dt.date]] = []
+            for unit_day, people in await _people_of(uow, due):
+                work_days = await uow.day.work_days_for(people, unit_day.day)
+                for person_id in people:
+                    record = work_days.get(person_id)
+                    if record and (record.briefed_at or Mode(record.mode) in EXCUSED):
+                        continue
+                    if unit_day.kind.mode and (record is None or record.source in ("default", "directive")):
+                        await uow.day.set_mode(person_id, unit_day.day, unit_day.kind.mode.value, "directive",
+                                               unit_day.kind.reason)
+                    plan.append((person_id, unit_day.day))
+            await uow.commit()
+        out: list[Outgoing] = []
+        for person_id, day in plan:
+            out += await send_briefing(self.uow_factory, clock=self.clock, person_id=person_id, day=day,
+                                       default_language=self.default_language)
+        return out
+
+    async def reminders(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
+        async with self.uow_factory() as uow:
+            days = await unit_days(uow, now, await self._scope(uow, unit))
+            notices = []
+            for unit_day, people in await _people_of(uow, [u for u in days if u.kind.workday and now < u.deadline_at]):
+                step = _reminder_step(unit_day, now, force)
+                if step is None:
+                    continue
+                work_days = await uow.day.work_days_for(people, unit_day.day)
+                reports = await uow.day.reports_for(people, unit_day.day)
+                deadline = format_clock(unit_day.deadline_at, unit_day.unit.timezone)
+                for person_id in people:
+                    record = work_days.get(person_id)
+                    if record and Mode(record.mode) in EXCUSED:
+                        continue
+                    report = reports.get(person_id)
+                    if report and report.status != ReportStatus.DRAFT:
+                        continue
+                    key = f"remind:{unit_day.day.isoformat()}:{step}:{person_id}"
+                    if await uow.routine.claim(key, person_id, "reminder", unit_day.day, now):
+                        notices.append((person_id, _reminder(deadline), Urgency.NOTICE))
+            out = await deliver(uow, notices, self.default_language)
+            await uow.commit()
+        return out
+
+
+def _reminder_step(unit_day: UnitDay, now: dt.datetime, force: bool) -> int | None:
+    """The smallest offset whose time has come: the latest reminder due (the backlog is skipped)."""
+    passed = [m for m in unit_day.schedule.reminder_offsets_min if unit_day.deadline_at - dt.timedelta(minutes=m) <= now]
+    if passed:
+        return min(passed)
+    return max(unit_day.schedule.reminder_offsets_min) if force else None
+
+
+def _reminder(deadline: str):
+    return lambda t: Reply(
+        t("routine.reminder", time=esc(deadline)), ((Button(t("button.report_now"), action("lapor")),),)
+    )
+
+
+async def _people_of(uow: UnitOfWork, unit_days_: list[UnitDay]) -> list[tuple[UnitDay, list[int]]]:
+    """Active people per due unit, in one query."""
+    if not unit_days_:
+        return []
+    by_name = {u.unit.name: u for u in unit_days_}
+    rows = await uow.org.list_people(set(by_name), include_inactive=False)
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for person in rows:
+        grouped[person.unit].append(person.id)
+    return [(by_name[name], ids) for name, ids in grouped.items()]

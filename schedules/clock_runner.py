@@ -1,0 +1,98 @@
+"""The routine's clock: one APScheduler 3 interval job that asks `Routine.tick` what is due now.
+
+Why it cannot lose a briefing: the job only asks the database what is due at this instant, so a tick
+that fires late, or a process that starts at 07:40, still finds the 07:30 briefing due (until the
+deadline). APScheduler's default `misfire_grace_time` of 1 s would silently drop a late run; here it
+is None (run however late), runs coalesce, and at most one runs at a time.
+
+Why it fires once in a deployment: a tick only runs while this process holds the scheduler lease
+(a row in `scheduler_lease`, renewed every tick). A second scheduler waits; when the holder stops
+renewing, the lease expires and the other takes over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.messages import Outgoing
+from bot.ports import Clock, UnitOfWorkFactory
+from bot.services.routine import Routine
+
+log = logging.getLogger(__name__)
+
+LEASE = "routine"
+Deliver = Callable[[list[Outgoing]], Awaitable[None]]
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class RoutineClock:
+    def __init__(
+        self,
+        routine: Routine,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        deliver: Deliver,
+        *,
+        holder: str | None = None,
+        interval_s: int = 60,
+        lease_ttl_s: int = 180,
+    ):
+        self.routine = routine
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.deliver = deliver
+        self.holder = holder or holder_name()
+        self.interval_s = interval_s
+        self.lease_ttl = dt.timedelta(seconds=lease_ttl_s)
+        self.scheduler: AsyncIOScheduler | None = None
+
+    async def holds_lease(self) -> bool:
+        async with self.uow_factory() as uow:
+            held = await uow.routine.take_lease(LEASE, self.holder, self.clock.now(), self.lease_ttl)
+            await uow.commit()
+        return held
+
+    async def tick(self) -> bool:
+        """One tick; False when another process holds the lease (then nothing is done here)."""
+        if not await self.holds_lease():
+            return False
+        out = await self.routine.tick()
+        if out:
+            await self.deliver(out)
+        return True
+
+    async def _safe_tick(self) -> None:
+        try:
+            await self.tick()
+        except Exception:  # noqa: BLE001 - one failed tick must not stop the clock; the next one retries
+            log.exception("routine tick failed; the next tick tries again")
+
+    def start(self) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self.scheduler.add_job(
+            self._safe_tick,
+            IntervalTrigger(seconds=self.interval_s),
+            next_run_time=dt.datetime.now(dt.UTC),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+            id="routine-tick",
+        )
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        async with self.uow_factory() as uow:
+            await uow.routine.drop_lease(LEASE, self.holder)
+            await uow.commit()

@@ -1,0 +1,99 @@
+"""The routine's clock in SQL: schedule layers, calendar entries, delivery keys and the scheduler lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.unit_schedule import ScheduleLayer, from_json
+from storage.routine_tables import CalendarEntryRow, Delivery, SchedulerLease, UnitScheduleRow
+from storage.tables import OrgUnit
+
+
+class SqlRoutineRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def _insert(self, table):
+        return (pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
+
+    async def schedule_layers(self) -> list[ScheduleLayer]:
+        rows = await self.session.execute(
+            select(UnitScheduleRow, OrgUnit.name).join(OrgUnit, OrgUnit.id == UnitScheduleRow.unit_id)
+        )
+        return [
+            ScheduleLayer(name, from_json(json.loads(row.values)), row.valid_from, row.valid_to)
+            for row, name in rows
+        ]
+
+    async def set_schedule(
+        self, unit_id: int, values: dict, valid_from: dt.date | None, valid_to: dt.date | None, at: dt.datetime
+    ) -> None:
+        """Merge `values` (field -> stored text) into the unit's layer for that period."""
+        row = (
+            await self.session.execute(
+                select(UnitScheduleRow).where(
+                    UnitScheduleRow.unit_id == unit_id,
+                    UnitScheduleRow.valid_from.is_(None) if valid_from is None else UnitScheduleRow.valid_from == valid_from,
+                    UnitScheduleRow.valid_to.is_(None) if valid_to is None else UnitScheduleRow.valid_to == valid_to,
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = UnitScheduleRow(unit_id=unit_id, valid_from=valid_from, valid_to=valid_to, values="{}", updated_at=at)
+            self.session.add(row)
+        merged = json.loads(row.values) | values
+        row.values, row.updated_at = json.dumps(merged, ensure_ascii=False, sort_keys=True), at
+        await self.session.flush()
+
+    async def calendar_entries(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, str, str | None]]:
+        """(day, kind, name, unit name or None) between two dates."""
+        rows = await self.session.execute(
+            select(CalendarEntryRow.day, CalendarEntryRow.kind, CalendarEntryRow.name, OrgUnit.name)
+            .outerjoin(OrgUnit, OrgUnit.id == CalendarEntryRow.unit_id)
+            .where(CalendarEntryRow.day >= start, CalendarEntryRow.day <= end)
+            .order_by(CalendarEntryRow.day)
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def add_calendar_entry(self, day: dt.date, kind: str, name: str, unit_id: int | None, at: dt.datetime) -> None:
+        self.session.add(CalendarEntryRow(day=day, kind=kind, name=name, unit_id=unit_id, created_at=at))
+        await self.session.flush()
+
+    async def claim(self, key: str, person_id: int, kind: str, day: dt.date, at: dt.datetime) -> bool:
+        """True for the one caller that records this delivery key; every later caller gets False."""
+        stmt = self._insert(Delivery).values(key=key, person_id=person_id, kind=kind, day=day, created_at=at)
+        return (await self.session.execute(stmt.on_conflict_do_nothing())).rowcount == 1
+
+    async def claimed(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        rows = await self.session.execute(select(Delivery.key).where(Delivery.key.in_(keys)))
+        return set(rows.scalars())
+
+    async def take_lease(self, name: str, holder: str, now: dt.datetime, ttl: dt.timedelta) -> bool:
+        """Hold (or renew) the lease; False while another holder's lease has not expired."""
+        await self.session.execute(
+            self._insert(SchedulerLease).values(name=name, holder=holder, expires_at=now + ttl).on_conflict_do_nothing()
+        )
+        result = await self.session.execute(
+            update(SchedulerLease)
+            .where(
+                SchedulerLease.name == name,
+                or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now),
+            )
+            .values(holder=holder, expires_at=now + ttl)
+        )
+        return result.rowcount == 1
+
+    async def drop_lease(self, name: str, holder: str) -> None:
+        await self.session.execute(
+            update(SchedulerLease)
+            .where(SchedulerLease.name == name, SchedulerLease.holder == holder)
+            .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        )

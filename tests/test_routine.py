@@ -1,0 +1,166 @@
+"""The routine's clock with an injected clock: briefings at each unit's own 07:30, holidays, restarts,
+idempotent ticks, the latest reminder only, and one scheduler among several."""
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from bot.domain.org_terms import Channel
+from bot.domain.work_calendar import national_holidays
+from bot.services.routine import Routine
+from schedules.clock_runner import RoutineClock
+from storage.unit_of_work import Database
+from tests.test_org_import import run_import
+
+UTC = dt.UTC
+# One boss in WIB and a staff member in each zone; all report to the boss.
+BOSS = "197001012000031001"
+WIB, WITA, WIT = "198001012005011002", "198502022010012003", "199003032015031004"
+
+
+def office():
+    row = lambda nip, name, unit, tz, boss: {  # noqa: E731
+        "nip": nip, "name": name, "position": "Staf", "unit": unit, "supervisor_nip": boss, "timezone": tz}
+    return [
+        row(BOSS, "Kepala", "Dinas", "Asia/Jakarta", ""),
+        row(WIB, "Wibi", "Seksi Barat", "Asia/Jakarta", BOSS),
+        row(WITA, "Wita", "Seksi Tengah", "Asia/Makassar", BOSS),
+        row(WIT, "Witi", "Seksi Timur", "Asia/Jayapura", BOSS),
+    ]
+
+
+@pytest.fixture
+async def routine(db, clock):
+    clock.current = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    await run_import(db, clock, office())
+    async with db.uow() as uow:
+        for p in await uow.org.list_people(None, include_inactive=False):
+            await uow.accounts.link(p.id, Channel.TELEGRAM, p.nip, clock.now())
+        await uow.commit()
+    return Routine(db.uow, clock=clock, default_language="id")
+
+
+def briefed(out):
+    return sorted(o.external_id for o in out if "Apel pagi" in o.reply.text)
+
+
+def reminded(out):
+    return sorted(o.external_id for o in out if "Pengingat" in o.reply.text)
+
+
+async def test_each_unit_is_briefed_at_its_own_0730(routine, clock):
+    moments = [
+        (dt.datetime(2026, 11, 22, 22, 29, tzinfo=UTC), []),  # 07:29 WIT
+        (dt.datetime(2026, 11, 22, 22, 30, tzinfo=UTC), [WIT]),  # 07:30 WIT
+        (dt.datetime(2026, 11, 22, 23, 30, tzinfo=UTC), [WITA]),  # 07:30 WITA
+        (dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC), [BOSS, WIB]),  # 07:30 WIB
+    ]
+    for moment, expected in moments:
+        clock.current = moment
+        assert briefed(await routine.tick()) == sorted(expected), moment
+
+
+async def test_running_every_tick_twice_sends_nothing_twice(routine, clock):
+    clock.current = dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+    first = await routine.tick()
+    assert briefed(first) == sorted([BOSS, WIB, WITA, WIT])
+    assert await routine.tick() == []
+    clock.current = dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 15:00 WIB: the 60-minute reminder
+    assert reminded(await routine.tick()) == sorted([BOSS, WIB])
+    assert await routine.tick() == []
+
+
+async def test_a_restart_at_0740_still_sends_the_0730_briefing_once(routine, clock):
+    clock.current = dt.datetime(2026, 11, 23, 0, 40, tzinfo=UTC)  # the process was down at 07:30 WIB
+    assert WIB in briefed(await routine.tick())
+    clock.advance(minutes=1)
+    assert WIB not in briefed(await routine.tick())
+
+
+async def test_no_briefing_after_the_deadline(routine, clock):
+    clock.current = dt.datetime(2026, 11, 23, 9, 1, tzinfo=UTC)  # 16:01 WIB, 17:01 WITA, 18:01 WIT
+    assert briefed(await routine.tick()) == []
+
+
+async def test_christmas_and_cuti_bersama_send_nothing(routine, clock):
+    cuti = next(e.day for e in national_holidays(2026) if "Cuti Bersama" in e.name and e.day.weekday() < 5)
+    for day in (dt.date(2026, 12, 25), cuti):
+        for hour in range(0, 24):
+            clock.current = dt.datetime.combine(day, dt.time(hour), tzinfo=UTC) - dt.timedelta(hours=9)
+            assert await routine.tick() == [], (day, hour)
+
+
+async def test_after_downtime_only_the_latest_reminder_is_sent(routine, clock):
+    clock.current = dt.datetime(2026, 11, 23, 8, 50, tzinfo=UTC)  # 15:50 WIB: both the 60 and 15 are due
+    out = await routine.reminders(clock.now())
+    assert reminded(out) == sorted([BOSS, WIB])
+    assert len(out) == 2  # one each, not two
+    clock.advance(minutes=5)
+    assert await routine.reminders(clock.now()) == []
+
+
+async def test_a_submitted_report_or_leave_means_no_reminder(routine, clock, db):
+    clock.current = dt.datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    async with db.uow() as uow:
+        people = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.day.save_report(people[WIB], dt.date(2026, 11, 23), status="submitted", summary="ok",
+                                  task_lines=[], evidence_count=0, late=False, submitted_at=clock.now(), at=clock.now())
+        await uow.day.set_mode(people[BOSS], dt.date(2026, 11, 23), "cuti", "leave", "cuti tahunan")
+        await uow.commit()
+    assert reminded(await routine.reminders(clock.now())) == []
+
+
+async def test_a_weekend_and_an_all_wfh_directive(routine, clock, db):
+    clock.current = dt.datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # Saturday
+    assert await routine.tick() == []
+    async with db.uow() as uow:
+        await uow.routine.add_calendar_entry(dt.date(2026, 11, 30), "all_wfh", "Banjir", None, clock.now())
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 08:00 WIB
+    out = await routine.briefings(clock.now())
+    assert all("WFH (bekerja dari rumah)" in o.reply.text for o in out) and len(out) == 4
+
+
+async def test_only_the_lease_holder_ticks_and_another_takes_over_when_it_dies(routine, clock, db):
+    sent: list = []
+
+    async def deliver(out):
+        sent.extend(out)
+
+    first = RoutineClock(routine, db.uow, clock, deliver, holder="a", lease_ttl_s=180)
+    second = RoutineClock(routine, db.uow, clock, deliver, holder="b", lease_ttl_s=180)
+    clock.current = dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+    assert await first.tick() is True
+    assert await second.tick() is False
+    assert len(briefed(sent)) == 4
+    clock.advance(minutes=1)
+    assert await first.tick() is True  # renews
+    clock.advance(minutes=4)  # "a" died: no renewal for longer than the lease
+    assert await second.tick() is True
+    assert await first.tick() is False
+    assert len(briefed(sent)) == 4  # nothing twice across the takeover
+
+
+async def test_two_schedulers_on_separate_connections_fire_each_tick_once(routine, clock, db_target):
+    url, schema = db_target
+    engines = [Database(url, schema=schema), Database(url, schema=schema)]
+    sent: list = []
+
+    async def deliver(out):
+        sent.extend(out)
+
+    try:
+        clocks = [
+            RoutineClock(Routine(e.uow, clock=clock, default_language="id"), e.uow, clock, deliver, holder=f"p{i}")
+            for i, e in enumerate(engines)
+        ]
+        clock.current = dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+        for _ in range(5):
+            results = await asyncio.gather(*(c.tick() for c in clocks))
+            assert sorted(results) == [False, True]
+            clock.advance(minutes=1)
+        assert len(briefed(sent)) == 4
+    finally:
+        for e in engines:
+            await e.dispose()
