@@ -47,6 +47,7 @@ class WorkDayRecord:
     source: str
     briefed_at: dt.datetime | None
     acknowledged_at: dt.datetime | None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

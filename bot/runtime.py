@@ -24,3 +24,42 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
         invite_ttl=dt.timedelta(days=settings.invite_ttl_days),
     )
+
+
+def build_routine(settings: Settings, db: Database, clock: Clock):
+    from bot.services.routine import Routine
+
+    return Routine(db.uow, clock=clock, default_language=settings.default_language.value)
+
+
+class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`
+    """Delivers Outgoing messages to Telegram (others are counted as not sent); returns how many went."""
+
+    def __init__(self, settings: Settings, db: Database, clock: Clock):
+        self.settings, self.db, self.clock = settings, db, clock
+        self.bot = None
+
+    async def __aenter__(self):
+        from bot.domain.org_terms import Channel
+
+        token = self.settings.telegram_bot_token
+        sender = None
+        if token is not None:
+            from bot.channels.telegram.app import make_bot
+            from bot.channels.telegram.outbound import TelegramSender
+
+            self.bot = make_bot(token.get_secret_value(), self.settings.telegram_api_url)
+            sender = TelegramSender(self.bot, build_conversation(self.settings, self.db, self.clock))
+
+        async def deliver(outgoing) -> int:
+            sent = 0
+            for item in outgoing:
+                if sender is not None and item.channel is Channel.TELEGRAM:
+                    sent += bool(await sender.send(item))
+            return sent
+
+        return deliver
+
+    async def __aexit__(self, *exc):
+        if self.bot is not None:
+            await self.bot.session.close()

@@ -21,7 +21,7 @@ def _task(t: Task) -> TaskRecord:
 
 
 def _work_day(w: WorkDay) -> WorkDayRecord:
-    return WorkDayRecord(w.person_id, w.day, w.mode, w.source, w.briefed_at, w.acknowledged_at)
+    return WorkDayRecord(w.person_id, w.day, w.mode, w.source, w.briefed_at, w.acknowledged_at, w.reason)
 
 
 def _report(r: Report) -> ReportRecord:
@@ -227,3 +227,13 @@ class SqlDayRepository:
         )
         self.session.expire_all()
         return result.rowcount == 1
+
+    async def work_days_between(self, person_ids: Sequence[int], start: dt.date, end: dt.date) -> list[WorkDayRecord]:
+        if not person_ids:
+            return []
+        rows = await self.session.execute(
+            select(WorkDay)
+            .where(WorkDay.person_id.in_(list(person_ids)), WorkDay.day >= start, WorkDay.day <= end)
+            .order_by(WorkDay.day, WorkDay.person_id)
+        )
+        return [_work_day(w) for w in rows.scalars()]

@@ -131,6 +131,8 @@ def test_a_working_day_through_the_bot_api(db_target, tmp_path):
         "DEFAULT_LANGUAGE": "id",
         "DEFAULT_TIMEZONE": "Asia/Jakarta",
         "FAKE_NOW": FAKE_NOW,
+        # The briefing comes from `apel run-step briefing` when the test says so, not from a tick.
+        "ROUTINE_TICK_SECONDS": "0",
         "LOG_LEVEL": "INFO",
         "WEBHOOK_URL": "",  # long polling
         "WHATSAPP_TOKEN": "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, invite, org, run, run_step
+from bot.cli import chat, db, invite, org, routine_cli, run, run_step
 from bot.cli.context import run_async
 
 app = typer.Typer(
@@ -17,6 +17,9 @@ app = typer.Typer(
 )
 app.add_typer(org.app, name="org")
 app.add_typer(db.app, name="db")
+app.add_typer(routine_cli.schedule_app, name="schedule")
+app.add_typer(routine_cli.calendar_app, name="calendar")
+app.add_typer(routine_cli.roster_app, name="roster")
 app.command("invite")(run_async(invite.invite_command))
 app.command("run")(run_async(run.run_command))
 app.command("chat")(run_async(chat.chat_command))

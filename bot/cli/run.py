@@ -8,7 +8,8 @@ from bot.cli.chat import console
 from bot.cli.context import clock, load_settings, open_database, shown_url
 from bot.cli.org import load_sample
 from bot.cli.output import say
-from bot.runtime import build_conversation
+from bot.runtime import build_conversation, build_routine, telegram_delivery
+from schedules.clock_runner import RoutineClock
 from bot.services.errors import ServiceError
 from bot.services.onboarding import first_staff_member
 from storage.database import is_sqlite
@@ -64,6 +65,16 @@ async def _telegram(settings) -> None:
     token = settings.telegram_bot_token.get_secret_value()
     db = open_database(settings)
     conversation = build_conversation(settings, db, clock())
+    delivery = telegram_delivery(settings, db, clock())
+    deliver = await delivery.__aenter__()
+
+    async def deliver_all(outgoing) -> None:
+        await deliver(outgoing)
+
+    routine_clock = RoutineClock(build_routine(settings, db, clock()), db.uow, clock(), deliver_all,
+                                 interval_s=settings.routine_tick_seconds or 60)
+    if settings.routine_tick_seconds:
+        routine_clock.start()
     try:
         if settings.webhook_url:
             if settings.webhook_secret is None:
@@ -82,4 +93,7 @@ async def _telegram(settings) -> None:
             say("cli.run_polling", api=settings.telegram_api_url)
             await run_polling(conversation, token=token, api_url=settings.telegram_api_url)
     finally:
+        if settings.routine_tick_seconds:
+            await routine_clock.stop()
+        await delivery.__aexit__(None, None, None)
         await db.dispose()

@@ -29,6 +29,8 @@ class Schedule:
     digest_times: tuple[dt.time, ...] = (dt.time(16, 30), dt.time(17, 0), dt.time(17, 30))  # by level, nearest first
     presence_checks_per_day: int = 0
     presence_answer_min: int = 15
+    piket_min: int = 1  # people on office duty per day (rotation)
+    wfh_share_pct: int = 50  # a non-service unit's target share of people at home (rotation)
 
     def day(self, day: dt.date) -> DaySchedule:
         return DaySchedule(
@@ -157,7 +159,16 @@ PARSERS = {
     "digest_times": _times,
     "presence_checks_per_day": _minutes,
     "presence_answer_min": _minutes,
+    "piket_min": _minutes,
+    "wfh_share_pct": lambda text: _percent(text),
 }
+
+
+def _percent(text: str) -> int:
+    value = _minutes(text.rstrip("%"))
+    if value > 100:
+        raise ScheduleValueError("schedule.bad_percent", value=text)
+    return value
 
 
 def parse_value(name: str, text: str):

@@ -62,7 +62,8 @@ async def send_briefing(
     now = clock.now()
     async with uow_factory() as uow:
         actor = await uow.people.actor(person_id)
-        if actor is None:
+        if actor is None or not await uow.people.addresses([person_id]):
+            # Nobody to send it to yet: left unmarked, so the first tick after they link gets it to them.
             return []
         await uow.day.ensure_work_day(person_id, day, DEFAULT_MODE.value)
         if not await uow.day.mark_briefed(person_id, day, now):

@@ -14,11 +14,12 @@ from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
 from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import Clock, MediaFetcher, MediaStore, SheetReader, UnitOfWorkFactory
-from bot.services import admin_chat, day_tasks, evidence_intake, leave, presence, reporting, team
+from bot.services import admin_chat, day_tasks, evidence_intake, leave, presence, reporting, routine_chat, team
 from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings
 from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines
 from bot.services.onboarding import redeem_in
+from bot.services.routine import Routine
 from bot.services.turn import Turn, action, deliver, parse_day, translator
 from bot.texts import LANGUAGES
 
@@ -46,6 +47,7 @@ class Conversation:
         self.default_timezone = default_timezone
         self.links = links
         self.invite_ttl = invite_ttl
+        self.routine = Routine(uow_factory, clock=clock, default_language=default_language)
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
@@ -66,6 +68,8 @@ class Conversation:
             out = [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
             out += await deliver(uow, turn.notices, self.default_language)
             await uow.commit()
+        for later in turn.after_commit:
+            out += await later()
         return out
 
     async def mark_unreachable(self, channel: Channel, external_id: str) -> None:
@@ -161,6 +165,8 @@ class Conversation:
             await admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl)
         elif command == "umumkan":
             await admin_chat.start_announce(turn, args)
+        elif command in ("jadwal", "libur", "roster", "jalankan"):
+            await routine_chat.command(turn, command, args, routine=self.routine)
         else:
             turn.say(turn.t("common.unknown_command"))
 

@@ -8,12 +8,13 @@ from bot.texts import LANGUAGES, text
 
 STAFF = ("tugas", "lapor", "status", "izin", "bahasa", "bantuan")
 SUPERVISOR = ("tim", "tugaskan")
-ADMIN = ("undang", "umumkan")
+ADMIN = ("undang", "umumkan", "jadwal", "libur", "roster", "jalankan")
 
 # English speakers may type these too; the menu shows the Indonesian names in both languages.
 ALIASES = {
     "tasks": "tugas", "report": "lapor", "leave": "izin", "language": "bahasa", "help": "bantuan",
     "team": "tim", "assign": "tugaskan", "invite": "undang", "announce": "umumkan",
+    "schedule": "jadwal", "holiday": "libur", "holidays": "libur", "run": "jalankan",
 }
 
 

@@ -94,7 +94,7 @@ class Routine:
                     record = work_days.get(person_id)
                     if record and (record.briefed_at or Mode(record.mode) in EXCUSED):
                         continue
-                    if unit_day.kind.mode and (record is None or record.source in ("default", "directive")):
+                    if unit_day.kind.mode and (record is None or record.source not in ("leave", "override")):
                         await uow.day.set_mode(person_id, unit_day.day, unit_day.kind.mode.value, "directive",
                                                unit_day.kind.reason)
                     plan.append((person_id, unit_day.day))

@@ -4,7 +4,7 @@ the bot says back (to them) or tells others (in each recipient's own language)."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.day_records import Actor
@@ -37,6 +37,9 @@ class Turn:
     default_language: str
     replies: list[Reply] = field(default_factory=list)
     notices: list[tuple[int, Notice, Urgency]] = field(default_factory=list)
+    # Work that opens its own units of work (running a routine step) waits until this turn committed:
+    # two open write transactions would wait on each other on SQLite.
+    after_commit: list[Callable[[], Awaitable[list[Outgoing]]]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:

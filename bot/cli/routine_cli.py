@@ -1,0 +1,159 @@
+"""`apel schedule|calendar|roster`: the routine's settings from the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+
+from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
+from bot.cli.output import FORMAT_OPTION, Format, emit, say
+from bot.services import calendar_admin, roster_admin, schedule_admin
+from bot.services.errors import ServiceError
+
+schedule_app = typer.Typer(help="Unit schedules: apel time, deadline, reminders, digests.", no_args_is_help=True)
+calendar_app = typer.Typer(help="Holidays, office closures and WFH/WFO directives.", no_args_is_help=True)
+roster_app = typer.Typer(help="The WFH/WFO rotation.", no_args_is_help=True)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError("calendar.bad_date", value=text) from None
+
+
+async def _with_uow(work, *, commit: bool = False):
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        async with db.uow() as uow:
+            result = await work(uow, clock().now())
+            if commit:
+                await uow.commit()
+            return result
+    finally:
+        await db.dispose()
+
+
+@schedule_app.command("show")
+@run_async
+async def schedule_show(
+    unit: str | None = typer.Option(None, "--unit", help="Default: the top unit."),
+    on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; default today (overrides depend on the date)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The effective schedule of a unit and where each value comes from."""
+    day = parse_date(on) or clock().now().date()
+    name, lines = await _with_uow(lambda uow, now: schedule_admin.show(uow, unit, day))
+    emit([{"unit": name, "field": x.field, "value": x.value, "source": x.source} for x in lines],
+         [("field", "col.field"), ("value", "col.value"), ("source", "col.source")] if fmt is Format.TABLE else
+         [("unit", "unit"), ("field", "field"), ("value", "value"), ("source", "source")], fmt, title=name)
+
+
+@schedule_app.command("set")
+@run_async
+async def schedule_set(
+    field: str = typer.Argument(..., help="e.g. apel, deadline, deadline_by_weekday, reminder_offsets_min, workdays"),
+    value: str = typer.Argument(..., help="e.g. 07:30, 16:00, fri=16:30, 60,15, mon,tue,wed,thu,fri,sat"),
+    unit: str | None = typer.Option(None, "--unit", help="Default: the top unit (everyone inherits it)."),
+    start: str | None = typer.Option(None, "--from", help="With --to: an override for a period (Ramadan hours)."),
+    end: str | None = typer.Option(None, "--to"),
+) -> None:
+    """Change one value of a unit's schedule (or of a period's override)."""
+    name = await _with_uow(
+        lambda uow, now: schedule_admin.set_field(uow, unit=unit, field=field, value=value,
+                                                  valid_from=parse_date(start), valid_to=parse_date(end or start),
+                                                  actor=CLI_ACTOR, now=now),
+        commit=True,
+    )
+    say("schedule.saved", field=field, value=value, unit=name)
+
+
+@calendar_app.command("list")
+@run_async
+async def calendar_list(
+    start: str | None = typer.Option(None, "--from", help="YYYY-MM-DD; default today"),
+    end: str | None = typer.Option(None, "--to", help="YYYY-MM-DD; default 90 days later"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """National holidays, cuti bersama, and the days off and directives added here."""
+    first = parse_date(start) or clock().now().date()
+    last = parse_date(end) or first + dt.timedelta(days=90)
+    entries = await _with_uow(lambda uow, now: calendar_admin.entries_between(uow, first, last))
+    emit([{"date": e.day.isoformat(), "kind": e.kind, "name": e.name, "unit": e.scope or ""} for e in entries],
+         [("date", "col.date"), ("kind", "col.kind"), ("name", "col.name"), ("unit", "col.unit")], fmt)
+
+
+@calendar_app.command("add")
+@run_async
+async def calendar_add(
+    day: str = typer.Argument(..., help="YYYY-MM-DD"),
+    kind: str = typer.Argument(..., help="holiday, office_closed, all_wfh or all_wfo"),
+    name: str = typer.Argument(..., help='what people are told, e.g. "HUT Provinsi Jambi"'),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
+) -> None:
+    """Add a day off or a directive."""
+    entry = await _with_uow(
+        lambda uow, now: calendar_admin.add_entry(uow, day=parse_date(day), kind=kind, name=name, unit=unit,
+                                                  actor=CLI_ACTOR, now=now),
+        commit=True,
+    )
+    say("calendar.added", date=entry.day.isoformat(), kind=entry.kind, name=entry.name, unit=entry.scope or "-")
+
+
+@roster_app.command("generate")
+@run_async
+async def roster_generate(
+    start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
+    end: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
+    unit: str | None = typer.Option(None, "--unit"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Assign each person a mode per workday; lists the conflicts (exit 0 even with conflicts)."""
+    report = await _with_uow(
+        lambda uow, now: roster_admin.generate_roster(uow, start=parse_date(start), end=parse_date(end), unit=unit,
+                                                      actor=CLI_ACTOR, now=now),
+        commit=True,
+    )
+    if report.conflicts:
+        emit([{"date": c.day.isoformat(), "unit": c.unit, "code": c.code, "detail": c.detail} for c in report.conflicts],
+             [("date", "col.date"), ("unit", "col.unit"), ("code", "col.code"), ("detail", "col.problem")], fmt)
+    say("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))
+
+
+@roster_app.command("show")
+@run_async
+async def roster_show(
+    start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
+    end: str | None = typer.Option(None, "--to", help="YYYY-MM-DD; default --from"),
+    unit: str | None = typer.Option(None, "--unit"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """One record per person per day: date, nip, unit, mode, reason."""
+    first = parse_date(start)
+    lines = await _with_uow(lambda uow, now: roster_admin.show_roster(uow, start=first, end=parse_date(end) or first,
+                                                                      unit=unit))
+    emit([{"date": x.day.isoformat(), "nip": x.nip, "name": x.name, "unit": x.unit, "mode": x.mode, "reason": x.reason}
+          for x in lines],
+         [("date", "col.date"), ("nip", "col.nip"), ("name", "col.name"), ("unit", "col.unit"), ("mode", "col.mode"),
+          ("reason", "col.reason")], fmt)
+
+
+@roster_app.command("set")
+@run_async
+async def roster_set(
+    nip: str = typer.Argument(...),
+    day: str = typer.Argument(..., help="YYYY-MM-DD"),
+    mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl"),
+    reason: str = typer.Option("", "--reason"),
+) -> None:
+    """Override one person's day; the generator keeps it."""
+    await _with_uow(
+        lambda uow, now: roster_admin.override_day(uow, nip=nip, day=parse_date(day), mode=mode, reason=reason,
+                                                   actor=CLI_ACTOR, now=now),
+        commit=True,
+    )
+    say("roster.overridden", nip=nip, date=day, mode=mode)

@@ -1,0 +1,105 @@
+"""The WFH/WFO rotation for a period: generated per unit under the rules of `bot.domain.roster`,
+written as work days (source "roster"), keeping approved leave and admins' overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.domain.roster import Conflict, Fixed, RosterPerson, RosterUnit, generate
+from bot.domain.unit_schedule import resolve
+from bot.domain.work_calendar import CalendarEntry, WorkCalendar
+from bot.domain.workday import Mode
+from bot.ports import UnitOfWork
+from bot.services.errors import ServiceError
+from bot.services.org_directory import units_under
+from bot.services.routine import chain_of
+
+KEPT_SOURCES = ("leave", "override")
+MAX_DAYS = 92
+
+
+@dataclass
+class RosterReport:
+    days: int = 0
+    written: int = 0
+    kept: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    day: dt.date
+    nip: str
+    name: str
+    unit: str
+    mode: str
+    reason: str
+
+
+async def generate_roster(
+    uow: UnitOfWork, *, start: dt.date, end: dt.date, unit: str | None, actor: str, now: dt.datetime
+) -> RosterReport:
+    if end < start or (end - start).days > MAX_DAYS:
+        raise ServiceError("roster.bad_period", max=MAX_DAYS)
+    units = await uow.org.stored_units()
+    scope = await units_under(uow, unit) or set(units)
+    layers = await uow.routine.schedule_layers()
+    rows = await uow.routine.calendar_entries(start, end)
+    entries = [CalendarEntry(day, kind, name, where) for day, kind, name, where in rows]
+    people = [p for p in (await uow.org.stored_people()).values() if p.values.active and p.values.unit in scope]
+    report = RosterReport()
+    for unit_name in sorted(scope):
+        members = [p for p in people if p.values.unit == unit_name]
+        if not members:
+            continue
+        chain = chain_of(unit_name, units)
+        schedule = resolve(chain, layers, start)
+        calendar = WorkCalendar(entries, workdays=schedule.workdays)
+        days = [d for d in calendar.workdays_between(start, end, chain) if calendar.day_kind(d, chain).mode is None]
+        report.days = max(report.days, len(days))
+        existing = await uow.day.work_days_between([p.id for p in members], start, end)
+        fixed = [Fixed(w.person_id, w.day, Mode(w.mode), w.source) for w in existing if w.source in KEPT_SOURCES]
+        report.kept += len(fixed)
+        result = generate(
+            [RosterPerson(p.id, unit_name, p.values.rank.value if p.values.rank else None, p.values.wfh_eligible)
+             for p in members],
+            [RosterUnit(unit_name, units[unit_name].kind.value, schedule.piket_min, schedule.wfh_share_pct / 100)],
+            days,
+            fixed,
+        )
+        report.conflicts += result.conflicts
+        kept = {(f.person_id, f.day) for f in fixed}
+        for a in result.assignments:
+            if (a.person_id, a.day) not in kept:
+                await uow.day.set_mode(a.person_id, a.day, a.mode.value, "roster", a.reason)
+                report.written += 1
+    await uow.audit.record(now, actor, "roster.generate", {"from": str(start), "to": str(end), "unit": unit,
+                                                           "written": report.written, "conflicts": len(report.conflicts)})
+    return report
+
+
+async def override_day(uow: UnitOfWork, *, nip: str, day: dt.date, mode: str, reason: str, actor: str,
+                       now: dt.datetime) -> None:
+    """One person's day set by an admin; the generator keeps it."""
+    try:
+        chosen = Mode(mode.lower())
+    except ValueError:
+        raise ServiceError("roster.bad_mode", modes=", ".join(m.value for m in Mode)) from None
+    stored = (await uow.org.stored_people()).get(nip.strip())
+    if stored is None or not stored.values.active:
+        raise ServiceError("roster.unknown_person", nip=nip)
+    await uow.day.set_mode(stored.id, day, chosen.value, "override", reason or None)
+    await uow.audit.record(now, actor, "roster.override", {"nip": nip, "day": str(day), "mode": chosen.value})
+
+
+async def show_roster(uow: UnitOfWork, *, start: dt.date, end: dt.date, unit: str | None) -> list[RosterLine]:
+    scope = await units_under(uow, unit)
+    people = await uow.org.list_people(scope, include_inactive=False)
+    by_id = {p.id: p for p in people}
+    rows = await uow.day.work_days_between(list(by_id), start, end)
+    return [
+        RosterLine(w.day, by_id[w.person_id].nip, by_id[w.person_id].name, by_id[w.person_id].unit, w.mode,
+                   w.reason or w.source)
+        for w in rows
+    ]

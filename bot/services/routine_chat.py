@@ -1,0 +1,93 @@
+"""Admins run the routine's settings from chat: /jadwal, /libur, /roster, /jalankan."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.domain.html import esc
+from bot.services import calendar_admin, roster_admin, schedule_admin
+from bot.services.admin_chat import actor_label, refuse
+from bot.services.errors import ServiceError
+from bot.services.turn import Turn
+
+KIND_WORDS = {"libur": "holiday", "tutup": "office_closed", "wfh": "all_wfh", "wfo": "all_wfo",
+              "holiday": "holiday", "closed": "office_closed"}
+CONFLICTS_SHOWN = 10
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError("calendar.bad_date", value=text) from None
+
+
+async def command(turn: Turn, name: str, args: str, *, routine) -> None:
+    if not turn.actor.is_admin:
+        await refuse(turn, name)
+        return
+    words = args.split()
+    if name == "jadwal":
+        await _schedule(turn, words)
+    elif name == "libur":
+        await _calendar(turn, words)
+    elif name == "roster":
+        await _roster(turn, words)
+    else:
+        await _run(turn, words, routine)
+
+
+async def _schedule(turn: Turn, words: list[str]) -> None:
+    if len(words) >= 2:
+        unit = await schedule_admin.set_field(turn.uow, unit=None, field=words[0], value=" ".join(words[1:]),
+                                              valid_from=None, valid_to=None, actor=actor_label(turn), now=turn.now)
+        turn.say(turn.t("schedule.saved", field=esc(words[0]), value=esc(" ".join(words[1:])), unit=esc(unit)))
+        return
+    unit, lines = await schedule_admin.show(turn.uow, None, turn.today)
+    body = [turn.t("schedule.title", unit=esc(unit))]
+    body += [turn.t("schedule.line", field=x.field, value=esc(x.value), source=esc(x.source)) for x in lines]
+    turn.say("\n".join(body + ["", turn.t("schedule.hint")]))
+
+
+async def _calendar(turn: Turn, words: list[str]) -> None:
+    if len(words) >= 3:
+        kind = KIND_WORDS.get(words[1].lower(), words[1].lower())
+        entry = await calendar_admin.add_entry(turn.uow, day=_date(words[0]), kind=kind, name=" ".join(words[2:]),
+                                               unit=None, actor=actor_label(turn), now=turn.now)
+        turn.say(turn.t("calendar.added", date=entry.day.isoformat(), kind=entry.kind, name=esc(entry.name), unit="-"))
+        return
+    end = turn.today + dt.timedelta(days=60)
+    entries = await calendar_admin.entries_between(turn.uow, turn.today, end)
+    body = [turn.t("calendar.title", start=turn.today.isoformat(), end=end.isoformat())]
+    body += [f"{e.day.isoformat()} · {esc(e.name)}" + (f" ({esc(e.scope)})" if e.scope else "") for e in entries]
+    if not entries:
+        body.append(turn.t("calendar.none"))
+    turn.say("\n".join(body + ["", turn.t("calendar.hint")]))
+
+
+async def _roster(turn: Turn, words: list[str]) -> None:
+    start = _date(words[0]) if words else turn.today
+    end = _date(words[1]) if len(words) > 1 else start + dt.timedelta(days=13)
+    report = await roster_admin.generate_roster(turn.uow, start=start, end=end, unit=None, actor=actor_label(turn),
+                                                now=turn.now)
+    body = [turn.t("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))]
+    body += [turn.t("roster.conflict_line", date=c.day.isoformat(), unit=esc(c.unit), detail=esc(c.detail))
+             for c in report.conflicts[:CONFLICTS_SHOWN]]
+    turn.say("\n".join(body))
+
+
+async def _run(turn: Turn, words: list[str], routine) -> None:
+    step = words[0].lower() if words else ""
+    if step not in ("briefing", "pengingat"):
+        turn.say(turn.t("routine.run_usage"))
+        return
+    now = turn.now
+
+    async def later():
+        if step == "briefing":
+            return await routine.briefings(now, force=True)
+        return await routine.reminders(now, force=True)
+
+    turn.after_commit.append(later)
+    await turn.uow.audit.record(now, actor_label(turn), "routine.run", {"step": step})
+    turn.say(turn.t("routine.run_started", step=step))

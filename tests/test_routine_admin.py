@@ -1,0 +1,144 @@
+"""Admins configure the routine: schedules (with inheritance and a Ramadan override), the calendar,
+the roster; from the CLI and from chat."""
+
+import datetime as dt
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from schedules.clock_runner import RoutineClock
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, texts
+from tests.org_rows import HEAD, KASI, STAF, small_office, write_csv
+from tests.test_org_import import run_import
+
+runner = CliRunner()
+
+
+def apel(*args):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def office(apel_env, tmp_path):
+    rows = small_office()
+    rows[2]["unit_kind"] = "essential"
+    assert apel("org", "import", str(write_csv(tmp_path / "org.csv", rows))).exit_code == 0
+    return rows
+
+
+def schedule(unit=None, day="2026-11-23"):
+    args = ["schedule", "show", "--format", "json", "--date", day] + (["--unit", unit] if unit else [])
+    result = apel(*args)
+    assert result.exit_code == 0, result.stderr
+    return {r["field"]: (r["value"], r["source"]) for r in json.loads(result.stdout)}
+
+
+def test_schedules_inherit_and_a_period_override_wins(office):
+    assert schedule()["apel"] == ("07.30", "default")
+    assert apel("schedule", "set", "apel", "07:15").exit_code == 0  # the top unit: everyone inherits
+    assert apel("schedule", "set", "deadline_by_weekday", "fri=16:30", "--unit", "Seksi Timur").exit_code == 0
+    assert apel("schedule", "set", "apel", "08.00", "--from", "2027-02-18", "--to", "2027-03-19").exit_code == 0
+    seksi = schedule("Seksi Timur")
+    assert seksi["apel"] == ("07.15", "Dinas") and seksi["deadline_by_weekday"] == ("fri=16.30", "Seksi Timur")
+    assert schedule("Seksi Timur", "2027-03-01")["apel"] == ("08.00", "Dinas 2027-02-18–2027-03-19")
+
+
+def test_bad_schedule_values_are_refused_politely(office):
+    for args, message in [
+        (("apel", "25:99"), "Not a valid time"),
+        (("reminder_offsets_min", "lots"), "Not valid minutes"),
+        (("workdays", "funday"), "Not valid workdays"),
+        (("lunch", "12:00"), "Unknown schedule field"),
+    ]:
+        result = apel("schedule", "set", *args)
+        assert result.exit_code == 1 and message in result.stderr
+    assert schedule()["apel"] == ("07.30", "default")
+
+
+def test_calendar_lists_national_days_and_takes_local_ones(office):
+    result = apel("calendar", "list", "--from", "2026-12-20", "--to", "2026-12-31", "-f", "json")
+    names = {(r["date"], r["name"]) for r in json.loads(result.stdout)}
+    assert ("2026-12-25", "Hari Raya Natal") in names and ("2026-12-24", "Cuti Bersama Hari Raya Natal") in names
+    added = apel("calendar", "add", "2026-12-28", "office_closed", "Banjir", "--unit", "Seksi Timur")
+    assert added.exit_code == 0
+    listed = json.loads(apel("calendar", "list", "--from", "2026-12-28", "--to", "2026-12-28", "-f", "json").stdout)
+    assert listed == [{"date": "2026-12-28", "kind": "office_closed", "name": "Banjir", "unit": "Seksi Timur"}]
+    assert apel("calendar", "add", "2026-12-29", "party", "x").exit_code == 1
+
+
+def test_roster_generate_and_show_keep_overrides(office):
+    assert apel("roster", "set", STAF, "2026-11-24", "cuti", "--reason", "cuti tahunan").exit_code == 0
+    made = apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-27")
+    assert made.exit_code == 0, made.stderr
+    assert "kept" in made.stderr
+    rows = json.loads(apel("roster", "show", "--from", "2026-11-23", "--to", "2026-11-27", "-f", "json").stdout)
+    assert {"date", "nip", "name", "unit", "mode", "reason"} <= set(rows[0])
+    staff_days = {r["date"]: r["mode"] for r in rows if r["nip"] == STAF}
+    assert staff_days["2026-11-24"] == "cuti" and len(staff_days) == 5
+    head = {r["mode"] for r in rows if r["nip"] == HEAD}
+    assert head <= {"wfo", "piket"}  # the head of office (essential unit's boss) never works from home
+    as_csv = apel("roster", "show", "--from", "2026-11-23", "-f", "csv").stdout.splitlines()
+    assert as_csv[0] == "date,nip,name,unit,mode,reason"
+
+
+def test_roster_refuses_a_backwards_period_and_an_unknown_person(office):
+    assert apel("roster", "generate", "--from", "2026-11-27", "--to", "2026-11-23").exit_code == 1
+    result = apel("roster", "set", "199912312020121999", "2026-11-24", "wfh")
+    assert result.exit_code == 1 and "no active person" in result.stderr
+
+
+def test_run_step_rekap_says_it_is_not_there_yet(office):
+    result = apel("run-step", "rekap")
+    assert result.exit_code == 1 and "not available" in result.stderr
+
+
+@pytest.fixture
+async def admin_chat(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    rows = small_office()
+    rows[0]["role"] = "admin"
+    await run_import(db, clock, rows)
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    await harness.text("505", f"/start {codes[HEAD]}")
+    await harness.location("505", -1.6, 103.6)
+    await harness.text("502", f"/start {codes[KASI]}")
+    await harness.location("502", -1.6, 103.6)
+    return harness
+
+
+async def test_admins_use_the_routine_commands_in_chat_and_others_cannot(admin_chat):
+    shown = texts(await admin_chat.text("505", "/jadwal"))
+    assert "apel: <b>07.30</b> (default)" in shown
+    assert "apel = 07.15" in texts(await admin_chat.text("505", "/jadwal apel 07.15"))
+    assert "Jam tidak sah" in texts(await admin_chat.text("505", "/jadwal apel nanti"))
+    assert "2026-12-25 · Hari Raya Natal" in texts(await admin_chat.text("505", "/libur"))  # within 60 days
+    assert "Banjir" in texts(await admin_chat.text("505", "/libur 2026-11-30 wfh Banjir"))
+    assert "Roster dibuat" in texts(await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
+    for command in ("/jadwal", "/libur", "/roster", "/jalankan briefing"):
+        assert "hanya untuk admin" in texts(await admin_chat.text("502", command))
+
+
+async def test_jalankan_briefing_sends_after_the_turn_and_only_once(admin_chat):
+    out = await admin_chat.text("505", "/jalankan briefing")
+    assert "dijalankan sekarang" in texts(out, "505")
+    assert "Apel pagi" in texts(out, "502") and "Apel pagi" in texts(out, "505")
+    again = await admin_chat.text("505", "/jalankan briefing")
+    assert "Apel pagi" not in texts(again)
+
+
+async def test_the_clock_job_never_drops_a_late_tick(db, clock):
+    from bot.services.routine import Routine
+
+    async def deliver(out):
+        return None
+
+    routine_clock = RoutineClock(Routine(db.uow, clock=clock, default_language="id"), db.uow, clock, deliver)
+    routine_clock.start()
+    try:
+        job = routine_clock.scheduler.get_job("routine-tick")
+        assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
+    finally:
+        await routine_clock.stop()
