@@ -130,5 +130,5 @@ async def test_every_import_is_audited(db, clock):
 
     async with db.uow() as uow:
         entries = [(e.actor, e.action, e.detail) for e in (await uow.session.execute(select(AuditEntry))).scalars()]
-    assert [(actor, action) for actor, action, _ in entries] == [("test", "org.import")]
+    assert [(actor, action) for actor, action, _ in entries] == [("test", "org_import")]
     assert '"created": 5' in entries[0][2]

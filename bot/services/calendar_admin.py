@@ -32,5 +32,5 @@ async def add_entry(uow: UnitOfWork, *, day: dt.date, kind: str, name: str, unit
         scope = find_unit(units, unit)
         unit_id = units[scope].id
     await uow.routine.add_calendar_entry(day, kind, name, unit_id, now)
-    await uow.audit.record(now, actor, "calendar.add", {"day": str(day), "kind": kind, "name": name, "unit": scope})
+    await uow.audit.record(now, actor, "calendar_add", {"day": str(day), "kind": kind, "name": name, "unit": scope})
     return CalendarEntry(day, kind, name, scope)

@@ -74,5 +74,5 @@ async def issue_into(
         issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires))
     await uow.invites.add_many(rows)
     # The audit keeps who got a code, never the code.
-    await uow.audit.record(now, actor, "invites.issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
+    await uow.audit.record(now, actor, "invites_issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
     return issued

@@ -115,7 +115,7 @@ async def import_into(
     await uow.audit.record(
         now,
         actor,
-        "org.import",
+        "org_import",
         {
             "rows": chart.rows_read,
             "rejected_rows": len(chart.rejected_rows),

@@ -74,7 +74,7 @@ async def generate_roster(
             if (a.person_id, a.day) not in kept:
                 await uow.day.set_mode(a.person_id, a.day, a.mode.value, "roster", a.reason)
                 report.written += 1
-    await uow.audit.record(now, actor, "roster.generate", {"from": str(start), "to": str(end), "unit": unit,
+    await uow.audit.record(now, actor, "roster_generate", {"from": str(start), "to": str(end), "unit": unit,
                                                            "written": report.written, "conflicts": len(report.conflicts)})
     return report
 
@@ -90,7 +90,7 @@ async def override_day(uow: UnitOfWork, *, nip: str, day: dt.date, mode: str, re
     if stored is None or not stored.values.active:
         raise ServiceError("roster.unknown_person", nip=nip)
     await uow.day.set_mode(stored.id, day, chosen.value, "override", reason or None)
-    await uow.audit.record(now, actor, "roster.override", {"nip": nip, "day": str(day), "mode": chosen.value})
+    await uow.audit.record(now, actor, "roster_override", {"nip": nip, "day": str(day), "mode": chosen.value})
 
 
 async def show_roster(uow: UnitOfWork, *, start: dt.date, end: dt.date, unit: str | None) -> list[RosterLine]:

@@ -89,5 +89,5 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
         return await routine.reminders(now, force=True)
 
     turn.after_commit.append(later)
-    await turn.uow.audit.record(now, actor_label(turn), "routine.run", {"step": step})
+    await turn.uow.audit.record(now, actor_label(turn), "routine_run", {"step": step})
     turn.say(turn.t("routine.run_started", step=step))

@@ -52,7 +52,7 @@ async def set_field(
     if valid_to is not None and (valid_from is None or valid_to < valid_from):
         raise ServiceError("schedule.bad_range")
     await uow.routine.set_schedule(units[name].id, to_json({field: parsed}), valid_from, valid_to, now)
-    await uow.audit.record(now, actor, "schedule.set", {"unit": name, "field": field, "value": show_value(parsed),
+    await uow.audit.record(now, actor, "schedule_set", {"unit": name, "field": field, "value": show_value(parsed),
                                                         "from": str(valid_from or ""), "to": str(valid_to or "")})
     return name
 

@@ -192,7 +192,7 @@ async def _create(turn: Turn, data: dict, due: dt.date) -> None:
                date=format_date(due, turn.lang)),
         edit=True,
     )
-    await turn.uow.audit.record(turn.now, f"person:{turn.actor.person_id}", "tasks.assign",
+    await turn.uow.audit.record(turn.now, f"person:{turn.actor.person_id}", "tasks_assign",
                                 {"count": len(people), "due": due.isoformat()})
 
 
