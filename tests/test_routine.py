@@ -164,3 +164,26 @@ async def test_two_schedulers_on_separate_connections_fire_each_tick_once(routin
     finally:
         for e in engines:
             await e.dispose()
+
+
+async def test_two_scheduler_processes_fire_each_tick_once(routine, db_target):
+    """Real processes against the same database: one holds the lease and ticks, the other waits."""
+    import json
+    import sys
+
+    url, schema = db_target
+    at = "2026-11-23T00:30:00+00:00"  # 07:30 WIB: everyone's briefing is due
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.scheduler_process", url, schema or "", f"proc-{i}", "15", at,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        for i in range(2)
+    ]
+    results = []
+    for proc in procs:
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    assert sorted(r["ticks"] for r in results) == [0, 15]  # the holder ticked every time, the other never
+    assert sum(r["briefings"] for r in results) == 4  # everyone once, across both processes
