@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -237,3 +237,28 @@ class SqlDayRepository:
             .order_by(WorkDay.day, WorkDay.person_id)
         )
         return [_work_day(w) for w in rows.scalars()]
+
+    async def task_counts(self, person_ids: Sequence[int], day: dt.date) -> dict[int, tuple[int, int]]:
+        """person -> (done, total) of the day's tasks (due that day or carried over), in one query."""
+        if not person_ids:
+            return {}
+        done = func.sum(case((Task.status == "done", 1), else_=0))
+        rows = await self.session.execute(
+            select(Task.person_id, done, func.count())
+            .where(
+                Task.person_id.in_(list(person_ids)),
+                or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
+            )
+            .group_by(Task.person_id)
+        )
+        return {pid: (int(d or 0), int(n)) for pid, d, n in rows}
+
+    async def evidence_counts(self, person_ids: Sequence[int], day: dt.date) -> dict[int, int]:
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Evidence.person_id, func.count())
+            .where(Evidence.person_id.in_(list(person_ids)), Evidence.day == day)
+            .group_by(Evidence.person_id)
+        )
+        return {pid: int(n) for pid, n in rows}

@@ -212,3 +212,10 @@ async def test_the_briefing_lists_assigned_and_carried_over_tasks_and_is_sent_on
     assert await send_briefing(db.uow, clock=clock, person_id=rudi, day=day, default_language="id") == []
     assert "kehadiran apel tercatat" in texts(await chat.tap(RUDI, "ack:20261124"))
     assert "dari hari lain" in texts(await chat.tap(RUDI, "ack:20261123"))
+
+
+async def test_an_unfinished_task_is_carried_over_to_the_next_day(chat, clock):
+    await add_task(chat, "Tugas kemarin")
+    clock.advance(days=1)
+    shown = texts(await chat.text(RUDI, "/tugas"))
+    assert "⬜ Tugas kemarin <i>(lanjutan dari Senin, 23 November 2026)</i>" in shown

@@ -172,3 +172,15 @@ async def test_an_admin_sends_the_org_chart_as_a_document(chat, db):
 async def test_a_staff_members_csv_is_not_an_import(chat, db):
     out = await chat.document(RUDI, b"nip,name,position,unit,supervisor_nip\n", "pegawai.csv", "text/csv")
     assert "tidak diterima sebagai bukti" in texts(out)
+
+
+async def test_rekap_shows_a_supervisor_the_digest_of_their_people(chat):
+    await chat.photo(RUDI)
+    await chat.text(RUDI, "/lapor")
+    await chat.text(RUDI, "Selesai.")
+    await chat.tap(RUDI, "r:send")
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "Rekap tim — Senin, 23 November 2026" in digest
+    assert "Rudi Hartono: ✅ lapor 10.00 WITA · tugas 0/0 · bukti 1" in digest
+    assert "Total 1 orang: 1 tepat waktu" in digest
+    assert "untuk atasan" in texts(await chat.text(RUDI, "/rekap"))

@@ -187,3 +187,41 @@ async def test_two_scheduler_processes_fire_each_tick_once(routine, db_target):
         results.append(json.loads(out.decode().strip().splitlines()[-1]))
     assert sorted(r["ticks"] for r in results) == [0, 15]  # the holder ticked every time, the other never
     assert sum(r["briefings"] for r in results) == 4  # everyone once, across both processes
+
+
+def escalated(out):
+    return [o.reply.text for o in out if "belum melapor sampai batas waktu" in o.reply.text]
+
+
+def digests_of(out):
+    return [o for o in out if "Rekap tim" in o.reply.text]
+
+
+async def test_missing_reports_escalate_per_zone_and_the_digest_comes_at_its_time(routine, clock, db):
+    clock.current = dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+    await routine.tick()  # the morning: briefings
+    clock.current = dt.datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # 16:30 WIT: WIT's deadline + 30 min
+    first = await routine.tick()
+    assert escalated(first) == ["⚠️ 1 orang belum melapor sampai batas waktu: Witi."]
+    assert digests_of(first) == []
+    async with db.uow() as uow:
+        people = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.day.save_report(people[WIB], dt.date(2026, 11, 23), status="submitted", summary="ok",
+                                  task_lines=[], evidence_count=0, late=True, submitted_at=clock.now(), at=clock.now())
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16:30 WIB: the boss's digest time
+    later = await routine.tick()
+    assert escalated(later) == ["⚠️ 1 orang belum melapor sampai batas waktu: Wita."]
+    (digest,) = digests_of(later)
+    assert digest.external_id == BOSS
+    assert "Wibi: ⏰ terlambat (14.30 WIB)" in digest.reply.text
+    assert "Witi: ❌ belum lapor" in digest.reply.text
+    assert "Total 3 orang: 0 tepat waktu, 1 terlambat, 2 belum lapor, 0 berhalangan." in digest.reply.text
+    assert await routine.tick() == []
+
+
+async def test_rekap_on_demand_and_as_a_step(routine, clock):
+    clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    out = await routine.digests(clock.now(), force=True)
+    assert [o.external_id for o in digests_of(out)] == [BOSS]
+    assert await routine.digests(clock.now(), force=True) == []

@@ -89,9 +89,11 @@ def test_roster_refuses_a_backwards_period_and_an_unknown_person(office):
     assert result.exit_code == 1 and "no active person" in result.stderr
 
 
-def test_run_step_rekap_says_it_is_not_there_yet(office):
-    result = apel("run-step", "rekap")
-    assert result.exit_code == 1 and "not available" in result.stderr
+def test_run_step_rekap_makes_each_supervisors_digest_once(office):
+    first = apel("run-step", "rekap")
+    assert first.exit_code == 0, first.stderr
+    # Nobody has linked a chat account here, so digests wait for one; nothing is used up meanwhile.
+    assert "Step rekap: 0 messages made" in first.stderr
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import typer
 from bot.cli.context import clock, load_settings, open_database
 from bot.cli.output import say
 from bot.runtime import build_routine, telegram_delivery
-from bot.services.errors import ServiceError
 
 
 class Step(StrEnum):
@@ -24,17 +23,13 @@ async def run_step_command(
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
     """Run a step of the daily routine now (idempotent: a second run sends nothing new)."""
-    if step is Step.REKAP:
-        raise ServiceError("routine.no_digest_yet")
     settings = load_settings()
     db = open_database(settings)
     try:
         routine = build_routine(settings, db, clock())
         now = clock().now()
-        if step is Step.BRIEFING:
-            out = await routine.briefings(now, unit=unit, force=True)
-        else:
-            out = await routine.reminders(now, unit=unit, force=True)
+        run = {Step.BRIEFING: routine.briefings, Step.PENGINGAT: routine.reminders, Step.REKAP: routine.digests}[step]
+        out = await run(now, unit=unit, force=True)
         async with telegram_delivery(settings, db, clock()) as deliver:
             sent = await deliver(out)
         say("cli.step_done", step=step.value, count=len(out), sent=sent)

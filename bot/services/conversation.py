@@ -165,6 +165,8 @@ class Conversation:
             await admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl)
         elif command == "umumkan":
             await admin_chat.start_announce(turn, args)
+        elif command == "rekap":
+            await routine_chat.digest_now(turn, args, routine=self.routine)
         elif command in ("jadwal", "libur", "roster", "jalankan"):
             await routine_chat.command(turn, command, args, routine=self.routine)
         else:
@@ -212,6 +214,8 @@ class Conversation:
             await leave.start(turn)
         elif head == "lapor":
             await reporting.start(turn)
+        elif head == "team":
+            await team.show_team(turn)
         elif head == "lv":
             await leave.on_kind(turn, parts)
         elif head == "lvd":

@@ -21,6 +21,7 @@ from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services import ladder
 from bot.services.briefing import send_briefing
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
@@ -77,7 +78,25 @@ class Routine:
 
     async def tick(self) -> list[Outgoing]:
         now = self.clock.now()
-        return await self.briefings(now) + await self.reminders(now)
+        return (
+            await self.briefings(now) + await self.reminders(now) + await self.escalations(now) + await self.digests(now)
+        )
+
+    async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
+        return await self._after_deadline(ladder.escalations, now, unit, force)
+
+    async def digests(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
+        """`force`: an admin asks for today's digests now (`rekap`), before their time."""
+        return await self._after_deadline(ladder.digests, now, unit, force)
+
+    async def _after_deadline(self, step, now, unit, force) -> list[Outgoing]:
+        async with self.uow_factory() as uow:
+            scope = await self._scope(uow, unit)
+            days = {u.unit.name: u for u in await unit_days(uow, now)}
+            notices = await step(uow, days, now, scope, force)
+            out = await deliver(uow, notices, self.default_language)
+            await uow.commit()
+        return out
 
     async def _scope(self, uow: UnitOfWork, unit: str | None) -> set[str] | None:
         return await units_under(uow, unit) if unit else None

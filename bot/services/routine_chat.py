@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.html import esc
-from bot.services import calendar_admin, roster_admin, schedule_admin
+from bot.services import calendar_admin, digest, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
 from bot.services.errors import ServiceError
 from bot.services.turn import Turn
@@ -78,16 +78,26 @@ async def _roster(turn: Turn, words: list[str]) -> None:
 
 async def _run(turn: Turn, words: list[str], routine) -> None:
     step = words[0].lower() if words else ""
-    if step not in ("briefing", "pengingat"):
+    steps = {"briefing": routine.briefings, "pengingat": routine.reminders, "rekap": routine.digests}
+    if step not in steps:
         turn.say(turn.t("routine.run_usage"))
         return
     now = turn.now
 
     async def later():
-        if step == "briefing":
-            return await routine.briefings(now, force=True)
-        return await routine.reminders(now, force=True)
+        return await steps[step](now, force=True)
 
     turn.after_commit.append(later)
     await turn.uow.audit.record(now, actor_label(turn), "routine_run", {"step": step})
     turn.say(turn.t("routine.run_started", step=step))
+
+
+async def digest_now(turn: Turn, args: str, *, routine) -> None:
+    """/rekap: a supervisor's digest of today, on demand (not counted as the scheduled one)."""
+    if not turn.actor.is_supervisor:
+        turn.say(turn.t("team.no_team"))
+        return
+    people = {p.person_id: p.name for p in await turn.uow.people.direct_reports(turn.actor.person_id)}
+    lines = await digest.lines_for(turn.uow, people, turn.today)
+    ordered = sorted(lines.values(), key=lambda line: line.name)
+    turn.replies.append(digest.render(ordered, day=turn.today, timezone=turn.actor.timezone, t=turn.t))

@@ -45,8 +45,10 @@ class Turn:
     def lang(self) -> str:
         return self.actor.language or self.default_language
 
-    def t(self, key: str, **params) -> str:
-        return text(self.lang, key, **params)
+    @property
+    def t(self) -> Callable[..., str]:
+        """`turn.t(key, **params)`; also has `.lang`, like every translator handed to renderers."""
+        return translator(self.actor.language, self.default_language)
 
     @property
     def today(self) -> dt.date:

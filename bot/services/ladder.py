@@ -1,0 +1,97 @@
+"""After the deadline: the escalation (people still missing, listed to their direct superior once
+the escalation delay has passed) and each supervisor's digest at their level's digest time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from bot.domain.html import esc
+from bot.domain.schedule import local_time
+from bot.domain.supervision import levels
+from bot.messages import Button, Reply, Urgency
+from bot.ports import UnitOfWork
+from bot.services import digest
+from bot.services.turn import action
+
+
+async def _org(uow: UnitOfWork):
+    people = await uow.org.list_people(None, include_inactive=False)
+    id_of = {p.nip: p.id for p in people}
+    boss_of = {p.id: id_of.get(p.supervisor_nip) for p in people}
+    reports: dict[int, list] = defaultdict(list)
+    for p in people:
+        if boss_of[p.id] is not None:
+            reports[boss_of[p.id]].append(p)
+    return {p.id: p for p in people}, boss_of, reports
+
+
+async def _reachable(uow: UnitOfWork, person_ids) -> set[int]:
+    return {a.person_id for a in await uow.people.addresses(sorted(person_ids))}
+
+
+async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:
+    people, boss_of, _ = await _org(uow)
+    # Per boss, day and unit: people of one boss may sit in zones whose deadlines pass at other times.
+    missing_by_boss: dict[tuple[int, dt.date, str], list[str]] = defaultdict(list)
+    by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
+    unit_of = {p.id: p.unit for p in people.values()}
+    for p in people.values():
+        unit_day = unit_days.get(p.unit)
+        if unit_day is None or not unit_day.kind.workday or (scope is not None and p.unit not in scope):
+            continue
+        due = unit_day.deadline_at + dt.timedelta(minutes=unit_day.schedule.escalation_delay_min)
+        if boss_of[p.id] is not None and (force or now >= due):
+            by_day[unit_day.day][p.id] = p.name
+    for day, group in by_day.items():
+        for line in (await digest.lines_for(uow, group, day)).values():
+            if line.status == "missing":
+                missing_by_boss[(boss_of[line.person_id], day, unit_of[line.person_id])].append(line.name)
+    reachable = await _reachable(uow, {boss for boss, _, _ in missing_by_boss})
+    units = await uow.org.stored_units()
+    notices = []
+    for (boss, day, unit), names in sorted(missing_by_boss.items()):
+        key = f"escalate:{day}:{boss}:{units[unit].id}"
+        if boss in reachable and await uow.routine.claim(key, boss, "escalation", day, now):
+            listed = ", ".join(esc(n) for n in sorted(names))
+            notices.append((boss, _escalation(listed, len(names)), Urgency.NOTICE))
+    return notices
+
+
+def _escalation(names: str, count: int):
+    return lambda t: Reply(t("routine.escalation", count=count, names=names),
+                           ((Button(t("button.my_team"), action("team")),),))
+
+
+async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:
+    people, boss_of, reports = await _org(uow)
+    level_of = levels(boss_of.items())
+    due = []
+    for boss_id, level in level_of.items():
+        boss = people.get(boss_id)
+        unit_day = unit_days.get(boss.unit) if boss else None
+        if unit_day is None or not unit_day.kind.workday or (scope is not None and boss.unit not in scope):
+            continue
+        at = local_time(unit_day.day, unit_day.schedule.digest_time(level), unit_day.unit.timezone)
+        if force or now >= at:
+            due.append((boss, unit_day))
+    reachable = await _reachable(uow, {boss.id for boss, _ in due})
+    claimed = [
+        (boss, unit_day) for boss, unit_day in due
+        if boss.id in reachable and await uow.routine.claim(f"digest:{unit_day.day}:{boss.id}", boss.id, "digest",
+                                                            unit_day.day, now)
+    ]
+    by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
+    for boss, unit_day in claimed:
+        for p in reports[boss.id]:
+            by_day[unit_day.day][p.id] = p.name
+    lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
+    notices = []
+    for boss, unit_day in claimed:
+        mine = [lines[unit_day.day][p.id] for p in sorted(reports[boss.id], key=lambda p: p.name)]
+        notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone), Urgency.BULK))
+    return notices
+
+
+def _digest(lines, day, timezone):
+    return lambda t: digest.render(lines, day=day, timezone=timezone, t=t)
