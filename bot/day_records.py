@@ -105,6 +105,9 @@ class ReportRecord:
     late: bool
     revision: int
     submitted_at: dt.datetime | None
+    reviewed_by_id: int | None = None
+    reviewed_at: dt.datetime | None = None
+    review_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ def _work_day(w: WorkDay) -> WorkDayRecord:
 
 def _report(r: Report) -> ReportRecord:
     return ReportRecord(r.id, r.person_id, r.day, r.status, r.summary, json.loads(r.task_lines or "[]"),
-                        r.evidence_count, r.late, r.revision, r.submitted_at)
+                        r.evidence_count, r.late, r.revision, r.submitted_at, r.reviewed_by_id, r.reviewed_at,
+                        r.review_note)
 
 
 class SqlDayRepository:
@@ -262,3 +263,29 @@ class SqlDayRepository:
             .group_by(Evidence.person_id)
         )
         return {pid: int(n) for pid, n in rows}
+
+    async def report_by_id(self, report_id: int) -> ReportRecord | None:
+        row = await self.session.get(Report, report_id)
+        return _report(row) if row else None
+
+    async def review(self, report_id: int, *, status: str, by: int, note: str | None, at: dt.datetime,
+                     revision: int) -> bool:
+        """Approve or return a submitted report; False when it changed meanwhile (another review, or a
+        resubmission: `revision` is the one the reviewer saw)."""
+        result = await self.session.execute(
+            update(Report)
+            .where(Report.id == report_id, Report.status == "submitted", Report.revision == revision)
+            .values(status=status, reviewed_by_id=by, reviewed_at=at, review_note=note, updated_at=at)
+        )
+        self.session.expire_all()
+        return result.rowcount == 1
+
+    async def reports_between(self, person_ids: Sequence[int], start: dt.date, end: dt.date) -> list[ReportRecord]:
+        if not person_ids:
+            return []
+        rows = await self.session.execute(
+            select(Report)
+            .where(Report.person_id.in_(list(person_ids)), Report.day >= start, Report.day <= end)
+            .order_by(Report.day, Report.person_id)
+        )
+        return [_report(r) for r in rows.scalars()]

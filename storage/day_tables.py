@@ -91,6 +91,9 @@ class Report(SQLModel, table=True):
     late: bool = False
     revision: int = 0
     submitted_at: dt.datetime | None = _time(nullable=True)
+    reviewed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    reviewed_at: dt.datetime | None = _time(nullable=True)
+    review_note: str | None = Field(default=None, max_length=500)
     created_at: dt.datetime = _time()
     updated_at: dt.datetime = _time()
 
