@@ -191,6 +191,8 @@ class SqlDayRepository:
         if submitted_at is not None:
             row.submitted_at = submitted_at
             row.revision = (row.revision or 0) + 1
+            # A new revision waits for a new review.
+            row.reviewed_by_id, row.reviewed_at, row.review_note = None, None, None
         await self.session.flush()
 
     async def reports_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, ReportRecord]:

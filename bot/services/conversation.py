@@ -14,7 +14,17 @@ from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
 from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import Clock, MediaFetcher, MediaStore, SheetReader, UnitOfWorkFactory
-from bot.services import admin_chat, day_tasks, evidence_intake, leave, presence, reporting, routine_chat, team
+from bot.services import (
+    admin_chat,
+    day_tasks,
+    evidence_intake,
+    leave,
+    presence,
+    reporting,
+    review,
+    routine_chat,
+    team,
+)
 from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings
 from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines
@@ -188,6 +198,8 @@ class Conversation:
             await team.on_title_text(turn, data, text)
         elif state == "leave":
             await leave.on_reason(turn, data, text)
+        elif state == "return_note":
+            await review.on_note(turn, data, text)
         elif state == "announce" and data.get("step") == "text":
             await admin_chat.on_announce_text(turn, text)
         elif state == "home_location":
@@ -216,6 +228,12 @@ class Conversation:
             await reporting.start(turn)
         elif head == "team":
             await team.show_team(turn)
+        elif head == "ap":
+            await review.approve(turn, parts)
+        elif head == "rt":
+            await review.start_return(turn, parts)
+        elif head == "apall":
+            await review.approve_all(turn, parts)
         elif head == "lv":
             await leave.on_kind(turn, parts)
         elif head == "lvd":

@@ -1,17 +1,18 @@
-"""A supervisor's digest of their people's day (text): mode, report status, tasks done of total,
-evidence, and a one-line total. Built for many supervisors at once with a fixed number of queries."""
+"""A supervisor's digest of their people's day: per person the mode, report status (on time / late /
+missing / excused), approval, tasks done of total and evidence; a one-line total; and for higher levels
+a roll-up per sub-unit. Built for many supervisors at once with a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.domain.html import esc
+from bot.domain.html import clip, esc
 from bot.domain.reports import ReportStatus
 from bot.domain.workday import DEFAULT_MODE, EXCUSED, Mode
 from bot.messages import Button, Reply
 from bot.ports import UnitOfWork
-from bot.services.turn import action
+from bot.services.turn import action, day_code
 from bot.texts import format_clock, format_date
 
 
@@ -25,10 +26,28 @@ class Line:
     done: int
     total: int
     evidence: int
+    report_id: int | None = None
+    revision: int = 0
+    approval: str | None = None  # approved | returned | None (waiting, when submitted)
+    reviewed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RollUp:
+    """One sub-unit (a direct report who heads people) summed over everyone below its head."""
+
+    head: str
+    reported: int
+    late: int
+    missing: int
+    excused: int
+    approved: int
+    submitted: int
+    reviewed_on_time: bool
 
 
 async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> dict[int, Line]:
-    """people: person id -> name. Five queries whatever the number of people."""
+    """people: person id -> name. Four queries whatever the number of people."""
     ids = list(people)
     work_days = await uow.day.work_days_for(ids, day)
     reports = await uow.day.reports_for(ids, day)
@@ -38,28 +57,66 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
     for pid, name in people.items():
         mode = Mode(work_days[pid].mode) if pid in work_days else DEFAULT_MODE
         report = reports.get(pid)
+        submitted = report is not None and report.status != ReportStatus.DRAFT
         if mode in EXCUSED:
             status = "excused"
-        elif report is None or report.status == ReportStatus.DRAFT:
+        elif not submitted:
             status = "missing"
         else:
             status = "late" if report.late else "on_time"
+        approval = report.status if submitted and report.status in ("approved", "returned") else None
         done, total = tasks.get(pid, (0, 0))
-        out[pid] = Line(pid, name, mode, status, report.submitted_at if report else None, done, total,
-                        evidence.get(pid, 0))
+        out[pid] = Line(
+            pid, name, mode, status, report.submitted_at if submitted else None, done, total, evidence.get(pid, 0),
+            report.id if submitted else None, report.revision if submitted else 0, approval,
+            report.reviewed_at if submitted else None,
+        )
     return out
 
 
-def render(lines: list[Line], *, day: dt.date, timezone: str, t) -> Reply:
+def waiting_review(line: Line) -> bool:
+    return line.report_id is not None and line.approval is None
+
+
+def roll_up(head: str, lines: list[Line], review_deadline: dt.datetime) -> RollUp:
+    submitted = [x for x in lines if x.report_id is not None]
+    return RollUp(
+        head=head,
+        reported=sum(x.status == "on_time" for x in lines),
+        late=sum(x.status == "late" for x in lines),
+        missing=sum(x.status == "missing" for x in lines),
+        excused=sum(x.status == "excused" for x in lines),
+        approved=sum(x.approval == "approved" for x in lines),
+        submitted=len(submitted),
+        reviewed_on_time=all(x.reviewed_at is not None and x.reviewed_at <= review_deadline for x in submitted),
+    )
+
+
+def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[RollUp] = ()) -> Reply:
     body = [t("digest.title", date=format_date(day, t.lang))]
     counts = {"on_time": 0, "late": 0, "missing": 0, "excused": 0}
+    rows: list[tuple[Button, ...]] = []
     for number, line in enumerate(lines, start=1):
         counts[line.status] += 1
         when = format_clock(line.submitted_at, timezone) if line.submitted_at else ""
         state = t(f"digest.{line.status}", mode=t(f"mode.{line.mode.value}"), time=when)
+        if line.approval:
+            state += " · " + t(f"digest.{line.approval}")
         body.append(t("digest.line", number=number, name=esc(line.name), state=state, done=line.done,
                       total=line.total, evidence=line.evidence))
+        buttons = [Button(f"👁 {number}", action("tim", line.person_id))]
+        if waiting_review(line):
+            buttons = [Button(f"✅ {number}", action("ap", line.report_id, line.revision)),
+                       Button(f"↩️ {number}", action("rt", line.report_id, line.revision))] + buttons
+        rows.append(tuple(buttons))
     body += ["", t("digest.total", people=len(lines), **counts)]
-    rows = tuple((Button(f"{i}. {line.name[:30]}", action("tim", line.person_id)),)
-                 for i, line in enumerate(lines, start=1))
-    return Reply("\n".join(body), rows)
+    if rollups:
+        body += ["", t("digest.rollup_title")]
+        for r in rollups:
+            mark = t("digest.reviewed_yes") if r.reviewed_on_time else t("digest.reviewed_no")
+            body.append(t("digest.rollup_line", head=esc(clip(r.head, 40)), reported=r.reported, late=r.late,
+                          missing=r.missing, excused=r.excused, approved=r.approved, submitted=r.submitted,
+                          reviewed=mark))
+    if any(x.status == "on_time" and waiting_review(x) for x in lines):
+        rows.insert(0, (Button(t("button.approve_all_on_time"), action("apall", day_code(day))),))
+    return Reply("\n".join(body), tuple(rows))

@@ -63,6 +63,19 @@ def _escalation(names: str, count: int):
                            ((Button(t("button.my_team"), action("team")),),))
 
 
+def _below(head: int, reports: dict[int, list]) -> list:
+    """Everyone under `head`, from the org already in memory (no query)."""
+    found, stack, seen = [], list(reports.get(head, [])), {head}
+    while stack:
+        person = stack.pop()
+        if person.id in seen:
+            continue
+        seen.add(person.id)
+        found.append(person)
+        stack.extend(reports.get(person.id, []))
+    return found
+
+
 async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:
     people, boss_of, reports = await _org(uow)
     level_of = levels(boss_of.items())
@@ -81,17 +94,61 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         if boss.id in reachable and await uow.routine.claim(f"digest:{unit_day.day}:{boss.id}", boss.id, "digest",
                                                             unit_day.day, now)
     ]
+    # Everyone whose line any claimed digest shows, directly or in a roll-up: one batch of queries per day.
     by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
     for boss, unit_day in claimed:
-        for p in reports[boss.id]:
+        for p in _below(boss.id, reports):
             by_day[unit_day.day][p.id] = p.name
     lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
     notices = []
     for boss, unit_day in claimed:
-        mine = [lines[unit_day.day][p.id] for p in sorted(reports[boss.id], key=lambda p: p.name)]
-        notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone), Urgency.BULK))
+        day_lines = lines.get(unit_day.day, {})
+        mine = [day_lines[p.id] for p in sorted(reports[boss.id], key=lambda p: p.name)]
+        rollups = []
+        for head in sorted((p for p in reports[boss.id] if p.id in reports), key=lambda p: p.name):
+            head_day = unit_days.get(head.unit, unit_day)
+            review_by = local_time(head_day.day, head_day.schedule.digest_time(level_of[head.id]),
+                                   head_day.unit.timezone) + dt.timedelta(minutes=head_day.schedule.review_window_min)
+            rollups.append(digest.roll_up(head.name, [day_lines[p.id] for p in _below(head.id, reports)], review_by))
+        notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups), Urgency.BULK))
     return notices
 
 
-def _digest(lines, day, timezone):
-    return lambda t: digest.render(lines, day=day, timezone=timezone, t=t)
+def _digest(lines, day, timezone, rollups):
+    return lambda t: digest.render(lines, day=day, timezone=timezone, t=t, rollups=rollups)
+
+
+async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:
+    """The second rung: a superior who, by the end of their review window, still has reports waiting for
+    review or people missing is reported to their own superior, once a day."""
+    people, boss_of, reports = await _org(uow)
+    level_of = levels(boss_of.items())
+    due = []
+    for boss_id, level in level_of.items():
+        boss, upper = people.get(boss_id), boss_of.get(boss_id)
+        unit_day = unit_days.get(boss.unit) if boss else None
+        if upper is None or unit_day is None or not unit_day.kind.workday:
+            continue
+        if scope is not None and boss.unit not in scope:
+            continue
+        end = local_time(unit_day.day, unit_day.schedule.digest_time(level), unit_day.unit.timezone)
+        if force or now >= end + dt.timedelta(minutes=unit_day.schedule.review_window_min):
+            due.append((boss, upper, unit_day))
+    by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
+    for boss, _, unit_day in due:
+        for p in reports[boss.id]:
+            by_day[unit_day.day][p.id] = p.name
+    lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
+    reachable = await _reachable(uow, {upper for _, upper, _ in due})
+    notices = []
+    for boss, upper, unit_day in due:
+        mine = [lines[unit_day.day][p.id] for p in reports[boss.id]]
+        waiting = sum(digest.waiting_review(x) for x in mine)
+        missing = sum(x.status == "missing" for x in mine)
+        if not (waiting or missing) or upper not in reachable:
+            continue
+        if await uow.routine.claim(f"unreviewed:{unit_day.day}:{boss.id}", upper, "unreviewed", unit_day.day, now):
+            name = esc(boss.name)
+            notices.append((upper, lambda t, n=name, w=waiting, m=missing: Reply(
+                t("routine.unreviewed", name=n, waiting=w, missing=m)), Urgency.NOTICE))
+    return notices

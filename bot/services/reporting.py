@@ -10,7 +10,8 @@ from bot.domain.html import esc
 from bot.domain.reports import MAX_SUMMARY, ReportStatus, is_late, may_edit
 from bot.domain.tasks import STATUS_MARK, TaskStatus, clean_text
 from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
-from bot.messages import Button, Reply
+from bot.messages import Button
+from bot.services.review import resubmitted_notice
 from bot.services.briefing import task_line
 from bot.services.turn import Turn, action
 from bot.texts import format_clock, format_date
@@ -154,12 +155,9 @@ async def submit(turn: Turn, summary: str) -> None:
     when = format_clock(turn.now, turn.actor.timezone)
     turn.say(turn.t("report.sent_late" if late else "report.sent", time=when), edit=True)
     if previous is ReportStatus.RETURNED and turn.actor.supervisor_id:
-        name = esc(turn.actor.name)
-        turn.tell(turn.actor.supervisor_id, lambda t: _resubmitted(t, name))
-
-
-def _resubmitted(t, name: str) -> Reply:
-    return Reply(t("report.resubmitted", name=name))
+        saved = await turn.uow.day.report(turn.actor.person_id, turn.today)
+        turn.tell(turn.actor.supervisor_id,
+                  resubmitted_notice(esc(turn.actor.name), saved.id, saved.revision, summary))
 
 
 async def status(turn: Turn) -> None:

@@ -79,7 +79,11 @@ class Routine:
     async def tick(self) -> list[Outgoing]:
         now = self.clock.now()
         return (
-            await self.briefings(now) + await self.reminders(now) + await self.escalations(now) + await self.digests(now)
+            await self.briefings(now)
+            + await self.reminders(now)
+            + await self.escalations(now)
+            + await self.digests(now)
+            + await self._after_deadline(ladder.unreviewed, now, None, False)
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:

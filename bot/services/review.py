@@ -1,0 +1,103 @@
+"""Superiors review reports from the digest: approve, return with a note (the person is told and can
+send it again; the superior then sees the resubmission), or approve every on-time report at once.
+Only someone above the person in the supervision chain (or an admin) may review; a button of a
+report that changed since (resubmitted, already reviewed) does nothing."""
+
+from __future__ import annotations
+
+from bot.domain.html import esc
+from bot.domain.reports import MAX_SUMMARY
+from bot.domain.tasks import clean_text
+from bot.messages import Button, Reply
+from bot.services import digest
+from bot.services.turn import Turn, action, parse_day
+from bot.texts import format_date
+
+MAX_NOTE = 500
+
+
+async def _reviewable(turn: Turn, parts: list[str]):
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    report = await turn.uow.day.report_by_id(int(parts[1]))
+    if report is None or report.revision != int(parts[2]) or report.status != "submitted":
+        return None
+    if not turn.actor.is_admin and turn.actor.person_id not in await turn.uow.people.chain(report.person_id):
+        return None
+    return report
+
+
+async def approve(turn: Turn, parts: list[str]) -> None:
+    report = await _reviewable(turn, parts)
+    if report is None or not await _mark(turn, report, "approved", None):
+        turn.say(turn.t("common.not_available"))
+        return
+    person = await turn.uow.people.actor(report.person_id)
+    turn.say(turn.t("review.approved", name=esc(person.name)))
+
+
+async def start_return(turn: Turn, parts: list[str]) -> None:
+    report = await _reviewable(turn, parts)
+    if report is None:
+        turn.say(turn.t("common.not_available"))
+        return
+    person = await turn.uow.people.actor(report.person_id)
+    await turn.set_state("return_note", report_id=report.id, revision=report.revision)
+    turn.say(turn.t("review.ask_note", name=esc(person.name)))
+
+
+async def on_note(turn: Turn, data: dict, text: str) -> None:
+    note = clean_text(text, MAX_NOTE)
+    if note is None:
+        turn.say(turn.t("review.bad_note", limit=MAX_NOTE))
+        return
+    await turn.clear_state()
+    report = await _reviewable(turn, ["rt", str(data.get("report_id", "")), str(data.get("revision", ""))])
+    if report is None or not await _mark(turn, report, "returned", note):
+        turn.say(turn.t("common.not_available"))
+        return
+    person = await turn.uow.people.actor(report.person_id)
+    turn.say(turn.t("review.returned", name=esc(person.name)))
+
+
+async def approve_all(turn: Turn, parts: list[str]) -> None:
+    day = parse_day(parts[1]) if len(parts) == 2 else None
+    if day is None or not turn.actor.is_supervisor:
+        turn.say(turn.t("common.not_available"))
+        return
+    people = {p.person_id: p.name for p in await turn.uow.people.direct_reports(turn.actor.person_id)}
+    lines = await digest.lines_for(turn.uow, people, day)
+    approved = 0
+    for line in lines.values():
+        if line.status == "on_time" and digest.waiting_review(line):
+            report = await turn.uow.day.report_by_id(line.report_id)
+            approved += await _mark(turn, report, "approved", None)
+    turn.say(turn.t("review.approved_all", count=approved, date=format_date(day, turn.lang)))
+
+
+async def _mark(turn: Turn, report, status: str, note: str | None) -> bool:
+    if not await turn.uow.day.review(report.id, status=status, by=turn.actor.person_id, note=note, at=turn.now,
+                                     revision=report.revision):
+        return False
+    boss, day = esc(turn.actor.name), report.day
+    if status == "approved":
+        turn.tell(report.person_id, lambda t: Reply(t("review.your_approved", date=format_date(day, t.lang), boss=boss)))
+    else:
+        shown = esc(note or "")
+        turn.tell(report.person_id, lambda t: Reply(
+            t("review.your_returned", date=format_date(day, t.lang), boss=boss, note=shown),
+            ((Button(t("button.fix_report"), action("lapor")),),),
+        ))
+    await turn.uow.audit.record(turn.now, f"person:{turn.actor.person_id}", f"report_{status}",
+                                {"report": report.id, "revision": report.revision})
+    return True
+
+
+def resubmitted_notice(name: str, report_id: int, revision: int, summary: str):
+    """What the superior sees when a returned report comes back: the new summary and the review buttons."""
+    shown = esc(summary[:MAX_SUMMARY])
+    return lambda t: Reply(
+        t("report.resubmitted", name=name) + "\n" + shown,
+        ((Button(t("button.approve"), action("ap", report_id, revision)),
+          Button(t("button.return"), action("rt", report_id, revision))),),
+    )

@@ -1,0 +1,88 @@
+"""Reviewing reports up the chain: approve, return with a note, resubmit, approve all on time; the
+roll-up a division head gets; and the superior who never reviews."""
+
+import datetime as dt
+
+import pytest
+
+from bot.services.routine import Routine
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
+from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
+from tests.test_org_import import run_import
+
+RUDI, DEWI, ANDI, SITI, BUDI = "501", "502", "503", "504", "505"
+UTC = dt.UTC
+
+
+@pytest.fixture
+async def chat(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    rows = small_office()
+    extra = {"nip": "199106062016021006", "name": "Sari Dewi", "position": "Analis", "unit": "Seksi Timur",
+             "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}
+    await run_import(db, clock, rows + [extra])
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for sender, nip in ((RUDI, STAF), (DEWI, KASI), (ANDI, KABID), (SITI, SEK), (BUDI, HEAD),
+                        ("506", "199106062016021006")):
+        await harness.text(sender, f"/start {codes[nip]}")
+        await harness.location(sender, -1.6, 103.6)
+    return harness
+
+
+async def report(chat, sender, summary="Selesai."):
+    await chat.text(sender, "/lapor")
+    await chat.text(sender, summary)
+    return await chat.tap(sender, "r:send")
+
+
+def review_buttons(out):
+    return [a for a in actions(out) if a.startswith(("ap:", "rt:", "apall:"))]
+
+
+async def test_approve_return_resubmit_through_the_digest(chat):
+    await report(chat, RUDI, "Versi pertama.")
+    digest = await chat.text(DEWI, "/rekap")
+    buttons = review_buttons(digest)
+    approve = next(a for a in buttons if a.startswith("ap:"))
+    give_back = next(a for a in buttons if a.startswith("rt:"))
+    assert "apall:20261123" in buttons
+    assert "tidak berlaku" in texts(await chat.tap(SITI, approve))  # not in Rudi's chain
+    assert "Tulis catatan untuk Rudi Hartono" in texts(await chat.tap(DEWI, give_back))
+    returned = await chat.text(DEWI, "Lampirkan <foto> kegiatan")
+    assert "dikembalikan dengan catatan" in texts(returned, DEWI)
+    told = texts(returned, RUDI)
+    assert "dikembalikan oleh Dewi Lestari: Lampirkan &lt;foto&gt; kegiatan" in told
+    assert "tidak berlaku" in texts(await chat.tap(DEWI, approve))  # the old button: already reviewed
+    again = await report(chat, RUDI, "Versi kedua dengan foto.")
+    notice = [o for o in again if o.external_id == DEWI]
+    assert "mengirim ulang" in notice[0].reply.text and "Versi kedua dengan foto." in notice[0].reply.text
+    new_approve = next(a for a in actions(notice) if a.startswith("ap:"))
+    assert new_approve != approve
+    done = await chat.tap(DEWI, new_approve)
+    assert "disetujui oleh Dewi Lestari" in texts(done, RUDI)
+    assert "✅ lapor 10.00 WITA · disetujui" in texts(await chat.text(DEWI, "/rekap"))
+
+
+async def test_approve_all_on_time_takes_one_tap_and_leaves_late_ones(chat, clock):
+    await report(chat, RUDI)
+    clock.advance(hours=8)  # after the deadline
+    await report(chat, "506")
+    out = await chat.tap(DEWI, "apall:20261123")
+    assert "1 laporan tepat waktu" in texts(out, DEWI)
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "Rudi Hartono: ✅ lapor 10.00 WITA · disetujui" in digest
+    assert "Sari Dewi: ⏰ terlambat (18.00 WITA) · tugas 0/0" in digest  # late: not approved by the one tap
+
+
+async def test_the_division_head_gets_a_roll_up_and_a_superior_who_never_reviews_is_reported(chat, clock, db):
+    await report(chat, RUDI)
+    routine = Routine(db.uow, clock=clock, default_language="id")
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 17.30 WITA: past Dewi's 16.30 + 60 min
+    out = await routine.tick()
+    andi = [o for o in out if o.external_id == ANDI and "Rekap tim" in o.reply.text]
+    assert len(andi) == 1
+    assert "Dewi Lestari: 1/0/1/0 · 0 dari 1 disetujui · belum ditinjau tepat waktu" in andi[0].reply.text
+    up = [o for o in out if o.external_id == ANDI and "belum menindaklanjuti" in o.reply.text]
+    assert "Dewi Lestari belum menindaklanjuti tim hari ini: 1 laporan menunggu persetujuan, 1 orang belum melapor" in up[0].reply.text
+    assert [o for o in await routine.tick() if "belum menindaklanjuti" in o.reply.text] == []
