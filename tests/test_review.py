@@ -86,3 +86,31 @@ async def test_the_division_head_gets_a_roll_up_and_a_superior_who_never_reviews
     up = [o for o in out if o.external_id == ANDI and "belum menindaklanjuti" in o.reply.text]
     assert "Dewi Lestari belum menindaklanjuti tim hari ini: 1 laporan menunggu persetujuan, 1 orang belum melapor" in up[0].reply.text
     assert [o for o in await routine.tick() if "belum menindaklanjuti" in o.reply.text] == []
+
+
+async def test_rekap_for_another_day_and_admins_for_a_unit(chat, clock):
+    await report(chat, RUDI)
+    clock.advance(days=1)
+    assert "Senin, 23 November 2026" in texts(await chat.text(DEWI, "/rekap 2026-11-23"))
+    assert "hanya untuk admin" in texts(await chat.text(DEWI, "/rekap 2026-11-23 Sekretariat"))
+
+
+def test_apel_digest_prints_text_and_json(apel_env, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from bot.cli.app import app
+    from tests.org_rows import write_csv
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))]).exit_code == 0
+    as_json = runner.invoke(app, ["digest", "--date", "2026-11-23", "--format", "json"])
+    assert as_json.exit_code == 0, as_json.stderr
+    records = json.loads(as_json.stdout)
+    kasi = next(r for r in records if r["supervisor"]["nip"] == KASI)
+    assert kasi["people"] == [{"nip": STAF, "name": "Rudi Hartono", "mode": "wfo", "status": "missing",
+                               "submitted_at": None, "tasks_done": 0, "tasks_total": 0, "evidence": 0,
+                               "flags": [], "approval": None}]
+    text = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"])
+    assert "Rudi Hartono: ❌ no report" in text.stdout and "<b>" not in text.stdout

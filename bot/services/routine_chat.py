@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.html import esc
-from bot.services import calendar_admin, digest, roster_admin, schedule_admin
+from bot.services import calendar_admin, digest, digest_query, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
 from bot.services.errors import ServiceError
 from bot.services.turn import Turn
@@ -93,11 +93,26 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
 
 
 async def digest_now(turn: Turn, args: str, *, routine) -> None:
-    """/rekap: a supervisor's digest of today, on demand (not counted as the scheduled one)."""
+    """/rekap [YYYY-MM-DD]: a supervisor's digest of a day on demand; admins may add a unit name to see
+    that unit's supervisors' digests. Nobody sees people outside their subtree (admins see all)."""
+    words = args.split()
+    day = _date(words[0]) if words else turn.today
+    unit = " ".join(words[1:]) or None
+    if unit and not turn.actor.is_admin:
+        await refuse(turn, "rekap")
+        return
+    if unit:
+        items = await digest_query.digests_for(turn.uow, day=day, unit=unit)
+        for item in items:
+            reply = digest.render(item.lines, day=day, timezone=turn.actor.timezone, t=turn.t)
+            turn.say(f"<b>{esc(item.supervisor.name)}</b> — {esc(item.supervisor.unit)}\n" + reply.text, reply.buttons)
+        if not items:
+            turn.say(turn.t("team.no_team"))
+        return
     if not turn.actor.is_supervisor:
         turn.say(turn.t("team.no_team"))
         return
     people = {p.person_id: p.name for p in await turn.uow.people.direct_reports(turn.actor.person_id)}
-    lines = await digest.lines_for(turn.uow, people, turn.today)
+    lines = await digest.lines_for(turn.uow, people, day)
     ordered = sorted(lines.values(), key=lambda line: line.name)
-    turn.replies.append(digest.render(ordered, day=turn.today, timezone=turn.actor.timezone, t=turn.t))
+    turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t))

@@ -1,0 +1,51 @@
+"""`apel digest --date DATE [--unit NAME] [--format text|json]`: the supervisors' digests of a day."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from enum import StrEnum
+
+import typer
+
+from bot.cli.context import clock, load_settings, open_database
+from bot.cli.output import current_language, out
+from bot.cli.routine_cli import parse_date
+from bot.services import digest
+from bot.services.digest_query import as_record, digests_for
+from bot.services.turn import translator
+
+_TAGS = re.compile(r"</?(b|i|code)>")
+
+
+class DigestFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+async def digest_command(
+    on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; default today"),
+    unit: str | None = typer.Option(None, "--unit", help="Supervisors of this unit and the units below it."),
+    fmt: DigestFormat = typer.Option(DigestFormat.TEXT, "--format", "-f", help="text or json"),
+) -> None:
+    """Print each supervisor's digest: text as people see it, or JSON for scripts."""
+    settings = load_settings()
+    day = parse_date(on) or clock().now().date()
+    db = open_database(settings)
+    try:
+        async with db.uow() as uow:
+            items = await digests_for(uow, day=day, unit=unit)
+    finally:
+        await db.dispose()
+    if fmt is DigestFormat.JSON:
+        json.dump([as_record(i, day) for i in items], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    t = translator(current_language(), current_language())
+    for item in items:
+        reply = digest.render(item.lines, day=day, timezone=settings.default_timezone, t=t)
+        out.print(f"[bold]{item.supervisor.name}[/bold] — {item.supervisor.unit}", highlight=False)
+        out.print(html.unescape(_TAGS.sub("", reply.text)), markup=False, highlight=False)
+        out.print()
