@@ -15,6 +15,15 @@ from bot.day_records import EvidenceRecord, LeaveRecord, NewEvidence, ReportReco
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, SeenUpdate, Task, WorkDay
 
 
+CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
+
+
+def _chunks(ids: Sequence[int]):
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
 def _task(t: Task) -> TaskRecord:
     return TaskRecord(t.id, t.person_id, t.title, t.due_date, t.status, t.blocked_reason, t.source,
                       t.assigned_by_id, t.announced_at)
@@ -196,18 +205,18 @@ class SqlDayRepository:
         await self.session.flush()
 
     async def reports_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, ReportRecord]:
-        if not person_ids:
-            return {}
-        rows = await self.session.execute(select(Report).where(Report.person_id.in_(list(person_ids)), Report.day == day))
-        return {r.person_id: _report(r) for r in rows.scalars()}
+        found: dict[int, ReportRecord] = {}
+        for chunk in _chunks(person_ids):
+            rows = await self.session.execute(select(Report).where(Report.person_id.in_(chunk), Report.day == day))
+            found.update((r.person_id, _report(r)) for r in rows.scalars())
+        return found
 
     async def work_days_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, WorkDayRecord]:
-        if not person_ids:
-            return {}
-        rows = await self.session.execute(
-            select(WorkDay).where(WorkDay.person_id.in_(list(person_ids)), WorkDay.day == day)
-        )
-        return {w.person_id: _work_day(w) for w in rows.scalars()}
+        found: dict[int, WorkDayRecord] = {}
+        for chunk in _chunks(person_ids):
+            rows = await self.session.execute(select(WorkDay).where(WorkDay.person_id.in_(chunk), WorkDay.day == day))
+            found.update((w.person_id, _work_day(w)) for w in rows.scalars())
+        return found
 
     async def add_leave(self, person_id: int, kind: str, day: dt.date, reason: str, at: dt.datetime) -> int:
         return (
@@ -243,28 +252,30 @@ class SqlDayRepository:
 
     async def task_counts(self, person_ids: Sequence[int], day: dt.date) -> dict[int, tuple[int, int]]:
         """person -> (done, total) of the day's tasks (due that day or carried over), in one query."""
-        if not person_ids:
-            return {}
+        found: dict[int, tuple[int, int]] = {}
         done = func.sum(case((Task.status == "done", 1), else_=0))
-        rows = await self.session.execute(
-            select(Task.person_id, done, func.count())
-            .where(
-                Task.person_id.in_(list(person_ids)),
-                or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
+        for chunk in _chunks(person_ids):
+            rows = await self.session.execute(
+                select(Task.person_id, done, func.count())
+                .where(
+                    Task.person_id.in_(chunk),
+                    or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
+                )
+                .group_by(Task.person_id)
             )
-            .group_by(Task.person_id)
-        )
-        return {pid: (int(d or 0), int(n)) for pid, d, n in rows}
+            found.update((pid, (int(d or 0), int(n))) for pid, d, n in rows)
+        return found
 
     async def evidence_counts(self, person_ids: Sequence[int], day: dt.date) -> dict[int, int]:
-        if not person_ids:
-            return {}
-        rows = await self.session.execute(
-            select(Evidence.person_id, func.count())
-            .where(Evidence.person_id.in_(list(person_ids)), Evidence.day == day)
-            .group_by(Evidence.person_id)
-        )
-        return {pid: int(n) for pid, n in rows}
+        found: dict[int, int] = {}
+        for chunk in _chunks(person_ids):
+            rows = await self.session.execute(
+                select(Evidence.person_id, func.count())
+                .where(Evidence.person_id.in_(chunk), Evidence.day == day)
+                .group_by(Evidence.person_id)
+            )
+            found.update((pid, int(n)) for pid, n in rows)
+        return found
 
     async def report_by_id(self, report_id: int) -> ReportRecord | None:
         row = await self.session.get(Report, report_id)
@@ -291,3 +302,17 @@ class SqlDayRepository:
             .order_by(Report.day, Report.person_id)
         )
         return [_report(r) for r in rows.scalars()]
+
+    async def evidence_between(self, person_ids: Sequence[int], start: dt.date, end: dt.date) -> list[EvidenceRecord]:
+        """Everyone's evidence of a period in one query (the month export), by day then id."""
+        if not person_ids:
+            return []
+        rows = await self.session.execute(
+            select(Evidence)
+            .where(Evidence.person_id.in_(list(person_ids)), Evidence.day >= start, Evidence.day <= end)
+            .order_by(Evidence.day, Evidence.id)
+        )
+        return [
+            EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at)
+            for e in rows.scalars()
+        ]

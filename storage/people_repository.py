@@ -14,6 +14,12 @@ from bot.domain.org_terms import Channel
 from storage.tables import ChannelAccount, OrgUnit, Person
 
 _Report = aliased(Person)
+CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def _actor_query():
@@ -56,10 +62,11 @@ class SqlPeopleRepository:
         return _actor(row) if row else None
 
     async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
-        if not person_ids:
-            return {}
-        rows = await self.session.execute(_actor_query().where(Person.id.in_(list(person_ids)), Person.active))
-        return {r.id: _actor(r) for r in rows}
+        found: dict[int, Actor] = {}
+        for chunk in _chunks(list(person_ids)):
+            rows = await self.session.execute(_actor_query().where(Person.id.in_(chunk), Person.active))
+            found.update((r.id, _actor(r)) for r in rows)
+        return found
 
     async def direct_reports(self, person_id: int) -> list[Actor]:
         rows = await self.session.execute(
@@ -110,16 +117,17 @@ class SqlPeopleRepository:
         return list((await self.session.execute(query.order_by(Person.id))).scalars())
 
     async def addresses(self, person_ids: Sequence[int]) -> list[Address]:
-        if not person_ids:
-            return []
-        rows = await self.session.execute(
-            select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id).where(
-                ChannelAccount.person_id.in_(list(person_ids)),
-                ChannelAccount.unlinked_at.is_(None),
-                ChannelAccount.unreachable_at.is_(None),
+        found: list[Address] = []
+        for chunk in _chunks(list(person_ids)):
+            rows = await self.session.execute(
+                select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id).where(
+                    ChannelAccount.person_id.in_(chunk),
+                    ChannelAccount.unlinked_at.is_(None),
+                    ChannelAccount.unreachable_at.is_(None),
+                )
             )
-        )
-        return [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
+            found += [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
+        return found
 
     async def account_person(self, channel: Channel, external_id: str) -> int | None:
         return (

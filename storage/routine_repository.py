@@ -70,6 +70,21 @@ class SqlRoutineRepository:
         stmt = self._insert(Delivery).values(key=key, person_id=person_id, kind=kind, day=day, created_at=at)
         return (await self.session.execute(stmt.on_conflict_do_nothing())).rowcount == 1
 
+    async def claim_many(self, items: list[tuple[str, int, str, dt.date]], at: dt.datetime) -> set[str]:
+        """Record many delivery keys (key, person, kind, day) at once; returns the keys this call recorded
+        (the others were recorded before). A few statements for any number of people."""
+        won: set[str] = set()
+        for start in range(0, len(items), 2000):
+            chunk = items[start : start + 2000]
+            stmt = (
+                self._insert(Delivery)
+                .values([{"key": k, "person_id": p, "kind": kind, "day": d, "created_at": at} for k, p, kind, d in chunk])
+                .on_conflict_do_nothing()
+                .returning(Delivery.key)
+            )
+            won.update((await self.session.execute(stmt)).scalars())
+        return won
+
     async def claimed(self, keys: list[str]) -> set[str]:
         if not keys:
             return set()

@@ -49,13 +49,13 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
                 missing_by_boss[(boss_of[line.person_id], day, unit_of[line.person_id])].append(line.name)
     reachable = await _reachable(uow, {boss for boss, _, _ in missing_by_boss})
     units = await uow.org.stored_units()
-    notices = []
-    for (boss, day, unit), names in sorted(missing_by_boss.items()):
-        key = f"escalate:{day}:{boss}:{units[unit].id}"
-        if boss in reachable and await uow.routine.claim(key, boss, "escalation", day, now):
-            listed = ", ".join(esc(n) for n in sorted(names))
-            notices.append((boss, _escalation(listed, len(names)), Urgency.NOTICE))
-    return notices
+    keyed = {f"escalate:{day}:{boss}:{units[unit].id}": (boss, day, names)
+             for (boss, day, unit), names in sorted(missing_by_boss.items()) if boss in reachable}
+    won = await uow.routine.claim_many([(k, b, "escalation", d) for k, (b, d, _) in keyed.items()], now)
+    return [
+        (boss, _escalation(", ".join(esc(n) for n in sorted(names)), len(names)), Urgency.NOTICE)
+        for key, (boss, _, names) in keyed.items() if key in won
+    ]
 
 
 def _escalation(names: str, count: int):
@@ -89,11 +89,9 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         if force or now >= at:
             due.append((boss, unit_day))
     reachable = await _reachable(uow, {boss.id for boss, _ in due})
-    claimed = [
-        (boss, unit_day) for boss, unit_day in due
-        if boss.id in reachable and await uow.routine.claim(f"digest:{unit_day.day}:{boss.id}", boss.id, "digest",
-                                                            unit_day.day, now)
-    ]
+    keys = {f"digest:{unit_day.day}:{boss.id}": (boss, unit_day) for boss, unit_day in due if boss.id in reachable}
+    won = await uow.routine.claim_many([(k, b.id, "digest", d.day) for k, (b, d) in keys.items()], now)
+    claimed = [pair for key, pair in keys.items() if key in won]
     # Everyone whose line any claimed digest shows, directly or in a roll-up: one batch of queries per day.
     by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
     for boss, unit_day in claimed:
@@ -140,15 +138,16 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
             by_day[unit_day.day][p.id] = p.name
     lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
     reachable = await _reachable(uow, {upper for _, upper, _ in due})
-    notices = []
+    pending = {}
     for boss, upper, unit_day in due:
         mine = [lines[unit_day.day][p.id] for p in reports[boss.id]]
         waiting = sum(digest.waiting_review(x) for x in mine)
         missing = sum(x.status == "missing" for x in mine)
-        if not (waiting or missing) or upper not in reachable:
-            continue
-        if await uow.routine.claim(f"unreviewed:{unit_day.day}:{boss.id}", upper, "unreviewed", unit_day.day, now):
-            name = esc(boss.name)
-            notices.append((upper, lambda t, n=name, w=waiting, m=missing: Reply(
-                t("routine.unreviewed", name=n, waiting=w, missing=m)), Urgency.NOTICE))
-    return notices
+        if (waiting or missing) and upper in reachable:
+            pending[f"unreviewed:{unit_day.day}:{boss.id}"] = (upper, unit_day.day, esc(boss.name), waiting, missing)
+    won = await uow.routine.claim_many([(k, u, "unreviewed", d) for k, (u, d, _, _, _) in pending.items()], now)
+    return [
+        (upper, lambda t, n=name, w=waiting, m=missing: Reply(t("routine.unreviewed", name=n, waiting=w, missing=m)),
+         Urgency.NOTICE)
+        for key, (upper, _, name, waiting, missing) in pending.items() if key in won
+    ]

@@ -131,7 +131,8 @@ class Routine:
     async def reminders(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
         async with self.uow_factory() as uow:
             days = await unit_days(uow, now, await self._scope(uow, unit))
-            notices = []
+            candidates: list[tuple[str, int, str, dt.date]] = []
+            deadline_of: dict[str, str] = {}
             for unit_day, people in await _people_of(uow, [u for u in days if u.kind.workday and now < u.deadline_at]):
                 step = _reminder_step(unit_day, now, force)
                 if step is None:
@@ -147,8 +148,10 @@ class Routine:
                     if report and report.status != ReportStatus.DRAFT:
                         continue
                     key = f"remind:{unit_day.day.isoformat()}:{step}:{person_id}"
-                    if await uow.routine.claim(key, person_id, "reminder", unit_day.day, now):
-                        notices.append((person_id, _reminder(deadline), Urgency.NOTICE))
+                    candidates.append((key, person_id, "reminder", unit_day.day))
+                    deadline_of[key] = deadline
+            won = await uow.routine.claim_many(candidates, now)
+            notices = [(pid, _reminder(deadline_of[key]), Urgency.NOTICE) for key, pid, _, _ in candidates if key in won]
             out = await deliver(uow, notices, self.default_language)
             await uow.commit()
         return out
