@@ -189,3 +189,45 @@ class DayRepository(Protocol):
     async def add_leave(self, person_id: int, kind: str, day: dt.date, reason: str, at: dt.datetime) -> int: ...
     async def leave(self, leave_id: int) -> LeaveRecord | None: ...
     async def decide_leave(self, leave_id: int, status: str, by: int, at: dt.datetime) -> bool: ...
+    async def evidence_between(self, person_ids: Sequence[int], start: dt.date, end: dt.date) -> list[EvidenceRecord]: ...
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """One person on the digest picture; every label already translated by the caller."""
+
+    name: str
+    mode: str  # short mode label, e.g. "WFH"
+    status: str  # "on_time" | "late" | "missing" | "excused"
+    status_label: str  # e.g. "Tepat waktu 15.20"
+    done: int
+    total: int
+    evidence: int
+    flags: tuple[str, ...] = ()  # short warnings, e.g. "Bukti dipakai ulang"
+
+
+@dataclass(frozen=True)
+class DigestCardData:
+    """The digest picture's content. The text digest stays the source of truth; this is for a glance.
+    `sub_units`: roll-up rows (unit name, reported, late, missing, excused), where `reported` counts
+    every submitted report, the late ones included. Only the first 60 rows are drawn; when rows are
+    cut, `more_label` (e.g. "+12 lainnya") is shown in the footer. `rollup_title` and `rollup_headers`
+    (four short column labels: reported, late, missing, excused) are optional labels of the roll-up."""
+
+    title: str  # e.g. "Rekap tim — Senin, 23 November 2026"
+    subtitle: str  # e.g. supervisor name and unit
+    rows: tuple[CardRow, ...]
+    totals_label: str  # the one-line total
+    sub_units: tuple[tuple[str, int, int, int, int], ...] = ()
+    more_label: str = ""
+    rollup_title: str = ""
+    rollup_headers: tuple[str, ...] = ()
+
+
+class Pictures(Protocol):
+    """Pictures for a glance (Pillow lives behind this port, in bot/pictures)."""
+
+    async def digest_card(self, data: DigestCardData) -> bytes: ...  # PNG
+
+    async def collage(self, image_paths: Sequence[str], *, columns: int = 4) -> bytes | None:
+        """A JPEG grid of square thumbnails; None when none of the images can be read."""

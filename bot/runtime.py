@@ -29,7 +29,12 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
 def build_routine(settings: Settings, db: Database, clock: Clock):
     from bot.services.routine import Routine
 
-    return Routine(db.uow, clock=clock, default_language=settings.default_language.value)
+    pictures = None
+    if settings.digest_pictures:
+        from bot.pictures import PillowPictures
+
+        pictures = PillowPictures()
+    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures)
 
 
 class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`

@@ -316,3 +316,16 @@ class SqlDayRepository:
             EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at)
             for e in rows.scalars()
         ]
+
+    async def evidence_thumbs(self, person_ids: Sequence[int], day: dt.date) -> dict[int, list[str]]:
+        """person -> thumbnail paths of the day's images (for a digest's collage)."""
+        found: dict[int, list[str]] = {}
+        for chunk in _chunks(person_ids):
+            rows = await self.session.execute(
+                select(Evidence.person_id, Evidence.thumb_path)
+                .where(Evidence.person_id.in_(chunk), Evidence.day == day, Evidence.thumb_path.is_not(None))
+                .order_by(Evidence.id)
+            )
+            for pid, path in rows:
+                found.setdefault(pid, []).append(path)
+        return found

@@ -114,3 +114,23 @@ def test_apel_digest_prints_text_and_json(apel_env, tmp_path):
                                "flags": [], "approval": None}]
     text = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"])
     assert "Rudi Hartono: ❌ no report" in text.stdout and "<b>" not in text.stdout
+
+
+async def test_the_scheduled_digest_comes_with_a_card_and_a_collage(chat, clock, db):
+    import io
+
+    from PIL import Image
+
+    from bot.pictures import PillowPictures
+
+    await chat.photo(RUDI)
+    await report(chat, RUDI)
+    routine = Routine(db.uow, clock=clock, default_language="id", pictures=PillowPictures())
+    out = [o for o in await routine.digests(clock.now(), force=True) if o.external_id == DEWI]
+    assert "Rekap tim" in out[0].reply.text
+    card, collage = (o.reply.attachment for o in out[1:])
+    assert card.is_photo and card.filename.endswith(".png") and "acuan" in out[1].reply.text
+    with Image.open(io.BytesIO(card.content)) as image:
+        assert image.format == "PNG" and image.width == 1080
+    with Image.open(io.BytesIO(collage.content)) as image:
+        assert image.format == "JPEG" and not image.getexif()

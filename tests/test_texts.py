@@ -10,7 +10,7 @@ from bot.texts import catalog, format_date, format_datetime, text
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "nip|cell|row|unit|sheet|invite|cli|col|mode|command|button|common|onboard|brief|task|evidence|location|"
-    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review"
+    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review|mode_short"
 )
 CODE = re.compile(rf"""["']((?:{PREFIXES})\.[a-z_]+)["']""")
 
@@ -21,7 +21,10 @@ def dynamic_keys() -> set[str]:
     from bot.domain.workday import LeaveKind, Mode
     from bot.services.menus import commands_for
 
-    keys = {f"mode.{m.value}" for m in Mode} | {f"leave.kind_{k.value}" for k in LeaveKind}
+    keys = {f"mode.{m.value}" for m in Mode} | {f"mode_short.{m.value}" for m in Mode}
+    keys |= {f"leave.kind_{k.value}" for k in LeaveKind}
+    keys |= {f"digest.{s}" for s in ("on_time", "late", "missing", "excused", "approved", "returned")}
+    keys |= {f"digest.card_{s}" for s in ("on_time", "late", "missing", "excused")}
     keys |= {f"evidence.kind_{k.value}" for k in EvidenceKind}
     keys |= {f"report.locked_{s}" for s in ("submitted", "approved")}
     keys |= {f"{p}.report_{s}" for p in ("status", "team") for s in ("submitted", "approved", "returned")}

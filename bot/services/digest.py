@@ -11,7 +11,7 @@ from bot.domain.html import clip, esc
 from bot.domain.reports import ReportStatus
 from bot.domain.workday import DEFAULT_MODE, EXCUSED, Mode
 from bot.messages import Button, Reply
-from bot.ports import UnitOfWork
+from bot.ports import CardRow, DigestCardData, UnitOfWork
 from bot.services.turn import action, day_code
 from bot.texts import format_clock, format_date
 
@@ -120,3 +120,31 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[R
     if any(x.status == "on_time" and waiting_review(x) for x in lines):
         rows.insert(0, (Button(t("button.approve_all_on_time"), action("apall", day_code(day))),))
     return Reply("\n".join(body), tuple(rows))
+
+
+def card_data(lines: list[Line], *, day: dt.date, subtitle: str, timezone: str, t,
+              rollups: list[RollUp] = ()) -> DigestCardData:
+    """The digest as the picture shows it, in the recipient's language (`t`)."""
+    counts = {"on_time": 0, "late": 0, "missing": 0, "excused": 0}
+    rows = []
+    for line in lines:
+        counts[line.status] += 1
+        when = format_clock(line.submitted_at, timezone).split()[0] if line.submitted_at else ""
+        label = t(f"digest.card_{line.status}", time=when, mode=t(f"mode_short.{line.mode.value}"))
+        rows.append(CardRow(line.name, t(f"mode_short.{line.mode.value}"), line.status, label, line.done,
+                            line.total, line.evidence))
+    shown = CARD_ROWS
+    return DigestCardData(
+        title=t("digest.card_title", date=format_date(day, t.lang)),
+        subtitle=subtitle,
+        rows=tuple(rows),
+        totals_label=t("digest.total", people=len(lines), **counts),
+        sub_units=tuple((r.head, r.reported + r.late, r.late, r.missing, r.excused) for r in rollups),
+        more_label=t("digest.card_more", count=len(rows) - shown) if len(rows) > shown else "",
+        rollup_title=t("digest.card_rollup") if rollups else "",
+        rollup_headers=(t("digest.card_h_reported"), t("digest.card_h_late"), t("digest.card_h_missing"),
+                        t("digest.card_h_excused")),
+    )
+
+
+CARD_ROWS = 60  # the picture shows at most this many people; the text always has everyone

@@ -9,10 +9,10 @@ from collections import defaultdict
 from bot.domain.html import esc
 from bot.domain.schedule import local_time
 from bot.domain.supervision import levels
-from bot.messages import Button, Reply, Urgency
-from bot.ports import UnitOfWork
+from bot.messages import Attachment, Button, Reply, Urgency
+from bot.ports import Pictures, UnitOfWork
 from bot.services import digest
-from bot.services.turn import action
+from bot.services.turn import action, translator
 
 
 async def _org(uow: UnitOfWork):
@@ -76,7 +76,8 @@ def _below(head: int, reports: dict[int, list]) -> list:
     return found
 
 
-async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:
+async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool, *,
+                  pictures: Pictures | None = None, default_language: str = "id") -> list:
     people, boss_of, reports = await _org(uow)
     level_of = levels(boss_of.items())
     due = []
@@ -109,7 +110,27 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
                                    head_day.unit.timezone) + dt.timedelta(minutes=head_day.schedule.review_window_min)
             rollups.append(digest.roll_up(head.name, [day_lines[p.id] for p in _below(head.id, reports)], review_by))
         notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups), Urgency.BULK))
+        if pictures is not None:
+            notices += await _pictures(uow, pictures, boss, mine, rollups, unit_day, default_language)
     return notices
+
+
+async def _pictures(uow, pictures: Pictures, boss, lines, rollups, unit_day, default_language: str) -> list:
+    """The digest card and the collage of the day's screenshots, drawn in the supervisor's language."""
+    t = translator(boss.language, default_language)
+    data = digest.card_data(lines, day=unit_day.day, subtitle=f"{boss.name} · {boss.unit}",
+                            timezone=unit_day.unit.timezone, t=t, rollups=rollups)
+    card = await pictures.digest_card(data)
+    out = [(boss.id, _photo(card, f"rekap-{unit_day.day}.png", "digest.card_caption"), Urgency.BULK)]
+    thumbs = await uow.day.evidence_thumbs([x.person_id for x in lines], unit_day.day)
+    collage = await pictures.collage([p for x in lines for p in thumbs.get(x.person_id, [])])
+    if collage is not None:
+        out.append((boss.id, _photo(collage, f"bukti-{unit_day.day}.jpg", "digest.collage_caption"), Urgency.BULK))
+    return out
+
+
+def _photo(content: bytes, filename: str, caption_key: str):
+    return lambda t: Reply(t(caption_key), attachment=Attachment(filename=filename, content=content, is_photo=True))
 
 
 def _digest(lines, day, timezone, rollups):

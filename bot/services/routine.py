@@ -9,6 +9,7 @@ delivery key, so running any step twice sends nothing twice."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from bot.domain.unit_schedule import Schedule, resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
 from bot.messages import Button, Outgoing, Reply, Urgency
-from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
 from bot.services import ladder
 from bot.services.briefing import send_briefing
 from bot.services.org_directory import units_under
@@ -71,10 +72,12 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
 
 
 class Routine:
-    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str):
+    def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
+                 pictures: Pictures | None = None):
         self.uow_factory = uow_factory
         self.clock = clock
         self.default_language = default_language
+        self.pictures = pictures  # None: digests go as text only
 
     async def tick(self) -> list[Outgoing]:
         now = self.clock.now()
@@ -91,7 +94,8 @@ class Routine:
 
     async def digests(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
         """`force`: an admin asks for today's digests now (`rekap`), before their time."""
-        return await self._after_deadline(ladder.digests, now, unit, force)
+        step = functools.partial(ladder.digests, pictures=self.pictures, default_language=self.default_language)
+        return await self._after_deadline(step, now, unit, force)
 
     async def _after_deadline(self, step, now, unit, force) -> list[Outgoing]:
         async with self.uow_factory() as uow:
