@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.exports import export_bytes
 from bot.ports import Clock
 from bot.services.conversation import Conversation
 from bot.services.invites import LinkSettings
@@ -23,6 +24,7 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         default_timezone=settings.default_timezone,
         links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
         invite_ttl=dt.timedelta(days=settings.invite_ttl_days),
+        exporter=export_bytes,
     )
 
 

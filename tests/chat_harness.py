@@ -9,6 +9,7 @@ import itertools
 from PIL import Image
 
 from bot.domain.org_terms import Channel
+from bot.exports import export_bytes
 from bot.messages import Inbound, LocationIn, MediaIn, Outgoing
 from bot.services.conversation import Conversation
 from bot.services.invites import LinkSettings, issue_invites
@@ -55,6 +56,7 @@ class ChatHarness:
             default_timezone="Asia/Jakarta",
             links=LinkSettings("ApelTestBot", "+6281100001111"),
             invite_ttl=dt.timedelta(days=14),
+            exporter=export_bytes,
         )
 
     async def codes(self) -> dict[str, str]:

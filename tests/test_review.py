@@ -134,3 +134,21 @@ async def test_the_scheduled_digest_comes_with_a_card_and_a_collage(chat, clock,
         assert image.format == "PNG" and image.width == 1080
     with Image.open(io.BytesIO(collage.content)) as image:
         assert image.format == "JPEG" and not image.getexif()
+
+
+async def test_ekspor_gives_a_supervisor_their_subtree_and_refuses_staff(chat, tmp_path):
+    import io
+
+    import openpyxl
+
+    await report(chat, RUDI)
+    out = await chat.text(DEWI, "/ekspor 2026-11")
+    attachment = next(o.reply.attachment for o in out if o.reply.attachment)
+    assert attachment.filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(attachment.content))
+    assert sorted(book.sheetnames[1:]) == sorted([STAF, "199106062016021006"])  # Dewi's people only
+    assert "hanya untuk admin" in texts(await chat.text(RUDI, "/ekspor"))
+    assert "hanya untuk admin" in texts(await chat.text(DEWI, "/ekspor 2026-11 Sekretariat"))
+    head = await chat.text(BUDI, "/ekspor 2026-11")  # the head of office: his subtree is everyone else
+    sheets = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in head if o.reply.attachment).content))
+    assert len(sheets.sheetnames) == 1 + 5

@@ -10,7 +10,7 @@ from bot.texts import catalog, format_date, format_datetime, text
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "nip|cell|row|unit|sheet|invite|cli|col|mode|command|button|common|onboard|brief|task|evidence|location|"
-    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review|mode_short"
+    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review|mode_short|export"
 )
 CODE = re.compile(rf"""["']((?:{PREFIXES})\.[a-z_]+)["']""")
 
@@ -29,6 +29,8 @@ def dynamic_keys() -> set[str]:
     keys |= {f"report.locked_{s}" for s in ("submitted", "approved")}
     keys |= {f"{p}.report_{s}" for p in ("status", "team") for s in ("submitted", "approved", "returned")}
     keys |= {f"command.{c}" for c in commands_for("admin")}
+    keys |= {f"export.task_{s}" for s in ("open", "in_progress", "done", "blocked")}
+    keys |= {f"export.status_{s}" for s in ("submitted", "approved", "returned")}
     return keys
 
 

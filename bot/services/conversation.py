@@ -48,6 +48,7 @@ class Conversation:
         default_timezone: str,
         links: LinkSettings,
         invite_ttl: dt.timedelta,
+        exporter=None,
     ):
         self.uow_factory = uow_factory
         self.clock = clock
@@ -58,6 +59,8 @@ class Conversation:
         self.links = links
         self.invite_ttl = invite_ttl
         self.routine = Routine(uow_factory, clock=clock, default_language=default_language)
+        # The month export's writer (openpyxl) lives outside the core; the runtime hands it in.
+        self.exporter = exporter
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
@@ -175,6 +178,8 @@ class Conversation:
             await admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl)
         elif command == "umumkan":
             await admin_chat.start_announce(turn, args)
+        elif command == "ekspor":
+            await routine_chat.export(turn, args, exporter=self.exporter)
         elif command == "rekap":
             await routine_chat.digest_now(turn, args, routine=self.routine)
         elif command in ("jadwal", "libur", "roster", "jalankan"):

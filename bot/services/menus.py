@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from bot.texts import LANGUAGES, text
 
 STAFF = ("tugas", "lapor", "status", "izin", "bahasa", "bantuan")
-SUPERVISOR = ("tim", "tugaskan", "rekap")
+SUPERVISOR = ("tim", "tugaskan", "rekap", "ekspor")
 ADMIN = ("undang", "umumkan", "jadwal", "libur", "roster", "jalankan")
 
 # English speakers may type these too; the menu shows the Indonesian names in both languages.
 ALIASES = {
     "tasks": "tugas", "report": "lapor", "leave": "izin", "language": "bahasa", "help": "bantuan",
-    "team": "tim", "assign": "tugaskan", "digest": "rekap", "invite": "undang", "announce": "umumkan",
+    "team": "tim", "assign": "tugaskan", "digest": "rekap", "export": "ekspor", "invite": "undang", "announce": "umumkan",
     "schedule": "jadwal", "holiday": "libur", "holidays": "libur", "run": "jalankan",
 }
 

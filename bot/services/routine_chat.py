@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.html import esc
+from bot.messages import Attachment
 from bot.services import calendar_admin, digest, digest_query, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
 from bot.services.errors import ServiceError
@@ -116,3 +117,25 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     lines = await digest.lines_for(turn.uow, people, day)
     ordered = sorted(lines.values(), key=lambda line: line.name)
     turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t))
+
+
+async def export(turn: Turn, args: str, *, exporter) -> None:
+    """/ekspor [YYYY-MM] [UNIT]: the month's export as an XLSX document. Supervisors get their own
+    subtree only; admins any unit (or everyone)."""
+    if exporter is None or not (turn.actor.is_admin or turn.actor.is_supervisor):
+        await refuse(turn, "ekspor")
+        return
+    words = args.split()
+    month = words[0] if words else turn.today.strftime("%Y-%m")
+    unit = " ".join(words[1:]) or None
+    only = None
+    if not turn.actor.is_admin:
+        if unit:
+            await refuse(turn, "ekspor")
+            return
+        only = {p.person_id for p in await turn.uow.people.subtree(turn.actor.person_id)}
+    filename, content = await exporter(turn.uow, month=month, unit=unit, fmt="xlsx", now=turn.now,
+                                       lang=turn.lang, only=only)
+    await turn.uow.audit.record(turn.now, actor_label(turn), "export_month",
+                                {"month": month, "unit": unit, "people": len(only) if only else None})
+    turn.say(turn.t("export.sent", month=esc(month)), attachment=Attachment(filename=filename, content=content))

@@ -1,0 +1,77 @@
+"""`apel export --month 2026-11 [--unit NAME] [--format xlsx|csv] [--out FILE]`: the month's daily logs and
+the per-person summary (the allowance inputs), as a workbook or CSV."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from bot.cli.context import clock, load_settings, open_database
+from bot.cli.output import current_language, err, say
+from bot.exports import render
+from bot.exports.workbook import write_csv
+from bot.services.errors import ServiceError
+from bot.services.month_export import build_month, export_filename, parse_format, parse_month
+from bot.texts import text
+
+
+def _progress() -> Progress:
+    """On stderr, and only for a person watching: piped or redirected runs stay quiet."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+async def export_command(
+    month: str = typer.Option(..., "--month", help="YYYY-MM"),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
+    fmt: str = typer.Option("xlsx", "--format", help="xlsx or csv"),
+    out: Path | None = typer.Option(None, "--out", help="Default: apel-YYYY-MM[-unit].xlsx here; - for stdout."),
+    summary: bool = typer.Option(False, "--summary", help="CSV only: the per-person summary instead of the rows."),
+) -> None:
+    """Per person the daily activity log (LHPPK layout), per unit the summary: workdays, WFH/WFO/leave,
+    reports on time/late/missing, approvals."""
+    settings = load_settings()  # sets the catalog language
+    first = parse_month(month)
+    fmt = parse_format(fmt)
+    lang = current_language()
+    db = open_database(settings)
+    try:
+        with _progress() as bar:
+            reading = bar.add_task(text(lang, "export.reading"), total=None)
+            writing = bar.add_task(text(lang, "export.writing"), total=None, visible=False)
+
+            def read(done: int, total: int | None) -> None:
+                bar.update(reading, completed=done, total=total)
+
+            def wrote(done: int, total: int | None) -> None:
+                bar.update(writing, completed=done, total=total, visible=True)
+
+            async with db.uow() as uow:
+                export = await build_month(uow, month=first, unit=unit, now=clock().now(), progress=read, lang=lang)
+            if out is not None and str(out) == "-":
+                if fmt == "csv":
+                    write_csv(export, sys.stdout, "summary" if summary else "activity")
+                else:
+                    sys.stdout.buffer.write(render(export, fmt, progress=wrote)[1])
+                    sys.stdout.buffer.flush()
+                return
+            _, content = render(export, fmt, summary=summary, progress=wrote)
+    finally:
+        await db.dispose()
+    path = out or Path(export_filename(first, export.scope, fmt, summary=summary and fmt == "csv"))
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise ServiceError("export.cannot_write", path=str(path), reason=exc.strerror or type(exc).__name__) from None
+    rows = len(export.summary_rows) if summary and fmt == "csv" else sum(len(p.rows) for p in export.people)
+    say("export.written", month=export.month_text, path=str(path), people=len(export.people), rows=rows)

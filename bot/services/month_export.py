@@ -1,0 +1,375 @@
+"""The month export (`apel export`, `/ekspor`): per person the daily activity log in the layout of the
+official daily report (LHPPK), and per unit the numbers an office uses for the performance allowance
+(TPP). This module builds plain data; `bot.exports` writes it as XLSX or CSV.
+
+Definitions (per person, in their unit's zone and calendar):
+- workday: a date of the month that the unit's calendar says is worked (its schedule's weekdays, not a
+  national holiday or cuti bersama, not a local day off or office closure) — `WorkCalendar`;
+- elapsed workday: a workday whose report deadline has passed at `now`; later days (the rest of the
+  current month) are neither missing nor counted as WFH/WFO/leave;
+- mode of a day: the stored work day's mode; without one, a directive's mode, else WFO (as the routine);
+- WFH / WFO (piket included) / leave (cuti, sakit, dl): elapsed workdays by mode ("libur" counts in none);
+- on time / late: submitted reports of the month (submitted, approved or returned; drafts are not
+  reports), by their `late` mark; approved / returned: the reports' current review state;
+- missing: elapsed workdays on which a report was expected (mode not cuti/sakit/dl/libur) and none was
+  submitted.
+Data is read in bulk: a fixed number of queries per chunk of `CHUNK` people, whatever the month holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, fields
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as _babel_date
+
+from bot.day_records import EvidenceRecord, ReportRecord, WorkDayRecord
+from bot.domain.org_sync import StoredUnit
+from bot.domain.org_tree import depth_first, subtree
+from bot.domain.reports import ReportStatus
+from bot.domain.tasks import TaskStatus
+from bot.domain.unit_schedule import resolve
+from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
+from bot.domain.workday import DEFAULT_MODE, EXCUSED, Mode
+from bot.ports import PersonRow, Progress, UnitOfWork
+from bot.services.errors import ServiceError
+from bot.services.org_directory import find_unit
+from bot.services.routine import chain_of
+from bot.texts import format_date, format_datetime, text
+
+CHUNK = 1000  # people per round of queries: keeps IN lists far below the drivers' parameter limits
+FORMATS = ("xlsx", "csv")
+LEAVE_MODES = frozenset({Mode.LEAVE, Mode.SICK, Mode.FIELD})
+OFFICE_MODES = frozenset({Mode.WFO, Mode.PIKET})
+SUBMITTED = frozenset({ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.RETURNED})
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One line of the daily log. Texts are ready to show (in the export's language)."""
+
+    day: dt.date
+    day_text: str  # "Senin, 2 November 2026"
+    no: int  # 1..n within the day
+    time: str  # submission time in the person's zone, "15.20"; "" without a report
+    activity: str  # Uraian Kegiatan: the task title, or "Tidak ada laporan" / the excused mode
+    output: str  # Hasil/Output: the task's status; on the first row also the report summary
+    status: str  # the report's status, with "terlambat" when late
+    approved_by: str
+    approved_at: str
+    evidence: str  # "3 bukti: #12, #13, #14"
+
+
+@dataclass(frozen=True)
+class PersonLog:
+    person_id: int
+    nip: str
+    name: str
+    position: str
+    unit: str
+    timezone: str
+    rows: list[ActivityRow]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    nip: str
+    name: str
+    position: str
+    unit: str
+    workdays: int = 0
+    elapsed: int = 0
+    wfh: int = 0
+    wfo: int = 0
+    leave: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    approved: int = 0
+    returned: int = 0
+
+
+COUNTS = tuple(f.name for f in fields(SummaryRow) if f.type in ("int", int))
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    unit: str
+    rows: list[SummaryRow]
+
+    def total(self, label: str = "") -> SummaryRow:
+        return total_of(self.rows, label, self.unit)
+
+
+def total_of(rows: Sequence[SummaryRow], label: str, unit: str = "") -> SummaryRow:
+    return SummaryRow("", label, "", unit, **{k: sum(getattr(r, k) for r in rows) for k in COUNTS})
+
+
+@dataclass(frozen=True)
+class MonthExport:
+    month: dt.date  # the first day
+    month_text: str  # "November 2026"
+    scope: str | None  # the unit asked for (its subtree), None for everyone
+    lang: str
+    generated_at: dt.datetime
+    generated_text: str  # "Senin, 7 Desember 2026 08.00 WIB"
+    people: list[PersonLog]
+    units: list[UnitSummary]
+
+    @property
+    def summary_rows(self) -> list[SummaryRow]:
+        return [row for unit in self.units for row in unit.rows]
+
+
+def parse_month(value: str | dt.date) -> dt.date:
+    """'2026-11' -> 2026-11-01; ServiceError export.bad_month otherwise."""
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    match = _MONTH.match(value or "")
+    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1946:
+        raise ServiceError("export.bad_month", value=value)
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_format(value: str) -> str:
+    fmt = (value or "").strip().lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ServiceError("export.bad_format", value=value, formats=", ".join(FORMATS))
+    return fmt
+
+
+def slug(name: str) -> str:
+    """'Seksi Timur' -> 'seksi-timur' (ASCII, for file names)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
+
+
+def export_filename(month: dt.date, unit: str | None, fmt: str, *, summary: bool = False) -> str:
+    """apel-2026-11.xlsx, apel-2026-11-seksi-timur.csv, apel-2026-11-ringkasan.csv."""
+    parts = [f"apel-{month:%Y-%m}"]
+    if unit and slug(unit):
+        parts.append(slug(unit))
+    if summary:
+        parts.append("ringkasan")
+    return "-".join(parts) + f".{fmt}"
+
+
+def _chunks(items: Sequence, size: int | None = None):
+    size = size or CHUNK
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _Day:
+    kind: DayKind
+    deadline: dt.datetime  # aware, the unit's deadline that day
+
+
+class _UnitCalendar:
+    """Each day of the month as the unit sees it: workday or not, forced mode, report deadline."""
+
+    def __init__(self, unit: str, units: dict[str, StoredUnit], layers, entries: list[CalendarEntry],
+                 month: dt.date, end: dt.date):
+        chain = chain_of(unit, units)
+        zone = ZoneInfo(units[unit].timezone)
+        calendars: dict[frozenset[int], WorkCalendar] = {}
+        self.days: dict[dt.date, _Day] = {}
+        day = month
+        while day <= end:
+            schedule = resolve(chain, layers, day)
+            if schedule.workdays not in calendars:
+                calendars[schedule.workdays] = WorkCalendar(entries, workdays=schedule.workdays)
+            calendar = calendars[schedule.workdays]
+            deadline = dt.datetime.combine(day, schedule.day(day).deadline, tzinfo=zone)
+            self.days[day] = _Day(calendar.day_kind(day, chain), deadline)
+            day += dt.timedelta(days=1)
+
+
+async def build_month(
+    uow: UnitOfWork,
+    *,
+    month: dt.date,
+    unit: str | None,
+    now: dt.datetime,
+    progress: Progress | None = None,
+    lang: str = "id",
+    only: Collection[int] | None = None,
+) -> MonthExport:
+    """The month's logs and summary of the active people of `unit` and the units below it (everyone
+    when None); `only` further limits it to these person ids (a supervisor's own subtree)."""
+    month = parse_month(month)
+    end = _month_end(month)
+    units = await uow.org.stored_units()
+    parent_of = {u.name: u.parent for u in units.values()}
+    root = find_unit(units, unit) if unit is not None else None
+    scope = subtree(parent_of, root) if root is not None else set(units)
+    everyone = await uow.org.list_people(None, include_inactive=True)
+    names = {p.id: p.name for p in everyone}  # reviewers may sit outside the scope
+    wanted = set(only) if only is not None else None
+    chosen = [p for p in everyone
+              if p.active and p.unit in scope and (wanted is None or p.id in wanted)]
+    if not chosen:
+        raise ServiceError("export.no_people", unit=root or "-")
+    order = {name: i for i, (_, name) in enumerate(depth_first(parent_of, [root] if root else None))}
+    chosen.sort(key=lambda p: (order.get(p.unit, len(order)), p.id))
+
+    layers = await uow.routine.schedule_layers()
+    entries = [CalendarEntry(d, kind, name, where)
+               for d, kind, name, where in await uow.routine.calendar_entries(month, end)]
+    calendars: dict[str, _UnitCalendar] = {}
+
+    logs: list[PersonLog] = []
+    summaries: dict[str, list[SummaryRow]] = defaultdict(list)
+    total = len(chosen)
+    if progress:
+        progress(0, total)
+    done = 0
+    for chunk in _chunks(chosen):
+        ids = [p.id for p in chunk]
+        work_days: dict[tuple[int, dt.date], WorkDayRecord] = {
+            (w.person_id, w.day): w for w in await uow.day.work_days_between(ids, month, end)
+        }
+        reports: dict[tuple[int, dt.date], ReportRecord] = {
+            (r.person_id, r.day): r for r in await uow.day.reports_between(ids, month, end)
+        }
+        evidence: dict[tuple[int, dt.date], list[EvidenceRecord]] = defaultdict(list)
+        for e in await uow.day.evidence_between(ids, month, end):
+            evidence[(e.person_id, e.day)].append(e)
+        for person in chunk:
+            if person.unit not in calendars:
+                calendars[person.unit] = _UnitCalendar(person.unit, units, layers, entries, month, end)
+            log, summary = _person_month(
+                person, units[person.unit].timezone, calendars[person.unit], now=now, lang=lang, names=names,
+                work_days=work_days, reports=reports, evidence=evidence,
+            )
+            logs.append(log)
+            summaries[person.unit].append(summary)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+    zone = units[root].timezone if root else units[chosen[0].unit].timezone
+    return MonthExport(
+        month=month,
+        month_text=_babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id"),
+        scope=root,
+        lang=lang,
+        generated_at=now,
+        generated_text=format_datetime(now, zone, lang),
+        people=logs,
+        units=[UnitSummary(name, summaries[name]) for name in sorted(summaries, key=lambda n: order.get(n, 0))],
+    )
+
+
+def _mode_of(work_day: WorkDayRecord | None, kind: DayKind) -> Mode:
+    if work_day is not None:
+        try:
+            return Mode(work_day.mode)
+        except ValueError:
+            pass
+    return kind.mode or DEFAULT_MODE
+
+
+def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, now: dt.datetime, lang: str,
+                  names: dict[int, str], work_days, reports, evidence) -> tuple[PersonLog, SummaryRow]:
+    counts = dict.fromkeys(COUNTS, 0)
+    rows: list[ActivityRow] = []
+    for day, info in calendar.days.items():
+        report = reports.get((person.id, day))
+        submitted = report is not None and report.status in SUBMITTED and report.submitted_at is not None
+        elapsed = info.kind.workday and info.deadline <= now
+        mode = _mode_of(work_days.get((person.id, day)), info.kind)
+        if info.kind.workday:
+            counts["workdays"] += 1
+        if elapsed:
+            counts["elapsed"] += 1
+            if mode is Mode.WFH:
+                counts["wfh"] += 1
+            elif mode in OFFICE_MODES:
+                counts["wfo"] += 1
+            elif mode in LEAVE_MODES:
+                counts["leave"] += 1
+            if not submitted and mode not in EXCUSED:
+                counts["missing"] += 1
+        if submitted:
+            counts["late" if report.late else "on_time"] += 1
+            if report.status == ReportStatus.APPROVED:
+                counts["approved"] += 1
+            elif report.status == ReportStatus.RETURNED:
+                counts["returned"] += 1
+        items = evidence.get((person.id, day), [])
+        if submitted:
+            rows += _report_rows(report, items, timezone, lang, names)
+        elif elapsed:
+            rows.append(_absent_row(day, mode, items, lang))
+    log = PersonLog(person.id, person.nip, person.name, person.position, person.unit, timezone, rows)
+    return log, SummaryRow(person.nip, person.name, person.position, person.unit, **counts)
+
+
+def _evidence_text(items: Sequence[EvidenceRecord], lang: str, key: str = "export.evidence") -> str:
+    if not items:
+        return ""
+    return text(lang, key, count=len(items), ids=", ".join(f"#{e.id}" for e in items))
+
+
+def _task_status(status: str, lang: str) -> str:
+    known = {s.value for s in TaskStatus}
+    return text(lang, f"export.task_{status}") if status in known else status
+
+
+def _report_status(report: ReportRecord, lang: str) -> str:
+    label = text(lang, f"export.status_{report.status}")
+    if report.late:
+        label = text(lang, "export.status_late", status=label)
+    if report.status == ReportStatus.RETURNED and report.review_note:
+        label = text(lang, "export.status_note", status=label, note=report.review_note)
+    return label
+
+
+def _report_rows(report: ReportRecord, items: list[EvidenceRecord], timezone: str, lang: str,
+                 names: dict[int, str]) -> list[ActivityRow]:
+    day_text = format_date(report.day, lang)
+    time = f"{report.submitted_at.astimezone(ZoneInfo(timezone)):%H.%M}"
+    status = _report_status(report, lang)
+    approved_by = approved_at = ""
+    if report.status == ReportStatus.APPROVED:
+        approved_by = names.get(report.reviewed_by_id, "") if report.reviewed_by_id else ""
+        approved_at = format_datetime(report.reviewed_at, timezone, lang) if report.reviewed_at else ""
+    lines = [line for line in report.task_lines if isinstance(line, dict)]
+    line_ids = {line.get("id") for line in lines}
+    untasked = [e for e in items if e.task_id not in line_ids]
+    summary = text(lang, "export.output_summary", summary=report.summary) if report.summary else ""
+    rows = []
+    if not lines:
+        rows.append(ActivityRow(report.day, day_text, 1, time, text(lang, "export.no_tasks"), report.summary or "",
+                                status, approved_by, approved_at, _evidence_text(items, lang)))
+        return rows
+    for no, line in enumerate(lines, start=1):
+        output = _task_status(str(line.get("status", "")), lang)
+        proof = _evidence_text([e for e in items if e.task_id is not None and e.task_id == line.get("id")], lang)
+        if no == 1:
+            output = "\n".join(x for x in (output, summary) if x)
+            proof = "\n".join(x for x in (proof, _evidence_text(untasked, lang, "export.evidence_untasked")) if x)
+        rows.append(ActivityRow(report.day, day_text, no, time, str(line.get("title", "")), output, status,
+                                approved_by, approved_at, proof))
+    return rows
+
+
+def _absent_row(day: dt.date, mode: Mode, items: list[EvidenceRecord], lang: str) -> ActivityRow:
+    if mode in EXCUSED:
+        # The mode only: leave reasons (health, family) stay with the person's supervision chain.
+        activity, status = text(lang, f"mode.{mode.value}"), text(lang, "export.status_excused")
+    else:
+        activity, status = text(lang, "export.no_report"), text(lang, "export.status_missing")
+    return ActivityRow(day, format_date(day, lang), 1, "", activity, "", status, "", "", _evidence_text(items, lang))
