@@ -152,3 +152,15 @@ async def test_ekspor_gives_a_supervisor_their_subtree_and_refuses_staff(chat, t
     head = await chat.text(BUDI, "/ekspor 2026-11")  # the head of office: his subtree is everyone else
     sheets = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in head if o.reply.attachment).content))
     assert len(sheets.sheetnames) == 1 + 5
+
+
+async def test_a_returned_report_fixed_after_the_deadline_keeps_its_first_lateness(chat, clock, db):
+    await report(chat, RUDI, "Tepat waktu.")
+    give_back = next(a for a in review_buttons(await chat.text(DEWI, "/rekap")) if a.startswith("rt:"))
+    await chat.tap(DEWI, give_back)
+    await chat.text(DEWI, "Tambahkan foto")
+    clock.advance(hours=8)  # after the deadline
+    sent = await report(chat, RUDI, "Diperbaiki.")
+    assert "ditandai <b>terlambat</b>" not in texts(sent, RUDI)
+    digest = texts(await chat.text(DEWI, "/rekap 2026-11-23"))
+    assert "Rudi Hartono: ✅ lapor 18.00 WITA" in digest and "1 tepat waktu, 0 terlambat" in digest

@@ -10,7 +10,7 @@ from bot.texts import catalog, format_date, format_datetime, text
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = (
     "nip|cell|row|unit|sheet|invite|cli|col|mode|command|button|common|onboard|brief|task|evidence|location|"
-    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review|mode_short|export"
+    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review|mode_short|export|demo"
 )
 CODE = re.compile(rf"""["']((?:{PREFIXES})\.[a-z_]+)["']""")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, digest_cli, export_cli, invite, org, routine_cli, run, run_step
+from bot.cli import chat, db, demo_cli, digest_cli, export_cli, invite, org, routine_cli, run, run_step
 from bot.cli.context import run_async
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("chat")(run_async(chat.chat_command))
 app.command("run-step")(run_async(run_step.run_step_command))
 app.command("digest")(run_async(digest_cli.digest_command))
 app.command("export")(run_async(export_cli.export_command))
+app.command("demo")(run_async(demo_cli.demo_command))
 
 
 def main() -> None:

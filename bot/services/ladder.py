@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from bot.domain.html import esc
+from bot.domain.html import esc, sentence
 from bot.domain.schedule import local_time
 from bot.domain.supervision import levels
 from bot.messages import Attachment, Button, Reply, Urgency
@@ -53,7 +53,7 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
              for (boss, day, unit), names in sorted(missing_by_boss.items()) if boss in reachable}
     won = await uow.routine.claim_many([(k, b, "escalation", d) for k, (b, d, _) in keyed.items()], now)
     return [
-        (boss, _escalation(", ".join(esc(n) for n in sorted(names)), len(names)), Urgency.NOTICE)
+        (boss, _escalation(sentence(", ".join(esc(n) for n in sorted(names))), len(names)), Urgency.NOTICE)
         for key, (boss, _, names) in keyed.items() if key in won
     ]
 

@@ -139,7 +139,9 @@ async def submit(turn: Turn, summary: str) -> None:
         return
     tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today)
     evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, turn.today)
-    late = is_late(turn.now, turn.deadline)
+    # A report the superior returned keeps the lateness of its first submission: fixing it after the
+    # deadline (digests arrive after it) must not make an on-time report late.
+    late = report.late if previous is ReportStatus.RETURNED else is_late(turn.now, turn.deadline)
     await turn.uow.day.save_report(
         turn.actor.person_id,
         turn.today,

@@ -5,7 +5,7 @@ report that changed since (resubmitted, already reviewed) does nothing."""
 
 from __future__ import annotations
 
-from bot.domain.html import esc
+from bot.domain.html import esc, sentence
 from bot.domain.reports import MAX_SUMMARY
 from bot.domain.tasks import clean_text
 from bot.messages import Button, Reply
@@ -81,7 +81,8 @@ async def _mark(turn: Turn, report, status: str, note: str | None) -> bool:
         return False
     boss, day = esc(turn.actor.name), report.day
     if status == "approved":
-        turn.tell(report.person_id, lambda t: Reply(t("review.your_approved", date=format_date(day, t.lang), boss=boss)))
+        turn.tell(report.person_id,
+                  lambda t: Reply(t("review.your_approved", date=format_date(day, t.lang), boss=sentence(boss))))
     else:
         shown = esc(note or "")
         turn.tell(report.person_id, lambda t: Reply(
