@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import Integer, any_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,18 @@ def _chunks(ids: Sequence[int]):
         yield ids[start : start + CHUNK]
 
 
+def ids_in(session: AsyncSession, column, ids: list[int]):
+    """`column IN ids` in one statement whatever the number of ids: a plain IN list for up to CHUNK of
+    them, else one parameter holding them all (PostgreSQL: `= ANY(array)`, which it looks up in a hash
+    table; SQLite: a JSON list read by json_each), so that a whole office costs as many statements as one
+    team and never reaches a parameter limit."""
+    if len(ids) <= CHUNK:
+        return column.in_(ids)
+    if session.bind.dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(select(func.json_each(json.dumps(ids)).table_valued("value").c.value).scalar_subquery())
+
+
 def _task(t: Task) -> TaskRecord:
     return TaskRecord(t.id, t.person_id, t.title, t.due_date, t.status, t.blocked_reason, t.source,
                       t.assigned_by_id, t.announced_at)
@@ -33,8 +46,20 @@ def _work_day(w: WorkDay) -> WorkDayRecord:
     return WorkDayRecord(w.person_id, w.day, w.mode, w.source, w.briefed_at, w.acknowledged_at, w.reason)
 
 
+def _task_lines(text: str | None) -> list:
+    return [] if not text or text == "[]" else json.loads(text)
+
+
+# The columns of a record, in the order of its fields (task_lines still JSON text).
+_WORK_DAY_RECORD = (WorkDay.person_id, WorkDay.day, WorkDay.mode, WorkDay.source, WorkDay.briefed_at,
+                    WorkDay.acknowledged_at, WorkDay.reason)
+_REPORT_RECORD = (Report.id, Report.person_id, Report.day, Report.status, Report.summary, Report.task_lines,
+                  Report.evidence_count, Report.late, Report.revision, Report.submitted_at, Report.reviewed_by_id,
+                  Report.reviewed_at, Report.review_note)
+
+
 def _report(r: Report) -> ReportRecord:
-    return ReportRecord(r.id, r.person_id, r.day, r.status, r.summary, json.loads(r.task_lines or "[]"),
+    return ReportRecord(r.id, r.person_id, r.day, r.status, r.summary, _task_lines(r.task_lines),
                         r.evidence_count, r.late, r.revision, r.submitted_at, r.reviewed_by_id, r.reviewed_at,
                         r.review_note)
 
@@ -205,18 +230,24 @@ class SqlDayRepository:
         await self.session.flush()
 
     async def reports_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, ReportRecord]:
-        found: dict[int, ReportRecord] = {}
-        for chunk in _chunks(person_ids):
-            rows = await self.session.execute(select(Report).where(Report.person_id.in_(chunk), Report.day == day))
-            found.update((r.person_id, _report(r)) for r in rows.scalars())
-        return found
+        """One query for any number of people, read as plain tuples in the record's order (no ORM objects:
+        a whole office's day is a lot of rows)."""
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(*_REPORT_RECORD).where(ids_in(self.session, Report.person_id, ids), Report.day == day)
+        )
+        return {r[1]: ReportRecord(*r[:5], _task_lines(r[5]), *r[6:]) for r in rows}
 
     async def work_days_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, WorkDayRecord]:
-        found: dict[int, WorkDayRecord] = {}
-        for chunk in _chunks(person_ids):
-            rows = await self.session.execute(select(WorkDay).where(WorkDay.person_id.in_(chunk), WorkDay.day == day))
-            found.update((w.person_id, _work_day(w)) for w in rows.scalars())
-        return found
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(*_WORK_DAY_RECORD).where(ids_in(self.session, WorkDay.person_id, ids), WorkDay.day == day)
+        )
+        return {r[0]: WorkDayRecord(*r) for r in rows}
 
     async def add_leave(self, person_id: int, kind: str, day: dt.date, reason: str, at: dt.datetime) -> int:
         return (
@@ -252,30 +283,30 @@ class SqlDayRepository:
 
     async def task_counts(self, person_ids: Sequence[int], day: dt.date) -> dict[int, tuple[int, int]]:
         """person -> (done, total) of the day's tasks (due that day or carried over), in one query."""
-        found: dict[int, tuple[int, int]] = {}
+        ids = list(person_ids)
+        if not ids:
+            return {}
         done = func.sum(case((Task.status == "done", 1), else_=0))
-        for chunk in _chunks(person_ids):
-            rows = await self.session.execute(
-                select(Task.person_id, done, func.count())
-                .where(
-                    Task.person_id.in_(chunk),
-                    or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
-                )
-                .group_by(Task.person_id)
+        rows = await self.session.execute(
+            select(Task.person_id, done, func.count())
+            .where(
+                ids_in(self.session, Task.person_id, ids),
+                or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
             )
-            found.update((pid, (int(d or 0), int(n))) for pid, d, n in rows)
-        return found
+            .group_by(Task.person_id)
+        )
+        return {pid: (int(d or 0), int(n)) for pid, d, n in rows}
 
     async def evidence_counts(self, person_ids: Sequence[int], day: dt.date) -> dict[int, int]:
-        found: dict[int, int] = {}
-        for chunk in _chunks(person_ids):
-            rows = await self.session.execute(
-                select(Evidence.person_id, func.count())
-                .where(Evidence.person_id.in_(chunk), Evidence.day == day)
-                .group_by(Evidence.person_id)
-            )
-            found.update((pid, int(n)) for pid, n in rows)
-        return found
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(Evidence.person_id, func.count())
+            .where(ids_in(self.session, Evidence.person_id, ids), Evidence.day == day)
+            .group_by(Evidence.person_id)
+        )
+        return {pid: int(n) for pid, n in rows}
 
     async def report_by_id(self, report_id: int) -> ReportRecord | None:
         row = await self.session.get(Report, report_id)
@@ -320,12 +351,14 @@ class SqlDayRepository:
     async def evidence_thumbs(self, person_ids: Sequence[int], day: dt.date) -> dict[int, list[str]]:
         """person -> thumbnail paths of the day's images (for a digest's collage)."""
         found: dict[int, list[str]] = {}
-        for chunk in _chunks(person_ids):
-            rows = await self.session.execute(
-                select(Evidence.person_id, Evidence.thumb_path)
-                .where(Evidence.person_id.in_(chunk), Evidence.day == day, Evidence.thumb_path.is_not(None))
-                .order_by(Evidence.id)
-            )
-            for pid, path in rows:
-                found.setdefault(pid, []).append(path)
+        if not person_ids:
+            return found
+        rows = await self.session.execute(
+            select(Evidence.person_id, Evidence.thumb_path)
+            .where(ids_in(self.session, Evidence.person_id, list(person_ids)), Evidence.day == day,
+                   Evidence.thumb_path.is_not(None))
+            .order_by(Evidence.id)
+        )
+        for pid, path in rows:
+            found.setdefault(pid, []).append(path)
         return found

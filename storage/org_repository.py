@@ -206,29 +206,20 @@ class SqlOrgRepository:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
 
     async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]:
-        query = _people_with_names().order_by(Person.id)
+        # Just the columns a PersonRow holds, in its order: a whole office is listed at every routine step.
+        query = (
+            select(Person.id, Person.nip, Person.name, Person.position, OrgUnit.name, _Boss.nip, Person.rank,
+                   Person.role, Person.active, Person.phone, Person.language)
+            .join(OrgUnit, Person.unit_id == OrgUnit.id)
+            .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
+            .order_by(Person.id)
+        )
         if not include_inactive:
             query = query.where(Person.active)
-        rows = []
-        for p in await self.session.execute(query):
-            if unit_names is not None and p.unit_name not in unit_names:
-                continue
-            rows.append(
-                PersonRow(
-                    id=p.id,
-                    nip=p.nip,
-                    name=p.name,
-                    position=p.position,
-                    unit=p.unit_name,
-                    supervisor_nip=p.boss_nip,
-                    rank=p.rank,
-                    role=p.role,
-                    active=p.active,
-                    phone=p.phone,
-                    language=p.language,
-                )
-            )
-        return rows
+        rows = await self.session.execute(query)
+        if unit_names is None:
+            return [PersonRow(*r) for r in rows]
+        return [PersonRow(*r) for r in rows if r[4] in unit_names]
 
     async def person_by_id(self, person_id: int) -> LinkedPerson | None:
         row = (

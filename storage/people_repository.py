@@ -11,15 +11,10 @@ from sqlalchemy.orm import aliased
 
 from bot.day_records import Actor, Address
 from bot.domain.org_terms import Channel
+from storage.day_repository import ids_in
 from storage.tables import ChannelAccount, OrgUnit, Person
 
 _Report = aliased(Person)
-CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
-
-
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def _actor_query():
@@ -62,11 +57,11 @@ class SqlPeopleRepository:
         return _actor(row) if row else None
 
     async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
-        found: dict[int, Actor] = {}
-        for chunk in _chunks(list(person_ids)):
-            rows = await self.session.execute(_actor_query().where(Person.id.in_(chunk), Person.active))
-            found.update((r.id, _actor(r)) for r in rows)
-        return found
+        ids = list(person_ids)
+        if not ids:
+            return {}
+        rows = await self.session.execute(_actor_query().where(ids_in(self.session, Person.id, ids), Person.active))
+        return {r.id: _actor(r) for r in rows}
 
     async def direct_reports(self, person_id: int) -> list[Actor]:
         rows = await self.session.execute(
@@ -117,17 +112,17 @@ class SqlPeopleRepository:
         return list((await self.session.execute(query.order_by(Person.id))).scalars())
 
     async def addresses(self, person_ids: Sequence[int]) -> list[Address]:
-        found: list[Address] = []
-        for chunk in _chunks(list(person_ids)):
-            rows = await self.session.execute(
-                select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id).where(
-                    ChannelAccount.person_id.in_(chunk),
-                    ChannelAccount.unlinked_at.is_(None),
-                    ChannelAccount.unreachable_at.is_(None),
-                )
+        ids = list(person_ids)
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id).where(
+                ids_in(self.session, ChannelAccount.person_id, ids),
+                ChannelAccount.unlinked_at.is_(None),
+                ChannelAccount.unreachable_at.is_(None),
             )
-            found += [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
-        return found
+        )
+        return [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
 
     async def account_person(self, channel: Channel, external_id: str) -> int | None:
         return (

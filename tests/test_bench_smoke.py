@@ -3,6 +3,8 @@ here (speed targets live in `python -m bench` and BENCHMARKS.md, where they are 
 
 import asyncio
 
+from sqlalchemy import text as sql
+
 from bench import org_import
 from bench.report import INTRO, markers, write_section
 from storage.unit_of_work import Database
@@ -43,3 +45,35 @@ def test_a_benchmark_rewrites_only_its_own_section(tmp_path):
     assert f"{start}\nsecond run\n{end}" in text and "first run" not in text
     assert "another benchmark" in text
     assert text.index(start) < text.index(markers("other")[0])  # the section keeps its place
+
+
+async def _supervisors_with_reports(path) -> int:
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.engine.connect() as conn:
+            query = "SELECT count(DISTINCT supervisor_id) FROM person WHERE active AND supervisor_id IS NOT NULL"
+            return (await conn.execute(sql(query))).scalar_one()
+    finally:
+        await db.dispose()
+
+
+def test_digests_benchmark_sends_one_digest_per_supervisor_with_a_constant_statement_count(tmp_path, monkeypatch):
+    from bench import digests
+    from storage import day_repository
+
+    # Tiny offices, read the way a big one is: every id list in one parameter (json_each), not an IN list.
+    monkeypatch.setattr(day_repository, "CHUNK", 100)
+    measured = digests.measure((300, 1000), workdir=tmp_path, engines=("sqlite",), log=lambda _: None)
+    out = tmp_path / "BENCHMARKS.md"
+    write_section(out, digests.NAME, digests.render(measured, "python -m bench --quick"))
+
+    text = out.read_text(encoding="utf-8")
+    assert "| SQLite | 300 | 31 | 5 | 31 |" in text and "| SQLite | 1,000 | 121 | 5 | 121 |" in text
+    assert "| SQLite | SQL statements of the digest step |" in text
+    for result in measured.results:
+        # The database says how many people head someone: each of them got exactly one digest.
+        stored = asyncio.run(_supervisors_with_reports(tmp_path / f"sqlite_digests_{result.office.people}.db"))
+        assert result.digests == result.office.supervisors == stored
+        assert result.child["digests"] == stored
+    small, big = measured.results
+    assert small.statements == big.statements  # more people, the same statements

@@ -5,6 +5,7 @@ a roll-up per sub-unit. Built for many supervisors at once with a fixed number o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from bot.domain.html import clip, esc
@@ -54,24 +55,27 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
     tasks = await uow.day.task_counts(ids, day)
     evidence = await uow.day.evidence_counts(ids, day)
     out = {}
+    none = (0, 0)
     for pid, name in people.items():
-        mode = Mode(work_days[pid].mode) if pid in work_days else DEFAULT_MODE
+        work_day = work_days.get(pid)
+        mode = DEFAULT_MODE if work_day is None else _MODES.get(work_day.mode) or Mode(work_day.mode)
         report = reports.get(pid)
-        submitted = report is not None and report.status != ReportStatus.DRAFT
+        done, total = tasks.get(pid, none)
+        if report is None or report.status == ReportStatus.DRAFT:  # not submitted
+            status = "excused" if mode in EXCUSED else "missing"
+            out[pid] = Line(pid, name, mode, status, None, done, total, evidence.get(pid, 0))
+            continue
         if mode in EXCUSED:
             status = "excused"
-        elif not submitted:
-            status = "missing"
         else:
             status = "late" if report.late else "on_time"
-        approval = report.status if submitted and report.status in ("approved", "returned") else None
-        done, total = tasks.get(pid, (0, 0))
-        out[pid] = Line(
-            pid, name, mode, status, report.submitted_at if submitted else None, done, total, evidence.get(pid, 0),
-            report.id if submitted else None, report.revision if submitted else 0, approval,
-            report.reviewed_at if submitted else None,
-        )
+        approval = report.status if report.status in ("approved", "returned") else None
+        out[pid] = Line(pid, name, mode, status, report.submitted_at, done, total, evidence.get(pid, 0), report.id,
+                        report.revision, approval, report.reviewed_at)
     return out
+
+
+_MODES = {m.value: m for m in Mode}  # Mode(value) without the enum machinery: a whole office has many lines
 
 
 def waiting_review(line: Line) -> bool:
@@ -92,16 +96,30 @@ def roll_up(head: str, lines: list[Line], review_deadline: dt.datetime) -> RollU
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _date(day: dt.date, lang) -> str:
+    """The title's date: the same for every digest of a tick, and Babel takes its time."""
+    return format_date(day, lang)
+
+
 def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[RollUp] = ()) -> Reply:
-    body = [t("digest.title", date=format_date(day, t.lang))]
+    body = [t("digest.title", date=_date(day, t.lang))]
     counts = {"on_time": 0, "late": 0, "missing": 0, "excused": 0}
     rows: list[tuple[Button, ...]] = []
+    words: dict[str, str] = {}  # texts without parameters (modes, approvals), looked up once per digest
+
+    def word(key: str) -> str:
+        found = words.get(key)
+        if found is None:
+            found = words[key] = t(key)
+        return found
+
     for number, line in enumerate(lines, start=1):
         counts[line.status] += 1
         when = format_clock(line.submitted_at, timezone) if line.submitted_at else ""
-        state = t(f"digest.{line.status}", mode=t(f"mode.{line.mode.value}"), time=when)
+        state = t(f"digest.{line.status}", mode=word(f"mode.{line.mode.value}"), time=when)
         if line.approval:
-            state += " · " + t(f"digest.{line.approval}")
+            state += " · " + word(f"digest.{line.approval}")
         body.append(t("digest.line", number=number, name=esc(line.name), state=state, done=line.done,
                       total=line.total, evidence=line.evidence))
         buttons = [Button(f"👁 {number}", action("tim", line.person_id))]

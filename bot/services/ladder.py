@@ -99,6 +99,10 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         for p in _below(boss.id, reports):
             by_day[unit_day.day][p.id] = p.name
     lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
+    thumbs: dict[int, list[str]] = {}
+    if pictures is not None:  # every collage's thumbnails in one query per day, not one per supervisor
+        for day, group in by_day.items():
+            thumbs.update(await uow.day.evidence_thumbs(list(group), day))
     notices = []
     for boss, unit_day in claimed:
         day_lines = lines.get(unit_day.day, {})
@@ -111,18 +115,17 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
             rollups.append(digest.roll_up(head.name, [day_lines[p.id] for p in _below(head.id, reports)], review_by))
         notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups), Urgency.BULK))
         if pictures is not None:
-            notices += await _pictures(uow, pictures, boss, mine, rollups, unit_day, default_language)
+            notices += await _pictures(pictures, boss, mine, rollups, unit_day, default_language, thumbs)
     return notices
 
 
-async def _pictures(uow, pictures: Pictures, boss, lines, rollups, unit_day, default_language: str) -> list:
+async def _pictures(pictures: Pictures, boss, lines, rollups, unit_day, default_language: str, thumbs) -> list:
     """The digest card and the collage of the day's screenshots, drawn in the supervisor's language."""
     t = translator(boss.language, default_language)
     data = digest.card_data(lines, day=unit_day.day, subtitle=f"{boss.name} · {boss.unit}",
                             timezone=unit_day.unit.timezone, t=t, rollups=rollups)
     card = await pictures.digest_card(data)
     out = [(boss.id, _photo(card, f"rekap-{unit_day.day}.png", "digest.card_caption"), Urgency.BULK)]
-    thumbs = await uow.day.evidence_thumbs([x.person_id for x in lines], unit_day.day)
     collage = await pictures.collage([p for x in lines for p in thumbs.get(x.person_id, [])])
     if collage is not None:
         out.append((boss.id, _photo(collage, f"bukti-{unit_day.day}.jpg", "digest.collage_caption"), Urgency.BULK))

@@ -90,16 +90,16 @@ async def deliver(
         return []
     person_ids = sorted({pid for pid, _, _ in notices})
     actors = await uow.people.actors(person_ids)
-    addresses = await uow.people.addresses(person_ids)
+    by_person: dict[int, list] = {}
+    for address in await uow.people.addresses(person_ids):
+        by_person.setdefault(address.person_id, []).append(address)
     out: list[Outgoing] = []
     for person_id, notice, urgency in notices:
         recipient = actors.get(person_id)
-        if recipient is None:
+        if recipient is None or person_id not in by_person:
             continue
         reply = notice(translator(recipient.language, default_language))
-        for address in addresses:
-            if address.person_id == person_id:
-                out.append(Outgoing(address.channel, address.external_id, reply, urgency, person_id))
+        out += [Outgoing(a.channel, a.external_id, reply, urgency, person_id) for a in by_person[person_id]]
     return out
 
 
