@@ -19,12 +19,6 @@ from storage.day_tables import ConversationState, Evidence, LeaveRequest, Locati
 CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
 
 
-def _chunks(ids: Sequence[int]):
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
-
-
 def ids_in(session: AsyncSession, column, ids: list[int]):
     """`column IN ids` in one statement whatever the number of ids: a plain IN list for up to CHUNK of
     them, else one parameter holding them all (PostgreSQL: `= ANY(array)`, which it looks up in a hash
