@@ -488,3 +488,16 @@ def test_a_webhook_without_a_usable_secret_is_refused_at_construction():
 # helpers -----------------------------------------------------------------------------------------
 def _editing(text: str, buttons: tuple = ()) -> Reply:
     return Reply(text=text, buttons=buttons, edit_origin=True)
+
+
+async def test_a_supervisor_who_links_gets_the_longer_menu_at_once(rig):
+    from bot.services.menus import menu
+
+    rig.conversation.menus = [menu("staff", "id"), menu("supervisor", "id", [str(USER_ID)])]
+    rig.conversation.reply_with(to_user("Selamat datang"))
+    await rig.feed(update(777, message=message(text="/start ABCD1234EFGH5678")))
+    menus = rig.session.sent("setMyCommands")
+    assert menus and all(m.scope.chat_id == USER_ID for m in menus)
+    assert "tim" in [c.command for c in menus[0].commands]
+    await rig.feed(update(778, message=message(text="/status")))
+    assert len(rig.session.sent("setMyCommands")) == len(menus)  # only a linking /start refreshes it

@@ -10,6 +10,7 @@ import datetime as dt
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -87,6 +88,20 @@ def build_dispatcher(
         # Errors from the core propagate: in webhook mode that means a 500 and a redelivery.
         outgoings = await conversation.handle(inbound, BotMediaFetcher(bot))
         await deliver(outgoings, origin)
+        if (inbound.text or "").startswith("/start ") and outgoings:
+            await _refresh_menu(bot, inbound.sender)
+
+    async def _refresh_menu(bot: Bot, chat: str) -> None:
+        """Someone just linked: a supervisor or admin gets their longer menu now, not at the next restart."""
+        try:
+            menus = [
+                replace(m, external_ids=[chat]) for m in await command_menus_of(conversation)
+                if m.role != "staff" and chat in m.external_ids
+            ]
+            if menus:
+                await set_command_menus(bot, menus)
+        except Exception:  # noqa: BLE001 - a menu is a convenience; the person was linked all the same
+            log.exception("could not set the command menu of a newly linked chat")
 
     router = Router(name="apel-telegram")
 
