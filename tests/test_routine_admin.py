@@ -1,7 +1,6 @@
 """Admins configure the routine: schedules (with inheritance and a Ramadan override), the calendar,
 the roster; from the CLI and from chat."""
 
-import datetime as dt
 import json
 
 import pytest

@@ -7,28 +7,14 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.context import clock, load_settings, open_database
-from bot.cli.output import current_language, err, say
+from bot.cli.output import current_language, progress_bar, say
 from bot.exports import render
 from bot.exports.workbook import write_csv
 from bot.services.errors import ServiceError
 from bot.services.month_export import build_month, export_filename, parse_format, parse_month
 from bot.texts import text
-
-
-def _progress() -> Progress:
-    """On stderr, and only for a person watching: piped or redirected runs stay quiet."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
 
 
 async def export_command(
@@ -46,7 +32,7 @@ async def export_command(
     lang = current_language()
     db = open_database(settings)
     try:
-        with _progress() as bar:
+        with progress_bar() as bar:
             reading = bar.add_task(text(lang, "export.reading"), total=None)
             writing = bar.add_task(text(lang, "export.writing"), total=None, visible=False)
 

@@ -6,10 +6,9 @@ from importlib import resources
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
-from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, fail, out, say
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, fail, out, progress_bar, say
 from bot.services.org_directory import list_org
 from bot.services.org_import import ImportReport, import_org_chart
 from bot.spreadsheet import open_sheet
@@ -24,24 +23,12 @@ def sample_path() -> Path:
     return Path(str(resources.files("bot.samples").joinpath("sample_office.csv")))
 
 
-def _progress(total: int | None) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal or (total or 0) < PROGRESS_FROM_ROWS,
-    )
-
-
 async def import_file(path: Path, *, partial: bool) -> ImportReport:
     settings = load_settings()
     db = open_database(settings)
     lang = current_language()
     try:
-        with open_sheet(path) as sheet, _progress(sheet.total_rows) as bar:
+        with open_sheet(path) as sheet, progress_bar(show=(sheet.total_rows or 0) >= PROGRESS_FROM_ROWS) as bar:
             reading = bar.add_task(text(lang, "cli.import_reading"), total=sheet.total_rows)
             writing = bar.add_task(text(lang, "cli.import_writing"), total=None, visible=False)
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from bot.texts import text
@@ -77,3 +78,16 @@ def set_language(lang: str) -> None:
 
 def current_language() -> str:
     return _language["value"]
+
+
+def progress_bar(*, show: bool = True) -> Progress:
+    """A progress bar on stderr, only for a person watching: piped or redirected runs stay quiet."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal or not show,
+    )
