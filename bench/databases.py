@@ -93,3 +93,19 @@ class PostgresTarget:
             yield self.url, schema
         finally:
             asyncio.run(_execute(self.url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def reachable_targets(engines, workdir, *, name: str, log, skipped: list) -> list:
+    """The engines asked for; PostgreSQL is left out (with a note in `skipped`) when it does not answer."""
+    targets = []
+    if "sqlite" in engines:
+        targets.append(SqliteTarget(workdir))
+    if "postgresql" in engines:
+        postgres = PostgresTarget()
+        problem = postgres.reachable()
+        if problem:
+            log(f"{name}: skipping PostgreSQL: {problem}")
+            skipped.append(problem)
+        else:
+            targets.append(postgres)
+    return targets

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, event, func, insert, or_, select
 from sqlalchemy import text as sql
 
-from bench.databases import PostgresTarget, SqliteTarget
+from bench.databases import reachable_targets
 from bench.report import header
 from bot.samples.synthetic import _supervisor_levels, synthetic_office_rows
 from bot.services.routine import Routine
@@ -387,17 +387,7 @@ def measure(
 ) -> Measurements:
     """Write each office into a fresh database under `workdir` and time; SQLite files stay there."""
     measurements = Measurements(tuple(sizes), repeat)
-    targets = []
-    if "sqlite" in engines:
-        targets.append(SqliteTarget(workdir))
-    if "postgresql" in engines:
-        postgres = PostgresTarget()
-        problem = postgres.reachable()
-        if problem:
-            log(f"{NAME}: skipping PostgreSQL: {problem}")
-            measurements.skipped.append(problem)
-        else:
-            targets.append(postgres)
+    targets = reachable_targets(engines, workdir, name=NAME, log=log, skipped=measurements.skipped)
     for target in targets:
         measurements.versions.append(target.version)
         for n in sizes:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.databases import PostgresTarget, SqliteTarget
+from bench.databases import reachable_targets
 from bench.report import header
 from bot.samples.synthetic import synthetic_office_rows, write_csv
 
@@ -96,17 +96,7 @@ def measure(
     for rows in sizes:
         files[rows] = workdir / f"office_{rows}.csv"
         write_csv(synthetic_office_rows(rows), files[rows])
-    targets = []
-    if "sqlite" in engines:
-        targets.append(SqliteTarget(workdir))
-    if "postgresql" in engines:
-        postgres = PostgresTarget()
-        problem = postgres.reachable()
-        if problem:
-            log(f"{NAME}: skipping PostgreSQL: {problem}")
-            measurements.skipped.append(problem)
-        else:
-            targets.append(postgres)
+    targets = reachable_targets(engines, workdir, name=NAME, log=log, skipped=measurements.skipped)
     for target in targets:
         measurements.versions.append(target.version)
         runs: dict[int, list[tuple[dict, dict]]] = {rows: [] for rows in sizes}

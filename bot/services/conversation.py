@@ -213,45 +213,54 @@ class Conversation:
             turn.say(turn.t("common.unknown_text"))
 
     async def _tap(self, turn: Turn, parts: list[str]) -> None:
-        head = parts[0]
-        if head == "ack" and len(parts) == 2 and parse_day(parts[1]) == turn.today:
-            await turn.uow.day.acknowledge(turn.actor.person_id, turn.today, turn.now)
-            turn.say(turn.t("brief.acknowledged"))
-        elif head == "ack":
-            turn.say(turn.t("common.expired_button"))
-        elif head == "tasks":
-            await day_tasks.show_tasks(turn)
-        elif head == "t":
-            await day_tasks.on_tap(turn, parts)
-        elif head == "ev":
-            await evidence_intake.on_pick(turn, parts)
-        elif head == "r":
-            await reporting.on_tap(turn, parts)
-        elif head == "leave":
-            await leave.start(turn)
-        elif head == "lapor":
-            await reporting.start(turn)
-        elif head == "team":
-            await team.show_team(turn)
-        elif head == "ap":
-            await review.approve(turn, parts)
-        elif head == "rt":
-            await review.start_return(turn, parts)
-        elif head == "apall":
-            await review.approve_all(turn, parts)
-        elif head == "lv":
-            await leave.on_kind(turn, parts)
-        elif head == "lvd":
-            await leave.on_decision(turn, parts)
-        elif head == "tim":
-            await team.show_member(turn, parts)
-        elif head == "asg":
-            await team.on_tap(turn, parts)
-        elif head == "ann":
-            await admin_chat.on_target(turn, parts)
-        elif head == "lang" and len(parts) == 2 and parts[1] in LANGUAGES:
-            await turn.uow.people.set_language(turn.actor.person_id, parts[1])
-            turn.actor = await turn.uow.people.actor(turn.actor.person_id)
-            turn.say(turn.t("language.set"), edit=True)
-        else:
+        handler = TAPS.get(parts[0])
+        if handler is None:
             turn.say(turn.t("common.not_available"))
+            return
+        await handler(turn, parts)
+
+
+async def _acknowledge(turn: Turn, parts: list[str]) -> None:
+    if len(parts) == 2 and parse_day(parts[1]) == turn.today:
+        await turn.uow.day.acknowledge(turn.actor.person_id, turn.today, turn.now)
+        turn.say(turn.t("brief.acknowledged"))
+    else:
+        turn.say(turn.t("common.expired_button"))
+
+
+async def _language(turn: Turn, parts: list[str]) -> None:
+    if len(parts) != 2 or parts[1] not in LANGUAGES:
+        turn.say(turn.t("common.not_available"))
+        return
+    await turn.uow.people.set_language(turn.actor.person_id, parts[1])
+    turn.actor = await turn.uow.people.actor(turn.actor.person_id)
+    turn.say(turn.t("language.set"), edit=True)
+
+
+def _ignoring_parts(handler):
+    async def run(turn: Turn, parts: list[str]) -> None:
+        await handler(turn)
+
+    return run
+
+
+# Button actions by their first part (see DESIGN.md "The conversation"); each handler checks the rest.
+TAPS = {
+    "ack": _acknowledge,
+    "lang": _language,
+    "tasks": _ignoring_parts(day_tasks.show_tasks),
+    "t": day_tasks.on_tap,
+    "ev": evidence_intake.on_pick,
+    "r": reporting.on_tap,
+    "lapor": _ignoring_parts(reporting.start),
+    "leave": _ignoring_parts(leave.start),
+    "lv": leave.on_kind,
+    "lvd": leave.on_decision,
+    "team": _ignoring_parts(team.show_team),
+    "tim": team.show_member,
+    "asg": team.on_tap,
+    "ap": review.approve,
+    "rt": review.start_return,
+    "apall": review.approve_all,
+    "ann": admin_chat.on_target,
+}
