@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol, Self
 
 from bot.domain.org_sync import StoredPerson, StoredUnit, SyncPlan
+from bot.domain.flags import FlagRecord, NewFlag
 from bot.domain.org_terms import Channel
 
 # (done, total) after each chunk of a long job; total may be None when unknown.
@@ -98,6 +99,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     people: PeopleRepository
     day: DayRepository
+    flags: FlagRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc) -> None: ...
@@ -156,6 +158,13 @@ class PeopleRepository(Protocol):
     async def account_person(self, channel: Channel, external_id: str) -> int | None: ...
     async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None: ...
     async def menu_holders(self) -> list[tuple[Actor, Address]]: ...
+
+
+class FlagRepository(Protocol):
+    async def raise_many(self, flags: Sequence[NewFlag], at: dt.datetime) -> int: ...
+    async def excuse(self, person_id: int, start: dt.datetime, end: dt.datetime) -> int: ...
+    async def for_day(self, person_ids: list[int], day: dt.date) -> dict[int, list[FlagRecord]]: ...
+    async def for_person(self, person_id: int) -> list[FlagRecord]: ...
 
 
 class DayRepository(Protocol):

@@ -54,6 +54,11 @@ class Evidence(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     path: str = Field(max_length=300)
     thumb_path: str | None = Field(default=None, max_length=300)
+    # What others may be shown of an image: re-encoded without EXIF/GPS, orientation applied.
+    derivative_path: str | None = Field(default=None, max_length=300)
+    phash: str | None = Field(default=None, max_length=16, index=True)  # imagehash.phash as hex
+    taken_at: dt.datetime | None = _time(nullable=True)  # EXIF DateTimeOriginal, when sent as a file
+    original_purged_at: dt.datetime | None = _time(nullable=True)  # retention removed the original
     mime: str | None = Field(default=None, max_length=100)
     filename: str | None = Field(default=None, max_length=255)
     size: int
@@ -125,7 +130,11 @@ class LeaveRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     kind: str = Field(max_length=10)
-    day: dt.date
+    day: dt.date  # the first day asked for
+    end_day: dt.date | None = None  # the last day (None: the same as `day`)
+    # A short permission (izin keluar rumah) is a window of time within a day.
+    starts_at: dt.datetime | None = _time(nullable=True)
+    ends_at: dt.datetime | None = _time(nullable=True)
     reason: str = Field(max_length=300)
     status: str = Field(default="pending", max_length=10)
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")

@@ -18,6 +18,10 @@ class OrgUnit(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
     kind: str = Field(max_length=20)
     timezone: str = Field(max_length=40)
+    # The office geofence for WFO check-ins, set by admins.
+    office_lat: float | None = None
+    office_lon: float | None = None
+    office_radius_m: int | None = None
     created_at: dt.datetime = _time()
     updated_at: dt.datetime = _time()
 
@@ -43,6 +47,9 @@ class Person(SQLModel, table=True):
     home_pending_lat: float | None = None
     home_pending_lon: float | None = None
     home_pending_at: dt.datetime | None = _time(nullable=True)
+    home_approved_at: dt.datetime | None = _time(nullable=True)
+    home_approved_by_id: int | None = Field(default=None, foreign_key="person.id")
+    erased_at: dt.datetime | None = _time(nullable=True)  # personal data erased (UU PDP); counts kept
     active: bool = Field(default=True, index=True)
     deactivated_at: dt.datetime | None = _time(nullable=True)
     created_at: dt.datetime = _time()
@@ -111,3 +118,4 @@ class AuditEntry(SQLModel, table=True):
 
 from storage.day_tables import *  # noqa: E402,F401,F403  (one metadata for Alembic)
 from storage.routine_tables import *  # noqa: E402,F401,F403
+from storage.presence_tables import *  # noqa: E402,F401,F403

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.audit_repository import SqlAuditRepository
 from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
+from storage.flag_repository import SqlFlagRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
         self.people = SqlPeopleRepository(self.session)
         self.day = SqlDayRepository(self.session)
         self.routine = SqlRoutineRepository(self.session)
+        self.flags = SqlFlagRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -8,10 +8,8 @@ from pathlib import Path
 from bot.texts import catalog, format_date, format_datetime, text
 
 ROOT = Path(__file__).resolve().parent.parent
-PREFIXES = (
-    "nip|cell|row|unit|sheet|invite|cli|col|mode|command|button|common|onboard|brief|task|evidence|location|"
-    "report|status|help|language|leave|team|assign|admin|console|routine|schedule|calendar|roster|digest|review|mode_short|export|demo"
-)
+# Every top-level section of the catalogs: a string in the code that starts with one is a text key.
+PREFIXES = "|".join(sorted({key.split(".")[0] for key in catalog("id")}, key=len, reverse=True))
 CODE = re.compile(rf"""["']((?:{PREFIXES})\.[a-z_]+)["']""")
 
 

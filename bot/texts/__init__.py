@@ -1,4 +1,5 @@
-"""User-facing text, from catalogs: `id.toml` (Bahasa Indonesia, the default) and `en.toml`.
+"""User-facing text, from catalogs: `id.toml` (Bahasa Indonesia, the default) and `en.toml`, each with
+its parts per area (`id.presence.toml`, `en.presence.toml`...) merged in; a key defined twice is an error.
 
 Keys are dotted (`row.unknown_supervisor`); values are `str.format` templates. A test keeps the two
 catalogs in step (same keys, same placeholders). Dates are formatted by Babel the Indonesian way."""
@@ -32,8 +33,15 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(lang: str) -> dict[str, str]:
-    with open(_HERE / f"{lang}.toml", "rb") as f:
-        return _flatten(tomllib.load(f))
+    merged: dict[str, str] = {}
+    for path in [_HERE / f"{lang}.toml", *sorted(_HERE.glob(f"{lang}.*.toml"))]:
+        with open(path, "rb") as f:
+            part = _flatten(tomllib.load(f))
+        twice = sorted(set(part) & set(merged))
+        if twice:
+            raise ValueError(f"{path.name} defines keys already defined: {', '.join(twice[:5])}")
+        merged.update(part)
+    return merged
 
 
 def _lang(lang) -> str:
