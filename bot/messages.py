@@ -59,6 +59,14 @@ class Outgoing:
     reply: Reply
     urgency: Urgency = Urgency.REPLY
     person_id: int | None = None
+    # For the outbox (DESIGN.md "The outbox"): what it is, its idempotency key (None: one is made from
+    # the transaction's scope), when it is wanted (orders bulk waves), when it is no longer worth sending,
+    # and the message a tapped button sits on (edited in place where the channel can).
+    kind: str = "message"
+    key: str | None = None
+    target_at: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    edit_target: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from storage.audit_repository import SqlAuditRepository
 from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
+from storage.outbox_repository import SqlOutboxRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
 from storage.routine_repository import SqlRoutineRepository
+from storage.wave_repository import SqlWaveRepository
 
 
 class SqlUnitOfWork:
@@ -29,6 +31,8 @@ class SqlUnitOfWork:
         self.day = SqlDayRepository(self.session)
         self.routine = SqlRoutineRepository(self.session)
         self.flags = SqlFlagRepository(self.session)
+        self.outbox = SqlOutboxRepository(self.session)
+        self.waves = SqlWaveRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -36,6 +40,8 @@ class SqlUnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        # The messages a use case queued are written in its own transaction: both happen or neither.
+        await self.outbox.flush()
         await self.session.commit()
 
 

@@ -14,7 +14,7 @@ from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
 from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.services.turn import action, day_code, deliver, translator
+from bot.services.turn import action, day_code, translator
 from bot.texts import format_clock, format_date
 
 
@@ -31,8 +31,13 @@ def task_line(number: int, task: TaskRecord, day: dt.date, t) -> str:
 
 async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tuple[Reply, list[int]]:
     work_day = await uow.day.ensure_work_day(actor.person_id, day, DEFAULT_MODE.value)
-    mode = Mode(work_day.mode)
     tasks = await uow.day.tasks_for_day(actor.person_id, day)
+    return render_briefing(actor, day, Mode(work_day.mode), tasks, deadline_of(day, actor.timezone), t)
+
+
+def render_briefing(actor: Actor, day: dt.date, mode: Mode, tasks: list[TaskRecord], deadline: dt.datetime,
+                    t) -> tuple[Reply, list[int]]:
+    """The briefing's text and buttons, and the ids of the tasks it announces."""
     lines = [
         t("brief.title", date=format_date(day, t.lang)),
         t("brief.greeting", name=sentence(esc(actor.name))),
@@ -48,7 +53,7 @@ async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tupl
         lines.extend(task_line(i, task, day, t) for i, task in enumerate(tasks, start=1))
     else:
         lines.append(t("brief.no_tasks"))
-    lines += ["", t("brief.deadline", time=format_clock(deadline_of(day, actor.timezone), actor.timezone))]
+    lines += ["", t("brief.deadline", time=format_clock(deadline, actor.timezone))]
     buttons = (
         (Button(t("button.ready"), action("ack", day_code(day))),),
         (Button(t("button.my_tasks"), action("tasks")), Button(t("button.leave"), action("leave"))),
@@ -71,6 +76,14 @@ async def send_briefing(
         t = translator(actor.language, default_language)
         reply, task_ids = await briefing_reply(uow, actor, day, t)
         await uow.day.mark_announced(task_ids, now)
-        out = await deliver(uow, [(person_id, lambda _t: reply, Urgency.BULK)], default_language)
+        out = [Outgoing(a.channel, a.external_id, reply, Urgency.BULK, person_id, kind="briefing",
+                        key=briefing_key(day, person_id, a.channel.value))
+               for a in await uow.people.addresses([person_id])]
+        uow.outbox.add(out)
         await uow.commit()
     return out
+
+
+def briefing_key(day: dt.date, person_id: int, channel: str) -> str:
+    """One briefing per person, day and channel: writing it twice is a no-op."""
+    return f"brief:{day.isoformat()}:{person_id}:{channel}"

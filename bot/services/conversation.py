@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
@@ -70,7 +71,8 @@ class Conversation:
             person_id = await uow.people.account_person(inbound.channel, inbound.sender)
             actor = await uow.people.actor(person_id) if person_id else None
             if actor is None:
-                replies = await self._stranger(uow, inbound, now)
+                replies = _keyed(inbound, await self._stranger(uow, inbound, now))
+                uow.outbox.add(replies)
                 await uow.commit()
                 return replies
             turn = Turn(uow, inbound, actor, now, fetcher, self.default_language)
@@ -78,7 +80,10 @@ class Conversation:
                 await self._route(turn)
             except ServiceError as exc:
                 turn.say(turn.t(exc.code, **exc.params))
-            out = [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
+            out = _keyed(inbound, [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id)
+                                   for r in turn.replies])
+            uow.outbox.add(out)
+            uow.outbox.scope = f"{inbound.event_key}:n"
             out += await deliver(uow, turn.notices, self.default_language)
             await uow.commit()
         for later in turn.after_commit:
@@ -235,6 +240,18 @@ async def _language(turn: Turn, parts: list[str]) -> None:
     await turn.uow.people.set_language(turn.actor.person_id, parts[1])
     turn.actor = await turn.uow.people.actor(turn.actor.person_id)
     turn.say(turn.t("language.set"), edit=True)
+
+
+def _keyed(inbound: Inbound, replies: list[Outgoing]) -> list[Outgoing]:
+    """Replies keyed by the update (a redelivered update writes nothing twice); the first reply that
+    asks to replace the tapped message carries the adapter's handle on that message."""
+    target = inbound.extra.get("edit_target")
+    out = []
+    for i, o in enumerate(replies):
+        edit = target if target and o.reply.edit_origin else None
+        target = None if edit else target
+        out.append(replace(o, kind="reply", key=f"{inbound.event_key}:r{i}", edit_target=edit))
+    return out
 
 
 def _ignoring_parts(handler):

@@ -20,10 +20,12 @@ from bot.domain.schedule import local_date, local_time
 from bot.domain.unit_schedule import Schedule, resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
+from bot.domain.org_terms import Channel
 from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.outbox.plan import Wave, estimated_finish, plan
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
 from bot.services import ladder
-from bot.services.briefing import send_briefing
+from bot.services.briefing_wave import brief_people
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
 from bot.texts import format_clock
@@ -71,10 +73,15 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
     return out
 
 
+BRIEFING_CHUNK = 1000  # people per transaction of a briefing wave
+LATE_TOLERANCE = dt.timedelta(minutes=1)
+
+
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
-                 pictures: Pictures | None = None):
+                 pictures: Pictures | None = None, send_rate: float = 25.0):
         self.uow_factory = uow_factory
+        self.send_rate = send_rate  # messages per second the senders may send in bulk (waves are planned on it)
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
@@ -110,26 +117,57 @@ class Routine:
         return await units_under(uow, unit) if unit else None
 
     async def briefings(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
-        """`force`: an admin runs the step now, before apel time (never after the deadline)."""
+        """Due from each wave's planned start (early enough to reach everyone by apel at the send rate);
+        `force`: an admin runs the step now, before that (never after the deadline)."""
         async with self.uow_factory() as uow:
             days = await unit_days(uow, now, await self._scope(uow, unit))
-            due = [u for u in days if u.kind.workday and (force or u.apel_at <= now) and now < u.deadline_at]
-            plan: list[tuple[int, dt.date]] = []
-            for unit_day, people in await _people_of(uow, due):
-                work_days = await uow.day.work_days_for(people, unit_day.day)
-                for person_id in people:
-                    record = work_days.get(person_id)
-                    if record and (record.briefed_at or Mode(record.mode) in EXCUSED):
-                        continue
-                    if unit_day.kind.mode and (record is None or record.source not in ("leave", "override")):
-                        await uow.day.set_mode(person_id, unit_day.day, unit_day.kind.mode.value, "directive",
-                                               unit_day.kind.reason)
-                    plan.append((person_id, unit_day.day))
+            groups = await _people_of(uow, [u for u in days if u.kind.workday and now < u.deadline_at])
+            starts = {p.target: p.start for p in plan([Wave(u.apel_at, len(ids)) for u, ids in groups], self.send_rate)}
+            due = [(u, ids) for u, ids in groups if force or min(starts[u.apel_at], u.apel_at) <= now]
+            for unit_day, people in due:
+                if unit_day.kind.mode:
+                    await self._apply_directive(uow, unit_day, people)
             await uow.commit()
         out: list[Outgoing] = []
-        for person_id, day in plan:
-            out += await send_briefing(self.uow_factory, clock=self.clock, person_id=person_id, day=day,
-                                       default_language=self.default_language)
+        for unit_day, people in due:
+            for start in range(0, len(people), BRIEFING_CHUNK):
+                async with self.uow_factory() as uow:
+                    out += await brief_people(uow, person_ids=people[start:start + BRIEFING_CHUNK], day=unit_day.day,
+                                              apel_at=unit_day.apel_at, deadline_at=unit_day.deadline_at, now=now,
+                                              default_language=self.default_language)
+                    await uow.commit()
+        if out:
+            out += await self._warn_if_late({u.apel_at for u, _ in due}, now)
+        return out
+
+    async def _apply_directive(self, uow: UnitOfWork, unit_day: UnitDay, people: list[int]) -> None:
+        """An all-WFH / all-WFO directive sets the day's mode, except over approved leave or an override."""
+        work_days = await uow.day.work_days_for(people, unit_day.day)
+        for person_id in people:
+            record = work_days.get(person_id)
+            if record and (record.briefed_at or Mode(record.mode) in EXCUSED):
+                continue
+            if record is None or record.source not in ("leave", "override"):
+                await uow.day.set_mode(person_id, unit_day.day, unit_day.kind.mode.value, "directive",
+                                       unit_day.kind.reason)
+
+    async def _warn_if_late(self, targets: set[dt.datetime], now: dt.datetime) -> list[Outgoing]:
+        """Admins hear once per wave when the queue cannot be sent by apel at the configured rate."""
+        async with self.uow_factory() as uow:
+            notices = []
+            for target in sorted(targets):
+                queued = await uow.outbox.queued_before(Channel.TELEGRAM, target)
+                finish = estimated_finish(now, queued, 0, self.send_rate)
+                # Late because of the queue, not because this step first ran after apel (a restart).
+                if finish <= max(target, now) + LATE_TOLERANCE:
+                    continue
+                for actor, _ in await uow.people.menu_holders():
+                    key = f"wave-late:{target.isoformat()}:{actor.person_id}"
+                    if actor.is_admin and await uow.routine.claim(key, actor.person_id, "wave_late", target.date(), now):
+                        notices.append((actor.person_id, _late_wave(queued, target, finish, actor.timezone),
+                                        Urgency.NOTICE))
+            out = await deliver(uow, notices, self.default_language)
+            await uow.commit()
         return out
 
     async def reminders(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
@@ -159,6 +197,11 @@ class Routine:
             out = await deliver(uow, notices, self.default_language)
             await uow.commit()
         return out
+
+
+def _late_wave(queued: int, target: dt.datetime, finish: dt.datetime, timezone: str):
+    apel, done = format_clock(target, timezone), format_clock(finish, timezone)
+    return lambda t: Reply(t("routine.wave_late", count=queued, apel=apel, finish=done))
 
 
 def _reminder_step(unit_day: UnitDay, now: dt.datetime, force: bool) -> int | None:

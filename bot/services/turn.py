@@ -100,6 +100,7 @@ async def deliver(
             continue
         reply = notice(translator(recipient.language, default_language))
         out += [Outgoing(a.channel, a.external_id, reply, urgency, person_id) for a in by_person[person_id]]
+    uow.outbox.add(out)  # written to the outbox when the use case commits
     return out
 
 

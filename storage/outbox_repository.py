@@ -1,0 +1,188 @@
+"""The outbox in SQL. A use case's messages are buffered (`add`) and written when its unit of work
+commits, in the same transaction; the claim hands due messages to one sender at a time per chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing
+from bot.outbox.codec import PRIORITY, decode, encode
+from bot.outbox.records import OutboxItem, QueueCount, Status
+from storage.outbox_tables import OutboxFile, OutboxMessage
+
+CLAIM_LOCK = 0x4150454C  # "APEL": claims are serialised on PostgreSQL so one chat is never in two senders
+INSERT_CHUNK = 1000
+
+
+def _utcnow() -> dt.datetime:
+    # Wall-clock creation time, for the record only; sending decisions use the sender's injected clock.
+    return dt.datetime.now(dt.UTC)
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+        self.scope = uuid.uuid4().hex[:16]  # keys of messages without one: unique to this transaction
+        self._buffer: list[Outgoing] = []
+
+    def _insert(self, table):
+        return (pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
+
+    def add(self, outgoings: Sequence[Outgoing]) -> None:
+        """Queue messages; they are written when the unit of work commits (the console prints its own)."""
+        self._buffer.extend(o for o in outgoings if o.channel is not Channel.CONSOLE)
+
+    async def flush(self) -> int:
+        """Write the buffered messages (keys already present are left as they are); the number written."""
+        buffered, self._buffer = self._buffer, []
+        if not buffered:
+            return 0
+        now = _utcnow()
+        rows, files = [], {}
+        for i, o in enumerate(buffered):
+            payload, blob = encode(o)
+            if blob is not None:
+                files[blob[0]] = blob[1]
+            rows.append({
+                "key": o.key or f"{self.scope}:{i}", "person_id": o.person_id, "channel": o.channel.value,
+                "external_id": o.external_id, "priority": PRIORITY[o.urgency], "kind": o.kind,
+                "payload": payload, "status": Status.QUEUED.value, "not_before": None, "target_at": o.target_at,
+                "expires_at": o.expires_at, "created_at": now,
+            })
+        if files:
+            await self.session.execute(self._insert(OutboxFile).values(
+                [{"sha256": k, "content": v, "created_at": now} for k, v in files.items()]).on_conflict_do_nothing())
+        written = 0
+        for start in range(0, len(rows), INSERT_CHUNK):
+            result = await self.session.execute(
+                self._insert(OutboxMessage).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing())
+            written += max(result.rowcount, 0)
+        return written
+
+    async def expire(self, now: dt.datetime) -> int:
+        stmt = (update(OutboxMessage)
+                .where(OutboxMessage.status == Status.QUEUED.value, OutboxMessage.expires_at <= now)
+                .values(status=Status.EXPIRED.value, reason="not sent before it was due"))
+        return (await self.session.execute(stmt)).rowcount
+
+    async def recover(self, now: dt.datetime, stale_after: dt.timedelta) -> int:
+        """Messages a dead sender left in flight go back to the queue, counted as uncertain (they may have
+        arrived); a second uncertain one is given up rather than sent a third time."""
+        stale = and_(OutboxMessage.status == Status.SENDING.value, OutboxMessage.claimed_at <= now - stale_after)
+        failed = await self.session.execute(
+            update(OutboxMessage).where(stale, OutboxMessage.uncertain >= 1)
+            .values(status=Status.FAILED.value, reason="sender stopped twice while sending it"))
+        requeued = await self.session.execute(
+            update(OutboxMessage).where(stale)
+            .values(status=Status.QUEUED.value, uncertain=OutboxMessage.uncertain + 1, claimed_by=None))
+        return failed.rowcount + requeued.rowcount
+
+    async def claim(self, worker: str, now: dt.datetime, limit: int, channels: Sequence[Channel],
+                    max_priority: int = 2) -> list[OutboxItem]:
+        """Due messages for this worker, most urgent first; a chat with a message in flight elsewhere waits."""
+        postgres = self.session.bind.dialect.name == "postgresql"
+        if postgres:
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
+        busy = aliased(OutboxMessage)
+        pick = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == Status.QUEUED.value,
+                OutboxMessage.channel.in_([c.value for c in channels]),
+                OutboxMessage.priority <= max_priority,
+                or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+                ~exists().where(busy.channel == OutboxMessage.channel, busy.external_id == OutboxMessage.external_id,
+                                busy.status == Status.SENDING.value),
+            )
+            .order_by(OutboxMessage.priority, OutboxMessage.target_at.nulls_first(), OutboxMessage.id)
+            .limit(limit)
+        )
+        if postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        ids = list(await self.session.scalars(pick))
+        if not ids:
+            return []
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+            .values(status=Status.SENDING.value, claimed_by=worker, claimed_at=now))
+        rows = list(await self.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))))
+        shas = {_sha(r.payload) for r in rows} - {None}
+        files = {}
+        if shas:
+            files = dict((await self.session.execute(
+                select(OutboxFile.sha256, OutboxFile.content).where(OutboxFile.sha256.in_(shas)))).all())
+        items = [
+            OutboxItem(r.id, decode(r.payload, channel=r.channel, external_id=r.external_id, priority=r.priority,
+                                    person_id=r.person_id, kind=r.kind, key=r.key, files=files),
+                       r.priority, r.attempts, r.parts_sent, r.uncertain, r.expires_at)
+            for r in rows
+        ]
+        return sorted(items, key=lambda i: ids.index(i.id))
+
+    async def sent(self, item_id: int, now: dt.datetime, parts_sent: int) -> None:
+        await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(
+            status=Status.SENT.value, sent_at=now, parts_sent=parts_sent, claimed_by=None))
+
+    async def retry(self, item_id: int, not_before: dt.datetime, *, parts_sent: int, attempts: int, uncertain: int,
+                    reason: str | None) -> None:
+        await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(
+            status=Status.QUEUED.value, not_before=not_before, parts_sent=parts_sent, attempts=attempts,
+            uncertain=uncertain, reason=reason, claimed_by=None))
+
+    async def give_up(self, item_id: int, status: Status, reason: str, *, parts_sent: int = 0,
+                      uncertain: int | None = None) -> None:
+        values = {"status": status.value, "reason": reason[:300], "parts_sent": parts_sent, "claimed_by": None}
+        if uncertain is not None:
+            values["uncertain"] = uncertain
+        await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(**values))
+
+    async def fail_chat(self, channel: Channel, external_id: str, reason: str) -> int:
+        """Everything still queued for a chat that cannot be reached fails with the reason."""
+        stmt = (update(OutboxMessage)
+                .where(OutboxMessage.channel == channel.value, OutboxMessage.external_id == external_id,
+                       OutboxMessage.status == Status.QUEUED.value)
+                .values(status=Status.FAILED.value, reason=reason))
+        return (await self.session.execute(stmt)).rowcount
+
+    async def counts(self) -> list[QueueCount]:
+        rows = await self.session.execute(
+            select(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.priority, OutboxMessage.kind,
+                   func.count()).group_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.priority,
+                                          OutboxMessage.kind)
+            .order_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.priority, OutboxMessage.kind))
+        return [QueueCount(*row) for row in rows]
+
+    async def queued_before(self, channel: Channel, target: dt.datetime | None) -> int:
+        """Messages that will be sent before one wanted at `target` (all queued, when None)."""
+        stmt = select(func.count()).where(OutboxMessage.channel == channel.value,
+                                          OutboxMessage.status.in_([Status.QUEUED.value, Status.SENDING.value]))
+        if target is not None:
+            stmt = stmt.where(or_(OutboxMessage.target_at.is_(None), OutboxMessage.target_at <= target))
+        return await self.session.scalar(stmt) or 0
+
+    async def statuses(self, keys: Sequence[str]) -> dict[str, str]:
+        rows = await self.session.execute(select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys)))
+        return dict(rows.all())
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Finished messages older than `before` go, and the files nothing queued needs any more."""
+        done = [Status.SENT.value, Status.FAILED.value, Status.EXPIRED.value]
+        removed = await self.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.status.in_(done), OutboxMessage.created_at < before))
+        await self.session.execute(delete(OutboxFile).where(OutboxFile.created_at < before))
+        return removed.rowcount
+
+
+def _sha(payload: str) -> str | None:
+    marker = '"sha256":"'
+    at = payload.find(marker)
+    return payload[at + len(marker):at + len(marker) + 64] if at >= 0 else None
