@@ -36,36 +36,36 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
         from bot.pictures import PillowPictures
 
         pictures = PillowPictures()
-    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures)
+    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
+                   send_rate=settings.telegram_bulk_rate)
 
 
-class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`
-    """Delivers Outgoing messages to Telegram (others are counted as not sent); returns how many went."""
+class Senders:
+    """The outbox sender of this process and the channel clients it needs (closed on exit)."""
 
-    def __init__(self, settings: Settings, db: Database, clock: Clock):
-        self.settings, self.db, self.clock = settings, db, clock
+    def __init__(self, settings: Settings, db: Database, clock: Clock, *, worker: str):
+        self.settings, self.db, self.clock, self.worker = settings, db, clock, worker
         self.bot = None
+        self.sender = None
 
     async def __aenter__(self):
         from bot.domain.org_terms import Channel
+        from bot.outbox.rate import SendLimits, storage_for, telegram_limits
+        from bot.outbox.sender import OutboxSender
 
-        token = self.settings.telegram_bot_token
-        sender = None
-        if token is not None:
+        settings = self.settings
+        transports, limits = {}, {}
+        if settings.telegram_bot_token is not None:
             from bot.channels.telegram.app import make_bot
-            from bot.channels.telegram.outbound import TelegramSender
+            from bot.channels.telegram.transport import TelegramTransport
 
-            self.bot = make_bot(token.get_secret_value(), self.settings.telegram_api_url)
-            sender = TelegramSender(self.bot, build_conversation(self.settings, self.db, self.clock))
-
-        async def deliver(outgoing) -> int:
-            sent = 0
-            for item in outgoing:
-                if sender is not None and item.channel is Channel.TELEGRAM:
-                    sent += bool(await sender.send(item))
-            return sent
-
-        return deliver
+            self.bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url)
+            transports[Channel.TELEGRAM] = TelegramTransport(self.bot, paid_broadcast=settings.telegram_paid_broadcast)
+            limits[Channel.TELEGRAM] = telegram_limits(settings.telegram_bulk_rate, settings.telegram_total_rate)
+        self.sender = OutboxSender(self.db.uow, transports, SendLimits(limits, storage_for(settings.redis_url)),
+                                   self.clock, worker=self.worker, concurrency=settings.sender_concurrency,
+                                   batch=max(10, int(settings.telegram_bulk_rate)))
+        return self.sender
 
     async def __aexit__(self, *exc):
         if self.bot is not None:

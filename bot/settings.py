@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
 
+    # The outbox's senders (DESIGN.md "The outbox"): Telegram allows ~30/s in all; bulk stays below
+    # so replies to people's own taps always have headroom. Paid broadcasts allow up to 1000/s.
+    telegram_bulk_rate: float = Field(default=25.0, gt=0, le=1000)
+    telegram_total_rate: float = Field(default=28.0, gt=0, le=1000)
+    telegram_paid_broadcast: bool = False  # sends bulk with allow_paid_broadcast (Telegram Stars are charged)
+    sender_concurrency: int = Field(default=64, ge=1, le=1024)  # messages in flight per sender process
+
     media_dir: Path = Path("./media")
     default_timezone: str = "Asia/Jakarta"
     default_language: Language = Language.ID

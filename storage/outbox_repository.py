@@ -100,20 +100,28 @@ class SqlOutboxRepository:
                 OutboxMessage.channel.in_([c.value for c in channels]),
                 OutboxMessage.priority <= max_priority,
                 or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
-                ~exists().where(busy.channel == OutboxMessage.channel, busy.external_id == OutboxMessage.external_id,
-                                busy.status == Status.SENDING.value),
+                # In order per chat: not while one of its messages is in flight, or an earlier one waits
+                # for its retry time.
+                ~exists().where(
+                    busy.channel == OutboxMessage.channel, busy.external_id == OutboxMessage.external_id,
+                    or_(busy.status == Status.SENDING.value,
+                        and_(busy.status == Status.QUEUED.value, busy.id < OutboxMessage.id, busy.not_before > now))),
             )
             .order_by(OutboxMessage.priority, OutboxMessage.target_at.nulls_first(), OutboxMessage.id)
             .limit(limit)
         )
         if postgres:
             pick = pick.with_for_update(skip_locked=True)
-        ids = list(await self.session.scalars(pick))
+        picked = list(await self.session.scalars(pick))
+        if not picked:
+            return []
+        # Only rows still queued are taken: another lane or process that picked the same row first wins.
+        taken = set(await self.session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_(picked), OutboxMessage.status == Status.QUEUED.value)
+            .values(status=Status.SENDING.value, claimed_by=worker, claimed_at=now).returning(OutboxMessage.id)))
+        ids = [i for i in picked if i in taken]
         if not ids:
             return []
-        await self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-            .values(status=Status.SENDING.value, claimed_by=worker, claimed_at=now))
         rows = list(await self.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))))
         shas = {_sha(r.payload) for r in rows} - {None}
         files = {}

@@ -45,8 +45,9 @@ class FakeSession(BaseSession):
         self.closed = False
 
     # scripting -------------------------------------------------------------------------------
-    def fail(self, api_method: str, status: int, description: str, retry_after: int | None = None) -> None:
-        """The next call of `api_method` gets this HTTP error answer from "Telegram"."""
+    def fail(self, api_method: str, status: int, description: str, retry_after: int | None = None,
+             after: int = 0) -> None:
+        """The next call of `api_method` (after `after` that succeed) gets this HTTP error from "Telegram"."""
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if retry_after is not None:
             body["parameters"] = {"retry_after": retry_after}
@@ -58,7 +59,7 @@ class FakeSession(BaseSession):
                 return exc
             raise AssertionError("check_response accepted an error")
 
-        self._failures.setdefault(api_method, []).append(raise_it)
+        self._failures.setdefault(api_method, []).extend([None] * after + [raise_it])
 
     def fail_network(self, api_method: str, message: str) -> None:
         self._failures.setdefault(api_method, []).append(lambda bot, m: TelegramNetworkError(m, message))
@@ -81,7 +82,9 @@ class FakeSession(BaseSession):
             self.get_updates_seen.append((method.offset, len(self.calls)))
         self.calls.append(method)
         if self._failures.get(name):
-            raise self._failures[name].pop(0)(bot, method)
+            failure = self._failures[name].pop(0)
+            if failure is not None:
+                raise failure(bot, method)
         return self._result(bot, method, name)
 
     def _result(self, bot: Bot, method: Any, name: str) -> Any:
@@ -136,12 +139,12 @@ class FakeConversation:
     def __init__(self, menus: list[CommandMenu] | None = None) -> None:
         self.inbounds: list[Inbound] = []
         self.fetched: dict[str, bytes] = {}
-        self.unreachable: list[tuple[Channel, str]] = []
         self.menus = menus or []
         self.respond: Callable[[Inbound], list[Outgoing]] | None = None
         self.fail_with: Exception | None = None
         self._queue: list[list[Outgoing]] = []
         self._seen: set[str] = set()
+        self.returned: list[list[Outgoing]] = []  # what each handled update answered
 
     def reply_with(self, *outgoings: Outgoing) -> None:
         self._queue.append(list(outgoings))
@@ -156,12 +159,9 @@ class FakeConversation:
         self.inbounds.append(inbound)
         if inbound.media is not None:
             self.fetched[inbound.media.file_ref] = await fetcher.fetch(inbound.media.file_ref)
-        if self.respond is not None:
-            return self.respond(inbound)
-        return self._queue.pop(0) if self._queue else []
-
-    async def mark_unreachable(self, channel: Channel, external_id: str) -> None:
-        self.unreachable.append((channel, external_id))
+        out = self.respond(inbound) if self.respond is not None else (self._queue.pop(0) if self._queue else [])
+        self.returned.append(out)
+        return out
 
     def command_menus(self) -> list[CommandMenu]:
         return self.menus

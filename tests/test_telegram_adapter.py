@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 import pytest
@@ -21,10 +21,11 @@ from aiogram.types import (
 )
 
 from bot.channels.telegram.app import build_dispatcher, run_polling, set_command_menus, webhook_asgi_app
-from bot.channels.telegram.outbound import TelegramSender
+from bot.channels.telegram.transport import TelegramTransport
 from bot.channels.telegram.text_split import split_html, tg_len
 from bot.domain.org_terms import Channel
 from bot.messages import Attachment, Button, LocationIn, MediaIn, Outgoing, Reply
+from bot.outbox.records import Attempt, Outcome
 from tests.telegram_fakes import (
     DATE,
     TOKEN,
@@ -44,22 +45,43 @@ from tests.telegram_fakes import (
 )
 
 
-class Sleeps:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
+class FakeOutboxDelivery:
+    """Stands in for the core's outbox and its sender: what the (fake) core returns is sent at once,
+    one attempt each, through the real Telegram transport; the attempts' outcomes are kept."""
 
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
+    def __init__(self, transport: TelegramTransport, conversation: FakeConversation):
+        self.transport = transport
+        self.conversation = conversation
+        self.attempts: list[Attempt] = []
+        self.other: list[Outgoing] = []
+
+    async def __call__(self, outgoings, origin) -> None:
+        inbound = self.conversation.inbounds[-1] if self.conversation.inbounds else None
+        target = inbound.extra.get("edit_target") if inbound else None
+        for outgoing in outgoings:
+            if outgoing.channel != Channel.TELEGRAM:
+                self.other.append(outgoing)
+                continue
+            if target and outgoing.reply.edit_origin and outgoing.external_id == inbound.sender:
+                outgoing, target = replace(outgoing, edit_target=target), None  # as the core keys it
+            self.attempts.append(await self.transport.attempt(outgoing, 0))
 
 
 @dataclass
 class Rig:
     session: FakeSession
     conversation: FakeConversation
-    sleeps: Sleeps
-    other: list[Outgoing]
+    delivery: FakeOutboxDelivery
     bot: Bot
     dp: Dispatcher
+
+    @property
+    def other(self) -> list[Outgoing]:
+        return self.delivery.other
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        return [a.outcome for a in self.delivery.attempts]
 
     async def feed(self, payload: dict) -> None:
         await self.dp.feed_update(self.bot, as_update(self.bot, payload))
@@ -70,11 +92,9 @@ def rig() -> Rig:
     session = FakeSession()
     bot = fake_bot(session)
     conversation = FakeConversation()
-    sleeps = Sleeps()
-    other: list[Outgoing] = []
-    sender = TelegramSender(bot, conversation, sleep=sleeps)
-    dp = build_dispatcher(conversation, sender, other_channels=other.append)
-    return Rig(session, conversation, sleeps, other, bot, dp)
+    delivery = FakeOutboxDelivery(TelegramTransport(bot), conversation)
+    dp = build_dispatcher(conversation, delivery)
+    return Rig(session, conversation, delivery, bot, dp)
 
 
 # inbound ---------------------------------------------------------------------------------------
@@ -316,51 +336,72 @@ async def test_a_stored_photo_with_a_long_text_sends_the_text_first(rig, tmp_pat
     assert photo.caption is None and photo.reply_markup.inline_keyboard[0][0].callback_data == "approve:3"
 
 
-async def test_a_429_is_retried_after_retry_after(rig):
+async def test_a_429_asks_the_sender_to_wait_retry_after(rig):
     rig.session.fail("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     rig.conversation.reply_with(to_user("Pengingat"))
     await rig.feed(update(543, message=message(text="/tugas")))
 
-    assert rig.sleeps.calls == [7]
-    assert [m.text for m in rig.session.sent("sendMessage")] == ["Pengingat", "Pengingat"]
+    [attempt] = rig.delivery.attempts
+    assert (attempt.outcome, attempt.wait_s, attempt.parts_sent) == (Outcome.RETRY_AFTER, 7.0, 0)
 
 
-async def test_a_long_flood_wait_is_not_waited_out_inline(rig, caplog):
-    rig.session.fail("sendMessage", 429, "Too Many Requests: retry after 600", retry_after=600)
-    rig.conversation.reply_with(to_user("Pengingat"))
-    await rig.feed(update(547, message=message(text="/tugas")))
-
-    assert rig.sleeps.calls == [] and len(rig.session.sent("sendMessage")) == 1
-    assert "TelegramRetryAfter" in caplog.text
-
-
-async def test_a_network_error_is_retried_with_backoff_and_the_token_never_logged(rig, caplog):
-    for _ in range(4):
-        rig.session.fail_network("sendMessage", f"ClientConnectorError: https://x/bot{TOKEN}/sendMessage")
+async def test_a_connection_error_is_transient_and_the_token_never_shows(rig):
+    rig.session.fail_network("sendMessage", f"ClientConnectorError: https://x/bot{TOKEN}/sendMessage")
     rig.conversation.reply_with(to_user("Halo"))
-    with caplog.at_level(logging.INFO):
-        await rig.feed(update(544, message=message(text="/tugas")))
+    await rig.feed(update(544, message=message(text="/tugas")))
 
-    assert rig.sleeps.calls == [1.0, 2.0, 4.0]  # three retries, then dropped
-    assert len(rig.session.sent("sendMessage")) == 4
-    assert "dropped" in caplog.text and TOKEN not in caplog.text
+    [attempt] = rig.delivery.attempts
+    assert attempt.outcome is Outcome.TRANSIENT and TOKEN not in attempt.reason
 
 
-async def test_a_403_marks_the_person_unreachable_and_the_others_still_get_theirs(rig):
+async def test_a_timeout_is_uncertain_since_the_message_may_have_arrived(rig):
+    rig.session.fail_network("sendMessage", "Request timeout error")
+    rig.conversation.reply_with(to_user("Halo"))
+    await rig.feed(update(548, message=message(text="/tugas")))
+
+    assert rig.outcomes == [Outcome.UNCERTAIN]
+
+
+async def test_a_server_error_is_transient(rig):
+    rig.session.fail("sendMessage", 502, "Bad Gateway")
+    rig.conversation.reply_with(to_user("Halo"))
+    await rig.feed(update(549, message=message(text="/tugas")))
+
+    assert rig.outcomes == [Outcome.TRANSIENT]
+
+
+async def test_a_403_or_an_unknown_chat_is_unreachable_and_the_others_still_get_theirs(rig):
     rig.session.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     rig.conversation.reply_with(to_user("Untuk Sari"), to_user("Untuk atasan", user_id=5550002))
     await rig.feed(update(545, message=message(text="/lapor")))
 
-    assert rig.conversation.unreachable == [(Channel.TELEGRAM, str(USER_ID))]
+    assert rig.outcomes == [Outcome.UNREACHABLE, Outcome.SENT]
     assert [(m.chat_id, m.text) for m in rig.session.sent("sendMessage")] == [
         (USER_ID, "Untuk Sari"), (5550002, "Untuk atasan")]
-
-
-async def test_another_bad_request_is_dropped_without_raising(rig, caplog):
     rig.session.fail("sendMessage", 400, "Bad Request: chat not found")
+    rig.conversation.reply_with(to_user("Untuk Sari"))
+    await rig.feed(update(550, message=message(text="/lapor")))
+    assert rig.outcomes[2] is Outcome.UNREACHABLE
+
+
+async def test_another_bad_request_is_rejected_with_its_reason(rig):
+    rig.session.fail("sendMessage", 400, "Bad Request: can't parse entities")
     rig.conversation.reply_with(to_user("Halo"))
     await rig.feed(update(546, message=message(text="/x")))
-    assert rig.conversation.unreachable == [] and "chat not found" in caplog.text
+    [attempt] = rig.delivery.attempts
+    assert attempt.outcome is Outcome.REJECTED and "can't parse entities" in attempt.reason
+
+
+async def test_a_long_reply_resumes_after_the_parts_already_sent(rig):
+    lines = [f"{n:03d}. <b>Tugas</b> " + "x" * 40 for n in range(100)]  # two messages
+    transport = rig.delivery.transport
+    rig.session.fail("sendMessage", 502, "Bad Gateway", after=1)
+    first = await transport.attempt(to_user("\n".join(lines)), 0)
+    assert (first.outcome, first.parts_sent) == (Outcome.TRANSIENT, 1)
+    second = await transport.attempt(to_user("\n".join(lines)), first.parts_sent)
+    assert (second.outcome, second.parts_sent) == (Outcome.SENT, 2)
+    texts_sent = [m.text for m in rig.session.sent("sendMessage")]
+    assert texts_sent[0].startswith("000.") and texts_sent[-1].endswith("x" * 40) and "099." in texts_sent[-1]
 
 
 # menus, polling, webhook -----------------------------------------------------------------------
@@ -404,8 +445,13 @@ async def test_polling_confirms_an_update_only_after_it_was_processed():
     conversation = FakeConversation(menus=MENUS[:2])
     conversation.respond = lambda inbound: [to_user("ok " + inbound.text)]
 
+    handled_at: list[int] = []  # how many API calls had been made when each update's turn ended
+
+    async def deliver(outgoings, origin) -> None:
+        handled_at.append(len(session.calls))
+
     with pytest.raises(StopPolling):
-        await run_polling(conversation, token=TOKEN, session=session, handle_signals=False)
+        await run_polling(conversation, token=TOKEN, session=session, handle_signals=False, deliver=deliver)
 
     names = session.names()
     assert names[0] == "deleteWebhook" and not session.calls[0].drop_pending_updates
@@ -413,8 +459,8 @@ async def test_polling_confirms_an_update_only_after_it_was_processed():
     first_poll, second_poll = session.get_updates_seen
     assert first_poll[0] is None and second_poll[0] == 902
     assert session.sent("getUpdates")[0].allowed_updates == ["message", "edited_message", "callback_query"]
-    # both replies went out before the offset that confirms them was requested
-    assert names[second_poll[1] - 2:second_poll[1]] == ["sendMessage", "sendMessage"]
+    # both updates were handled (their messages stored in the outbox) before the offset confirming them
+    assert len(handled_at) == 2 and all(at <= second_poll[1] for at in handled_at)
     assert [i.text for i in conversation.inbounds] == ["/tugas", "/lapor"]
     assert session.closed
 
@@ -443,7 +489,9 @@ async def test_webhook_refuses_a_missing_or_wrong_secret_and_processes_a_correct
                                     headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Token_1"})
     assert right.status_code == 200 and health.status_code == 200 and garbage.status_code == 400
     assert [i.event_key for i in conversation.inbounds] == ["tg:950"]
-    assert [m.text for m in session.sent("sendMessage")] == ["Selamat pagi"]  # sent before the 200
+    # handled (its reply stored for the outbox) before the 200; sending is the sender's work
+    assert [[o.reply.text for o in out] for out in conversation.returned] == [["Selamat pagi"]]
+    assert session.sent("sendMessage") == []
 
 
 async def test_webhook_answers_500_when_the_core_fails_so_telegram_redelivers():

@@ -1,6 +1,18 @@
-"""`apel run`: migrate (embedded SQLite), optionally load the sample office, start the channels."""
+"""`apel run [--role all|web|sender|scheduler]`: migrate (embedded SQLite), optionally load the sample
+office, start this process's part of the bot.
+
+- all (the embedded default): the channels (long polling or the webhook), the routine's clock and an
+  outbox sender in one process; with no token, the console chat.
+- web: the webhook only (several behind a load balancer); messages go to the outbox.
+- sender: drains the outbox (several share one rate limit through REDIS_URL).
+- scheduler: the routine's clock (several may run; the lease lets one tick)."""
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from enum import StrEnum
 
 import typer
 
@@ -8,12 +20,19 @@ from bot.cli.chat import console
 from bot.cli.context import clock, load_settings, open_database, shown_url
 from bot.cli.org import load_sample
 from bot.cli.output import say
-from bot.runtime import build_conversation, build_routine, telegram_delivery
-from schedules.clock_runner import RoutineClock
+from bot.runtime import Senders, build_conversation, build_routine
 from bot.services.errors import ServiceError
 from bot.services.onboarding import first_staff_member
+from schedules.clock_runner import RoutineClock, holder_name
 from storage.database import is_sqlite
 from storage.migrate import pending, upgrade
+
+
+class Role(StrEnum):
+    ALL = "all"
+    WEB = "web"
+    SENDER = "sender"
+    SCHEDULER = "scheduler"
 
 
 async def _active_people(settings) -> int:
@@ -34,6 +53,7 @@ async def run_command(
     sample_if_empty: bool = typer.Option(
         False, "--sample-if-empty", help="Load the sample office when no person is stored (what `make run` does)."
     ),
+    role: Role = typer.Option(Role.ALL, "--role", help="all (one process), or web, sender, scheduler (at scale)."),
 ) -> None:
     """Start Apel: Telegram when TELEGRAM_BOT_TOKEN is set, else the console chat."""
     settings = load_settings()
@@ -42,11 +62,19 @@ async def run_command(
         await load_sample(if_empty=True)
         people = await _active_people(settings)
     say("cli.run_database", url=shown_url(settings.database_url), people=people)
+    if role is Role.SENDER:
+        await _sender_only(settings)
+        return
+    if role is Role.SCHEDULER:
+        await _scheduler_only(settings)
+        return
     if settings.whatsapp_token is not None:
         say("cli.run_channel_not_ready", setting="WHATSAPP_TOKEN", channel="WhatsApp")
     if settings.telegram_bot_token is not None:
-        await _telegram(settings)
+        await _telegram(settings, role)
         return
+    if role is Role.WEB:
+        raise ServiceError("cli.run_web_needs_webhook")
     say("cli.run_console")
     db = open_database(settings)
     try:
@@ -59,22 +87,64 @@ async def run_command(
     await console(nip, settings=settings)
 
 
-async def _telegram(settings) -> None:
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _sender_only(settings) -> None:
+    db = open_database(settings)
+    try:
+        async with Senders(settings, db, clock(), worker=holder_name()) as sender:
+            say("cli.run_sender", rate=settings.telegram_bulk_rate,
+                shared="Redis" if settings.redis_url else "-")
+            await sender.run(_stop_on_signals())
+    finally:
+        await db.dispose()
+
+
+async def _scheduler_only(settings) -> None:
+    db = open_database(settings)
+    routine_clock = RoutineClock(build_routine(settings, db, clock()), db.uow, clock(), _queued,
+                                 interval_s=settings.routine_tick_seconds or 60)
+    try:
+        say("cli.run_scheduler", seconds=settings.routine_tick_seconds or 60)
+        routine_clock.start()
+        await _stop_on_signals().wait()
+    finally:
+        await routine_clock.stop()
+        await db.dispose()
+
+
+async def _queued(outgoing) -> None:
+    """The routine's messages are in the outbox already; the senders poll it."""
+
+
+async def _telegram(settings, role: Role) -> None:
     from bot.channels.telegram.app import run_polling, webhook_asgi_app
+    from bot.channels.telegram.dispatch import wake_sender
 
     token = settings.telegram_bot_token.get_secret_value()
     db = open_database(settings)
     conversation = build_conversation(settings, db, clock())
-    delivery = telegram_delivery(settings, db, clock())
-    deliver = await delivery.__aenter__()
+    embedded = role is Role.ALL
+    senders = Senders(settings, db, clock(), worker=holder_name())
+    sender = await senders.__aenter__()
+    stop = asyncio.Event()
+    sending = asyncio.create_task(sender.run(stop)) if embedded else None
 
-    async def deliver_all(outgoing) -> None:
-        await deliver(outgoing)
+    async def wake(outgoing) -> None:
+        sender.wake()
 
-    routine_clock = RoutineClock(build_routine(settings, db, clock()), db.uow, clock(), deliver_all,
+    routine_clock = RoutineClock(build_routine(settings, db, clock()), db.uow, clock(), wake,
                                  interval_s=settings.routine_tick_seconds or 60)
-    if settings.routine_tick_seconds:
+    if embedded and settings.routine_tick_seconds:
         routine_clock.start()
+    deliver = wake_sender(sender.wake if embedded else None)
     try:
         if settings.webhook_url:
             if settings.webhook_secret is None:
@@ -84,16 +154,21 @@ async def _telegram(settings) -> None:
             say("cli.run_webhook", url=settings.webhook_url, host=settings.web_host, port=settings.web_port)
             app = webhook_asgi_app(
                 conversation, token=token, api_url=settings.telegram_api_url, webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
+                secret_token=settings.webhook_secret.get_secret_value(), deliver=deliver,
             )
             server = uvicorn.Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
                                                    log_level="warning", lifespan="on"))
             await server.serve()
+        elif role is Role.WEB:
+            raise ServiceError("cli.run_web_needs_webhook")
         else:
             say("cli.run_polling", api=settings.telegram_api_url)
-            await run_polling(conversation, token=token, api_url=settings.telegram_api_url)
+            await run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver)
     finally:
-        if settings.routine_tick_seconds:
+        if embedded and settings.routine_tick_seconds:
             await routine_clock.stop()
-        await delivery.__aexit__(None, None, None)
+        stop.set()
+        if sending is not None:
+            await sending
+        await senders.__aexit__(None, None, None)
         await db.dispose()

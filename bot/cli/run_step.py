@@ -1,5 +1,5 @@
-"""`apel run-step briefing|pengingat|rekap [--unit NAME]`: a step of the routine now, through the
-real channels; idempotent like the ticks (nobody gets the same step twice)."""
+"""`apel run-step briefing|pengingat|rekap [--unit NAME]`: a step of the routine now; its messages go
+into the outbox for the running bot's senders. Idempotent like the ticks (nobody gets a step twice)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.context import clock, load_settings, open_database
 from bot.cli.output import say
-from bot.runtime import build_routine, telegram_delivery
+from bot.runtime import build_routine
 
 
 class Step(StrEnum):
@@ -30,8 +30,7 @@ async def run_step_command(
         now = clock().now()
         run = {Step.BRIEFING: routine.briefings, Step.PENGINGAT: routine.reminders, Step.REKAP: routine.digests}[step]
         out = await run(now, unit=unit, force=True)
-        async with telegram_delivery(settings, db, clock()) as deliver:
-            sent = await deliver(out)
-        say("cli.step_done", step=step.value, count=len(out), sent=sent)
+        # Queued in the outbox with the step's own transaction; the running bot's senders send them.
+        say("cli.step_done", step=step.value, count=len(out))
     finally:
         await db.dispose()

@@ -18,12 +18,12 @@ from aiogram.enums import ParseMode
 from bot.channels.telegram.dispatch import (
     ALLOWED_UPDATES,
     BotMediaFetcher,
-    OtherChannels,
+    Deliver,
     build_dispatcher,
     command_menus_of,
     set_command_menus,
+    wake_sender,
 )
-from bot.channels.telegram.outbound import TelegramSender
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookApp
 
 if TYPE_CHECKING:
@@ -60,8 +60,9 @@ async def run_polling(
     *,
     token: str,
     api_url: str = DEFAULT_API_URL,
-    other_channels: OtherChannels | None = None,
+    deliver: Deliver | None = None,
     session: BaseSession | None = None,
+    bot: Bot | None = None,
     handle_signals: bool = True,
     polling_timeout: int = 30,
 ) -> None:
@@ -71,10 +72,9 @@ async def run_polling(
     processed, so a process crash mid-update makes Telegram deliver it again. Note that an update
     whose processing *raised* is still confirmed (aiogram logs it and moves on); the webhook mode
     answers 500 instead and gets it redelivered."""
-    bot = make_bot(token, api_url, session=session)
+    bot = bot or make_bot(token, api_url, session=session)
     try:
-        sender = TelegramSender(bot, conversation)
-        dispatcher = build_dispatcher(conversation, sender, other_channels=other_channels)
+        dispatcher = build_dispatcher(conversation, deliver or wake_sender(None))
         # A webhook left set makes getUpdates fail with 409; pending updates are kept, not dropped.
         await bot.delete_webhook(drop_pending_updates=False)
         await set_command_menus(bot, await command_menus_of(conversation))
@@ -97,15 +97,15 @@ def webhook_asgi_app(
     api_url: str = DEFAULT_API_URL,
     webhook_url: str,
     secret_token: str,
-    other_channels: OtherChannels | None = None,
+    deliver: Deliver | None = None,
     session: BaseSession | None = None,
+    bot: Bot | None = None,
     path: str = WEBHOOK_PATH,
 ) -> WebhookApp:
     """An ASGI app for `uvicorn`-like servers; setWebhook and the menus run at lifespan start-up.
 
     Serve it with lifespan enabled (uvicorn's default "auto" does), or call `startup()` yourself."""
-    bot = make_bot(token, api_url, session=session)
-    sender = TelegramSender(bot, conversation)
-    dispatcher = build_dispatcher(conversation, sender, other_channels=other_channels)
+    bot = bot or make_bot(token, api_url, session=session)
+    dispatcher = build_dispatcher(conversation, deliver or wake_sender(None))
     return WebhookApp(dispatcher, bot, conversation, webhook_url=webhook_url, secret_token=secret_token,
                       path=path)

@@ -9,7 +9,7 @@ import asyncio
 import datetime as dt
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from aiogram.methods import AnswerCallbackQuery, SetMyCommands
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, CallbackQuery, Message, Update
 
 from bot.channels.telegram.inbound import TapOrigin, tap_origin, to_inbound, utc_now
-from bot.channels.telegram.outbound import Sleep, TelegramSender, call_with_retry, redact
+from bot.channels.telegram.outbound import Sleep, call_with_retry, redact
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing
 
@@ -32,9 +32,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 DEFAULT_MENU_LANGUAGE = "id"  # people whose Telegram speaks neither id nor en get the Indonesian menu
 ROLE_RANK = {"staff": 0, "supervisor": 1, "admin": 2}
-
-OtherChannels = Callable[[Outgoing], Awaitable[None] | None]
-
 
 class BotMediaFetcher:
     """`MediaFetcher` over the Bot API: getFile, then the file download (Telegram allows ≤ 20 MB)."""
@@ -52,37 +49,31 @@ class BotMediaFetcher:
         return buffer.read()
 
 
-async def _drop_other_channel(outgoing: Outgoing) -> None:
-    log.warning("no sender for channel %s here; dropped a message to %s", outgoing.channel, outgoing.external_id)
+# What happens after the core handled an update: its messages are already in the outbox (written in
+# the same transaction), so in production this only wakes the sender; tests may send them directly.
+Deliver = Callable[[list[Outgoing], TapOrigin | None], Awaitable[None]]
+
+
+def wake_sender(wake: Callable[[], None] | None) -> Deliver:
+    async def deliver(outgoings: list[Outgoing], origin: TapOrigin | None) -> None:
+        if wake is not None and outgoings:
+            wake()
+
+    return deliver
 
 
 def build_dispatcher(
     conversation: Conversation,
-    sender: TelegramSender,
+    deliver: Deliver,
     *,
-    other_channels: OtherChannels | None = None,
     now: Callable[[], dt.datetime] | None = None,
 ) -> Dispatcher:
-    forward = other_channels or _drop_other_channel
     # Apel's own clock (injected; FAKE_NOW in end-to-end tests) dates taps and moves message times.
     clock = getattr(conversation, "clock", None)
     now = now or (clock.now if clock is not None else utc_now)
 
-    async def deliver(outgoings: Iterable[Outgoing], origin: TapOrigin | None) -> None:
-        for outgoing in outgoings:
-            # One failed message must not keep the others (e.g. a supervisor's notice) from going out.
-            try:
-                if outgoing.channel != Channel.TELEGRAM:
-                    result = forward(outgoing)
-                    if inspect.isawaitable(result):
-                        await result
-                else:
-                    await sender.send(outgoing, origin)
-            except Exception:  # noqa: BLE001 - logged with traceback, the rest still delivered
-                log.exception("delivering a message to %s:%s failed", outgoing.channel, outgoing.external_id)
-
     async def turn(update: Update, bot: Bot, origin: TapOrigin | None = None) -> None:
-        inbound = to_inbound(update, now=now)
+        inbound = to_inbound(update, now=now, origin=origin)
         if inbound is None:
             return  # acknowledged and ignored: groups, bots, kinds the routine does not use
         # Errors from the core propagate: in webhook mode that means a 500 and a redelivery.

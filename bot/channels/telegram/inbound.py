@@ -50,14 +50,19 @@ def on_clock(moment: dt.datetime, now: Callable[[], dt.datetime]) -> dt.datetime
     return now() - age
 
 
-def to_inbound(update: Update, *, now: Callable[[], dt.datetime] = utc_now) -> Inbound | None:
-    """The Inbound for any update kind the bot listens to, or None for what it ignores."""
+def to_inbound(update: Update, *, now: Callable[[], dt.datetime] = utc_now,
+               origin: TapOrigin | None = None) -> Inbound | None:
+    """The Inbound for any update kind the bot listens to, or None for what it ignores. A tap carries the
+    message it was made on (`extra["edit_target"]`), which a reply may replace."""
     if update.message is not None:
         return message_to_inbound(update, update.message, now=now)
     if update.edited_message is not None:
         return edited_to_inbound(update, update.edited_message, now=now)
     if update.callback_query is not None:
-        return callback_to_inbound(update, update.callback_query, now=now)
+        inbound = callback_to_inbound(update, update.callback_query, now=now)
+        if inbound is not None and origin is not None and origin.sender == inbound.sender:
+            inbound.extra["edit_target"] = {"chat_id": origin.chat_id, "message_id": origin.message_id}
+        return inbound
     return None
 
 

@@ -1,7 +1,8 @@
 """Channel-neutral `Outgoing` → Bot API calls, with Telegram's failure modes handled.
 
-Simple on purpose: one message at a time, retries inline. The outbox with per-channel rate limits
-and priorities (DESIGN.md) will sit in front of this later and reuse `TelegramSender.send`."""
+How one Reply becomes Bot API calls (`plan`, `keyboard`); sending them is the outbox sender's work
+through `transport.TelegramTransport`. `call_with_retry` is for the bot's own set-up calls (webhook,
+menus), which happen outside the outbox."""
 
 from __future__ import annotations
 
@@ -143,55 +144,3 @@ def _editable(reply: Reply, markup: Markup) -> bool:
     # edit_message_text can change text and inline buttons only.
     return (reply.attachment is None and bool(reply.text) and tg_len(reply.text) <= TEXT_LIMIT
             and not isinstance(markup, ReplyKeyboardMarkup))
-
-
-class TelegramSender:
-    """Sends Outgoings to Telegram users; never raises for Telegram's answers, only logs them."""
-
-    def __init__(self, bot: Bot, conversation: Unreachable, *, sleep: Sleep = asyncio.sleep):
-        self.bot = bot
-        self._conversation = conversation
-        self._sleep = sleep
-
-    async def send(self, outgoing: Outgoing, origin: TapOrigin | None = None) -> bool:
-        """True when everything was delivered (or the edit target already showed it)."""
-        if outgoing.channel != Channel.TELEGRAM:
-            raise ValueError(f"not a Telegram message: {outgoing.channel}")
-        chat_id = int(outgoing.external_id)
-        try:
-            if await self._try_edit(outgoing, origin):
-                return True
-            for method in plan(chat_id, outgoing.reply):
-                await call_with_retry(self.bot, method, self._sleep)
-            return True
-        except TelegramForbiddenError:
-            # Blocked the bot or deactivated: stop writing to them until they come back.
-            log.info("telegram user %s is unreachable (403); marking", outgoing.external_id)
-            await self._conversation.mark_unreachable(Channel.TELEGRAM, outgoing.external_id)
-        except TelegramAPIError as exc:
-            log.error("telegram send to %s dropped: %s: %s", outgoing.external_id, type(exc).__name__,
-                      redact(str(exc), self.bot.token))
-        return False
-
-    async def _try_edit(self, outgoing: Outgoing, origin: TapOrigin | None) -> bool:
-        reply = outgoing.reply
-        if not getattr(reply, "edit_origin", False) or origin is None or origin.used:
-            return False
-        if origin.sender != outgoing.external_id:
-            return False
-        markup = keyboard(reply)
-        if not _editable(reply, markup):
-            return False
-        origin.used = True
-        method = EditMessageText(chat_id=origin.chat_id, message_id=origin.message_id, text=reply.text,
-                                 parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                                 reply_markup=markup)
-        try:
-            await call_with_retry(self.bot, method, self._sleep)
-        except TelegramBadRequest as exc:
-            if NOT_MODIFIED in exc.message:
-                return True
-            # "message can't be edited", "message to edit not found", …: say it as a new message.
-            log.info("edit failed (%s); sending a new message", exc.message)
-            return False
-        return True

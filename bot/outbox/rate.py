@@ -1,0 +1,99 @@
+"""The platforms' send limits, shared by every sender process through Redis (or kept in memory when
+one process sends). Built on `limits`' moving windows: never more than N in any window, so a bot
+configured below Telegram's 30/s never sees a 429 from its own pace.
+
+Buckets per channel: `bulk` (reminders, approvals, briefings, digests), `total` (everything, so
+replies to people's own actions keep headroom above bulk and never queue behind a broadcast), and one
+per chat. A 429's retry_after pauses the whole channel for every process."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from bot.domain.org_terms import Channel
+
+SHORTEST_WAIT_S = 0.005
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    bulk: RateLimitItem
+    total: RateLimitItem
+    chat: RateLimitItem
+
+
+def telegram_limits(bulk_per_s: float, total_per_s: float) -> ChannelLimits:
+    # Telegram: ~30/s in all, 1/s per private chat with short bursts tolerated (3 in 3 s).
+    return ChannelLimits(RateLimitItemPerSecond(max(1, int(bulk_per_s))),
+                         RateLimitItemPerSecond(max(1, int(total_per_s))), RateLimitItemPerSecond(3, 3))
+
+
+def whatsapp_limits(per_s: float) -> ChannelLimits:
+    # Cloud API: 80/s per number; one message per 6 s to the same person (error 131056 beyond).
+    return ChannelLimits(RateLimitItemPerSecond(max(1, int(per_s * 0.9))), RateLimitItemPerSecond(max(1, int(per_s))),
+                         RateLimitItemPerMinute(10))
+
+
+def storage_for(redis_url: str | None) -> Storage:
+    if redis_url:
+        return RedisStorage(redis_url.replace("redis://", "async+redis://", 1) if redis_url.startswith("redis://")
+                            else redis_url, key_prefix="apel")
+    return MemoryStorage()
+
+
+class SendLimits:
+    def __init__(self, limits: dict[Channel, ChannelLimits], storage: Storage | None = None):
+        self.limits = limits
+        self.storage = storage or MemoryStorage()
+        self.window = MovingWindowRateLimiter(self.storage)
+        self.waited_s = 0.0  # time spent waiting for the limits (reported by benchmarks)
+
+    async def acquire(self, channel: Channel, chat: str, priority: int) -> None:
+        """Wait until one message to `chat` may go now, then count it."""
+        rule = self.limits[channel]
+        chat_key = f"{channel.value}:chat:{chat}"
+        while True:
+            paused = await self.paused_for(channel)
+            if paused > 0:
+                await self._sleep(paused)
+                continue
+            if not await self.window.test(rule.chat, chat_key):
+                await self._sleep(await self._reset_in(rule.chat, chat_key))
+                continue
+            if priority > 0 and not await self.window.hit(rule.bulk, f"{channel.value}:bulk"):
+                await self._sleep(await self._reset_in(rule.bulk, f"{channel.value}:bulk"))
+                continue
+            if not await self.window.hit(rule.total, f"{channel.value}:total"):
+                await self._sleep(await self._reset_in(rule.total, f"{channel.value}:total"))
+                continue
+            await self.window.hit(rule.chat, chat_key)
+            return
+
+    async def pause(self, channel: Channel, seconds: float) -> None:
+        """The platform said 429 with retry_after: nobody sends on this channel until it has passed."""
+        key = f"{channel.value}:pause"
+        if await self.paused_for(channel) < seconds:
+            await self.storage.clear(key)
+            await self.storage.incr(key, math.ceil(seconds))
+
+    async def paused_for(self, channel: Channel) -> float:
+        key = f"{channel.value}:pause"
+        if not await self.storage.get(key):
+            return 0.0
+        return max(0.0, await self.storage.get_expiry(key) - time.time())
+
+    async def _reset_in(self, item: RateLimitItem, key: str) -> float:
+        stats = await self.window.get_window_stats(item, key)
+        return max(SHORTEST_WAIT_S, stats.reset_time - time.time())
+
+    async def _sleep(self, seconds: float) -> None:
+        seconds = min(seconds, 1.0)
+        self.waited_s += seconds
+        await asyncio.sleep(seconds)

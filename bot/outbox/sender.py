@@ -1,0 +1,212 @@
+"""Sender workers: drain the outbox under the rate limits, most urgent first.
+
+Two lanes per process: the reply lane claims only replies to people's own actions (so a tap during a
+100,000-message broadcast is answered at once: replies take the `total` bucket's headroom, never the
+`bulk` one), the bulk lane claims everything in order of priority and wanted time. Every message ends
+as sent, failed with a reason, or expired; nothing is dropped silently."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing
+from bot.outbox.rate import SendLimits
+from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
+from bot.ports import Clock, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8  # transient failures (5xx, connection refused) before a message is given up
+BACKOFF_S = (1, 2, 5, 10, 30, 60, 120, 300)
+STALE_AFTER = dt.timedelta(minutes=2)  # a message "sending" this long belonged to a sender that died
+
+
+class Transport(Protocol):
+    async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt: ...
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    failed: int = 0
+    expired: int = 0
+    retried: int = 0
+    throttled: int = 0  # 429s seen
+    uncertain: int = 0  # sends that may have arrived twice
+    latencies: list[float] = field(default_factory=list)  # reply lane: seconds from claim to sent
+
+
+class OutboxSender:
+    def __init__(self, uow_factory: UnitOfWorkFactory, transports: dict[Channel, Transport], limits: SendLimits,
+                 clock: Clock, *, worker: str, batch: int = 50, concurrency: int = 64, poll_s: float = 0.25,
+                 jitter: Callable[[], float] = random.random):
+        self.uow_factory = uow_factory
+        self.transports = transports
+        self.limits = limits
+        self.clock = clock
+        self.worker = worker
+        self.batch = batch
+        self.poll_s = poll_s
+        self.jitter = jitter
+        self.stats = SenderStats()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._claiming = asyncio.Lock()  # this process's lanes claim one at a time (SQLite has one writer)
+
+    def wake(self) -> None:
+        """Something was just queued (a reply): look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        lanes = [asyncio.create_task(self._lane(stop, 0)), asyncio.create_task(self._lane(stop, 2)),
+                 asyncio.create_task(self._housekeeping(stop))]
+        try:
+            await stop.wait()
+        finally:
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
+        while not stop.is_set():
+            try:
+                if await self.drain(max_priority=max_priority):
+                    continue
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the sender; it tries again
+                log.exception("outbox lane %d failed; retrying", max_priority)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            except TimeoutError:
+                pass
+
+    async def _housekeeping(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.tidy()
+            except Exception:  # noqa: BLE001
+                log.exception("outbox housekeeping failed; retrying")
+            await asyncio.sleep(5)
+
+    async def tidy(self) -> None:
+        """Expire what is past its deadline; put back what a dead sender left in flight."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            self.stats.expired += await uow.outbox.expire(now)
+            await uow.outbox.recover(now, STALE_AFTER)
+            await uow.commit()
+
+    async def drain(self, *, max_priority: int = 2) -> int:
+        """Claim one batch and send it; the number of messages handled."""
+        now = self.clock.now()
+        async with self._claiming, self.uow_factory() as uow:
+            items = await uow.outbox.claim(self.worker, now, self.batch, list(self.transports), max_priority)
+            await uow.commit()
+        if not items:
+            return 0
+        by_chat: dict[tuple[str, str], list[OutboxItem]] = {}
+        for item in items:
+            by_chat.setdefault((item.outgoing.channel.value, item.outgoing.external_id), []).append(item)
+        await asyncio.gather(*(self._chat(chat_items) for chat_items in by_chat.values()))
+        return len(items)
+
+    async def _chat(self, items: list[OutboxItem]) -> None:
+        """One chat's messages, in order; after a failure the rest of them wait for the next claim."""
+        async with self._slots:
+            for i, item in enumerate(items):
+                outcome = await self._one(item)
+                if outcome is Outcome.UNREACHABLE:
+                    for rest in items[i + 1:]:
+                        await self._finish(rest, Status.FAILED, "recipient unreachable")
+                    return
+                if outcome is not Outcome.SENT:
+                    await self._release(items[i + 1:])
+                    return
+
+    async def _one(self, item: OutboxItem) -> Outcome:
+        outgoing = item.outgoing
+        started = asyncio.get_running_loop().time()
+        if item.expires_at is not None and item.expires_at <= self.clock.now():
+            await self._finish(item, Status.EXPIRED, "not sent before it was due")
+            self.stats.expired += 1
+            return Outcome.SENT  # nothing to wait for: the chat's next message may go
+        await self.limits.acquire(outgoing.channel, outgoing.external_id, item.priority)
+        try:
+            attempt = await self.transports[outgoing.channel].attempt(outgoing, item.parts_sent)
+        except Exception as exc:  # noqa: BLE001 - a transport bug: the message fails visibly, the sender goes on
+            log.exception("transport failed on outbox message %s", item.id)
+            attempt = Attempt(Outcome.REJECTED, item.parts_sent, reason=f"{type(exc).__name__}")
+        return await self._record(item, attempt, started)
+
+    async def _record(self, item: OutboxItem, attempt: Attempt, started: float) -> Outcome:
+        now = self.clock.now()
+        outcome = attempt.outcome
+        async with self.uow_factory() as uow:
+            if outcome is Outcome.SENT:
+                await uow.outbox.sent(item.id, now, attempt.parts_sent)
+                self.stats.sent += 1
+                if item.priority == 0:
+                    self.stats.latencies.append(asyncio.get_running_loop().time() - started)
+            elif outcome is Outcome.RETRY_AFTER:
+                self.stats.throttled += 1
+                await self.limits.pause(item.outgoing.channel, attempt.wait_s)
+                await uow.outbox.retry(item.id, now + dt.timedelta(seconds=attempt.wait_s),
+                                       parts_sent=attempt.parts_sent, attempts=item.attempts,
+                                       uncertain=item.uncertain, reason=attempt.reason)
+            elif outcome is Outcome.TRANSIENT and item.attempts + 1 < MAX_ATTEMPTS:
+                self.stats.retried += 1
+                await uow.outbox.retry(item.id, now + self._backoff(item.attempts), parts_sent=attempt.parts_sent,
+                                       attempts=item.attempts + 1, uncertain=item.uncertain, reason=attempt.reason)
+            elif outcome is Outcome.UNCERTAIN and item.uncertain == 0:
+                # Telegram has no idempotent sends: retried once, and counted, since it may arrive twice.
+                self.stats.uncertain += 1
+                await uow.outbox.retry(item.id, now, parts_sent=attempt.parts_sent, attempts=item.attempts + 1,
+                                       uncertain=1, reason=attempt.reason)
+            elif outcome is Outcome.UNREACHABLE:
+                self.stats.failed += 1
+                out = item.outgoing
+                await uow.outbox.give_up(item.id, Status.FAILED, attempt.reason or "unreachable",
+                                         parts_sent=attempt.parts_sent)
+                await uow.people.mark_unreachable(out.channel, out.external_id, now)
+                self.stats.failed += await uow.outbox.fail_chat(out.channel, out.external_id, "recipient unreachable")
+            else:
+                self.stats.failed += 1
+                self.stats.uncertain += outcome is Outcome.UNCERTAIN
+                await uow.outbox.give_up(item.id, Status.FAILED, attempt.reason or outcome.value,
+                                         parts_sent=attempt.parts_sent,
+                                         uncertain=item.uncertain + (outcome is Outcome.UNCERTAIN))
+            await uow.commit()
+        if outcome is not Outcome.SENT:
+            log.info("outbox message %s to %s: %s (%s)", item.id, item.outgoing.channel.value, outcome.value,
+                     attempt.reason)
+        return outcome
+
+    def _backoff(self, attempts: int) -> dt.timedelta:
+        base = BACKOFF_S[min(attempts, len(BACKOFF_S) - 1)]
+        return dt.timedelta(seconds=base * (0.5 + self.jitter()))
+
+    async def _finish(self, item: OutboxItem, status: Status, reason: str) -> None:
+        async with self.uow_factory() as uow:
+            await uow.outbox.give_up(item.id, status, reason, parts_sent=item.parts_sent)
+            await uow.commit()
+
+    async def _release(self, items: list[OutboxItem]) -> None:
+        """Messages claimed behind one that must wait go back to the queue untouched; the claim keeps them
+        behind it (it skips a chat whose earlier message waits for its retry time)."""
+        if not items:
+            return
+        async with self.uow_factory() as uow:
+            for item in items:
+                await uow.outbox.retry(item.id, None, parts_sent=item.parts_sent, attempts=item.attempts,
+                                       uncertain=item.uncertain, reason=None)
+            await uow.commit()
+
+
+Wake = Callable[[], Awaitable[None] | None]

@@ -1,0 +1,190 @@
+"""The outbox: messages are stored with the change that causes them, keyed; the sender drains them by
+priority under the rate limits and ends each one as sent, failed with a reason, or expired."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from limits import RateLimitItemPerSecond
+from sqlalchemy import select
+
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing, Reply, Urgency
+from bot.outbox.rate import ChannelLimits, SendLimits
+from bot.outbox.records import Attempt, Outcome
+from bot.outbox.sender import MAX_ATTEMPTS, OutboxSender
+from storage.outbox_tables import OutboxMessage
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
+from tests.org_rows import KASI, STAF, small_office
+from tests.test_org_import import run_import
+
+RUDI, DEWI = "501", "502"
+
+
+def fast_limits() -> SendLimits:
+    many = RateLimitItemPerSecond(1000)
+    return SendLimits({Channel.TELEGRAM: ChannelLimits(many, many, many)})
+
+
+class FakeTransport:
+    """Answers each send with the next scripted outcome for that chat (SENT once the script runs out)."""
+
+    def __init__(self, script: dict[str, list[Attempt]] | None = None):
+        self.script = script or {}
+        self.calls: list[tuple[str, str, int]] = []
+
+    async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt:
+        self.calls.append((outgoing.external_id, outgoing.reply.text, parts_sent))
+        queue = self.script.get(outgoing.external_id) or []
+        return queue.pop(0) if queue else Attempt(Outcome.SENT, parts_sent + 1)
+
+
+@pytest.fixture
+async def chat(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for sender, nip in ((RUDI, STAF), (DEWI, KASI)):
+        await harness.text(sender, f"/start {codes[nip]}")
+    return harness
+
+
+def sender_for(chat, transport, **kw) -> OutboxSender:
+    return OutboxSender(chat.db.uow, {Channel.TELEGRAM: transport}, fast_limits(), chat.clock, worker="t", **kw)
+
+
+async def rows(db) -> list[SimpleNamespace]:
+    async with db.uow() as uow:
+        found = await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [SimpleNamespace(**row.model_dump()) for row in found]
+
+
+async def drain_all(sender: OutboxSender) -> None:
+    while await sender.drain():
+        pass
+
+
+async def queue(db, *outgoings: Outgoing) -> None:
+    async with db.uow() as uow:
+        uow.outbox.add(list(outgoings))
+        await uow.commit()
+
+
+def bulk(to: str, text: str, **kw) -> Outgoing:
+    return Outgoing(Channel.TELEGRAM, to, Reply(text), Urgency.BULK, kind="briefing", **kw)
+
+
+async def test_replies_are_stored_with_the_turn_and_a_redelivered_update_writes_nothing_twice(chat):
+    await chat.text(RUDI, "/status", key="tg:900")
+    before = await rows(chat.db)
+    assert await chat.text(RUDI, "/status", key="tg:900") == []
+    assert len(await rows(chat.db)) == len(before)
+    mine = [r for r in before if r.key.startswith("tg:900:")]
+    assert mine and all(r.priority == 0 and r.status == "queued" and r.kind == "reply" for r in mine)
+
+
+async def test_writing_the_same_key_twice_is_a_no_op(chat):
+    await queue(chat.db, bulk(RUDI, "Briefing", key="brief:x"))
+    await queue(chat.db, bulk(RUDI, "Briefing again", key="brief:x"))
+    assert [r.payload.count("again") for r in await rows(chat.db) if r.key == "brief:x"] == [0]
+
+
+async def test_replies_go_before_bulk_and_bulk_goes_by_wanted_time(chat):
+    await drain_all(sender_for(chat, FakeTransport()))  # the onboarding replies
+    early = chat.clock.now() - dt.timedelta(hours=1)
+    await queue(chat.db, bulk(DEWI, "WIB wave", target_at=chat.clock.now()), bulk(RUDI, "WIT wave", target_at=early))
+    await chat.text(RUDI, "/status")
+    transport = FakeTransport()
+    await drain_all(sender_for(chat, transport, batch=1))
+    order = [text.split("\n")[0] for _, text, _ in transport.calls]
+    assert order[-2:] == ["WIT wave", "WIB wave"]
+    assert "WIB wave" not in order[0] and "WIT wave" not in order[0]  # the status reply went first
+    assert {r.status for r in await rows(chat.db)} == {"sent"}
+
+
+async def test_a_429_pauses_the_channel_and_the_message_is_sent_after_retry_after(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "one"), bulk(RUDI, "two"))
+    transport = FakeTransport({RUDI: [Attempt(Outcome.RETRY_AFTER, 0, 3.0, "429")]})
+    sender = sender_for(chat, transport)
+    await sender.drain()
+    assert await sender.limits.paused_for(Channel.TELEGRAM) > 1.0
+    assert await sender.drain() == 0  # "one" waits for retry_after, and "two" stays behind it
+    chat.clock.advance(seconds=4)
+    sender.limits = fast_limits()  # the pause has passed
+    await drain_all(sender)
+    assert [t for _, t, _ in transport.calls] == ["one", "one", "two"]
+    assert sender.stats.throttled == 1
+
+
+async def test_server_errors_back_off_and_give_up_with_the_reason_after_the_last_attempt(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "flaky"), bulk(DEWI, "fine"))
+    transport = FakeTransport({RUDI: [Attempt(Outcome.TRANSIENT, 0, reason="5xx Bad Gateway")] * MAX_ATTEMPTS})
+    sender = sender_for(chat, transport, jitter=lambda: 0.5)
+    for _ in range(MAX_ATTEMPTS):
+        await drain_all(sender)
+        chat.clock.advance(minutes=10)
+    final = {r.payload.split('"')[3]: r for r in await rows(chat.db) if r.kind == "briefing"}
+    assert final["fine"].status == "sent"
+    assert final["flaky"].status == "failed" and final["flaky"].reason == "5xx Bad Gateway"
+    assert final["flaky"].attempts == MAX_ATTEMPTS - 1
+
+
+async def test_a_timeout_after_sending_is_retried_once_and_counted(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "maybe"), bulk(DEWI, "twice"))
+    uncertain = Attempt(Outcome.UNCERTAIN, 0, reason="Request timeout error")
+    transport = FakeTransport({RUDI: [uncertain], DEWI: [uncertain, uncertain]})
+    sender = sender_for(chat, transport)
+    await drain_all(sender)
+    final = {r.payload.split('"')[3]: r for r in await rows(chat.db) if r.kind == "briefing"}
+    assert final["maybe"].status == "sent" and final["maybe"].uncertain == 1
+    assert final["twice"].status == "failed" and final["twice"].uncertain == 2
+    assert sender.stats.uncertain == 3 and len(transport.calls) == 4  # every uncertain send is counted
+
+
+async def test_a_blocked_person_is_marked_unreachable_and_nothing_more_is_tried(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "first"), bulk(RUDI, "second"), bulk(DEWI, "other"))
+    transport = FakeTransport({RUDI: [Attempt(Outcome.UNREACHABLE, 0, reason="403 Forbidden: bot was blocked")]})
+    await drain_all(sender_for(chat, transport))
+    final = {r.payload.split('"')[3]: r for r in await rows(chat.db) if r.kind == "briefing"}
+    assert final["first"].status == "failed" and "403" in final["first"].reason
+    assert final["second"].status == "failed" and final["second"].reason == "recipient unreachable"
+    assert final["other"].status == "sent"
+    assert [t for _, t, _ in transport.calls] == ["first", "other"] or [t for _, t, _ in transport.calls] == ["other", "first"]
+    async with chat.db.uow() as uow:
+        assert await uow.people.account_person(Channel.TELEGRAM, RUDI) is not None  # still linked...
+        assert [a.external_id for a in await uow.people.addresses([r.person_id for r in final.values()
+                                                                    if r.person_id])] == []  # ...but not addressed
+
+
+async def test_a_briefing_not_sent_by_the_deadline_expires(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "late", expires_at=chat.clock.now() + dt.timedelta(minutes=5)))
+    chat.clock.advance(minutes=6)
+    transport = FakeTransport()
+    sender = sender_for(chat, transport)
+    await sender.tidy()
+    await drain_all(sender)
+    [late] = [r for r in await rows(chat.db) if r.kind == "briefing"]
+    assert late.status == "expired" and late.reason and transport.calls == []
+
+
+async def test_a_message_left_in_flight_by_a_dead_sender_is_sent_again_as_uncertain(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "in flight"))
+    async with chat.db.uow() as uow:
+        [item] = await uow.outbox.claim("dead", chat.clock.now(), 10, [Channel.TELEGRAM])
+        await uow.commit()
+    chat.clock.advance(minutes=3)
+    transport = FakeTransport()
+    sender = sender_for(chat, transport)
+    await sender.tidy()
+    await drain_all(sender)
+    [row] = [r for r in await rows(chat.db) if r.id == item.id]
+    assert row.status == "sent" and row.uncertain == 1 and len(transport.calls) == 1
