@@ -36,7 +36,8 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
         from bot.pictures import PillowPictures
 
         pictures = PillowPictures()
-    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures)
+    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
+                   home_radius_m=settings.home_radius_m)
 
 
 class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`

@@ -12,6 +12,7 @@ from storage.flag_repository import SqlFlagRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
+from storage.presence_repository import SqlPresenceRepository
 from storage.routine_repository import SqlRoutineRepository
 
 
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.day = SqlDayRepository(self.session)
         self.routine = SqlRoutineRepository(self.session)
         self.flags = SqlFlagRepository(self.session)
+        self.presence = SqlPresenceRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

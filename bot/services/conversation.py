@@ -18,6 +18,7 @@ from bot.services import (
     admin_chat,
     day_tasks,
     evidence_intake,
+    home_location,
     leave,
     presence,
     reporting,
@@ -166,6 +167,8 @@ class Conversation:
             await reporting.status(turn)
         elif command == "izin":
             await leave.start(turn)
+        elif command == "rumah":
+            await home_location.ask(turn)
         elif command == "bahasa":
             turn.say(turn.t("language.ask"), ((Button("Bahasa Indonesia", action("lang", "id")), Button("English", action("lang", "en"))),))
         elif command == "bantuan":
@@ -263,4 +266,5 @@ TAPS = {
     "rt": review.start_return,
     "apall": review.approve_all,
     "ann": admin_chat.on_target,
+    "home": home_location.on_decision,
 }

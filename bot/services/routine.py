@@ -22,7 +22,7 @@ from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
-from bot.services import ladder
+from bot.services import ladder, presence_day
 from bot.services.briefing import send_briefing
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
@@ -73,8 +73,9 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
 
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
-                 pictures: Pictures | None = None):
+                 pictures: Pictures | None = None, home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M):
         self.uow_factory = uow_factory
+        self.home_radius_m = home_radius_m  # HOME_RADIUS_M: a home geofence without its own radius
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
@@ -85,12 +86,18 @@ class Routine:
             await self.briefings(now)
             + await self.reminders(now)
             + await self.escalations(now)
+            + await self.presence(now)
             + await self.digests(now)
             + await self._after_deadline(ladder.unreviewed, now, None, False)
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
         return await self._after_deadline(ladder.escalations, now, unit, force)
+
+    async def presence(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
+        """The day's presence summaries and flags, after each unit's deadline (before its digests)."""
+        step = functools.partial(presence_day.compute, home_radius_m=self.home_radius_m)
+        return await self._after_deadline(step, now, unit, force)
 
     async def digests(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
         """`force`: an admin asks for today's digests now (`rekap`), before their time."""
