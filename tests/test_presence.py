@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 
+from bot.services import digest as digests
 from bot.services.digest_query import as_record, digests_for
 from bot.services.routine import Routine
+from bot.services.turn import translator
 from storage.day_tables import LeaveRequest
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
@@ -173,6 +175,8 @@ async def test_a_wfh_day_with_an_exit_and_sharing_stopped_early(chat, db, clock)
     assert "⚠️ lokasi langsung hanya membuktikan 69% jam kerja di rumah (minimal 80%)" in digest
     async with db.uow() as uow:
         [kasi] = [d for d in await digests_for(uow, day=DAY, unit="Seksi Timur") if d.supervisor.nip == KASI]
+    card = digests.card_data(kasi.lines, day=DAY, subtitle="", timezone="Asia/Makassar", t=translator("id", "id"))
+    assert card.rows[0].flags == ("Lokasi dihentikan", "Keluar rumah", "Cakupan rendah")
     [person] = as_record(kasi, DAY)["people"]
     assert person["presence"]["coverage_pct"] == 68.6 and person["presence"]["stopped_early"] is True
     assert {f["kind"] for f in person["flags"]} == {"away_from_home", "low_coverage", "sharing_stopped"}
