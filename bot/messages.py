@@ -87,6 +87,7 @@ class LocationIn:
     live_period_s: int | None = None  # set on the first message of a live location
     live_key: str | None = None  # same key for a live location's first message and its updates
     is_update: bool = False  # a later position of a live location (Telegram edited_message)
+    stopped: bool = False  # the update that ends a live location (Telegram: an edit without live_period)
 
 
 @dataclass(frozen=True)

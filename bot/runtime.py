@@ -37,7 +37,7 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
 
         pictures = PillowPictures()
     return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
-                   send_rate=settings.telegram_bulk_rate)
+                   send_rate=settings.telegram_bulk_rate, home_radius_m=settings.home_radius_m)
 
 
 class Senders:

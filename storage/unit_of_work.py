@@ -13,6 +13,7 @@ from storage.outbox_repository import SqlOutboxRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
+from storage.presence_repository import SqlPresenceRepository
 from storage.routine_repository import SqlRoutineRepository
 from storage.wave_repository import SqlWaveRepository
 
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.flags = SqlFlagRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
         self.waves = SqlWaveRepository(self.session)
+        self.presence = SqlPresenceRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -111,7 +111,7 @@ def test_apel_digest_prints_text_and_json(apel_env, tmp_path):
     kasi = next(r for r in records if r["supervisor"]["nip"] == KASI)
     assert kasi["people"] == [{"nip": STAF, "name": "Rudi Hartono", "mode": "wfo", "status": "missing",
                                "submitted_at": None, "tasks_done": 0, "tasks_total": 0, "evidence": 0,
-                               "flags": [], "approval": None}]
+                               "flags": [], "presence": None, "approval": None}]
     text = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"])
     assert "Rudi Hartono: ❌ no report" in text.stdout and "<b>" not in text.stdout
 

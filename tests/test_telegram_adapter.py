@@ -549,3 +549,11 @@ async def test_a_supervisor_who_links_gets_the_longer_menu_at_once(rig):
     assert "tim" in [c.command for c in menus[0].commands]
     await rig.feed(update(778, message=message(text="/status")))
     assert len(rig.session.sent("setMyCommands")) == len(menus)  # only a linking /start refreshes it
+
+
+async def test_an_edit_without_live_period_is_the_end_of_a_live_location(rig):
+    stopped = {"latitude": -1.6102, "longitude": 103.6133}  # Bot API: live_period only while active
+    await rig.feed(update(517, edited_message=message(42, location=stopped, edit_date=DATE + 900)))
+
+    [inbound] = rig.conversation.inbounds
+    assert inbound.location.is_update and inbound.location.stopped and inbound.location.live_key == f"{USER_ID}:42"

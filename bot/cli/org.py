@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from bot.cli.office_cli import office_command
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, fail, out, progress_bar, say
 from bot.services.org_directory import list_org
@@ -138,6 +139,9 @@ async def show_command(
         emit(records, [(k, k) for k in keys], fmt)
         return
     _print_tree(listing)
+
+
+app.command("office")(office_command)
 
 
 @app.command("sample")

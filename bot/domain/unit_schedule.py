@@ -31,6 +31,7 @@ class Schedule:
     presence_answer_min: int = 15
     piket_min: int = 1  # people on office duty per day (rotation)
     wfh_share_pct: int = 50  # a non-service unit's target share of people at home (rotation)
+    coverage_min_pct: int = 80  # WFH: below this share of working hours proven at home, a flag (0: never)
 
     def day(self, day: dt.date) -> DaySchedule:
         return DaySchedule(
@@ -161,6 +162,7 @@ PARSERS = {
     "presence_answer_min": _minutes,
     "piket_min": _minutes,
     "wfh_share_pct": lambda text: _percent(text),
+    "coverage_min_pct": lambda text: _percent(text),
 }
 
 

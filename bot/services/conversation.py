@@ -19,6 +19,7 @@ from bot.services import (
     admin_chat,
     day_tasks,
     evidence_intake,
+    home_location,
     leave,
     presence,
     reporting,
@@ -171,6 +172,8 @@ class Conversation:
             await reporting.status(turn)
         elif command == "izin":
             await leave.start(turn)
+        elif command == "rumah":
+            await home_location.ask(turn)
         elif command == "bahasa":
             turn.say(turn.t("language.ask"), ((Button("Bahasa Indonesia", action("lang", "id")), Button("English", action("lang", "en"))),))
         elif command == "bantuan":
@@ -280,4 +283,5 @@ TAPS = {
     "rt": review.start_return,
     "apall": review.approve_all,
     "ann": admin_chat.on_target,
+    "home": home_location.on_decision,
 }

@@ -8,11 +8,14 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
+from bot.domain.flags import FlagRecord
 from bot.domain.html import clip, esc
 from bot.domain.reports import ReportStatus
 from bot.domain.workday import DEFAULT_MODE, EXCUSED, Mode
 from bot.messages import Button, Reply
 from bot.ports import CardRow, DigestCardData, UnitOfWork
+from bot.presence_records import SummaryRecord
+from bot.services import digest_presence
 from bot.services.turn import action, day_code
 from bot.texts import format_clock, format_date
 
@@ -31,6 +34,8 @@ class Line:
     revision: int = 0
     approval: str | None = None  # approved | returned | None (waiting, when submitted)
     reviewed_at: dt.datetime | None = None
+    flags: tuple[FlagRecord, ...] = ()  # every flag of the day, excused ones included
+    presence: SummaryRecord | None = None  # computed after the deadline
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,14 @@ class RollUp:
 
 
 async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> dict[int, Line]:
-    """people: person id -> name. Four queries whatever the number of people."""
+    """people: person id -> name. Six queries whatever the number of people."""
     ids = list(people)
     work_days = await uow.day.work_days_for(ids, day)
     reports = await uow.day.reports_for(ids, day)
     tasks = await uow.day.task_counts(ids, day)
     evidence = await uow.day.evidence_counts(ids, day)
+    flags = await uow.flags.for_day(ids, day)
+    presence = await uow.presence.summaries_for(ids, day)
     out = {}
     none = (0, 0)
     for pid, name in people.items():
@@ -63,7 +70,8 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
         done, total = tasks.get(pid, none)
         if report is None or report.status == ReportStatus.DRAFT:  # not submitted
             status = "excused" if mode in EXCUSED else "missing"
-            out[pid] = Line(pid, name, mode, status, None, done, total, evidence.get(pid, 0))
+            out[pid] = Line(pid, name, mode, status, None, done, total, evidence.get(pid, 0),
+                            flags=tuple(flags.get(pid, ())), presence=presence.get(pid))
             continue
         if mode in EXCUSED:
             status = "excused"
@@ -71,7 +79,7 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
             status = "late" if report.late else "on_time"
         approval = report.status if report.status in ("approved", "returned") else None
         out[pid] = Line(pid, name, mode, status, report.submitted_at, done, total, evidence.get(pid, 0), report.id,
-                        report.revision, approval, report.reviewed_at)
+                        report.revision, approval, report.reviewed_at, tuple(flags.get(pid, ())), presence.get(pid))
     return out
 
 
@@ -122,6 +130,8 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[R
             state += " · " + word(f"digest.{line.approval}")
         body.append(t("digest.line", number=number, name=esc(line.name), state=state, done=line.done,
                       total=line.total, evidence=line.evidence))
+        if line.flags or line.presence:
+            body += digest_presence.extra_lines(line, timezone=timezone, t=t)
         buttons = [Button(f"👁 {number}", action("tim", line.person_id))]
         if waiting_review(line):
             buttons = [Button(f"✅ {number}", action("ap", line.report_id, line.revision)),
@@ -150,7 +160,7 @@ def card_data(lines: list[Line], *, day: dt.date, subtitle: str, timezone: str, 
         when = format_clock(line.submitted_at, timezone).split()[0] if line.submitted_at else ""
         label = t(f"digest.card_{line.status}", time=when, mode=t(f"mode_short.{line.mode.value}"))
         rows.append(CardRow(line.name, t(f"mode_short.{line.mode.value}"), line.status, label, line.done,
-                            line.total, line.evidence))
+                            line.total, line.evidence, digest_presence.short_labels(line, t)))
     shown = CARD_ROWS
     return DigestCardData(
         title=t("digest.card_title", date=format_date(day, t.lang)),

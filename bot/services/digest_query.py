@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.ports import PersonRow, UnitOfWork
-from bot.services import digest
+from bot.services import digest, digest_presence
 from bot.services.org_directory import units_under
 
 
@@ -45,7 +45,8 @@ def as_record(item: SupervisorDigest, day: dt.date) -> dict:
             {
                 "nip": item.nips[x.person_id], "name": x.name, "mode": x.mode.value, "status": x.status,
                 "submitted_at": x.submitted_at.isoformat() if x.submitted_at else None,
-                "tasks_done": x.done, "tasks_total": x.total, "evidence": x.evidence, "flags": [],
+                "tasks_done": x.done, "tasks_total": x.total, "evidence": x.evidence,
+                "flags": digest_presence.flags_record(x), "presence": digest_presence.presence_record(x),
                 "approval": x.approval or ("waiting" if digest.waiting_review(x) else None),
             }
             for x in item.lines

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.texts import LANGUAGES, text
 
-STAFF = ("tugas", "lapor", "status", "izin", "bahasa", "bantuan")
+STAFF = ("tugas", "lapor", "status", "izin", "rumah", "bahasa", "bantuan")
 SUPERVISOR = ("tim", "tugaskan", "rekap", "ekspor")
 ADMIN = ("undang", "umumkan", "jadwal", "libur", "roster", "jalankan")
 
@@ -14,7 +14,7 @@ ADMIN = ("undang", "umumkan", "jadwal", "libur", "roster", "jalankan")
 ALIASES = {
     "tasks": "tugas", "report": "lapor", "leave": "izin", "language": "bahasa", "help": "bantuan",
     "team": "tim", "assign": "tugaskan", "digest": "rekap", "export": "ekspor", "invite": "undang", "announce": "umumkan",
-    "schedule": "jadwal", "holiday": "libur", "holidays": "libur", "run": "jalankan",
+    "home": "rumah", "schedule": "jadwal", "holiday": "libur", "holidays": "libur", "run": "jalankan",
 }
 
 

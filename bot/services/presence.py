@@ -1,11 +1,19 @@
-"""Locations: the home location shared once at onboarding (pending approval), and the day's fixes,
-single or live (Telegram sends a live location as a first message and then edits of it)."""
+"""Locations: the home location (shared at onboarding or with /rumah, pending approval), and the day's
+fixes, single or live (Telegram sends a live location as a first message and then edits of it; an edit
+without a live period is the moment sharing stopped). On a WFO day a pin is a check-in when it falls
+inside the office geofence."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from babel.numbers import format_decimal
+
+from bot.domain.coverage import Fence, distance_m, inside
 from bot.domain.schedule import local_date
+from bot.domain.workday import DEFAULT_MODE, Mode
+from bot.services import home_location
+from bot.services.presence_day import AT_OFFICE
 from bot.services.turn import Turn
 from bot.texts import format_clock
 
@@ -24,26 +32,54 @@ async def on_location(turn: Turn) -> None:
         return
     state, _ = await turn.state()
     if state == "home_location" and not loc.is_update:
-        await turn.uow.people.set_home_pending(turn.actor.person_id, loc.lat, loc.lon, turn.now)
-        await turn.clear_state()
-        turn.say(turn.t("location.home_saved"))
+        await home_location.share(turn, loc.lat, loc.lon)
         return
     at = turn.inbound.at  # when the position was taken (adapters put it on Apel's clock)
     live = loc.live_period_s is not None or loc.is_update
-    until = at + dt.timedelta(seconds=min(loc.live_period_s, MAX_LIVE_SECONDS)) if loc.live_period_s else None
-    await turn.uow.day.add_fix(
-        turn.actor.person_id,
-        local_date(at, turn.actor.timezone),
-        loc.lat,
-        loc.lon,
-        loc.accuracy_m,
-        at,
-        loc.live_key if live else None,
-        until,
-    )
+    if loc.is_update:
+        # An edit's live_period counts from the first message, which already stored the end; a stop
+        # ends the live location at this moment.
+        until = at if loc.stopped else None
+    else:
+        until = at + dt.timedelta(seconds=min(loc.live_period_s, MAX_LIVE_SECONDS)) if loc.live_period_s else None
+    day = local_date(at, turn.actor.timezone)
+    await turn.uow.day.add_fix(turn.actor.person_id, day, loc.lat, loc.lon, loc.accuracy_m, at,
+                               loc.live_key if live else None, until)
     if loc.is_update:
         return  # a live location moves many times a day: each move is stored, none is answered
     if until:
         turn.say(turn.t("location.live_received", until=format_clock(until, turn.actor.timezone)))
-    else:
+    checkin = await _office_checkin(turn, day, loc.lat, loc.lon, loc.accuracy_m, at)
+    if checkin:
+        turn.say(checkin)
+    elif not until:
         turn.say(turn.t("location.received"))
+
+
+async def _office_checkin(turn: Turn, day: dt.date, lat: float, lon: float, accuracy: float | None,
+                          at: dt.datetime) -> str | None:
+    """The reply to a pin on an office day, when the unit has an office geofence; None otherwise."""
+    work_day = await turn.uow.day.work_day(turn.actor.person_id, day)
+    mode = Mode(work_day.mode) if work_day else DEFAULT_MODE
+    if mode not in AT_OFFICE:
+        return None
+    office = (await turn.uow.presence.offices([turn.actor.unit_id])).get(turn.actor.unit_id)
+    if office is None or not office.set:
+        return None
+    fence = Fence(office.lat, office.lon, office.radius_m)
+    zone = turn.actor.timezone
+    if not inside(fence, lat, lon, accuracy):
+        far = distance_m(fence.lat, fence.lon, lat, lon)
+        return turn.t("presence.checkin_outside", distance=format_distance(far, turn.lang), radius=office.radius_m)
+    fixes = (await turn.uow.presence.fixes_for([turn.actor.person_id], day)).get(turn.actor.person_id, [])
+    first = next((f.at for f in fixes if f.at < at and inside(fence, f.lat, f.lon, f.accuracy_m)), None)
+    if first is not None:
+        return turn.t("presence.checkin_already", time=format_clock(first, zone))
+    return turn.t("presence.checkin_ok", time=format_clock(at, zone))
+
+
+def format_distance(metres: float, lang: str) -> str:
+    """'850 m' or '1,2 km' (Indonesian decimal comma)."""
+    if metres < 1000:
+        return f"{round(metres)} m"
+    return f"{format_decimal(metres / 1000, format='#,##0.0', locale=lang)} km"

@@ -24,7 +24,7 @@ from bot.domain.org_terms import Channel
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.outbox.plan import Wave, estimated_finish, plan
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
-from bot.services import ladder
+from bot.services import ladder, presence_day
 from bot.services.briefing_wave import brief_people
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
@@ -79,9 +79,11 @@ LATE_TOLERANCE = dt.timedelta(minutes=1)
 
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
-                 pictures: Pictures | None = None, send_rate: float = 25.0):
+                 pictures: Pictures | None = None, send_rate: float = 25.0,
+                 home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M):
         self.uow_factory = uow_factory
         self.send_rate = send_rate  # messages per second the senders may send in bulk (waves are planned on it)
+        self.home_radius_m = home_radius_m  # HOME_RADIUS_M: a home geofence without its own radius
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
@@ -92,12 +94,18 @@ class Routine:
             await self.briefings(now)
             + await self.reminders(now)
             + await self.escalations(now)
+            + await self.presence(now)
             + await self.digests(now)
             + await self._after_deadline(ladder.unreviewed, now, None, False)
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
         return await self._after_deadline(ladder.escalations, now, unit, force)
+
+    async def presence(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
+        """The day's presence summaries and flags, after each unit's deadline (before its digests)."""
+        step = functools.partial(presence_day.compute, home_radius_m=self.home_radius_m)
+        return await self._after_deadline(step, now, unit, force)
 
     async def digests(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
         """`force`: an admin asks for today's digests now (`rekap`), before their time."""

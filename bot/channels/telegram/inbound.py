@@ -160,6 +160,9 @@ def _location(message: Message, *, is_update: bool) -> LocationIn:
         # The first message and its edits share chat and message id: that pair is the live session.
         live_key=f"{message.chat.id}:{message.message_id}" if live else None,
         is_update=is_update,
+        # Bot API: `live_period` is set "for active live locations only"; an edit of a live location
+        # without it is the one Telegram sends when the person stops sharing.
+        stopped=is_update and not loc.live_period,
     )
 
 

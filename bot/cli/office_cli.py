@@ -1,0 +1,35 @@
+"""`apel org office [UNIT] [--lat --lon --radius | --clear]`: a unit's office geofence for WFO check-ins."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
+from bot.cli.output import FORMAT_OPTION, Format, emit, say
+from bot.services import office_admin
+
+
+@run_async
+async def office_command(
+    unit: str | None = typer.Argument(None, help="The unit; without options, show its office (or all units')."),
+    lat: float | None = typer.Option(None, "--lat", help="Latitude of the office, e.g. -1.6101."),
+    lon: float | None = typer.Option(None, "--lon", help="Longitude of the office, e.g. 103.6131."),
+    radius: int | None = typer.Option(None, "--radius", help="Radius of the geofence in metres (10-5000)."),
+    clear: bool = typer.Option(False, "--clear", help="Remove the unit's office geofence."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Set, clear or show the office location and radius that WFO check-ins are judged against."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        if unit is not None and (clear or lat is not None or lon is not None or radius is not None):
+            values = (None, None, None) if clear else (lat, lon, radius)
+            await office_admin.set_office(db.uow, now=clock().now(), unit=unit, lat=values[0], lon=values[1],
+                                          radius_m=values[2], actor=CLI_ACTOR)
+            say("cli.office_cleared" if clear else "cli.office_set", unit=unit)
+        found = await office_admin.offices(db.uow, unit)
+    finally:
+        await db.dispose()
+    records = [{"unit": o.unit, "lat": o.lat, "lon": o.lon, "radius_m": o.radius_m} for o in found]
+    emit(records, [("unit", "col.unit"), ("lat", "cli.office_h_lat"), ("lon", "cli.office_h_lon"),
+                   ("radius_m", "cli.office_h_radius")], fmt)

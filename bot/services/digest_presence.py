@@ -1,0 +1,100 @@
+"""What the digest shows of presence: a line per person once the day's presence is computed (WFH:
+share of working hours proven at home, first–last fix, gaps, stopped early; WFO: the check-in), and
+every flag of the day in its owner's wording (`flag.<kind>`), excused ones marked with the permission.
+
+Detail conventions (shared by every flag kind): keys ending in `_day` hold ISO dates (shown as dates),
+keys ending in `_at` ISO UTC datetimes (shown as clock times in the digest's zone); other values are
+shown as they are, escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.domain.flags import FlagRecord
+from bot.domain.html import esc
+from bot.texts import catalog, format_clock, format_date
+
+
+def _clock(moment: dt.datetime, timezone: str) -> str:
+    return format_clock(moment, timezone).split()[0]  # "07.41": the zone is in the digest's other times
+
+
+def _value(key: str, value, timezone: str, lang: str) -> str:
+    try:
+        if key.endswith("_day"):
+            return format_date(dt.date.fromisoformat(str(value)), lang)
+        if key.endswith("_at"):
+            return format_clock(dt.datetime.fromisoformat(str(value)), timezone)
+    except ValueError:
+        pass
+    return esc(value)
+
+
+def flag_text(flag: FlagRecord, *, timezone: str, t) -> str:
+    key = f"flag.{flag.kind.value}"
+    if key not in catalog(t.lang):
+        return t("presence_digest.flag_unknown", kind=esc(flag.kind.value))
+    return t(key, **{k: _value(k, v, timezone, t.lang) for k, v in flag.detail.items()})
+
+
+def flag_line(flag: FlagRecord, *, timezone: str, t) -> str:
+    text = flag_text(flag, timezone=timezone, t=t)
+    if not flag.excused:
+        return t("presence_digest.flag", text=text)
+    permit = flag.detail.get("permit_from_at"), flag.detail.get("permit_until_at")
+    if all(permit):
+        return t("presence_digest.flag_excused_permit", text=text,
+                 from_time=_value("permit_from_at", permit[0], timezone, t.lang),
+                 until_time=_value("permit_until_at", permit[1], timezone, t.lang))
+    return t("presence_digest.flag_excused", text=text)
+
+
+def presence_line(line, *, timezone: str, t) -> str | None:
+    summary = line.presence
+    if summary is None:
+        return None  # not computed yet (it is, after the unit's deadline)
+    if summary.mode == "wfh":
+        if summary.coverage_pct is None:
+            return t("presence_digest.wfh_no_home", fixes=summary.fixes)
+        if not summary.fixes:
+            return t("presence_digest.wfh_none")
+        text = t("presence_digest.wfh", pct=f"{summary.coverage_pct:.0f}", gaps=len(summary.gaps),
+                 first=_clock(summary.first_fix_at, timezone), last=_clock(summary.last_fix_at, timezone))
+        stop = next((f.detail.get("stopped_at") for f in line.flags if f.kind.value == "sharing_stopped"), None)
+        if summary.stopped_early and stop:
+            text += t("presence_digest.stopped", time=_value("stopped_at", stop, timezone, t.lang))
+        return text
+    if summary.checkin_at is not None:
+        return t("presence_digest.checkin", time=format_clock(summary.checkin_at, timezone))
+    return t("presence_digest.no_checkin")
+
+
+def extra_lines(line, *, timezone: str, t) -> list[str]:
+    """The lines under a person's digest line."""
+    found = presence_line(line, timezone=timezone, t=t)
+    out = [found] if found else []
+    return out + [flag_line(f, timezone=timezone, t=t) for f in line.flags]
+
+
+def short_labels(line, t) -> tuple[str, ...]:
+    """The picture's warnings: the flags not excused, each kind once."""
+    kinds = dict.fromkeys(f.kind.value for f in line.flags if not f.excused)
+    return tuple(t(f"flag_short.{k}") for k in kinds)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def presence_record(line) -> dict | None:
+    s = line.presence
+    if s is None:
+        return None
+    return {"mode": s.mode, "coverage_pct": s.coverage_pct, "covered_minutes": s.covered_minutes,
+            "expected_minutes": s.expected_minutes, "first_fix_at": _iso(s.first_fix_at),
+            "last_fix_at": _iso(s.last_fix_at), "fixes": s.fixes, "gaps": s.gaps,
+            "stopped_early": s.stopped_early, "checkin_at": _iso(s.checkin_at)}
+
+
+def flags_record(line) -> list[dict]:
+    return [{"kind": f.kind.value, "ref": f.ref, "excused": f.excused, "detail": f.detail} for f in line.flags]

@@ -1,0 +1,76 @@
+"""The home location: shared in chat (at onboarding, or later with /rumah to change it), it waits until
+the direct superior (or, for someone without one, an admin) approves it with a button; the approved
+home stays in force until a change is approved. Imported coordinates count as approved.
+
+The point itself is sensitive: only the approvers are sent the coordinates. The buttons carry the
+moment the point was shared, so a button of a point that was replaced or already decided does nothing;
+only someone above the person in the chain, or an admin, may decide (never the person themself)."""
+
+from __future__ import annotations
+
+from bot.domain.coverage import distance_m
+from bot.domain.html import esc
+from bot.messages import Button, Reply
+from bot.services.turn import Turn, action
+
+
+async def ask(turn: Turn) -> None:
+    """/rumah: ask for the new home location (the one in force stays until the new one is approved)."""
+    await turn.set_state("home_location")
+    home = await turn.uow.presence.home(turn.actor.person_id)
+    key = "presence.home_ask_change" if home is not None and home.approved else "presence.home_ask"
+    turn.say(turn.t(key), ((Button(turn.t("button.share_home"), request_location=True),),))
+
+
+async def share(turn: Turn, lat: float, lon: float) -> None:
+    person_id = turn.actor.person_id
+    await turn.uow.people.set_home_pending(person_id, lat, lon, turn.now)
+    await turn.clear_state()
+    home = await turn.uow.presence.home(person_id)
+    approvers = [turn.actor.supervisor_id] if turn.actor.supervisor_id else await turn.uow.presence.admins()
+    approvers = [a for a in approvers if a != person_id]
+    turn.say(turn.t("location.home_saved" if approvers else "presence.home_no_approver"))
+    stamp = int(home.pending_at.timestamp())
+    name = esc(turn.actor.name)
+    moved = round(distance_m(home.lat, home.lon, lat, lon)) if home.approved else None
+
+    def notice(t) -> Reply:
+        body = [t("presence.home_request", name=name, lat=f"{lat:.6f}", lon=f"{lon:.6f}")]
+        if moved is not None:
+            body.append(t("presence.home_request_moved", metres=moved))
+        buttons = ((Button(t("button.approve"), action("home", person_id, stamp, "y")),
+                    Button(t("button.refuse"), action("home", person_id, stamp, "n"))),)
+        return Reply("\n".join(body), buttons)
+
+    for approver in approvers:
+        turn.tell(approver, notice)
+
+
+async def on_decision(turn: Turn, parts: list[str]) -> None:
+    """`home:<person>:<shared at, epoch seconds>:y|n`."""
+    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit() or parts[3] not in ("y", "n"):
+        turn.say(turn.t("common.not_available"))
+        return
+    person_id = int(parts[1])
+    home = await turn.uow.presence.home(person_id)
+    current = home is not None and home.pending and int(home.pending_at.timestamp()) == int(parts[2])
+    allowed = person_id != turn.actor.person_id and (
+        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id)
+    )
+    if not current or not allowed:
+        turn.say(turn.t("common.not_available"))
+        return
+    approved = parts[3] == "y"
+    if approved:
+        done = await turn.uow.presence.approve_home(person_id, home.pending_at, turn.actor.person_id, turn.now)
+    else:
+        done = await turn.uow.presence.refuse_home(person_id, home.pending_at)
+    if not done:
+        turn.say(turn.t("common.not_available"))
+        return
+    person = await turn.uow.people.actor(person_id)
+    name = esc(person.name) if person else ""
+    turn.say(turn.t("presence.home_approved" if approved else "presence.home_refused", name=name), edit=True)
+    boss = esc(turn.actor.name)
+    key = "presence.your_home_approved" if approved else "presence.your_home_refused"
+    turn.tell(person_id, lambda t: Reply(t(key, boss=boss)))

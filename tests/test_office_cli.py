@@ -1,0 +1,34 @@
+"""`apel org office`: admins set, show and clear a unit's office geofence; bad input exits non-zero."""
+
+import json
+
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from tests.org_rows import small_office, write_csv
+
+
+def test_set_show_and_clear_an_office(apel_env, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))]).exit_code == 0
+    done = runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "-1.59", "--lon", "103.61", "--radius", "150",
+                               "--format", "json"])
+    assert done.exit_code == 0, done.stderr
+    assert "Office location of Seksi Timur saved" in done.stderr
+    assert json.loads(done.stdout) == [{"unit": "Seksi Timur", "lat": -1.59, "lon": 103.61, "radius_m": 150}]
+    listed = json.loads(runner.invoke(app, ["org", "office", "--format", "json"]).stdout)
+    assert {o["unit"]: o["radius_m"] for o in listed}["Seksi Timur"] == 150
+    assert {o["unit"]: o["radius_m"] for o in listed}["Dinas"] is None
+    cleared = runner.invoke(app, ["org", "office", "Seksi Timur", "--clear", "--format", "csv"])
+    assert cleared.exit_code == 0 and cleared.stdout.strip().splitlines()[1] == "Seksi Timur,,,"
+
+
+def test_bad_office_input_is_refused(apel_env, tmp_path):
+    runner = CliRunner()
+    runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))])
+    half = runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "-1.59"])
+    assert half.exit_code == 1 and "--lat, --lon and --radius together" in half.stderr
+    wide = runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "-1.59", "--lon", "103.61", "--radius", "9000"])
+    assert wide.exit_code == 1 and "between 10 and 5000" in wide.stderr
+    nowhere = runner.invoke(app, ["org", "office", "Seksi Barat", "--lat", "-1.59", "--lon", "103.61", "--radius", "100"])
+    assert nowhere.exit_code == 1 and "Seksi Barat" in nowhere.stderr
