@@ -36,7 +36,10 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
         from bot.pictures import PillowPictures
 
         pictures = PillowPictures()
-    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures)
+    from bot.housekeeping import housekeeping_steps
+
+    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
+                   housekeeping=housekeeping_steps(settings, db, clock))
 
 
 class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`

@@ -10,8 +10,11 @@ from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
+from storage.leave_repository import SqlLeaveRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
+from storage.person_data_repository import SqlPersonDataRepository
+from storage.retention_repository import SqlRetentionRepository
 from storage.routine_repository import SqlRoutineRepository
 
 
@@ -29,6 +32,9 @@ class SqlUnitOfWork:
         self.day = SqlDayRepository(self.session)
         self.routine = SqlRoutineRepository(self.session)
         self.flags = SqlFlagRepository(self.session)
+        self.leave = SqlLeaveRepository(self.session)
+        self.retention = SqlRetentionRepository(self.session)
+        self.person_data = SqlPersonDataRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

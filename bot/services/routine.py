@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.html import esc
@@ -27,6 +28,9 @@ from bot.services.briefing import send_briefing
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
 from bot.texts import format_clock
+
+
+Step = Callable[[dt.datetime], Awaitable[list[Outgoing]]]
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,13 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
 
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
-                 pictures: Pictures | None = None):
+                 pictures: Pictures | None = None, housekeeping: Sequence[Step] = ()):
         self.uow_factory = uow_factory
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
+        # Steps the runtime adds (expiring undecided leave, the retention purge): each is idempotent.
+        self.housekeeping = tuple(housekeeping)
 
     async def tick(self) -> list[Outgoing]:
         now = self.clock.now()
@@ -87,6 +93,7 @@ class Routine:
             + await self.escalations(now)
             + await self.digests(now)
             + await self._after_deadline(ladder.unreviewed, now, None, False)
+            + [o for step in self.housekeeping for o in await step(now)]
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
