@@ -58,7 +58,7 @@ async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp
 async def test_an_active_person_is_not_erased(chat, db, clock):
     with pytest.raises(ServiceError) as refused:
         await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test")
-    assert refused.value.code == "person.still_active"
+    assert refused.value.code == "person_data.still_active"
     assert any(p.nip == STAF for p in await table(db, Person))
 
 

@@ -33,7 +33,7 @@ async def export_command(
         files = await write_archive(export, target)
     except OSError as exc:
         raise ServiceError("export.cannot_write", path=str(target), reason=exc.strerror or type(exc).__name__) from None
-    say("person.exported", path=str(target), files=files)
+    say("person_data.exported", path=str(target), files=files)
 
 
 async def erase_command(
@@ -41,15 +41,15 @@ async def erase_command(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Erase a deactivated person's personal data; the counts of their days stay for the unit's recaps."""
-    if not yes and not typer.confirm(text(current_language(), "person.confirm_erase", nip=nip)):
-        raise fail("person.not_confirmed")
+    if not yes and not typer.confirm(text(current_language(), "person_data.confirm_erase", nip=nip)):
+        raise fail("person_data.not_confirmed")
     settings = load_settings()
     db = open_database(settings)
     try:
         removed = await erase_person(db.uow, LocalMediaFiles(), nip, now=clock().now(), actor=CLI_ACTOR)
     finally:
         await db.dispose()
-    say("person.erased", nip=nip, files=removed)
+    say("person_data.erased", nip=nip, files=removed)
 
 
 app.command("export")(run_async(export_command))

@@ -23,7 +23,7 @@ async def export_person(uow_factory: UnitOfWorkFactory, nip: str, *, now: dt.dat
     async with uow_factory() as uow:
         found = await uow.person_data.find(nip.strip())
         if found is None:
-            raise ServiceError("person.unknown", nip=nip)
+            raise ServiceError("person_data.unknown", nip=nip)
         person_id = found[0]
         export = PersonExport({"exported_at": now.isoformat(), **await uow.person_data.export(person_id)})
         for evidence_id, name, original, derivative, thumb in await uow.person_data.evidence_files(person_id):
@@ -44,10 +44,10 @@ async def erase_person(uow_factory: UnitOfWorkFactory, files: MediaFiles, nip: s
     async with uow_factory() as uow:
         found = await uow.person_data.find(nip.strip())
         if found is None:
-            raise ServiceError("person.unknown", nip=nip)
+            raise ServiceError("person_data.unknown", nip=nip)
         person_id, active, _ = found
         if active:
-            raise ServiceError("person.still_active", nip=nip)
+            raise ServiceError("person_data.still_active", nip=nip)
         paths = sorted({p for _, _, original, derivative, thumb in await uow.person_data.evidence_files(person_id)
                         for p in (original, derivative, thumb) if p})
         removable = sorted(set(paths) - await uow.person_data.shared_paths(person_id, paths))
