@@ -118,3 +118,13 @@ class LeaveRecord:
     day: dt.date
     reason: str
     status: str
+    end_day: dt.date | None = None  # the last day asked (None: just `day`)
+    starts_at: dt.datetime | None = None  # izin keluar rumah: the window, UTC
+    ends_at: dt.datetime | None = None
+    decided_by_id: int | None = None
+    decided_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end_day or self.day

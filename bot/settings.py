@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     digest_pictures: bool = True  # a card and a screenshot collage with each digest (~0.2 s per supervisor)
     home_radius_m: int = Field(default=200, ge=10, le=5000)  # a home geofence without its own radius
     routine_tick_seconds: int = Field(default=60, ge=0, le=3600)  # 0: this process runs no routine clock
+    # UU PDP: raw location fixes and original images are purged after this many days (summaries stay).
+    retention_days: int = Field(default=90, ge=1, le=3650)
     fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(

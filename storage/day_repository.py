@@ -12,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.day_records import EvidenceRecord, LeaveRecord, NewEvidence, ReportRecord, TaskRecord, WorkDayRecord
-from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, SeenUpdate, Task, WorkDay
+from bot.day_records import EvidenceRecord, NewEvidence, ReportRecord, TaskRecord, WorkDayRecord
+from storage.day_tables import ConversationState, Evidence, LocationFix, Report, SeenUpdate, Task, WorkDay
 
 
 CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
@@ -242,28 +242,6 @@ class SqlDayRepository:
             select(*_WORK_DAY_RECORD).where(ids_in(self.session, WorkDay.person_id, ids), WorkDay.day == day)
         )
         return {r[0]: WorkDayRecord(*r) for r in rows}
-
-    async def add_leave(self, person_id: int, kind: str, day: dt.date, reason: str, at: dt.datetime) -> int:
-        return (
-            await self.session.execute(
-                insert(LeaveRequest)
-                .values(person_id=person_id, kind=kind, day=day, reason=reason, status="pending", created_at=at)
-                .returning(LeaveRequest.id)
-            )
-        ).scalar_one()
-
-    async def leave(self, leave_id: int) -> LeaveRecord | None:
-        row = await self.session.get(LeaveRequest, leave_id)
-        return LeaveRecord(row.id, row.person_id, row.kind, row.day, row.reason, row.status) if row else None
-
-    async def decide_leave(self, leave_id: int, status: str, by: int, at: dt.datetime) -> bool:
-        result = await self.session.execute(
-            update(LeaveRequest)
-            .where(LeaveRequest.id == leave_id, LeaveRequest.status == "pending")
-            .values(status=status, decided_by_id=by, decided_at=at)
-        )
-        self.session.expire_all()
-        return result.rowcount == 1
 
     async def work_days_between(self, person_ids: Sequence[int], start: dt.date, end: dt.date) -> list[WorkDayRecord]:
         if not person_ids:

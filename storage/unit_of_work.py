@@ -11,9 +11,12 @@ from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
 from storage.outbox_repository import SqlOutboxRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
+from storage.leave_repository import SqlLeaveRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
 from storage.presence_repository import SqlPresenceRepository
+from storage.person_data_repository import SqlPersonDataRepository
+from storage.retention_repository import SqlRetentionRepository
 from storage.routine_repository import SqlRoutineRepository
 from storage.wave_repository import SqlWaveRepository
 
@@ -35,6 +38,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(self.session)
         self.waves = SqlWaveRepository(self.session)
         self.presence = SqlPresenceRepository(self.session)
+        self.leave = SqlLeaveRepository(self.session)
+        self.retention = SqlRetentionRepository(self.session)
+        self.person_data = SqlPersonDataRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -111,7 +111,8 @@ async def test_team_view_shows_reports_and_thumbnails_only_within_the_subtree(ch
 
 async def test_leave_is_asked_approved_and_excuses_the_report(chat, db):
     await chat.tap(RUDI, "leave")
-    assert "Sakit: tulis alasannya" in texts(await chat.tap(RUDI, "lv:sakit"))
+    assert "Sakit: untuk hari apa?" in texts(await chat.tap(RUDI, "lv:sakit"))
+    assert "Sakit — Senin, 23 November 2026.\nTulis alasannya" in texts(await chat.tap(RUDI, "lv:days:1"))
     sent = await chat.text(RUDI, "Demam sejak semalam")
     assert "Permintaan dikirim ke atasan" in texts(sent, RUDI)
     request = [o for o in sent if o.external_id == DEWI]

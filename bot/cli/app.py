@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, demo_cli, digest_cli, export_cli, invite, org, routine_cli, run, run_step
+from bot.cli import chat, db, demo_cli, digest_cli, export_cli, invite, org, person_cli, purge_cli, routine_cli, run, run_step
 from bot.cli.context import run_async
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(org.app, name="org")
+app.add_typer(person_cli.app, name="person")
 app.add_typer(db.app, name="db")
 app.add_typer(routine_cli.schedule_app, name="schedule")
 app.add_typer(routine_cli.calendar_app, name="calendar")
@@ -27,6 +28,7 @@ app.command("run-step")(run_async(run_step.run_step_command))
 app.command("digest")(run_async(digest_cli.digest_command))
 app.command("export")(run_async(export_cli.export_command))
 app.command("demo")(run_async(demo_cli.demo_command))
+app.command("purge")(run_async(purge_cli.purge_command))
 
 
 def main() -> None:

@@ -584,6 +584,7 @@ async def _the_day(office: _Office, day: dt.date) -> DemoSummary:
     hasan, irfan = people[HASAN_S], people[IRFAN]
     await office.say(HASAN_S, "/izin")
     await office.tap(HASAN_S, "lv:cuti")
+    await office.tap(HASAN_S, "lv:days:1")
     asked = await office.say(HASAN_S, LEAVE_REASON)
     clock.at(day, "07.05")
     decision = next(a for a in _actions(asked, IRFAN) if a.startswith("lvd:") and a.endswith(":y"))

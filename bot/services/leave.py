@@ -1,15 +1,34 @@
-"""Asking for leave, sick leave, field duty or a short permission to leave home, from the briefing's
-button; the superior approves or refuses with a button. An approved cuti / sakit / DL sets the day's
-mode, so no report is expected that day."""
+"""Asking for leave (cuti), sick leave (sakit), field duty (DL) or a short permission to leave home (izin
+keluar rumah), from /izin or the briefing's button: the kind, then the period (a duration starting now
+for izin; today or a range of days for the others), then the reason. The superior decides with a button
+(`bot/services/leave_decision.py`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from bot.day_records import LeaveRecord
 from bot.domain.html import esc
+from bot.domain.leave_period import (
+    DAY_BUTTONS,
+    DURATION_BUTTONS,
+    MAX_AHEAD_DAYS,
+    MAX_LEAVE_DAYS,
+    MAX_OUTING,
+    DayRange,
+    DayRangeError,
+    check_range,
+    parse_day_range,
+    parse_duration,
+)
 from bot.domain.tasks import MAX_REASON, clean_text
-from bot.domain.workday import LEAVE_MODE, LeaveKind
+from bot.domain.workday import LeaveKind
 from bot.messages import Button, Reply
+from bot.services.leave_days import next_workdays, period_text
+from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" button, routed from here)
 from bot.services.turn import Turn, action
-from bot.texts import format_date
+
+OUTING = LeaveKind.OUTING.value
 
 
 async def start(turn: Turn) -> None:
@@ -18,55 +37,141 @@ async def start(turn: Turn) -> None:
 
 
 async def on_kind(turn: Turn, parts: list[str]) -> None:
+    """`lv:<kind>`, then `lv:dur:<minutes>` (izin) or `lv:days:<workdays>` (the others)."""
     kinds = {k.value for k in LeaveKind}
-    if len(parts) != 2 or parts[1] not in kinds:
+    if len(parts) == 2 and parts[1] in kinds:
+        await _ask_period(turn, parts[1])
+    elif len(parts) == 3 and parts[1] in ("dur", "days") and parts[2].isdigit():
+        state, data = await turn.state()
+        if state != "leave" or data.get("step") != ("duration" if parts[1] == "dur" else "days"):
+            turn.say(turn.t("common.not_available"))
+        elif parts[1] == "dur" and int(parts[2]) in DURATION_BUTTONS:
+            await _asked_window(turn, data, dt.timedelta(minutes=int(parts[2])))
+        elif parts[1] == "days" and int(parts[2]) in DAY_BUTTONS:
+            days = await next_workdays(turn.uow, turn.actor.unit, turn.today, int(parts[2]))
+            if days:
+                await _asked_days(turn, data, DayRange(days[0], days[-1]))
+            else:
+                turn.say(turn.t("common.not_available"))
+        else:
+            turn.say(turn.t("common.not_available"))
+    else:
         turn.say(turn.t("common.not_available"))
+
+
+async def _ask_period(turn: Turn, kind: str) -> None:
+    label = turn.t(f"leave.kind_{kind}")
+    if kind == OUTING:
+        await turn.set_state("leave", kind=kind, step="duration")
+        rows = [tuple(Button(turn.t(f"permit.minutes_{m}"), action("lv", "dur", m)) for m in DURATION_BUTTONS)]
+        turn.say(turn.t("permit.ask_duration", kind=label, max=_hours(MAX_OUTING)), rows)
         return
-    await turn.set_state("leave", kind=parts[1])
-    turn.say(turn.t("leave.ask_reason", kind=turn.t(f"leave.kind_{parts[1]}")))
+    await turn.set_state("leave", kind=kind, step="days")
+    rows = [tuple(Button(turn.t(f"permit.days_{n}"), action("lv", "days", n)) for n in DAY_BUTTONS)]
+    turn.say(turn.t("permit.ask_days", kind=label, max=MAX_LEAVE_DAYS), rows)
+
+
+def _hours(limit: dt.timedelta) -> str:
+    return f"{limit.total_seconds() / 3600:g}"
 
 
 async def on_reason(turn: Turn, data: dict, text: str) -> None:
+    """Text while asking: the duration, the days, or the reason, by the step the person is at."""
+    step = data.get("step", "reason")
+    if step == "duration":
+        duration = parse_duration(text)
+        if duration is None:
+            turn.say(turn.t("permit.bad_duration", max=_hours(MAX_OUTING)))
+            return
+        await _asked_window(turn, data, duration)
+    elif step == "days":
+        try:
+            asked = parse_day_range(text, turn.today)
+        except DayRangeError as exc:
+            turn.say(turn.t(f"permit.{exc.code}", max=MAX_LEAVE_DAYS, ahead=MAX_AHEAD_DAYS))
+            return
+        await _asked_days(turn, data, asked)
+    else:
+        await _submit(turn, data, text)
+
+
+async def _asked_window(turn: Turn, data: dict, duration: dt.timedelta) -> None:
+    starts = turn.now
+    request = _draft(turn, data["kind"], turn.today, turn.today, starts, starts + duration)
+    if await _refuse_overlap(turn, request):
+        return
+    await turn.set_state("leave", kind=data["kind"], step="reason", minutes=int(duration.total_seconds() // 60))
+    _ask_reason(turn, request)
+
+
+async def _asked_days(turn: Turn, data: dict, asked: DayRange) -> None:
+    request = _draft(turn, data["kind"], asked.first, asked.last)
+    if await _refuse_overlap(turn, request):
+        return
+    await turn.set_state("leave", kind=data["kind"], step="reason", first=asked.first.isoformat(),
+                         last=asked.last.isoformat())
+    _ask_reason(turn, request)
+
+
+def _ask_reason(turn: Turn, request: LeaveRecord) -> None:
+    turn.say(turn.t("permit.ask_reason", kind=turn.t(f"leave.kind_{request.kind}"),
+                    period=period_text(request, turn.t, turn.actor.timezone)))
+
+
+def _draft(turn: Turn, kind: str, first: dt.date, last: dt.date, starts: dt.datetime | None = None,
+           ends: dt.datetime | None = None) -> LeaveRecord:
+    return LeaveRecord(0, turn.actor.person_id, kind, first, "", "pending", last, starts, ends)
+
+
+async def _refuse_overlap(turn: Turn, request: LeaveRecord) -> bool:
+    """One open request per moment: a second one over the same days (or the same izin window) is refused
+    politely, naming the first; an izin on a day already asked as leave too. Izin windows that do not
+    overlap may share a day."""
+    for other in await turn.uow.leave.open_between(turn.actor.person_id, request.day, request.last_day):
+        both_outings = other.kind == OUTING and request.kind == OUTING
+        if both_outings and not (other.starts_at < request.ends_at and request.starts_at < other.ends_at):
+            continue
+        await turn.clear_state()
+        turn.say(turn.t(f"permit.overlap_{other.status}", kind=turn.t(f"leave.kind_{other.kind}"),
+                        period=period_text(other, turn.t, turn.actor.timezone)))
+        return True
+    return False
+
+
+async def _submit(turn: Turn, data: dict, text: str) -> None:
     reason = clean_text(text, MAX_REASON)
     if reason is None:
         turn.say(turn.t("task.bad_reason", limit=MAX_REASON))
         return
-    kind = data.get("kind", LeaveKind.OUTING.value)
-    await turn.clear_state()
+    kind = data.get("kind", OUTING)
+    if kind == OUTING:
+        # The window starts when the request is sent (the person wants to go now).
+        request = _draft(turn, kind, turn.today, turn.today, turn.now,
+                         turn.now + dt.timedelta(minutes=int(data.get("minutes", 30))))
+    else:
+        try:
+            first = dt.date.fromisoformat(data.get("first", turn.today.isoformat()))
+            last = dt.date.fromisoformat(data.get("last", first.isoformat()))
+            asked = check_range(DayRange(first, last), turn.today)  # a state left overnight may be stale
+        except (ValueError, DayRangeError):
+            await turn.clear_state()
+            turn.say(turn.t("common.not_available"))
+            return
+        request = _draft(turn, kind, asked.first, asked.last)
     boss = turn.actor.supervisor_id
     if boss is None:
+        await turn.clear_state()
         turn.say(turn.t("leave.no_supervisor"))
         return
-    leave_id = await turn.uow.day.add_leave(turn.actor.person_id, kind, turn.today, reason, turn.now)
+    if await _refuse_overlap(turn, request):
+        return
+    await turn.clear_state()
+    leave_id = await turn.uow.leave.add(turn.actor.person_id, kind, request.day, reason, turn.now,
+                                        end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at)
     turn.say(turn.t("leave.sent"))
-    name, day = esc(turn.actor.name), turn.today
+    name, zone = esc(turn.actor.name), turn.actor.timezone
     turn.tell(boss, lambda t: Reply(
-        t("leave.request", name=name, kind=t(f"leave.kind_{kind}"), date=format_date(day, t.lang), reason=esc(reason)),
+        t("permit.request", name=name, kind=t(f"leave.kind_{kind}"), period=period_text(request, t, zone),
+          reason=esc(reason)),
         ((Button(t("button.approve"), action("lvd", leave_id, "y")), Button(t("button.refuse"), action("lvd", leave_id, "n"))),),
     ))
-
-
-async def on_decision(turn: Turn, parts: list[str]) -> None:
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n"):
-        turn.say(turn.t("common.not_available"))
-        return
-    request = await turn.uow.day.leave(int(parts[1]))
-    allowed = request is not None and (
-        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(request.person_id)
-    )
-    if not allowed:
-        turn.say(turn.t("common.not_available"))
-        return
-    approved = parts[2] == "y"
-    if not await turn.uow.day.decide_leave(request.id, "approved" if approved else "refused", turn.actor.person_id, turn.now):
-        turn.say(turn.t("leave.already_decided"))
-        return
-    mode = LEAVE_MODE.get(LeaveKind(request.kind))
-    if approved and mode is not None:
-        await turn.uow.day.set_mode(request.person_id, request.day, mode.value, "leave", request.reason)
-    requester = await turn.uow.people.actor(request.person_id)
-    who = esc(requester.name) if requester else ""
-    turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
-    kind, day = request.kind, request.day
-    key = "leave.your_approved" if approved else "leave.your_refused"
-    turn.tell(request.person_id, lambda t: Reply(t(key, kind=t(f"leave.kind_{kind}"), date=format_date(day, t.lang))))

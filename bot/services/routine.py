@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.html import esc
@@ -29,6 +30,9 @@ from bot.services.briefing_wave import brief_people
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
 from bot.texts import format_clock
+
+
+Step = Callable[[dt.datetime], Awaitable[list[Outgoing]]]
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,15 @@ LATE_TOLERANCE = dt.timedelta(minutes=1)
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
                  pictures: Pictures | None = None, send_rate: float = 25.0,
-                 home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M):
+                 home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M, housekeeping: Sequence[Step] = ()):
         self.uow_factory = uow_factory
         self.send_rate = send_rate  # messages per second the senders may send in bulk (waves are planned on it)
         self.home_radius_m = home_radius_m  # HOME_RADIUS_M: a home geofence without its own radius
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
+        # Steps the runtime adds (expiring undecided leave, the retention purge): each is idempotent.
+        self.housekeeping = tuple(housekeeping)
 
     async def tick(self) -> list[Outgoing]:
         now = self.clock.now()
@@ -97,6 +103,7 @@ class Routine:
             + await self.presence(now)
             + await self.digests(now)
             + await self._after_deadline(ladder.unreviewed, now, None, False)
+            + [o for step in self.housekeeping for o in await step(now)]
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:

@@ -1,0 +1,56 @@
+"""`apel person export NIP [--output PATH]` and `apel person erase NIP --yes`: a person's data under UU PDP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
+from bot.cli.output import current_language, fail, say
+from bot.exports.person_archive import write_archive
+from bot.services.errors import ServiceError
+from bot.services.person_data import erase_person, export_person
+from bot.texts import text
+from storage.media_files import LocalMediaFiles
+
+app = typer.Typer(help="A person's data: export it, or erase it once they have left.", no_args_is_help=True)
+
+
+async def export_command(
+    nip: str = typer.Argument(..., help="The person's NIP."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Default: apel-data-<NIP>.zip here."),
+) -> None:
+    """Write everything stored about the person to a ZIP: person.json and their evidence files."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        export = await export_person(db.uow, nip, now=clock().now(), actor=CLI_ACTOR)
+    finally:
+        await db.dispose()
+    target = output or Path(f"apel-data-{nip.strip()}.zip")
+    try:
+        files = await write_archive(export, target)
+    except OSError as exc:
+        raise ServiceError("export.cannot_write", path=str(target), reason=exc.strerror or type(exc).__name__) from None
+    say("person_data.exported", path=str(target), files=files)
+
+
+async def erase_command(
+    nip: str = typer.Argument(..., help="The NIP of a deactivated person."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Erase a deactivated person's personal data; the counts of their days stay for the unit's recaps."""
+    if not yes and not typer.confirm(text(current_language(), "person_data.confirm_erase", nip=nip)):
+        raise fail("person_data.not_confirmed")
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        removed = await erase_person(db.uow, LocalMediaFiles(), nip, now=clock().now(), actor=CLI_ACTOR)
+    finally:
+        await db.dispose()
+    say("person_data.erased", nip=nip, files=removed)
+
+
+app.command("export")(run_async(export_command))
+app.command("erase")(run_async(erase_command))

@@ -1,0 +1,27 @@
+"""`apel purge [--dry-run] [-f table|csv|json]`: the retention purge now (or what it would remove)."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
+from bot.cli.output import FORMAT_OPTION, Format, emit, say
+from bot.services.retention import purge
+from storage.media_files import LocalMediaFiles
+
+
+async def purge_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be removed."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Remove location fixes, original images and presence-check coordinates older than RETENTION_DAYS
+    (plus old update keys and stale conversation states); summaries, thumbnails and derivatives stay."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        counts = await purge(db.uow, LocalMediaFiles(), now=clock().now(), retention_days=settings.retention_days,
+                             dry_run=dry_run, actor=CLI_ACTOR)
+    finally:
+        await db.dispose()
+    emit(counts.rows(), [("kind", "purge.col_kind"), ("count", "purge.col_count")], fmt)
+    say("purge.dry_run" if dry_run else "purge.done", days=settings.retention_days)

@@ -1,0 +1,101 @@
+"""What a person asks leave for: a duration (izin keluar rumah, starting now) or a range of days
+(cuti, sakit, DL), as typed in chat or chosen with a button. Pure parsing; None means "not understood"
+and the caller answers politely without storing anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MIN_OUTING = dt.timedelta(minutes=5)
+MAX_OUTING = dt.timedelta(hours=4)  # longer than half a working day is leave, not a short permission
+MAX_LEAVE_DAYS = 30  # calendar days from the first to the last; a longer absence goes through HR
+MAX_AHEAD_DAYS = 90  # how far ahead a request may start
+DURATION_BUTTONS = (30, 60, 120)  # minutes
+DAY_BUTTONS = (1, 2, 3)  # workdays, today first
+
+_UNITS = {
+    "menit": 1, "mnt": 1, "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1,
+    "jam": 60, "j": 60, "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60,
+}
+_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)")
+
+
+def parse_duration(text: str) -> dt.timedelta | None:
+    """'45 menit', '1,5 jam', '1 jam 30 menit', '2h' -> a duration within MIN_OUTING..MAX_OUTING."""
+    folded = " ".join((text or "").lower().split())
+    if not folded:
+        return None
+    total, pos = 0.0, 0
+    for match in _PART.finditer(folded):
+        if folded[pos:match.start()].strip(" ,+dan"):  # only separators between parts
+            return None
+        factor = _UNITS.get(match.group(2))
+        if factor is None:
+            return None
+        total += float(match.group(1).replace(",", ".")) * factor
+        pos = match.end()
+    if pos == 0 or folded[pos:].strip():
+        return None
+    duration = dt.timedelta(minutes=round(total))
+    return duration if MIN_OUTING <= duration <= MAX_OUTING else None
+
+
+@dataclass(frozen=True)
+class DayRange:
+    first: dt.date
+    last: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+class DayRangeError(ValueError):
+    """Why a typed range is refused: `code` is the catalog key's last part."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+_DATE = r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?"
+_RANGE = re.compile(rf"^{_DATE}(?:\s*(?:-|–|s/?d|sampai|to)\s*{_DATE})?$")
+
+
+def _date(day: str, month: str, year: str | None, today: dt.date) -> dt.date:
+    if year:
+        return dt.date(int(year), int(month), int(day))
+    found = dt.date(today.year, int(month), int(day))
+    # "05/01" typed in December means next January.
+    return found if found >= today - dt.timedelta(days=180) else found.replace(year=today.year + 1)
+
+
+def parse_day_range(text: str, today: dt.date) -> DayRange:
+    """'24/11' or '24/11-26/11' (also with a year, or 's/d') -> the days asked; raises DayRangeError."""
+    match = _RANGE.match(" ".join((text or "").lower().split()))
+    if not match:
+        raise DayRangeError("bad_days")
+    try:
+        first = _date(*match.group(1, 2, 3), today)
+        last = _date(*match.group(4, 5, 6), today) if match.group(4) else first
+    except ValueError:
+        raise DayRangeError("bad_days") from None
+    if last < first and not match.group(6):
+        last = last.replace(year=last.year + 1)  # 29/12-02/01
+    return check_range(DayRange(first, last), today)
+
+
+def check_range(asked: DayRange, today: dt.date) -> DayRange:
+    if asked.last < asked.first:
+        raise DayRangeError("bad_days")
+    if asked.first < today:
+        raise DayRangeError("past_days")
+    if asked.first > today + dt.timedelta(days=MAX_AHEAD_DAYS) or asked.days > MAX_LEAVE_DAYS:
+        raise DayRangeError("too_many_days")
+    return asked
+
+
+def overlaps(a_first: dt.date, a_last: dt.date, b_first: dt.date, b_last: dt.date) -> bool:
+    return a_first <= b_last and b_first <= a_last

@@ -1,0 +1,87 @@
+"""The superior's decision on a leave or permission request, and what happens to requests nobody decided.
+
+Approving cuti / sakit / DL sets the mode of each of the unit's workdays in the range (source "leave"),
+which suppresses the briefing's tasks, reminders and escalations; approving an izin excuses the flags
+already raised inside its window (flags raised later are excused by their producers, which read
+`uow.leave.approved_windows`). A request still pending when its period is over expires, and the person
+is told so (they may ask again, or talk to their superior)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.day_records import LeaveRecord
+from bot.domain.html import esc
+from bot.domain.workday import LEAVE_MODE, LeaveKind
+from bot.messages import Outgoing, Reply, Urgency
+from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.services.leave_days import period_over_at, period_text, unit_workdays
+from bot.services.turn import Notice, Turn, deliver
+
+FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no zone) any more
+
+
+async def on_decision(turn: Turn, parts: list[str]) -> None:
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n"):
+        turn.say(turn.t("common.not_available"))
+        return
+    request = await turn.uow.leave.get(int(parts[1]))
+    # The chain or an admin, never the requester (an admin does not approve their own leave).
+    allowed = request is not None and request.person_id != turn.actor.person_id and (
+        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(request.person_id)
+    )
+    if not allowed:
+        turn.say(turn.t("common.not_available"))
+        return
+    requester = await turn.uow.people.actor(request.person_id)
+    zone = requester.timezone if requester else FALLBACK_ZONE
+    if request.status == "pending" and period_over_at(request, zone) <= turn.now:
+        if await turn.uow.leave.decide(request.id, "expired", None, turn.now):
+            turn.tell(request.person_id, _expired_notice(request, zone))
+        turn.say(turn.t("permit.too_late"), edit=True)
+        return
+    approved = parts[2] == "y"
+    if not await turn.uow.leave.decide(request.id, "approved" if approved else "refused", turn.actor.person_id, turn.now):
+        turn.say(turn.t("leave.already_decided"))
+        return
+    if approved:
+        await apply_approval(turn.uow, request, requester.unit if requester else None)
+    who = esc(requester.name) if requester else ""
+    turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
+    key = "permit.your_approved" if approved else "permit.your_refused"
+    turn.tell(request.person_id, lambda t: Reply(
+        t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone))
+    ))
+
+
+async def apply_approval(uow: UnitOfWork, request: LeaveRecord, unit: str | None) -> None:
+    mode = LEAVE_MODE.get(LeaveKind(request.kind))
+    if mode is not None:
+        # Only workdays get the mode: a weekend or holiday inside the range stays what it is.
+        days = await unit_workdays(uow, unit, request.day, request.last_day) if unit else [request.day]
+        for day in days:
+            await uow.day.set_mode(request.person_id, day, mode.value, "leave", request.reason)
+    elif request.starts_at is not None and request.ends_at is not None:
+        await uow.flags.excuse(request.person_id, request.starts_at, request.ends_at)
+
+
+def _expired_notice(request: LeaveRecord, zone: str) -> Notice:
+    return lambda t: Reply(
+        t("permit.expired", kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone))
+    )
+
+
+async def expire_requests(uow_factory: UnitOfWorkFactory, now: dt.datetime, default_language: str) -> list[Outgoing]:
+    """The routine's step: pending requests whose period is over expire, once (the update wins once)."""
+    async with uow_factory() as uow:
+        # Local dates run at most a day ahead of UTC in Indonesia.
+        candidates = await uow.leave.pending_ending_by(now.date() + dt.timedelta(days=1))
+        actors = await uow.people.actors(sorted({r.person_id for r in candidates}))
+        notices = []
+        for request in candidates:
+            zone = actors[request.person_id].timezone if request.person_id in actors else FALLBACK_ZONE
+            if period_over_at(request, zone) <= now and await uow.leave.decide(request.id, "expired", None, now):
+                notices.append((request.person_id, _expired_notice(request, zone), Urgency.NOTICE))
+        out = await deliver(uow, notices, default_language)
+        await uow.commit()
+    return out

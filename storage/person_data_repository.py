@@ -1,0 +1,103 @@
+"""Everything stored about one person, for `apel person export` (UU PDP access) and `apel person erase`
+(erasure of a deactivated person's personal data, keeping the counts the unit's recaps are made of)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, Task, WorkDay
+from storage.presence_tables import DayFlag, PresenceCheck, PresenceSummary
+from storage.tables import AuditEntry, ChannelAccount, Invite, OrgUnit, Person
+
+# Table name in the export -> the table, each with a person_id column.
+PER_PERSON = {
+    "work_days": WorkDay, "tasks": Task, "reports": Report, "leave_requests": LeaveRequest, "flags": DayFlag,
+    "presence_summaries": PresenceSummary, "presence_checks": PresenceCheck, "location_fixes": LocationFix,
+    "evidence": Evidence, "channel_accounts": ChannelAccount, "conversation_state": ConversationState,
+}
+
+
+def _plain(row) -> dict:
+    return {k: v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for k, v in row.model_dump().items()}
+
+
+class SqlPersonDataRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def find(self, nip: str) -> tuple[int, bool, dt.datetime | None] | None:
+        """(id, active, erased_at) of the person with that NIP."""
+        row = (await self.session.execute(
+            select(Person.id, Person.active, Person.erased_at).where(Person.nip == nip)
+        )).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    async def export(self, person_id: int) -> dict:
+        person = await self.session.get(Person, person_id)
+        unit = await self.session.get(OrgUnit, person.unit_id)
+        data: dict = {"person": {**_plain(person), "unit": unit.name if unit else None}}
+        for name, table in PER_PERSON.items():
+            rows = await self.session.scalars(select(table).where(table.person_id == person_id))
+            data[name] = [_plain(r) for r in rows]
+        invites = await self.session.scalars(select(Invite).where(Invite.person_id == person_id))
+        # Invite metadata only: a code's hash is of no use to the person and is never handed out.
+        data["invites"] = [{k: v for k, v in _plain(i).items() if k != "code_hash"} for i in invites]
+        audit = await self.session.scalars(
+            select(AuditEntry)
+            .where(or_(AuditEntry.actor == f"person:{person_id}", AuditEntry.detail.contains(person.nip)))
+            .order_by(AuditEntry.id)
+        )
+        data["audit_log"] = [_plain(a) for a in audit]
+        return data
+
+    async def evidence_files(self, person_id: int) -> list[tuple[int, str | None, str | None, str | None, str | None]]:
+        """(id, filename, original path or None once purged, derivative path, thumbnail path) per evidence."""
+        rows = await self.session.execute(
+            select(Evidence.id, Evidence.filename, Evidence.path, Evidence.original_purged_at,
+                   Evidence.derivative_path, Evidence.thumb_path)
+            .where(Evidence.person_id == person_id).order_by(Evidence.id)
+        )
+        return [(i, name, None if purged else path, derivative, thumb)
+                for i, name, path, purged, derivative, thumb in rows]
+
+    async def shared_paths(self, person_id: int, paths: list[str]) -> set[str]:
+        """Files (content-addressed) that other people's evidence also points at: they stay."""
+        if not paths:
+            return set()
+        found: set[str] = set()
+        for column in (Evidence.path, Evidence.derivative_path, Evidence.thumb_path):
+            rows = await self.session.scalars(
+                select(column).distinct().where(Evidence.person_id != person_id, column.in_(paths))
+            )
+            found.update(rows)
+        return found
+
+    async def erase(self, person_id: int, at: dt.datetime) -> None:
+        """Personal data out; modes, statuses, lateness, counts and hashes stay."""
+        p = person_id
+        await self.session.execute(update(Person).where(Person.id == p).values(
+            name=f"Dihapus {p}", nip=f"X{p:017d}", phone=None, language=None, home_lat=None, home_lon=None,
+            home_radius_m=None, home_pending_lat=None, home_pending_lon=None, home_pending_at=None,
+            erased_at=at, updated_at=at))
+        await self.session.execute(update(ChannelAccount).where(ChannelAccount.person_id == p,
+                                                                ChannelAccount.unlinked_at.is_(None))
+                                   .values(unlinked_at=at))
+        await self.session.execute(update(ChannelAccount).where(ChannelAccount.person_id == p).values(external_id=""))
+        await self.session.execute(update(Invite).where(Invite.person_id == p, Invite.used_at.is_(None),
+                                                        Invite.revoked_at.is_(None)).values(revoked_at=at))
+        await self.session.execute(delete(ConversationState).where(ConversationState.person_id == p))
+        await self.session.execute(delete(LocationFix).where(LocationFix.person_id == p))
+        await self.session.execute(update(Evidence).where(Evidence.person_id == p).values(
+            filename=None, caption=None, thumb_path=None, derivative_path=None, taken_at=None,
+            original_purged_at=at))
+        await self.session.execute(update(Report).where(Report.person_id == p).values(
+            summary=None, task_lines="[]", review_note=None))
+        await self.session.execute(update(Task).where(Task.person_id == p).values(blocked_reason=None))
+        await self.session.execute(update(LeaveRequest).where(LeaveRequest.person_id == p).values(reason=""))
+        await self.session.execute(update(WorkDay).where(WorkDay.person_id == p).values(reason=None))
+        await self.session.execute(update(DayFlag).where(DayFlag.person_id == p).values(detail="{}"))
+        await self.session.execute(update(PresenceCheck).where(PresenceCheck.person_id == p).values(
+            lat=None, lon=None, accuracy_m=None))

@@ -1,0 +1,112 @@
+"""`apel person export` and `apel person erase`: everything about a person in a ZIP; erasure of a deactivated
+person's personal data that keeps the counts of their days."""
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from bot.exports.person_archive import write_archive
+from bot.services.errors import ServiceError
+from bot.services.person_data import erase_person, export_person
+from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, WorkDay
+from storage.media_files import LocalMediaFiles
+from storage.tables import AuditEntry, ChannelAccount, Person
+from tests.chat_harness import actions
+from tests.org_rows import STAF
+from tests.test_conversation_roles import DEWI, RUDI, chat, ids, table  # noqa: F401  (the fixture)
+
+
+async def rudi_works_a_day(chat):
+    """A photo, a location, a report, and an approved sick leave for tomorrow."""
+    await chat.photo(RUDI)
+    await chat.location(RUDI, -1.61, 103.62)
+    await chat.text(RUDI, "/lapor")
+    await chat.tap(RUDI, "r:next")
+    await chat.text(RUDI, "Menyusun data SPBE bersama tim")
+    await chat.tap(RUDI, "r:send")
+    await chat.tap(RUDI, "lv:sakit")
+    await chat.text(RUDI, "24/11")
+    sent = await chat.text(RUDI, "Kontrol ke dokter gigi")
+    await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":y")))
+
+
+async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp_path):
+    await rudi_works_a_day(chat)
+    export = await export_person(db.uow, STAF, now=clock.now(), actor="test")
+    target = tmp_path / "rudi.zip"
+    assert await write_archive(export, target) == 1
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        data = json.loads(archive.read("person.json"))
+    assert names[0] == "person.json" and any(n.startswith("evidence/originals/") for n in names)
+    assert data["person"]["nip"] == STAF and data["person"]["name"] == "Rudi Hartono"
+    assert data["person"]["unit"] == "Seksi Timur" and data["person"]["phone"]
+    assert data["channel_accounts"][0]["external_id"] == RUDI
+    assert data["location_fixes"] and data["evidence"][0]["sha256"]
+    assert data["leave_requests"][0]["reason"] == "Kontrol ke dokter gigi"
+    assert data["work_days"] and data["invites"] and "code_hash" not in data["invites"][0]
+    assert Path(target).stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ServiceError):
+        await export_person(db.uow, "000000000000000000", now=clock.now(), actor="test")
+
+
+async def test_an_active_person_is_not_erased(chat, db, clock):
+    with pytest.raises(ServiceError) as refused:
+        await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test")
+    assert refused.value.code == "person_data.still_active"
+    assert any(p.nip == STAF for p in await table(db, Person))
+
+
+async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_counts(chat, db, clock):
+    await rudi_works_a_day(chat)
+    rudi = (await ids(db))[STAF]
+    files = [Path(e.path) for e in await table(db, Evidence)] + [Path(e.thumb_path) for e in await table(db, Evidence)]
+    assert all(f.exists() for f in files)
+    before = ([(w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi],
+              [(r.status, r.late, r.evidence_count) for r in await table(db, Report)])
+    async with db.uow() as uow:
+        await uow.session.execute(update(Person).where(Person.id == rudi).values(active=False))
+        await uow.commit()
+
+    assert await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test") == 2
+    person = next(p for p in await table(db, Person) if p.id == rudi)
+    assert (person.name, person.nip) == (f"Dihapus {rudi}", f"X{rudi:017d}") and len(person.nip) == 18
+    assert (person.phone, person.home_lat, person.home_lon, person.home_pending_lat, person.home_pending_lon) == \
+        (None, None, None, None, None)
+    assert person.erased_at == clock.now()
+    assert not any(f.exists() for f in files)
+    assert [e for e in await table(db, LocationFix) if e.person_id == rudi] == []
+    assert [s for s in await table(db, ConversationState) if s.person_id == rudi] == []
+    assert all(a.unlinked_at and a.external_id == "" for a in await table(db, ChannelAccount) if a.person_id == rudi)
+    evidence = [e for e in await table(db, Evidence) if e.person_id == rudi]
+    assert len(evidence) == 1 and (evidence[0].filename, evidence[0].caption, evidence[0].thumb_path) == (None, None, None)
+    assert [(r.summary, r.task_lines) for r in await table(db, Report)] == [(None, "[]")]
+    assert [r.reason for r in await table(db, LeaveRequest)] == [""]
+    after = ([(w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi],
+             [(r.status, r.late, r.evidence_count) for r in await table(db, Report)])
+    assert after == before  # the counts the unit's recaps are made of
+    dump = json.dumps([a.detail for a in await table(db, AuditEntry) if a.action == "person_erase"])
+    assert STAF not in dump and "Rudi" not in dump
+    assert not any(STAF in json.dumps(p.__dict__, default=str) for p in await table(db, Person))
+
+
+def test_apel_person_erase_refuses_an_active_person_and_needs_confirmation(apel_env, tmp_path):
+    from tests.org_rows import small_office, write_csv
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
+    refused = runner.invoke(app, ["person", "erase", STAF, "--yes"])
+    assert refused.exit_code == 1 and "still active" in refused.stderr
+    cancelled = runner.invoke(app, ["person", "erase", STAF], input="n\n")
+    assert cancelled.exit_code != 0 and "nothing was erased" in cancelled.stderr
+    unknown = runner.invoke(app, ["person", "export", "000000000000000000"])
+    assert unknown.exit_code == 1 and "no person" in unknown.stderr
+    exported = runner.invoke(app, ["person", "export", STAF, "--output", str(tmp_path / "out.zip")])
+    assert exported.exit_code == 0, exported.stderr
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        assert json.loads(archive.read("person.json"))["person"]["nip"] == STAF
