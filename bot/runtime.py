@@ -25,7 +25,12 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
         invite_ttl=dt.timedelta(days=settings.invite_ttl_days),
         exporter=export_bytes,
+        check_secret=check_secret(settings),
     )
+
+
+def check_secret(settings: Settings) -> str:
+    return settings.presence_check_secret.get_secret_value() if settings.presence_check_secret else ""
 
 
 def build_routine(settings: Settings, db: Database, clock: Clock):
@@ -36,7 +41,8 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
         from bot.pictures import PillowPictures
 
         pictures = PillowPictures()
-    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures)
+    return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
+                   check_secret=check_secret(settings))
 
 
 class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`

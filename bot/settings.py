@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     digest_pictures: bool = True  # a card and a screenshot collage with each digest (~0.2 s per supervisor)
     routine_tick_seconds: int = Field(default=60, ge=0, le=3600)  # 0: this process runs no routine clock
+    presence_check_secret: SecretStr | None = None  # seeds the presence checks' moments (bot/domain/check_moments.py)
     fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
         "whatsapp_app_secret",
         "whatsapp_verify_token",
         "fake_now",
+        "presence_check_secret",
         mode="before",
     )
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit_repository import SqlAuditRepository
+from storage.check_repository import SqlCheckRepository
 from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.day = SqlDayRepository(self.session)
         self.routine = SqlRoutineRepository(self.session)
         self.flags = SqlFlagRepository(self.session)
+        self.checks = SqlCheckRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

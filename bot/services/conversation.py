@@ -49,6 +49,7 @@ class Conversation:
         links: LinkSettings,
         invite_ttl: dt.timedelta,
         exporter=None,
+        check_secret: str = "",
     ):
         self.uow_factory = uow_factory
         self.clock = clock
@@ -58,7 +59,7 @@ class Conversation:
         self.default_timezone = default_timezone
         self.links = links
         self.invite_ttl = invite_ttl
-        self.routine = Routine(uow_factory, clock=clock, default_language=default_language)
+        self.routine = Routine(uow_factory, clock=clock, default_language=default_language, check_secret=check_secret)
         # The month export's writer (openpyxl) lives outside the core; the runtime hands it in.
         self.exporter = exporter
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.schedule import local_date
+from bot.services import presence_checks
 from bot.services.turn import Turn
 from bot.texts import format_clock
 
@@ -43,6 +44,8 @@ async def on_location(turn: Turn) -> None:
     )
     if loc.is_update:
         return  # a live location moves many times a day: each move is stored, none is answered
+    if await presence_checks.on_location(turn):
+        return  # the pin answered a presence check, which said so
     if until:
         turn.say(turn.t("location.live_received", until=format_clock(until, turn.actor.timezone)))
     else:

@@ -22,7 +22,7 @@ from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
-from bot.services import ladder
+from bot.services import ladder, presence_checks
 from bot.services.briefing import send_briefing
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
@@ -73,8 +73,9 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
 
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
-                 pictures: Pictures | None = None):
+                 pictures: Pictures | None = None, check_secret: str = ""):
         self.uow_factory = uow_factory
+        self.check_secret = check_secret  # seeds the presence checks' moments (PRESENCE_CHECK_SECRET)
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
@@ -87,6 +88,7 @@ class Routine:
             + await self.escalations(now)
             + await self.digests(now)
             + await self._after_deadline(ladder.unreviewed, now, None, False)
+            + await presence_checks.run_step(self, now)
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
