@@ -11,6 +11,7 @@ from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
+from storage.live_fix_repository import SqlLiveFixRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
 from storage.routine_repository import SqlRoutineRepository
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.routine = SqlRoutineRepository(self.session)
         self.flags = SqlFlagRepository(self.session)
         self.checks = SqlCheckRepository(self.session)
+        self.live = SqlLiveFixRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

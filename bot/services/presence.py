@@ -23,8 +23,8 @@ async def on_location(turn: Turn) -> None:
         if not loc.is_update:
             turn.say(turn.t("location.bad"))
         return
-    state, _ = await turn.state()
-    if state == "home_location" and not loc.is_update:
+    # A live location's move never answers a question: no state to read (it is the hot path, see DESIGN.md).
+    if not loc.is_update and (await turn.state())[0] == "home_location":
         await turn.uow.people.set_home_pending(turn.actor.person_id, loc.lat, loc.lon, turn.now)
         await turn.clear_state()
         turn.say(turn.t("location.home_saved"))
