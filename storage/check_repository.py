@@ -118,9 +118,9 @@ class SqlCheckRepository:
 
     async def mark_asked(self, asked: Sequence[tuple[int, dt.datetime, dt.datetime]]) -> None:
         """(check id, asked_at, answer_by) for each check just asked."""
-        for check_id, at, by in asked:
+        if asked:  # one executemany by primary key, however many are asked in this tick
             await self.session.execute(
-                update(PresenceCheck).where(PresenceCheck.id == check_id).values(asked_at=at, answer_by=by)
+                update(PresenceCheck), [{"id": i, "asked_at": at, "answer_by": by} for i, at, by in asked]
             )
 
     async def set_outcome(self, check_ids: Sequence[int], outcome: CheckOutcome) -> None:

@@ -66,6 +66,7 @@ async def _plan(uow: UnitOfWork, checking: dict, secret: str) -> dict[str, list[
         return {}
     wfh: dict[str, list[int]] = {}
     moments = []
+    # The routine's own grouping of active people per due unit (one query), shared rather than copied.
     for unit_day, people in await routine_steps._people_of(uow, list(checking.values())):
         modes = await uow.day.work_days_for(people, unit_day.day)
         home_workers = [p for p in people if p in modes and Mode(modes[p].mode) is Mode.WFH]
