@@ -25,7 +25,12 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
         invite_ttl=dt.timedelta(days=settings.invite_ttl_days),
         exporter=export_bytes,
+        check_secret=check_secret(settings),
     )
+
+
+def check_secret(settings: Settings) -> str:
+    return settings.presence_check_secret.get_secret_value() if settings.presence_check_secret else ""
 
 
 def build_routine(settings: Settings, db: Database, clock: Clock):
@@ -40,7 +45,7 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
 
     return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
                    send_rate=settings.telegram_bulk_rate, home_radius_m=settings.home_radius_m,
-                   housekeeping=housekeeping_steps(settings, db, clock))
+                   housekeeping=housekeeping_steps(settings, db, clock), check_secret=check_secret(settings))
 
 
 class Senders:

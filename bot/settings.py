@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     routine_tick_seconds: int = Field(default=60, ge=0, le=3600)  # 0: this process runs no routine clock
     # UU PDP: raw location fixes and original images are purged after this many days (summaries stay).
     retention_days: int = Field(default=90, ge=1, le=3650)
+    presence_check_secret: SecretStr | None = None  # seeds the presence checks' moments (bot/domain/check_moments.py)
     fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
         "whatsapp_app_secret",
         "whatsapp_verify_token",
         "fake_now",
+        "presence_check_secret",
         mode="before",
     )
     @classmethod

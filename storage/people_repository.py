@@ -56,6 +56,19 @@ class SqlPeopleRepository:
         row = (await self.session.execute(_actor_query().where(Person.id == person_id, Person.active))).first()
         return _actor(row) if row else None
 
+    async def account_actor(self, channel: Channel, external_id: str) -> Actor | None:
+        """The active person behind a linked chat identity, in one query: every inbound event asks it
+        (a live location sends one a minute per person), so it is not two lookups."""
+        row = (
+            await self.session.execute(
+                _actor_query()
+                .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+                .where(ChannelAccount.channel == channel.value, ChannelAccount.external_id == external_id,
+                       ChannelAccount.unlinked_at.is_(None), Person.active)
+            )
+        ).first()
+        return _actor(row) if row else None
+
     async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
         ids = list(person_ids)
         if not ids:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit_repository import SqlAuditRepository
+from storage.check_repository import SqlCheckRepository
 from storage.day_repository import SqlDayRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
 from storage.outbox_repository import SqlOutboxRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
 from storage.leave_repository import SqlLeaveRepository
+from storage.live_fix_repository import SqlLiveFixRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
 from storage.presence_repository import SqlPresenceRepository
@@ -41,6 +43,8 @@ class SqlUnitOfWork:
         self.leave = SqlLeaveRepository(self.session)
         self.retention = SqlRetentionRepository(self.session)
         self.person_data = SqlPersonDataRepository(self.session)
+        self.checks = SqlCheckRepository(self.session)
+        self.live = SqlLiveFixRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -77,3 +77,18 @@ def test_digests_benchmark_sends_one_digest_per_supervisor_with_a_constant_state
         assert result.child["digests"] == stored
     small, big = measured.results
     assert small.statements == big.statements  # more people, the same statements
+
+
+def test_live_location_benchmark_stores_every_fix_with_three_statements_one_by_one_and_far_fewer_batched(tmp_path):
+    from bench import live_locations
+
+    measured = live_locations.measure(150, workdir=tmp_path, engines=("sqlite",), people=40, log=lambda _: None)
+    out = tmp_path / "BENCHMARKS.md"
+    write_section(out, live_locations.NAME, live_locations.render(measured, "python -m bench --quick"))
+
+    one, batched = measured.results[("SQLite", "one by one")], measured.results[("SQLite", "batched")]
+    assert one.stored == batched.stored == 150  # counted back in location_fix by the benchmark itself
+    assert one.statements == 3 * 150  # seen-update insert, the sender, the fix
+    assert batched.statements <= 3 * 2  # two waves of at most 100, three statements each
+    text = out.read_text(encoding="utf-8")
+    assert "| SQLite | one by one | 150 |" in text and "| SQLite | batched | 150 |" in text

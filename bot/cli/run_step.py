@@ -1,8 +1,9 @@
-"""`apel run-step briefing|pengingat|rekap [--unit NAME]`: a step of the routine now; its messages go
-into the outbox for the running bot's senders. Idempotent like the ticks (nobody gets a step twice)."""
+"""`apel run-step briefing|pengingat|rekap|periksa [--unit NAME]`: a step of the routine now; its messages
+go into the outbox for the running bot's senders. Idempotent like the ticks (nobody gets a step twice)."""
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 
 import typer
@@ -10,16 +11,18 @@ import typer
 from bot.cli.context import clock, load_settings, open_database
 from bot.cli.output import say
 from bot.runtime import build_routine
+from bot.services import presence_checks
 
 
 class Step(StrEnum):
     BRIEFING = "briefing"
     PENGINGAT = "pengingat"
     REKAP = "rekap"
+    PERIKSA = "periksa"  # presence checks: each WFH person's next planned check, asked now
 
 
 async def run_step_command(
-    step: Step = typer.Argument(..., help="briefing, pengingat (reminders) or rekap (digests)"),
+    step: Step = typer.Argument(..., help="briefing, pengingat (reminders), rekap (digests) or periksa (presence checks)"),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
     """Run a step of the daily routine now (idempotent: a second run sends nothing new)."""
@@ -28,7 +31,8 @@ async def run_step_command(
     try:
         routine = build_routine(settings, db, clock())
         now = clock().now()
-        run = {Step.BRIEFING: routine.briefings, Step.PENGINGAT: routine.reminders, Step.REKAP: routine.digests}[step]
+        run = {Step.BRIEFING: routine.briefings, Step.PENGINGAT: routine.reminders, Step.REKAP: routine.digests,
+               Step.PERIKSA: functools.partial(presence_checks.run_step, routine)}[step]
         out = await run(now, unit=unit, force=True)
         # Queued in the outbox with the step's own transaction; the running bot's senders send them.
         say("cli.step_done", step=step.value, count=len(out))

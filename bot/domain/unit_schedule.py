@@ -29,6 +29,7 @@ class Schedule:
     digest_times: tuple[dt.time, ...] = (dt.time(16, 30), dt.time(17, 0), dt.time(17, 30))  # by level, nearest first
     presence_checks_per_day: int = 0
     presence_answer_min: int = 15
+    presence_selfie: bool = False  # a presence check asks for a selfie too
     piket_min: int = 1  # people on office duty per day (rotation)
     wfh_share_pct: int = 50  # a non-service unit's target share of people at home (rotation)
     coverage_min_pct: int = 80  # WFH: below this share of working hours proven at home, a flag (0: never)
@@ -160,10 +161,20 @@ PARSERS = {
     "digest_times": _times,
     "presence_checks_per_day": _minutes,
     "presence_answer_min": _minutes,
+    "presence_selfie": lambda text: _yes_no(text),
     "piket_min": _minutes,
     "wfh_share_pct": lambda text: _percent(text),
     "coverage_min_pct": lambda text: _percent(text),
 }
+
+
+def _yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("yes", "ya", "true", "1", "on"):
+        return True
+    if word in ("no", "tidak", "false", "0", "off"):
+        return False
+    raise ScheduleValueError("schedule.bad_yes_no", value=text)
 
 
 def _percent(text: str) -> int:
@@ -180,6 +191,8 @@ def parse_value(name: str, text: str):
 
 
 def show_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dt.time):
         return value.strftime("%H.%M")
     if isinstance(value, frozenset):

@@ -29,6 +29,7 @@ from bot.services import (
 )
 from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings
+from bot.services.live_batch import LiveBatcher
 from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines
 from bot.services.onboarding import redeem_in
 from bot.services.routine import Routine
@@ -51,6 +52,7 @@ class Conversation:
         links: LinkSettings,
         invite_ttl: dt.timedelta,
         exporter=None,
+        check_secret: str = "",
     ):
         self.uow_factory = uow_factory
         self.clock = clock
@@ -60,17 +62,18 @@ class Conversation:
         self.default_timezone = default_timezone
         self.links = links
         self.invite_ttl = invite_ttl
-        self.routine = Routine(uow_factory, clock=clock, default_language=default_language)
+        self.routine = Routine(uow_factory, clock=clock, default_language=default_language, check_secret=check_secret)
         # The month export's writer (openpyxl) lives outside the core; the runtime hands it in.
         self.exporter = exporter
+        # Live-location moves, stored in batches by the channels that get many at once (DESIGN.md).
+        self.live = LiveBatcher(uow_factory, clock)
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             if not await uow.day.first_time(inbound.event_key, now):
                 return []
-            person_id = await uow.people.account_person(inbound.channel, inbound.sender)
-            actor = await uow.people.actor(person_id) if person_id else None
+            actor = await uow.people.account_actor(inbound.channel, inbound.sender)
             if actor is None:
                 replies = _keyed(inbound, await self._stranger(uow, inbound, now))
                 uow.outbox.add(replies)

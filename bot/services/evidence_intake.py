@@ -8,6 +8,7 @@ from bot.domain.html import clip, esc
 from bot.domain.tasks import TaskStatus
 from bot.messages import Button
 from bot.ports import MediaStore
+from bot.services import presence_checks
 from bot.services.turn import Turn, action
 
 
@@ -55,6 +56,8 @@ async def on_media(turn: Turn, media_store: MediaStore) -> None:
             received_at=turn.now,
         )
     )
+    if await presence_checks.on_evidence(turn, evidence_id, kind):
+        return  # the selfie of an open presence check, not a task's evidence
     if state == "evidence_pick" and media.album and data.get("album") == media.album:
         # The rest of an album joins the question already asked for its first photo.
         await turn.set_state("evidence_pick", ids=data.get("ids", []) + [evidence_id], album=media.album)

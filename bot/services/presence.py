@@ -14,6 +14,7 @@ from bot.domain.schedule import local_date
 from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.services import home_location
 from bot.services.presence_day import AT_OFFICE
+from bot.services import presence_checks
 from bot.services.turn import Turn
 from bot.texts import format_clock
 
@@ -30,8 +31,8 @@ async def on_location(turn: Turn) -> None:
         if not loc.is_update:
             turn.say(turn.t("location.bad"))
         return
-    state, _ = await turn.state()
-    if state == "home_location" and not loc.is_update:
+    # A live location's move never answers a question: no state to read (it is the hot path, see DESIGN.md).
+    if not loc.is_update and (await turn.state())[0] == "home_location":
         await home_location.share(turn, loc.lat, loc.lon)
         return
     at = turn.inbound.at  # when the position was taken (adapters put it on Apel's clock)
@@ -47,6 +48,8 @@ async def on_location(turn: Turn) -> None:
                                loc.live_key if live else None, until)
     if loc.is_update:
         return  # a live location moves many times a day: each move is stored, none is answered
+    if await presence_checks.on_location(turn):
+        return  # the pin answered a presence check, which said so
     if until:
         turn.say(turn.t("location.live_received", until=format_clock(until, turn.actor.timezone)))
     checkin = await _office_checkin(turn, day, loc.lat, loc.lon, loc.accuracy_m, at)

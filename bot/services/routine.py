@@ -25,7 +25,7 @@ from bot.domain.org_terms import Channel
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.outbox.plan import Wave, estimated_finish, plan
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
-from bot.services import ladder, presence_day
+from bot.services import ladder, presence_checks, presence_day
 from bot.services.briefing_wave import brief_people
 from bot.services.org_directory import units_under
 from bot.services.turn import action, deliver
@@ -84,10 +84,12 @@ LATE_TOLERANCE = dt.timedelta(minutes=1)
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
                  pictures: Pictures | None = None, send_rate: float = 25.0,
-                 home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M, housekeeping: Sequence[Step] = ()):
+                 home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M, housekeeping: Sequence[Step] = (),
+                 check_secret: str = ""):
         self.uow_factory = uow_factory
         self.send_rate = send_rate  # messages per second the senders may send in bulk (waves are planned on it)
         self.home_radius_m = home_radius_m  # HOME_RADIUS_M: a home geofence without its own radius
+        self.check_secret = check_secret  # seeds the presence checks' moments (PRESENCE_CHECK_SECRET)
         self.clock = clock
         self.default_language = default_language
         self.pictures = pictures  # None: digests go as text only
@@ -104,6 +106,7 @@ class Routine:
             + await self.digests(now)
             + await self._after_deadline(ladder.unreviewed, now, None, False)
             + [o for step in self.housekeeping for o in await step(now)]
+            + await presence_checks.run_step(self, now)
         )
 
     async def escalations(self, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:

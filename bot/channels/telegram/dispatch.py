@@ -76,6 +76,9 @@ def build_dispatcher(
         inbound = to_inbound(update, now=now, origin=origin)
         if inbound is None:
             return  # acknowledged and ignored: groups, bots, kinds the routine does not use
+        if inbound.location is not None and inbound.location.is_update and getattr(conversation, "live", None):
+            await conversation.live.add(inbound)  # stored with the moves arriving with it; never answered
+            return
         # Errors from the core propagate: in webhook mode that means a 500 and a redelivery.
         outgoings = await conversation.handle(inbound, BotMediaFetcher(bot))
         await deliver(outgoings, origin)

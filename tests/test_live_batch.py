@@ -1,0 +1,45 @@
+"""Live-location moves stored in batches: every move of a linked person once, in their zone's day;
+redeliveries, strangers and impossible positions dropped; each caller returns after the commit."""
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.domain.org_terms import Channel
+from bot.messages import Inbound, LocationIn
+from bot.services.live_batch import LiveBatcher, ingest_moves
+from storage.day_tables import LocationFix
+from tests.org_rows import STAF, small_office
+from tests.test_org_import import run_import
+
+AT = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # 00.30 WITA on Tuesday: Rudi's day is the 24th
+
+
+def move(n: int, sender: str = "501", lat: float = -1.6, key: str | None = None) -> Inbound:
+    return Inbound(Channel.TELEGRAM, sender, key or f"tg:{n}", AT + dt.timedelta(seconds=n),
+                   location=LocationIn(lat, 103.6 + n * 1e-5, 10.0, None, "501:77", True))
+
+
+async def fixes(db):
+    async with db.engine.connect() as conn:
+        return (await conn.execute(select(LocationFix).order_by(LocationFix.at))).all()
+
+
+async def test_moves_arriving_together_are_stored_once_each_in_one_batch(db, clock):
+    await run_import(db, clock, small_office())
+    async with db.uow() as uow:
+        rudi = (await uow.org.stored_people())[STAF].id
+        await uow.accounts.link(rudi, Channel.TELEGRAM, "501", clock.now())
+        await uow.commit()
+    batcher = LiveBatcher(db.uow, clock, max_size=50)
+    moves = [move(n) for n in range(120)] + [move(0), move(500, sender="999"), move(501, lat=95.0)]
+    await asyncio.gather(*(batcher.add(m) for m in moves))
+    stored = await fixes(db)
+    assert len(stored) == 120  # the redelivery, the stranger and the impossible latitude are dropped
+    assert {(f.person_id, f.day, f.live, f.live_key) for f in stored} == {(rudi, dt.date(2026, 11, 24), True, "501:77")}
+    await batcher.add(move(700))  # alone, one after another (long polling): stored at once, no waiting
+    await batcher.add(move(701))
+    assert len(await fixes(db)) == 122
+    assert await ingest_moves(db.uow, [move(5), move(5)], clock.now()) == 0  # seen before: nothing twice
+    assert await ingest_moves(db.uow, [move(900), move(900)], clock.now()) == 1
