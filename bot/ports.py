@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol, Self
 
 from bot.domain.org_sync import StoredPerson, StoredUnit, SyncPlan
+from bot.domain.duplicates import Candidate
 from bot.domain.flags import FlagRecord, NewFlag
 from bot.domain.org_terms import Channel
 
@@ -100,6 +101,7 @@ class UnitOfWork(Protocol):
     people: PeopleRepository
     day: DayRepository
     flags: FlagRepository
+    evidence: EvidenceRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc) -> None: ...
@@ -115,6 +117,11 @@ class StoredMedia:
     path: str  # the original, private
     thumb_path: str | None  # what others may be shown (images only)
     size: int
+    derivative_path: str | None = None  # full size without EXIF/GPS (images only); others may see it
+    phash: str | None = None  # perceptual hash, 16 hex digits (images only)
+    probes: tuple[str, ...] = ()  # hashes to look duplicates up with (shifted crops; includes phash)
+    taken: dt.datetime | None = None  # EXIF capture time; naive = local time of the sender's zone
+    gps: tuple[float, float] | None = None  # EXIF position (lat, lon)
 
 
 class MediaFetcher(Protocol):
@@ -124,7 +131,9 @@ class MediaFetcher(Protocol):
 
 
 class MediaStore(Protocol):
-    async def save(self, content: bytes, *, filename: str | None, mime: str | None) -> StoredMedia: ...
+    async def save(self, content: bytes, *, filename: str | None, mime: str | None,
+                   kind: str | None = None) -> StoredMedia:
+        """Checks and stores; raises bot.domain.evidence.MediaRefused when the file is not accepted."""
 
 
 class SheetReader(Protocol):
@@ -158,6 +167,15 @@ class PeopleRepository(Protocol):
     async def account_person(self, channel: Channel, external_id: str) -> int | None: ...
     async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None: ...
     async def menu_holders(self) -> list[tuple[Actor, Address]]: ...
+
+
+class EvidenceRepository(Protocol):
+    """Reads of the evidence checks (storage/evidence_repository.py)."""
+
+    async def similar(self, probes: Sequence[str], *, person_id: int, day: dt.date,
+                      before_id: int | None = None) -> list[Candidate]: ...
+    async def same_file(self, sha256: str, *, person_id: int, day: dt.date) -> Candidate | None: ...
+    async def home(self, person_id: int) -> tuple[float, float, int | None] | None: ...
 
 
 class FlagRepository(Protocol):

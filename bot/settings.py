@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     digest_pictures: bool = True  # a card and a screenshot collage with each digest (~0.2 s per supervisor)
     routine_tick_seconds: int = Field(default=60, ge=0, le=3600)  # 0: this process runs no routine clock
+    # Evidence checks (README "Evidence checks").
+    evidence_max_mb: int = Field(default=20, ge=1, le=2000)  # Telegram's getFile limit is 20 MB
+    media_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=500_000_000)  # decompression bombs
+    duplicate_distance: int = Field(default=4, ge=0, le=4)  # bits of 64; 4 is the band lookup's limit
+    exif_max_age_hours: float = Field(default=24, gt=0)
+    exif_max_distance_km: float = Field(default=2, ge=0)
     fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit_repository import SqlAuditRepository
 from storage.day_repository import SqlDayRepository
+from storage.evidence_repository import SqlEvidenceRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
 from storage.invite_repository import SqlAccountRepository, SqlInviteRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
         self.day = SqlDayRepository(self.session)
         self.routine = SqlRoutineRepository(self.session)
         self.flags = SqlFlagRepository(self.session)
+        self.evidence = SqlEvidenceRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from bot.domain.evidence import EvidencePolicy
 from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
@@ -49,6 +50,7 @@ class Conversation:
         links: LinkSettings,
         invite_ttl: dt.timedelta,
         exporter=None,
+        evidence_policy: EvidencePolicy | None = None,
     ):
         self.uow_factory = uow_factory
         self.clock = clock
@@ -61,6 +63,7 @@ class Conversation:
         self.routine = Routine(uow_factory, clock=clock, default_language=default_language)
         # The month export's writer (openpyxl) lives outside the core; the runtime hands it in.
         self.exporter = exporter
+        self.evidence_policy = evidence_policy or EvidencePolicy()
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
@@ -134,7 +137,7 @@ class Conversation:
                 and await admin_chat.try_import(turn, self.sheets, self.default_timezone)
             ):
                 return
-            await evidence_intake.on_media(turn, self.media)
+            await evidence_intake.on_media(turn, self.media, self.evidence_policy)
         elif inbound.text is not None:
             text = inbound.text.strip()
             if text.startswith("/"):
