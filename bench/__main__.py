@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import digests, org_import
+from bench import digests, evidence, org_import
 from bench.report import write_section
 
-BENCHMARKS = (org_import, digests)
+BENCHMARKS = (org_import, digests, evidence)
 
 
 def main(argv: list[str] | None = None) -> int:

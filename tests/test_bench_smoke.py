@@ -77,3 +77,17 @@ def test_digests_benchmark_sends_one_digest_per_supervisor_with_a_constant_state
         assert result.child["digests"] == stored
     small, big = measured.results
     assert small.statements == big.statements  # more people, the same statements
+
+
+def test_evidence_benchmark_runs_the_pipeline_and_bare_decode_on_every_sample(tmp_path):
+    from bench import evidence
+
+    results = evidence.measure(quick=True, repeat=1, workdir=tmp_path)
+    text = evidence.render(results, "python -m bench --quick", 1)
+    assert [r.sample.label for r in results] == [s.label for s in evidence.samples(True)]
+    assert all(r.bare_ms > 0 and r.pipeline_ms > 0 for r in results)
+    assert text.count("| ≤ 1.5 |") == len(results)
+    # The pipeline really stored each sample: three files (original, derivative, thumbnail) per run.
+    for n in range(len(results)):
+        files = sorted(p.parent.parent.name for p in (tmp_path / f"run_{n}_0").rglob("*") if p.is_file())
+        assert files == ["derivatives", "originals", "thumbs"]
