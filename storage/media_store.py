@@ -63,7 +63,8 @@ class FileMediaStore:
         """Content-addressed: an existing file is the same content. Written aside, then renamed, so a
         reader never sees half a file."""
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.parent.is_dir():  # a stat is cheaper than mkdir's attempt at every level
+                target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(target.name + ".tmp")
             write(tmp)
             tmp.replace(target)

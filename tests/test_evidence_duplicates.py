@@ -43,6 +43,8 @@ def variations(img):
         "recompressed": encode(img, "JPEG", quality=55),
         "resized": encode(img.resize((img.width * 2 // 3, img.height * 2 // 3)), "JPEG", quality=80),
         "status bar cut": encode(cut, "PNG"),
+        "taller status bar cut (5 %)": encode(cut_status_bar(img, 0.05), "PNG"),
+        "shorter status bar cut (2.5 %)": encode(cut_status_bar(img, 0.025), "PNG"),
         "cut, resized, recompressed": encode(cut.resize((400, round(400 * cut.height / cut.width))), "JPEG", quality=70),
     }
 
