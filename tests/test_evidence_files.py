@@ -125,3 +125,13 @@ async def test_originals_are_private_and_everything_is_content_addressed(store):
     assert Path(first.derivative_path).parent.parent.name == "derivatives"
     assert Path(first.thumb_path).parent.parent.name == "thumbs"
     assert len(first.phash) == 16 and first.phash in first.probes
+
+
+async def test_an_iphone_heic_file_is_kept_as_received_and_shown_by_name_only(store):
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    saved = await store.save(heic, filename="IMG_0001.HEIC", mime="image/heic", kind="image_file")
+    assert saved.thumb_path is None and saved.derivative_path is None and saved.phash is None
+    assert stat.S_IMODE(Path(saved.path).stat().st_mode) == 0o600
+    # Not HEIC inside, only by name: not an image.
+    assert await refusal(store, b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64, "IMG_0002.HEIC", "image/heic") == \
+        "evidence.not_image"
