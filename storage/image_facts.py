@@ -121,7 +121,7 @@ def _derivative(content: bytes, fmt: str, orientation: int, exif) -> tuple[bytes
 
 def _taken(exif) -> dt.datetime | None:
     ifd = exif.get_ifd(ExifTags.IFD.Exif)
-    raw = ifd.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    raw = ifd.get(ExifTags.Base.DateTimeOriginal)  # not DateTime: that is when an editor last saved it
     try:
         taken = dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except (TypeError, ValueError):

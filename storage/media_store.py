@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import mimetypes
 import os
+import uuid
 from pathlib import Path, PurePath
 
 from bot.domain.evidence import EvidenceKind, MediaRefused, document_matches, is_heif
@@ -65,7 +66,7 @@ class FileMediaStore:
         if not target.exists():
             if not target.parent.is_dir():  # a stat is cheaper than mkdir's attempt at every level
                 target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
+            tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")  # two senders of one file at once
             write(tmp)
             tmp.replace(target)
         return target
