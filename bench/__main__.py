@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import digests, live_locations, org_import
+from bench import digests, evidence, live_locations, org_import
 from bench.report import write_section
 
-BENCHMARKS = (org_import, digests, live_locations)
+BENCHMARKS = (org_import, digests, live_locations, evidence)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -91,6 +91,9 @@ class NewEvidence:
     album: str | None
     caption: str | None
     received_at: dt.datetime
+    derivative_path: str | None = None  # images: full size without EXIF/GPS (what others may see)
+    phash: str | None = None
+    taken_at: dt.datetime | None = None  # EXIF capture time (UTC)
 
 
 @dataclass(frozen=True)

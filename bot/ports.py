@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from bot.domain.org_sync import StoredPerson, StoredUnit, SyncPlan
 from bot.domain.check_moments import CheckOutcome, CheckRecord
+from bot.domain.duplicates import Candidate
 from bot.domain.flags import FlagRecord, NewFlag
 from bot.domain.org_terms import Channel
 
@@ -105,6 +106,7 @@ class UnitOfWork(Protocol):
     leave: LeaveRepository
     checks: CheckRepository
     live: LiveFixRepository
+    evidence: EvidenceRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc) -> None: ...
@@ -120,6 +122,11 @@ class StoredMedia:
     path: str  # the original, private
     thumb_path: str | None  # what others may be shown (images only)
     size: int
+    derivative_path: str | None = None  # full size without EXIF/GPS (images only); others may see it
+    phash: str | None = None  # perceptual hash, 16 hex digits (images only)
+    probes: tuple[str, ...] = ()  # hashes to look duplicates up with (shifted crops; includes phash)
+    taken: dt.datetime | None = None  # EXIF capture time; naive = local time of the sender's zone
+    gps: tuple[float, float] | None = None  # EXIF position (lat, lon)
 
 
 class MediaFetcher(Protocol):
@@ -129,7 +136,9 @@ class MediaFetcher(Protocol):
 
 
 class MediaStore(Protocol):
-    async def save(self, content: bytes, *, filename: str | None, mime: str | None) -> StoredMedia: ...
+    async def save(self, content: bytes, *, filename: str | None, mime: str | None,
+                   kind: str | None = None) -> StoredMedia:
+        """Checks and stores; raises bot.domain.evidence.MediaRefused when the file is not accepted."""
 
 
 class SheetReader(Protocol):
@@ -166,6 +175,15 @@ class PeopleRepository(Protocol):
     async def account_person(self, channel: Channel, external_id: str) -> int | None: ...
     async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None: ...
     async def menu_holders(self) -> list[tuple[Actor, Address]]: ...
+
+
+class EvidenceRepository(Protocol):
+    """Reads of the evidence checks (storage/evidence_repository.py)."""
+
+    async def similar(self, probes: Sequence[str], *, person_id: int, day: dt.date,
+                      before_id: int | None = None) -> list[Candidate]: ...
+    async def same_file(self, sha256: str, *, person_id: int, day: dt.date) -> Candidate | None: ...
+    async def home(self, person_id: int) -> tuple[float, float, int | None] | None: ...
 
 
 class FlagRepository(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.domain.evidence import EvidencePolicy
 from bot.exports import export_bytes
 from bot.ports import Clock
 from bot.services.conversation import Conversation
@@ -18,7 +19,7 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
     return Conversation(
         db.uow,
         clock=clock,
-        media=FileMediaStore(settings.media_dir),
+        media=FileMediaStore(settings.media_dir, max_pixels=settings.media_max_pixels),
         sheets=UploadedSheetReader(),
         default_language=settings.default_language.value,
         default_timezone=settings.default_timezone,
@@ -26,6 +27,18 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         invite_ttl=dt.timedelta(days=settings.invite_ttl_days),
         exporter=export_bytes,
         check_secret=check_secret(settings),
+        evidence_policy=evidence_policy(settings),
+    )
+
+
+def evidence_policy(settings: Settings) -> EvidencePolicy:
+    return EvidencePolicy(
+        max_bytes=settings.evidence_max_mb * 1024 * 1024,
+        max_pixels=settings.media_max_pixels,
+        duplicate_distance=settings.duplicate_distance,
+        exif_max_age_hours=settings.exif_max_age_hours,
+        exif_max_distance_km=settings.exif_max_distance_km,
+        default_home_radius_m=settings.home_radius_m,
     )
 
 

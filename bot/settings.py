@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # UU PDP: raw location fixes and original images are purged after this many days (summaries stay).
     retention_days: int = Field(default=90, ge=1, le=3650)
     presence_check_secret: SecretStr | None = None  # seeds the presence checks' moments (bot/domain/check_moments.py)
+    # Evidence checks (README "Evidence checks").
+    evidence_max_mb: int = Field(default=20, ge=1, le=2000)  # Telegram's getFile limit is 20 MB
+    media_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=500_000_000)  # decompression bombs
+    duplicate_distance: int = Field(default=4, ge=0, le=4)  # bits of 64; 4 is the band lookup's limit
+    exif_max_age_hours: float = Field(default=24, gt=0)
+    exif_max_distance_km: float = Field(default=2, ge=0)
     fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(

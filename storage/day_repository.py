@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import EvidenceRecord, NewEvidence, ReportRecord, TaskRecord, WorkDayRecord
 from storage.day_tables import ConversationState, Evidence, LocationFix, Report, SeenUpdate, Task, WorkDay
+from storage.evidence_repository import band_values
 
 
 CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
@@ -170,6 +171,7 @@ class SqlDayRepository:
 
     async def add_evidence(self, item: NewEvidence) -> int:
         values = {k: getattr(item, k) for k in item.__dataclass_fields__}
+        values.update(band_values(item.phash))
         return (await self.session.execute(insert(Evidence).values(**values).returning(Evidence.id))).scalar_one()
 
     async def evidence_for_day(self, person_id: int, day: dt.date) -> list[EvidenceRecord]:

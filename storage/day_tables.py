@@ -57,6 +57,13 @@ class Evidence(SQLModel, table=True):
     # What others may be shown of an image: re-encoded without EXIF/GPS, orientation applied.
     derivative_path: str | None = Field(default=None, max_length=300)
     phash: str | None = Field(default=None, max_length=16, index=True)  # imagehash.phash as hex
+    # The phash cut into bands (bot/domain/duplicates.py): near-duplicates share at least one exactly,
+    # so the lookup is an index search, not a scan of every row.
+    phash_b0: int | None = Field(default=None, index=True)
+    phash_b1: int | None = Field(default=None, index=True)
+    phash_b2: int | None = Field(default=None, index=True)
+    phash_b3: int | None = Field(default=None, index=True)
+    phash_b4: int | None = Field(default=None, index=True)
     taken_at: dt.datetime | None = _time(nullable=True)  # EXIF DateTimeOriginal, when sent as a file
     original_purged_at: dt.datetime | None = _time(nullable=True)  # retention removed the original
     mime: str | None = Field(default=None, max_length=100)

@@ -1,59 +1,74 @@
-"""Evidence files under MEDIA_DIR, content-addressed: originals/ab/<sha256><ext> (private) and
-thumbs/ab/<sha256>.jpg (what others may be shown). Image work runs in a thread, off the event loop."""
+"""Evidence files under MEDIA_DIR, content-addressed by the SHA-256 of what was received:
+originals/ab/<sha256><ext> (private, mode 600: never shown to anyone), derivatives/ab/<sha256>.jpg|png
+(full size, no EXIF/GPS, orientation applied) and thumbs/ab/<sha256>.jpg (what cards, collages and
+/tim show). Image work runs in one thread hop per file, off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import mimetypes
 import os
+import uuid
 from pathlib import Path, PurePath
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
+from bot.domain.evidence import EvidenceKind, MediaRefused, document_matches, is_heif
 from bot.ports import StoredMedia
+from storage.image_facts import inspect
 
-THUMB_SIZE = (512, 512)
-MAX_PIXELS = 40_000_000  # a larger "image" is refused as a decompression bomb, not thumbnailed
+MAX_PIXELS = 40_000_000  # a larger "image" is refused as a decompression bomb (MEDIA_MAX_PIXELS)
 
 
 class FileMediaStore:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, max_pixels: int = MAX_PIXELS):
         self.root = Path(root)
+        self.max_pixels = max_pixels
 
-    async def save(self, content: bytes, *, filename: str | None, mime: str | None) -> StoredMedia:
-        return await asyncio.to_thread(self._save, content, filename, mime)
+    async def save(self, content: bytes, *, filename: str | None, mime: str | None,
+                   kind: str | None = None) -> StoredMedia:
+        """Checks and stores a file; raises MediaRefused (nothing stored) when it is not acceptable."""
+        return await asyncio.to_thread(self._save, content, filename, mime, kind)
 
-    def _save(self, content: bytes, filename: str | None, mime: str | None) -> StoredMedia:
+    def _save(self, content: bytes, filename: str | None, mime: str | None, kind: str | None) -> StoredMedia:
+        if not content:
+            raise MediaRefused("evidence.empty")
         digest = hashlib.sha256(content).hexdigest()
-        suffix = _suffix(filename, mime)
-        original = self.root / "originals" / digest[:2] / f"{digest}{suffix}"
-        if not original.exists():
-            original.parent.mkdir(parents=True, exist_ok=True)
-            tmp = original.with_suffix(original.suffix + ".tmp")
-            tmp.write_bytes(content)
-            os.chmod(tmp, 0o600)
-            tmp.replace(original)
-        thumb = self._thumbnail(content, digest)
-        return StoredMedia(sha256=digest, path=str(original), thumb_path=str(thumb) if thumb else None, size=len(content))
+        if kind == EvidenceKind.DOCUMENT:
+            if not document_matches(content, mime, filename):
+                raise MediaRefused("evidence.wrong_content")
+            return StoredMedia(digest, str(self._original(content, digest, filename, mime)), None, len(content))
+        if kind == EvidenceKind.IMAGE_FILE and is_heif(content):
+            # Pillow cannot decode HEIC without a plugin: kept as received, shown by name like a document.
+            return StoredMedia(digest, str(self._original(content, digest, filename, mime)), None, len(content))
+        facts = inspect(content, self.max_pixels)
+        original = self._original(content, digest, filename, mime)
+        derivative = self._write(self.root / "derivatives" / digest[:2] / f"{digest}{facts.derivative_ext}",
+                                 lambda path: path.write_bytes(facts.derivative))
+        thumb = self._write(self.root / "thumbs" / digest[:2] / f"{digest}.jpg",
+                            lambda path: facts.thumbnail.save(path, "JPEG", quality=80))
+        return StoredMedia(
+            sha256=digest, path=str(original), thumb_path=str(thumb), size=len(content),
+            derivative_path=str(derivative), phash=facts.phash, probes=facts.probes, taken=facts.taken,
+            gps=facts.gps,
+        )
 
-    def _thumbnail(self, content: bytes, digest: str) -> Path | None:
-        target = self.root / "thumbs" / digest[:2] / f"{digest}.jpg"
-        if target.exists():
-            return target
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    return None
-                image.draft("RGB", THUMB_SIZE)
-                picture = ImageOps.exif_transpose(image).convert("RGB")
-                picture.thumbnail(THUMB_SIZE)
+    def _original(self, content: bytes, digest: str, filename: str | None, mime: str | None) -> Path:
+        def private(path: Path) -> None:
+            path.write_bytes(content)
+            os.chmod(path, 0o600)
+
+        return self._write(self.root / "originals" / digest[:2] / f"{digest}{_suffix(filename, mime)}", private)
+
+    @staticmethod
+    def _write(target: Path, write) -> Path:
+        """Content-addressed: an existing file is the same content. Written aside, then renamed, so a
+        reader never sees half a file."""
+        if not target.exists():
+            if not target.parent.is_dir():  # a stat is cheaper than mkdir's attempt at every level
                 target.parent.mkdir(parents=True, exist_ok=True)
-                # Saved without the original's EXIF: a thumbnail carries no GPS or camera data.
-                picture.save(target, "JPEG", quality=80)
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            return None
+            tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")  # two senders of one file at once
+            write(tmp)
+            tmp.replace(target)
         return target
 
 

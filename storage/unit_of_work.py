@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.audit_repository import SqlAuditRepository
 from storage.check_repository import SqlCheckRepository
 from storage.day_repository import SqlDayRepository
+from storage.evidence_repository import SqlEvidenceRepository
 from storage.database import make_engine, make_session_factory
 from storage.flag_repository import SqlFlagRepository
 from storage.outbox_repository import SqlOutboxRepository
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
         self.person_data = SqlPersonDataRepository(self.session)
         self.checks = SqlCheckRepository(self.session)
         self.live = SqlLiveFixRepository(self.session)
+        self.evidence = SqlEvidenceRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -92,3 +92,17 @@ def test_live_location_benchmark_stores_every_fix_with_three_statements_one_by_o
     assert batched.statements <= 3 * 2  # two waves of at most 100, three statements each
     text = out.read_text(encoding="utf-8")
     assert "| SQLite | one by one | 150 |" in text and "| SQLite | batched | 150 |" in text
+
+
+def test_evidence_benchmark_runs_the_pipeline_and_bare_decode_on_every_sample(tmp_path):
+    from bench import evidence
+
+    results = evidence.measure(quick=True, repeat=1, workdir=tmp_path)
+    text = evidence.render(results, "python -m bench --quick", 1)
+    assert [r.sample.label for r in results] == [s.label for s in evidence.samples(True)]
+    assert all(r.bare_ms > 0 and r.pipeline_ms > 0 for r in results)
+    assert text.count("| ≤ 1.5 |") == len(results)
+    # The pipeline really stored each sample: three files (original, derivative, thumbnail) per run.
+    for n in range(len(results)):
+        files = sorted(p.parent.parent.name for p in (tmp_path / f"run_{n}_0").rglob("*") if p.is_file())
+        assert files == ["derivatives", "originals", "thumbs"]

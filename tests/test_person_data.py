@@ -65,7 +65,8 @@ async def test_an_active_person_is_not_erased(chat, db, clock):
 async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_counts(chat, db, clock):
     await rudi_works_a_day(chat)
     rudi = (await ids(db))[STAF]
-    files = [Path(e.path) for e in await table(db, Evidence)] + [Path(e.thumb_path) for e in await table(db, Evidence)]
+    evidence = await table(db, Evidence)
+    files = [Path(p) for e in evidence for p in (e.path, e.derivative_path, e.thumb_path)]
     assert all(f.exists() for f in files)
     before = ([(w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi],
               [(r.status, r.late, r.evidence_count) for r in await table(db, Report)])
@@ -73,7 +74,7 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
         await uow.session.execute(update(Person).where(Person.id == rudi).values(active=False))
         await uow.commit()
 
-    assert await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test") == 2
+    assert await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test") == 3  # original, derivative, thumbnail
     person = next(p for p in await table(db, Person) if p.id == rudi)
     assert (person.name, person.nip) == (f"Dihapus {rudi}", f"X{rudi:017d}") and len(person.nip) == 18
     assert (person.phone, person.home_lat, person.home_lon, person.home_pending_lat, person.home_pending_lon) == \

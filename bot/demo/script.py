@@ -777,7 +777,7 @@ async def _flag_note(office: _Office, nip: str, replies: list[Outgoing]) -> tupl
     person = office.people[nip]
     async with office.db.uow() as uow:
         found = await digests_for(uow, day=office.day, unit=person.unit)
-    flags = [f for item in found for rec in as_record(item, office.day)["people"] if rec["nip"] == nip
+    flags = [f["kind"] for item in found for rec in as_record(item, office.day)["people"] if rec["nip"] == nip
              for f in rec.get("flags", [])]
     warned = [o.reply.text for o in replies if o.external_id == person.sender and "⚠" in o.reply.text]
     if flags or warned:

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from dataclasses import replace
 
+from bot.domain.evidence import EvidencePolicy
 from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
@@ -53,6 +54,7 @@ class Conversation:
         invite_ttl: dt.timedelta,
         exporter=None,
         check_secret: str = "",
+        evidence_policy: EvidencePolicy | None = None,
     ):
         self.uow_factory = uow_factory
         self.clock = clock
@@ -67,6 +69,7 @@ class Conversation:
         self.exporter = exporter
         # Live-location moves, stored in batches by the channels that get many at once (DESIGN.md).
         self.live = LiveBatcher(uow_factory, clock)
+        self.evidence_policy = evidence_policy or EvidencePolicy()
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
@@ -143,7 +146,7 @@ class Conversation:
                 and await admin_chat.try_import(turn, self.sheets, self.default_timezone)
             ):
                 return
-            await evidence_intake.on_media(turn, self.media)
+            await evidence_intake.on_media(turn, self.media, self.evidence_policy)
         elif inbound.text is not None:
             text = inbound.text.strip()
             if text.startswith("/"):

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from bot.day_records import NewEvidence
-from bot.domain.evidence import MAX_DOWNLOAD_BYTES, EvidenceKind, classify
+from bot.domain.evidence import EvidenceKind, EvidencePolicy, MediaRefused, classify
+from bot.domain.exif_checks import taken_instant
 from bot.domain.html import clip, esc
 from bot.domain.tasks import TaskStatus
 from bot.messages import Button
 from bot.ports import MediaStore
-from bot.services import presence_checks
+from bot.services import evidence_checks, presence_checks
 from bot.services.turn import Turn, action
 
+DEFAULT_POLICY = EvidencePolicy()
 
-async def on_media(turn: Turn, media_store: MediaStore) -> None:
+
+async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy = DEFAULT_POLICY) -> None:
     media = turn.inbound.media
-    kind = classify(is_photo=media.is_photo, mime=media.mime, filename=media.filename, size=media.size)
+    kind = classify(is_photo=media.is_photo, mime=media.mime, filename=media.filename, size=media.size,
+                    max_bytes=policy.max_bytes)
     if not isinstance(kind, EvidenceKind):
-        turn.say(turn.t(kind, limit_mb=MAX_DOWNLOAD_BYTES // (1024 * 1024)))
+        turn.say(turn.t(kind, limit_mb=policy.max_mb))
         return
     try:
         content = await turn.fetcher.fetch(media.file_ref)
@@ -26,10 +30,15 @@ async def on_media(turn: Turn, media_store: MediaStore) -> None:
     if not content:
         turn.say(turn.t("evidence.empty"))
         return
-    if len(content) > MAX_DOWNLOAD_BYTES:
-        turn.say(turn.t("evidence.too_big", limit_mb=MAX_DOWNLOAD_BYTES // (1024 * 1024)))
+    if len(content) > policy.max_bytes:
+        turn.say(turn.t("evidence.too_big", limit_mb=policy.max_mb))
         return
-    stored = await media_store.save(content, filename=media.filename, mime=media.mime)
+    try:
+        stored = await media_store.save(content, filename=media.filename, mime=media.mime, kind=kind.value)
+    except MediaRefused as refused:
+        turn.say(turn.t(refused.code, **refused.params))
+        return
+    taken_at = taken_instant(stored.taken, turn.actor.timezone) if stored.taken else None
     state, data = await turn.state()
     open_tasks = [
         t for t in await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today) if t.status != TaskStatus.DONE
@@ -54,27 +63,43 @@ async def on_media(turn: Turn, media_store: MediaStore) -> None:
             album=media.album,
             caption=clip(turn.inbound.caption, 1024) if turn.inbound.caption else None,
             received_at=turn.now,
+            derivative_path=stored.derivative_path,
+            phash=stored.phash,
+            taken_at=taken_at,
         )
     )
+    notes = await evidence_checks.check(turn, stored, evidence_id, taken_at, policy)
+    told = "\n\n".join(turn.t(n.key, **n.params) for n in notes)
     if await presence_checks.on_evidence(turn, evidence_id, kind):
+        if told:
+            turn.say(told)
         return  # the selfie of an open presence check, not a task's evidence
     if state == "evidence_pick" and media.album and data.get("album") == media.album:
         # The rest of an album joins the question already asked for its first photo.
         await turn.set_state("evidence_pick", ids=data.get("ids", []) + [evidence_id], album=media.album)
+        if told:
+            turn.say(told)
         return
     if task_id is not None or not open_tasks:
         title = next((t.title for t in open_tasks if t.id == task_id), None)
         if state == "evidence_for" and media.album and data.get("acked") == media.album:
+            if told:
+                turn.say(told)
             return
         if state == "evidence_for":
             await turn.set_state("evidence_for", task_id=task_id, acked=media.album)
         key = "evidence.received_task" if title else "evidence.received_day"
-        turn.say(turn.t(key, kind=turn.t(f"evidence.kind_{kind.value}"), title=esc(title or "")))
+        turn.say(_with(turn.t(key, kind=turn.t(f"evidence.kind_{kind.value}"), title=esc(title or "")), told))
         return
     await turn.set_state("evidence_pick", ids=[evidence_id], album=media.album)
     rows = [(Button(f"{i}. {clip(t.title, 40)}", action("ev", t.id)),) for i, t in enumerate(open_tasks, 1)]
     rows.append((Button(turn.t("button.for_the_day"), action("ev", 0)),))
-    turn.say(turn.t("evidence.which_task"), rows)
+    turn.say(_with(turn.t("evidence.which_task"), told), rows)
+
+
+def _with(receipt: str, told: str) -> str:
+    """The receipt and, in the same message, what the checks noticed."""
+    return f"{receipt}\n\n{told}" if told else receipt
 
 
 async def on_pick(turn: Turn, parts: list[str]) -> None:

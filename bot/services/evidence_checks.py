@@ -1,0 +1,75 @@
+"""The trust checks of a stored piece of evidence: reused (the same or a near-identical picture sent
+before), EXIF capture time far from the sending time, EXIF position far from home on a WFH day.
+Each finding is a flag for the superior's digest and a kind note to the sender; nothing is refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal
+
+from bot.domain.duplicates import nearest
+from bot.domain.evidence import EvidencePolicy
+from bot.domain.exif_checks import hours_apart, too_far
+from bot.domain.flags import FlagKind, NewFlag
+from bot.domain.schedule import local_date
+from bot.domain.workday import DEFAULT_MODE, Mode
+from bot.ports import StoredMedia
+from bot.services.turn import Turn
+from bot.texts import format_clock, format_date
+
+
+@dataclass(frozen=True)
+class Note:
+    """What the sender is told, as a catalog key and its parameters."""
+
+    key: str
+    params: dict
+
+
+async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, policy: EvidencePolicy) -> list[Note]:
+    flags: list[NewFlag] = []
+    notes: list[Note] = []
+    actor, day, ref = turn.actor, turn.today, f"ev:{evidence_id}"
+    earlier = await _earlier(turn, stored, evidence_id, policy)
+    if earlier is not None:
+        same = earlier.person_id == actor.person_id
+        # Only the date is told: never who else sent it (the superior sees that in their digest).
+        flags.append(NewFlag(actor.person_id, day, FlagKind.REUSED_EVIDENCE, ref,
+                             {"earlier_day": earlier.day.isoformat(), "same_person": same}))
+        key = "evidence.reused_own" if same else "evidence.reused_other"
+        notes.append(Note(key, {"date": format_date(earlier.day, turn.lang)}))
+    if taken_at is not None:
+        hours = hours_apart(taken_at, turn.now)
+        if hours > policy.exif_max_age_hours:
+            taken_day = local_date(taken_at, actor.timezone)
+            flags.append(NewFlag(actor.person_id, day, FlagKind.EXIF_TIME, ref,
+                                 {"taken_day": taken_day.isoformat(), "taken_at": taken_at.isoformat(),
+                                  "hours": round(hours)}))
+            notes.append(Note("evidence.exif_time", {"date": format_date(taken_day, turn.lang),
+                                                     "time": format_clock(taken_at, actor.timezone)}))
+    if stored.gps is not None and await _works_from_home(turn):
+        home = await turn.uow.evidence.home(actor.person_id)
+        if home is not None:
+            radius = home[2] if home[2] is not None else policy.default_home_radius_m
+            km = too_far(stored.gps, home[:2], radius, policy.exif_max_distance_km)
+            if km is not None:
+                flags.append(NewFlag(actor.person_id, day, FlagKind.EXIF_PLACE, ref, {"km": round(km, 1)}))
+                notes.append(Note("evidence.exif_place", {"km": format_decimal(km, "0.0", locale=turn.lang)}))
+    await turn.uow.flags.raise_many(flags, turn.now)
+    return notes
+
+
+async def _earlier(turn: Turn, stored: StoredMedia, evidence_id: int, policy: EvidencePolicy):
+    person_id, day = turn.actor.person_id, turn.today
+    if stored.phash:
+        candidates = await turn.uow.evidence.similar(stored.probes or (stored.phash,), person_id=person_id, day=day,
+                                                     before_id=evidence_id)
+        found = nearest(stored.probes or (stored.phash,), candidates, policy.duplicate_distance)
+        return found[0] if found else None
+    return await turn.uow.evidence.same_file(stored.sha256, person_id=person_id, day=day)
+
+
+async def _works_from_home(turn: Turn) -> bool:
+    work_day = await turn.uow.day.work_day(turn.actor.person_id, turn.today)
+    return (Mode(work_day.mode) if work_day else DEFAULT_MODE) == Mode.WFH

@@ -1,0 +1,64 @@
+"""What the evidence checks read: earlier images that may be the same picture, and a person's home."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.duplicates import BANDS, Candidate, bands
+from storage.day_tables import Evidence
+from storage.tables import Person
+
+BAND_COLUMNS = tuple(getattr(Evidence, f"phash_b{i}") for i in range(BANDS))
+MAX_CANDIDATES = 5000  # a pathological hash (a blank screen) must not pull half the table
+
+
+def band_values(phash: str | None) -> dict[str, int | None]:
+    """The band columns of a new evidence row."""
+    values = bands(phash) if phash else (None,) * BANDS
+    return {f"phash_b{i}": v for i, v in enumerate(values)}
+
+
+class SqlEvidenceRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    async def similar(self, probes: Sequence[str], *, person_id: int, day: dt.date,
+                      before_id: int | None = None) -> list[Candidate]:
+        """Images sharing a band with any probe, except the person's own of that same day (sending one
+        screenshot for two tasks is fine). Index lookups only; the caller measures the distance."""
+        if not probes:
+            return []
+        per_band = [sorted({bands(p)[i] for p in probes}) for i in range(BANDS)]
+        query = (
+            select(Evidence.id, Evidence.person_id, Evidence.day, Evidence.phash)
+            .where(or_(*(column.in_(values) for column, values in zip(BAND_COLUMNS, per_band))))
+            .where(~and_(Evidence.person_id == person_id, Evidence.day == day))
+            .order_by(Evidence.day, Evidence.id)
+            .limit(MAX_CANDIDATES)
+        )
+        if before_id is not None:
+            query = query.where(Evidence.id < before_id)
+        rows = await self.session.execute(query)
+        return [Candidate(i, p, d, h) for i, p, d, h in rows if h]
+
+    async def same_file(self, sha256: str, *, person_id: int, day: dt.date) -> Candidate | None:
+        """The earliest identical file (documents have no perceptual hash), other than today's own."""
+        row = (await self.session.execute(
+            select(Evidence.id, Evidence.person_id, Evidence.day, Evidence.sha256)
+            .where(Evidence.sha256 == sha256, ~and_(Evidence.person_id == person_id, Evidence.day == day))
+            .order_by(Evidence.day, Evidence.id).limit(1)
+        )).first()
+        return Candidate(*row) if row else None
+
+    async def home(self, person_id: int) -> tuple[float, float, int | None] | None:
+        """The approved home (lat, lon, radius in m or None), or None when there is none."""
+        row = (await self.session.execute(
+            select(Person.home_lat, Person.home_lon, Person.home_radius_m).where(Person.id == person_id)
+        )).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return float(row[0]), float(row[1]), row[2]

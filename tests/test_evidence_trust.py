@@ -1,0 +1,171 @@
+"""Evidence through the conversation: reused pictures and EXIF mismatches are flagged for the superior
+and told kindly to the sender in the receipt; supervisors are only ever shown metadata-free files."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select, update
+
+from bot.domain.flags import FlagKind
+from bot.pictures import PillowPictures
+from bot.services.routine import Routine
+from storage.day_tables import Evidence
+from storage.tables import Person
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, texts
+from tests.evidence_images import camera_jpeg, cut_status_bar, encode, png_claiming, screenshot
+from tests.org_rows import KASI, STAF, small_office
+from tests.test_org_import import run_import
+
+RUDI, DEWI = "501", "502"  # Rudi (staff) reports to Dewi; both in Seksi Timur (WITA)
+MONDAY, TUESDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
+HOME = (-1.61, 103.61)
+
+
+@pytest.fixture
+async def chat(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for sender, nip in ((RUDI, STAF), (DEWI, KASI)):
+        await harness.text(sender, f"/start {codes[nip]}")
+        await harness.location(sender, *HOME)
+    return harness
+
+
+async def person_ids(db) -> dict[str, int]:
+    async with db.uow() as uow:
+        return {nip: p.id for nip, p in (await uow.org.stored_people()).items()}
+
+
+async def flags_of(db, nip: str, day: dt.date):
+    pid = (await person_ids(db))[nip]
+    async with db.uow() as uow:
+        return (await uow.flags.for_day([pid], day)).get(pid, [])
+
+
+async def send_file(chat, sender, content: bytes, name="layar.png", mime="image/png"):
+    return await chat.document(sender, content, name, mime)
+
+
+async def test_a_reused_screenshot_is_flagged_and_the_sender_told_kindly(chat, db, clock):
+    shot = screenshot(7)
+    first = await send_file(chat, RUDI, encode(shot))
+    assert "diterima" in texts(first) and "mirip" not in texts(first)
+    # The same screenshot again on the same day (for another task): fine, no flag.
+    assert "mirip" not in texts(await send_file(chat, RUDI, encode(shot, "JPEG", quality=60), "lagi.jpg", "image/jpeg"))
+    assert await flags_of(db, STAF, MONDAY) == []
+
+    clock.current += dt.timedelta(days=1)
+    again = texts(await send_file(chat, RUDI, encode(cut_status_bar(shot), "JPEG", quality=70), "x.jpg", "image/jpeg"))
+    assert "diterima" in again and "sangat mirip dengan yang Anda kirim pada Senin, 23 November 2026" in again
+    (flag,) = await flags_of(db, STAF, TUESDAY)
+    assert flag.kind is FlagKind.REUSED_EVIDENCE and flag.detail == {"earlier_day": "2026-11-23", "same_person": True}
+    async with db.uow() as uow:
+        newest = (await uow.session.execute(select(Evidence.id).order_by(Evidence.id.desc()))).scalars().first()
+    assert flag.ref == f"ev:{newest}"
+
+    # Someone else sends it: told without learning whose it was.
+    other = texts(await send_file(chat, DEWI, encode(shot.resize((360, 780)), "JPEG", quality=80), "y.jpg", "image/jpeg"))
+    assert "sudah pernah dikirim pada Senin, 23 November 2026" in other and "Rudi" not in other
+    (flag,) = await flags_of(db, KASI, TUESDAY)
+    assert flag.detail == {"earlier_day": "2026-11-23", "same_person": False}
+
+
+async def test_a_different_screenshot_of_the_same_app_is_not_flagged(chat, db, clock):
+    await send_file(chat, RUDI, encode(screenshot(1)))
+    clock.current += dt.timedelta(days=1)
+    for seed in (2, 3, 4):
+        assert "mirip" not in texts(await send_file(chat, RUDI, encode(screenshot(seed))))
+    assert await flags_of(db, STAF, TUESDAY) == []
+
+
+async def test_a_reused_document_is_flagged_by_its_exact_hash(chat, db, clock):
+    pdf = b"%PDF-1.4 notulen rapat 20 November"
+    await chat.document(RUDI, pdf, "notulen.pdf", "application/pdf")
+    clock.current += dt.timedelta(days=1)
+    assert "mirip" in texts(await chat.document(RUDI, pdf, "notulen-lagi.pdf", "application/pdf"))
+    assert [f.kind for f in await flags_of(db, STAF, TUESDAY)] == [FlagKind.REUSED_EVIDENCE]
+
+
+async def test_an_old_photo_is_flagged_by_its_exif_time_not_refused(chat, db):
+    taken = dt.datetime(2026, 11, 20, 8, 15)  # local WITA time, three days before
+    out = texts(await send_file(chat, RUDI, camera_jpeg(taken=taken), "foto.jpg", "image/jpeg"))
+    assert "diterima" in out and "diambil Jumat, 20 November 2026 pukul 08.15 WITA" in out
+    (flag,) = await flags_of(db, STAF, MONDAY)
+    assert flag.kind is FlagKind.EXIF_TIME
+    assert flag.detail == {"taken_day": "2026-11-20", "taken_at": "2026-11-20T00:15:00+00:00", "hours": 74}
+    async with db.uow() as uow:
+        (stored,) = (await uow.session.execute(select(Evidence.taken_at))).scalars()
+    assert stored == dt.datetime(2026, 11, 20, 0, 15, tzinfo=dt.UTC)
+    # Taken this morning: nothing to say.
+    fresh = texts(await send_file(chat, RUDI, camera_jpeg(seed=2, taken=dt.datetime(2026, 11, 23, 9, 40)),
+                                  "pagi.jpg", "image/jpeg"))
+    assert "data kamera" not in fresh
+
+
+async def approve_home_and_work_from_home(db, nip: str):
+    pid = (await person_ids(db))[nip]
+    async with db.uow() as uow:
+        await uow.session.execute(update(Person).where(Person.id == pid).values(
+            home_lat=HOME[0], home_lon=HOME[1], home_radius_m=150))
+        await uow.day.ensure_work_day(pid, MONDAY, "wfh")
+        await uow.commit()
+
+
+async def test_a_photo_taken_far_from_home_on_a_wfh_day_is_flagged(chat, db):
+    await approve_home_and_work_from_home(db, STAF)
+    taken = dt.datetime(2026, 11, 23, 9, 30)
+    near = texts(await send_file(chat, RUDI, camera_jpeg(taken=taken, gps=(-1.6105, 103.6105)), "a.jpg", "image/jpeg"))
+    assert "data kamera" not in near
+    far = texts(await send_file(chat, RUDI, camera_jpeg(seed=3, taken=taken, gps=(-1.70, 103.61)), "b.jpg", "image/jpeg"))
+    assert "sekitar 10,0 km dari rumah" in far
+    (flag,) = await flags_of(db, STAF, MONDAY)
+    assert flag.kind is FlagKind.EXIF_PLACE and flag.detail == {"km": 10.0}
+
+
+async def test_far_from_home_is_no_matter_on_an_office_day(chat, db):
+    taken = dt.datetime(2026, 11, 23, 9, 30)
+    out = texts(await send_file(chat, RUDI, camera_jpeg(taken=taken, gps=(-1.70, 103.61)), "b.jpg", "image/jpeg"))
+    assert "data kamera" not in out and await flags_of(db, STAF, MONDAY) == []
+
+
+def has_metadata(path: str) -> bool:
+    raw = Path(path).read_bytes()
+    with Image.open(path) as image:
+        return bool(image.getexif()) or b"Exif" in raw or b"Samsung" in raw
+
+
+async def test_supervisors_are_shown_thumbnails_never_the_original(chat, db, clock):
+    content = camera_jpeg(taken=dt.datetime(2026, 11, 23, 9, 0), gps=HOME)
+    await send_file(chat, RUDI, content, "foto.jpg", "image/jpeg")
+    await chat.photo(RUDI)
+    async with db.uow() as uow:
+        originals = set((await uow.session.execute(select(Evidence.path))).scalars())
+    assert any(has_metadata(p) for p in originals)  # the camera photo's original keeps its EXIF, privately
+
+    detail = await chat.tap(DEWI, f"tim:{(await person_ids(db))[STAF]}")
+    shown = [o.reply.attachment.path for o in detail if o.reply.attachment]
+    assert len(shown) == 2 and not set(shown) & originals
+    assert all("/thumbs/" in p and not has_metadata(p) for p in shown)
+
+    async with db.uow() as uow:  # what the digest's collage is drawn from
+        collage_inputs = (await uow.day.evidence_thumbs([(await person_ids(db))[STAF]], MONDAY)).popitem()[1]
+    assert len(collage_inputs) == 2 and not set(collage_inputs) & originals
+    routine = Routine(db.uow, clock=clock, default_language="id", pictures=PillowPictures())
+    pictures = [o.reply.attachment for o in await routine.digests(clock.now(), force=True) if o.reply.attachment]
+    assert pictures and all(a.path is None and b"Exif" not in a.content for a in pictures)
+
+
+@pytest.mark.parametrize("content, name, mime, expected", [
+    (b"%PDF-1.7 laporan", "bukti.jpg", "image/jpeg", "bukan gambar yang bisa dibuka"),
+    (encode(screenshot(9), "JPEG")[:3000], "potong.jpg", "image/jpeg", "rusak atau tidak lengkap"),
+    (png_claiming(40_000, 40_000), "bom.png", "image/png", "lebih dari 40 megapiksel"),
+    (b"GIF89a not really", "laporan.pdf", "application/pdf", "tidak sesuai dengan jenisnya"),
+])
+async def test_refused_files_are_answered_in_the_chat_and_nothing_is_stored(chat, db, content, name, mime, expected):
+    assert expected in texts(await chat.document(RUDI, content, name, mime))
+    async with db.uow() as uow:
+        assert (await uow.session.execute(select(Evidence.id))).first() is None
