@@ -39,12 +39,19 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
     return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures)
 
 
+def whatsapp_configured(settings: Settings) -> bool:
+    return settings.whatsapp_token is not None
+
+
 class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(...) as deliver`
-    """Delivers Outgoing messages to Telegram (others are counted as not sent); returns how many went."""
+    """Delivers Outgoing messages to Telegram and WhatsApp where configured (others are counted as not
+    sent); returns how many went. `whatsapp_sender` is the WhatsApp sender it made, if any."""
 
     def __init__(self, settings: Settings, db: Database, clock: Clock):
         self.settings, self.db, self.clock = settings, db, clock
         self.bot = None
+        self.whatsapp = None
+        self.whatsapp_sender = None
 
     async def __aenter__(self):
         from bot.domain.org_terms import Channel
@@ -58,11 +65,20 @@ class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(.
             self.bot = make_bot(token.get_secret_value(), self.settings.telegram_api_url)
             sender = TelegramSender(self.bot, build_conversation(self.settings, self.db, self.clock))
 
+        if whatsapp_configured(self.settings):
+            from bot.channels.whatsapp.app import build as build_whatsapp
+
+            self.whatsapp = build_whatsapp(self.settings, build_conversation(self.settings, self.db, self.clock),
+                                           self.db.engine)
+            self.whatsapp_sender = self.whatsapp.sender
+
         async def deliver(outgoing) -> int:
             sent = 0
             for item in outgoing:
                 if sender is not None and item.channel is Channel.TELEGRAM:
                     sent += bool(await sender.send(item))
+                elif self.whatsapp_sender is not None and item.channel is Channel.WHATSAPP:
+                    sent += bool(await self.whatsapp_sender.send(item))
             return sent
 
         return deliver
@@ -70,3 +86,5 @@ class telegram_delivery:  # noqa: N801 - used as `async with telegram_delivery(.
     async def __aexit__(self, *exc):
         if self.bot is not None:
             await self.bot.session.close()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     whatsapp_token: SecretStr | None = None
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
+    whatsapp_webhook_path: str = "/whatsapp"
+    graph_api_url: str = "https://graph.facebook.com"
+    graph_api_version: str = "23.0"
+    # Approved message templates sent outside the 24-hour window (README lists them for Meta).
+    whatsapp_template_language: str = "id"
+    whatsapp_template_briefing: str = "apel_briefing"
+    whatsapp_template_reminder: str = "apel_pengingat"
+    whatsapp_template_digest: str = "apel_rekap_siap"
+    whatsapp_template_approval: str = "apel_perlu_persetujuan"
+    whatsapp_template_notice: str = "apel_pesan_baru"
 
     media_dir: Path = Path("./media")
     default_timezone: str = "Asia/Jakarta"
@@ -62,6 +72,13 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("whatsapp_webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/") or value == "/":
+            raise ValueError("WHATSAPP_WEBHOOK_PATH must start with / and not be / alone, e.g. /whatsapp")
+        return value.rstrip("/")
 
     @field_validator("default_timezone")
     @classmethod

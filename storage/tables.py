@@ -119,3 +119,4 @@ class AuditEntry(SQLModel, table=True):
 from storage.day_tables import *  # noqa: E402,F401,F403  (one metadata for Alembic)
 from storage.routine_tables import *  # noqa: E402,F401,F403
 from storage.presence_tables import *  # noqa: E402,F401,F403
+from storage.whatsapp_tables import *  # noqa: E402,F401,F403

@@ -20,7 +20,7 @@ from bot.domain.schedule import local_date, local_time
 from bot.domain.unit_schedule import Schedule, resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
-from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
 from bot.services import ladder
 from bot.services.briefing import send_briefing
@@ -171,7 +171,8 @@ def _reminder_step(unit_day: UnitDay, now: dt.datetime, force: bool) -> int | No
 
 def _reminder(deadline: str):
     return lambda t: Reply(
-        t("routine.reminder", time=esc(deadline)), ((Button(t("button.report_now"), action("lapor")),),)
+        t("routine.reminder", time=esc(deadline)), ((Button(t("button.report_now"), action("lapor")),),),
+        kind=ReplyKind.REMINDER,
     )
 
 
