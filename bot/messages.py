@@ -42,6 +42,16 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
     edit_origin: bool = False
+    # What the message is, for channels that must say it differently when they may not send it as is
+    # (WhatsApp's approved templates outside the 24-hour window): a ReplyKind value, or None.
+    kind: str | None = None
+
+
+class ReplyKind(StrEnum):
+    BRIEFING = "briefing"
+    REMINDER = "reminder"
+    DIGEST = "digest"
+    APPROVAL = "approval"  # a report waits for this person's review
 
 
 class Urgency(StrEnum):

@@ -64,9 +64,12 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
 class Senders:
     """The outbox sender of this process and the channel clients it needs (closed on exit)."""
 
-    def __init__(self, settings: Settings, db: Database, clock: Clock, *, worker: str):
+    def __init__(self, settings: Settings, db: Database, clock: Clock, *, worker: str,
+                 conversation: Conversation | None = None):
         self.settings, self.db, self.clock, self.worker = settings, db, clock, worker
+        self.conversation = conversation
         self.bot = None
+        self.whatsapp = None
         self.sender = None
 
     async def __aenter__(self):
@@ -83,6 +86,15 @@ class Senders:
             self.bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url)
             transports[Channel.TELEGRAM] = TelegramTransport(self.bot, paid_broadcast=settings.telegram_paid_broadcast)
             limits[Channel.TELEGRAM] = telegram_limits(settings.telegram_bulk_rate, settings.telegram_total_rate)
+        if settings.whatsapp_token is not None and settings.whatsapp_phone_id:
+            from bot.channels.whatsapp.app import build as build_whatsapp
+            from bot.channels.whatsapp.transport import WhatsAppTransport
+            from bot.outbox.rate import whatsapp_limits
+
+            conversation = self.conversation or build_conversation(settings, self.db, self.clock)
+            self.whatsapp = build_whatsapp(settings, conversation, self.db.engine)
+            transports[Channel.WHATSAPP] = WhatsAppTransport(self.whatsapp.sender)
+            limits[Channel.WHATSAPP] = whatsapp_limits(settings.whatsapp_rate)
         self.sender = OutboxSender(self.db.uow, transports, SendLimits(limits, storage_for(settings.redis_url)),
                                    self.clock, worker=self.worker, concurrency=settings.sender_concurrency,
                                    batch=max(10, int(settings.telegram_bulk_rate)))
@@ -91,3 +103,5 @@ class Senders:
     async def __aexit__(self, *exc):
         if self.bot is not None:
             await self.bot.session.close()
+        if self.whatsapp is not None:
+            await self.whatsapp.close()

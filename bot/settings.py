@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     whatsapp_token: SecretStr | None = None
     whatsapp_app_secret: SecretStr | None = None
     whatsapp_verify_token: SecretStr | None = None
+    whatsapp_webhook_path: str = "/whatsapp"
+    graph_api_url: str = "https://graph.facebook.com"
+    graph_api_version: str = "23.0"
+    # Approved message templates sent outside the 24-hour window (README lists them for Meta).
+    whatsapp_template_language: str = "id"
+    whatsapp_template_briefing: str = "apel_briefing"
+    whatsapp_template_reminder: str = "apel_pengingat"
+    whatsapp_template_digest: str = "apel_rekap_siap"
+    whatsapp_template_approval: str = "apel_perlu_persetujuan"
+    whatsapp_template_notice: str = "apel_pesan_baru"
 
     # The outbox's senders (DESIGN.md "The outbox"): Telegram allows ~30/s in all; bulk stays below
     # so replies to people's own taps always have headroom. Paid broadcasts allow up to 1000/s.
@@ -39,6 +49,7 @@ class Settings(BaseSettings):
     telegram_total_rate: float = Field(default=28.0, gt=0, le=1000)
     telegram_paid_broadcast: bool = False  # sends bulk with allow_paid_broadcast (Telegram Stars are charged)
     sender_concurrency: int = Field(default=64, ge=1, le=1024)  # messages in flight per sender process
+    whatsapp_rate: float = Field(default=80.0, gt=0, le=1000)  # Cloud API: 80 messages/s per number
 
     media_dir: Path = Path("./media")
     default_timezone: str = "Asia/Jakarta"
@@ -80,6 +91,13 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("whatsapp_webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/") or value == "/":
+            raise ValueError("WHATSAPP_WEBHOOK_PATH must start with / and not be / alone, e.g. /whatsapp")
+        return value.rstrip("/")
 
     @field_validator("default_timezone")
     @classmethod

@@ -120,3 +120,4 @@ from storage.day_tables import *  # noqa: E402,F401,F403  (one metadata for Alem
 from storage.routine_tables import *  # noqa: E402,F401,F403
 from storage.presence_tables import *  # noqa: E402,F401,F403
 from storage.outbox_tables import *  # noqa: E402,F401,F403
+from storage.whatsapp_tables import *  # noqa: E402,F401,F403

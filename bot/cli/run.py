@@ -68,10 +68,8 @@ async def run_command(
     if role is Role.SCHEDULER:
         await _scheduler_only(settings)
         return
-    if settings.whatsapp_token is not None:
-        say("cli.run_channel_not_ready", setting="WHATSAPP_TOKEN", channel="WhatsApp")
-    if settings.telegram_bot_token is not None:
-        await _telegram(settings, role)
+    if settings.telegram_bot_token is not None or settings.whatsapp_token is not None:
+        await _channels(settings, role)
         return
     if role is Role.WEB:
         raise ServiceError("cli.run_web_needs_webhook")
@@ -124,51 +122,90 @@ async def _queued(outgoing) -> None:
     """The routine's messages are in the outbox already; the senders poll it."""
 
 
-async def _telegram(settings, role: Role) -> None:
-    from bot.channels.telegram.app import run_polling, webhook_asgi_app
+async def _channels(settings, role: Role) -> None:
+    """Telegram (long polling or webhook) and WhatsApp (webhook, on the same web server) as configured;
+    with role all, also the routine's clock and an outbox sender."""
     from bot.channels.telegram.dispatch import wake_sender
+    from bot.cli.run_whatsapp import check_whatsapp
 
-    token = settings.telegram_bot_token.get_secret_value()
+    whatsapp_on = settings.whatsapp_token is not None
+    if whatsapp_on:
+        check_whatsapp(settings)
     db = open_database(settings)
     conversation = build_conversation(settings, db, clock())
     embedded = role is Role.ALL
-    senders = Senders(settings, db, clock(), worker=holder_name())
+    senders = Senders(settings, db, clock(), worker=holder_name(), conversation=conversation)
     sender = await senders.__aenter__()
     stop = asyncio.Event()
     sending = asyncio.create_task(sender.run(stop)) if embedded else None
+    wake = sender.wake if embedded else None
 
-    async def wake(outgoing) -> None:
-        sender.wake()
+    async def woken(outgoing) -> None:
+        if wake is not None:
+            wake()
 
-    routine_clock = RoutineClock(build_routine(settings, db, clock()), db.uow, clock(), wake,
+    whatsapp = None
+    if whatsapp_on:
+        from bot.channels.whatsapp.app import build
+
+        whatsapp = build(settings, conversation, db.engine, after_turn=woken)
+    routine_clock = RoutineClock(build_routine(settings, db, clock()), db.uow, clock(), woken,
                                  interval_s=settings.routine_tick_seconds or 60)
-    if embedded and settings.routine_tick_seconds:
+    ticking = embedded and bool(settings.routine_tick_seconds)
+    if ticking:
         routine_clock.start()
-    deliver = wake_sender(sender.wake if embedded else None)
     try:
-        if settings.webhook_url:
-            if settings.webhook_secret is None:
-                raise ServiceError("cli.run_needs_secret")
-            import uvicorn
+        if settings.telegram_bot_token is None:
+            from bot.cli.run_whatsapp import serve_whatsapp
 
-            say("cli.run_webhook", url=settings.webhook_url, host=settings.web_host, port=settings.web_port)
-            app = webhook_asgi_app(
-                conversation, token=token, api_url=settings.telegram_api_url, webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(), deliver=deliver,
-            )
-            server = uvicorn.Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
-                                                   log_level="warning", lifespan="on"))
-            await server.serve()
-        elif role is Role.WEB:
-            raise ServiceError("cli.run_web_needs_webhook")
+            await serve_whatsapp(settings, whatsapp, other=None)
         else:
-            say("cli.run_polling", api=settings.telegram_api_url)
-            await run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver)
+            await _telegram(settings, role, conversation, whatsapp, wake_sender(wake))
     finally:
-        if embedded and settings.routine_tick_seconds:
+        if ticking:
             await routine_clock.stop()
         stop.set()
         if sending is not None:
             await sending
+        if whatsapp is not None:
+            await whatsapp.close()
         await senders.__aexit__(None, None, None)
         await db.dispose()
+
+
+async def _telegram(settings, role: Role, conversation, whatsapp, deliver) -> None:
+    from bot.channels.telegram.app import run_polling, webhook_asgi_app
+    from bot.cli.run_whatsapp import serve_whatsapp
+
+    token = settings.telegram_bot_token.get_secret_value()
+    if settings.webhook_url:
+        if settings.webhook_secret is None:
+            raise ServiceError("cli.run_needs_secret")
+        import uvicorn
+
+        say("cli.run_webhook", url=settings.webhook_url, host=settings.web_host, port=settings.web_port)
+        app = webhook_asgi_app(
+            conversation, token=token, api_url=settings.telegram_api_url, webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(), deliver=deliver,
+        )
+        if whatsapp is not None:
+            await serve_whatsapp(settings, whatsapp, other=app)
+            return
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.web_host, port=settings.web_port,
+                                               log_level="warning", lifespan="on"))
+        await server.serve()
+        return
+    if role is Role.WEB:
+        raise ServiceError("cli.run_web_needs_webhook")
+    say("cli.run_polling", api=settings.telegram_api_url)
+    if whatsapp is None:
+        await run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver)
+        return
+    # The web server owns SIGINT/SIGTERM; polling stops when it does.
+    polling = asyncio.create_task(run_polling(conversation, token=token, api_url=settings.telegram_api_url,
+                                              deliver=deliver, handle_signals=False))
+    try:
+        await serve_whatsapp(settings, whatsapp, other=None)
+    finally:
+        polling.cancel()
+        await asyncio.gather(polling, return_exceptions=True)

@@ -29,6 +29,7 @@ def encode(outgoing: Outgoing) -> tuple[str, tuple[str, bytes] | None]:
         "buttons": [[[b.label, b.action, b.request_location] for b in row] for row in reply.buttons],
         "attachment": attachment,
         "edit_origin": reply.edit_origin,
+        "reply_kind": reply.kind,
         "edit_target": outgoing.edit_target,
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")), blob
@@ -43,6 +44,6 @@ def decode(payload: str, *, channel: str, external_id: str, priority: int, perso
         content = (files or {}).get(a.get("sha256")) if a.get("sha256") else None
         attachment = Attachment(a["filename"], content=content, path=a.get("path"), is_photo=a.get("is_photo", False))
     buttons = tuple(tuple(Button(label, action, bool(loc)) for label, action, loc in row) for row in data["buttons"])
-    reply = Reply(data["text"], buttons, attachment, data.get("edit_origin", False))
+    reply = Reply(data["text"], buttons, attachment, data.get("edit_origin", False), kind=data.get("reply_kind"))
     return Outgoing(Channel(channel), external_id, reply, URGENCY.get(priority, Urgency.BULK), person_id,
                     kind=kind, key=key, edit_target=data.get("edit_target"))

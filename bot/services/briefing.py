@@ -12,7 +12,7 @@ from bot.domain.html import esc, sentence
 from bot.domain.schedule import deadline_of
 from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
 from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
-from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.services.turn import action, day_code, translator
 from bot.texts import format_clock, format_date
@@ -46,7 +46,7 @@ def render_briefing(actor: Actor, day: dt.date, mode: Mode, tasks: list[TaskReco
     ]
     if not expected_to_report(mode):
         lines.append(t("brief.excused"))
-        return Reply("\n".join(lines), ((Button(t("button.my_tasks"), action("tasks")),),)), []
+        return Reply("\n".join(lines), ((Button(t("button.my_tasks"), action("tasks")),),), kind=ReplyKind.BRIEFING), []
     lines.append("")
     if tasks:
         lines.append(t("brief.tasks_header"))
@@ -58,7 +58,7 @@ def render_briefing(actor: Actor, day: dt.date, mode: Mode, tasks: list[TaskReco
         (Button(t("button.ready"), action("ack", day_code(day))),),
         (Button(t("button.my_tasks"), action("tasks")), Button(t("button.leave"), action("leave"))),
     )
-    return Reply("\n".join(lines), buttons), [task.id for task in tasks]
+    return Reply("\n".join(lines), buttons, kind=ReplyKind.BRIEFING), [task.id for task in tasks]
 
 
 async def send_briefing(

@@ -12,7 +12,7 @@ from bot.domain.flags import FlagRecord
 from bot.domain.html import clip, esc
 from bot.domain.reports import ReportStatus
 from bot.domain.workday import DEFAULT_MODE, EXCUSED, Mode
-from bot.messages import Button, Reply
+from bot.messages import Button, Reply, ReplyKind
 from bot.ports import CardRow, DigestCardData, UnitOfWork
 from bot.presence_records import SummaryRecord
 from bot.services import digest_presence
@@ -147,7 +147,7 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[R
                           reviewed=mark))
     if any(x.status == "on_time" and waiting_review(x) for x in lines):
         rows.insert(0, (Button(t("button.approve_all_on_time"), action("apall", day_code(day))),))
-    return Reply("\n".join(body), tuple(rows))
+    return Reply("\n".join(body), tuple(rows), kind=ReplyKind.DIGEST)
 
 
 def card_data(lines: list[Line], *, day: dt.date, subtitle: str, timezone: str, t,

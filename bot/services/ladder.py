@@ -9,7 +9,7 @@ from collections import defaultdict
 from bot.domain.html import esc, sentence
 from bot.domain.schedule import local_time
 from bot.domain.supervision import levels
-from bot.messages import Attachment, Button, Reply, Urgency
+from bot.messages import Attachment, Button, Reply, ReplyKind, Urgency
 from bot.ports import Pictures, UnitOfWork
 from bot.services import digest
 from bot.services.turn import action, translator
@@ -133,7 +133,8 @@ async def _pictures(pictures: Pictures, boss, lines, rollups, unit_day, default_
 
 
 def _photo(content: bytes, filename: str, caption_key: str):
-    return lambda t: Reply(t(caption_key), attachment=Attachment(filename=filename, content=content, is_photo=True))
+    return lambda t: Reply(t(caption_key), attachment=Attachment(filename=filename, content=content, is_photo=True),
+                           kind=ReplyKind.DIGEST)
 
 
 def _digest(lines, day, timezone, rollups):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.domain.html import esc, sentence
 from bot.domain.reports import MAX_SUMMARY
 from bot.domain.tasks import clean_text
-from bot.messages import Button, Reply
+from bot.messages import Button, Reply, ReplyKind
 from bot.services import digest
 from bot.services.turn import Turn, action, parse_day
 from bot.texts import format_date
@@ -101,4 +101,5 @@ def resubmitted_notice(name: str, report_id: int, revision: int, summary: str):
         t("report.resubmitted", name=name) + "\n" + shown,
         ((Button(t("button.approve"), action("ap", report_id, revision)),
           Button(t("button.return"), action("rt", report_id, revision))),),
+        kind=ReplyKind.APPROVAL,
     )

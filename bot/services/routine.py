@@ -22,7 +22,7 @@ from bot.domain.unit_schedule import Schedule, resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
 from bot.domain.org_terms import Channel
-from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.outbox.plan import Wave, estimated_finish, plan
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
 from bot.services import ladder, presence_checks, presence_day
@@ -232,7 +232,8 @@ def _reminder_step(unit_day: UnitDay, now: dt.datetime, force: bool) -> int | No
 
 def _reminder(deadline: str):
     return lambda t: Reply(
-        t("routine.reminder", time=esc(deadline)), ((Button(t("button.report_now"), action("lapor")),),)
+        t("routine.reminder", time=esc(deadline)), ((Button(t("button.report_now"), action("lapor")),),),
+        kind=ReplyKind.REMINDER,
     )
 
 

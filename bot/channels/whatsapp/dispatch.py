@@ -1,0 +1,120 @@
+"""One webhook payload → per message: the window is opened, held content released, a numbered answer
+mapped back to its action, the core's turn taken and its Outgoings sent; per status: recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import httpx
+from pywa_async.errors import WhatsAppError
+
+from bot.channels.whatsapp.buttons import numbered_answer
+from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
+from bot.channels.whatsapp.window import SHOW_PAYLOAD
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing
+
+if TYPE_CHECKING:
+    from bot.channels.whatsapp.outbound import WhatsAppSender
+    from bot.services.conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+OtherChannels = Callable[[Outgoing], Awaitable[None] | None]
+AfterTurn = Callable[[list[Outgoing]], Awaitable[None]]
+UNDELIVERABLE, REENGAGE = 131026, 131047
+
+
+class GraphMediaFetcher:
+    """`MediaFetcher` over the media API: media id → short-lived URL → bytes (pywa sends the token)."""
+
+    def __init__(self, wa):
+        self._wa = wa
+
+    async def fetch(self, file_ref: str) -> bytes:
+        try:
+            media = await self._wa.get_media_url(file_ref)
+            return await self._wa.get_media_bytes(media.url)
+        except WhatsAppError as exc:  # e.g. an expired media id; the core answers "please send it again"
+            raise OSError(f"whatsapp media unavailable: error {exc.code}") from exc
+        except httpx.HTTPError as exc:
+            raise OSError(f"whatsapp media download failed: {type(exc).__name__}") from exc
+
+
+async def _drop_other_channel(outgoing: Outgoing) -> None:
+    log.warning("no sender for channel %s here; dropped a message to %s", outgoing.channel, outgoing.external_id)
+
+
+class WhatsAppChannel:
+    def __init__(self, conversation: Conversation, wa, store, sender: WhatsAppSender, *,
+                 other_channels: OtherChannels | None = None, now: Callable[[], dt.datetime] | None = None,
+                 after_turn: AfterTurn | None = None):
+        self.conversation, self.wa, self.store, self.sender = conversation, wa, store, sender
+        self._forward = other_channels or _drop_other_channel
+        # In the bot the core has written the turn's messages to the outbox: this only wakes the sender.
+        # Without it (adapter tests) they are sent at once through `deliver`.
+        self._after_turn = after_turn
+        clock = getattr(conversation, "clock", None)
+        self._now = now or (clock.now if clock is not None else utc_now)
+        self._fetcher = GraphMediaFetcher(wa)
+
+    async def handle_payload(self, payload: dict) -> None:
+        """Errors of the core propagate (the webhook answers 500 and Meta redelivers; the core dedupes)."""
+        for field, update in single_updates(payload):
+            try:
+                item = to_message(self.wa, update, now=self._now) if field == "messages" else to_status(self.wa, update)
+            except (KeyError, ValueError, TypeError, AttributeError):
+                # Redelivery cannot fix a payload we cannot read; acknowledge it and say so in the log.
+                log.warning("ignored an unreadable whatsapp %s update", field)
+                continue
+            if isinstance(item, StatusIn):
+                await self._status(item)
+            else:
+                await self._message(item)
+
+    async def _message(self, item: MessageIn) -> None:
+        await self.store.saw_inbound(item.sender, item.wa_id, self._now())
+        inbound = item.inbound
+        if inbound is not None and inbound.text is not None:
+            tap = numbered_answer(inbound.text, await self.store.menu(item.sender))
+            if tap is not None:
+                inbound = replace(inbound, text=None, tap=tap)
+        await self.sender.release(item.sender)  # the window is open again: held content first
+        if inbound is None or item.button_payload == SHOW_PAYLOAD:
+            return
+        outgoings = await self.conversation.handle(inbound, self._fetcher)
+        if self._after_turn is not None:
+            await self._after_turn(outgoings)
+        else:
+            await self.deliver(outgoings)
+
+    async def deliver(self, outgoings: Iterable[Outgoing]) -> int:
+        sent = 0
+        for outgoing in outgoings:
+            # One failed message must not keep the others (a supervisor's notice) from going out.
+            try:
+                if outgoing.channel is Channel.WHATSAPP:
+                    sent += bool(await self.sender.send(outgoing))
+                else:
+                    result = self._forward(outgoing)
+                    if inspect.isawaitable(result):
+                        await result
+            except Exception:  # noqa: BLE001 - logged with traceback, the rest still delivered
+                log.exception("delivering a message to %s:%s failed", outgoing.channel, outgoing.external_id)
+        return sent
+
+    async def _status(self, status: StatusIn) -> None:
+        if not await self.store.record_status(status.wamid, status.status, status.at, status.error_code):
+            return
+        if status.status != "failed":
+            return
+        sent = await self.store.sent(status.wamid)
+        if status.error_code == UNDELIVERABLE:
+            await self.sender.undeliverable(status.recipient, sent.person_id if sent else None)
+        elif status.error_code == REENGAGE:
+            await self.store.close_window(status.recipient)

@@ -1,0 +1,230 @@
+"""Channel-neutral `Outgoing` → Cloud API calls through pywa, with WhatsApp's rules and failures handled.
+
+- Outside a person's 24-hour window only an approved template may go: the content is held and a template
+  sent; `release` sends what was held once the person writes (inbound).
+- 131047 (re-engagement required) from Meta: the same, our idea of the window was wrong.
+- 131026 (undeliverable): the account is marked unreachable and a flag tells the supervisor's digest.
+- 131056 (more than 1 message per 6 s to one person): wait and retry. 130429/4 (throughput): back off.
+- A simple per-number limiter (80 messages/s) that the outbox's global limiter can later replace."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import pathlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from pywa_async.errors import (
+    MessageUndeliverable,
+    RateLimitHit,
+    ReEngagementMessage,
+    ToManyAPICalls,
+    TooManyMessages,
+    WhatsAppError,
+)
+from pywa_async.types import Button as WaButton
+from pywa_async.types import Section, SectionList, SectionRow
+from pywa_async.types.templates import TemplateLanguage
+
+from bot.channels.whatsapp.buttons import button_title, choices_of, numbered_text, row_title
+from bot.channels.whatsapp.held import reply_from_json, reply_to_json
+from bot.channels.whatsapp.markup import CAPTION_LIMIT, INTERACTIVE_BODY_LIMIT, TEXT_LIMIT, clip, split, to_whatsapp
+from bot.channels.whatsapp.window import Templates, template_components, window_open
+from bot.domain.flags import FlagKind, NewFlag
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing, Reply, Urgency
+from bot.texts import format_date, text
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[Any]]
+PAIR_WAIT_S = 6.0  # Meta: one message per 6 s to the same person
+PAIR_ATTEMPTS = 3
+THROTTLE_BACKOFF_S = (1.0, 2.0, 4.0)
+TEMPLATE_AGAIN_AFTER = dt.timedelta(hours=20)  # one template per kind and chat per day, however much is held
+
+
+class NumberLimiter:
+    """At most `per_second` calls from this process's number; the outbox will own the global one later."""
+
+    def __init__(self, per_second: float = 80.0, sleep: Sleep = asyncio.sleep):
+        self._gap = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+        self._sleep = sleep
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            if self._next > now:
+                await self._sleep(self._next - now)
+            self._next = max(now, self._next) + self._gap
+
+
+class WhatsAppSender:
+    def __init__(self, wa, store, conversation, *, templates: Templates, default_language: str,
+                 sleep: Sleep = asyncio.sleep, per_second: float = 80.0):
+        self.wa, self.store, self._conversation = wa, store, conversation
+        self.templates, self.default_language = templates, default_language
+        self._sleep = sleep
+        self._limiter = NumberLimiter(per_second, sleep)
+        self._clock = conversation.clock
+
+    async def send(self, outgoing: Outgoing, origin: object = None) -> bool:
+        """True when the content (or, outside the window, its template) was accepted by the Cloud API."""
+        if outgoing.channel != Channel.WHATSAPP:
+            raise ValueError(f"not a WhatsApp message: {outgoing.channel}")
+        to, now = outgoing.external_id, self._clock.now()
+        try:
+            # A reply answers a message that just opened the window; anything else checks it first.
+            if outgoing.urgency is not Urgency.REPLY and not window_open(await self.store.last_inbound(to), now):
+                return await self._hold_and_template(outgoing)
+            try:
+                await self._render(outgoing)
+                return True
+            except ReEngagementMessage:
+                log.info("whatsapp window of %s is closed (131047); holding and sending a template", to)
+                await self.store.close_window(to)
+                return await self._hold_and_template(outgoing)
+        except MessageUndeliverable:
+            await self.undeliverable(to, outgoing.person_id)
+        except WhatsAppError as exc:
+            log.error("whatsapp send to %s dropped: %s %s", to, exc.code, exc.message)
+        except (httpx.HTTPError, OSError) as exc:
+            log.error("whatsapp send to %s dropped: %s", to, type(exc).__name__)
+        return False
+
+    async def release(self, external_id: str) -> int:
+        """The person wrote: what was held for them goes now, oldest first. Returns how many went."""
+        sent = 0
+        for person_id, _kind, payload in await self.store.release_held(external_id, self._clock.now()):
+            outgoing = Outgoing(Channel.WHATSAPP, external_id, reply_from_json(payload), Urgency.REPLY, person_id)
+            sent += await self.send(outgoing)
+        return sent
+
+    # -- rendering -----------------------------------------------------------------------------------
+
+    async def _render(self, outgoing: Outgoing) -> None:
+        to, reply = outgoing.external_id, outgoing.reply
+        body = to_whatsapp(reply.text)
+        choices = choices_of(reply)
+        record = (outgoing.person_id, reply.kind)
+        if reply.attachment is not None:
+            caption = body if choices.kind == "none" and len(body) <= CAPTION_LIMIT else None
+            await self._attachment(to, reply, caption, record)
+            if caption is not None:
+                body = ""
+        if choices.kind == "none":
+            for part in split(body, TEXT_LIMIT) if body else []:
+                await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
+            return
+        t = await self._words(outgoing.person_id)
+        if choices.kind == "numbered":
+            full = (body + "\n\n" if body else "") + numbered_text(choices.options, t("whatsapp.numbered_hint"))
+            for part in split(full, TEXT_LIMIT):
+                await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
+            await self.store.set_menu(to, choices.actions, self._clock.now())
+            return
+        # Interactive bodies are shorter than texts: what does not fit goes first as plain text.
+        parts = split(body, INTERACTIVE_BODY_LIMIT) if body else [t("whatsapp.no_text")]
+        for part in parts[:-1]:
+            await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
+        last = parts[-1]
+        if choices.kind == "location":
+            await self._call(to, record, lambda: self.wa.request_location(to=to, text=last))
+            return
+        if choices.kind == "buttons":
+            markup: Any = [WaButton(title=button_title(label), callback_data=action) for action, label in choices.options]
+        else:
+            rows = []
+            for action, label in choices.options:
+                title, description = row_title(label)
+                rows.append(SectionRow(title=title, callback_data=action, description=description))
+            markup = SectionList(button_title=clip(t("whatsapp.list_button"), 20),
+                                 sections=[Section(title=clip(t("whatsapp.list_section"), 24), rows=rows)])
+        await self._call(to, record, lambda: self.wa.send_message(to=to, text=last, buttons=markup))
+        await self.store.set_menu(to, None, self._clock.now())  # a numbered menu shown earlier is stale now
+
+    async def _attachment(self, to: str, reply: Reply, caption: str | None, record) -> None:
+        a = reply.attachment
+        media: Any = a.content if a.content is not None else pathlib.Path(a.path)
+        mime = "image/png" if a.filename.lower().endswith(".png") else "image/jpeg" if a.is_photo else None
+        if a.is_photo:
+            await self._call(to, record, lambda: self.wa.send_image(to=to, image=media, caption=caption, mime_type=mime))
+        else:
+            await self._call(to, record, lambda: self.wa.send_document(
+                to=to, document=media, filename=a.filename, caption=caption,
+                mime_type=mime or "application/octet-stream"))
+
+    async def _call(self, to: str, record, make: Callable[[], Awaitable[Any]]) -> Any:
+        """One Cloud API call with the waits Meta asks for; records the accepted message id."""
+        pair = throttled = 0
+        while True:
+            await self._limiter.wait()
+            try:
+                sent = await make()
+                break
+            except TooManyMessages:
+                pair += 1
+                if pair >= PAIR_ATTEMPTS:
+                    raise
+                await self._sleep(PAIR_WAIT_S)
+            except (RateLimitHit, ToManyAPICalls):
+                throttled += 1
+                if throttled > len(THROTTLE_BACKOFF_S):
+                    raise
+                await self._sleep(THROTTLE_BACKOFF_S[throttled - 1])
+        wamid = getattr(sent, "id", None)
+        if wamid:
+            person_id, kind = record
+            await self.store.record_sent(wamid, to, person_id, kind, self._clock.now())
+        return sent
+
+    # -- the window, unreachable people ----------------------------------------------------------------
+
+    async def _hold_and_template(self, outgoing: Outgoing) -> bool:
+        to, reply, now = outgoing.external_id, outgoing.reply, self._clock.now()
+        first = await self.store.hold(to, outgoing.person_id, reply.kind, reply_to_json(reply), now,
+                                      template_unless_since=now - TEMPLATE_AGAIN_AFTER)
+        if not first:
+            return True  # a template for this kind already asked the person to open their window
+        actor = await self._actor(outgoing.person_id)
+        lang = (actor.language if actor else None) or self.default_language
+        zone = actor.timezone if actor else "Asia/Jakarta"
+        day = format_date(now.astimezone(ZoneInfo(zone)).date(), lang)
+        name = self.templates.name_for(reply.kind)
+        components = template_components(actor.name if actor else "", day)
+        await self._call(to, (outgoing.person_id, f"t:{reply.kind or 'notice'}"), lambda: self.wa.send_template(
+            to=to, name=name, language=TemplateLanguage(self.templates.language), params=components))
+        return True
+
+    async def undeliverable(self, external_id: str, person_id: int | None) -> None:
+        """131026: stop writing to the account; the flag puts it in the supervisor's digest."""
+        log.info("whatsapp user %s is undeliverable (131026); marking", external_id)
+        await self._conversation.mark_unreachable(Channel.WHATSAPP, external_id)
+        if person_id is None:
+            return
+        now = self._clock.now()
+        async with self._conversation.uow_factory() as uow:
+            actor = await uow.people.actor(person_id)
+            zone = actor.timezone if actor else "Asia/Jakarta"
+            flag = NewFlag(person_id, now.astimezone(ZoneInfo(zone)).date(), FlagKind.UNREACHABLE,
+                           ref="wa", detail={"channel": "WhatsApp"})
+            await uow.flags.raise_many([flag], now)
+            await uow.commit()
+
+    async def _actor(self, person_id: int | None):
+        if person_id is None:
+            return None
+        async with self._conversation.uow_factory() as uow:
+            return await uow.people.actor(person_id)
+
+    async def _words(self, person_id: int | None):
+        actor = await self._actor(person_id)
+        lang = (actor.language if actor else None) or self.default_language
+        return lambda key, **params: text(lang, key, **params)
