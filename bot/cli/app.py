@@ -5,7 +5,21 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import chat, db, demo_cli, digest_cli, export_cli, invite, org, person_cli, purge_cli, routine_cli, run, run_step
+from bot.cli import (
+    chat,
+    db,
+    demo_cli,
+    digest_cli,
+    export_cli,
+    invite,
+    org,
+    outbox_cli,
+    person_cli,
+    purge_cli,
+    routine_cli,
+    run,
+    run_step,
+)
 from bot.cli.context import run_async
 
 app = typer.Typer(
@@ -18,6 +32,7 @@ app = typer.Typer(
 app.add_typer(org.app, name="org")
 app.add_typer(person_cli.app, name="person")
 app.add_typer(db.app, name="db")
+app.add_typer(outbox_cli.app, name="outbox")
 app.add_typer(routine_cli.schedule_app, name="schedule")
 app.add_typer(routine_cli.calendar_app, name="calendar")
 app.add_typer(routine_cli.roster_app, name="roster")

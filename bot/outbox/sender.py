@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
+from bot.domain.schedule import local_date
 from bot.messages import Outgoing
 from bot.outbox.rate import SendLimits
 from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
@@ -176,6 +178,7 @@ class OutboxSender:
                                          parts_sent=attempt.parts_sent)
                 await uow.people.mark_unreachable(out.channel, out.external_id, now)
                 self.stats.failed += await uow.outbox.fail_chat(out.channel, out.external_id, "recipient unreachable")
+                await _flag_unreachable(uow, out, now)
             else:
                 self.stats.failed += 1
                 self.stats.uncertain += outcome is Outcome.UNCERTAIN
@@ -209,4 +212,12 @@ class OutboxSender:
             await uow.commit()
 
 
-Wake = Callable[[], Awaitable[None] | None]
+async def _flag_unreachable(uow, outgoing: Outgoing, now: dt.datetime) -> None:
+    """The superior sees it in the digest: the person's day carries an `unreachable` flag."""
+    if outgoing.person_id is None:
+        return
+    actor = await uow.people.actor(outgoing.person_id)
+    day = local_date(now, actor.timezone) if actor else now.date()
+    channel = {Channel.TELEGRAM: "Telegram", Channel.WHATSAPP: "WhatsApp"}.get(outgoing.channel, outgoing.channel.value)
+    await uow.flags.raise_many([NewFlag(outgoing.person_id, day, FlagKind.UNREACHABLE, ref=outgoing.channel.value,
+                                        detail={"channel": channel})], now)

@@ -1,0 +1,60 @@
+"""`apel outbox status|plan`: what waits to be sent, and whether today's briefing waves reach everyone
+by apel at the configured rate."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.context import clock, load_settings, open_database, run_async
+from bot.cli.output import FORMAT_OPTION, Format, emit
+from bot.services import outbox_status
+
+app = typer.Typer(help="The outbox: messages waiting to be sent, and the plan of the briefing waves.",
+                  no_args_is_help=True)
+
+
+def _clock(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@app.command("status")
+@run_async
+async def status_command(fmt: Format = FORMAT_OPTION) -> None:
+    """Messages per channel, state, priority and kind (queued, sending, sent, failed, expired)."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        async with db.uow() as uow:
+            counts = await outbox_status.queue(uow)
+            waves = await outbox_status.waves(uow, clock().now(), settings.telegram_bulk_rate)
+    finally:
+        await db.dispose()
+    records = [{"channel": c.channel, "status": c.status, "priority": c.priority, "kind": c.kind, "count": c.count}
+               for c in counts]
+    emit(records, [("channel", "cli.outbox_h_channel"), ("status", "cli.outbox_h_status"),
+                   ("priority", "cli.outbox_h_priority"), ("kind", "cli.outbox_h_kind"),
+                   ("count", "cli.outbox_h_count")], fmt)
+    if fmt is Format.TABLE:
+        _emit_plan(waves, fmt)
+
+
+@app.command("plan")
+@run_async
+async def plan_command(fmt: Format = FORMAT_OPTION) -> None:
+    """Today's briefing waves: people per apel time, the latest start at the bulk rate, the expected finish."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        async with db.uow() as uow:
+            waves = await outbox_status.waves(uow, clock().now(), settings.telegram_bulk_rate)
+    finally:
+        await db.dispose()
+    _emit_plan(waves, fmt)
+
+
+def _emit_plan(waves, fmt: Format) -> None:
+    records = [{"apel": _clock(w.target), "zones": w.zones, "units": w.units, "people": w.people,
+                "start_by": _clock(w.start), "finish": _clock(w.finish), "on_time": w.on_time} for w in waves]
+    emit(records, [("apel", "cli.outbox_h_apel"), ("zones", "cli.outbox_h_zones"), ("units", "cli.outbox_h_units"),
+                   ("people", "cli.outbox_h_people"), ("start_by", "cli.outbox_h_start"),
+                   ("finish", "cli.outbox_h_finish"), ("on_time", "cli.outbox_h_on_time")], fmt)
