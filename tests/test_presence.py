@@ -197,3 +197,4 @@ async def test_an_approved_permission_excuses_the_exit_inside_its_window(chat, d
     digest = texts(await chat.text(DEWI, "/rekap"))
     assert "✔️ keluar dari area rumah 10.00 WITA–10.30 WITA (30 menit) (izin keluar 09.50 WITA–10.30 WITA)" in digest
     assert "⚠️ keluar dari area rumah 10.30 WITA–10.40 WITA (10 menit)" in digest
+    assert "🚶 izin keluar rumah 09.50–10.30 (disetujui)" in digest  # the permission itself is shown

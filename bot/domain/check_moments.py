@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 FIRST_AFTER_APEL = dt.timedelta(minutes=30)  # nobody is asked during the roll call itself
-HOME_RADIUS_M = 100  # a home without its own radius (the org chart's home_radius_m) uses this
+HOME_RADIUS_M = 200  # a home without its own radius uses this: the default of the HOME_RADIUS_M setting
 EARTH_RADIUS_M = 6_371_000.0
 LIVE_FRESH = dt.timedelta(minutes=10)  # a live position this recent answers a check without asking
 

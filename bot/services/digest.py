@@ -36,6 +36,7 @@ class Line:
     reviewed_at: dt.datetime | None = None
     flags: tuple[FlagRecord, ...] = ()  # every flag of the day, excused ones included
     presence: SummaryRecord | None = None  # computed after the deadline
+    permissions: tuple[tuple[dt.datetime, dt.datetime], ...] = ()  # approved izin keluar rumah windows
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class RollUp:
 
 
 async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> dict[int, Line]:
-    """people: person id -> name. Six queries whatever the number of people."""
+    """people: person id -> name. Seven queries whatever the number of people."""
     ids = list(people)
     work_days = await uow.day.work_days_for(ids, day)
     reports = await uow.day.reports_for(ids, day)
@@ -61,6 +62,9 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
     evidence = await uow.day.evidence_counts(ids, day)
     flags = await uow.flags.for_day(ids, day)
     presence = await uow.presence.summaries_for(ids, day)
+    # The day in any Indonesian zone (UTC+7 to +9) lies inside this span; windows are shown, not counted.
+    span_start = dt.datetime.combine(day, dt.time.min, dt.UTC) - dt.timedelta(hours=9)
+    permits = await uow.leave.approved_windows(ids, span_start, span_start + dt.timedelta(hours=24))
     out = {}
     none = (0, 0)
     for pid, name in people.items():
@@ -71,7 +75,8 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
         if report is None or report.status == ReportStatus.DRAFT:  # not submitted
             status = "excused" if mode in EXCUSED else "missing"
             out[pid] = Line(pid, name, mode, status, None, done, total, evidence.get(pid, 0),
-                            flags=tuple(flags.get(pid, ())), presence=presence.get(pid))
+                            flags=tuple(flags.get(pid, ())), presence=presence.get(pid),
+                            permissions=tuple(permits.get(pid, ())))
             continue
         if mode in EXCUSED:
             status = "excused"
@@ -79,7 +84,8 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
             status = "late" if report.late else "on_time"
         approval = report.status if report.status in ("approved", "returned") else None
         out[pid] = Line(pid, name, mode, status, report.submitted_at, done, total, evidence.get(pid, 0), report.id,
-                        report.revision, approval, report.reviewed_at, tuple(flags.get(pid, ())), presence.get(pid))
+                        report.revision, approval, report.reviewed_at, tuple(flags.get(pid, ())), presence.get(pid),
+                        tuple(permits.get(pid, ())))
     return out
 
 
@@ -130,7 +136,7 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[R
             state += " · " + word(f"digest.{line.approval}")
         body.append(t("digest.line", number=number, name=esc(line.name), state=state, done=line.done,
                       total=line.total, evidence=line.evidence))
-        if line.flags or line.presence:
+        if line.flags or line.presence or line.permissions:
             body += digest_presence.extra_lines(line, timezone=timezone, t=t)
         buttons = [Button(f"👁 {number}", action("tim", line.person_id))]
         if waiting_review(line):

@@ -73,6 +73,8 @@ def extra_lines(line, *, timezone: str, t) -> list[str]:
     """The lines under a person's digest line."""
     found = presence_line(line, timezone=timezone, t=t)
     out = [found] if found else []
+    out += [t("presence_digest.permission", start=_clock(start, timezone), end=_clock(end, timezone))
+            for start, end in getattr(line, "permissions", ())]
     return out + [flag_line(f, timezone=timezone, t=t) for f in line.flags]
 
 
