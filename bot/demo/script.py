@@ -52,6 +52,7 @@ from bot.pictures import PillowPictures
 from bot.services import digest
 from bot.services.conversation import Conversation
 from bot.services.digest_query import as_record, digests_for
+from bot.domain.geo import km_between
 from bot.services.invites import LinkSettings
 from bot.services.onboarding import console_login
 from bot.services.org_import import import_org_chart
@@ -286,10 +287,7 @@ def _work_of(unit: str) -> tuple[str, str, str]:
     return WORK[""]
 
 
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
+distance_km = km_between
 
 
 # ------------------------------------------------------------------------------------------------- the day

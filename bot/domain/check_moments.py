@@ -15,9 +15,10 @@ import random
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.geo import distance_m
+
 FIRST_AFTER_APEL = dt.timedelta(minutes=30)  # nobody is asked during the roll call itself
 HOME_RADIUS_M = 200  # a home without its own radius uses this: the default of the HOME_RADIUS_M setting
-EARTH_RADIUS_M = 6_371_000.0
 LIVE_FRESH = dt.timedelta(minutes=10)  # a live position this recent answers a check without asking
 
 
@@ -57,14 +58,6 @@ def draw_moments(
         latest = max(first, math.ceil((i + 1) * slot) - 1 - answer_min)  # the answer window ends in the slot
         moments.append(start + dt.timedelta(minutes=rng.randint(first, min(latest, span_min))))
     return moments
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine): plenty for 'is this person within some hundred metres of home'."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def judge(lat: float, lon: float, home: tuple[float, float, int | None] | None) -> tuple[CheckOutcome, float | None]:

@@ -12,13 +12,13 @@ active. Accuracy: a fix is inside when distance − accuracy ≤ radius, with th
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
+
+from bot.domain.geo import distance_m  # noqa: F401  (re-exported: services import it from here)
 
 MAX_ACCURACY_CREDIT_M = 100.0
 MIN_AWAY = dt.timedelta(minutes=5)  # shorter excursions are GPS jitter at the fence, not a trip
 MIN_GAP = dt.timedelta(minutes=1)
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,6 @@ class Coverage:
     @property
     def stopped_early(self) -> bool:
         return self.stopped_at is not None
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine); metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def inside(fence: Fence, lat: float, lon: float, accuracy_m: float | None) -> bool:

@@ -4,10 +4,9 @@ person lives. A mismatch is a flag for the superior, never a refusal: camera clo
 from __future__ import annotations
 
 import datetime as dt
-import math
 from zoneinfo import ZoneInfo
 
-EARTH_RADIUS_KM = 6371.0088
+from bot.domain.geo import km_between  # noqa: F401  (re-exported)
 
 
 def taken_instant(taken: dt.datetime, timezone: str) -> dt.datetime:
@@ -19,13 +18,6 @@ def taken_instant(taken: dt.datetime, timezone: str) -> dt.datetime:
 
 def hours_apart(taken_at: dt.datetime, sent_at: dt.datetime) -> float:
     return abs((sent_at - taken_at).total_seconds()) / 3600
-
-
-def km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def too_far(gps: tuple[float, float], home: tuple[float, float], radius_m: float, extra_km: float) -> float | None:
