@@ -104,8 +104,9 @@ def render(results: list[Result], command: str, repeat: int) -> str:
     lines[-2] = "\n- " + lines[-2]
     lines += ["",
               "The derivative of an upright JPEG or PNG is the original's compressed data without its metadata "
-              "(no re-encode); a turned photo (EXIF orientation) is decoded at full size and re-encoded, which "
-              "no reduced decode can avoid: that row shows the price."]
+              "(no re-encode). A turned photo (EXIF orientation) needs a full-size decode and re-encode, which "
+              "no reduced decode can avoid: the intake leaves that derivative pending and the routine's "
+              "housekeeping makes it (`bot/services/derivatives.py`); the table measures the intake path."]
     return "\n".join(lines)
 
 

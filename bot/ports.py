@@ -140,6 +140,9 @@ class MediaStore(Protocol):
                    kind: str | None = None) -> StoredMedia:
         """Checks and stores; raises bot.domain.evidence.MediaRefused when the file is not accepted."""
 
+    async def make_derivative(self, original: str, sha256: str) -> str:
+        """A pending derivative (turned photo), made from the original; its path."""
+
 
 class SheetReader(Protocol):
     """Turns an uploaded org-chart file into a header and numbered rows (raises ServiceError sheet.*)."""

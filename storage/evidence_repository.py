@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.duplicates import BANDS, Candidate, bands
@@ -62,3 +62,19 @@ class SqlEvidenceRepository:
         if row is None or row[0] is None or row[1] is None:
             return None
         return float(row[0]), float(row[1]), row[2]
+
+    async def pending_derivatives(self, limit: int) -> list[tuple[int, str, str]]:
+        """(id, original path, sha256) of images whose derivative is still to be made."""
+        rows = await self.session.execute(
+            select(Evidence.id, Evidence.path, Evidence.sha256)
+            .where(Evidence.thumb_path.is_not(None), Evidence.derivative_path.is_(None),
+                   Evidence.original_purged_at.is_(None))
+            .order_by(Evidence.id).limit(limit))
+        return [tuple(r) for r in rows]
+
+    async def set_derivative(self, sha256: str, path: str) -> None:
+        """Every row of this file (content-addressed) gets the derivative."""
+        await self.session.execute(
+            update(Evidence).where(Evidence.sha256 == sha256, Evidence.derivative_path.is_(None))
+            .values(derivative_path=path))
+

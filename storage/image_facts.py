@@ -4,8 +4,10 @@
 Runs in a worker thread (the caller uses asyncio.to_thread). JPEGs are decoded at a reduced scale
 (Image.draft): the whole file is still read, so a truncated one is caught, but only the thumbnail's
 pixels are produced. The full-size derivative is the original's compressed data without metadata
-(storage/metadata_strip.py); only an image that must be turned (EXIF orientation) or whose format
-cannot be filtered losslessly is decoded at full size and re-encoded."""
+(storage/metadata_strip.py). An image that must be turned (EXIF orientation) or whose format cannot be
+filtered losslessly needs a full-size decode and re-encode (ten times the rest): that derivative is
+left pending (`derivative` None) and made off the intake path by `upright_derivative`, from the
+routine's housekeeping, long before the original may be purged."""
 
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ class ImageFacts:
     width: int
     height: int
     thumbnail: Image.Image  # RGB, at most THUMB_SIZE, orientation applied
-    derivative: bytes  # full size, no metadata, orientation applied
-    derivative_ext: str  # ".jpg" / ".png"
+    derivative: bytes | None  # full size, no metadata, orientation applied; None: pending (re-encode)
+    derivative_ext: str | None  # ".jpg" / ".png"
     phash: str  # what is stored (16 hex digits)
     probes: tuple[str, ...]  # what is looked up (includes phash)
     taken: dt.datetime | None  # EXIF DateTimeOriginal: naive local time unless the EXIF has an offset
@@ -67,7 +69,7 @@ def inspect(content: bytes, max_pixels: int) -> ImageFacts:
         orientation = exif.get(ExifTags.Base.Orientation, 1)
         image.thumbnail(THUMB_SIZE)  # first, so that turning and flattening work on few pixels
         thumbnail = _flat_rgb(ImageOps.exif_transpose(image))
-    derivative, ext = _derivative(content, fmt, orientation, exif)
+    derivative, ext = _stripped(content, fmt, orientation)
     probes = _hashes(thumbnail)
     return ImageFacts(width, height, thumbnail, derivative, ext, probes[PROBE_SHIFTS.index(0)], probes,
                       _taken(exif), _gps(exif))
@@ -98,7 +100,9 @@ def _hashes(thumbnail: Image.Image) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _derivative(content: bytes, fmt: str, orientation: int, exif) -> tuple[bytes, str]:
+def _stripped(content: bytes, fmt: str, orientation: int) -> tuple[bytes | None, str | None]:
+    """The derivative without decoding: the compressed data minus metadata; (None, None) when only a
+    re-encode can make it."""
     if orientation in (None, 1):
         if fmt in ("JPEG", "MPO"):
             stripped = strip_jpeg(content)
@@ -108,8 +112,13 @@ def _derivative(content: bytes, fmt: str, orientation: int, exif) -> tuple[bytes
             stripped = strip_png(content)
             if stripped is not None:
                 return stripped, ".png"
-    # Turned, or a format without a lossless filter: decode at full size once and re-encode, no metadata.
+    return None, None
+
+
+def upright_derivative(content: bytes) -> tuple[bytes, str]:
+    """Decode at full size once, turn upright, re-encode without metadata (for a pending derivative)."""
     with Image.open(io.BytesIO(content)) as full:
+        fmt = full.format
         upright = ImageOps.exif_transpose(full)
         out = io.BytesIO()
         if upright.mode in ("RGBA", "LA", "PA", "P") or fmt == "PNG":

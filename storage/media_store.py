@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 
 from bot.domain.evidence import EvidenceKind, MediaRefused, document_matches, is_heif
 from bot.ports import StoredMedia
-from storage.image_facts import inspect
+from storage.image_facts import inspect, upright_derivative
 
 MAX_PIXELS = 40_000_000  # a larger "image" is refused as a decompression bomb (MEDIA_MAX_PIXELS)
 
@@ -42,15 +42,27 @@ class FileMediaStore:
             return StoredMedia(digest, str(self._original(content, digest, filename, mime)), None, len(content))
         facts = inspect(content, self.max_pixels)
         original = self._original(content, digest, filename, mime)
-        derivative = self._write(self.root / "derivatives" / digest[:2] / f"{digest}{facts.derivative_ext}",
-                                 lambda path: path.write_bytes(facts.derivative))
+        derivative = None
+        if facts.derivative is not None:  # else pending: made by `make_derivative` off the intake path
+            derivative = self._derivative_file(digest, facts.derivative, facts.derivative_ext)
         thumb = self._write(self.root / "thumbs" / digest[:2] / f"{digest}.jpg",
                             lambda path: facts.thumbnail.save(path, "JPEG", quality=80))
         return StoredMedia(
             sha256=digest, path=str(original), thumb_path=str(thumb), size=len(content),
-            derivative_path=str(derivative), phash=facts.phash, probes=facts.probes, taken=facts.taken,
+            derivative_path=str(derivative) if derivative else None, phash=facts.phash, probes=facts.probes, taken=facts.taken,
             gps=facts.gps,
         )
+
+    def _derivative_file(self, digest: str, data: bytes, ext: str) -> Path:
+        return self._write(self.root / "derivatives" / digest[:2] / f"{digest}{ext}", lambda p: p.write_bytes(data))
+
+    async def make_derivative(self, original: str, sha256: str) -> str:
+        """A pending derivative (a turned photo's upright, metadata-free copy), from its original."""
+        def work() -> str:
+            data, ext = upright_derivative(Path(original).read_bytes())
+            return str(self._derivative_file(sha256, data, ext))
+
+        return await asyncio.to_thread(work)
 
     def _original(self, content: bytes, digest: str, filename: str | None, mime: str | None) -> Path:
         def private(path: Path) -> None:

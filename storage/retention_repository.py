@@ -72,11 +72,12 @@ class SqlRetentionRepository:
 
     async def old_originals(self, cutoff: dt.datetime, after_id: int, limit: int) -> list[tuple[int, str]]:
         """(id, path) of images whose original is still kept, received before the cut-off, by id after
-        `after_id`. Only images (they have a thumbnail or derivative to keep); documents are the work itself."""
+        `after_id`. Only images whose derivative exists (a pending one is made from the original first);
+        documents are the work itself."""
         rows = await self.session.execute(
             select(Evidence.id, Evidence.path)
             .where(Evidence.id > after_id, Evidence.received_at < cutoff, Evidence.original_purged_at.is_(None),
-                   or_(Evidence.thumb_path.is_not(None), Evidence.derivative_path.is_not(None)))
+                   Evidence.derivative_path.is_not(None))
             .order_by(Evidence.id)
             .limit(limit)
         )

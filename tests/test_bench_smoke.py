@@ -102,7 +102,9 @@ def test_evidence_benchmark_runs_the_pipeline_and_bare_decode_on_every_sample(tm
     assert [r.sample.label for r in results] == [s.label for s in evidence.samples(True)]
     assert all(r.bare_ms > 0 and r.pipeline_ms > 0 for r in results)
     assert text.count("| ≤ 1.5 |") == len(results)
-    # The pipeline really stored each sample: three files (original, derivative, thumbnail) per run.
-    for n in range(len(results)):
+    # The pipeline really stored each sample: original, derivative and thumbnail; a turned photo's
+    # derivative is left pending for the housekeeping (a full re-encode is not on the intake path).
+    for n, r in enumerate(results):
         files = sorted(p.parent.parent.name for p in (tmp_path / f"run_{n}_0").rglob("*") if p.is_file())
-        assert files == ["derivatives", "originals", "thumbs"]
+        turned = "turned" in r.sample.label
+        assert files == (["originals", "thumbs"] if turned else ["derivatives", "originals", "thumbs"])

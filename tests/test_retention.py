@@ -47,7 +47,7 @@ async def seed(db, clock, media: Path) -> dict:
             m = saved[media_name]
             evidence[name] = await uow.day.add_evidence(NewEvidence(
                 rudi, at.date(), None, "photo", m.sha256, m.path, m.thumb_path, "image/jpeg", "x.jpg", m.size, None,
-                "di rumah", at))
+                "di rumah", at, derivative_path=m.derivative_path))
         doc = media / "originals" / "dd" / "laporan.pdf"
         doc.parent.mkdir(parents=True)
         doc.write_bytes(b"%PDF-1.4 work")
@@ -173,6 +173,30 @@ async def test_the_runtime_gives_the_routine_its_housekeeping(db_target, db, clo
     settings = Settings(database_url=url, database_schema=schema, digest_pictures=False, retention_days=90)
     clock.current = NOW
     routine = build_routine(settings, db, clock)
-    assert len(routine.housekeeping) == 2
+    assert len(routine.housekeeping) == 3  # leave expiry, pending derivatives, the purge
     await routine.tick()
     assert len(await rows(db, LocationFix)) == 2  # the nightly purge ran within the tick
+
+
+async def test_a_turned_photo_keeps_its_original_until_the_housekeeping_made_its_derivative(db, clock, tmp_path):
+    from bot.services.derivatives import make_pending
+    from tests.evidence_images import camera_jpeg
+
+    await run_import(db, clock, small_office())
+    store = FileMediaStore(tmp_path / "media")
+    saved = await store.save(camera_jpeg(size=(800, 600), orientation=6), filename="f.jpg", mime="image/jpeg",
+                             kind="image_file")
+    assert saved.derivative_path is None  # pending: not made on the intake path
+    async with db.uow() as uow:
+        rudi = (await uow.org.stored_people())[STAF].id
+        await uow.day.add_evidence(NewEvidence(rudi, OLD.date(), None, "image_file", saved.sha256, saved.path,
+                                               saved.thumb_path, "image/jpeg", "f.jpg", saved.size, None, None, OLD))
+        await uow.commit()
+    await purge(db.uow, LocalMediaFiles(), now=NOW, retention_days=90, dry_run=False)
+    assert Path(saved.path).exists()  # no derivative yet: the original is kept
+    assert await make_pending(db.uow, store) == 1 and await make_pending(db.uow, store) == 0
+    async with db.uow() as uow:
+        [row] = await uow.evidence.pending_derivatives(10) or [None]
+    assert row is None
+    await purge(db.uow, LocalMediaFiles(), now=NOW, retention_days=90, dry_run=False)
+    assert not Path(saved.path).exists()
