@@ -145,6 +145,7 @@ class Routine:
             for unit_day, people in due:
                 if unit_day.kind.mode:
                     await self._apply_directive(uow, unit_day, people)
+            due = await _not_briefed(uow, due)
             await uow.commit()
         out: list[Outgoing] = []
         for unit_day, people in due:
@@ -215,6 +216,21 @@ class Routine:
             out = await deliver(uow, notices, self.default_language)
             await uow.commit()
         return out
+
+
+async def _not_briefed(uow: UnitOfWork, due: list[tuple[UnitDay, list[int]]]) -> list[tuple[UnitDay, list[int]]]:
+    """Drop those already briefed or excused: every tick asks again, and a province's tick must not redo
+    the whole wave. One query per date (the zones share one or two)."""
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for unit_day, people in due:
+        by_day[unit_day.day] += people
+    done: set[tuple[dt.date, int]] = set()
+    for day, people in by_day.items():
+        for pid, record in (await uow.day.work_days_for(people, day)).items():
+            if record.briefed_at or Mode(record.mode) in EXCUSED:
+                done.add((day, pid))
+    kept = [(u, [p for p in people if (u.day, p) not in done]) for u, people in due]
+    return [(u, people) for u, people in kept if people]
 
 
 def _late_wave(queued: int, target: dt.datetime, finish: dt.datetime, timezone: str):
