@@ -95,7 +95,8 @@ class Senders:
             self.whatsapp = build_whatsapp(settings, conversation, self.db.engine)
             transports[Channel.WHATSAPP] = WhatsAppTransport(self.whatsapp.sender)
             limits[Channel.WHATSAPP] = whatsapp_limits(settings.whatsapp_rate)
-        self.sender = OutboxSender(self.db.uow, transports, SendLimits(limits, storage_for(settings.redis_url)),
+        shared = storage_for(settings.redis_url, settings.redis_key_prefix)
+        self.sender = OutboxSender(self.db.uow, transports, SendLimits(limits, shared),
                                    self.clock, worker=self.worker, concurrency=settings.sender_concurrency,
                                    batch=max(10, int(settings.telegram_bulk_rate)))
         return self.sender

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./apel.db"
     database_schema: str | None = None
     redis_url: str | None = None
+    # Prefix of Apel's Redis keys, so that several deployments (or test runs) can share one Redis.
+    redis_key_prefix: str = Field(default="apel", min_length=1, max_length=64)
 
     telegram_bot_token: SecretStr | None = None
     telegram_bot_username: str | None = None

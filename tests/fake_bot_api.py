@@ -344,6 +344,13 @@ class FakeBotApi:
             self._users[user_id] = {k: v for k, v in user.items() if v is not None}
             return self._users[user_id]
 
+    def add_started_user(self, user_id: int, first_name: str) -> dict[str, Any]:
+        """A user who pressed Start some time ago (the bot may write to them), with no update queued:
+        for tests whose people were linked before the test began."""
+        with self._lock:
+            self._started.add(user_id)
+            return self.add_user(user_id, first_name)
+
     def block(self, user_id: int) -> dict[str, Any]:
         """The user blocks the bot: Telegram tells the bot with a my_chat_member update."""
         with self._lock:

@@ -41,10 +41,10 @@ def whatsapp_limits(per_s: float) -> ChannelLimits:
                          RateLimitItemPerMinute(10))
 
 
-def storage_for(redis_url: str | None) -> Storage:
+def storage_for(redis_url: str | None, key_prefix: str = "apel") -> Storage:
     if redis_url:
         return RedisStorage(redis_url.replace("redis://", "async+redis://", 1) if redis_url.startswith("redis://")
-                            else redis_url, key_prefix="apel")
+                            else redis_url, key_prefix=key_prefix)
     return MemoryStorage()
 
 
