@@ -188,17 +188,17 @@ async def send_all(url: str, schema: str | None, scenario: Scenario, stand_in: S
         await db.dispose()
 
 
-def measure_one(target, scenario: Scenario, log: Callable[[str], None]) -> Result:
+def measure_one(target, scenario: Scenario, stand_in: StandIn, log: Callable[[str], None]) -> Result:
     with target.fresh(f"fanout_{scenario.recipients}") as (url, schema):
         asyncio.run(populate(url, schema, scenario.recipients))
         db_started = time.perf_counter()
         asyncio.run(_queue(url, schema, scenario.recipients))
         queue_s = time.perf_counter() - db_started
         log(f"{NAME}: {target.name} {scenario.label}: {scenario.recipients:,} messages queued in {queue_s:.1f} s")
-        with StandIn(scenario.stand_in_rate, chat_limit=scenario.chat_limit) as stand_in:
-            stand_in.ask({"users": [_chat(p) for p in range(1, scenario.recipients + 1)]})
-            started, cpu, committed, statuses, sender_stats = asyncio.run(send_all(url, schema, scenario, stand_in))
-            seen = stand_in.ask({"stats": MARK})
+        stand_in.start(scenario.stand_in_rate, scenario.chat_limit)
+        stand_in.ask({"users": [_chat(p) for p in range(1, scenario.recipients + 1)]})
+        started, cpu, committed, statuses, sender_stats = asyncio.run(send_all(url, schema, scenario, stand_in))
+        seen = stand_in.ask({"stats": MARK})
     bulk_times = sorted(seen["sent"])
     last = bulk_times[-1] if bulk_times else started
     latencies = [seen["marked"][text] - at for text, at in committed.items() if text in seen["marked"]]
@@ -230,10 +230,11 @@ class Measurements:
 def measure(scenarios: Sequence[Scenario], *, workdir: Path, engines: Sequence[str] = ("sqlite", "postgresql"),
             log: Callable[[str], None] = _stderr) -> Measurements:
     m = Measurements()
-    for target in reachable_targets(engines, workdir, name=NAME, log=log, skipped=m.skipped):
-        m.versions.append(target.version)
-        for scenario in scenarios:
-            m.results.append(measure_one(target, scenario, log))
+    with StandIn() as stand_in:
+        for target in reachable_targets(engines, workdir, name=NAME, log=log, skipped=m.skipped):
+            m.versions.append(target.version)
+            for scenario in scenarios:
+                m.results.append(measure_one(target, scenario, stand_in, log))
     return m
 
 

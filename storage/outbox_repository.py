@@ -140,6 +140,17 @@ class SqlOutboxRepository:
         await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(
             status=Status.SENT.value, sent_at=now, parts_sent=parts_sent, claimed_by=None))
 
+    async def sent_many(self, done: Sequence[tuple[int, int]], now: dt.datetime) -> None:
+        """Several messages sent, as (id, parts_sent): one UPDATE per distinct parts count (nearly always one)."""
+        by_parts: dict[int, list[int]] = {}
+        for item_id, parts_sent in done:
+            by_parts.setdefault(parts_sent, []).append(item_id)
+        for parts_sent, ids in by_parts.items():
+            for start in range(0, len(ids), INSERT_CHUNK):
+                await self.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids[start:start + INSERT_CHUNK]))
+                                           .values(status=Status.SENT.value, sent_at=now, parts_sent=parts_sent,
+                                                   claimed_by=None))
+
     async def retry(self, item_id: int, not_before: dt.datetime, *, parts_sent: int, attempts: int, uncertain: int,
                     reason: str | None) -> None:
         await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(
