@@ -21,6 +21,9 @@ from storage.outbox_tables import OutboxFile, OutboxMessage
 
 CLAIM_LOCK = 0x4150454C  # "APEL": claims are serialised on PostgreSQL so one chat is never in two senders
 INSERT_CHUNK = 1000
+# A message without a wanted time is wanted at once: it sorts before every wave. Stored (not NULL) so that
+# the claim's ORDER BY priority, target_at, id is the claim index's own order on both engines.
+AT_ONCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _utcnow() -> dt.datetime:
@@ -55,7 +58,7 @@ class SqlOutboxRepository:
             rows.append({
                 "key": o.key or f"{self.scope}:{i}", "person_id": o.person_id, "channel": o.channel.value,
                 "external_id": o.external_id, "priority": PRIORITY[o.urgency], "kind": o.kind,
-                "payload": payload, "status": Status.QUEUED.value, "not_before": None, "target_at": o.target_at,
+                "payload": payload, "status": Status.QUEUED.value, "not_before": None, "target_at": o.target_at or AT_ONCE,
                 "expires_at": o.expires_at, "created_at": now,
             })
         if files:
@@ -107,7 +110,7 @@ class SqlOutboxRepository:
                     or_(busy.status == Status.SENDING.value,
                         and_(busy.status == Status.QUEUED.value, busy.id < OutboxMessage.id, busy.not_before > now))),
             )
-            .order_by(OutboxMessage.priority, OutboxMessage.target_at.nulls_first(), OutboxMessage.id)
+            .order_by(OutboxMessage.priority, OutboxMessage.target_at, OutboxMessage.id)
             .limit(limit)
         )
         if postgres:
@@ -139,6 +142,17 @@ class SqlOutboxRepository:
     async def sent(self, item_id: int, now: dt.datetime, parts_sent: int) -> None:
         await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(
             status=Status.SENT.value, sent_at=now, parts_sent=parts_sent, claimed_by=None))
+
+    async def sent_many(self, done: Sequence[tuple[int, int]], now: dt.datetime) -> None:
+        """Several messages sent, as (id, parts_sent): one UPDATE per distinct parts count (nearly always one)."""
+        by_parts: dict[int, list[int]] = {}
+        for item_id, parts_sent in done:
+            by_parts.setdefault(parts_sent, []).append(item_id)
+        for parts_sent, ids in by_parts.items():
+            for start in range(0, len(ids), INSERT_CHUNK):
+                await self.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids[start:start + INSERT_CHUNK]))
+                                           .values(status=Status.SENT.value, sent_at=now, parts_sent=parts_sent,
+                                                   claimed_by=None))
 
     async def retry(self, item_id: int, not_before: dt.datetime, *, parts_sent: int, attempts: int, uncertain: int,
                     reason: str | None) -> None:
@@ -174,7 +188,7 @@ class SqlOutboxRepository:
         stmt = select(func.count()).where(OutboxMessage.channel == channel.value,
                                           OutboxMessage.status.in_([Status.QUEUED.value, Status.SENDING.value]))
         if target is not None:
-            stmt = stmt.where(or_(OutboxMessage.target_at.is_(None), OutboxMessage.target_at <= target))
+            stmt = stmt.where(OutboxMessage.target_at <= target)
         return await self.session.scalar(stmt) or 0
 
     async def statuses(self, keys: Sequence[str]) -> dict[str, str]:

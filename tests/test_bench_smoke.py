@@ -108,3 +108,20 @@ def test_evidence_benchmark_runs_the_pipeline_and_bare_decode_on_every_sample(tm
         files = sorted(p.parent.parent.name for p in (tmp_path / f"run_{n}_0").rglob("*") if p.is_file())
         turned = "turned" in r.sample.label
         assert files == (["originals", "thumbs"] if turned else ["derivatives", "originals", "thumbs"])
+
+
+def test_fanout_benchmark_delivers_every_message_once_and_answers_every_tap(tmp_path):
+    from bench import fanout
+
+    scenarios = (fanout.Scenario("broadcast", 30, 30, 25, 28, False, True, 2),
+                 fanout.Scenario("paid broadcast", 100, 1_000, 1_000, 1_000, True, False, 0))
+    measured = fanout.measure(scenarios, workdir=tmp_path, engines=("sqlite",), log=lambda _: None)
+    broadcast, paid = measured.results
+    for result in measured.results:
+        # Counted in the outbox table and at the stand-in: every message sent, none twice, none refused.
+        assert result.statuses == {"sent": result.queued}
+        assert result.lost == 0 and result.received == result.queued and not result.refused
+        assert result.chats == result.scenario.recipients
+    assert len(broadcast.latencies) == 2  # both replies to taps arrived and were timed
+    text = fanout.render(measured, "python -m bench --quick", quick=True)
+    assert "| SQLite | broadcast | 30 | 30 | 25 |" in text and "| SQLite | paid broadcast | 100 | 1000 | 1000 |" in text
