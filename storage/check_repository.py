@@ -4,7 +4,6 @@ needs beside them (approved izin windows, homes, recent live positions)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import and_, func, or_, select, update
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.check_moments import CheckOutcome, CheckRecord
 from storage.day_repository import ids_in
-from storage.day_tables import LeaveRequest, LocationFix
+from storage.day_tables import LocationFix
 from storage.presence_tables import PresenceCheck
 from storage.tables import OrgUnit, Person
 
@@ -148,33 +147,6 @@ class SqlCheckRepository:
         await self.session.execute(
             update(PresenceCheck).where(PresenceCheck.id == check_id).values(selfie_evidence_id=evidence_id)
         )
-
-    async def izin_windows(self, person_ids: Sequence[int], start: dt.datetime,
-                           end: dt.datetime) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
-        """Approved short permissions (izin keluar rumah) overlapping [start, end], per person."""
-        ids = list(person_ids)
-        if not ids:
-            return {}
-        rows = await self.session.execute(
-            select(LeaveRequest.person_id, LeaveRequest.starts_at, LeaveRequest.ends_at).where(
-                ids_in(self.session, LeaveRequest.person_id, ids), LeaveRequest.kind == "izin",
-                LeaveRequest.status == "approved", LeaveRequest.starts_at <= end, LeaveRequest.ends_at >= start)
-        )
-        windows: dict[int, list] = defaultdict(list)
-        for person_id, starts, ends in rows:
-            windows[person_id].append((starts, ends))
-        return dict(windows)
-
-    async def homes(self, person_ids: Sequence[int]) -> dict[int, tuple[float, float, int | None]]:
-        """Approved homes (lat, lon, radius or None); people without one are absent."""
-        ids = list(person_ids)
-        if not ids:
-            return {}
-        rows = await self.session.execute(
-            select(Person.id, Person.home_lat, Person.home_lon, Person.home_radius_m).where(
-                ids_in(self.session, Person.id, ids), Person.home_lat.is_not(None), Person.home_lon.is_not(None))
-        )
-        return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     async def live_positions(self, person_ids: Sequence[int], since: dt.datetime,
                              now: dt.datetime) -> dict[int, tuple[dt.datetime, float, float]]:

@@ -1,4 +1,4 @@
-"""What the evidence checks read: earlier images that may be the same picture, and a person's home."""
+"""What the evidence checks read: earlier images that may be the same picture; pending derivatives."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.duplicates import BANDS, Candidate, bands
 from storage.day_tables import Evidence
-from storage.tables import Person
 
 BAND_COLUMNS = tuple(getattr(Evidence, f"phash_b{i}") for i in range(BANDS))
 MAX_CANDIDATES = 5000  # a pathological hash (a blank screen) must not pull half the table
@@ -53,15 +52,6 @@ class SqlEvidenceRepository:
             .order_by(Evidence.day, Evidence.id).limit(1)
         )).first()
         return Candidate(*row) if row else None
-
-    async def home(self, person_id: int) -> tuple[float, float, int | None] | None:
-        """The approved home (lat, lon, radius in m or None), or None when there is none."""
-        row = (await self.session.execute(
-            select(Person.home_lat, Person.home_lon, Person.home_radius_m).where(Person.id == person_id)
-        )).first()
-        if row is None or row[0] is None or row[1] is None:
-            return None
-        return float(row[0]), float(row[1]), row[2]
 
     async def pending_derivatives(self, limit: int) -> list[tuple[int, str, str]]:
         """(id, original path, sha256) of images whose derivative is still to be made."""

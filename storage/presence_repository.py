@@ -9,7 +9,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.coverage import Fix
 from bot.presence_records import HomeRecord, OfficeRecord, SummaryRecord
 from storage.day_repository import ids_in
-from storage.day_tables import LeaveRequest, LocationFix
+from storage.day_tables import LocationFix
 from storage.presence_tables import PresenceSummary
 from storage.tables import OrgUnit, Person
 
@@ -92,27 +92,6 @@ class SqlPresenceRepository:
         out: dict[int, list[Fix]] = defaultdict(list)
         for r in rows:
             out[r[0]].append(Fix(*r[1:]))
-        return dict(out)
-
-    async def permissions_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, list[tuple]]:
-        """Approved permissions to leave home (izin) on the day: person -> [(starts_at, ends_at)]."""
-        ids = list(person_ids)
-        if not ids:
-            return {}
-        rows = await self.session.execute(
-            select(LeaveRequest.person_id, LeaveRequest.starts_at, LeaveRequest.ends_at).where(
-                ids_in(self.session, LeaveRequest.person_id, ids),
-                LeaveRequest.kind == "izin",
-                LeaveRequest.status == "approved",
-                LeaveRequest.starts_at.is_not(None),
-                LeaveRequest.ends_at.is_not(None),
-                LeaveRequest.day <= day,
-                func.coalesce(LeaveRequest.end_day, LeaveRequest.day) >= day,
-            )
-        )
-        out: dict[int, list[tuple]] = defaultdict(list)
-        for pid, starts, ends in rows:
-            out[pid].append((starts, ends))
         return dict(out)
 
     async def summaries_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, SummaryRecord]:

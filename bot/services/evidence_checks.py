@@ -16,6 +16,7 @@ from bot.domain.schedule import local_date
 from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.ports import StoredMedia
 from bot.services.turn import Turn
+from bot.services.presence_checks import approved_homes
 from bot.texts import format_clock, format_date
 
 
@@ -49,7 +50,7 @@ async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, pol
             notes.append(Note("evidence.exif_time", {"date": format_date(taken_day, turn.lang),
                                                      "time": format_clock(taken_at, actor.timezone)}))
     if stored.gps is not None and await _works_from_home(turn):
-        home = await turn.uow.evidence.home(actor.person_id)
+        home = (await approved_homes(turn.uow, [actor.person_id])).get(actor.person_id)
         if home is not None:
             radius = home[2] if home[2] is not None else policy.default_home_radius_m
             km = too_far(stored.gps, home[:2], radius, policy.exif_max_distance_km)

@@ -115,11 +115,11 @@ async def _ask(uow: UnitOfWork, candidates: list[CheckRecord], days: dict, now: 
     modes = {}
     for day, people in by_day.items():
         modes |= {(pid, day): w for pid, w in (await uow.day.work_days_for(people, day)).items()}
-    permitted = await uow.checks.izin_windows(ids, now, now)
+    permitted = await uow.leave.approved_windows(ids, now, now)
     reachable = {a.person_id for a in await uow.people.addresses(ids)}
     busy = await uow.checks.open_people(ids, now)
     live = await uow.checks.live_positions(ids, now - LIVE_FRESH, now)
-    homes = await uow.checks.homes(list(live))
+    homes = await approved_homes(uow, list(live))
     excused, skipped, asking = [], [], []
     for check in candidates:
         record = modes.get((check.person_id, check.day))
@@ -171,7 +171,7 @@ async def _close(uow: UnitOfWork, expired: list[CheckRecord], days: dict, now: d
         return
     ids = [c.person_id for c in expired]
     start = min(c.asked_at for c in expired)
-    windows = await uow.checks.izin_windows(ids, start, now)
+    windows = await uow.leave.approved_windows(ids, start, now)
     modes: dict = {}
     for day in {c.day for c in expired}:
         people = [c.person_id for c in expired if c.day == day]
@@ -209,7 +209,7 @@ async def on_location(turn: Turn) -> bool:
     check = await turn.uow.checks.open_check(person_id, turn.now)
     if check is None:
         return False
-    home = (await turn.uow.checks.homes([person_id])).get(person_id)
+    home = (await approved_homes(turn.uow, [person_id])).get(person_id)
     outcome, distance = judge(loc.lat, loc.lon, home)
     if not await turn.uow.checks.answer(check.id, at=turn.now, lat=loc.lat, lon=loc.lon, accuracy_m=loc.accuracy_m,
                                         distance_m=distance, outcome=outcome):
@@ -241,3 +241,9 @@ async def on_evidence(turn: Turn, evidence_id: int, kind: EvidenceKind) -> bool:
     await turn.uow.checks.link_selfie(check.id, evidence_id)
     turn.say(turn.t("check.selfie_received"))
     return True
+
+
+async def approved_homes(uow, person_ids: list[int]) -> dict[int, tuple[float, float, int | None]]:
+    """(lat, lon, radius or None) of the approved homes; people without one are absent."""
+    return {pid: (h.lat, h.lon, h.radius_m) for pid, h in (await uow.presence.homes(person_ids)).items() if h.approved}
+

@@ -53,7 +53,8 @@ async def compute(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         home_ids = [p.id for p in todo if modes[p.id] in AT_HOME]
         fixes = await uow.presence.fixes_for(todo_ids, day)
         homes = await uow.presence.homes(home_ids)
-        permits = await uow.presence.permissions_for(home_ids, day)
+        span = (min(due[p.unit].apel_at for p in todo), max(due[p.unit].deadline_at for p in todo))
+        permits = await uow.leave.approved_windows(home_ids, *span)
         summaries, flags = [], []
         for p in todo:
             unit_day = due[p.unit]
