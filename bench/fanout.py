@@ -21,11 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert
 
 from bench.bot_api_process import StandIn
 from bench.databases import reachable_targets
-from bench.live_locations import CHAT_BASE, SETUP_AT
+from bench.live_locations import CHAT_BASE, populate
 from bench.report import header
 from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.transport import TelegramTransport
@@ -34,7 +33,6 @@ from bot.domain.org_terms import Channel
 from bot.messages import Outgoing, Reply, Urgency
 from bot.outbox.rate import SendLimits, telegram_limits
 from bot.outbox.sender import OutboxSender
-from storage.tables import ChannelAccount, OrgUnit, Person
 from storage.unit_of_work import Database
 
 NAME = "fanout"
@@ -119,25 +117,6 @@ class Result:
 
 def _chat(person: int) -> int:
     return CHAT_BASE + person
-
-
-async def populate(url: str, schema: str | None, people: int) -> None:
-    """One unit of `people`, each linked on Telegram (chat id = user id); NIPs of 18 digits up to 9,999,999."""
-    db = Database(url, schema=schema)
-    try:
-        async with db.engine.begin() as conn:
-            await conn.execute(insert(OrgUnit), [{"id": 1, "name": "Dinas", "kind": "non_service",
-                                                  "timezone": "Asia/Jakarta", "created_at": SETUP_AT,
-                                                  "updated_at": SETUP_AT}])
-            await conn.execute(insert(Person), [
-                {"id": i, "nip": f"19900101201{i:07d}", "name": f"Pegawai {i}", "position": "Staf", "unit_id": 1,
-                 "role": "staff", "active": True, "created_at": SETUP_AT, "updated_at": SETUP_AT}
-                for i in range(1, people + 1)])
-            await conn.execute(insert(ChannelAccount), [
-                {"person_id": i, "channel": "telegram", "external_id": str(_chat(i)), "linked_at": SETUP_AT}
-                for i in range(1, people + 1)])
-    finally:
-        await db.dispose()
 
 
 async def queue_bulk(db: Database, recipients: int) -> None:

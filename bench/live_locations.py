@@ -72,7 +72,8 @@ def pin_to_one_core() -> str:
 
 
 async def populate(url: str, schema: str | None, people: int) -> None:
-    """One unit of `people`, each linked on Telegram (chat id = user id, as in private chats)."""
+    """One unit of `people`, each linked on Telegram (chat id = user id, as in private chats); 18-digit
+    NIPs up to 9,999,999 people."""
     db = Database(url, schema=schema)
     try:
         async with db.engine.begin() as conn:
@@ -80,7 +81,7 @@ async def populate(url: str, schema: str | None, people: int) -> None:
                                                   "timezone": "Asia/Jakarta", "created_at": SETUP_AT,
                                                   "updated_at": SETUP_AT}])
             await conn.execute(insert(Person), [
-                {"id": i, "nip": f"1990010120150{i:05d}", "name": f"Pegawai {i}", "position": "Staf", "unit_id": 1,
+                {"id": i, "nip": f"19900101201{i:07d}", "name": f"Pegawai {i}", "position": "Staf", "unit_id": 1,
                  "role": "staff", "home_lat": -6.2, "home_lon": 106.8, "active": True, "created_at": SETUP_AT,
                  "updated_at": SETUP_AT} for i in range(1, people + 1)])
             await conn.execute(insert(ChannelAccount), [
