@@ -296,3 +296,28 @@ async def test_mounted_beside_another_app_only_its_path_is_taken(rig):
         assert (await client.get("/telegram/webhook")).status_code == 204
         assert (await client.get("/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": VERIFY,
                                                       "hub.challenge": "7"})).text == "7"
+
+
+async def test_undeliverable_through_the_outbox_marks_the_account_and_flags_the_digest_once(rig):
+    from limits import RateLimitItemPerSecond
+
+    from bot.channels.whatsapp.transport import WhatsAppTransport
+    from bot.outbox.rate import ChannelLimits, SendLimits
+    from bot.outbox.sender import OutboxSender
+
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    person = await _person_id(rig)
+    rig.graph.undeliverable.add(RUDI)
+    async with rig.db.uow() as uow:
+        uow.outbox.add([Outgoing(Channel.WHATSAPP, RUDI, Reply("Halo"), Urgency.REPLY, person, key="wa-test")])
+        await uow.commit()
+    many = RateLimitItemPerSecond(1000)
+    sender = OutboxSender(rig.db.uow, {Channel.WHATSAPP: WhatsAppTransport(rig.parts.sender)},
+                          SendLimits({Channel.WHATSAPP: ChannelLimits(many, many, many)}), rig.clock, worker="t")
+    while await sender.drain():
+        pass
+    async with rig.db.uow() as uow:
+        assert await uow.people.addresses([person]) == []
+        flags = (await uow.flags.for_day([person], dt.date(2026, 11, 23)))[person]
+        assert (await uow.outbox.statuses(["wa-test"])) == {"wa-test": "failed"}
+    assert [(f.kind.value, f.detail) for f in flags] == [("unreachable", {"channel": "WhatsApp"})]

@@ -214,7 +214,7 @@ class WhatsAppSender:
             actor = await uow.people.actor(person_id)
             zone = actor.timezone if actor else "Asia/Jakarta"
             flag = NewFlag(person_id, now.astimezone(ZoneInfo(zone)).date(), FlagKind.UNREACHABLE,
-                           ref="wa", detail={"channel": "WhatsApp"})
+                           ref=Channel.WHATSAPP.value, detail={"channel": "WhatsApp"})  # as the outbox sender raises it
             await uow.flags.raise_many([flag], now)
             await uow.commit()
 

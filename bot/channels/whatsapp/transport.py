@@ -33,8 +33,7 @@ class WhatsAppTransport:
                 await sender._hold_and_template(outgoing)
                 return Attempt(Outcome.SENT, 1, reason="held after 131047; template sent")
             return Attempt(Outcome.SENT, 1)
-        except MessageUndeliverable:  # 131026
-            await sender.undeliverable(to, outgoing.person_id)
+        except MessageUndeliverable:  # 131026: the outbox sender marks the account and flags the digest
             return Attempt(Outcome.UNREACHABLE, 0, reason="131026 undeliverable")
         except (RateLimitHit, ToManyAPICalls) as exc:
             return Attempt(Outcome.RETRY_AFTER, 0, THROUGHPUT_WAIT_S, f"{exc.code} throughput")
