@@ -53,8 +53,12 @@ async def compute(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         home_ids = [p.id for p in todo if modes[p.id] in AT_HOME]
         fixes = await uow.presence.fixes_for(todo_ids, day)
         homes = await uow.presence.homes(home_ids)
-        span = (min(due[p.unit].apel_at for p in todo), max(due[p.unit].deadline_at for p in todo))
-        permits = await uow.leave.approved_windows(home_ids, *span)
+        permits = {}
+        if home_ids:  # approved izin windows anywhere in these units' working hours
+            home_set = set(home_ids)
+            at_home = [p for p in todo if p.id in home_set]
+            permits = await uow.leave.approved_windows(home_ids, min(due[p.unit].apel_at for p in at_home),
+                                                       max(due[p.unit].deadline_at for p in at_home))
         summaries, flags = [], []
         for p in todo:
             unit_day = due[p.unit]
