@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench import digests, evidence, fanout, live_locations, org_import
+from bench import digests, evidence, fanout, ingest, live_locations, org_import
 from bench.report import write_section
 
-BENCHMARKS = (org_import, digests, live_locations, evidence, fanout)
+BENCHMARKS = (org_import, digests, live_locations, ingest, evidence, fanout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,8 @@ here (speed targets live in `python -m bench` and BENCHMARKS.md, where they are 
 
 import asyncio
 
+import pytest
+
 from sqlalchemy import text as sql
 
 from bench import org_import
@@ -92,6 +94,30 @@ def test_live_location_benchmark_stores_every_fix_with_three_statements_one_by_o
     assert batched.statements <= 3 * 2  # two waves of at most 100, three statements each
     text = out.read_text(encoding="utf-8")
     assert "| SQLite | one by one | 150 |" in text and "| SQLite | batched | 150 |" in text
+
+
+def test_ingest_benchmark_feeds_the_same_updates_to_both_dispatchers_and_counts_what_was_stored(tmp_path):
+    from bench import ingest
+
+    measured = ingest.measure(30, workdir=tmp_path, engines=("sqlite",), people=20, log=lambda _: None)
+    out = tmp_path / "BENCHMARKS.md"
+    write_section(out, ingest.NAME, ingest.render(measured, "python -m bench --quick"))
+
+    bare, full = measured.results["SQLite"]
+    assert bare.updates == full.updates == 30
+    assert set(full.by_kind) == set(ingest.KINDS) and all(s > 0 for s in full.by_kind.values())
+    assert "| SQLite | 30 |" in out.read_text(encoding="utf-8")
+
+
+def test_ingest_benchmark_refuses_to_time_a_path_that_did_not_store_the_moves(tmp_path, monkeypatch):
+    from bench import ingest
+
+    async def nothing_stored(self, inbound):  # a broken live path: moves acknowledged, never written
+        return None
+
+    monkeypatch.setattr("bot.services.live_batch.LiveBatcher.add", nothing_stored, raising=True)
+    with pytest.raises(ingest.BenchmarkError, match="fixes stored"):
+        ingest.measure(6, workdir=tmp_path, engines=("sqlite",), people=5, log=lambda _: None)
 
 
 def test_evidence_benchmark_runs_the_pipeline_and_bare_decode_on_every_sample(tmp_path):
