@@ -81,7 +81,7 @@ class FakeFileSession(BaseSession):
 def photo_bytes(seed: int) -> bytes:
     """A small phone-camera-sized JPEG of noise (different per photo, so no two are near-duplicates)."""
     rng = random.Random(seed)
-    image = Image.frombytes("RGB", (320, 240), bytes(rng.getrandbits(8) for _ in range(320 * 240 * 3)))
+    image = Image.frombytes("RGB", (320, 240), rng.randbytes(320 * 240 * 3))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
@@ -126,6 +126,23 @@ def bare_dispatcher() -> Dispatcher:
     return dispatcher
 
 
+def storing_dispatcher(db: Database) -> Dispatcher:
+    """aiogram whose handler only records the update's key in its own transaction: the least any path that
+    keeps what it was sent must do, so the full path's cost above it is Apel's own work."""
+    router = Router(name="store-only")
+
+    async def store(_event: Any, event_update: Update, **_kwargs: Any) -> None:
+        async with db.uow() as uow:
+            await uow.day.first_time(f"floor:{event_update.update_id}", NOW)
+            await uow.commit()
+
+    router.message()(store)
+    router.edited_message()(store)
+    dispatcher = Dispatcher(name="store-only")
+    dispatcher.include_router(router)
+    return dispatcher
+
+
 @dataclass
 class Side:
     updates: int
@@ -161,8 +178,8 @@ async def _count(db: Database, table) -> int:
 
 
 async def compare(url: str, schema: str | None, count: int, people: int, first_update_id: int,
-                  workdir: Path) -> tuple[Side, Side]:
-    """(bare, full) for the same updates; the full side's fixes and replies are counted back."""
+                  workdir: Path) -> tuple[Side, Side, Side]:
+    """(bare, store-only, full) for the same updates; the full side's fixes and replies are counted back."""
     payloads, files = day_updates(count, people, first_update_id)
     warm, warm_files = day_updates(len(KINDS), people, first_update_id - 100)
     files.update(warm_files)
@@ -176,6 +193,7 @@ async def compare(url: str, schema: str | None, count: int, people: int, first_u
     full = build_dispatcher(conversation, wake_sender(None), now=lambda: NOW)
     try:
         bare = await _feed(bare_dispatcher(), bot, payloads)
+        floor = await _feed(storing_dispatcher(db), bot, payloads)
         await _feed(full, bot, warm)  # connections and caches warm, not timed
         fixes, queued = await _count(db, LocationFix), await _count(db, OutboxMessage)
         measured = await _feed(full, bot, payloads)
@@ -188,7 +206,7 @@ async def compare(url: str, schema: str | None, count: int, people: int, first_u
         raise BenchmarkError(f"{fixes} fixes stored for {moves} live-location edits")
     if queued < count - moves:
         raise BenchmarkError(f"{queued} replies queued for {count - moves} commands and photos")
-    return bare, measured
+    return bare, floor, measured
 
 
 @dataclass
@@ -196,7 +214,7 @@ class Measurements:
     updates: int
     repeat: int
     pinned: str
-    results: dict[str, tuple[Side, Side]] = field(default_factory=dict)  # engine -> (bare, full), best ratio
+    results: dict[str, tuple[Side, ...]] = field(default_factory=dict)  # engine -> (bare, store-only, full)
     load: float | None = None
     versions: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -214,9 +232,11 @@ def measure(updates: int, *, workdir: Path, engines: Sequence[str] = ("sqlite", 
                 asyncio.run(populate(url, schema, people))
                 runs = [asyncio.run(compare(url, schema, updates, people, 1_000_000 * (r + 1), workdir))
                         for r in range(repeat)]
-                best = max(runs, key=lambda sides: sides[1].per_second / sides[0].per_second)
+                # Each side's fastest run, chosen apart: the best ratio would favour a run whose bare side was slow.
+                best = tuple(min((r[i] for r in runs), key=lambda s: s.seconds) for i in range(3))
                 m.results[target.name] = best
-                log(f"{NAME}: {target.name}: bare {best[0].per_second:,.0f}/s, full {best[1].per_second:,.0f}/s")
+                log(f"{NAME}: {target.name}: bare {best[0].per_second:,.0f}/s, store-only {best[1].per_second:,.0f}/s, "
+                    f"full {best[2].per_second:,.0f}/s")
         return m
     finally:
         if cpus is not None:
@@ -225,32 +245,35 @@ def measure(updates: int, *, workdir: Path, engines: Sequence[str] = ("sqlite", 
 
 def render(m: Measurements, command: str, *, quick: bool = False) -> str:
     title = f"## {TITLE}" + (" (quick smoke sizes, not the recorded benchmark)" if quick else "")
-    best = f"best ratio of {m.repeat} runs" if m.repeat > 1 else "one run"
+    best = f"each side's fastest of {m.repeat} runs" if m.repeat > 1 else "one run"
     lines = [
         title, "",
         header(command, f"Engines: {', '.join(m.versions) or 'none'}", f"Each figure: {best}"),
         *(f"- Skipped: {reason}" for reason in m.skipped),
         "",
-        "| Engine | Updates | Bare dispatch /s | Full path /s | Full path per CPU-second | Ratio | Goal | Result |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| Engine | Updates | Bare dispatch /s | Store-only /s | Full path /s | Full path per CPU-second "
+        "| Full / bare | Goal | Result | Full / store-only |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
-    per_kind = ["", "Per kind, milliseconds per update (full path / bare dispatch):", "",
+    per_kind = ["", "Per kind, milliseconds per update (full path / store-only / bare dispatch):", "",
                 "| Engine | " + " | ".join(KINDS) + " |", "|---|" + "---:|" * len(KINDS)]
-    for engine, (bare, full) in m.results.items():
+    for engine, (bare, floor, full) in m.results.items():
         ratio = full.per_second / bare.per_second
-        lines.append(f"| {engine} | {full.updates:,} | {bare.per_second:,.0f} | {full.per_second:,.0f} "
-                     f"| {full.updates / full.cpu_seconds:,.0f} | {ratio:.3f} | ≥ {GOAL} "
-                     f"| {'PASS' if ratio >= GOAL else 'FAIL'} |")
+        lines.append(f"| {engine} | {full.updates:,} | {bare.per_second:,.0f} | {floor.per_second:,.0f} "
+                     f"| {full.per_second:,.0f} | {full.updates / full.cpu_seconds:,.0f} | {ratio:.3f} | ≥ {GOAL} "
+                     f"| {'PASS' if ratio >= GOAL else 'FAIL'} | {full.per_second / floor.per_second:.2f} |")
         each = full.updates / len(KINDS)
         per_kind.append(f"| {engine} | " + " | ".join(
-            f"{full.by_kind[k] / each * 1e3:.2f} / {bare.by_kind[k] / each * 1e3:.3f}" for k in KINDS) + " |")
+            f"{full.by_kind[k] / each * 1e3:.2f} / {floor.by_kind[k] / each * 1e3:.2f} / "
+            f"{bare.by_kind[k] / each * 1e3:.3f}" for k in KINDS) + " |")
     lines += per_kind
     load = f"{m.load:.1f}" if m.load is not None else "unknown"
     lines += ["", f"How: {PEOPLE:,} people in one unit, each linked on Telegram, in an empty migrated database. "
               f"{m.updates:,} updates, in turn a text command (`/status`), a photo (a 320×240 JPEG served by a Fake "
               "session through getFile and the download, then the evidence pipeline) and a live-location edit, each "
               "from the next person, are fed to `Dispatcher.feed_update` one after another: first to aiogram with "
-              "a no-op handler, then to Apel's dispatcher (`build_dispatcher`), whose replies go to the outbox in "
+              "a no-op handler, then to aiogram whose handler only records the update's key in a transaction of its "
+              "own (store-only: the least a path that keeps what it is sent does), then to Apel's dispatcher (`build_dispatcher`), whose replies go to the outbox in "
               "the same transaction (the sender is not part of ingest). Parsing the JSON into `Update` is not timed. "
               f"The process is {m.pinned}; 1-minute load average at the start: {load}. The stored fixes and queued "
               "replies are counted back after each run."]
