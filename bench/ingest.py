@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
-import os
 import random
 import tempfile
 import time
@@ -30,7 +29,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from bench.databases import reachable_targets
-from bench.live_locations import CHAT_BASE, NOW, FixedClock, _stderr, pin_to_one_core, populate
+from bench.live_locations import CHAT_BASE, NOW, FixedClock, _stderr, on_one_core, populate
 from bench.report import header
 from bot.channels.telegram.dispatch import build_dispatcher, wake_sender
 from bot.services.conversation import Conversation
@@ -222,10 +221,8 @@ class Measurements:
 
 def measure(updates: int, *, workdir: Path, engines: Sequence[str] = ("sqlite", "postgresql"), repeat: int = 1,
             people: int = PEOPLE, log: Callable[[str], None] = _stderr) -> Measurements:
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    try:
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-        m = Measurements(updates, repeat, pin_to_one_core(), load=load)
+    with on_one_core() as (pinned, load):
+        m = Measurements(updates, repeat, pinned, load=load)
         for target in reachable_targets(engines, workdir, name=NAME, log=log, skipped=m.skipped):
             m.versions.append(target.version)
             with target.fresh("ingest") as (url, schema):
@@ -238,9 +235,6 @@ def measure(updates: int, *, workdir: Path, engines: Sequence[str] = ("sqlite", 
                 log(f"{NAME}: {target.name}: bare {best[0].per_second:,.0f}/s, store-only {best[1].per_second:,.0f}/s, "
                     f"full {best[2].per_second:,.0f}/s")
         return m
-    finally:
-        if cpus is not None:
-            os.sched_setaffinity(0, cpus)
 
 
 def render(m: Measurements, command: str, *, quick: bool = False) -> str:

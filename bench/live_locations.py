@@ -16,7 +16,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,19 +192,26 @@ class Measurements:
     skipped: list[str] = field(default_factory=list)
 
 
-def measure(fixes: int, *, workdir: Path, engines: Sequence[str] = ("sqlite", "postgresql"), repeat: int = 1,
-            people: int = PEOPLE, log: Callable[[str], None] = _stderr) -> Measurements:
+@contextmanager
+def on_one_core() -> Iterator[tuple[str, float | None]]:
+    """(how the process is pinned, the 1-minute load average) for the measurement; all cores again after."""
     cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     try:
-        return _measure(fixes, workdir, engines, repeat, people, log)
+        yield pin_to_one_core(), load
     finally:
         if cpus is not None:
             os.sched_setaffinity(0, cpus)  # the machine line of the report counts every core
 
 
-def _measure(fixes, workdir, engines, repeat, people, log) -> Measurements:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    measurements = Measurements(fixes, repeat, pin_to_one_core(), load=load)
+def measure(fixes: int, *, workdir: Path, engines: Sequence[str] = ("sqlite", "postgresql"), repeat: int = 1,
+            people: int = PEOPLE, log: Callable[[str], None] = _stderr) -> Measurements:
+    with on_one_core() as (pinned, load):
+        return _measure(fixes, workdir, engines, repeat, people, log, pinned, load)
+
+
+def _measure(fixes, workdir, engines, repeat, people, log, pinned, load) -> Measurements:
+    measurements = Measurements(fixes, repeat, pinned, load=load)
     for target in reachable_targets(engines, workdir, name=NAME, log=log, skipped=measurements.skipped):
         measurements.versions.append(target.version)
         with target.fresh("live") as (url, schema):
