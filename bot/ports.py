@@ -90,8 +90,20 @@ class AccountRepository(Protocol):
     async def person_for(self, channel: Channel, external_id: str) -> LinkedPerson | None: ...
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: dt.datetime
+    actor: str  # "cli", "person:<id>", "telegram:<chat>"...
+    action: str
+    detail: dict
+
+
 class AuditRepository(Protocol):
     async def record(self, at: dt.datetime, actor: str, action: str, detail: dict) -> None: ...
+
+    async def entries(self, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+                      action: str | None = None, actor: str | None = None, limit: int = 200) -> list[AuditRecord]: ...
 
 
 class UnitOfWork(Protocol):

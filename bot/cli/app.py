@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import (
+    audit_cli,
     chat,
     db,
     demo_cli,
@@ -44,6 +45,7 @@ app.command("digest")(run_async(digest_cli.digest_command))
 app.command("export")(run_async(export_cli.export_command))
 app.command("demo")(run_async(demo_cli.demo_command))
 app.command("purge")(run_async(purge_cli.purge_command))
+app.command("audit")(run_async(audit_cli.audit_command))
 
 
 def main() -> None:

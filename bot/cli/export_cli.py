@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.context import clock, load_settings, open_database
+from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.output import current_language, progress_bar, say
 from bot.exports import render
 from bot.exports.workbook import write_csv
@@ -43,7 +43,11 @@ async def export_command(
                 bar.update(writing, completed=done, total=total, visible=True)
 
             async with db.uow() as uow:
-                export = await build_month(uow, month=first, unit=unit, now=clock().now(), progress=read, lang=lang)
+                now = clock().now()
+                export = await build_month(uow, month=first, unit=unit, now=now, progress=read, lang=lang)
+                await uow.audit.record(now, CLI_ACTOR, "export_month",
+                                       {"month": month, "unit": unit, "people": len(export.people), "format": fmt})
+                await uow.commit()
             if out is not None and str(out) == "-":
                 if fmt == "csv":
                     write_csv(export, sys.stdout, "summary" if summary else "activity")

@@ -1,0 +1,45 @@
+"""`apel audit`: who did what as an admin (imports, invites, schedules, rosters, holidays, announcements,
+exports, erasures, refusals), newest first, in the office's time zone (DEFAULT_TIMEZONE)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.cli.context import load_settings, open_database
+from bot.cli.output import FORMAT_OPTION, Format, emit
+from bot.cli.routine_cli import parse_date
+
+
+async def audit_command(
+    since: str | None = typer.Option(None, "--since", help="From this day (YYYY-MM-DD), inclusive."),
+    until: str | None = typer.Option(None, "--until", help="Up to this day (YYYY-MM-DD), inclusive."),
+    action: str | None = typer.Option(None, "--action", help="Only this action, e.g. org_import, invites_issue."),
+    actor: str | None = typer.Option(None, "--actor", help="Only this actor: cli, person:<id>, …"),
+    limit: int = typer.Option(200, "--limit", min=1, max=100_000, help="At most this many entries."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The audit log: when, who, what, and the details (never a secret or an invite code)."""
+    settings = load_settings()
+    zone = ZoneInfo(settings.default_timezone)
+    first, last = parse_date(since), parse_date(until)
+    db = open_database(settings)
+    try:
+        async with db.uow() as uow:
+            entries = await uow.audit.entries(
+                since=_start_of(first, zone), until=_start_of(last + dt.timedelta(days=1), zone) if last else None,
+                action=action, actor=actor, limit=limit)
+    finally:
+        await db.dispose()
+    records = [{"at": e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"), "actor": e.actor, "action": e.action,
+                "detail": e.detail if fmt is Format.JSON else json.dumps(e.detail, ensure_ascii=False)}
+               for e in entries]
+    emit(records, [("at", "cli.audit_h_at"), ("actor", "cli.audit_h_actor"), ("action", "cli.audit_h_action"),
+                   ("detail", "cli.audit_h_detail")], fmt)
+
+
+def _start_of(day: dt.date | None, zone: ZoneInfo) -> dt.datetime | None:
+    return None if day is None else dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
