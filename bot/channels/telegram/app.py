@@ -24,6 +24,7 @@ from bot.channels.telegram.dispatch import (
     set_command_menus,
     wake_sender,
 )
+from bot.channels.telegram.response_types import pin_response_models
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookApp
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def make_bot(token: str, api_url: str = DEFAULT_API_URL, *, session: BaseSession
     # Not `link_preview_is_disabled`: aiogram would also fill the removed `disable_web_page_preview`
     # parameter, which Bot API 10.1 refuses. `link_preview` sends only `link_preview_options`.
     defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True))
-    return Bot(token, session=session, default=defaults)
+    return Bot(token, session=pin_response_models(session), default=defaults)
 
 
 async def run_polling(
