@@ -3,6 +3,7 @@ priority under the rate limits and ends each one as sent, failed with a reason, 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from types import SimpleNamespace
 
@@ -196,3 +197,40 @@ async def test_a_message_left_in_flight_by_a_dead_sender_is_sent_again_as_uncert
     await drain_all(sender)
     [row] = [r for r in await rows(chat.db) if r.id == item.id]
     assert row.status == "sent" and row.uncertain == 1 and len(transport.calls) == 1
+
+
+class FakeSlowChatTransport(FakeTransport):
+    """Holds every send to one chat until the test releases it."""
+
+    def __init__(self, slow: str):
+        super().__init__()
+        self.slow, self.release = slow, asyncio.Event()
+
+    async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt:
+        if outgoing.external_id == self.slow:
+            await self.release.wait()
+        return await super().attempt(outgoing, parts_sent)
+
+
+async def test_a_slow_chat_does_not_hold_up_the_next_batch(chat):
+    await drain_all(sender_for(chat, FakeTransport()))  # the onboarding replies
+    await queue(chat.db, bulk(RUDI, "first", key="b:1"))
+    await queue(chat.db, bulk(DEWI, "second", key="b:2"))
+    transport = FakeSlowChatTransport(RUDI)
+    sender, stop = sender_for(chat, transport, batch=1, poll_s=0.01), asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    try:
+        for _ in range(500):  # DEWI's batch was claimed and sent while RUDI's is still waiting
+            if any(call[0] == DEWI for call in transport.calls):
+                break
+            await asyncio.sleep(0.01)
+        assert [c[0] for c in transport.calls] == [DEWI]
+        transport.release.set()
+        for _ in range(500):
+            if {r.key: r.status for r in await rows(chat.db)}.get("b:1") == "sent":
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await running
+    assert {r.key: r.status for r in await rows(chat.db) if r.key.startswith("b:")} == {"b:1": "sent", "b:2": "sent"}

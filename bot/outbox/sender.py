@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8  # transient failures (5xx, connection refused) before a message is given up
 BACKOFF_S = (1, 2, 5, 10, 30, 60, 120, 300)
 STALE_AFTER = dt.timedelta(minutes=2)  # a message "sending" this long belonged to a sender that died
+BATCHES_IN_FLIGHT = 2  # per lane: the next claim overlaps the sending of the last batch
 
 
 class Transport(Protocol):
@@ -81,17 +82,43 @@ class OutboxSender:
             await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
 
     async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
-        while not stop.is_set():
-            try:
-                if await self.drain(max_priority=max_priority):
+        """Claims the next batch while the last one is still being sent (at most BATCHES_IN_FLIGHT of them):
+        a claim that waited for the whole previous batch, its slowest chat included, left the limit unused
+        for the claim's duration — about a tenth of a paid broadcast's time on PostgreSQL. The claim never
+        takes a chat with a message still `sending`, so two batches in flight keep each chat's order."""
+        sending: set[asyncio.Task] = set()
+        try:
+            while not stop.is_set():
+                try:
+                    items = await self._claim(max_priority)
+                except Exception:  # noqa: BLE001 - a database hiccup must not stop the sender; it tries again
+                    log.exception("outbox lane %d failed to claim; retrying", max_priority)
+                    items = []
+                if items:
+                    batch = asyncio.create_task(self._send_batch(items))
+                    sending.add(batch)
+                    batch.add_done_callback(self._batch_done(sending))
+                    if len(sending) >= BATCHES_IN_FLIGHT:
+                        await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                     continue
-            except Exception:  # noqa: BLE001 - a database hiccup must not stop the sender; it tries again
-                log.exception("outbox lane %d failed; retrying", max_priority)
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
-            except TimeoutError:
-                pass
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                except TimeoutError:
+                    pass
+        finally:
+            for batch in sending:  # stopping: each batch records what it sent before it ends
+                batch.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
+
+    @staticmethod
+    def _batch_done(sending: set[asyncio.Task]) -> Callable[[asyncio.Task], None]:
+        def done(batch: asyncio.Task) -> None:
+            sending.discard(batch)
+            if not batch.cancelled() and batch.exception() is not None:
+                log.error("outbox batch failed; its messages go back after %s", STALE_AFTER,
+                          exc_info=batch.exception())
+        return done
 
     async def _housekeeping(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -111,12 +138,19 @@ class OutboxSender:
 
     async def drain(self, *, max_priority: int = 2) -> int:
         """Claim one batch and send it; the number of messages handled."""
+        items = await self._claim(max_priority)
+        if items:
+            await self._send_batch(items)
+        return len(items)
+
+    async def _claim(self, max_priority: int) -> list[OutboxItem]:
         now = self.clock.now()
         async with self._claiming, self.uow_factory() as uow:
             items = await uow.outbox.claim(self.worker, now, self.batch, list(self.transports), max_priority)
             await uow.commit()
-        if not items:
-            return 0
+        return items
+
+    async def _send_batch(self, items: list[OutboxItem]) -> None:
         by_chat: dict[tuple[str, str], list[OutboxItem]] = {}
         for item in items:
             by_chat.setdefault((item.outgoing.channel.value, item.outgoing.external_id), []).append(item)
@@ -124,7 +158,6 @@ class OutboxSender:
             await asyncio.gather(*(self._chat(chat_items) for chat_items in by_chat.values()))
         finally:
             await self._record_sent()
-        return len(items)
 
     async def _record_sent(self) -> None:
         """Mark what was sent since the last time, in one transaction (both lanes share the buffer)."""
