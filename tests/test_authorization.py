@@ -20,7 +20,7 @@ from storage.day_tables import LeaveRequest
 from storage.tables import AuditEntry
 from tests.authz_table import ACTORS, ACTS, CASES, REFUSED
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
-from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
+from tests.org_rows import KABID, KASI, SEK, STAF, small_office
 from tests.savepoint_db import SavepointDatabase
 from tests.test_org_import import run_import
 
