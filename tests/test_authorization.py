@@ -5,10 +5,12 @@ nobody outside Rudi's chain ever sees his name, tasks or report."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from types import SimpleNamespace
 
+import openpyxl
 from sqlalchemy import func, select
 
 from bot.domain.org_terms import Channel
@@ -108,6 +110,20 @@ class Ctx:
         return bool(out) and not any(o.reply.text in self.refusals() for o in out)
 
 
+def _everything(out) -> str:
+    """The texts and what the files say (an export's sheets are named by NIP)."""
+    shown = [o.reply.text for o in out]
+    for o in out:
+        attachment = o.reply.attachment
+        if attachment and attachment.filename.endswith(".xlsx"):
+            book = openpyxl.load_workbook(io.BytesIO(attachment.content), read_only=True)
+            shown += book.sheetnames + [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                                        for c in row if c is not None]
+        elif attachment and attachment.content:
+            shown.append(attachment.content.decode("utf-8", "replace"))
+    return "\n".join(shown)
+
+
 def _format(template: str, office) -> str:
     return template.format(task=office.task, report=office.report, rev=office.rev, leave=office.leave,
                            rudi=office.rudi, home=office.home, today=office.today.strftime("%Y%m%d"))
@@ -130,7 +146,7 @@ async def _run(chat, cases_db, office, case, actor) -> list[str]:
         expected = REFUSED if actor == "stranger" else case.expect[actor]
         problems = []
         to_actor = [o for o in out if o.external_id == sender]
-        if actor in ("stranger", "other_boss") and any(s in ctx.all_text(to_actor) for s in RUDI_SECRETS):
+        if actor in ("stranger", "other_boss") and any(s in _everything(to_actor) for s in RUDI_SECRETS + (STAF,)):
             problems.append("showed Rudi's things outside his chain")
         refusals = [e for e in await ctx.new_audit() if e.action == "refused"]
         if expected == REFUSED:
