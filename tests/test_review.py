@@ -147,7 +147,7 @@ async def test_ekspor_gives_a_supervisor_their_subtree_and_refuses_staff(chat, t
     assert attachment.filename.endswith(".xlsx")
     book = openpyxl.load_workbook(io.BytesIO(attachment.content))
     assert sorted(book.sheetnames[1:]) == sorted([STAF, "199106062016021006"])  # Dewi's people only
-    assert "hanya untuk admin" in texts(await chat.text(RUDI, "/ekspor"))
+    assert "untuk atasan" in texts(await chat.text(RUDI, "/ekspor"))
     assert "hanya untuk admin" in texts(await chat.text(DEWI, "/ekspor 2026-11 Sekretariat"))
     head = await chat.text(BUDI, "/ekspor 2026-11")  # the head of office: his subtree is everyone else
     sheets = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in head if o.reply.attachment).content))

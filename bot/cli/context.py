@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli.output import fail, set_language
+from bot.log_redaction import protect
 from bot.clock import FakeNowClock, SystemClock
 from bot.services.errors import ServiceError
 from bot.settings import Settings
@@ -21,7 +22,22 @@ CLI_ACTOR = "cli"
 def load_settings() -> Settings:
     settings = Settings()
     set_language(settings.default_language.value)
+    protect_secrets(settings)
     return settings
+
+
+def protect_secrets(settings: Settings) -> None:
+    """Register every secret of the settings with the log scrubber before anything runs (bot/log_redaction.py)."""
+    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret,
+                                               settings.whatsapp_token, settings.whatsapp_app_secret,
+                                               settings.whatsapp_verify_token, settings.presence_check_secret) if s]
+    if settings.telegram_bot_token:
+        # The part after the id is the secret one; masked alone it is caught even where the ':' is encoded.
+        secrets.append(settings.telegram_bot_token.get_secret_value().partition(":")[2])
+    for url in (settings.database_url, settings.redis_url):
+        if url:
+            secrets.append(make_url(url).password if "://" in url else None)
+    protect(secrets)
 
 
 def open_database(settings: Settings) -> Database:

@@ -17,6 +17,8 @@ from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings, issue_into
 from bot.services.org_directory import units_under
 from bot.services.org_import import import_into
+from bot.services.refusal import actor_label, refuse_button
+from bot.services.refusal import refuse as refuse_command
 from bot.services.turn import Turn, action
 
 SHEET_SUFFIXES = {".csv", ".xlsx"}
@@ -24,13 +26,8 @@ ERRORS_SHOWN = 15
 MAX_ANNOUNCEMENT = 3000
 
 
-def actor_label(turn: Turn) -> str:
-    return f"person:{turn.actor.person_id}"
-
-
 async def refuse(turn: Turn, what: str) -> None:
-    await turn.uow.audit.record(turn.now, actor_label(turn), "refused", {"command": what})
-    turn.say(turn.t("admin.only"))
+    await refuse_command(turn, what, key="admin.only")
 
 
 def is_sheet(filename: str | None) -> bool:
@@ -116,8 +113,11 @@ async def on_announce_text(turn: Turn, text: str) -> None:
 
 
 async def on_target(turn: Turn, parts: list[str]) -> None:
+    if not turn.actor.is_admin:
+        await refuse_button(turn, "ann", parts[1] if len(parts) > 1 else None)
+        return
     state, data = await turn.state()
-    if not turn.actor.is_admin or state != "announce" or len(parts) != 2 or not parts[1].isdigit():
+    if state != "announce" or len(parts) != 2 or not parts[1].isdigit():
         turn.say(turn.t("common.not_available"))
         return
     unit_id = int(parts[1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.domain.evidence import EvidencePolicy
@@ -33,11 +34,14 @@ from bot.services.invites import LinkSettings
 from bot.services.live_batch import LiveBatcher
 from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines
 from bot.services.onboarding import redeem_in
+from bot.services.refusal import REFUSED, stranger_label
 from bot.services.routine import Routine
 from bot.services.turn import Turn, action, deliver, parse_day, translator
 from bot.texts import LANGUAGES
 
 log = logging.getLogger(__name__)
+
+Command = Callable[[Turn, str], Awaitable[None]]  # (turn, the words after the command)
 
 
 class Conversation:
@@ -70,6 +74,7 @@ class Conversation:
         # Live-location moves, stored in batches by the channels that get many at once (DESIGN.md).
         self.live = LiveBatcher(uow_factory, clock)
         self.evidence_policy = evidence_policy or EvidencePolicy()
+        self.commands = self._command_table()
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
@@ -117,6 +122,7 @@ class Conversation:
         if words and words[0].split("@")[0] == "/start":
             words = words[1:]
         code = words[0] if len(words) == 1 else ""
+        detail = _stranger_attempt(inbound)
         if code and looks_like_code(code):
             result = await redeem_in(uow, now=now, channel=inbound.channel, external_id=inbound.sender, code=code)
             log.info("invite redemption on %s: %s", inbound.channel.value, result.reason)
@@ -125,6 +131,8 @@ class Conversation:
                 turn = Turn(uow, inbound, actor, now, None, self.default_language)
                 await self._welcome(turn)
                 return [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
+            detail = {"command": "start", "reason": result.reason}
+        await uow.audit.record(now, stranger_label(inbound.channel, inbound.sender), REFUSED, detail)
         return [Outgoing(inbound.channel, inbound.sender, Reply(t("onboard.refused")), Urgency.REPLY)]
 
     async def _welcome(self, turn: Turn) -> None:
@@ -155,51 +163,51 @@ class Conversation:
             else:
                 await self._text(turn, text)
 
+    def _command_table(self) -> dict[str, Command]:
+        """Every chat command by its Indonesian name (aliases in `menus.ALIASES`); each handler checks
+        the person's role itself, so a command missing from a menu is still refused to the wrong person."""
+        return {
+            "start": self._start,
+            "tugas": lambda turn, args: day_tasks.show_tasks(turn),
+            "lapor": lambda turn, args: reporting.start(turn),
+            "status": lambda turn, args: reporting.status(turn),
+            "izin": lambda turn, args: leave.start(turn),
+            "rumah": lambda turn, args: home_location.ask(turn),
+            "bahasa": lambda turn, args: _ask_language(turn),
+            "bantuan": lambda turn, args: self._help(turn),
+            "tim": lambda turn, args: team.show_team(turn),
+            "tugaskan": lambda turn, args: team.start_assign(turn),
+            "rekap": lambda turn, args: routine_chat.digest_now(turn, args, routine=self.routine),
+            "ekspor": lambda turn, args: routine_chat.export(turn, args, exporter=self.exporter),
+            "undang": lambda turn, args: admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl),
+            "umumkan": admin_chat.start_announce,
+            **{name: self._routine_command(name) for name in ("jadwal", "libur", "roster", "jalankan")},
+        }
+
+    def _routine_command(self, name: str) -> Command:
+        return lambda turn, args: routine_chat.command(turn, name, args, routine=self.routine)
+
     async def _command(self, turn: Turn, command: str, args: str) -> None:
         command = ALIASES.get(command, command)
         await turn.clear_state()  # a command starts afresh; a half-written report stays saved as a draft
-        if command == "start":
-            if args.strip() and looks_like_code(args.strip()):
-                result = await redeem_in(turn.uow, now=turn.now, channel=turn.inbound.channel,
-                                         external_id=turn.inbound.sender, code=args.strip())
-                if not result.linked:
-                    turn.say(turn.t("onboard.refused"))
-                    return
-                turn.actor = await turn.uow.people.actor(result.person.person_id)
-                await self._welcome(turn)
-                return
-            turn.say(turn.t("onboard.again", name=sentence(esc(turn.actor.name))))
-            await self._help(turn)
-        elif command == "tugas":
-            await day_tasks.show_tasks(turn)
-        elif command == "lapor":
-            await reporting.start(turn)
-        elif command == "status":
-            await reporting.status(turn)
-        elif command == "izin":
-            await leave.start(turn)
-        elif command == "rumah":
-            await home_location.ask(turn)
-        elif command == "bahasa":
-            turn.say(turn.t("language.ask"), ((Button("Bahasa Indonesia", action("lang", "id")), Button("English", action("lang", "en"))),))
-        elif command == "bantuan":
-            await self._help(turn)
-        elif command == "tim":
-            await team.show_team(turn)
-        elif command == "tugaskan":
-            await team.start_assign(turn)
-        elif command == "undang":
-            await admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl)
-        elif command == "umumkan":
-            await admin_chat.start_announce(turn, args)
-        elif command == "ekspor":
-            await routine_chat.export(turn, args, exporter=self.exporter)
-        elif command == "rekap":
-            await routine_chat.digest_now(turn, args, routine=self.routine)
-        elif command in ("jadwal", "libur", "roster", "jalankan"):
-            await routine_chat.command(turn, command, args, routine=self.routine)
-        else:
+        handler = self.commands.get(command)
+        if handler is None:
             turn.say(turn.t("common.unknown_command"))
+            return
+        await handler(turn, args)
+
+    async def _start(self, turn: Turn, args: str) -> None:
+        if args.strip() and looks_like_code(args.strip()):
+            result = await redeem_in(turn.uow, now=turn.now, channel=turn.inbound.channel,
+                                     external_id=turn.inbound.sender, code=args.strip())
+            if not result.linked:
+                turn.say(turn.t("onboard.refused"))
+                return
+            turn.actor = await turn.uow.people.actor(result.person.person_id)
+            await self._welcome(turn)
+            return
+        turn.say(turn.t("onboard.again", name=sentence(esc(turn.actor.name))))
+        await self._help(turn)
 
     async def _help(self, turn: Turn) -> None:
         role = "admin" if turn.actor.is_admin else "supervisor" if turn.actor.is_supervisor else "staff"
@@ -234,6 +242,10 @@ class Conversation:
         await handler(turn, parts)
 
 
+async def _ask_language(turn: Turn) -> None:
+    turn.say(turn.t("language.ask"), ((Button("Bahasa Indonesia", action("lang", "id")), Button("English", action("lang", "en"))),))
+
+
 async def _acknowledge(turn: Turn, parts: list[str]) -> None:
     if len(parts) == 2 and parse_day(parts[1]) == turn.today:
         await turn.uow.day.acknowledge(turn.actor.person_id, turn.today, turn.now)
@@ -249,6 +261,19 @@ async def _language(turn: Turn, parts: list[str]) -> None:
     await turn.uow.people.set_language(turn.actor.person_id, parts[1])
     turn.actor = await turn.uow.people.actor(turn.actor.person_id)
     turn.say(turn.t("language.set"), edit=True)
+
+
+def _stranger_attempt(inbound: Inbound) -> dict:
+    """What a stranger tried, never what they wrote: a wrong code or a message stays out of the log."""
+    if inbound.tap:
+        return {"button": inbound.tap.split(":")[0][:16]}
+    text = (inbound.text or "").strip()
+    if text.startswith("/"):
+        command = text[1:].split(" ")[0].split("@")[0].lower()[:16]
+        return {"command": ALIASES.get(command, command)}
+    if inbound.location:
+        return {"message": "location"}
+    return {"message": "media" if inbound.media else "text"}
 
 
 def _keyed(inbound: Inbound, replies: list[Outgoing]) -> list[Outgoing]:

@@ -6,6 +6,7 @@ from bot.domain.html import esc
 from bot.domain.tasks import MAX_REASON, MAX_TITLE, TaskSource, TaskStatus, clean_text
 from bot.messages import Button
 from bot.services.briefing import task_line
+from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
 
 OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
@@ -37,8 +38,11 @@ async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
 
 async def own_task(turn: Turn, task_id: int):
     task = await turn.uow.day.task(task_id)
-    if task is None or task.person_id != turn.actor.person_id:
+    if task is None:
         turn.say(turn.t("common.not_available"))
+        return None
+    if task.person_id != turn.actor.person_id:
+        await refuse_button(turn, "t", task.id)
         return None
     return task
 

@@ -10,6 +10,7 @@ from bot.domain.tasks import TaskStatus
 from bot.messages import Button
 from bot.ports import MediaStore
 from bot.services import evidence_checks, presence_checks
+from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
 
 DEFAULT_POLICY = EvidencePolicy()
@@ -111,7 +112,10 @@ async def on_pick(turn: Turn, parts: list[str]) -> None:
     title = None
     if task_id is not None:
         task = await turn.uow.day.task(task_id)
-        if task is None or task.person_id != turn.actor.person_id:
+        if task is not None and task.person_id != turn.actor.person_id:
+            await refuse_button(turn, "ev", task.id)
+            return
+        if task is None:
             turn.say(turn.t("common.not_available"))
             return
         title = task.title

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.domain.coverage import distance_m
 from bot.domain.html import esc
 from bot.messages import Button, Reply
+from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Turn, action
 
 
@@ -57,7 +58,10 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
     allowed = person_id != turn.actor.person_id and (
         turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id)
     )
-    if not current or not allowed:
+    if home is not None and not allowed:
+        await refuse_button(turn, "home", person_id)
+        return
+    if not current:
         turn.say(turn.t("common.not_available"))
         return
     approved = parts[3] == "y"
@@ -68,6 +72,8 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
     if not done:
         turn.say(turn.t("common.not_available"))
         return
+    await turn.uow.audit.record(turn.now, actor_label(turn), "home_approved" if approved else "home_refused",
+                                {"person_id": person_id})
     person = await turn.uow.people.actor(person_id)
     name = esc(person.name) if person else ""
     turn.say(turn.t("presence.home_approved" if approved else "presence.home_refused", name=name), edit=True)

@@ -16,6 +16,7 @@ from bot.domain.workday import LEAVE_MODE, LeaveKind
 from bot.messages import Outgoing, Reply, Urgency
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.services.leave_days import period_over_at, period_text, unit_workdays
+from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Notice, Turn, deliver
 
 FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no zone) any more
@@ -30,8 +31,11 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
     allowed = request is not None and request.person_id != turn.actor.person_id and (
         turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(request.person_id)
     )
-    if not allowed:
+    if request is None:
         turn.say(turn.t("common.not_available"))
+        return
+    if not allowed:
+        await refuse_button(turn, "lvd", request.id)
         return
     requester = await turn.uow.people.actor(request.person_id)
     zone = requester.timezone if requester else FALLBACK_ZONE
@@ -46,6 +50,8 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
         return
     if approved:
         await apply_approval(turn.uow, request, requester.unit if requester else None)
+    await turn.uow.audit.record(turn.now, actor_label(turn), "leave_approved" if approved else "leave_refused",
+                                {"request": request.id, "person_id": request.person_id, "kind": request.kind})
     who = esc(requester.name) if requester else ""
     turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
     key = "permit.your_approved" if approved else "permit.your_refused"

@@ -13,6 +13,7 @@ from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
 from bot.messages import Button
 from bot.services.review import resubmitted_notice
 from bot.services.briefing import task_line
+from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
 from bot.texts import format_clock, format_date
 
@@ -111,7 +112,10 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
     op = parts[1] if len(parts) > 1 else ""
     if op == "t" and len(parts) == 4 and parts[2].isdigit() and parts[3] in REPORT_OPS:
         task = await turn.uow.day.task(int(parts[2]))
-        if task is None or task.person_id != turn.actor.person_id:
+        if task is not None and task.person_id != turn.actor.person_id:
+            await refuse_button(turn, "r", task.id)
+            return
+        if task is None:
             turn.say(turn.t("common.not_available"))
             return
         await turn.uow.day.set_task_status(task.id, REPORT_OPS[parts[3]].value, None, turn.now)

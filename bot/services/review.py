@@ -10,6 +10,7 @@ from bot.domain.reports import MAX_SUMMARY
 from bot.domain.tasks import clean_text
 from bot.messages import Button, Reply, ReplyKind
 from bot.services import digest
+from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action, parse_day
 from bot.texts import format_date
 
@@ -17,19 +18,28 @@ MAX_NOTE = 500
 
 
 async def _reviewable(turn: Turn, parts: list[str]):
+    """The report the button names, if it is still as the button saw it and this person may review it.
+    None after the answer was given (refused and audited when it is someone else's report)."""
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        turn.say(turn.t("common.not_available"))
         return None
     report = await turn.uow.day.report_by_id(int(parts[1]))
-    if report is None or report.revision != int(parts[2]) or report.status != "submitted":
+    if report is not None and not turn.actor.is_admin and (
+        turn.actor.person_id not in await turn.uow.people.chain(report.person_id)
+    ):
+        await refuse_button(turn, parts[0], report.id)
         return None
-    if not turn.actor.is_admin and turn.actor.person_id not in await turn.uow.people.chain(report.person_id):
+    if report is None or report.revision != int(parts[2]) or report.status != "submitted":
+        turn.say(turn.t("common.not_available"))
         return None
     return report
 
 
 async def approve(turn: Turn, parts: list[str]) -> None:
     report = await _reviewable(turn, parts)
-    if report is None or not await _mark(turn, report, "approved", None):
+    if report is None:
+        return
+    if not await _mark(turn, report, "approved", None):
         turn.say(turn.t("common.not_available"))
         return
     person = await turn.uow.people.actor(report.person_id)
@@ -39,7 +49,6 @@ async def approve(turn: Turn, parts: list[str]) -> None:
 async def start_return(turn: Turn, parts: list[str]) -> None:
     report = await _reviewable(turn, parts)
     if report is None:
-        turn.say(turn.t("common.not_available"))
         return
     person = await turn.uow.people.actor(report.person_id)
     await turn.set_state("return_note", report_id=report.id, revision=report.revision)
@@ -53,7 +62,9 @@ async def on_note(turn: Turn, data: dict, text: str) -> None:
         return
     await turn.clear_state()
     report = await _reviewable(turn, ["rt", str(data.get("report_id", "")), str(data.get("revision", ""))])
-    if report is None or not await _mark(turn, report, "returned", note):
+    if report is None:
+        return
+    if not await _mark(turn, report, "returned", note):
         turn.say(turn.t("common.not_available"))
         return
     person = await turn.uow.people.actor(report.person_id)
@@ -61,8 +72,11 @@ async def on_note(turn: Turn, data: dict, text: str) -> None:
 
 
 async def approve_all(turn: Turn, parts: list[str]) -> None:
+    if not turn.actor.is_supervisor:
+        await refuse_button(turn, "apall")
+        return
     day = parse_day(parts[1]) if len(parts) == 2 else None
-    if day is None or not turn.actor.is_supervisor:
+    if day is None:
         turn.say(turn.t("common.not_available"))
         return
     people = {p.person_id: p.name for p in await turn.uow.people.direct_reports(turn.actor.person_id)}

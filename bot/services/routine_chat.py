@@ -8,6 +8,7 @@ from bot.domain.html import esc
 from bot.messages import Attachment
 from bot.services import calendar_admin, digest, digest_query, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
+from bot.services.refusal import refuse as refuse_command
 from bot.services.errors import ServiceError
 from bot.services.turn import Turn
 
@@ -111,7 +112,7 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
             turn.say(turn.t("team.no_team"))
         return
     if not turn.actor.is_supervisor:
-        turn.say(turn.t("team.no_team"))
+        await refuse_command(turn, "rekap", key="team.no_team")
         return
     people = {p.person_id: p.name for p in await turn.uow.people.direct_reports(turn.actor.person_id)}
     lines = await digest.lines_for(turn.uow, people, day)
@@ -123,7 +124,7 @@ async def export(turn: Turn, args: str, *, exporter) -> None:
     """/ekspor [YYYY-MM] [UNIT]: the month's export as an XLSX document. Supervisors get their own
     subtree only; admins any unit (or everyone)."""
     if exporter is None or not (turn.actor.is_admin or turn.actor.is_supervisor):
-        await refuse(turn, "ekspor")
+        await refuse_command(turn, "ekspor", key="team.no_team")
         return
     words = args.split()
     month = words[0] if words else turn.today.strftime("%Y-%m")

@@ -13,6 +13,7 @@ from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
 from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.messages import Attachment, Button, Reply
 from bot.services.briefing import task_line
+from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
 
@@ -38,7 +39,7 @@ async def in_subtree(turn: Turn, person_id: int) -> bool:
 
 async def show_team(turn: Turn) -> None:
     if not turn.actor.is_supervisor:
-        turn.say(turn.t("team.no_team"))
+        await refuse(turn, "tim", key="team.no_team")
         return
     people = await turn.uow.people.direct_reports(turn.actor.person_id)
     ids = [p.person_id for p in people]
@@ -54,12 +55,15 @@ async def show_team(turn: Turn) -> None:
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:
-    if len(parts) != 2 or not parts[1].isdigit() or not await in_subtree(turn, int(parts[1])):
+    if len(parts) != 2 or not parts[1].isdigit():
         turn.say(turn.t("common.not_available"))
         return
     member = await turn.uow.people.actor(int(parts[1]))
     if member is None:
         turn.say(turn.t("common.not_available"))
+        return
+    if not await in_subtree(turn, member.person_id):
+        await refuse_button(turn, "tim", member.person_id)
         return
     day = turn.today
     tasks = await turn.uow.day.tasks_for_day(member.person_id, day)
@@ -95,7 +99,7 @@ async def _candidates(turn: Turn, scope: str) -> list[Actor]:
 
 async def start_assign(turn: Turn) -> None:
     if not turn.actor.is_supervisor:
-        turn.say(turn.t("team.no_team"))
+        await refuse(turn, "tugaskan", key="team.no_team")
         return
     await turn.set_state("assign", step="pick", scope="direct", picked=[])
     await show_picker(turn)
@@ -119,8 +123,11 @@ async def show_picker(turn: Turn, *, edit: bool = False) -> None:
 
 
 async def on_tap(turn: Turn, parts: list[str]) -> None:
+    if not turn.actor.is_supervisor:
+        await refuse_button(turn, "asg", parts[2] if len(parts) == 3 else None)
+        return
     state, data = await turn.state()
-    if state != "assign" or not turn.actor.is_supervisor:
+    if state != "assign":
         turn.say(turn.t("common.not_available"))
         return
     op = parts[1] if len(parts) > 1 else ""
@@ -128,7 +135,11 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         allowed = {p.person_id for p in await _candidates(turn, data.get("scope", "direct"))}
         person_id = int(parts[2])
         if person_id not in allowed:
-            turn.say(turn.t("common.not_available"))
+            # Outside the list they were shown: audited when outside their subtree altogether.
+            if not await in_subtree(turn, person_id):
+                await refuse_button(turn, "asg", person_id)
+            else:
+                turn.say(turn.t("common.not_available"))
             return
         picked = set(data.get("picked", []))
         picked ^= {person_id}

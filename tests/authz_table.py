@@ -1,0 +1,149 @@
+"""Who may do what: every chat command and every button action, with the outcome for each of six actors.
+
+The subject is Rudi (staff of Seksi Timur): his task, his submitted report, his pending leave request
+and his home point waiting for approval. Actors: a stranger (no linked account), Rudi himself, Siti
+(heads the secretariat: a supervisor of another unit), Dewi (Rudi's section head), Andi (Dewi's
+division head) and Ari (an admin in the secretariat, outside Rudi's chain)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+ACTORS = ("stranger", "staff", "other_boss", "boss", "boss2", "admin")
+
+ACTS, REFUSED, IDLE = "acts", "refused", "idle"  # idle: allowed, but it does not touch Rudi's things
+EVERYONE = {a: ACTS for a in ACTORS[1:]}
+BOSSES = {"staff": REFUSED, "other_boss": ACTS, "boss": ACTS, "boss2": ACTS, "admin": REFUSED}
+CHAIN = {"staff": REFUSED, "other_boss": REFUSED, "boss": ACTS, "boss2": ACTS, "admin": ACTS}
+ONLY_RUDI = {"staff": ACTS, "other_boss": REFUSED, "boss": REFUSED, "boss2": REFUSED, "admin": REFUSED}
+ONLY_ADMIN = {"staff": REFUSED, "other_boss": REFUSED, "boss": REFUSED, "boss2": REFUSED, "admin": ACTS}
+
+# (ctx, the actor's person id, what the bot sent) -> did the action take effect?
+Effect = Callable[[Any, int, list], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    text: str | None = None  # a command as typed, or
+    tap: str | None = None  # a button action; `{task}`, `{report}`, `{rev}`, `{leave}`, `{rudi}`, `{home}`, `{today}`
+    expect: dict[str, str] = field(default_factory=dict)  # actor -> outcome; the stranger is always refused
+    effect: Effect | None = None
+    arrange: tuple[str, dict] | None = None  # a conversation state the actor is put in first
+    audited_as: str | None = None  # a button that runs a command is audited as that command
+
+    @property
+    def what(self) -> str:
+        """What the audit entry of a refusal names: the command or the button's first part."""
+        return (self.text or "").lstrip("/").split(" ")[0] if self.text else (self.tap or "").split(":")[0]
+
+
+def answered(ctx, pid, out) -> Awaitable[bool]:
+    return ctx.answered(pid, out)
+
+
+def state_is(name: str, **data) -> Effect:
+    async def check(ctx, pid, out) -> bool:
+        state, stored = await ctx.state(pid)
+        return state == name and all(stored.get(k) == v for k, v in data.items())
+    return check
+
+
+def audited(action: str) -> Effect:
+    async def check(ctx, pid, out) -> bool:
+        return any(e.action == action and e.actor == f"person:{pid}" for e in await ctx.new_audit())
+    return check
+
+
+def shows(word: str) -> Effect:
+    async def check(ctx, pid, out) -> bool:
+        return word in ctx.all_text(out)
+    return check
+
+
+async def task_done(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.day.task(ctx.task))).status == "done"
+
+
+async def report_approved(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.day.report_by_id(ctx.report))).status == "approved"
+
+
+async def leave_approved(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.leave.get(ctx.leave))).status == "approved"
+
+
+async def home_approved(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.presence.home(ctx.rudi))).approved
+
+
+async def acknowledged(ctx, pid, out) -> bool:
+    day = await ctx.read(lambda uow: uow.day.work_day(pid, ctx.today))
+    return day is not None and day.acknowledged_at is not None
+
+
+async def english(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.people.actor(pid))).language == "en"
+
+
+async def picked_rudi(ctx, pid, out) -> bool:
+    state, data = await ctx.state(pid)
+    return state == "assign" and ctx.rudi in data.get("picked", [])
+
+
+async def state_cleared(ctx, pid, out) -> bool:
+    return (await ctx.state(pid))[0] is None
+
+
+CASES = [
+    # commands ----------------------------------------------------------------------------------------
+    Case("start", text="/start", expect=EVERYONE, effect=answered),
+    Case("tugas", text="/tugas", expect=EVERYONE, effect=answered),
+    Case("lapor", text="/lapor", expect=EVERYONE, effect=state_is("report")),
+    Case("status", text="/status", expect=EVERYONE, effect=answered),
+    Case("izin", text="/izin", expect=EVERYONE, effect=answered),
+    Case("rumah", text="/rumah", expect=EVERYONE, effect=state_is("home_location")),
+    Case("bahasa", text="/bahasa", expect=EVERYONE, effect=answered),
+    Case("bantuan", text="/bantuan", expect=EVERYONE, effect=answered),
+    Case("alias help", text="/help", expect=EVERYONE, effect=answered),
+    Case("tim", text="/tim", expect=BOSSES, effect=answered),
+    Case("tugaskan", text="/tugaskan", expect=BOSSES, effect=state_is("assign")),
+    Case("rekap", text="/rekap", expect=BOSSES, effect=answered),
+    Case("rekap of a unit", text="/rekap 2026-11-23 Seksi Timur", expect=ONLY_ADMIN, effect=shows("Rudi Hartono")),
+    Case("ekspor", text="/ekspor 2026-11", expect={**BOSSES, "admin": ACTS}, effect=audited("export_month")),
+    Case("ekspor of a unit", text="/ekspor 2026-11 Seksi Timur", expect=ONLY_ADMIN, effect=audited("export_month")),
+    Case("undang", text="/undang Seksi Timur", expect=ONLY_ADMIN, effect=audited("invites_issue")),
+    Case("umumkan", text="/umumkan Apel gabungan besok", expect=ONLY_ADMIN,
+         effect=state_is("announce", step="target")),
+    Case("jadwal", text="/jadwal", expect=ONLY_ADMIN, effect=answered),
+    Case("jadwal set", text="/jadwal apel 07:15", expect=ONLY_ADMIN, effect=audited("schedule_set")),
+    Case("libur", text="/libur", expect=ONLY_ADMIN, effect=answered),
+    Case("libur add", text="/libur 2026-12-01 libur Hari Uji", expect=ONLY_ADMIN, effect=audited("calendar_add")),
+    Case("roster", text="/roster", expect=ONLY_ADMIN, effect=audited("roster_generate")),
+    Case("jalankan", text="/jalankan rekap", expect=ONLY_ADMIN, effect=audited("routine_run")),
+    # buttons -----------------------------------------------------------------------------------------
+    Case("ack", tap="ack:{today}", expect=EVERYONE, effect=acknowledged),
+    Case("lang", tap="lang:en", expect=EVERYONE, effect=english),
+    Case("tasks", tap="tasks", expect=EVERYONE, effect=answered),
+    Case("task done", tap="t:{task}:done", expect=ONLY_RUDI, effect=task_done),
+    Case("evidence for a task", tap="ev:{task}", expect=ONLY_RUDI, effect=state_cleared,
+         arrange=("evidence_pick", {"ids": []})),
+    Case("report task", tap="r:t:{task}:done", expect=ONLY_RUDI, effect=task_done,
+         arrange=("report", {"step": "tasks"})),
+    Case("lapor button", tap="lapor", expect=EVERYONE, effect=state_is("report")),
+    Case("leave button", tap="leave", expect=EVERYONE, effect=answered),
+    Case("leave kind", tap="lv:cuti", expect=EVERYONE, effect=state_is("leave")),
+    Case("leave decision", tap="lvd:{leave}:y", expect=CHAIN, effect=leave_approved),
+    Case("team button", tap="team", expect=BOSSES, effect=answered, audited_as="tim"),
+    Case("team member", tap="tim:{rudi}", expect=CHAIN, effect=shows("Laporan rahasia Rudi")),
+    Case("assign pick", tap="asg:p:{rudi}", expect={**CHAIN, "admin": REFUSED}, effect=picked_rudi,
+         arrange=("assign", {"step": "pick", "scope": "all", "picked": []})),
+    Case("approve", tap="ap:{report}:{rev}", expect=CHAIN, effect=report_approved),
+    Case("return", tap="rt:{report}:{rev}", expect=CHAIN, effect=state_is("return_note")),
+    Case("approve all", tap="apall:{today}", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
+         effect=report_approved),
+    Case("announce target", tap="ann:0", expect=ONLY_ADMIN, effect=audited("announce"),
+         arrange=("announce", {"step": "target", "text": "Apel gabungan"})),
+    Case("home decision", tap="home:{rudi}:{home}:y", expect=CHAIN, effect=home_approved),
+]
