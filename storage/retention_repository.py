@@ -62,6 +62,18 @@ class SqlRetentionRepository:
         chunk = select(SeenUpdate.key).where(SeenUpdate.seen_at < cutoff).limit(limit).scalar_subquery()
         return (await self.session.execute(delete(SeenUpdate).where(SeenUpdate.key.in_(chunk)))).rowcount
 
+    @staticmethod
+    def _strangers_refused(cutoff):
+        # Anyone can write to the bot: their refusals would otherwise grow the audit log without bound.
+        return and_(AuditEntry.at < cutoff, AuditEntry.action == "refused", AuditEntry.actor.like("stranger:%"))
+
+    async def count_stranger_refusals(self, cutoff: dt.datetime) -> int:
+        return await self._count(AuditEntry, self._strangers_refused(cutoff))
+
+    async def delete_stranger_refusals(self, cutoff: dt.datetime, limit: int) -> int:
+        chunk = select(AuditEntry.id).where(self._strangers_refused(cutoff)).limit(limit).scalar_subquery()
+        return (await self.session.execute(delete(AuditEntry).where(AuditEntry.id.in_(chunk)))).rowcount
+
     async def count_states(self, cutoff: dt.datetime) -> int:
         return await self._count(ConversationState, self._stale_states(cutoff))
 

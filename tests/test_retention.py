@@ -66,6 +66,9 @@ async def seed(db, clock, media: Path) -> dict:
         await uow.day.set_state(ids[HEAD], "own_task", {}, RECENT)
         await uow.day.set_state(rudi, "leave", {}, OLD)  # stale
         await uow.session.execute(update(Person).where(Person.id == ids[SEK]).values(active=False))
+        for actor, at in (("stranger:telegram:0123456789abcdef", OLD), ("stranger:telegram:0123456789abcdef", RECENT),
+                          (f"person:{rudi}", OLD)):  # only the strangers' old refusal goes
+            await uow.audit.record(at, actor, "refused", {"message": "text"})
         await uow.commit()
     return {"evidence": evidence, "saved": saved, "doc": doc, "rudi": rudi}
 
@@ -76,7 +79,7 @@ async def rows(db, model):
 
 
 EXPECTED = PurgeCounts(location_fixes=3, original_files=2, original_bytes=0, check_coordinates=1, seen_updates=2,
-                       conversation_states=2)
+                       conversation_states=2, stranger_refusals=1)
 
 
 async def test_a_dry_run_counts_what_the_purge_removes_and_a_second_run_removes_nothing(db, clock, tmp_path):
@@ -106,6 +109,8 @@ async def test_a_dry_run_counts_what_the_purge_removes_and_a_second_run_removes_
     assert [s.fixes for s in await rows(db, PresenceSummary)] == [3]
     assert [s.key for s in await rows(db, SeenUpdate)] == ["tg:3"]
     assert len(await rows(db, ConversationState)) == 1  # the active head's recent state
+    refusals = sorted((a.actor.split(":")[0], a.at) for a in await rows(db, AuditEntry) if a.action == "refused")
+    assert refusals == [("person", OLD), ("stranger", RECENT)]
     audit = [a for a in await rows(db, AuditEntry) if a.action == "retention_purge"]
     assert len(audit) == 1 and json.loads(audit[0].detail)["location_fixes"] == 3
 

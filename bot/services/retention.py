@@ -35,6 +35,7 @@ class PurgeCounts:
     check_coordinates: int = 0
     seen_updates: int = 0
     conversation_states: int = 0
+    stranger_refusals: int = 0  # audit entries of unlinked chats turned away (linked people's stay)
 
     def rows(self) -> list[dict]:
         return [{"kind": k, "count": v} for k, v in asdict(self).items()]
@@ -51,6 +52,7 @@ async def purge(uow_factory: UnitOfWorkFactory, files: MediaFiles, *, now: dt.da
         ("check_coordinates", "count_check_places", "clear_check_places", cutoff),
         ("seen_updates", "count_seen", "delete_seen", seen_cutoff),
         ("conversation_states", "count_states", "delete_states", cutoff),
+        ("stranger_refusals", "count_stranger_refusals", "delete_stranger_refusals", cutoff),
     ):
         setattr(counts, field, await _rows(uow_factory, count, remove, at, dry_run, chunk))
     if not dry_run:
