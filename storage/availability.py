@@ -24,7 +24,8 @@ def _chain(error: BaseException):
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         yield current
-        current = current.__cause__ or current.__context__
+        # SQLAlchemy keeps the driver's error in `.orig` (also its cause when it raised it itself).
+        current = current.__cause__ or getattr(current, "orig", None) or current.__context__
 
 
 def database_unavailable(error: BaseException) -> bool:

@@ -19,9 +19,11 @@ from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
+from bot.outage import DATABASE, Backoff, Outage
 from bot.outbox.rate import SendLimits
 from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
 from bot.ports import Clock, UnitOfWorkFactory
+from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,8 @@ class SenderStats:
 class OutboxSender:
     def __init__(self, uow_factory: UnitOfWorkFactory, transports: dict[Channel, Transport], limits: SendLimits,
                  clock: Clock, *, worker: str, batch: int = 50, concurrency: int = 64, poll_s: float = 0.25,
-                 jitter: Callable[[], float] = random.random):
+                 jitter: Callable[[], float] = random.random, outage: Outage = DATABASE,
+                 unavailable: Callable[[BaseException], bool] = database_unavailable):
         self.uow_factory = uow_factory
         self.transports = transports
         self.limits = limits
@@ -57,6 +60,8 @@ class OutboxSender:
         self.batch = batch
         self.poll_s = poll_s
         self.jitter = jitter
+        self.outage = outage
+        self.unavailable = unavailable
         self.stats = SenderStats()
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -64,6 +69,7 @@ class OutboxSender:
         # Sent messages are recorded together at the end of their claim's batch (one UPDATE, one commit),
         # not one transaction each: at 1,000/s a transaction per message was the sender's ceiling.
         self._sent: list[tuple[int, int]] = []
+        self._failing: set[str] = set()  # loops in a run of failures that are not a database outage
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
@@ -78,15 +84,28 @@ class OutboxSender:
             for lane in lanes:
                 lane.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
-            await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
+            try:
+                await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
+            except Exception as error:
+                if not self.unavailable(error):
+                    raise
+                # Stopping during an outage: these stay "sending" and come back as uncertain (STALE_AFTER).
+                log.warning("stopping without recording %d sent messages: the database is unavailable",
+                            len(self._sent))
 
     async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
+        where, backoff = f"outbox lane {max_priority}", Backoff()
         while not stop.is_set():
             try:
-                if await self.drain(max_priority=max_priority):
-                    continue
-            except Exception:  # noqa: BLE001 - a database hiccup must not stop the sender; it tries again
-                log.exception("outbox lane %d failed; retrying", max_priority)
+                if self._sent:  # sent before a failure, not yet recorded: the chats wait for this
+                    await self._record_sent()
+                handled = await self.drain(max_priority=max_priority)
+            except Exception as error:  # noqa: BLE001 - the sender outlives a database outage or a bug
+                await self._failed(error, where, backoff)
+                continue
+            self._recovered(where, backoff)
+            if handled:
+                continue
             self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
@@ -94,12 +113,33 @@ class OutboxSender:
                 pass
 
     async def _housekeeping(self, stop: asyncio.Event) -> None:
+        backoff = Backoff(first_s=5.0, max_s=30.0)
         while not stop.is_set():
             try:
                 await self.tidy()
-            except Exception:  # noqa: BLE001
-                log.exception("outbox housekeeping failed; retrying")
+            except Exception as error:  # noqa: BLE001
+                await self._failed(error, "outbox housekeeping", backoff)
+                continue
+            self._recovered("outbox housekeeping", backoff)
             await asyncio.sleep(5)
+
+    async def _failed(self, error: Exception, where: str, backoff: Backoff) -> None:
+        """Logged once per outage (shared with the rest of the process) or once per run of the same bug,
+        then a growing pause: a lane polling every 0.25 s must not write four tracebacks a second."""
+        if self.unavailable(error):
+            self.outage.failed(error, where)
+        elif where not in self._failing:
+            self._failing.add(where)
+            log.exception("%s failed; retrying with a growing pause", where)
+        await asyncio.sleep(backoff.next_delay())
+
+    def _recovered(self, where: str, backoff: Backoff) -> None:
+        if self.outage.ongoing:
+            self.outage.back(where)
+        if where in self._failing:
+            self._failing.discard(where)
+            log.warning("%s works again after %d failed attempts", where, backoff.attempts)
+        backoff.reset()
 
     async def tidy(self) -> None:
         """Expire what is past its deadline; put back what a dead sender left in flight."""
