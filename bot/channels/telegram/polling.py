@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -51,7 +52,7 @@ class RetryUntilHandled(BaseMiddleware):
         self.backoff = backoff or Backoff()
         self.sleep = sleep
         self.bug_attempts = bug_attempts
-        self.skipped: list[int] = []  # update ids given up on (bugs), for the log and for tests
+        self.skipped: deque[int | None] = deque(maxlen=100)  # update ids given up on (bugs), the latest
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         token = getattr(data.get("bot"), "token", "")
