@@ -21,12 +21,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.messages import Outgoing
+from bot.outage import DATABASE, Outage
 from bot.ports import Clock, UnitOfWorkFactory
 from bot.services.routine import Routine
+from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
 
 LEASE = "routine"
+WHERE = "the routine's clock"
 Deliver = Callable[[list[Outgoing]], Awaitable[None]]
 
 
@@ -45,6 +48,8 @@ class RoutineClock:
         holder: str | None = None,
         interval_s: int = 60,
         lease_ttl_s: int = 180,
+        outage: Outage = DATABASE,
+        unavailable: Callable[[BaseException], bool] = database_unavailable,
     ):
         self.routine = routine
         self.uow_factory = uow_factory
@@ -54,6 +59,9 @@ class RoutineClock:
         self.interval_s = interval_s
         self.lease_ttl = dt.timedelta(seconds=lease_ttl_s)
         self.scheduler: AsyncIOScheduler | None = None
+        self.outage = outage
+        self.unavailable = unavailable
+        self._failing = False  # in a run of failed ticks that are not a database outage
 
     async def holds_lease(self) -> bool:
         async with self.uow_factory() as uow:
@@ -71,10 +79,22 @@ class RoutineClock:
         return True
 
     async def _safe_tick(self) -> None:
+        """One tick that never stops the clock. Nothing is retried here: the next tick asks again what
+        is due, and finds whatever this one could not do (every step is idempotent)."""
         try:
             await self.tick()
-        except Exception:  # noqa: BLE001 - one failed tick must not stop the clock; the next one retries
-            log.exception("routine tick failed; the next tick tries again")
+        except Exception as error:  # noqa: BLE001 - one failed tick must not stop the clock
+            if self.unavailable(error):
+                self.outage.failed(error, WHERE)  # once per outage, not once per tick
+            elif not self._failing:
+                self._failing = True
+                log.exception("routine tick failed; the next tick tries again")
+            return
+        if self.outage.ongoing:
+            self.outage.back(WHERE)
+        if self._failing:
+            self._failing = False
+            log.warning("routine tick works again")
 
     def start(self) -> None:
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
@@ -93,6 +113,12 @@ class RoutineClock:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-        async with self.uow_factory() as uow:
-            await uow.routine.drop_lease(LEASE, self.holder)
-            await uow.commit()
+        try:
+            async with self.uow_factory() as uow:
+                await uow.routine.drop_lease(LEASE, self.holder)
+                await uow.commit()
+        except Exception as error:
+            if not self.unavailable(error):
+                raise
+            # Stopping during an outage: the lease expires by itself (lease_ttl) and a standby takes over.
+            log.warning("the scheduler lease could not be released: the database is unavailable")

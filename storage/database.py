@@ -6,6 +6,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+POOL_RECYCLE_S = 1800
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -26,7 +28,11 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> A
 
         return engine
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    # After a server restart every pooled connection is dead: pre-ping swaps each for a fresh one
+    # instead of handing it to a query (which would fail once more after the database is back).
+    # Recycling replaces connections before a firewall or pgbouncer silently drops idle ones.
+    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_recycle=POOL_RECYCLE_S,
+                               connect_args=connect_args)
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker:

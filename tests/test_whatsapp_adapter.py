@@ -18,6 +18,7 @@ from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.settings import Settings
 from tests import whatsapp_payloads as wp
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, jpeg
+from tests.database_outage import FakeDatabaseOutage
 from tests.fake_graph_api import FakeGraphApi
 from tests.org_rows import KASI, STAF, small_office
 from tests.test_org_import import run_import
@@ -126,6 +127,21 @@ async def test_a_redelivered_message_is_handled_once(rig):
     codes = await rig.harness.codes()
     payload = wp.message(RUDI, RUDI_PHONE, wp.text(codes[STAF]))
     await rig.post(payload)
+    count = len(rig.graph.calls)
+    assert (await rig.post(payload)).status_code == 200
+    assert len(rig.graph.calls) == count
+
+
+async def test_a_message_while_the_database_is_unavailable_gets_500_and_its_redelivery_is_handled_once(rig):
+    codes = await rig.harness.codes()
+    payload = wp.message(RUDI, RUDI_PHONE, wp.text(codes[STAF]))
+    outage = FakeDatabaseOutage(rig.db)
+    await outage.start()
+    during = await rig.post(payload)
+    outage.end()
+    assert during.status_code == 500 and rig.graph.calls == []  # not 2xx: Meta delivers it again
+    assert (await rig.post(payload)).status_code == 200
+    assert "Selamat datang" in shown(rig.graph.calls)
     count = len(rig.graph.calls)
     assert (await rig.post(payload)).status_code == 200
     assert len(rig.graph.calls) == count

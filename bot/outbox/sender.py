@@ -19,9 +19,11 @@ from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
+from bot.outage import DATABASE, Backoff, Outage
 from bot.outbox.rate import SendLimits
 from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
 from bot.ports import Clock, UnitOfWorkFactory
+from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,8 @@ class SenderStats:
 class OutboxSender:
     def __init__(self, uow_factory: UnitOfWorkFactory, transports: dict[Channel, Transport], limits: SendLimits,
                  clock: Clock, *, worker: str, batch: int = 50, concurrency: int = 64, poll_s: float = 0.25,
-                 jitter: Callable[[], float] = random.random):
+                 jitter: Callable[[], float] = random.random, outage: Outage = DATABASE,
+                 unavailable: Callable[[BaseException], bool] = database_unavailable):
         self.uow_factory = uow_factory
         self.transports = transports
         self.limits = limits
@@ -58,6 +61,8 @@ class OutboxSender:
         self.batch = batch
         self.poll_s = poll_s
         self.jitter = jitter
+        self.outage = outage
+        self.unavailable = unavailable
         self.stats = SenderStats()
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
@@ -65,6 +70,7 @@ class OutboxSender:
         # Sent messages are recorded together at the end of their claim's batch (one UPDATE, one commit),
         # not one transaction each: at 1,000/s a transaction per message was the sender's ceiling.
         self._sent: list[tuple[int, int]] = []
+        self._failing: set[str] = set()  # loops in a run of failures that are not a database outage
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
@@ -79,25 +85,36 @@ class OutboxSender:
             for lane in lanes:
                 lane.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
-            await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
+            try:
+                await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
+            except Exception as error:
+                if not self.unavailable(error):
+                    raise
+                # Stopping during an outage: these stay "sending" and come back as uncertain (STALE_AFTER).
+                log.warning("stopping without recording %d sent messages: the database is unavailable",
+                            len(self._sent))
 
     async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
         """Claims the next batch while the last one is still being sent (at most BATCHES_IN_FLIGHT of them):
         a claim that waited for the whole previous batch, its slowest chat included, left the limit unused
         for the claim's duration — about a tenth of a paid broadcast's time on PostgreSQL. The claim never
         takes a chat with a message still `sending`, so two batches in flight keep each chat's order."""
+        where, backoff = f"outbox lane {max_priority}", Backoff()
         sending: set[asyncio.Task] = set()
         try:
             while not stop.is_set():
                 try:
+                    if self._sent and not sending:  # sent before a failure, not yet recorded: the chats wait
+                        await self._record_sent()
                     items = await self._claim(max_priority)
-                except Exception:  # noqa: BLE001 - a database hiccup must not stop the sender; it tries again
-                    log.exception("outbox lane %d failed to claim; retrying", max_priority)
-                    items = []
+                except Exception as error:  # noqa: BLE001 - the sender outlives a database outage or a bug
+                    await self._failed(error, where, backoff)
+                    continue
+                self._recovered(where, backoff)
                 if items:
                     batch = asyncio.create_task(self._send_batch(items))
                     sending.add(batch)
-                    batch.add_done_callback(self._batch_done(sending))
+                    batch.add_done_callback(self._batch_done(sending, where))
                     if len(sending) >= BATCHES_IN_FLIGHT:
                         await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                     continue
@@ -111,22 +128,46 @@ class OutboxSender:
                 batch.cancel()
             await asyncio.gather(*sending, return_exceptions=True)
 
-    @staticmethod
-    def _batch_done(sending: set[asyncio.Task]) -> Callable[[asyncio.Task], None]:
+    def _batch_done(self, sending: set[asyncio.Task], where: str) -> Callable[[asyncio.Task], None]:
         def done(batch: asyncio.Task) -> None:
             sending.discard(batch)
-            if not batch.cancelled() and batch.exception() is not None:
-                log.error("outbox batch failed; its messages go back after %s", STALE_AFTER,
-                          exc_info=batch.exception())
+            error = None if batch.cancelled() else batch.exception()
+            if error is None:
+                return
+            if self.unavailable(error):  # what it sent stays in the buffer; the lane records it later
+                self.outage.failed(error, where)
+            else:
+                log.error("outbox batch failed; its messages go back after %s", STALE_AFTER, exc_info=error)
         return done
 
     async def _housekeeping(self, stop: asyncio.Event) -> None:
+        backoff = Backoff(first_s=5.0, max_s=30.0)
         while not stop.is_set():
             try:
                 await self.tidy()
-            except Exception:  # noqa: BLE001
-                log.exception("outbox housekeeping failed; retrying")
+            except Exception as error:  # noqa: BLE001
+                await self._failed(error, "outbox housekeeping", backoff)
+                continue
+            self._recovered("outbox housekeeping", backoff)
             await asyncio.sleep(5)
+
+    async def _failed(self, error: Exception, where: str, backoff: Backoff) -> None:
+        """Logged once per outage (shared with the rest of the process) or once per run of the same bug,
+        then a growing pause: a lane polling every 0.25 s must not write four tracebacks a second."""
+        if self.unavailable(error):
+            self.outage.failed(error, where)
+        elif where not in self._failing:
+            self._failing.add(where)
+            log.exception("%s failed; retrying with a growing pause", where)
+        await asyncio.sleep(backoff.next_delay())
+
+    def _recovered(self, where: str, backoff: Backoff) -> None:
+        if self.outage.ongoing:
+            self.outage.back(where)
+        if where in self._failing:
+            self._failing.discard(where)
+            log.warning("%s works again after %d failed attempts", where, backoff.attempts)
+        backoff.reset()
 
     async def tidy(self) -> None:
         """Expire what is past its deadline; put back what a dead sender left in flight."""

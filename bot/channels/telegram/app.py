@@ -24,6 +24,7 @@ from bot.channels.telegram.dispatch import (
     set_command_menus,
     wake_sender,
 )
+from bot.channels.telegram.polling import RetryUntilHandled
 from bot.channels.telegram.response_types import pin_response_models
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookApp
 
@@ -66,16 +67,18 @@ async def run_polling(
     bot: Bot | None = None,
     handle_signals: bool = True,
     polling_timeout: int = 30,
+    retry: RetryUntilHandled | None = None,
 ) -> None:
     """Long polling until SIGINT/SIGTERM (or the task is cancelled).
 
-    handle_as_tasks=False: aiogram confirms an update (next getUpdates offset) only after it was
-    processed, so a process crash mid-update makes Telegram deliver it again. Note that an update
-    whose processing *raised* is still confirmed (aiogram logs it and moves on); the webhook mode
-    answers 500 instead and gets it redelivered."""
+    handle_as_tasks=False: aiogram confirms an update (next getUpdates offset) only after its handling
+    returned, one update at a time, so a process crash mid-update makes Telegram deliver it again. And
+    `retry` (bot/channels/telegram/polling.py) makes the handling return only once the core stored the
+    update: through a database outage it waits, a bug is tried a few times and then skipped loudly."""
     bot = bot or make_bot(token, api_url, session=session)
     try:
         dispatcher = build_dispatcher(conversation, deliver or wake_sender(None))
+        dispatcher.update.outer_middleware(retry or RetryUntilHandled())
         # A webhook left set makes getUpdates fail with 409; pending updates are kept, not dropped.
         await bot.delete_webhook(drop_pending_updates=False)
         await set_command_menus(bot, await command_menus_of(conversation))

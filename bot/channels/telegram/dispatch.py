@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import inspect
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,9 @@ def build_dispatcher(
             log.exception("could not set the command menu of a newly linked chat")
 
     router = Router(name="apel-telegram")
+    # Polling retries an update until the core stored it; its tap was answered on the first try, and
+    # Telegram refuses a second answer. A few ids suffice: polling handles one update at a time.
+    answered: deque[str] = deque(maxlen=32)
 
     @router.message()
     async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
@@ -110,10 +114,12 @@ def build_dispatcher(
     @router.callback_query()
     async def on_tap(callback_query: CallbackQuery, bot: Bot, event_update: Update) -> None:
         # Answer first: the spinner stops at once even when the core is slow or fails.
-        try:
-            await bot(AnswerCallbackQuery(callback_query_id=callback_query.id))
-        except TelegramAPIError as exc:  # e.g. "query is too old": the tap itself is still worth handling
-            log.info("answerCallbackQuery failed: %s", redact(str(exc), bot.token))
+        if callback_query.id not in answered:
+            answered.append(callback_query.id)
+            try:
+                await bot(AnswerCallbackQuery(callback_query_id=callback_query.id))
+            except TelegramAPIError as exc:  # e.g. "query is too old": the tap itself is still worth handling
+                log.info("answerCallbackQuery failed: %s", redact(str(exc), bot.token))
         await turn(event_update, bot, tap_origin(callback_query))
 
     dispatcher = Dispatcher(name="apel")

@@ -20,6 +20,8 @@ from pydantic import ValidationError
 
 from bot.channels.telegram.dispatch import ALLOWED_UPDATES, command_menus_of, set_command_menus
 from bot.channels.telegram.outbound import call_with_retry, redact
+from bot.outage import DATABASE
+from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +96,15 @@ class WebhookApp:
             return
         try:
             await self.dispatcher.feed_update(self.bot, update)
-        except Exception:  # noqa: BLE001 - Telegram redelivers on non-2xx; the core deduplicates
-            log.exception("update %s failed; answering 500 so Telegram redelivers it", update.update_id)
+        except Exception as error:  # noqa: BLE001 - Telegram redelivers on non-2xx; the core deduplicates
+            if database_unavailable(error):  # one line per outage, not a traceback per redelivery
+                DATABASE.failed(error, "telegram webhook", redact=lambda text: redact(text, self.bot.token))
+            else:
+                log.exception("update %s failed; answering 500 so Telegram redelivers it", update.update_id)
             await _respond(send, 500, b"")
             return
+        if DATABASE.ongoing:
+            DATABASE.back("telegram webhook")
         await _respond(send, 200, b"")
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

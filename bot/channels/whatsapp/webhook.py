@@ -13,6 +13,8 @@ from urllib.parse import parse_qs
 from pywa_async.utils import webhook_updates_validator
 
 from bot.channels.telegram.webhook import Receive, Scope, Send, _read_body, _respond
+from bot.outage import DATABASE
+from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +80,15 @@ class WhatsAppWebhook:
             return
         try:
             await self.channel.handle_payload(payload)
-        except Exception:  # noqa: BLE001 - Meta redelivers on non-2xx; the core deduplicates by message id
-            log.exception("whatsapp update failed; answering 500 so Meta redelivers it")
+        except Exception as error:  # noqa: BLE001 - Meta redelivers on non-2xx; the core deduplicates by message id
+            if database_unavailable(error):  # one line per outage, not a traceback per redelivery
+                DATABASE.failed(error, "whatsapp webhook")
+            else:
+                log.exception("whatsapp update failed; answering 500 so Meta redelivers it")
             await _respond(send, 500, b"")
             return
+        if DATABASE.ongoing:
+            DATABASE.back("whatsapp webhook")
         await _respond(send, 200, b"")
 
 
