@@ -37,10 +37,19 @@ def is_sheet(filename: str | None) -> bool:
     return bool(filename) and PurePath(filename).suffix.lower() in SHEET_SUFFIXES
 
 
-async def try_import(turn: Turn, reader: SheetReader, default_timezone: str) -> bool:
+async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max_bytes: int) -> bool:
     """Handle an admin's CSV/XLSX as an org chart; False when it is no org chart (then it is evidence)."""
     media = turn.inbound.media
-    content = await turn.fetcher.fetch(media.file_ref)
+    if media.size is not None and media.size > max_bytes:
+        return False  # the evidence path refuses it by its size, before any download
+    try:
+        content = await turn.fetcher.fetch(media.file_ref)
+    except Exception:  # noqa: BLE001 - any failed download gets the same polite answer; nothing was read
+        turn.say(turn.t("evidence.download_failed"))
+        return True
+    if len(content) > max_bytes:
+        turn.say(turn.t("evidence.too_big", limit_mb=max_bytes // (1024 * 1024)))
+        return True
     try:
         header, rows = reader.read(content, media.filename)
         report = await import_into(

@@ -14,6 +14,7 @@ from bot.domain.evidence import EvidencePolicy
 from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
+from bot.domain.plain_text import without_controls
 from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import Clock, MediaFetcher, MediaStore, SheetReader, UnitOfWorkFactory
 from bot.services import (
@@ -73,6 +74,7 @@ class Conversation:
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
+        inbound = _without_controls(inbound)
         async with self.uow_factory() as uow:
             if not await uow.day.first_time(inbound.event_key, now):
                 return []
@@ -143,7 +145,8 @@ class Conversation:
             if (
                 turn.actor.is_admin
                 and admin_chat.is_sheet(inbound.media.filename)
-                and await admin_chat.try_import(turn, self.sheets, self.default_timezone)
+                and await admin_chat.try_import(turn, self.sheets, self.default_timezone,
+                                               self.evidence_policy.max_bytes)
             ):
                 return
             await evidence_intake.on_media(turn, self.media, self.evidence_policy)
@@ -154,6 +157,9 @@ class Conversation:
                 await self._command(turn, command.split("@")[0].lower(), args)
             else:
                 await self._text(turn, text)
+        else:
+            # A sticker, voice note, contact, …: nothing of the routine, but the person deserves an answer.
+            turn.say(turn.t("common.unsupported_message"))
 
     async def _command(self, turn: Turn, command: str, args: str) -> None:
         command = ALIASES.get(command, command)
@@ -249,6 +255,16 @@ async def _language(turn: Turn, parts: list[str]) -> None:
     await turn.uow.people.set_language(turn.actor.person_id, parts[1])
     turn.actor = await turn.uow.people.actor(turn.actor.person_id)
     turn.say(turn.t("language.set"), edit=True)
+
+
+def _without_controls(inbound: Inbound) -> Inbound:
+    """What a person typed or named, without the control characters no column may hold (NUL breaks
+    PostgreSQL's whole transaction)."""
+    media = inbound.media
+    if media is not None and media.filename:
+        media = replace(media, filename=without_controls(media.filename))
+    return replace(inbound, text=without_controls(inbound.text), caption=without_controls(inbound.caption),
+                   media=media)
 
 
 def _keyed(inbound: Inbound, replies: list[Outgoing]) -> list[Outgoing]:
