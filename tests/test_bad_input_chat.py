@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from bot.texts import catalog
 from storage.day_tables import LocationFix, Report, Task
-from tests.bad_input_corpus import ALL, BUDI, DEWI, RUDI, SITI, STRANGER, Case
+from tests.bad_input_corpus import ALL as CHAT_CASES
+from tests.bad_input_corpus import BUDI, DEWI, RUDI, SITI, STRANGER, Case
+from tests.bad_input_files import FILE_CASES
 from tests.bad_input_rig import TelegramCoreRig, now_seconds, telegram_problems, texts_of
 from tests.chat_harness import MONDAY_0900_WIB
 from tests.org_rows import HEAD, KASI, SEK, STAF, small_office
@@ -83,6 +85,7 @@ def english_texts() -> set[str]:
 
 async def check(rig: TelegramCoreRig, case: Case, ids: dict[str, str]) -> list[str]:
     """What is wrong with the bot's handling of one case (empty: all well)."""
+    rig.session.files.update(case.files)
     for step in case.steps[:-1]:
         await perform(rig, case.who, step, ids)
     before = await rig.counts()
@@ -112,16 +115,19 @@ async def check(rig: TelegramCoreRig, case: Case, ids: dict[str, str]) -> list[s
 ENGLISH = english_texts()
 
 
+CASES = CHAT_CASES + FILE_CASES
+
+
 def test_the_corpus_is_large_and_its_ids_unique():
-    assert len({c.id for c in ALL}) == len(ALL)
-    assert len(ALL) >= 50
+    assert len({c.id for c in CASES}) == len(CASES)
+    assert len(CASES) >= 50
 
 
 # aiogram warns about an update of no kind it knows (the "only-update-id" case): that is the point.
 @pytest.mark.filterwarnings("ignore:Detected unknown update type:RuntimeWarning")
 async def test_every_bad_input_is_answered_politely_and_writes_nothing_partial(rig, clock):
     ids = await placeholders(rig, clock)
-    failures = {case.id: problems for case in ALL if (problems := await check(rig, case, ids))}
+    failures = {case.id: problems for case in CASES if (problems := await check(rig, case, ids))}
     assert failures == {}
     # The stranger of the corpus never got linked along the way.
     async with rig.db.uow() as uow:
