@@ -50,6 +50,7 @@ class TelegramCoreRig:
         self.updates = itertools.count(10_000)
         self.messages = itertools.count(100)
         self.crashes: list[BaseException] = []
+        self.welcomes: list[Any] = []  # the calls of linking, for tests that look at what people were greeted with
 
     async def _deliver(self, outgoings, origin) -> None:
         for outgoing in outgoings:
