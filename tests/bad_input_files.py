@@ -124,14 +124,16 @@ FILE_CASES = [
               FORMULA, name="pegawai.csv", mime="text/csv", who=BUDI),
     file_case("org-xlsx-with-formulas", org_xlsx(with_names("=1+1", "=HYPERLINK(\"http://x\")")), "kosong",
               name="pegawai.xlsx", mime=None, who=BUDI),
+    file_case("org-csv-without-header", b"Budi;Kepala\nSiti;Sekretaris\n", "judul kolom", name="pegawai.csv",
+              mime="text/csv", who=BUDI),
     file_case("org-xlsx-truncated", XLSX[: len(XLSX) // 2], UNREADABLE, name="pegawai.xlsx", mime=None, who=BUDI),
     file_case("org-xlsx-damaged-sheet", damaged_sheet_xml(XLSX), UNREADABLE, name="pegawai.xlsx", mime=None,
               who=BUDI),
     file_case("org-csv-a-million-rows", b"never downloaded", TOO_BIG, name="pegawai.csv", mime="text/csv",
               size=MILLION_ROWS_BYTES, who=BUDI),
     # Accepted: control characters are dropped, hostile names are only text (escaped wherever shown).
-    # A NUL byte says "binary", not CSV: refused without reading (a CSV is no evidence either).
-    file_case("org-csv-with-nul", org_csv(with_names("Siti\x00 Aminah")), "tidak diterima", name="pegawai.csv",
+    # A NUL byte says "binary", not CSV: refused without reading, as a sheet (a CSV is never evidence).
+    file_case("org-csv-with-nul", org_csv(with_names("Siti\x00 Aminah")), "bukan CSV atau XLSX", name="pegawai.csv",
               mime="text/csv", who=BUDI),
     file_case("org-csv-controls-in-names", org_csv(with_names("Siti\x01 Aminah", "Andi\x1b Wijaya")), IMPORTED,
               name="pegawai.csv", mime="text/csv", who=BUDI, writes={"person"}),

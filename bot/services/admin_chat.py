@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from pathlib import PurePath
 
+from bot.domain.evidence import EvidenceKind, classify
 from bot.domain.html import clip, esc
 from bot.domain.org_terms import Channel
 from bot.domain.org_tree import depth_first
@@ -57,7 +58,11 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
             actor=actor_label(turn),
         )
     except ServiceError as exc:
-        if exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported"):
+        not_a_chart = exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported")
+        # Only a file that could be evidence (an .xlsx) goes on as evidence; a .csv never can, so the
+        # admin learns what is wrong with it as a sheet instead of "not accepted as evidence".
+        if not_a_chart and isinstance(classify(is_photo=False, mime=media.mime, filename=media.filename,
+                                               size=len(content), max_bytes=max_bytes), EvidenceKind):
             return False
         turn.say(turn.t(exc.code, **exc.params))
         return True
