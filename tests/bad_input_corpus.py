@@ -187,4 +187,28 @@ LOCATIONS = [
                                                           "live_period": 3600}}),), None),
 ]
 
-ALL = UPDATE_KINDS + TEXTS + COMMANDS + CALLBACKS + LOCATIONS
+ASSIGN = (("say", "/tugaskan"), ("tap", "asg:p:{rudi}"), ("tap", "asg:go"))
+LEAVE = (("say", "/izin"), ("tap", "lv:cuti"), ("tap", "lv:days:1"))
+
+# Free text in the other flows; last, because they change Rudi's report and leave (the earlier cases
+# rely on his report being submitted and unreviewed).
+FLOWS = [
+    Case("assignment-title-4096", (*ASSIGN, ("say", "z" * 4096)), BAD_TITLE, who=DEWI),
+    Case("assignment-title-hostile", (*ASSIGN, ("say", HOSTILE_TEXTS["anchor"] + HOSTILE_TEXTS["hebrew-rtl"]),
+                                      ("tap", "asg:d:{today}")), "Tugas diberikan", who=DEWI,
+         writes=frozenset({"task"})),
+    Case("announcement-4096", (("say", "/umumkan"), ("say", "a" * 4096)), "paling panjang", who=BUDI),
+    Case("announcement-hostile-to-everyone", (("say", "/umumkan " + HOSTILE_TEXTS["every-html-char"]
+                                               + HOSTILE_TEXTS["format-braces"] + "\x00"), ("tap", "ann:0")),
+         "Pengumuman diantrekan", who=BUDI),
+    Case("announcement-to-a-forged-unit", (("say", "/umumkan halo"), ("tap", "ann:999999")), NOT_AVAILABLE,
+         who=BUDI),
+    Case("leave-reason-hostile", (*LEAVE, ("say", HOSTILE_TEXTS["script-tag"] + HOSTILE_TEXTS["percent-s"])),
+         "Permintaan dikirim", writes=frozenset({"leave_request"})),
+    Case("return-note-4096", (("tap", "rt:{report}:1"), ("say", "n" * 4096)), "Catatan tidak boleh kosong",
+         who=DEWI),
+    Case("return-note-hostile", (("tap", "rt:{report}:1"), ("say", HOSTILE_TEXTS["closing-b"] + HOSTILE_TEXTS["sql"])),
+         "dikembalikan", who=DEWI, writes=frozenset({"report"})),
+]
+
+ALL = UPDATE_KINDS + TEXTS + COMMANDS + CALLBACKS + LOCATIONS + FLOWS
