@@ -149,6 +149,12 @@ COMMANDS = [
     Case("libur-impossible-date-by-admin", (("say", "/libur 2026-02-30 libur Hari <b>"),), "2026-02-30", who=BUDI),
     Case("jadwal-impossible-time-by-admin", (("say", "/jadwal apel 25:99"),), "25:99", who=BUDI),
     Case("umumkan-by-staff", (("say", "/umumkan <script>"),), "hanya untuk admin"),
+    Case("undang-unknown-unit-by-admin", (("say", "/undang Unit <b>Palsu</b>"),), "Palsu", who=BUDI),
+    Case("ekspor-unknown-unit-by-admin", (("say", "/ekspor 2026-11 Unit <i>Palsu</i>"),), "Palsu", who=BUDI),
+    Case("rekap-unknown-unit-by-admin", (("say", "/rekap 2026-11-23 '; DROP TABLE org_unit;--"),), "DROP",
+         who=BUDI),
+    Case("roster-impossible-range-by-admin", (("say", "/roster 2026-99-01 kemarin"),), "2026-99-01", who=BUDI),
+    Case("jalankan-unknown-step-by-admin", (("say", "/jalankan %s{name}"),), "/jalankan briefing", who=BUDI),
 ]
 
 CALLBACKS = [
