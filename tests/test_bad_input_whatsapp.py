@@ -33,6 +33,14 @@ class WaCase:
     before: tuple[dict, ...] = ()
 
 
+def without_sender(payload: dict) -> dict:
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["contacts"] = []
+    for message in value["messages"]:
+        del message["from"], message["from_user_id"]
+    return payload
+
+
 WA_CASES = [
     WaCase("sticker", wp.sticker(), UNSUPPORTED),
     WaCase("voice-note", {"type": "audio", "audio": {"id": "a1", "mime_type": "audio/ogg; codecs=opus",
@@ -63,9 +71,8 @@ WA_CASES = [
     WaCase("expired-media-id", wp.image("m-gone"), "kirim"),
     WaCase("not-json", None, None, raw=b"{not json", status=400),
     WaCase("no-entries", None, None, raw=b'{"object":"whatsapp_business_account","entry":[]}'),
-    WaCase("message-without-sender", None, None, raw=wp.encode(wp._envelope(
-        {"contacts": [], "messages": [{"id": "wamid.no-from", "timestamp": "1", "type": "text",
-                                       "text": {"body": "/status"}}]}))),
+    WaCase("message-without-sender", None, None, raw=wp.encode(without_sender(wp.message(RUDI, RUDI_PHONE,
+                                                                                      wp.text("/status"))))),
 ]
 
 
