@@ -20,7 +20,7 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         db.uow,
         clock=clock,
         media=FileMediaStore(settings.media_dir, max_pixels=settings.media_max_pixels),
-        sheets=UploadedSheetReader(),
+        sheets=UploadedSheetReader(settings.org_import_max_rows),
         default_language=settings.default_language.value,
         default_timezone=settings.default_timezone,
         links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),

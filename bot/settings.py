@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     duplicate_distance: int = Field(default=4, ge=0, le=4)  # bits of 64; 4 is the band lookup's limit
     exif_max_age_hours: float = Field(default=24, gt=0)
     exif_max_distance_km: float = Field(default=2, ge=0)
+    # The import holds every row until the last (all or nothing): a sheet beyond this is refused unread.
+    org_import_max_rows: int = Field(default=200_000, ge=1, le=5_000_000)
     fake_now: dt.datetime | None = None  # tests and demos only: the clock starts here and runs on
 
     @field_validator(

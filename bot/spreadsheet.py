@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +22,14 @@ from bot.domain.org_columns import looks_like_header
 from bot.services.errors import ServiceError
 
 SNIFF_BYTES = 64 * 1024
+COUNT_CHUNK = 1 << 20
+# A province is about 100,000 people; settings.ORG_IMPORT_MAX_ROWS is the operator's knob.
+DEFAULT_MAX_ROWS = 200_000
 _TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ""}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# SyntaxError covers the XML parsers' ParseError, zlib.error a cut deflate stream; not OSError, which a
+# database connection raises too while the rows are being imported.
+_BROKEN_XLSX = (zipfile.BadZipFile, EOFError, SyntaxError, zlib.error)
 
 
 @dataclass
@@ -69,19 +76,38 @@ def _encoding(head: bytes) -> str:
         return "cp1252"
 
 
-def _header_first(numbered: Iterator[tuple[int, list[str]]], total: int | None) -> Sheet:
+def _header_first(numbered: Iterator[tuple[int, list[str]]], total: int | None, max_rows: int) -> Sheet:
     for number, cells in numbered:
         if not any(c.strip() for c in cells):
             continue
         if not looks_like_header(cells):
             raise ServiceError("sheet.no_header")
-        return Sheet([c.strip() for c in cells], numbered, total)
+        return Sheet([c.strip() for c in cells], _at_most(numbered, max_rows), total)
     raise ServiceError("sheet.empty")
 
 
+def _at_most(numbered: Iterator[tuple[int, list[str]]], max_rows: int) -> Iterator[tuple[int, list[str]]]:
+    """The rows, refusing the sheet at the first row beyond the limit: the import keeps every row in
+    memory until it has seen the last (all or nothing), so an endless sheet must stop here."""
+    for count, row in enumerate(numbered, start=1):
+        if count > max_rows:
+            raise ServiceError("sheet.too_many_rows", limit=max_rows)
+        yield row
+
+
+def _count_lines(path: Path, cap: int) -> int:
+    """Lines in the file, streamed (a huge CSV is never held whole), counting no further than `cap`."""
+    lines = 0
+    with open(path, "rb") as raw:
+        while lines <= cap and (chunk := raw.read(COUNT_CHUNK)):
+            lines += chunk.count(b"\n")
+    return min(lines, cap)
+
+
 @contextmanager
-def open_sheet(path: Path):
-    """Yield a Sheet; refuse with a ServiceError (sheet.*) a file that is not a readable CSV/XLSX."""
+def open_sheet(path: Path, max_rows: int = DEFAULT_MAX_ROWS):
+    """Yield a Sheet; refuse with a ServiceError (sheet.*) a file that is not a readable CSV/XLSX, or
+    (while its rows are read) one with more than `max_rows` rows after the header."""
     path = Path(path)
     if not path.is_file():
         raise ServiceError("sheet.not_found", path=str(path))
@@ -90,33 +116,32 @@ def open_sheet(path: Path):
     if not head.strip():
         raise ServiceError("sheet.empty")
     if _kind(path, head) == "xlsx":
-        with _xlsx(path) as sheet:
+        with _xlsx(path, max_rows) as sheet:
             yield sheet
     else:
-        with _csv(path, head) as sheet:
+        with _csv(path, head, max_rows) as sheet:
             yield sheet
 
 
 @contextmanager
-def _csv(path: Path, head: bytes):
+def _csv(path: Path, head: bytes, max_rows: int):
     encoding = _encoding(head)
     sample = head.decode(encoding, errors="replace")
     try:
         dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    with open(path, "rb") as raw:
-        total = max(raw.read().count(b"\n") - 1, 0)
+    total = max(_count_lines(path, max_rows + 1) - 1, 0)
     with open(path, encoding=encoding, errors="replace", newline="") as f:
         reader = csv.reader(f, dialect)
         try:
-            yield _header_first(((n, row) for n, row in enumerate(reader, start=1)), total)
+            yield _header_first(((n, row) for n, row in enumerate(reader, start=1)), total, max_rows)
         except csv.Error as exc:
             raise ServiceError("sheet.unreadable", reason=str(exc)) from None
 
 
 @contextmanager
-def _xlsx(path: Path):
+def _xlsx(path: Path, max_rows: int):
     # A file object, not the path: openpyxl judges a path by its extension, and we judge by content.
     stream = open(path, "rb")
     try:
@@ -126,9 +151,12 @@ def _xlsx(path: Path):
         raise ServiceError("sheet.unreadable", reason=type(exc).__name__) from None
     try:
         sheet = book.worksheets[0]
-        total = max((sheet.max_row or 1) - 1, 0)
+        total = min(max((sheet.max_row or 1) - 1, 0), max_rows)
         numbered = ((n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1))
-        yield _header_first(numbered, total)
+        yield _header_first(numbered, total, max_rows)
+    except _BROKEN_XLSX as exc:
+        # The ZIP opened but a part inside is damaged or cut off: found only while the rows are read.
+        raise ServiceError("sheet.unreadable", reason=type(exc).__name__) from None
     finally:
         book.close()
         stream.close()
@@ -138,6 +166,9 @@ def _xlsx(path: Path):
 class UploadedSheetReader:
     """A sheet sent to the bot as a document: read through the same code as a file on disk."""
 
+    def __init__(self, max_rows: int = DEFAULT_MAX_ROWS):
+        self.max_rows = max_rows
+
     def read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         import tempfile
 
@@ -145,5 +176,5 @@ class UploadedSheetReader:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(content)
-            with open_sheet(path) as sheet:
+            with open_sheet(path, self.max_rows) as sheet:
                 return sheet.header, list(sheet.rows)

@@ -262,13 +262,22 @@ async def test_an_edited_text_is_not_read_again(rig):
     update(521, message=message(text="/start X", sender=person(999, "Other", is_bot=True))),
     update(522, channel_post={"message_id": 1, "chat": {"id": -100777, "type": "channel", "title": "Info"},
                               "date": DATE, "text": "pengumuman"}),
-    update(523, message=message(sticker={"file_id": "st", "file_unique_id": "st", "type": "regular",
-                                         "width": 512, "height": 512, "is_animated": False, "is_video": False})),
-], ids=["group", "bot", "channel-post", "sticker"])
+    update(523, message=message(pinned_message={"message_id": 9, "date": 0, "chat": {"id": USER_ID, "type": "private"}})),
+], ids=["group", "bot", "channel-post", "service-message"])
 async def test_updates_outside_the_routine_are_ignored(rig, payload):
     await rig.feed(payload)
     assert rig.conversation.inbounds == []
     assert rig.session.calls == []
+
+
+async def test_a_sticker_reaches_the_core_without_content_so_the_person_is_answered(rig):
+    rig.conversation.reply_with(to_user("Jenis pesan ini tidak dapat diproses"))
+    await rig.feed(update(524, message=message(sticker={"file_id": "st", "file_unique_id": "st", "type": "regular",
+                                                        "width": 512, "height": 512, "is_animated": False,
+                                                        "is_video": False})))
+    [inbound] = rig.conversation.inbounds
+    assert (inbound.text, inbound.media, inbound.location, inbound.tap) == (None, None, None, None)
+    assert [m.text for m in rig.session.sent("sendMessage")] == ["Jenis pesan ini tidak dapat diproses"]
 
 
 async def test_messages_for_other_channels_go_to_their_sender(rig):

@@ -29,7 +29,7 @@ async def import_file(path: Path, *, partial: bool) -> ImportReport:
     db = open_database(settings)
     lang = current_language()
     try:
-        with open_sheet(path) as sheet, progress_bar(show=(sheet.total_rows or 0) >= PROGRESS_FROM_ROWS) as bar:
+        with open_sheet(path, settings.org_import_max_rows) as sheet, progress_bar(show=(sheet.total_rows or 0) >= PROGRESS_FROM_ROWS) as bar:
             reading = bar.add_task(text(lang, "cli.import_reading"), total=sheet.total_rows)
             writing = bar.add_task(text(lang, "cli.import_writing"), total=None, visible=False)
 

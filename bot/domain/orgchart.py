@@ -32,6 +32,7 @@ from bot.domain.org_cells import (
 )
 from bot.domain.org_columns import REQUIRED
 from bot.domain.org_terms import Language, Rank, Role, UnitKind
+from bot.domain.plain_text import looks_like_formula, without_controls
 
 MAX_NAME_LENGTH = 200
 MAX_TEXT_LENGTH = 300
@@ -114,7 +115,9 @@ _OPTIONAL_PARSERS = {
 
 
 def _text(value: str, column: str, row: int, errors: list[RowError], limit: int) -> str:
-    text = " ".join(value.split())
+    if looks_like_formula(value.strip()):
+        errors.append(RowError(row, "row.formula", {}, column))
+    text = " ".join(without_controls(value).split())
     if len(text) > limit:
         errors.append(RowError(row, "row.too_long", {"limit": limit}, column))
     return text
@@ -152,7 +155,7 @@ def _parse_row(raw: RawRow, errors: list[RowError]) -> tuple[PersonSpec | None, 
         errors.append(RowError(row, "row.lat_lon_pair", {}, "home_lat" if "home_lat" not in optional else "home_lon"))
     unit_facts: dict = {}
     if cells.get("unit_parent"):
-        unit_facts["unit_parent"] = " ".join(cells["unit_parent"].split())
+        unit_facts["unit_parent"] = _text(cells["unit_parent"], "unit_parent", row, errors, MAX_TEXT_LENGTH)
     for column, parse in (("unit_kind", parse_unit_kind), ("timezone", parse_timezone)):
         if cells.get(column):
             try:
@@ -209,7 +212,7 @@ def validate_chart(rows: Iterable[RawRow], *, default_timezone: str) -> OrgChart
         if raw.cells.get("nip"):
             row_of_nip.setdefault(normalize_nip(raw.cells["nip"]), raw.number)
         spec, unit_facts = _parse_row(raw, errors)
-        unit = " ".join((raw.cells.get("unit") or "").split())
+        unit = " ".join(without_controls(raw.cells.get("unit") or "").split())
         if unit:
             _collect_unit_facts(facts[unit], unit, raw.number, unit_facts, errors)
         if spec is not None:

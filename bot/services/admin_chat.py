@@ -8,6 +8,7 @@ import datetime as dt
 import io
 from pathlib import PurePath
 
+from bot.domain.evidence import EvidenceKind, classify
 from bot.domain.html import clip, esc
 from bot.domain.org_terms import Channel
 from bot.domain.org_tree import depth_first
@@ -34,10 +35,19 @@ def is_sheet(filename: str | None) -> bool:
     return bool(filename) and PurePath(filename).suffix.lower() in SHEET_SUFFIXES
 
 
-async def try_import(turn: Turn, reader: SheetReader, default_timezone: str) -> bool:
+async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max_bytes: int) -> bool:
     """Handle an admin's CSV/XLSX as an org chart; False when it is no org chart (then it is evidence)."""
     media = turn.inbound.media
-    content = await turn.fetcher.fetch(media.file_ref)
+    if media.size is not None and media.size > max_bytes:
+        return False  # the evidence path refuses it by its size, before any download
+    try:
+        content = await turn.fetcher.fetch(media.file_ref)
+    except Exception:  # noqa: BLE001 - any failed download gets the same polite answer; nothing was read
+        turn.say(turn.t("evidence.download_failed"))
+        return True
+    if len(content) > max_bytes:
+        turn.say(turn.t("evidence.too_big", limit_mb=max_bytes // (1024 * 1024)))
+        return True
     try:
         header, rows = reader.read(content, media.filename)
         report = await import_into(
@@ -45,7 +55,11 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str) -> 
             actor=actor_label(turn),
         )
     except ServiceError as exc:
-        if exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported"):
+        not_a_chart = exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported")
+        # Only a file that could be evidence (an .xlsx) goes on as evidence; a .csv never can, so the
+        # admin learns what is wrong with it as a sheet instead of "not accepted as evidence".
+        if not_a_chart and isinstance(classify(is_photo=False, mime=media.mime, filename=media.filename,
+                                               size=len(content), max_bytes=max_bytes), EvidenceKind):
             return False
         turn.say(turn.t(exc.code, **exc.params))
         return True

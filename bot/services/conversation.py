@@ -15,6 +15,7 @@ from bot.domain.evidence import EvidencePolicy
 from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
 from bot.domain.org_terms import Channel
+from bot.domain.plain_text import without_controls
 from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import Clock, MediaFetcher, MediaStore, SheetReader, UnitOfWorkFactory
 from bot.services import (
@@ -78,6 +79,7 @@ class Conversation:
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
+        inbound = _without_controls(inbound)
         async with self.uow_factory() as uow:
             if not await uow.day.first_time(inbound.event_key, now):
                 return []
@@ -151,7 +153,8 @@ class Conversation:
             if (
                 turn.actor.is_admin
                 and admin_chat.is_sheet(inbound.media.filename)
-                and await admin_chat.try_import(turn, self.sheets, self.default_timezone)
+                and await admin_chat.try_import(turn, self.sheets, self.default_timezone,
+                                               self.evidence_policy.max_bytes)
             ):
                 return
             await evidence_intake.on_media(turn, self.media, self.evidence_policy)
@@ -162,6 +165,9 @@ class Conversation:
                 await self._command(turn, command.split("@")[0].lower(), args)
             else:
                 await self._text(turn, text)
+        else:
+            # A sticker, voice note, contact, …: nothing of the routine, but the person deserves an answer.
+            turn.say(turn.t("common.unsupported_message"))
 
     def _command_table(self) -> dict[str, Command]:
         """Every chat command by its Indonesian name (aliases in `menus.ALIASES`); each handler checks
@@ -274,6 +280,16 @@ def _stranger_attempt(inbound: Inbound) -> dict:
     if inbound.location:
         return {"message": "location"}
     return {"message": "media" if inbound.media else "text"}
+
+
+def _without_controls(inbound: Inbound) -> Inbound:
+    """What a person typed or named, without the control characters no column may hold (NUL breaks
+    PostgreSQL's whole transaction)."""
+    media = inbound.media
+    if media is not None and media.filename:
+        media = replace(media, filename=without_controls(media.filename))
+    return replace(inbound, text=without_controls(inbound.text), caption=without_controls(inbound.caption),
+                   media=media)
 
 
 def _keyed(inbound: Inbound, replies: list[Outgoing]) -> list[Outgoing]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from bot.domain.schedule import local_date
 from bot.messages import Inbound
 from bot.ports import Clock, UnitOfWorkFactory
-from bot.services.presence import valid_coordinates
+from bot.services.presence import usable_accuracy, valid_coordinates
 
 
 def is_move(inbound: Inbound) -> bool:
@@ -42,7 +42,7 @@ async def ingest_moves(uow_factory: UnitOfWorkFactory, moves: Sequence[Inbound],
                 continue
             fresh.discard(move.event_key)  # the same update twice in one batch: stored once
             fixes.append({"person_id": actor.person_id, "day": local_date(move.at, actor.timezone), "lat": loc.lat,
-                          "lon": loc.lon, "accuracy_m": loc.accuracy_m, "at": move.at, "live": True,
+                          "lon": loc.lon, "accuracy_m": usable_accuracy(loc.accuracy_m), "at": move.at, "live": True,
                           "live_key": loc.live_key, "live_until": None})
         await uow.live.add_fixes(fixes)
         await uow.commit()

@@ -25,6 +25,11 @@ def valid_coordinates(lat: float, lon: float) -> bool:
     return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0 and (lat, lon) != (0.0, 0.0)
 
 
+def usable_accuracy(accuracy_m: float | None) -> float | None:
+    # A negative or NaN accuracy is no accuracy at all; kept, it would shrink distances in the geofence checks.
+    return accuracy_m if accuracy_m is not None and accuracy_m >= 0 else None
+
+
 async def on_location(turn: Turn) -> None:
     loc = turn.inbound.location
     if not valid_coordinates(loc.lat, loc.lon):
@@ -36,6 +41,7 @@ async def on_location(turn: Turn) -> None:
         await home_location.share(turn, loc.lat, loc.lon)
         return
     at = turn.inbound.at  # when the position was taken (adapters put it on Apel's clock)
+    accuracy = usable_accuracy(loc.accuracy_m)
     live = loc.live_period_s is not None or loc.is_update
     if loc.is_update:
         # An edit's live_period counts from the first message, which already stored the end; a stop
@@ -44,7 +50,7 @@ async def on_location(turn: Turn) -> None:
     else:
         until = at + dt.timedelta(seconds=min(loc.live_period_s, MAX_LIVE_SECONDS)) if loc.live_period_s else None
     day = local_date(at, turn.actor.timezone)
-    await turn.uow.day.add_fix(turn.actor.person_id, day, loc.lat, loc.lon, loc.accuracy_m, at,
+    await turn.uow.day.add_fix(turn.actor.person_id, day, loc.lat, loc.lon, accuracy, at,
                                loc.live_key if live else None, until)
     if loc.is_update:
         return  # a live location moves many times a day: each move is stored, none is answered
@@ -52,7 +58,7 @@ async def on_location(turn: Turn) -> None:
         return  # the pin answered a presence check, which said so
     if until:
         turn.say(turn.t("location.live_received", until=format_clock(until, turn.actor.timezone)))
-    checkin = await _office_checkin(turn, day, loc.lat, loc.lon, loc.accuracy_m, at)
+    checkin = await _office_checkin(turn, day, loc.lat, loc.lon, accuracy, at)
     if checkin:
         turn.say(checkin)
     elif not until:

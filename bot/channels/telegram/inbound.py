@@ -12,11 +12,19 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram.enums import ChatType
+from aiogram.enums import ChatType, ContentType
 from aiogram.types import CallbackQuery, Message, Update, User
 
 from bot.domain.org_terms import Channel
 from bot.messages import Inbound, LocationIn, MediaIn
+
+
+# What a person may send that the routine has no use for: they still get an answer saying so.
+PEOPLES_OTHER_CONTENT = {
+    ContentType.STICKER, ContentType.VOICE, ContentType.AUDIO, ContentType.VIDEO, ContentType.VIDEO_NOTE,
+    ContentType.ANIMATION, ContentType.CONTACT, ContentType.DICE, ContentType.POLL, ContentType.GAME,
+    ContentType.STORY, ContentType.PAID_MEDIA, ContentType.CHECKLIST,
+}
 
 
 def utc_now() -> dt.datetime:
@@ -124,7 +132,9 @@ def message_to_inbound(
         return Inbound(**base, media=media, caption=message.caption)
     if message.location is not None:
         return Inbound(**base, location=_location(message, is_update=False))
-    return None  # stickers, voice, contacts, …: not part of the routine
+    if message.content_type in PEOPLES_OTHER_CONTENT:
+        return Inbound(**base)  # the core answers that it cannot use this kind of message
+    return None  # service messages (a pinned message, a timer changed): nobody said anything
 
 
 def edited_to_inbound(

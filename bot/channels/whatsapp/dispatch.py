@@ -68,7 +68,7 @@ class WhatsAppChannel:
         for field, update in single_updates(payload):
             try:
                 item = to_message(self.wa, update, now=self._now) if field == "messages" else to_status(self.wa, update)
-            except (KeyError, ValueError, TypeError, AttributeError):
+            except (LookupError, ValueError, TypeError, AttributeError):
                 # Redelivery cannot fix a payload we cannot read; acknowledge it and say so in the log.
                 log.warning("ignored an unreadable whatsapp %s update", field)
                 continue

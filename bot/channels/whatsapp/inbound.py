@@ -34,6 +34,11 @@ class MessageIn:
     button_payload: str | None = None  # a template's quick-reply button
 
 
+# What a person may send that the routine has no use for (voice notes arrive as audio): they get an
+# answer saying so. WhatsApp's own "unsupported" is a message kind it could not show us.
+PEOPLES_OTHER_CONTENT = {"sticker", "audio", "video", "contacts", "order", "unknown", "unsupported"}
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -111,7 +116,9 @@ def _message_inbound(message: Message, base: dict) -> Inbound | None:
     if message.location is not None:
         loc = message.location
         return Inbound(**base, location=LocationIn(lat=loc.latitude, lon=loc.longitude))
-    return None  # stickers, voice, contacts, reactions…: not part of the routine
+    if str(getattr(message.type, "value", message.type)) in PEOPLES_OTHER_CONTENT:
+        return Inbound(**base)  # the core answers that it cannot use this kind of message
+    return None  # reactions, edits, system notices: nobody asked anything
 
 
 def to_status(client, update: dict) -> StatusIn:
