@@ -157,9 +157,10 @@ class MediaStore(Protocol):
 
 
 class SheetReader(Protocol):
-    """Turns an uploaded org-chart file into a header and numbered rows (raises ServiceError sheet.*)."""
+    """Turns an uploaded org-chart file into a header and numbered rows (raises ServiceError sheet.*), off the
+    event loop: a province's sheet takes seconds to parse, and other people's updates must not wait."""
 
-    def read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]: ...
+    async def read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]: ...
 
 
 from bot.day_records import (  # noqa: E402  (records of the day, defined beside their use)

@@ -6,6 +6,8 @@ ones the admin sees in Excel: the header is row 1."""
 
 from __future__ import annotations
 
+import asyncio
+
 import codecs
 import csv
 import datetime as dt
@@ -169,7 +171,10 @@ class UploadedSheetReader:
     def __init__(self, max_rows: int = DEFAULT_MAX_ROWS):
         self.max_rows = max_rows
 
-    def read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    async def read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        return await asyncio.to_thread(self._read, content, filename)
+
+    def _read(self, content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         import tempfile
 
         suffix = Path(filename or "upload").suffix.lower()

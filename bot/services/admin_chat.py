@@ -49,7 +49,7 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
         turn.say(turn.t("evidence.too_big", limit_mb=max_bytes // (1024 * 1024)))
         return True
     try:
-        header, rows = reader.read(content, media.filename)
+        header, rows = await reader.read(content, media.filename)
         report = await import_into(
             turn.uow, header, rows, now=turn.now, clock=None, default_timezone=default_timezone,
             actor=actor_label(turn),
