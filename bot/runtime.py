@@ -99,7 +99,7 @@ class Senders:
         shared = storage_for(settings.redis_url, settings.redis_key_prefix)
         self.sender = OutboxSender(self.db.uow, transports, SendLimits(limits, shared),
                                    self.clock, worker=self.worker, concurrency=settings.sender_concurrency,
-                                   batch=max(10, int(settings.telegram_bulk_rate)))
+                                   batch=max(10, int(settings.telegram_bulk_rate)), journal=settings.sender_journal)
         return self.sender
 
     async def __aexit__(self, *exc):

@@ -3,6 +3,7 @@ priority under the rate limits and ends each one as sent, failed with a reason, 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from types import SimpleNamespace
 
@@ -196,3 +197,69 @@ async def test_a_message_left_in_flight_by_a_dead_sender_is_sent_again_as_uncert
     await drain_all(sender)
     [row] = [r for r in await rows(chat.db) if r.id == item.id]
     assert row.status == "sent" and row.uncertain == 1 and len(transport.calls) == 1
+
+
+class GatedTransport(FakeTransport):
+    """Sends at once, except to chats whose gate is closed: those wait until the test opens it."""
+
+    def __init__(self, gates: dict[str, asyncio.Event]):
+        super().__init__()
+        self.gates = gates
+
+    async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt:
+        if outgoing.external_id in self.gates:
+            await self.gates[outgoing.external_id].wait()
+        return await super().attempt(outgoing, parts_sent)
+
+
+async def until(predicate, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if await predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not within the timeout")
+
+
+async def test_a_sent_message_is_recorded_at_once_not_when_its_batch_ends(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "quick"), bulk(DEWI, "held"))
+    held = asyncio.Event()
+    sender = sender_for(chat, GatedTransport({DEWI: held}))
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+
+    async def quick_recorded() -> bool:
+        return {r.payload.split('"')[3]: r.status for r in await rows(chat.db) if r.kind == "briefing"} == \
+            {"quick": "sent", "held": "sending"}
+
+    await until(quick_recorded)  # the same claimed batch is still being sent
+    held.set()
+    stop.set()
+    await running
+    assert {r.status for r in await rows(chat.db)} == {"sent"}
+
+
+async def test_a_restarted_sender_settles_its_claims_from_its_journal(chat, tmp_path):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "went"), bulk(DEWI, "unknown"), bulk(RUDI, "untried"))
+    async with chat.db.uow() as uow:
+        went, unknown, untried = await uow.outbox.claim("host:101", chat.clock.now(), 10, [Channel.TELEGRAM])
+        await uow.commit()
+    # What the killed process had written: it sent one, was waiting for Telegram on another.
+    journal = tmp_path / "outbox-sender.journal"
+    journal.write_text(f"w host:101\na {went.id}\na {unknown.id}\ns {went.id} 1\n")
+    transport = FakeTransport()
+    sender = sender_for(chat, transport, journal=journal)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await until(lambda: _all_sent(chat))
+    stop.set()
+    await running
+    final = {r.id: r for r in await rows(chat.db)}
+    assert sorted(text for _, text, _ in transport.calls) == ["unknown", "untried"]  # "went" is not sent again
+    assert (final[went.id].uncertain, final[unknown.id].uncertain, final[untried.id].uncertain) == (0, 1, 0)
+    assert journal.read_text().startswith("w t\n")  # a fresh journal for the new run
+
+
+async def _all_sent(chat) -> bool:
+    return {r.status for r in await rows(chat.db)} == {"sent"}

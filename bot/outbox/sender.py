@@ -13,12 +13,14 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
+from bot.outbox.journal import SendJournal
 from bot.outbox.rate import SendLimits
 from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
 from bot.ports import Clock, UnitOfWorkFactory
@@ -48,7 +50,7 @@ class SenderStats:
 class OutboxSender:
     def __init__(self, uow_factory: UnitOfWorkFactory, transports: dict[Channel, Transport], limits: SendLimits,
                  clock: Clock, *, worker: str, batch: int = 50, concurrency: int = 64, poll_s: float = 0.25,
-                 jitter: Callable[[], float] = random.random):
+                 jitter: Callable[[], float] = random.random, journal: Path | None = None):
         self.uow_factory = uow_factory
         self.transports = transports
         self.limits = limits
@@ -61,24 +63,64 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._claiming = asyncio.Lock()  # this process's lanes claim one at a time (SQLite has one writer)
-        # Sent messages are recorded together at the end of their claim's batch (one UPDATE, one commit),
-        # not one transaction each: at 1,000/s a transaction per message was the sender's ceiling.
+        # Sent messages are recorded in groups (one UPDATE, one commit): while one commit runs, the next
+        # messages gather; at 1,000/s a transaction per message was the sender's ceiling, and recording a
+        # whole claimed batch at its end left up to a batch to be sent twice after a crash.
         self._sent: list[tuple[int, int]] = []
+        self._unrecorded = asyncio.Event()
+        self._recorder: asyncio.Task | None = None
+        self.journal_path = journal
+        self.journal: SendJournal | None = None
+        self._trying = 0  # sends waiting for their answer (the journal is compacted only when none are)
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        lanes = [asyncio.create_task(self._lane(stop, 0)), asyncio.create_task(self._lane(stop, 2)),
-                 asyncio.create_task(self._housekeeping(stop))]
+        if self.journal_path is not None:
+            self.journal = SendJournal.take(self.journal_path)
         try:
-            await stop.wait()
+            if self.journal is not None:
+                await self._settle_journal()
+            self._recorder = asyncio.create_task(self._record_continuously())
+            lanes = [asyncio.create_task(self._lane(stop, 0)), asyncio.create_task(self._lane(stop, 2)),
+                     asyncio.create_task(self._housekeeping(stop)), self._recorder]
+            try:
+                await stop.wait()
+            finally:
+                for lane in lanes:
+                    lane.cancel()
+                await asyncio.gather(*lanes, return_exceptions=True)
+                self._recorder = None
+                await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
         finally:
-            for lane in lanes:
-                lane.cancel()
-            await asyncio.gather(*lanes, return_exceptions=True)
-            await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+
+    async def _settle_journal(self) -> None:
+        """What the previous run on this journal left: its sends recorded, its other claims put back."""
+        state = self.journal.replay()
+        async with self.uow_factory() as uow:
+            marked, uncertain, untried = await uow.outbox.settle_claims(
+                sorted(state.workers), state.sent, state.attempted, self.clock.now())
+            await uow.commit()
+        self.journal.start(self.worker)
+        if marked or uncertain or untried:
+            log.info("send journal %s: %d recorded as sent, %d tried without an answer, %d put back untried",
+                     self.journal.path, marked, uncertain, untried)
+
+    async def _record_continuously(self) -> None:
+        while True:
+            await self._unrecorded.wait()
+            self._unrecorded.clear()
+            try:
+                await self._record_sent()
+            except Exception:  # noqa: BLE001 - kept in the buffer; tried again after a pause
+                log.exception("recording sent outbox messages failed; retrying")
+                await asyncio.sleep(self.poll_s)
+                self._unrecorded.set()
 
     async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
         while not stop.is_set():
@@ -99,6 +141,8 @@ class OutboxSender:
                 await self.tidy()
             except Exception:  # noqa: BLE001
                 log.exception("outbox housekeeping failed; retrying")
+            if self.journal is not None and not self._trying and not self._sent:
+                self.journal.start(self.worker)  # everything in it is in the database: it starts afresh
             await asyncio.sleep(5)
 
     async def tidy(self) -> None:
@@ -123,7 +167,8 @@ class OutboxSender:
         try:
             await asyncio.gather(*(self._chat(chat_items) for chat_items in by_chat.values()))
         finally:
-            await self._record_sent()
+            if self._recorder is None:  # drained without run(): recorded here, as the caller expects
+                await self._record_sent()
         return len(items)
 
     async def _record_sent(self) -> None:
@@ -160,18 +205,27 @@ class OutboxSender:
             self.stats.expired += 1
             return Outcome.SENT  # nothing to wait for: the chat's next message may go
         await self.limits.acquire(outgoing.channel, outgoing.external_id, item.priority)
+        if self.journal is not None:
+            self.journal.attempting(item.id)
+        self._trying += 1  # until its outcome is recorded (journal or database)
         try:
-            attempt = await self.transports[outgoing.channel].attempt(outgoing, item.parts_sent)
-        except Exception as exc:  # noqa: BLE001 - a transport bug: the message fails visibly, the sender goes on
-            log.exception("transport failed on outbox message %s", item.id)
-            attempt = Attempt(Outcome.REJECTED, item.parts_sent, reason=f"{type(exc).__name__}")
-        return await self._record(item, attempt, started)
+            try:
+                attempt = await self.transports[outgoing.channel].attempt(outgoing, item.parts_sent)
+            except Exception as exc:  # noqa: BLE001 - a transport bug: the message fails visibly, the sender goes on
+                log.exception("transport failed on outbox message %s", item.id)
+                attempt = Attempt(Outcome.REJECTED, item.parts_sent, reason=f"{type(exc).__name__}")
+            return await self._record(item, attempt, started)
+        finally:
+            self._trying -= 1
 
     async def _record(self, item: OutboxItem, attempt: Attempt, started: float) -> Outcome:
         now = self.clock.now()
         outcome = attempt.outcome
         if outcome is Outcome.SENT:
-            self._sent.append((item.id, attempt.parts_sent))  # written by _record_sent when the batch is done
+            if self.journal is not None:
+                self.journal.sent(item.id, attempt.parts_sent)
+            self._sent.append((item.id, attempt.parts_sent))
+            self._unrecorded.set()
             self.stats.sent += 1
             if item.priority == 0:
                 self.stats.latencies.append(asyncio.get_running_loop().time() - started)
@@ -207,6 +261,8 @@ class OutboxSender:
                                          parts_sent=attempt.parts_sent,
                                          uncertain=item.uncertain + (outcome is Outcome.UNCERTAIN))
             await uow.commit()
+        if self.journal is not None:
+            self.journal.decided(item.id)
         if outcome is not Outcome.SENT:
             log.info("outbox message %s to %s: %s (%s)", item.id, item.outgoing.channel.value, outcome.value,
                      attempt.reason)
