@@ -102,10 +102,16 @@ class OutboxSender:
     async def _settle_journal(self) -> None:
         """What the previous run on this journal left: its sends recorded, its other claims put back."""
         state = self.journal.replay()
-        async with self.uow_factory() as uow:
-            marked, uncertain, untried = await uow.outbox.settle_claims(
-                sorted(state.workers), state.sent, state.attempted, self.clock.now())
-            await uow.commit()
+        try:
+            async with self.uow_factory() as uow:
+                marked, uncertain, untried = await uow.outbox.settle_claims(
+                    sorted(state.workers), state.sent, state.attempted, self.clock.now())
+                await uow.commit()
+        except Exception:  # noqa: BLE001 - the file is kept for the next start; STALE_AFTER covers the rest
+            log.exception("could not settle the send journal %s; sending without one", self.journal.path)
+            self.journal.close()
+            self.journal = None
+            return
         self.journal.start(self.worker)
         if marked or uncertain or untried:
             log.info("send journal %s: %d recorded as sent, %d tried without an answer, %d put back untried",
