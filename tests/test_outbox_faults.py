@@ -1,5 +1,5 @@
 """The outbox against a Bot API that fails a fifth of the sends: the real `apel run --role sender` process
-drains 300 queued messages (briefings and replies, interleaved) to 30 chats through the local stand-in
+(SQLite, then PostgreSQL) drains 300 queued messages (briefings and replies, interleaved) to 30 chats through the local stand-in
 with a seeded fault plan (tests/fake_bot_api_faults.py: 429 with retry_after, 500, 502, and answers that
 come after the sender's timeout although the message was delivered).
 
@@ -11,7 +11,6 @@ duplicates than the uncertain sends the outbox counted."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import defaultdict
 
@@ -20,6 +19,7 @@ import pytest
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing, Reply, Urgency
 from storage.unit_of_work import Database
+from tests.e2e_database import query
 from tests.e2e_process import ApelProcess, process_env
 from tests.fake_bot_api import NEW_MESSAGE_METHODS, Call, FakeBotApi
 from tests.fake_bot_api_faults import FakeFaults
@@ -42,9 +42,9 @@ def _text(chat: int, n: int) -> str:
     return f"{'balasan' if _is_reply(n) else 'briefing'} {chat}-{n:02d}"
 
 
-async def _queue(url: str) -> None:
+async def _queue(url: str, schema: str | None) -> None:
     """Round-robin over the chats, so that ids interleave as a busy morning's would."""
-    db = Database(url)
+    db = Database(url, schema=schema)
     try:
         async with db.uow() as uow:
             uow.outbox.add([
@@ -57,9 +57,8 @@ async def _queue(url: str) -> None:
         await db.dispose()
 
 
-def _rows(path: str) -> list[tuple]:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT id, external_id, priority, payload, status, uncertain FROM outbox ORDER BY id").fetchall()
+def _rows(where: tuple[str, str | None]) -> list[tuple]:
+    return query(*where, "SELECT id, external_id, priority, payload, status, uncertain FROM outbox ORDER BY id")
 
 
 def _delivered(api: FakeBotApi) -> dict[str, list[Call]]:
@@ -72,17 +71,17 @@ def _delivered(api: FakeBotApi) -> dict[str, list[Call]]:
     return by_text
 
 
-@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("db_target", ["sqlite", "postgresql"], indirect=True)
 def test_every_message_arrives_in_order_when_a_fifth_of_the_sends_fail(db_target, tmp_path):
-    url, _ = db_target
-    path = url.split("///", 1)[1]
-    asyncio.run(_queue(url))
+    url, schema = db_target
+    where = (url, schema)
+    asyncio.run(_queue(url, schema))
     faults = FakeFaults(seed=20261123, rate=0.2, slow_s=SLOW_S, retry_after=1)
     api = FakeBotApi(token=TOKEN, faults=faults).start_in_thread()
     for c in range(CHATS):
         api.add_started_user(FIRST_UID + c, f"Pegawai {c}")
     env = process_env({
-        "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.url,
+        "DATABASE_URL": url, "DATABASE_SCHEMA": schema or "", "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.url,
         "TELEGRAM_BULK_RATE": "20", "TELEGRAM_TOTAL_RATE": "25", "TELEGRAM_SEND_TIMEOUT": str(SEND_TIMEOUT_S),
         "FAKE_NOW": FAKE_NOW, "ROUTINE_TICK_SECONDS": "0", "MEDIA_DIR": str(tmp_path / "media"),
         "LOG_LEVEL": "INFO", "WHATSAPP_TOKEN": "", "WEBHOOK_URL": "",
@@ -92,16 +91,16 @@ def test_every_message_arrives_in_order_when_a_fifth_of_the_sends_fail(db_target
     try:
         sender.start()
         deadline = started + DRAIN_S
-        while {row[4] for row in _rows(path)} & {"queued", "sending"}:
+        while {row[4] for row in _rows(where)} & {"queued", "sending"}:
             assert sender.alive(), sender.output()
-            assert time.monotonic() < deadline, f"not drained in {DRAIN_S} s: {_rows(path)[:5]}…"
+            assert time.monotonic() < deadline, f"not drained in {DRAIN_S} s: {_rows(where)[:5]}…"
             time.sleep(0.5)
         drained = time.monotonic() - started
     finally:
         code = sender.stop()
         api.stop()
         print(f"--- apel run --role sender (exit {code}) ---\n{sender.output()}")
-    rows = _rows(path)
+    rows = _rows(where)
     delivered = _delivered(api)
 
     # Every row ends sent, and every message is in its chat.

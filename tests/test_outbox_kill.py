@@ -1,7 +1,8 @@
-"""Kill -9, again and again: the real `apel run` (role all, long polling, SQLite) drains a briefing wave to
+"""Kill -9, again and again: the real `apel run` (role all, long polling; SQLite, then PostgreSQL) drains a briefing wave to
 150 people while 20 of them send their reports with /lapor through the local Bot API stand-in, and the test
 kills the process with SIGKILL at seeded random moments (20 times), restarting it each time (FAKE_NOW
-carries on where the killed run was). About 2.5 minutes, most of it 21 Python start-ups.
+carries on where the killed run was). About 2 to 2.5 minutes per engine, most of
+it 21 Python start-ups.
 
 After a last run that is left to finish: every briefing reached its person at least once; every report the
 bot confirmed ("Laporan terkirim" reached the stand-in) is stored as submitted; every outbox row ended sent,
@@ -16,13 +17,13 @@ import csv
 import datetime as dt
 import random
 import signal
-import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from tests.e2e_database import query
 from tests.e2e_process import ApelProcess, process_env, run_apel
 from tests.fake_bot_api import NEW_MESSAGE_METHODS, Call, FakeBotApi
 
@@ -57,13 +58,13 @@ def _org_csv(path: Path) -> list[str]:
     return nips
 
 
-async def _link_everyone(url: str, nips: list[str]) -> dict[str, int]:
+async def _link_everyone(url: str, schema: str | None, nips: list[str]) -> dict[str, int]:
     from sqlalchemy import text as sql
 
     from bot.domain.org_terms import Channel
     from storage.unit_of_work import Database
 
-    db = Database(url)
+    db = Database(url, schema=schema)
     chats = {nip: FIRST_UID + i for i, nip in enumerate(nips)}
     try:
         async with db.uow() as uow:
@@ -135,20 +136,20 @@ def _first_call_since(api: FakeBotApi, mark: int) -> bool:
         return len(api.calls) > mark
 
 
-@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("db_target", ["sqlite", "postgresql"], indirect=True)
 def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_target, tmp_path):
-    url, _ = db_target
-    path = url.split("///", 1)[1]
+    url, schema = db_target
+    where = (url, schema)
     rng = random.Random(SEED)
     env = process_env({
-        "DATABASE_URL": url, "TELEGRAM_BOT_USERNAME": "ApelMatiBot", "TELEGRAM_BULK_RATE": "6",
+        "DATABASE_URL": url, "DATABASE_SCHEMA": schema or "", "TELEGRAM_BOT_USERNAME": "ApelMatiBot", "TELEGRAM_BULK_RATE": "6",
         "TELEGRAM_TOTAL_RATE": "10", "ROUTINE_TICK_SECONDS": "0", "DIGEST_PICTURES": "false",
         "MEDIA_DIR": str(tmp_path / "media"), "DEFAULT_LANGUAGE": "id", "LOG_LEVEL": "INFO",
         "WHATSAPP_TOKEN": "", "WEBHOOK_URL": "", "FAKE_NOW": START.isoformat(),
     })
     nips = _org_csv(tmp_path / "pegawai.csv")
     run_apel("org", "import", str(tmp_path / "pegawai.csv"), env=env, cwd=tmp_path)
-    chats = asyncio.run(_link_everyone(url, nips))
+    chats = asyncio.run(_link_everyone(url, schema, nips))
     step = run_apel("run-step", "briefing", env=env, cwd=tmp_path, timeout=120)
     assert f"{PEOPLE} pesan masuk antrean kirim" in step.stderr, step.stderr
 
@@ -188,9 +189,9 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
         mark = len(api.calls)
         final = start()  # left to finish: the wave, the reports, the outbox
         deadline = time.monotonic() + FINAL_S
-        while not (_first_call_since(api, mark) and all(r.confirmed for r in reporters) and _settled(path)):
+        while not (_first_call_since(api, mark) and all(r.confirmed for r in reporters) and _settled(where)):
             assert final.alive(), final.output()
-            assert time.monotonic() < deadline, f"not settled within {FINAL_S} s: {_statuses(path)}"
+            assert time.monotonic() < deadline, f"not settled within {FINAL_S} s: {_statuses(where)}"
             _play_for(reporters, 0.25)
         code = final.stop()
         finished = time.monotonic() - began
@@ -206,10 +207,9 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     duplicates = sum(n - 1 for n in delivered.values())
     twice = [f"{chat}: {text[:30]!r} ×{n}" for (chat, text), n in delivered.items() if n > 1]
     in_flight = sum(n for _, n in kills)
-    with sqlite3.connect(path) as db:
-        reports = dict(db.execute("SELECT p.nip, r.status FROM report r JOIN person p ON p.id = r.person_id").fetchall())
-        unfinished = db.execute("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')").fetchone()[0]
-        failed = db.execute("SELECT key, reason FROM outbox WHERE status != 'sent'").fetchall()
+    reports = dict(query(*where, "SELECT p.nip, r.status FROM report r JOIN person p ON p.id = r.person_id"))
+    [(unfinished,)] = query(*where, "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')")
+    failed = query(*where, "SELECT key, reason FROM outbox WHERE status != 'sent'")
     print(f"{KILLS} kills in {looped:.1f} s (at {', '.join(f'{t:.1f}' for t, _ in kills)} s), all settled after "
           f"{finished:.1f} s; {len(calls)} Bot API calls; {in_flight} sends in flight at the kills "
           f"({[n for _, n in kills]}); {duplicates} duplicate(s) {twice}; {sum(r.confirmed for r in reporters)} reports "
@@ -225,10 +225,9 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     assert duplicates <= in_flight
 
 
-def _statuses(path: str) -> list[tuple]:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
+def _statuses(where: tuple[str, str | None]) -> list[tuple]:
+    return query(*where, "SELECT status, count(*) FROM outbox GROUP BY status")
 
 
-def _settled(path: str) -> bool:
-    return not {status for status, _ in _statuses(path)} & {"queued", "sending"}
+def _settled(where: tuple[str, str | None]) -> bool:
+    return not {status for status, _ in _statuses(where)} & {"queued", "sending"}
