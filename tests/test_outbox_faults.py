@@ -1,7 +1,7 @@
 """The outbox against a Bot API that fails a fifth of the sends: the real `apel run --role sender` process
-(SQLite, then PostgreSQL) drains 300 queued messages (briefings and replies, interleaved) to 30 chats through the local stand-in
-with a seeded fault plan (tests/fake_bot_api_faults.py: 429 with retry_after, 500, 502, and answers that
-come after the sender's timeout although the message was delivered).
+(SQLite, then PostgreSQL) drains 300 queued messages (briefings and replies, interleaved) to 30 chats through
+the local stand-in with a seeded fault plan (tests/fake_bot_api_faults.py: 429 with retry_after, 500, 502, and
+answers that come after the sender's timeout although the message was delivered).
 
 What must hold: every message arrives; per chat they first arrive in queue order (a reply may overtake
 bulk queued before it — replies go first — but never a message of its own or a more urgent kind); every

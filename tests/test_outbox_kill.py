@@ -1,8 +1,8 @@
-"""Kill -9, again and again: the real `apel run` (role all, long polling; SQLite, then PostgreSQL) drains a briefing wave to
-150 people while 20 of them send their reports with /lapor through the local Bot API stand-in, and the test
-kills the process with SIGKILL at seeded random moments (20 times), restarting it each time (FAKE_NOW
-carries on where the killed run was). About 2 to 2.5 minutes per engine, most of
-it 21 Python start-ups.
+"""Kill -9, again and again: the real `apel run` (role all, long polling; SQLite, then PostgreSQL) drains a
+briefing wave to 150 people while 20 of them send their reports with /lapor through the local Bot API
+stand-in, and the test kills the process with SIGKILL at seeded random moments (20 times), restarting it each
+time (FAKE_NOW carries on where the killed run was). About 2 to 2.5 minutes per engine, most of it 21 Python
+start-ups.
 
 After a last run that is left to finish: every briefing reached its person at least once; every report the
 bot confirmed ("Laporan terkirim" reached the stand-in) is stored as submitted; every outbox row ended sent,
@@ -142,8 +142,8 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     where = (url, schema)
     rng = random.Random(SEED)
     env = process_env({
-        "DATABASE_URL": url, "DATABASE_SCHEMA": schema or "", "TELEGRAM_BOT_USERNAME": "ApelMatiBot", "TELEGRAM_BULK_RATE": "6",
-        "TELEGRAM_TOTAL_RATE": "10", "ROUTINE_TICK_SECONDS": "0", "DIGEST_PICTURES": "false",
+        "DATABASE_URL": url, "DATABASE_SCHEMA": schema or "", "TELEGRAM_BOT_USERNAME": "ApelMatiBot",
+        "TELEGRAM_BULK_RATE": "6", "TELEGRAM_TOTAL_RATE": "10", "ROUTINE_TICK_SECONDS": "0", "DIGEST_PICTURES": "false",
         "MEDIA_DIR": str(tmp_path / "media"), "DEFAULT_LANGUAGE": "id", "LOG_LEVEL": "INFO",
         "WHATSAPP_TOKEN": "", "WEBHOOK_URL": "", "FAKE_NOW": START.isoformat(),
     })
@@ -212,7 +212,8 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     failed = query(*where, "SELECT key, reason FROM outbox WHERE status != 'sent'")
     print(f"{KILLS} kills in {looped:.1f} s (at {', '.join(f'{t:.1f}' for t, _ in kills)} s), all settled after "
           f"{finished:.1f} s; {len(calls)} Bot API calls; {in_flight} sends in flight at the kills "
-          f"({[n for _, n in kills]}); {duplicates} duplicate(s) {twice}; {sum(r.confirmed for r in reporters)} reports "
+          f"({[n for _, n in kills]}); {duplicates} duplicate(s) {twice}; "
+          f"{sum(r.confirmed for r in reporters)} reports "
           f"confirmed; outbox rows not sent: {failed}")
     assert code == 0, runs[-1].output()
 
