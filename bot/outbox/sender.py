@@ -71,7 +71,10 @@ class OutboxSender:
         self._recorder: asyncio.Task | None = None
         self.journal_path = journal
         self.journal: SendJournal | None = None
-        self._trying = 0  # sends waiting for their answer (the journal is compacted only when none are)
+        # The journal is emptied only when all it says is in the database: no send waiting for its answer
+        # or its outcome's commit, nothing sent waiting to be recorded or being recorded.
+        self._trying = 0
+        self._recording = 0
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
@@ -147,8 +150,8 @@ class OutboxSender:
                 await self.tidy()
             except Exception:  # noqa: BLE001
                 log.exception("outbox housekeeping failed; retrying")
-            if self.journal is not None and not self._trying and not self._sent:
-                self.journal.start(self.worker)  # everything in it is in the database: it starts afresh
+            if self.journal is not None and not (self._trying or self._sent or self._recording):
+                self.journal.start(self.worker)
             await asyncio.sleep(5)
 
     async def tidy(self) -> None:
@@ -182,6 +185,7 @@ class OutboxSender:
         done, self._sent = self._sent, []
         if not done:
             return
+        self._recording += 1
         try:
             async with self.uow_factory() as uow:
                 await uow.outbox.sent_many(done, self.clock.now())
@@ -189,6 +193,8 @@ class OutboxSender:
         except BaseException:
             self._sent[:0] = done  # kept for the next batch; until then the claim leaves these chats alone
             raise
+        finally:
+            self._recording -= 1
 
     async def _chat(self, items: list[OutboxItem]) -> None:
         """One chat's messages, in order; after a failure the rest of them wait for the next claim."""
@@ -213,7 +219,7 @@ class OutboxSender:
         await self.limits.acquire(outgoing.channel, outgoing.external_id, item.priority)
         if self.journal is not None:
             self.journal.attempting(item.id)
-        self._trying += 1  # until its outcome is recorded (journal or database)
+        self._trying += 1
         try:
             try:
                 attempt = await self.transports[outgoing.channel].attempt(outgoing, item.parts_sent)
