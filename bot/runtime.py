@@ -83,7 +83,8 @@ class Senders:
             from bot.channels.telegram.app import make_bot
             from bot.channels.telegram.transport import TelegramTransport
 
-            self.bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url)
+            self.bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url,
+                                timeout=settings.telegram_send_timeout)
             transports[Channel.TELEGRAM] = TelegramTransport(self.bot, paid_broadcast=settings.telegram_paid_broadcast)
             limits[Channel.TELEGRAM] = telegram_limits(settings.telegram_bulk_rate, settings.telegram_total_rate)
         if settings.whatsapp_token is not None and settings.whatsapp_phone_id:
@@ -98,7 +99,7 @@ class Senders:
         shared = storage_for(settings.redis_url, settings.redis_key_prefix)
         self.sender = OutboxSender(self.db.uow, transports, SendLimits(limits, shared),
                                    self.clock, worker=self.worker, concurrency=settings.sender_concurrency,
-                                   batch=max(10, int(settings.telegram_bulk_rate)))
+                                   batch=max(10, int(settings.telegram_bulk_rate)), journal=settings.sender_journal)
         return self.sender
 
     async def __aexit__(self, *exc):

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     telegram_total_rate: float = Field(default=28.0, gt=0, le=1000)
     telegram_paid_broadcast: bool = False  # sends bulk with allow_paid_broadcast (Telegram Stars are charged)
     sender_concurrency: int = Field(default=64, ge=1, le=1024)  # messages in flight per sender process
+    # A send without an answer by then counts as uncertain (it may have arrived) and is retried once.
+    telegram_send_timeout: float = Field(default=60.0, ge=0.1, le=300)
+    # A sender's local record of its sends, read back at its restart (bot/outbox/journal.py); blank: none.
+    sender_journal: Path | None = Path("outbox-sender.journal")
     whatsapp_rate: float = Field(default=80.0, gt=0, le=1000)  # Cloud API: 80 messages/s per number
 
     media_dir: Path = Path("./media")
@@ -88,6 +92,7 @@ class Settings(BaseSettings):
         "whatsapp_verify_token",
         "fake_now",
         "presence_check_secret",
+        "sender_journal",
         mode="before",
     )
     @classmethod

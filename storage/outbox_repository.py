@@ -157,6 +157,38 @@ class SqlOutboxRepository:
                                            .values(status=Status.SENT.value, sent_at=now, parts_sent=parts_sent,
                                                    claimed_by=None))
 
+    async def settle_claims(self, workers: Sequence[str], sent: dict[int, int], attempted: set[int],
+                            now: dt.datetime) -> tuple[int, int, int]:
+        """A restarted sender's claims, as its journal tells them: (marked sent, tried without an answer,
+        never tried). Sent ones are recorded; tried ones go back counted as uncertain (failed when they
+        already were once, as in `recover`); never tried ones go back as they were."""
+        m, sending = OutboxMessage, OutboxMessage.status == Status.SENDING.value
+        marked = 0
+        by_parts: dict[int, list[int]] = {}
+        for item_id, parts_sent in sent.items():
+            by_parts.setdefault(parts_sent, []).append(item_id)
+        for parts_sent, ids in by_parts.items():
+            for start in range(0, len(ids), ID_CHUNK):
+                marked += (await self.session.execute(
+                    update(m).where(m.id.in_(ids[start:start + ID_CHUNK]), sending)
+                    .values(status=Status.SENT.value, sent_at=now, parts_sent=parts_sent, claimed_by=None))).rowcount
+        if not workers:
+            return marked, 0, 0
+        ours = and_(sending, m.claimed_by.in_(list(workers)))
+        tried = sorted(attempted)
+        uncertain = 0
+        for start in range(0, len(tried), ID_CHUNK):
+            chunk = m.id.in_(tried[start:start + ID_CHUNK])
+            uncertain += (await self.session.execute(
+                update(m).where(ours, chunk, m.uncertain >= 1)
+                .values(status=Status.FAILED.value, reason="sender stopped twice while sending it"))).rowcount
+            uncertain += (await self.session.execute(
+                update(m).where(ours, chunk)
+                .values(status=Status.QUEUED.value, uncertain=m.uncertain + 1, claimed_by=None))).rowcount
+        untried = (await self.session.execute(
+            update(m).where(ours).values(status=Status.QUEUED.value, claimed_by=None))).rowcount
+        return marked, uncertain, untried
+
     async def retry(self, item_id: int, not_before: dt.datetime, *, parts_sent: int, attempts: int, uncertain: int,
                     reason: str | None) -> None:
         await self.session.execute(update(OutboxMessage).where(OutboxMessage.id == item_id).values(

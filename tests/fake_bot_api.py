@@ -41,6 +41,7 @@ from tests.bot_api_spec import (
     spec_available,
     visible_text,
 )
+from tests.fake_bot_api_faults import FakeFaults
 
 GET_FILE_MAX = 20 * 1024 * 1024  # getFile refuses bigger files
 UPLOAD_MAX = 50 * 1024 * 1024  # what a bot may upload
@@ -132,6 +133,8 @@ class Call:
     problems: list[str] = field(default_factory=list)  # from check_call, or a method the stand-in lacks
     status: int = 0
     response: dict[str, Any] = field(default_factory=dict)
+    fault: str | None = None  # what a FakeFaults plan made of it ("slow": delivered, answered late)
+    answered: float | None = None  # time.monotonic() when the answer was handed to the server
 
     @property
     def ok(self) -> bool:
@@ -220,6 +223,7 @@ class FakeBotApi:
         burst: int = 3,
         global_per_second: float = 30.0,
         max_poll_wait: float = 1.0,
+        faults: FakeFaults | None = None,
     ):
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -227,6 +231,7 @@ class FakeBotApi:
         self.throttle = throttle
         self.per_chat_per_second, self.burst, self.global_per_second = per_chat_per_second, burst, global_per_second
         self.max_poll_wait = max_poll_wait  # long polls end after this, whatever timeout the bot asked for
+        self.faults = faults  # opt-in: a seeded share of send calls fails (tests/fake_bot_api_faults.py)
         self.calls: list[Call] = []
         self.throttled = 0  # how many calls got 429
         self.port: int | None = None
@@ -517,11 +522,31 @@ class FakeBotApi:
                 result = await self._get_updates(call.params)
             else:
                 with self._lock:
+                    self._planned_fault(call)
                     result = self._carry_out(call)
             call.status, call.response = 200, {"ok": True, "result": result}
+            if call.fault == "slow":  # delivered; the bot waits for the answer past its timeout
+                await asyncio.sleep(self.faults.slow_s)
         except Refused as refusal:
             call.status, call.response = refusal.status, refusal.body()
+        finally:
+            call.answered = time.monotonic()
         return web.json_response(call.response, status=call.status)
+
+    def _planned_fault(self, call: Call) -> None:
+        if self.faults is None or call.method not in NEW_MESSAGE_METHODS:
+            return
+        call.fault = self.faults.draw(call.chat_id, call.text)
+        if call.fault is not None and call.fault != "slow":
+            raise Refused(*self.faults.refusal(call.fault))
+
+    def in_flight(self, at: float, grace: float = 0.0) -> list[Call]:
+        """Send calls the bot could not have recorded as answered at moment `at` (time.monotonic()):
+        received by then and answered after `at - grace` (or not at all). The grace covers the answer's way
+        back and the bot's own recording of it (DESIGN.md "The outbox": what counts as in flight)."""
+        with self._lock:
+            return [c for c in self.calls if c.method in NEW_MESSAGE_METHODS and c.time <= at
+                    and (c.answered is None or c.answered > at - grace)]
 
     async def _read_params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
         params: dict[str, Any] = dict(request.query)

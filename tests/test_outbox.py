@@ -199,38 +199,94 @@ async def test_a_message_left_in_flight_by_a_dead_sender_is_sent_again_as_uncert
     assert row.status == "sent" and row.uncertain == 1 and len(transport.calls) == 1
 
 
-class FakeSlowChatTransport(FakeTransport):
-    """Holds every send to one chat until the test releases it."""
+class GatedTransport(FakeTransport):
+    """Sends at once, except to chats whose gate is closed: those wait until the test opens it."""
 
-    def __init__(self, slow: str):
+    def __init__(self, gates: dict[str, asyncio.Event]):
         super().__init__()
-        self.slow, self.release = slow, asyncio.Event()
+        self.gates = gates
 
     async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt:
-        if outgoing.external_id == self.slow:
-            await self.release.wait()
+        if outgoing.external_id in self.gates:
+            await self.gates[outgoing.external_id].wait()
         return await super().attempt(outgoing, parts_sent)
+
+
+async def until(predicate, timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if await predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not within the timeout")
+
+
+async def test_a_sent_message_is_recorded_at_once_not_when_its_batch_ends(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "quick"), bulk(DEWI, "held"))
+    held = asyncio.Event()
+    sender = sender_for(chat, GatedTransport({DEWI: held}))
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+
+    async def quick_recorded() -> bool:
+        return {r.payload.split('"')[3]: r.status for r in await rows(chat.db) if r.kind == "briefing"} == \
+            {"quick": "sent", "held": "sending"}
+
+    await until(quick_recorded)  # the same claimed batch is still being sent
+    held.set()
+    stop.set()
+    await running
+    assert {r.status for r in await rows(chat.db)} == {"sent"}
+
+
+async def test_a_restarted_sender_settles_its_claims_from_its_journal(chat, tmp_path):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "went"), bulk(DEWI, "unknown"), bulk(RUDI, "untried"))
+    async with chat.db.uow() as uow:
+        went, unknown, untried = await uow.outbox.claim("host:101", chat.clock.now(), 10, [Channel.TELEGRAM])
+        await uow.commit()
+    # What the killed process had written: it sent one, was waiting for Telegram on another.
+    journal = tmp_path / "outbox-sender.journal"
+    journal.write_text(f"w host:101\na {went.id}\na {unknown.id}\ns {went.id} 1\n")
+    transport = FakeTransport()
+    sender = sender_for(chat, transport, journal=journal)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await until(lambda: _all_sent(chat))
+    stop.set()
+    await running
+    final = {r.id: r for r in await rows(chat.db)}
+    assert sorted(text for _, text, _ in transport.calls) == ["unknown", "untried"]  # "went" is not sent again
+    assert (final[went.id].uncertain, final[unknown.id].uncertain, final[untried.id].uncertain) == (0, 1, 0)
+    assert journal.read_text().startswith("w t\n")  # a fresh journal for the new run
+
+
+async def _all_sent(chat) -> bool:
+    return {r.status for r in await rows(chat.db)} == {"sent"}
 
 
 async def test_a_slow_chat_does_not_hold_up_the_next_batch(chat):
     await drain_all(sender_for(chat, FakeTransport()))  # the onboarding replies
     await queue(chat.db, bulk(RUDI, "first", key="b:1"))
     await queue(chat.db, bulk(DEWI, "second", key="b:2"))
-    transport = FakeSlowChatTransport(RUDI)
+    held = asyncio.Event()
+    transport = GatedTransport({RUDI: held})
     sender, stop = sender_for(chat, transport, batch=1, poll_s=0.01), asyncio.Event()
     running = asyncio.create_task(sender.run(stop))
+
+    async def dewi_sent() -> bool:  # DEWI's batch was claimed and sent while RUDI's is still waiting
+        return any(call[0] == DEWI for call in transport.calls)
+
+    async def rudi_recorded() -> bool:
+        return {r.key: r.status for r in await rows(chat.db)}.get("b:1") == "sent"
+
     try:
-        for _ in range(500):  # DEWI's batch was claimed and sent while RUDI's is still waiting
-            if any(call[0] == DEWI for call in transport.calls):
-                break
-            await asyncio.sleep(0.01)
+        await until(dewi_sent)
         assert [c[0] for c in transport.calls] == [DEWI]
-        transport.release.set()
-        for _ in range(500):
-            if {r.key: r.status for r in await rows(chat.db)}.get("b:1") == "sent":
-                break
-            await asyncio.sleep(0.01)
+        held.set()
+        await until(rudi_recorded)
     finally:
+        held.set()
         stop.set()
         await running
     assert {r.key: r.status for r in await rows(chat.db) if r.key.startswith("b:")} == {"b:1": "sent", "b:2": "sent"}

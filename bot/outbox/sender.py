@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from bot.domain.flags import FlagKind, NewFlag
@@ -20,6 +21,7 @@ from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
 from bot.outage import DATABASE, Backoff, Outage
+from bot.outbox.journal import SendJournal
 from bot.outbox.rate import SendLimits
 from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
 from bot.ports import Clock, UnitOfWorkFactory
@@ -51,8 +53,8 @@ class SenderStats:
 class OutboxSender:
     def __init__(self, uow_factory: UnitOfWorkFactory, transports: dict[Channel, Transport], limits: SendLimits,
                  clock: Clock, *, worker: str, batch: int = 50, concurrency: int = 64, poll_s: float = 0.25,
-                 jitter: Callable[[], float] = random.random, outage: Outage = DATABASE,
-                 unavailable: Callable[[BaseException], bool] = database_unavailable):
+                 jitter: Callable[[], float] = random.random, journal: Path | None = None,
+                 outage: Outage = DATABASE, unavailable: Callable[[BaseException], bool] = database_unavailable):
         self.uow_factory = uow_factory
         self.transports = transports
         self.limits = limits
@@ -67,32 +69,84 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._claiming = asyncio.Lock()  # this process's lanes claim one at a time (SQLite has one writer)
-        # Sent messages are recorded together at the end of their claim's batch (one UPDATE, one commit),
-        # not one transaction each: at 1,000/s a transaction per message was the sender's ceiling.
+        # Sent messages are recorded in groups (one UPDATE, one commit): while one commit runs, the next
+        # messages gather; at 1,000/s a transaction per message was the sender's ceiling, and recording a
+        # whole claimed batch at its end left up to a batch to be sent twice after a crash.
         self._sent: list[tuple[int, int]] = []
         self._failing: set[str] = set()  # loops in a run of failures that are not a database outage
+        self._unrecorded = asyncio.Event()
+        self._recorder: asyncio.Task | None = None
+        self.journal_path = journal
+        self.journal: SendJournal | None = None
+        # The journal is emptied only when all it says is in the database: no send waiting for its answer
+        # or its outcome's commit, nothing sent waiting to be recorded or being recorded.
+        self._trying = 0
+        self._recording = 0
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        lanes = [asyncio.create_task(self._lane(stop, 0)), asyncio.create_task(self._lane(stop, 2)),
-                 asyncio.create_task(self._housekeeping(stop))]
+        if self.journal_path is not None:
+            self.journal = SendJournal.take(self.journal_path)
         try:
-            await stop.wait()
-        finally:
-            for lane in lanes:
-                lane.cancel()
-            await asyncio.gather(*lanes, return_exceptions=True)
+            if self.journal is not None:
+                await self._settle_journal()
+            self._recorder = asyncio.create_task(self._record_continuously())
+            lanes = [asyncio.create_task(self._lane(stop, 0)), asyncio.create_task(self._lane(stop, 2)),
+                     asyncio.create_task(self._housekeeping(stop)), self._recorder]
             try:
-                await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
-            except Exception as error:
-                if not self.unavailable(error):
-                    raise
-                # Stopping during an outage: these stay "sending" and come back as uncertain (STALE_AFTER).
-                log.warning("stopping without recording %d sent messages: the database is unavailable",
-                            len(self._sent))
+                await stop.wait()
+            finally:
+                for lane in lanes:
+                    lane.cancel()
+                await asyncio.gather(*lanes, return_exceptions=True)
+                self._recorder = None
+                try:
+                    await self._record_sent()  # what a cancelled batch sent is recorded before the sender ends
+                except Exception as error:
+                    if not self.unavailable(error):
+                        raise
+                    # Stopping during an outage: the journal (if any) settles these at the next start;
+                    # without one they stay "sending" and come back as uncertain (STALE_AFTER).
+                    log.warning("stopping without recording %d sent messages: the database is unavailable",
+                                len(self._sent))
+        finally:
+            if self.journal is not None:
+                self.journal.close()
+                self.journal = None
+
+    async def _settle_journal(self) -> None:
+        """What the previous run on this journal left: its sends recorded, its other claims put back."""
+        state = self.journal.replay()
+        try:
+            async with self.uow_factory() as uow:
+                marked, uncertain, untried = await uow.outbox.settle_claims(
+                    sorted(state.workers), state.sent, state.attempted, self.clock.now())
+                await uow.commit()
+        except Exception:  # noqa: BLE001 - the file is kept for the next start; STALE_AFTER covers the rest
+            log.exception("could not settle the send journal %s; sending without one", self.journal.path)
+            self.journal.close()
+            self.journal = None
+            return
+        self.journal.start(self.worker)
+        if marked or uncertain or untried:
+            log.info("send journal %s: %d recorded as sent, %d tried without an answer, %d put back untried",
+                     self.journal.path, marked, uncertain, untried)
+
+    async def _record_continuously(self) -> None:
+        backoff = Backoff()
+        while True:
+            await self._unrecorded.wait()
+            self._unrecorded.clear()
+            try:
+                await self._record_sent()
+            except Exception as error:  # noqa: BLE001 - kept in the buffer; tried again after a pause
+                await self._failed(error, "outbox recorder", backoff)
+                self._unrecorded.set()
+                continue
+            self._recovered("outbox recorder", backoff)
 
     async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
         """Claims the next batch while the last one is still being sent (at most BATCHES_IN_FLIGHT of them):
@@ -104,8 +158,6 @@ class OutboxSender:
         try:
             while not stop.is_set():
                 try:
-                    if self._sent and not sending:  # sent before a failure, not yet recorded: the chats wait
-                        await self._record_sent()
                     items = await self._claim(max_priority)
                 except Exception as error:  # noqa: BLE001 - the sender outlives a database outage or a bug
                     await self._failed(error, where, backoff)
@@ -134,7 +186,7 @@ class OutboxSender:
             error = None if batch.cancelled() else batch.exception()
             if error is None:
                 return
-            if self.unavailable(error):  # what it sent stays in the buffer; the lane records it later
+            if self.unavailable(error):  # what it sent stays in the buffer; the recorder records it later
                 self.outage.failed(error, where)
             else:
                 log.error("outbox batch failed; its messages go back after %s", STALE_AFTER, exc_info=error)
@@ -149,6 +201,8 @@ class OutboxSender:
                 await self._failed(error, "outbox housekeeping", backoff)
                 continue
             self._recovered("outbox housekeeping", backoff)
+            if self.journal is not None and not (self._trying or self._sent or self._recording):
+                self.journal.start(self.worker)
             await asyncio.sleep(5)
 
     async def _failed(self, error: Exception, where: str, backoff: Backoff) -> None:
@@ -198,13 +252,15 @@ class OutboxSender:
         try:
             await asyncio.gather(*(self._chat(chat_items) for chat_items in by_chat.values()))
         finally:
-            await self._record_sent()
+            if self._recorder is None:  # drained without run(): recorded here, as the caller expects
+                await self._record_sent()
 
     async def _record_sent(self) -> None:
         """Mark what was sent since the last time, in one transaction (both lanes share the buffer)."""
         done, self._sent = self._sent, []
         if not done:
             return
+        self._recording += 1
         try:
             async with self.uow_factory() as uow:
                 await uow.outbox.sent_many(done, self.clock.now())
@@ -212,6 +268,8 @@ class OutboxSender:
         except BaseException:
             self._sent[:0] = done  # kept for the next batch; until then the claim leaves these chats alone
             raise
+        finally:
+            self._recording -= 1
 
     async def _chat(self, items: list[OutboxItem]) -> None:
         """One chat's messages, in order; after a failure the rest of them wait for the next claim."""
@@ -234,18 +292,27 @@ class OutboxSender:
             self.stats.expired += 1
             return Outcome.SENT  # nothing to wait for: the chat's next message may go
         await self.limits.acquire(outgoing.channel, outgoing.external_id, item.priority)
+        if self.journal is not None:
+            self.journal.attempting(item.id)
+        self._trying += 1
         try:
-            attempt = await self.transports[outgoing.channel].attempt(outgoing, item.parts_sent)
-        except Exception as exc:  # noqa: BLE001 - a transport bug: the message fails visibly, the sender goes on
-            log.exception("transport failed on outbox message %s", item.id)
-            attempt = Attempt(Outcome.REJECTED, item.parts_sent, reason=f"{type(exc).__name__}")
-        return await self._record(item, attempt, started)
+            try:
+                attempt = await self.transports[outgoing.channel].attempt(outgoing, item.parts_sent)
+            except Exception as exc:  # noqa: BLE001 - a transport bug: the message fails visibly, the sender goes on
+                log.exception("transport failed on outbox message %s", item.id)
+                attempt = Attempt(Outcome.REJECTED, item.parts_sent, reason=f"{type(exc).__name__}")
+            return await self._record(item, attempt, started)
+        finally:
+            self._trying -= 1
 
     async def _record(self, item: OutboxItem, attempt: Attempt, started: float) -> Outcome:
         now = self.clock.now()
         outcome = attempt.outcome
         if outcome is Outcome.SENT:
-            self._sent.append((item.id, attempt.parts_sent))  # written by _record_sent when the batch is done
+            if self.journal is not None:
+                self.journal.sent(item.id, attempt.parts_sent)
+            self._sent.append((item.id, attempt.parts_sent))
+            self._unrecorded.set()
             self.stats.sent += 1
             if item.priority == 0:
                 self.stats.latencies.append(asyncio.get_running_loop().time() - started)
@@ -281,6 +348,8 @@ class OutboxSender:
                                          parts_sent=attempt.parts_sent,
                                          uncertain=item.uncertain + (outcome is Outcome.UNCERTAIN))
             await uow.commit()
+        if self.journal is not None:
+            self.journal.decided(item.id)
         if outcome is not Outcome.SENT:
             log.info("outbox message %s to %s: %s (%s)", item.id, item.outgoing.channel.value, outcome.value,
                      attempt.reason)

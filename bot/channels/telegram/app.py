@@ -45,12 +45,15 @@ __all__ = [
 DEFAULT_API_URL = "https://api.telegram.org"
 
 
-def make_bot(token: str, api_url: str = DEFAULT_API_URL, *, session: BaseSession | None = None) -> Bot:
+def make_bot(token: str, api_url: str = DEFAULT_API_URL, *, session: BaseSession | None = None,
+             timeout: float | None = None) -> Bot:
     """A Bot whose defaults match what the core writes: HTML text, no link previews.
 
-    `session` lets tests pass a recording session; otherwise aiohttp against `api_url`."""
+    `session` lets tests pass a recording session; otherwise aiohttp against `api_url`, with `timeout`
+    seconds per request when given (aiogram's default otherwise)."""
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        extra = {} if timeout is None else {"timeout": timeout}
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), **extra)
     # Not `link_preview_is_disabled`: aiogram would also fill the removed `disable_web_page_preview`
     # parameter, which Bot API 10.1 refuses. `link_preview` sends only `link_preview_options`.
     defaults = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview=LinkPreviewOptions(is_disabled=True))

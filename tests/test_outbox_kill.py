@@ -1,0 +1,234 @@
+"""Kill -9, again and again: the real `apel run` (role all, long polling; SQLite, then PostgreSQL) drains a
+briefing wave to 150 people while 20 of them send their reports with /lapor through the local Bot API
+stand-in, and the test kills the process with SIGKILL at seeded random moments (20 times), restarting it each
+time (FAKE_NOW carries on where the killed run was). About 2 to 2.5 minutes per engine, most of it 21 Python
+start-ups.
+
+After a last run that is left to finish: every briefing reached its person at least once; every report the
+bot confirmed ("Laporan terkirim" reached the stand-in) is stored as submitted; every outbox row ended sent,
+failed with a reason, or expired; and a message arrived twice only as often as there were sends in flight at
+the kills (FakeBotApi.in_flight: received and not answered, or answered within GRACE_S before the kill —
+the bot may not have read that answer yet; DESIGN.md "The outbox sender's cost per message")."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import random
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.e2e_database import query
+from tests.e2e_process import ApelProcess, process_env, run_apel
+from tests.fake_bot_api import NEW_MESSAGE_METHODS, Call, FakeBotApi
+
+TOKEN = "7301234567:AAE2eTestTokenForTheStandIn_0123456789"
+PEOPLE, REPORTERS, KILLS = 150, 20, 20
+FIRST_UID = 6_400_000_000
+HEAD_NIP = "197001012000011001"
+START = dt.datetime(2026, 11, 23, 7, 35, tzinfo=dt.timezone(dt.timedelta(hours=7)))  # Monday, after apel
+SEED = 20261123
+GRACE_S = 0.3
+BRIEFING = "Apel pagi — "
+KILL_AFTER_S = (0.0, 2.0)  # after the process's first Bot API call (it sends from its first second)
+STARTUP_S = 60.0  # one Python process importing aiogram on a busy 2-core machine
+FINAL_S = 90.0
+
+pytestmark = pytest.mark.slow
+
+
+def _nip(i: int) -> str:
+    birth = 19800101 + (i % 12) * 100 + (i % 28)
+    return f"{birth}2010011{i:03d}"
+
+
+def _org_csv(path: Path) -> list[str]:
+    nips = [HEAD_NIP] + [_nip(i) for i in range(1, PEOPLE)]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["nip", "name", "position", "unit", "supervisor_nip", "timezone", "role"])
+        writer.writerow([HEAD_NIP, "Kepala Uji Mati", "Kepala Dinas", "Dinas Uji Mati", "", "WIB", "admin"])
+        for i, nip in enumerate(nips[1:], start=1):
+            writer.writerow([nip, f"Pegawai Uji {i}", "Pelaksana", f"Bidang Uji {i % 3 + 1}", HEAD_NIP, "", "staff"])
+    return nips
+
+
+async def _link_everyone(url: str, schema: str | None, nips: list[str]) -> dict[str, int]:
+    from sqlalchemy import text as sql
+
+    from bot.domain.org_terms import Channel
+    from storage.unit_of_work import Database
+
+    db = Database(url, schema=schema)
+    chats = {nip: FIRST_UID + i for i, nip in enumerate(nips)}
+    try:
+        async with db.uow() as uow:
+            ids = dict((await uow.session.execute(sql("SELECT nip, id FROM person"))).all())
+            for nip, chat in chats.items():
+                await uow.accounts.link(ids[nip], Channel.TELEGRAM, str(chat), dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+            await uow.commit()
+    finally:
+        await db.dispose()
+    return chats
+
+
+def _shown(call: Call) -> str:
+    result = call.result
+    return (result.get("text") or result.get("caption") or "") if isinstance(result, dict) else ""
+
+
+class Reporter:
+    """One person's /lapor: a command, the summary, the Kirim button; each step once the bot answered the last."""
+
+    STEPS = (("/lapor", "Langkah 2 dari 3"), ("summary", "Pratinjau laporan"), ("send", "Laporan terkirim"))
+
+    def __init__(self, api: FakeBotApi, uid: int, nip: str, starts_at: float):
+        self.api, self.uid, self.nip, self.starts_at = api, uid, nip, starts_at
+        self.step = -1  # the step whose answer is awaited
+        self.mark = 0
+        self.answer: Call | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.step == len(self.STEPS)
+
+    def play(self, now: float) -> None:
+        if self.confirmed or now < self.starts_at:
+            return
+        if self.step >= 0:
+            wanted = self.STEPS[self.step][1]
+            with self.api._lock:
+                answers = [c for c in self.api.calls[self.mark:] if c.ok and c.chat_id == self.uid
+                           and c.method in ("sendMessage", "editMessageText") and wanted in _shown(c)]
+            if not answers:
+                return
+            self.answer = answers[-1]
+        self.step += 1
+        if self.confirmed:
+            return
+        with self.api._lock:
+            self.mark = len(self.api.calls)
+        action = self.STEPS[self.step][0]
+        if action == "/lapor":
+            self.api.user_sends_text(self.uid, "/lapor")
+        elif action == "summary":
+            self.api.user_sends_text(self.uid, f"Laporan uji {self.nip}: berkas direkap.")
+        else:
+            data = next(d for row in FakeBotApi.keyboard_of(self.answer) for _, d in row if d == "r:send")
+            self.api.user_taps(self.uid, self.answer, data)
+
+
+def _play_for(reporters: list[Reporter], seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for reporter in reporters:
+            reporter.play(time.monotonic())
+        time.sleep(0.02)
+
+
+def _first_call_since(api: FakeBotApi, mark: int) -> bool:
+    with api._lock:
+        return len(api.calls) > mark
+
+
+@pytest.mark.parametrize("db_target", ["sqlite", "postgresql"], indirect=True)
+def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_target, tmp_path):
+    url, schema = db_target
+    where = (url, schema)
+    rng = random.Random(SEED)
+    env = process_env({
+        "DATABASE_URL": url, "DATABASE_SCHEMA": schema or "", "TELEGRAM_BOT_USERNAME": "ApelMatiBot",
+        "TELEGRAM_BULK_RATE": "6", "TELEGRAM_TOTAL_RATE": "10", "ROUTINE_TICK_SECONDS": "0", "DIGEST_PICTURES": "false",
+        "MEDIA_DIR": str(tmp_path / "media"), "DEFAULT_LANGUAGE": "id", "LOG_LEVEL": "INFO",
+        "WHATSAPP_TOKEN": "", "WEBHOOK_URL": "", "FAKE_NOW": START.isoformat(),
+    })
+    nips = _org_csv(tmp_path / "pegawai.csv")
+    run_apel("org", "import", str(tmp_path / "pegawai.csv"), env=env, cwd=tmp_path)
+    chats = asyncio.run(_link_everyone(url, schema, nips))
+    step = run_apel("run-step", "briefing", env=env, cwd=tmp_path, timeout=120)
+    assert f"{PEOPLE} pesan masuk antrean kirim" in step.stderr, step.stderr
+
+    api = FakeBotApi(token=TOKEN, username="ApelMatiBot").start_in_thread()
+    for nip, chat in chats.items():
+        api.add_started_user(chat, f"Pegawai {nip[-3:]}")
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url)
+    began = time.monotonic()
+    reporters = [Reporter(api, chats[nip], nip, began + rng.uniform(0, 90)) for nip in rng.sample(nips[1:], REPORTERS)]
+    kills: list[tuple[float, int]] = []  # (seconds into the loop, sends in flight)
+    runs: list[ApelProcess] = []
+
+    def start() -> ApelProcess:
+        now = START + dt.timedelta(seconds=time.monotonic() - began)  # the clock carries on across restarts
+        run = ApelProcess("run", env={**env, "FAKE_NOW": now.isoformat()}, cwd=tmp_path,
+                          log_path=tmp_path / f"apel-run-{len(runs)}.log")
+        runs.append(run.start())
+        return run
+
+    try:
+        for _ in range(KILLS):
+            mark = len(api.calls)
+            run = start()
+            deadline = time.monotonic() + STARTUP_S
+            while not _first_call_since(api, mark):
+                assert run.alive(), run.output()
+                assert time.monotonic() < deadline, f"no Bot API call within {STARTUP_S} s:\n{run.output()}"
+                _play_for(reporters, 0.05)
+            _play_for(reporters, rng.uniform(*KILL_AFTER_S))
+            killed_at = time.monotonic()
+            run.process.send_signal(signal.SIGKILL)
+            run.process.wait(10)
+            run.stop()
+            kills.append((killed_at - began, len(api.in_flight(killed_at, GRACE_S))))
+        looped = time.monotonic() - began
+
+        mark = len(api.calls)
+        final = start()  # left to finish: the wave, the reports, the outbox
+        deadline = time.monotonic() + FINAL_S
+        while not (_first_call_since(api, mark) and all(r.confirmed for r in reporters) and _settled(where)):
+            assert final.alive(), final.output()
+            assert time.monotonic() < deadline, f"not settled within {FINAL_S} s: {_statuses(where)}"
+            _play_for(reporters, 0.25)
+        code = final.stop()
+        finished = time.monotonic() - began
+    finally:
+        for run in runs:
+            run.stop()
+        api.stop()
+        print(f"--- last apel run ---\n{runs[-1].output() if runs else ''}")
+
+    calls = list(api.calls)
+    delivered = Counter((c.chat_id, c.text) for c in calls if c.method in NEW_MESSAGE_METHODS and c.ok)
+    briefed = {chat for (chat, text) in delivered if BRIEFING in (text or "")}
+    duplicates = sum(n - 1 for n in delivered.values())
+    twice = [f"{chat}: {text[:30]!r} ×{n}" for (chat, text), n in delivered.items() if n > 1]
+    in_flight = sum(n for _, n in kills)
+    reports = dict(query(*where, "SELECT p.nip, r.status FROM report r JOIN person p ON p.id = r.person_id"))
+    [(unfinished,)] = query(*where, "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')")
+    failed = query(*where, "SELECT key, reason FROM outbox WHERE status != 'sent'")
+    print(f"{KILLS} kills in {looped:.1f} s (at {', '.join(f'{t:.1f}' for t, _ in kills)} s), all settled after "
+          f"{finished:.1f} s; {len(calls)} Bot API calls; {in_flight} sends in flight at the kills "
+          f"({[n for _, n in kills]}); {duplicates} duplicate(s) {twice}; "
+          f"{sum(r.confirmed for r in reporters)} reports "
+          f"confirmed; outbox rows not sent: {failed}")
+    assert code == 0, runs[-1].output()
+
+    assert briefed == set(chats.values()), f"{len(set(chats.values()) - briefed)} people never got the briefing"
+    confirmed = [r.nip for r in reporters if r.confirmed]
+    assert len(confirmed) == REPORTERS
+    assert {nip: reports.get(nip) for nip in confirmed} == {nip: "submitted" for nip in confirmed}
+    assert unfinished == 0
+    assert all(reason for _, reason in failed), failed
+    assert duplicates <= in_flight
+
+
+def _statuses(where: tuple[str, str | None]) -> list[tuple]:
+    return query(*where, "SELECT status, count(*) FROM outbox GROUP BY status")
+
+
+def _settled(where: tuple[str, str | None]) -> bool:
+    return not {status for status, _ in _statuses(where)} & {"queued", "sending"}
