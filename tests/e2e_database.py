@@ -19,3 +19,22 @@ def query(url: str, schema: str | None, statement: str) -> list[tuple]:
             await db.dispose()
 
     return asyncio.run(fetch())
+
+
+async def link_everyone(url: str, schema: str | None, nips: list[str], first_uid: int) -> dict[str, int]:
+    """Each person's Telegram chat id (first_uid, first_uid + 1, …), linked as if each had opened their invite."""
+    import datetime as dt
+
+    from bot.domain.org_terms import Channel
+
+    db = Database(url, schema=schema)
+    chats = {nip: first_uid + i for i, nip in enumerate(nips)}
+    try:
+        async with db.uow() as uow:
+            ids = dict((await uow.session.execute(sql("SELECT nip, id FROM person"))).all())
+            for nip, chat in chats.items():
+                await uow.accounts.link(ids[nip], Channel.TELEGRAM, str(chat), dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+            await uow.commit()
+    finally:
+        await db.dispose()
+    return chats

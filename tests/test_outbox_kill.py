@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e_database import query
+from tests.e2e_database import link_everyone, query
 from tests.e2e_process import ApelProcess, process_env, run_apel
 from tests.fake_bot_api import NEW_MESSAGE_METHODS, Call, FakeBotApi
 
@@ -56,25 +56,6 @@ def _org_csv(path: Path) -> list[str]:
         for i, nip in enumerate(nips[1:], start=1):
             writer.writerow([nip, f"Pegawai Uji {i}", "Pelaksana", f"Bidang Uji {i % 3 + 1}", HEAD_NIP, "", "staff"])
     return nips
-
-
-async def _link_everyone(url: str, schema: str | None, nips: list[str]) -> dict[str, int]:
-    from sqlalchemy import text as sql
-
-    from bot.domain.org_terms import Channel
-    from storage.unit_of_work import Database
-
-    db = Database(url, schema=schema)
-    chats = {nip: FIRST_UID + i for i, nip in enumerate(nips)}
-    try:
-        async with db.uow() as uow:
-            ids = dict((await uow.session.execute(sql("SELECT nip, id FROM person"))).all())
-            for nip, chat in chats.items():
-                await uow.accounts.link(ids[nip], Channel.TELEGRAM, str(chat), dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
-            await uow.commit()
-    finally:
-        await db.dispose()
-    return chats
 
 
 def _shown(call: Call) -> str:
@@ -149,7 +130,7 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     })
     nips = _org_csv(tmp_path / "pegawai.csv")
     run_apel("org", "import", str(tmp_path / "pegawai.csv"), env=env, cwd=tmp_path)
-    chats = asyncio.run(_link_everyone(url, schema, nips))
+    chats = asyncio.run(link_everyone(url, schema, nips, FIRST_UID))
     step = run_apel("run-step", "briefing", env=env, cwd=tmp_path, timeout=120)
     assert f"{PEOPLE} pesan masuk antrean kirim" in step.stderr, step.stderr
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sql
 
+from tests.e2e_database import link_everyone
 from tests.conftest import PG_URL
 from tests.e2e_process import ApelProcess, process_env, run_apel
 from tests.fake_bot_api import NEW_MESSAGE_METHODS, Call, FakeBotApi
@@ -101,26 +102,6 @@ async def _sql(statements: list[str], schema: str | None = None) -> list:
         await db.dispose()
 
 
-async def _link_everyone(schema: str, nips: list[str]) -> dict[str, int]:
-    """Each person's Telegram chat id, linked as if each had opened their invite."""
-    import datetime as dt
-
-    from bot.domain.org_terms import Channel
-    from storage.unit_of_work import Database
-
-    db = Database(PG_URL, schema=schema)
-    chats = {nip: FIRST_UID + i for i, nip in enumerate(nips)}
-    try:
-        async with db.uow() as uow:
-            ids = dict((await uow.session.execute(sql("SELECT nip, id FROM person"))).all())
-            for nip, chat in chats.items():
-                await uow.accounts.link(ids[nip], Channel.TELEGRAM, str(chat), dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
-            await uow.commit()
-    finally:
-        await db.dispose()
-    return chats
-
-
 async def _flush_redis(prefix: str) -> None:
     from bot.outbox.rate import storage_for
 
@@ -196,7 +177,7 @@ def test_two_of_each_role_send_every_briefing_once_within_the_shared_limit(tmp_p
         run_apel("db", "upgrade", env=env, cwd=tmp_path)
         nips = _org_csv(tmp_path / "pegawai.csv")
         run_apel("org", "import", str(tmp_path / "pegawai.csv"), env=env, cwd=tmp_path)
-        chats = asyncio.run(_link_everyone(schema, nips))
+        chats = asyncio.run(link_everyone(PG_URL, schema, nips, FIRST_UID))
         asyncio.run(_flush_redis(prefix))
 
         api = FakeBotApi(token=TOKEN, username="ApelSkalaBot", global_per_second=30,
