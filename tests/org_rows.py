@@ -42,3 +42,21 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None 
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def flat_office_nip(i: int) -> str:
+    """Valid, distinct NIPs: birth dates spread over 1980, appointment 2010-01, gender 1, sequence i."""
+    birth = 19800101 + (i % 12) * 100 + (i % 28)  # YYYY MM DD with MM 01-12, DD 01-28
+    return f"{birth}2010011{i:03d}"
+
+
+def write_flat_office(path: Path, head_nip: str, people: int, office: str) -> list[str]:
+    """An admin head over `people - 1` staff in three divisions, as an org-chart CSV; the NIPs, head first."""
+    nips = [head_nip] + [flat_office_nip(i) for i in range(1, people)]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["nip", "name", "position", "unit", "supervisor_nip", "timezone", "role"])
+        writer.writerow([head_nip, f"Kepala {office}", "Kepala Dinas", office, "", "WIB", "admin"])
+        for i, nip in enumerate(nips[1:], start=1):
+            writer.writerow([nip, f"Pegawai Uji {i}", "Pelaksana", f"Bidang Uji {i % 3 + 1}", head_nip, "", "staff"])
+    return nips

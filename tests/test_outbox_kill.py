@@ -13,16 +13,15 @@ the bot may not have read that answer yet; DESIGN.md "The outbox sender's cost p
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
 import random
 import signal
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from tests.org_rows import write_flat_office
 from tests.e2e_database import link_everyone, query
 from tests.e2e_process import ApelProcess, process_env, run_apel
 from tests.fake_bot_api import NEW_MESSAGE_METHODS, Call, FakeBotApi
@@ -40,22 +39,6 @@ STARTUP_S = 60.0  # one Python process importing aiogram on a busy 2-core machin
 FINAL_S = 90.0
 
 pytestmark = pytest.mark.slow
-
-
-def _nip(i: int) -> str:
-    birth = 19800101 + (i % 12) * 100 + (i % 28)
-    return f"{birth}2010011{i:03d}"
-
-
-def _org_csv(path: Path) -> list[str]:
-    nips = [HEAD_NIP] + [_nip(i) for i in range(1, PEOPLE)]
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["nip", "name", "position", "unit", "supervisor_nip", "timezone", "role"])
-        writer.writerow([HEAD_NIP, "Kepala Uji Mati", "Kepala Dinas", "Dinas Uji Mati", "", "WIB", "admin"])
-        for i, nip in enumerate(nips[1:], start=1):
-            writer.writerow([nip, f"Pegawai Uji {i}", "Pelaksana", f"Bidang Uji {i % 3 + 1}", HEAD_NIP, "", "staff"])
-    return nips
 
 
 def _shown(call: Call) -> str:
@@ -128,7 +111,7 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
         "MEDIA_DIR": str(tmp_path / "media"), "DEFAULT_LANGUAGE": "id", "LOG_LEVEL": "INFO",
         "WHATSAPP_TOKEN": "", "WEBHOOK_URL": "", "FAKE_NOW": START.isoformat(),
     })
-    nips = _org_csv(tmp_path / "pegawai.csv")
+    nips = write_flat_office(tmp_path / "pegawai.csv", HEAD_NIP, PEOPLE, "Dinas Uji Mati")
     run_apel("org", "import", str(tmp_path / "pegawai.csv"), env=env, cwd=tmp_path)
     chats = asyncio.run(link_everyone(url, schema, nips, FIRST_UID))
     step = run_apel("run-step", "briefing", env=env, cwd=tmp_path, timeout=120)

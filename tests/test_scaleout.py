@@ -10,7 +10,6 @@ within TELEGRAM_TOTAL_RATE in every 1-second window, and Telegram never had to t
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
 import os
 import signal
@@ -19,11 +18,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text as sql
 
+from tests.org_rows import write_flat_office
 from tests.e2e_database import link_everyone
 from tests.conftest import PG_URL
 from tests.e2e_process import ApelProcess, process_env, run_apel
@@ -44,24 +43,6 @@ STARTUP_S = 120.0
 READY = {"scheduler": "Jam rutinitas berjalan", "sender": "Pengirim antrean berjalan"}  # their start-up lines
 
 pytestmark = pytest.mark.slow
-
-
-def _nip(i: int) -> str:
-    """Valid, distinct NIPs: birth dates spread over 1980, appointment 2010-01, gender 1, sequence i."""
-    birth = 19800101 + (i % 12) * 100 + (i % 28)  # YYYY MM DD with MM 01-12, DD 01-28
-    return f"{birth}2010011{i:03d}"
-
-
-def _org_csv(path: Path) -> list[str]:
-    nips = [HEAD_NIP] + [_nip(i) for i in range(1, PEOPLE)]
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["nip", "name", "position", "unit", "supervisor_nip", "timezone", "role"])
-        writer.writerow([HEAD_NIP, "Kepala Uji Skala", "Kepala Dinas", "Dinas Uji Skala", "", "WIB", "admin"])
-        for i, nip in enumerate(nips[1:], start=1):
-            unit = f"Bidang Uji {i % 3 + 1}"
-            writer.writerow([nip, f"Pegawai Uji {i}", "Pelaksana", unit, HEAD_NIP, "", "staff"])
-    return nips
 
 
 def _free_port() -> int:
@@ -175,7 +156,7 @@ def test_two_of_each_role_send_every_briefing_once_within_the_shared_limit(tmp_p
     api = None
     try:
         run_apel("db", "upgrade", env=env, cwd=tmp_path)
-        nips = _org_csv(tmp_path / "pegawai.csv")
+        nips = write_flat_office(tmp_path / "pegawai.csv", HEAD_NIP, PEOPLE, "Dinas Uji Skala")
         run_apel("org", "import", str(tmp_path / "pegawai.csv"), env=env, cwd=tmp_path)
         chats = asyncio.run(link_everyone(PG_URL, schema, nips, FIRST_UID))
         asyncio.run(_flush_redis(prefix))
