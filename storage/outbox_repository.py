@@ -7,11 +7,10 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import and_, delete, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing
@@ -20,7 +19,16 @@ from bot.outbox.records import OutboxItem, QueueCount, Status
 from storage.outbox_tables import OutboxFile, OutboxMessage
 
 ID_CHUNK = 1000  # ids per IN list: far below the engines' bound-parameter limits
+# Pages of queued rows one claim reads at most: more than one only when chats waiting for a message in
+# flight fill the first page; what lies beyond waits for the next claim.
+CLAIM_PAGES = 4
 CLAIM_LOCK = 0x4150454C  # "APEL": claims are serialised on PostgreSQL so one chat is never in two senders
+# The claim's transaction on PostgreSQL: serialised, and planned to walk the claim index in its order.
+# Statistics lag a wave (100,000 rows written at once into a table of sent ones): with them, the planner
+# expects a handful of queued rows, reads and sorts all of them, and a claim costs 40 ms instead of 5.
+# Sort and bitmap scans are off for this transaction only (set_config's is_local), in the same round trip.
+CLAIM_START = text("SELECT pg_advisory_xact_lock(:k), set_config('enable_sort', 'off', true), "
+                   "set_config('enable_bitmapscan', 'off', true)")
 # A message without a wanted time is wanted at once: it sorts before every wave. Stored (not NULL) so that
 # the claim's ORDER BY priority, target_at, id is the claim index's own order on both engines.
 AT_ONCE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -89,45 +97,58 @@ class SqlOutboxRepository:
 
     async def claim(self, worker: str, now: dt.datetime, limit: int, channels: Sequence[Channel],
                     max_priority: int = 2) -> list[OutboxItem]:
-        """Due messages for this worker, most urgent first; a chat with a message in flight elsewhere waits."""
+        """Due messages for this worker, most urgent first. A chat waits while one of its messages is in
+        flight (claimed, or sent and not yet recorded) or an earlier one waits for its retry time, so each
+        chat's messages leave in order.
+
+        The queued rows are read a page at a time in the claim index's own order and the waiting chats are
+        left out here, not by the database: as one statement with NOT EXISTS subqueries, PostgreSQL's
+        planner, misled by statistics taken before a wave was written, anti-joined and sorted every queued
+        row on every claim (0.2–0.7 s per claim of 1,000 with 100,000 queued). Waiting chats are few: the
+        messages in flight and those waiting for a retry time, both read through small index ranges."""
         postgres = self.session.bind.dialect.name == "postgresql"
         if postgres:
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
-        busy = aliased(OutboxMessage)
-        pick = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.status == Status.QUEUED.value,
-                OutboxMessage.channel.in_([c.value for c in channels]),
-                OutboxMessage.priority <= max_priority,
-                or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
-                # In order per chat: not while one of its messages is in flight, or an earlier one waits
-                # for its retry time.
-                ~exists().where(
-                    busy.channel == OutboxMessage.channel, busy.external_id == OutboxMessage.external_id,
-                    or_(busy.status == Status.SENDING.value,
-                        and_(busy.status == Status.QUEUED.value, busy.id < OutboxMessage.id, busy.not_before > now))),
-            )
-            .order_by(OutboxMessage.priority, OutboxMessage.target_at, OutboxMessage.id)
-            .limit(limit)
-        )
-        if postgres:
-            pick = pick.with_for_update(skip_locked=True)
-        picked = list(await self.session.scalars(pick))
+            await self.session.execute(CLAIM_START, {"k": CLAIM_LOCK})
+        m, queued = OutboxMessage, Status.QUEUED.value
+        in_flight = set((await self.session.execute(
+            select(m.channel, m.external_id).where(m.status == Status.SENDING.value).distinct())).all())
+        # The status is written into the statement, not bound: a prepared statement's generic plan cannot
+        # prove that `status = $1` matches the partial index's `status = 'queued'`.
+        first_waiting = {(channel, external_id): first for channel, external_id, first in await self.session.execute(
+            select(m.channel, m.external_id, func.min(m.id))
+            .where(m.status == literal(queued, literal_execute=True), m.not_before.is_not(None), m.not_before > now)
+            .group_by(m.channel, m.external_id))}
+        picked: list[int] = []
+        after = None
+        for _ in range(CLAIM_PAGES):
+            rows = (await self.session.execute(
+                claim_page(limit, channels, max_priority, after, postgres=postgres))).all()
+            for r in rows:
+                chat = (r.channel, r.external_id)
+                if (r.not_before is not None and r.not_before > now) or chat in in_flight:
+                    continue
+                if first_waiting.get(chat, r.id) < r.id:
+                    continue
+                picked.append(r.id)
+                if len(picked) == limit:
+                    break
+            if len(picked) == limit or len(rows) < limit:
+                break
+            after = (rows[-1].priority, rows[-1].target_at, rows[-1].id)
         if not picked:
             return []
-        # Only rows still queued are taken: another lane or process that picked the same row first wins.
-        taken = set(await self.session.scalars(
-            update(OutboxMessage).where(OutboxMessage.id.in_(picked), OutboxMessage.status == Status.QUEUED.value)
-            .values(status=Status.SENDING.value, claimed_by=worker, claimed_at=now).returning(OutboxMessage.id)))
-        ids = [i for i in picked if i in taken]
-        if not ids:
-            return []
+        # On SQLite only rows still queued are taken: a writer may have come between the page and this
+        # update. On PostgreSQL the page's rows are locked (FOR UPDATE) and claims are serialised, so the
+        # key alone selects them: a status condition there let a planner with stale statistics walk every
+        # queued row instead of the 1,000 keys (0.3–0.6 s per claim).
+        still_queued = [] if postgres else [m.status == queued]
         # Plain rows, not ORM objects: the sender only reads them, and a batch is up to a second's sends.
-        m = OutboxMessage
         rows = (await self.session.execute(
-            select(m.id, m.payload, m.channel, m.external_id, m.priority, m.person_id, m.kind, m.key, m.attempts,
-                   m.parts_sent, m.uncertain, m.expires_at).where(m.id.in_(ids)))).all()
+            update(m).where(m.id.in_(picked), *still_queued)
+            .values(status=Status.SENDING.value, claimed_by=worker, claimed_at=now)
+            .returning(m.id, m.payload, m.channel, m.external_id, m.priority, m.person_id, m.kind, m.key,
+                       m.attempts, m.parts_sent, m.uncertain, m.expires_at),
+            execution_options={"synchronize_session": False})).all()
         shas = {_sha(r.payload) for r in rows} - {None}
         files = {}
         if shas:
@@ -139,7 +160,7 @@ class SqlOutboxRepository:
                        r.priority, r.attempts, r.parts_sent, r.uncertain, r.expires_at)
             for r in rows
         ]
-        order = {item_id: n for n, item_id in enumerate(ids)}
+        order = {item_id: n for n, item_id in enumerate(picked)}
         return sorted(items, key=lambda i: order[i.id])
 
     async def sent(self, item_id: int, now: dt.datetime, parts_sent: int) -> None:
@@ -237,6 +258,19 @@ class SqlOutboxRepository:
             delete(OutboxMessage).where(OutboxMessage.status.in_(done), OutboxMessage.created_at < before))
         await self.session.execute(delete(OutboxFile).where(OutboxFile.created_at < before))
         return removed.rowcount
+
+
+def claim_page(limit: int, channels: Sequence[Channel], max_priority: int, after: tuple | None, *,
+               postgres: bool):
+    """Queued messages in the claim index's order, from after `after` (priority, target_at, id)."""
+    m = OutboxMessage
+    page = (select(m.id, m.channel, m.external_id, m.not_before, m.priority, m.target_at)
+            .where(m.status == Status.QUEUED.value, m.priority <= max_priority,
+                   m.channel.in_([c.value for c in channels]))
+            .order_by(m.priority, m.target_at, m.id).limit(limit))
+    if after is not None:
+        page = page.where(tuple_(m.priority, m.target_at, m.id) > after)
+    return page.with_for_update(skip_locked=True) if postgres else page
 
 
 def _sha(payload: str) -> str | None:
