@@ -9,6 +9,7 @@ per chat. A 429's retry_after pauses the whole channel for every process."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import time
 from dataclasses import dataclass
@@ -41,17 +42,59 @@ def whatsapp_limits(per_s: float) -> ChannelLimits:
                          RateLimitItemPerMinute(10))
 
 
+class PacedMemoryStorage(MemoryStorage):
+    """`limits`' in-process storage, with its housekeeping paced: old entries go at most once a second.
+
+    limits 5.8 starts an expiry pass after every hit once the last pass has ended, and the pass visits every
+    key, each moving window through a thread of its own (`asyncio.to_thread`). With a key per chat, a paid
+    broadcast (1,000 new chats a second) kept a pass running all the time: about a third of the sender's CPU
+    (BENCHMARKS "Outbox fan-out"). Expiring is only about memory: every decision filters its window by time
+    (`acquire_entry`, `get_moving_window`, `get`), so old entries change no answer while they wait. The two
+    methods below take the places of limits' private ones (hence the mangled names; tests/test_rate.py fails
+    if an upgrade renames them)."""
+
+    EXPIRE_EVERY_S = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._next_expiry = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_expiry:
+            self._next_expiry = now + self.EXPIRE_EVERY_S
+            self._MemoryStorage__expire_events()
+
+    def _MemoryStorage__expire_events(self) -> None:
+        # One synchronous pass: a bisect per window costs microseconds, and nothing else runs meanwhile,
+        # so the per-key locks limits takes around it are not needed.
+        now = time.time()
+        for key in list(self.events):
+            events = self.events[key]
+            kept = events[:bisect.bisect_left(events, -now, key=lambda entry: -entry.expiry)]
+            if kept:
+                self.events[key] = kept
+            else:
+                self.events.pop(key, None)
+                self.locks.pop(key, None)
+        for key, expires in list(self.expirations.items()):
+            if expires <= now:
+                self.storage.pop(key, None)
+                self.expirations.pop(key, None)
+                self.locks.pop(key, None)
+
+
 def storage_for(redis_url: str | None, key_prefix: str = "apel") -> Storage:
     if redis_url:
         return RedisStorage(redis_url.replace("redis://", "async+redis://", 1) if redis_url.startswith("redis://")
                             else redis_url, key_prefix=key_prefix)
-    return MemoryStorage()
+    return PacedMemoryStorage()
 
 
 class SendLimits:
     def __init__(self, limits: dict[Channel, ChannelLimits], storage: Storage | None = None):
         self.limits = limits
-        self.storage = storage or MemoryStorage()
+        self.storage = storage or PacedMemoryStorage()
         self.window = MovingWindowRateLimiter(self.storage)
         self.waited_s = 0.0  # time spent waiting for the limits (reported by benchmarks)
         self._lines: dict[tuple[Channel, bool], asyncio.Lock] = {}
