@@ -30,6 +30,7 @@ from bot.channels.telegram.app import make_bot
 from bot.channels.telegram.transport import TelegramTransport
 from bot.clock import SystemClock
 from bot.domain.org_terms import Channel
+from bot.heap import freeze_startup_heap
 from bot.messages import Outgoing, Reply, Urgency
 from bot.outbox.rate import SendLimits, telegram_limits
 from bot.outbox.sender import OutboxSender
@@ -167,6 +168,7 @@ async def send_all(url: str, schema: str | None, scenario: Scenario, stand_in: S
         moments = sorted(rng.uniform(0.1, 0.8) * expected_s for _ in range(scenario.taps))
         committed: dict[str, float] = {}
         stop = asyncio.Event()
+        freeze_startup_heap()  # as `apel run` does before its sender starts
         started, cpu = time.monotonic(), time.process_time()
         running = asyncio.create_task(sender.run(stop))
         for n, moment in enumerate(moments):

@@ -20,6 +20,7 @@ from bot.cli.chat import console
 from bot.cli.context import clock, load_settings, open_database, shown_url
 from bot.cli.org import load_sample
 from bot.cli.output import say
+from bot.heap import freeze_startup_heap
 from bot.runtime import Senders, build_conversation, build_routine
 from bot.services.errors import ServiceError
 from bot.services.onboarding import first_staff_member
@@ -100,6 +101,7 @@ async def _sender_only(settings) -> None:
         async with Senders(settings, db, clock(), worker=holder_name()) as sender:
             say("cli.run_sender", rate=settings.telegram_bulk_rate,
                 shared="Redis" if settings.redis_url else "-")
+            freeze_startup_heap()
             await sender.run(_stop_on_signals())
     finally:
         await db.dispose()
@@ -112,6 +114,7 @@ async def _scheduler_only(settings) -> None:
     try:
         say("cli.run_scheduler", seconds=settings.routine_tick_seconds or 60)
         routine_clock.start()
+        freeze_startup_heap()
         await _stop_on_signals().wait()
     finally:
         await routine_clock.stop()
@@ -154,6 +157,7 @@ async def _channels(settings, role: Role) -> None:
     ticking = embedded and bool(settings.routine_tick_seconds)
     if ticking:
         routine_clock.start()
+    freeze_startup_heap()
     try:
         if settings.telegram_bot_token is None:
             from bot.cli.run_whatsapp import serve_whatsapp
