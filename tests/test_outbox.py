@@ -290,3 +290,61 @@ async def test_a_slow_chat_does_not_hold_up_the_next_batch(chat):
         stop.set()
         await running
     assert {r.key: r.status for r in await rows(chat.db) if r.key.startswith("b:")} == {"b:1": "sent", "b:2": "sent"}
+
+
+class HeldTransport(FakeTransport):
+    """Messages to the held chats wait until the test releases them; everything else is sent at once."""
+
+    def __init__(self, held: set[str]):
+        super().__init__()
+        self.held, self.holding, self.release = held, 0, asyncio.Event()
+
+    async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt:
+        if outgoing.external_id in self.held:
+            self.holding += 1
+            await self.release.wait()
+        return await super().attempt(outgoing, parts_sent)
+
+
+class ReplyDuringClaim(OutboxSender):
+    """The moment of the race: while the bulk lane is busy with its batches, a reply is queued and the
+    sender woken during a claim of the reply lane that has just found nothing."""
+
+    db = reply = transport = None
+    queued = False
+
+    async def _claim(self, max_priority: int):
+        items = await super()._claim(max_priority)
+        if max_priority == 0 and not items and not self.queued and self.transport.holding == 2:
+            self.queued = True
+            await queue(self.db, self.reply)
+            self.wake()
+            self.poll_s = 30  # a lost wake-up now costs 30 s
+        return items
+
+
+async def test_a_reply_queued_while_the_reply_lane_claims_is_not_left_for_the_next_poll(chat):
+    await drain_all(sender_for(chat, FakeTransport()))  # the onboarding replies
+    held = {"900001", "900002"}
+    await queue(chat.db, *(Outgoing(Channel.TELEGRAM, c, Reply("bulk"), Urgency.BULK, kind="briefing") for c in held))
+    transport = HeldTransport(held)
+    sender = ReplyDuringClaim(chat.db.uow, {Channel.TELEGRAM: transport}, fast_limits(), chat.clock, worker="t",
+                              batch=1, poll_s=0.02)
+    sender.db, sender.transport = chat.db, transport
+    sender.reply = Outgoing(Channel.TELEGRAM, RUDI, Reply("answer"), Urgency.REPLY, PERSON[RUDI], kind="reply")
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+
+    async def raced() -> bool:
+        return sender.queued
+
+    async def answered() -> bool:
+        return "answer" in [call[1] for call in transport.calls]
+
+    try:
+        await until(raced)
+        await until(answered, timeout=3.0)
+    finally:
+        transport.release.set()
+        stop.set()
+        await running

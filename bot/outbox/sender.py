@@ -70,7 +70,7 @@ class OutboxSender:
         self.unavailable = unavailable
         self.stats = SenderStats()
         self._slots = asyncio.Semaphore(concurrency)
-        self._wake = asyncio.Event()
+        self._wakes: list[asyncio.Event] = []  # one per lane
         self._claiming = asyncio.Lock()  # this process's lanes claim one at a time (SQLite has one writer)
         # Sent messages are recorded in groups (one UPDATE, one commit): while one commit runs, the next
         # messages gather; at 1,000/s a transaction per message was the sender's ceiling, and recording a
@@ -88,7 +88,8 @@ class OutboxSender:
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
-        self._wake.set()
+        for lane_wake in self._wakes:
+            lane_wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         if self.journal_path is not None:
@@ -159,8 +160,13 @@ class OutboxSender:
         takes a chat with a message still `sending`, so two batches in flight keep each chat's order."""
         where, backoff = f"outbox lane {max_priority}", Backoff()
         sending: set[asyncio.Task] = set()
+        # Each lane its own wake-up, cleared before it claims: cleared after a claim that found nothing, a
+        # wake() that came during that claim was lost, and the reply waited for the next poll (0.25 s).
+        woken = asyncio.Event()
+        self._wakes.append(woken)
         try:
             while not stop.is_set():
+                woken.clear()
                 try:
                     items = await self._claim(max_priority)
                 except Exception as error:  # noqa: BLE001 - the sender outlives a database outage or a bug
@@ -174,12 +180,12 @@ class OutboxSender:
                     if len(sending) >= BATCHES_IN_FLIGHT:
                         await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                     continue
-                self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                    await asyncio.wait_for(woken.wait(), self.poll_s)
                 except TimeoutError:
                     pass
         finally:
+            self._wakes.remove(woken)
             for batch in sending:  # stopping: each batch records what it sent before it ends
                 batch.cancel()
             await asyncio.gather(*sending, return_exceptions=True)
