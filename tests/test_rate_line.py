@@ -1,0 +1,62 @@
+"""The line of sends waiting for a channel's shared buckets: one task asks the buckets and hands the slots
+to the waiters, first come first served (bot/outbox/rate.py `_Line`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from limits import RateLimitItemPerSecond
+
+from bot.domain.org_terms import Channel
+from bot.outbox.rate import ChannelLimits, PacedMemoryStorage, SendLimits
+
+
+def limits_of(per_s: int, storage=None) -> SendLimits:
+    rate = RateLimitItemPerSecond(per_s)
+    return SendLimits({Channel.TELEGRAM: ChannelLimits(rate, rate, RateLimitItemPerSecond(3, 3))}, storage)
+
+
+async def test_slots_freed_together_reach_every_waiter_in_the_same_turn_of_the_event_loop():
+    # Passing a lock from waiter to waiter let one send through per turn once the window was full: at
+    # 1,000/s the turns themselves were the ceiling.
+    limits = limits_of(20)
+    await asyncio.gather(*(limits.acquire(Channel.TELEGRAM, f"a{chat}", 2) for chat in range(20)))  # window full
+    waiting = [asyncio.create_task(limits.acquire(Channel.TELEGRAM, f"b{chat}", 2)) for chat in range(20)]
+    while not any(send.done() for send in waiting):  # about a second, until the first twenty slots free
+        await asyncio.sleep(0.001)
+    turns = 0
+    while not all(send.done() for send in waiting):
+        await asyncio.sleep(0)
+        turns += 1
+    assert turns <= 3, turns
+    await asyncio.gather(*waiting)
+
+
+async def test_the_line_keeps_the_window_and_serves_in_order():
+    limits = limits_of(5)
+    order: list[int] = []
+
+    async def send(n: int) -> None:
+        await limits.acquire(Channel.TELEGRAM, str(n), 2)
+        order.append(n)
+
+    await asyncio.wait_for(asyncio.gather(*(send(n) for n in range(8))), timeout=5)
+    assert order[:5] == [0, 1, 2, 3, 4] and sorted(order) == list(range(8))
+    assert limits.waited_s > 0  # the last three waited for the window
+
+
+class FakeBrokenStorage(PacedMemoryStorage):
+    """Redis gone: every moving-window hit fails."""
+
+    async def acquire_entry(self, *args, **kwargs):
+        raise ConnectionError("redis is down")
+
+
+async def test_a_storage_failure_reaches_every_waiting_send_instead_of_leaving_it_waiting():
+    limits = limits_of(1000, FakeBrokenStorage())
+    results = await asyncio.wait_for(asyncio.gather(
+        *(limits.acquire(Channel.TELEGRAM, str(n), 2) for n in range(3)), return_exceptions=True), timeout=5)
+    assert [type(r) for r in results] == [ConnectionError] * 3
+    with pytest.raises(ConnectionError):  # and the next one is asked again, not failed by an old error
+        await asyncio.wait_for(limits.acquire(Channel.TELEGRAM, "9", 2), timeout=5)
