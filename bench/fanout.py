@@ -251,7 +251,8 @@ def render(m: Measurements, command: str, *, quick: bool = False) -> str:
         title, "",
         header(command, f"Engines: {', '.join(m.versions) or 'none'}",
                "Stand-in: tests/fake_bot_api.py in its own process, on 127.0.0.1; the sender: one process, "
-               "rate limits in memory (`limits`' moving windows)"),
+               "rate limits in memory (`limits`' moving windows, `PacedMemoryStorage`); its start-up heap frozen as "
+               "`apel run` does (`bot/heap.py`)"),
         *(f"- Skipped: {reason}" for reason in m.skipped),
         "",
         "| Engine | Run | Recipients | Stand-in limit (/s) | Bulk rate set (/s) | Achieved (/s) | Achieved / set "
