@@ -60,3 +60,19 @@ async def test_a_storage_failure_reaches_every_waiting_send_instead_of_leaving_i
     assert [type(r) for r in results] == [ConnectionError] * 3
     with pytest.raises(ConnectionError):  # and the next one is asked again, not failed by an old error
         await asyncio.wait_for(limits.acquire(Channel.TELEGRAM, "9", 2), timeout=5)
+
+
+async def test_replies_take_the_next_free_slots_before_bulk_however_many_come_at_once():
+    rate = RateLimitItemPerSecond
+    limits = SendLimits({Channel.TELEGRAM: ChannelLimits(rate(5), rate(6), rate(3, 3))})
+    bulk = [asyncio.create_task(limits.acquire(Channel.TELEGRAM, f"b{n}", 2)) for n in range(30)]
+    await asyncio.sleep(0.1)  # the broadcast has the windows full
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(asyncio.gather(*(limits.acquire(Channel.TELEGRAM, f"r{n}", 0) for n in range(5))),
+                           timeout=5)
+    # With a fixed headroom of one a second (6 − 5), the fifth reply waited about five seconds.
+    assert asyncio.get_running_loop().time() - started < 1.5
+    assert not all(task.done() for task in bulk)
+    for task in bulk:
+        task.cancel()
+    await asyncio.gather(*bulk, return_exceptions=True)

@@ -157,6 +157,11 @@ class SendLimits:
             if paused > 0:
                 await self._sleep(paused)
                 continue
+            if priority > 0 and self._replies_waiting(channel):
+                # Replies first: the total bucket's next slots are theirs. A fixed headroom (total − bulk,
+                # 3/s by default) kept a fourth tap in one second waiting for up to a second.
+                await self._sleep(SHORTEST_WAIT_S)
+                continue
             if priority > 0 and not await self.window.hit(rule.bulk, f"{channel.value}:bulk"):
                 await self._sleep(await self._reset_in(rule.bulk, f"{channel.value}:bulk"))
                 continue
@@ -164,6 +169,10 @@ class SendLimits:
                 await self._sleep(await self._reset_in(rule.total, f"{channel.value}:total"))
                 continue
             return
+
+    def _replies_waiting(self, channel: Channel) -> bool:
+        line = self._lines.get((channel, False))
+        return line is not None and line.next_waiter() is not None
 
     async def pause(self, channel: Channel, seconds: float) -> None:
         """The platform said 429 with retry_after: nobody sends on this channel until it has passed."""
