@@ -76,3 +76,15 @@ async def test_replies_take_the_next_free_slots_before_bulk_however_many_come_at
     for task in bulk:
         task.cancel()
     await asyncio.gather(*bulk, return_exceptions=True)
+
+
+async def test_a_cancelled_dispenser_cancels_its_waiters_and_the_next_send_gets_a_new_one():
+    limits = limits_of(1)
+    await limits.acquire(Channel.TELEGRAM, "a", 2)  # the window is full for a second
+    waiting = asyncio.create_task(limits.acquire(Channel.TELEGRAM, "b", 2))
+    await asyncio.sleep(0.05)
+    [line] = limits._lines.values()
+    line.dispenser.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, timeout=1)
+    await asyncio.wait_for(limits.acquire(Channel.TELEGRAM, "c", 2), timeout=3)

@@ -51,8 +51,8 @@ class PacedMemoryStorage(MemoryStorage):
     broadcast (1,000 new chats a second) kept a pass running all the time: about a third of the sender's CPU
     (BENCHMARKS "Outbox fan-out"). Expiring is only about memory: every decision filters its window by time
     (`acquire_entry`, `get_moving_window`, `get`), so old entries change no answer while they wait. The two
-    methods below take the places of limits' private ones (hence the mangled names; tests/test_rate.py fails
-    if an upgrade renames them)."""
+    methods below take the places of limits' private ones (hence the mangled names; tests/test_rate_memory.py
+    fails if an upgrade renames them)."""
 
     EXPIRE_EVERY_S = 1.0
 
@@ -104,10 +104,15 @@ class _Line:
             self.waiters.popleft()
         return self.waiters[0] if self.waiters else None
 
-    def fail(self, error: BaseException) -> None:
+    def fail(self, error: Exception | None) -> None:
+        """Every waiter raises `error`; with None (the dispenser was cancelled), every waiter is cancelled."""
         while self.waiters:
             waiter = self.waiters.popleft()
-            if not waiter.done():
+            if waiter.done():
+                continue
+            if error is None:
+                waiter.cancel()
+            else:
                 waiter.set_exception(error)
 
 
@@ -148,7 +153,7 @@ class SendLimits:
         except Exception as error:  # noqa: BLE001 - the storage failed (Redis down): each waiter raises it
             line.fail(error)
         except asyncio.CancelledError:
-            line.fail(asyncio.CancelledError())
+            line.fail(None)
             raise
 
     async def _take_channel_slot(self, rule: ChannelLimits, channel: Channel, priority: int) -> None:
