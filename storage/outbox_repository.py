@@ -25,7 +25,8 @@ CLAIM_PAGES = 4
 CLAIM_LOCK = 0x4150454C  # "APEL": claims are serialised on PostgreSQL so one chat is never in two senders
 # The claim's transaction on PostgreSQL: serialised, and planned to walk the claim index in its order.
 # Statistics lag a wave (100,000 rows written at once into a table of sent ones): with them, the planner
-# expects a handful of queued rows, reads and sorts all of them, and a claim costs 40 ms instead of 5.
+# expects a handful of queued rows and reads and sorts all of them for every page, instead of walking the
+# claim index for the first 1,000.
 # Sort and bitmap scans are off for this transaction only (set_config's is_local), in the same round trip.
 CLAIM_START = text("SELECT pg_advisory_xact_lock(:k), set_config('enable_sort', 'off', true), "
                    "set_config('enable_bitmapscan', 'off', true)")
