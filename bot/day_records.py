@@ -33,6 +33,14 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class ActorInState:
+    """Who sent an inbound event, and the conversation state they were in when it arrived (None: none)."""
+
+    actor: Actor
+    state: tuple[str, dict] | None
+
+
+@dataclass(frozen=True)
 class Address:
     person_id: int
     channel: Channel

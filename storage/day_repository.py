@@ -98,13 +98,21 @@ class SqlDayRepository:
         return _work_day(row) if row else None
 
     async def ensure_work_day(self, person_id: int, day: dt.date, mode: str) -> WorkDayRecord:
-        stmt = (
-            self._insert_ignoring_duplicates(WorkDay)
-            .values(person_id=person_id, day=day, mode=mode, source="default")
-            .on_conflict_do_nothing()
-        )
-        await self.session.execute(stmt)
-        return _work_day(await self._work_day_row(person_id, day))
+        """The person's day, created with `mode` when it does not exist yet. Read first: once the
+        briefing has gone out the day exists, and a read is one statement where insert-then-read is two."""
+        row = await self._work_day_row(person_id, day)
+        if row is None:
+            stmt = (
+                self._insert_ignoring_duplicates(WorkDay)
+                .values(person_id=person_id, day=day, mode=mode, source="default")
+                .on_conflict_do_nothing()
+                .returning(*_WORK_DAY_RECORD)
+            )
+            created = (await self.session.execute(stmt)).first()
+            if created is not None:
+                return WorkDayRecord(*created)
+            row = await self._work_day_row(person_id, day)  # another turn created it meanwhile
+        return _work_day(row)
 
     async def set_mode(self, person_id: int, day: dt.date, mode: str, source: str, reason: str | None) -> None:
         await self.ensure_work_day(person_id, day, mode)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.day_records import Actor, Address
+from bot.day_records import Actor, ActorInState, Address
 from bot.domain.org_terms import Channel
 from storage.day_repository import ids_in
+from storage.day_tables import ConversationState
 from storage.tables import ChannelAccount, OrgUnit, Person
 
 _Report = aliased(Person)
@@ -56,18 +58,23 @@ class SqlPeopleRepository:
         row = (await self.session.execute(_actor_query().where(Person.id == person_id, Person.active))).first()
         return _actor(row) if row else None
 
-    async def account_actor(self, channel: Channel, external_id: str) -> Actor | None:
-        """The active person behind a linked chat identity, in one query: every inbound event asks it
-        (a live location sends one a minute per person), so it is not two lookups."""
+    async def account_actor(self, channel: Channel, external_id: str) -> ActorInState | None:
+        """The active person behind a linked chat identity and the conversation state they are in, in one
+        query: every inbound event asks it (a live location sends one a minute per person), and knowing the
+        state here spares a command its DELETE and a photo or text its SELECT when there is none."""
         row = (
             await self.session.execute(
                 _actor_query()
+                .add_columns(ConversationState.state.label("state"), ConversationState.data.label("state_data"))
                 .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+                .outerjoin(ConversationState, ConversationState.person_id == Person.id)
                 .where(ChannelAccount.channel == channel.value, ChannelAccount.external_id == external_id,
                        ChannelAccount.unlinked_at.is_(None), Person.active)
             )
         ).first()
-        return _actor(row) if row else None
+        if row is None:
+            return None
+        return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None)
 
     async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
         ids = list(person_ids)

@@ -51,7 +51,7 @@ async def placeholders(rig: TelegramCoreRig, clock) -> dict[str, str]:
     async with rig.db.uow() as uow:
         report = (await uow.session.execute(select(Report.id))).scalar_one()
         task = (await uow.session.execute(select(Task.id))).scalar_one()
-        person = await uow.people.account_actor(rig.harness.channel, str(RUDI))
+        person = (await uow.people.account_actor(rig.harness.channel, str(RUDI))).actor
     today = (clock.now() + dt.timedelta(hours=7)).date()
     return {"{task}": str(task), "{report}": str(report), "{rudi}": str(person.person_id),
             "{today}": today.strftime("%Y%m%d"), "{yesterday}": (today - dt.timedelta(days=1)).strftime("%Y%m%d")}

@@ -7,11 +7,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.domain.evidence import MAX_DOWNLOAD_BYTES
 from bot.messages import MediaIn
-from storage.day_tables import Evidence, LocationFix, Report
+from storage.day_tables import ConversationState, Evidence, LocationFix, Report
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, jpeg, texts
 from tests.org_rows import KASI, STAF, small_office
 from tests.test_org_import import run_import
@@ -193,6 +193,41 @@ async def test_status_says_what_is_missing(chat):
     assert "⬜ Membuat poster" in status
     await report(chat)
     assert "Laporan: terkirim pukul 10.00 WITA" in texts(await chat.text(RUDI, "/status"))
+
+
+async def statements_of(db, turn) -> list[str]:
+    """The SQL statements one turn runs, whitespace folded."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await turn
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    return seen
+
+
+def on_table(statements: list[str], table: str) -> list[str]:
+    """Statements reading or writing `table` itself (not the person lookup that joins it)."""
+    return [s.split(" ")[0] for s in statements
+            if f" {table} " in f"{s} " and not s.startswith("SELECT person.id")]
+
+
+async def test_a_turn_knows_the_conversation_state_from_the_person_lookup(chat, db):
+    await chat.text(RUDI, "/status")  # creates the day
+    idle = await statements_of(db, chat.text(RUDI, "/status"))
+    # No state: nothing to read or delete; the existing day is read once, not inserted again.
+    assert on_table(idle, "conversation_state") == []
+    assert on_table(idle, "work_day") == ["SELECT"]
+    await chat.text(RUDI, "/lapor")
+    assert [r.state for r in await rows(db, ConversationState)] == ["report"]
+    # A command in the middle of a report clears the state, with the one statement that takes.
+    busy = await statements_of(db, chat.text(RUDI, "/status"))
+    assert on_table(busy, "conversation_state") == ["DELETE"]
+    assert await rows(db, ConversationState) == []
 
 
 async def test_the_briefing_lists_assigned_and_carried_over_tasks_and_is_sent_once(chat, clock, db):

@@ -83,13 +83,14 @@ class Conversation:
         async with self.uow_factory() as uow:
             if not await uow.day.first_time(inbound.event_key, now):
                 return []
-            actor = await uow.people.account_actor(inbound.channel, inbound.sender)
-            if actor is None:
+            found = await uow.people.account_actor(inbound.channel, inbound.sender)
+            if found is None:
                 replies = _keyed(inbound, await self._stranger(uow, inbound, now))
                 uow.outbox.add(replies)
                 await uow.commit()
                 return replies
-            turn = Turn(uow, inbound, actor, now, fetcher, self.default_language)
+            actor = found.actor
+            turn = Turn(uow, inbound, actor, now, fetcher, self.default_language, known_state=found.state)
             try:
                 await self._route(turn)
             except ServiceError as exc:

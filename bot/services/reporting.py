@@ -167,9 +167,9 @@ async def submit(turn: Turn, summary: str) -> None:
 
 
 async def status(turn: Turn) -> None:
-    mode = await _mode(turn)
     day = turn.today
-    work_day = await turn.uow.day.work_day(turn.actor.person_id, day)
+    work_day = await turn.uow.day.ensure_work_day(turn.actor.person_id, day, DEFAULT_MODE.value)
+    mode = Mode(work_day.mode)
     tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
     evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, day)
     fixes = await turn.uow.day.fix_count(turn.actor.person_id, day)

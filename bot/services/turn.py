@@ -4,6 +4,7 @@ the bot says back (to them) or tells others (in each recipient's own language)."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from bot.domain.schedule import deadline_of, local_date
 from bot.messages import Attachment, Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import MediaFetcher, UnitOfWork
 from bot.texts import text
+
+UNKNOWN = object()  # a turn's conversation state that has not been read yet
 
 # Builds a message for someone else, given their language.
 Notice = Callable[[Callable[..., str]], Reply]
@@ -40,6 +43,9 @@ class Turn:
     # Work that opens its own units of work (running a routine step) waits until this turn committed:
     # two open write transactions would wait on each other on SQLite.
     after_commit: list[Callable[[], Awaitable[list[Outgoing]]]] = field(default_factory=list)
+    # The conversation state as this turn knows it: UNKNOWN until read, None when there is none. Every
+    # change goes through this turn, so once known it stays true for the rest of the turn.
+    known_state: tuple[str, dict] | None | object = UNKNOWN
 
     @property
     def lang(self) -> str:
@@ -72,14 +78,21 @@ class Turn:
         self.notices.append((person_id, notice, urgency))
 
     async def state(self) -> tuple[str | None, dict]:
-        found = await self.uow.day.state(self.actor.person_id)
-        return found if found else (None, {})
+        if self.known_state is UNKNOWN:
+            self.known_state = await self.uow.day.state(self.actor.person_id)
+        if self.known_state is None:
+            return None, {}
+        name, data = self.known_state
+        return name, json.loads(json.dumps(data))  # a copy, as a fresh read would give
 
     async def set_state(self, name: str, **data) -> None:
         await self.uow.day.set_state(self.actor.person_id, name, data, self.now)
+        self.known_state = (name, json.loads(json.dumps(data)))
 
     async def clear_state(self) -> None:
-        await self.uow.day.clear_state(self.actor.person_id)
+        if self.known_state is not None:  # nothing to delete when the turn knows there is no state
+            await self.uow.day.clear_state(self.actor.person_id)
+            self.known_state = None
 
 
 async def deliver(
