@@ -7,13 +7,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.domain.evidence import MAX_DOWNLOAD_BYTES
 from bot.messages import MediaIn
 from storage.day_tables import ConversationState, Evidence, LocationFix, Report
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, jpeg, texts
 from tests.org_rows import KASI, STAF, small_office
+from tests.sql_statements import recorded_statements
 from tests.test_org_import import run_import
 
 RUDI = "501"  # Rudi works in Seksi Timur, a WITA unit: 09.00 WIB is 10.00 there
@@ -196,17 +197,9 @@ async def test_status_says_what_is_missing(chat):
 
 
 async def statements_of(db, turn) -> list[str]:
-    """The SQL statements one turn runs, whitespace folded."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    """The SQL statements one turn runs."""
+    with recorded_statements(db.engine) as seen:
         await turn
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
     return seen
 
 

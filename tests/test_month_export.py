@@ -25,7 +25,6 @@ import io
 import openpyxl
 import pytest
 import typer
-from sqlalchemy import event
 from typer.testing import CliRunner
 
 from bot.cli.context import run_async
@@ -40,6 +39,7 @@ from bot.services.month_export import build_month, export_filename, parse_month
 from storage.unit_of_work import Database
 from tests.conftest import FakeClock
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
+from tests.sql_statements import recorded_statements
 from tests.test_org_import import run_import
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -241,33 +241,24 @@ async def test_a_unit_export_holds_its_subtree_only_and_future_days_are_not_miss
     assert next(r for r in early.summary_rows if r.nip == KASI).missing == 0
 
 
+def _reads(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.upper().startswith("SELECT") and "FROM" in s.upper()]  # not pings
+
+
 async def test_the_month_is_read_with_a_fixed_number_of_queries(db, november, monkeypatch):
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM" in statement.upper():  # not pings
-            statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        progress = []
+    progress = []
+    with recorded_statements(db.engine) as statements:
         export = await built(db, progress=lambda done, total: progress.append((done, total)))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
     assert len(export.people) == 5
     # units, people, schedules, calendar entries, then work days, reports, evidence for the chunk of people
-    assert len(statements) == 7
+    assert len(_reads(statements)) == 7
     assert progress == [(0, 5), (5, 5)]
     # Large offices are read in chunks of people: three more queries per chunk, and progress after each.
     monkeypatch.setattr(month_export, "CHUNK", 2)
-    statements.clear()
     progress.clear()
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db.engine) as statements:
         chunked = await built(db, progress=lambda done, total: progress.append((done, total)))
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
-    assert len(statements) == 4 + 3 * 3
+    assert len(_reads(statements)) == 4 + 3 * 3
     assert progress == [(0, 5), (2, 5), (4, 5), (5, 5)]
     assert chunked.summary_rows == export.summary_rows
 
