@@ -32,6 +32,25 @@ def ids_in(session: AsyncSession, column, ids: list[int]):
     return column.in_(select(func.json_each(json.dumps(ids)).table_valued("value").c.value).scalar_subquery())
 
 
+# What every turn reads, built once: building a statement and its cache key costs about as much as
+# running it (BENCHMARKS.md, "Update ingest"). Parameters: person_id, day.
+_PERSON, _DAY = bindparam("person_id"), bindparam("day")
+_WORK_DAY_ROW = select(WorkDay).where(WorkDay.person_id == _PERSON, WorkDay.day == _DAY)
+_TASKS_FOR_DAY = (
+    select(Task)
+    .where(Task.person_id == _PERSON, or_(Task.due_date == _DAY, (Task.due_date < _DAY) & (Task.status != "done")))
+    .order_by(Task.due_date, Task.id)
+)
+_EVIDENCE_FOR_DAY = select(Evidence).where(Evidence.person_id == _PERSON, Evidence.day == _DAY).order_by(Evidence.id)
+_FIX_COUNT = select(func.count()).select_from(LocationFix).where(LocationFix.person_id == _PERSON,
+                                                                 LocationFix.day == _DAY)
+_REPORT_ROW = select(Report).where(Report.person_id == _PERSON, Report.day == _DAY)
+# An update key recorded unless it is there already; the key and time come as parameters.
+# (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
+_FIRST_TIME = {"postgresql": pg_insert(SeenUpdate.__table__).on_conflict_do_nothing(),
+               "sqlite": sqlite_insert(SeenUpdate.__table__).on_conflict_do_nothing()}
+
+
 def _task(t: Task) -> TaskRecord:
     return TaskRecord(t.id, t.person_id, t.title, t.due_date, t.status, t.blocked_reason, t.source,
                       t.assigned_by_id, t.announced_at)
@@ -69,8 +88,8 @@ class SqlDayRepository:
 
     async def first_time(self, key: str, at: dt.datetime) -> bool:
         """Record an update key; False when it was recorded before (a redelivery)."""
-        stmt = self._insert_ignoring_duplicates(SeenUpdate).values(key=key, seen_at=at).on_conflict_do_nothing()
-        return (await self.session.execute(stmt)).rowcount == 1
+        stmt = _FIRST_TIME[self.session.bind.dialect.name]
+        return (await self.session.execute(stmt, {"key": key, "seen_at": at})).rowcount == 1
 
     async def state(self, person_id: int) -> tuple[str, dict] | None:
         row = await self.session.get(ConversationState, person_id)
@@ -90,7 +109,7 @@ class SqlDayRepository:
 
     async def _work_day_row(self, person_id: int, day: dt.date) -> WorkDay | None:
         return (
-            await self.session.execute(select(WorkDay).where(WorkDay.person_id == person_id, WorkDay.day == day))
+            await self.session.execute(_WORK_DAY_ROW, {"person_id": person_id, "day": day})
         ).scalar_one_or_none()
 
     async def work_day(self, person_id: int, day: dt.date) -> WorkDayRecord | None:
@@ -153,14 +172,7 @@ class SqlDayRepository:
 
     async def tasks_for_day(self, person_id: int, day: dt.date) -> list[TaskRecord]:
         """Tasks due that day, and earlier ones not done yet (carried over)."""
-        rows = await self.session.execute(
-            select(Task)
-            .where(
-                Task.person_id == person_id,
-                or_(Task.due_date == day, (Task.due_date < day) & (Task.status != "done")),
-            )
-            .order_by(Task.due_date, Task.id)
-        )
+        rows = await self.session.execute(_TASKS_FOR_DAY, {"person_id": person_id, "day": day})
         return [_task(t) for t in rows.scalars()]
 
     async def set_task_status(self, task_id: int, status: str, reason: str | None, at: dt.datetime) -> None:
@@ -183,9 +195,7 @@ class SqlDayRepository:
         return (await self.session.execute(insert(Evidence).values(**values).returning(Evidence.id))).scalar_one()
 
     async def evidence_for_day(self, person_id: int, day: dt.date) -> list[EvidenceRecord]:
-        rows = await self.session.execute(
-            select(Evidence).where(Evidence.person_id == person_id, Evidence.day == day).order_by(Evidence.id)
-        )
+        rows = await self.session.execute(_EVIDENCE_FOR_DAY, {"person_id": person_id, "day": day})
         return [
             EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at)
             for e in rows.scalars()
@@ -205,14 +215,11 @@ class SqlDayRepository:
         )
 
     async def fix_count(self, person_id: int, day: dt.date) -> int:
-        query = select(func.count()).select_from(LocationFix).where(
-            LocationFix.person_id == person_id, LocationFix.day == day
-        )
-        return (await self.session.execute(query)).scalar_one()
+        return (await self.session.execute(_FIX_COUNT, {"person_id": person_id, "day": day})).scalar_one()
 
     async def report(self, person_id: int, day: dt.date) -> ReportRecord | None:
         row = (
-            await self.session.execute(select(Report).where(Report.person_id == person_id, Report.day == day))
+            await self.session.execute(_REPORT_ROW, {"person_id": person_id, "day": day})
         ).scalar_one_or_none()
         return _report(row) if row else None
 

@@ -40,6 +40,11 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Messages queued unless their key is there already (on the table: the ORM's bulk path costs more per row).
+_QUEUE = {"postgresql": pg_insert(OutboxMessage.__table__).on_conflict_do_nothing(),
+          "sqlite": sqlite_insert(OutboxMessage.__table__).on_conflict_do_nothing()}
+
+
 class SqlOutboxRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -73,9 +78,9 @@ class SqlOutboxRepository:
         if files:
             await self.session.execute(self._insert(OutboxFile).values(
                 [{"sha256": k, "content": v, "created_at": now} for k, v in files.items()]).on_conflict_do_nothing())
-        # One executemany of one cached statement: a multi-row VALUES would be compiled anew for every
+        # One executemany of one statement built once: a multi-row VALUES would be compiled anew for every
         # batch size, which at a province's digest wave cost more than writing the rows.
-        await self.session.execute(self._insert(OutboxMessage).on_conflict_do_nothing(), rows)
+        await self.session.execute(_QUEUE[self.session.bind.dialect.name], rows)
         return len(rows)
 
     async def expire(self, now: dt.datetime) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -33,6 +33,16 @@ def _actor_query():
         Person.supervisor_id,
         has_reports,
     ).join(OrgUnit, Person.unit_id == OrgUnit.id)
+
+
+_ACCOUNT_ACTOR = (
+    _actor_query()
+    .add_columns(ConversationState.state.label("state"), ConversationState.data.label("state_data"))
+    .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+    .outerjoin(ConversationState, ConversationState.person_id == Person.id)
+    .where(ChannelAccount.channel == bindparam("channel"), ChannelAccount.external_id == bindparam("external_id"),
+           ChannelAccount.unlinked_at.is_(None), Person.active)
+)
 
 
 def _actor(row) -> Actor:
@@ -62,16 +72,7 @@ class SqlPeopleRepository:
         """The active person behind a linked chat identity and the conversation state they are in, in one
         query: every inbound event asks it (a live location sends one a minute per person), and knowing the
         state here spares a command its DELETE and a photo or text its SELECT when there is none."""
-        row = (
-            await self.session.execute(
-                _actor_query()
-                .add_columns(ConversationState.state.label("state"), ConversationState.data.label("state_data"))
-                .join(ChannelAccount, ChannelAccount.person_id == Person.id)
-                .outerjoin(ConversationState, ConversationState.person_id == Person.id)
-                .where(ChannelAccount.channel == channel.value, ChannelAccount.external_id == external_id,
-                       ChannelAccount.unlinked_at.is_(None), Person.active)
-            )
-        ).first()
+        row = (await self.session.execute(_ACCOUNT_ACTOR, {"channel": channel.value, "external_id": external_id})).first()
         if row is None:
             return None
         return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None)
