@@ -7,11 +7,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.check_moments import CheckOutcome, CheckRecord
+from storage.conflict_insert import dialect_insert
 from storage.day_repository import ids_in
 from storage.day_tables import LocationFix
 from storage.presence_tables import PresenceCheck
@@ -42,7 +41,7 @@ class SqlCheckRepository:
         """Store planned moments (person, day, due_at); a moment stored before is left as it is."""
         if not moments:
             return 0
-        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.session)
         rows = [{"person_id": p, "day": d, "due_at": at, "outcome": _PENDING} for p, d, at in moments]
         result = await self.session.execute(insert(PresenceCheck).values(rows).on_conflict_do_nothing())
         return max(result.rowcount, 0)

@@ -8,11 +8,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import Integer, any_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import EvidenceRecord, NewEvidence, ReportRecord, TaskRecord, WorkDayRecord
+from storage.conflict_insert import built_per_dialect, dialect_insert
 from storage.day_tables import ConversationState, Evidence, LocationFix, Report, SeenUpdate, Task, WorkDay
 from storage.evidence_repository import band_values
 
@@ -47,8 +46,7 @@ _FIX_COUNT = select(func.count()).select_from(LocationFix).where(LocationFix.per
 _REPORT_ROW = select(Report).where(Report.person_id == _PERSON, Report.day == _DAY)
 # An update key recorded unless it is there already; the key and time come as parameters.
 # (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
-_FIRST_TIME = {"postgresql": pg_insert(SeenUpdate.__table__).on_conflict_do_nothing(),
-               "sqlite": sqlite_insert(SeenUpdate.__table__).on_conflict_do_nothing()}
+_FIRST_TIME = built_per_dialect(lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing())
 
 
 def _task(t: Task) -> TaskRecord:
@@ -83,8 +81,7 @@ class SqlDayRepository:
         self.session = session
 
     def _insert_ignoring_duplicates(self, table):
-        dialect = self.session.bind.dialect.name
-        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        return dialect_insert(self.session)(table)
 
     async def first_time(self, key: str, at: dt.datetime) -> bool:
         """Record an update key; False when it was recorded before (a redelivery)."""

@@ -9,11 +9,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.flags import FlagKind, FlagRecord, NewFlag
+from storage.conflict_insert import dialect_insert
 from storage.day_repository import ids_in
 from storage.presence_tables import DayFlag
 
@@ -31,7 +30,7 @@ class SqlFlagRepository:
         """Store the flags not stored yet; the number newly raised."""
         if not flags:
             return 0
-        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.session)
         rows = [
             {"person_id": f.person_id, "day": f.day, "kind": f.kind.value, "ref": f.ref,
              "detail": json.dumps(f.detail, default=str), "excused": f.excused, "created_at": at}

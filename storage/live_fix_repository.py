@@ -7,12 +7,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import Actor
 from bot.domain.org_terms import Channel
+from storage.conflict_insert import dialect_insert
 from storage.day_tables import LocationFix, SeenUpdate
 from storage.people_repository import _actor, _actor_query
 from storage.tables import ChannelAccount, Person
@@ -26,7 +25,7 @@ class SqlLiveFixRepository:
         """Record update keys; the ones not recorded before (the others are redeliveries)."""
         if not keys:
             return set()
-        insert_ = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert_ = dialect_insert(self.session)
         stmt = (insert_(SeenUpdate.__table__).values([{"key": k, "seen_at": at} for k in dict.fromkeys(keys)])
                 .on_conflict_do_nothing().returning(SeenUpdate.__table__.c.key))
         return set((await self.session.execute(stmt)).scalars())

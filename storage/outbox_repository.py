@@ -8,14 +8,13 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import and_, delete, func, literal, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing
 from bot.outbox.codec import PRIORITY, decode, encode
 from bot.outbox.records import OutboxItem, QueueCount, Status
+from storage.conflict_insert import built_per_dialect, dialect_insert
 from storage.outbox_tables import OutboxFile, OutboxMessage
 
 ID_CHUNK = 1000  # ids per IN list: far below the engines' bound-parameter limits
@@ -41,8 +40,7 @@ def _utcnow() -> dt.datetime:
 
 
 # Messages queued unless their key is there already (on the table: the ORM's bulk path costs more per row).
-_QUEUE = {"postgresql": pg_insert(OutboxMessage.__table__).on_conflict_do_nothing(),
-          "sqlite": sqlite_insert(OutboxMessage.__table__).on_conflict_do_nothing()}
+_QUEUE = built_per_dialect(lambda insert: insert(OutboxMessage.__table__).on_conflict_do_nothing())
 
 
 class SqlOutboxRepository:
@@ -52,7 +50,7 @@ class SqlOutboxRepository:
         self._buffer: list[Outgoing] = []
 
     def _insert(self, table):
-        return (pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
+        return dialect_insert(self.session)(table)
 
     def add(self, outgoings: Sequence[Outgoing]) -> None:
         """Queue messages; they are written when the unit of work commits (the console prints its own)."""

@@ -72,7 +72,8 @@ class SqlPeopleRepository:
         """The active person behind a linked chat identity and the conversation state they are in, in one
         query: every inbound event asks it (a live location sends one a minute per person), and knowing the
         state here spares a command its DELETE and a photo or text its SELECT when there is none."""
-        row = (await self.session.execute(_ACCOUNT_ACTOR, {"channel": channel.value, "external_id": external_id})).first()
+        params = {"channel": channel.value, "external_id": external_id}
+        row = (await self.session.execute(_ACCOUNT_ACTOR, params)).first()
         if row is None:
             return None
         return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None)

@@ -10,12 +10,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.coverage import Fix
 from bot.presence_records import HomeRecord, OfficeRecord, SummaryRecord
+from storage.conflict_insert import dialect_insert
 from storage.day_repository import ids_in
 from storage.day_tables import LocationFix
 from storage.presence_tables import PresenceSummary
@@ -113,7 +112,7 @@ class SqlPresenceRepository:
         """Insert or replace (person, day): computing a day again stores the same row, not a second one."""
         if not summaries:
             return
-        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.session)
         rows = []
         for s in summaries:
             row = {c: getattr(s, c) for c in _SUMMARY}

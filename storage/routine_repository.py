@@ -6,11 +6,10 @@ import datetime as dt
 import json
 
 from sqlalchemy import bindparam, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.unit_schedule import ScheduleLayer, from_json
+from storage.conflict_insert import dialect_insert
 from storage.routine_tables import CalendarEntryRow, Delivery, SchedulerLease, UnitScheduleRow
 from storage.tables import OrgUnit
 from storage.types import UtcDateTime
@@ -21,7 +20,7 @@ class SqlRoutineRepository:
         self.session = session
 
     def _insert(self, table):
-        return (pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
+        return dialect_insert(self.session)(table)
 
     async def schedule_layers(self) -> list[ScheduleLayer]:
         rows = await self.session.execute(

@@ -8,11 +8,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import TaskRecord
+from storage.conflict_insert import dialect_insert
 from storage.day_repository import _task, ids_in
 from storage.day_tables import Task, WorkDay
 
@@ -24,7 +23,7 @@ class SqlWaveRepository:
     async def ensure_work_days(self, person_ids: Sequence[int], day: dt.date, mode: str) -> None:
         if not person_ids:
             return
-        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.session)
         rows = [{"person_id": pid, "day": day, "mode": mode, "source": "default"} for pid in person_ids]
         for start in range(0, len(rows), 1000):
             await self.session.execute(insert(WorkDay).values(rows[start:start + 1000]).on_conflict_do_nothing())

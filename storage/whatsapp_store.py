@@ -7,10 +7,9 @@ import datetime as dt
 import json
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.conflict_insert import dialect_insert
 from storage.database import make_session_factory
 from storage.tables import Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
@@ -22,13 +21,9 @@ STATUS_RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 class WhatsAppStore:
     def __init__(self, engine: AsyncEngine):
         self._sessions = make_session_factory(engine)
-        self._postgres = engine.dialect.name == "postgresql"
-
-    def _insert(self, table):
-        return (pg_insert if self._postgres else sqlite_insert)(table)
 
     async def _ensure_chat(self, session, external_id: str) -> None:
-        await session.execute(self._insert(WhatsAppChat).values(external_id=external_id).on_conflict_do_nothing())
+        await session.execute(dialect_insert(session)(WhatsAppChat).values(external_id=external_id).on_conflict_do_nothing())
 
     async def saw_inbound(self, external_id: str, wa_id: str | None, at: dt.datetime) -> None:
         """The person wrote: their 24-hour window is open from `at` (never moved backwards)."""
@@ -98,7 +93,7 @@ class WhatsAppStore:
     async def record_sent(self, wamid: str, external_id: str, person_id: int | None, kind: str | None,
                           at: dt.datetime) -> None:
         async with self._sessions() as session:
-            await session.execute(self._insert(WhatsAppSent).values(
+            await session.execute(dialect_insert(session)(WhatsAppSent).values(
                 wamid=wamid, external_id=external_id, person_id=person_id, kind=kind, sent_at=at,
                 status="accepted").on_conflict_do_nothing())
             await session.commit()
