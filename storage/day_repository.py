@@ -31,24 +31,6 @@ def ids_in(session: AsyncSession, column, ids: list[int]):
     return column.in_(select(func.json_each(json.dumps(ids)).table_valued("value").c.value).scalar_subquery())
 
 
-# What every turn reads, built once: building a statement and its cache key costs about as much as
-# running it (BENCHMARKS.md, "Update ingest"). Parameters: person_id, day.
-_PERSON, _DAY = bindparam("person_id"), bindparam("day")
-_WORK_DAY_ROW = select(WorkDay).where(WorkDay.person_id == _PERSON, WorkDay.day == _DAY)
-_TASKS_FOR_DAY = (
-    select(Task)
-    .where(Task.person_id == _PERSON, or_(Task.due_date == _DAY, (Task.due_date < _DAY) & (Task.status != "done")))
-    .order_by(Task.due_date, Task.id)
-)
-_EVIDENCE_FOR_DAY = select(Evidence).where(Evidence.person_id == _PERSON, Evidence.day == _DAY).order_by(Evidence.id)
-_FIX_COUNT = select(func.count()).select_from(LocationFix).where(LocationFix.person_id == _PERSON,
-                                                                 LocationFix.day == _DAY)
-_REPORT_ROW = select(Report).where(Report.person_id == _PERSON, Report.day == _DAY)
-# An update key recorded unless it is there already; the key and time come as parameters.
-# (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
-_FIRST_TIME = built_per_dialect(lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing())
-
-
 def _task(t: Task) -> TaskRecord:
     return TaskRecord(t.id, t.person_id, t.title, t.due_date, t.status, t.blocked_reason, t.source,
                       t.assigned_by_id, t.announced_at)
@@ -68,6 +50,36 @@ _WORK_DAY_RECORD = (WorkDay.person_id, WorkDay.day, WorkDay.mode, WorkDay.source
 _REPORT_RECORD = (Report.id, Report.person_id, Report.day, Report.status, Report.summary, Report.task_lines,
                   Report.evidence_count, Report.late, Report.revision, Report.submitted_at, Report.reviewed_by_id,
                   Report.reviewed_at, Report.review_note)
+_TASK_RECORD = (Task.id, Task.person_id, Task.title, Task.due_date, Task.status, Task.blocked_reason, Task.source,
+                Task.assigned_by_id, Task.announced_at)
+_EVIDENCE_RECORD = (Evidence.id, Evidence.person_id, Evidence.day, Evidence.task_id, Evidence.kind, Evidence.path,
+                    Evidence.thumb_path, Evidence.filename, Evidence.received_at)
+
+
+def _report_record(r) -> ReportRecord:
+    """A report from a row of `_REPORT_RECORD`."""
+    return ReportRecord(*r[:5], _task_lines(r[5]), *r[6:])
+
+
+# What every turn reads, built once (building a statement and its cache key costs about as much as
+# running it: BENCHMARKS.md, "Update ingest") and read as tuples in the records' order (loading ORM
+# objects only to copy them into records costs more than the query). Parameters: person_id, day.
+_PERSON, _DAY = bindparam("person_id"), bindparam("day")
+_WORK_DAY_ROW = select(*_WORK_DAY_RECORD).where(WorkDay.person_id == _PERSON, WorkDay.day == _DAY)
+_TASKS_FOR_DAY = (
+    select(*_TASK_RECORD)
+    .where(Task.person_id == _PERSON, or_(Task.due_date == _DAY, (Task.due_date < _DAY) & (Task.status != "done")))
+    .order_by(Task.due_date, Task.id)
+)
+_EVIDENCE_FOR_DAY = (
+    select(*_EVIDENCE_RECORD).where(Evidence.person_id == _PERSON, Evidence.day == _DAY).order_by(Evidence.id)
+)
+_FIX_COUNT = select(func.count()).select_from(LocationFix).where(LocationFix.person_id == _PERSON,
+                                                                 LocationFix.day == _DAY)
+_REPORT_ROW = select(*_REPORT_RECORD).where(Report.person_id == _PERSON, Report.day == _DAY)
+# An update key recorded unless it is there already; the key and time come as parameters.
+# (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
+_FIRST_TIME = built_per_dialect(lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing())
 
 
 def _report(r: Report) -> ReportRecord:
@@ -104,20 +116,15 @@ class SqlDayRepository:
         await self.session.execute(delete(ConversationState).where(ConversationState.person_id == person_id))
         self.session.expire_all()
 
-    async def _work_day_row(self, person_id: int, day: dt.date) -> WorkDay | None:
-        return (
-            await self.session.execute(_WORK_DAY_ROW, {"person_id": person_id, "day": day})
-        ).scalar_one_or_none()
-
     async def work_day(self, person_id: int, day: dt.date) -> WorkDayRecord | None:
-        row = await self._work_day_row(person_id, day)
-        return _work_day(row) if row else None
+        row = (await self.session.execute(_WORK_DAY_ROW, {"person_id": person_id, "day": day})).first()
+        return WorkDayRecord(*row) if row else None
 
     async def ensure_work_day(self, person_id: int, day: dt.date, mode: str) -> WorkDayRecord:
         """The person's day, created with `mode` when it does not exist yet. Read first: once the
         briefing has gone out the day exists, and a read is one statement where insert-then-read is two."""
-        row = await self._work_day_row(person_id, day)
-        if row is None:
+        record = await self.work_day(person_id, day)
+        if record is None:
             stmt = (
                 self._insert_ignoring_duplicates(WorkDay)
                 .values(person_id=person_id, day=day, mode=mode, source="default")
@@ -127,8 +134,8 @@ class SqlDayRepository:
             created = (await self.session.execute(stmt)).first()
             if created is not None:
                 return WorkDayRecord(*created)
-            row = await self._work_day_row(person_id, day)  # another turn created it meanwhile
-        return _work_day(row)
+            record = await self.work_day(person_id, day)  # another turn created it meanwhile
+        return record
 
     async def set_mode(self, person_id: int, day: dt.date, mode: str, source: str, reason: str | None) -> None:
         await self.ensure_work_day(person_id, day, mode)
@@ -170,7 +177,7 @@ class SqlDayRepository:
     async def tasks_for_day(self, person_id: int, day: dt.date) -> list[TaskRecord]:
         """Tasks due that day, and earlier ones not done yet (carried over)."""
         rows = await self.session.execute(_TASKS_FOR_DAY, {"person_id": person_id, "day": day})
-        return [_task(t) for t in rows.scalars()]
+        return [TaskRecord(*r) for r in rows]
 
     async def set_task_status(self, task_id: int, status: str, reason: str | None, at: dt.datetime) -> None:
         await self.session.execute(
@@ -193,10 +200,7 @@ class SqlDayRepository:
 
     async def evidence_for_day(self, person_id: int, day: dt.date) -> list[EvidenceRecord]:
         rows = await self.session.execute(_EVIDENCE_FOR_DAY, {"person_id": person_id, "day": day})
-        return [
-            EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at)
-            for e in rows.scalars()
-        ]
+        return [EvidenceRecord(*r) for r in rows]
 
     async def attach_evidence(self, evidence_ids: Sequence[int], person_id: int, task_id: int | None) -> None:
         await self.session.execute(
@@ -217,8 +221,8 @@ class SqlDayRepository:
     async def report(self, person_id: int, day: dt.date) -> ReportRecord | None:
         row = (
             await self.session.execute(_REPORT_ROW, {"person_id": person_id, "day": day})
-        ).scalar_one_or_none()
-        return _report(row) if row else None
+        ).first()
+        return _report_record(row) if row else None
 
     async def save_report(self, person_id, day, *, status, summary, task_lines, evidence_count, late, submitted_at,
                           at) -> None:
@@ -246,7 +250,7 @@ class SqlDayRepository:
         rows = await self.session.execute(
             select(*_REPORT_RECORD).where(ids_in(self.session, Report.person_id, ids), Report.day == day)
         )
-        return {r[1]: ReportRecord(*r[:5], _task_lines(r[5]), *r[6:]) for r in rows}
+        return {r[1]: _report_record(r) for r in rows}
 
     async def work_days_for(self, person_ids: Sequence[int], day: dt.date) -> dict[int, WorkDayRecord]:
         ids = list(person_ids)
