@@ -6,15 +6,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import Actor
 from bot.domain.org_terms import Channel
-from storage.conflict_insert import dialect_insert
+from storage.conflict_insert import built_per_dialect
 from storage.day_tables import LocationFix, SeenUpdate
 from storage.people_repository import _actor, _actor_query
 from storage.tables import ChannelAccount, Person
+
+
+# Built once (BENCHMARKS.md, "Update ingest"): over long polling every move is a batch of one.
+_FIRST_TIMES = built_per_dialect(
+    lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing().returning(SeenUpdate.__table__.c.key))
+_ACCOUNT_ACTORS = (
+    _actor_query().add_columns(ChannelAccount.external_id)
+    .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+    .where(ChannelAccount.channel == bindparam("channel"),
+           ChannelAccount.external_id.in_(bindparam("external_ids", expanding=True)),
+           ChannelAccount.unlinked_at.is_(None), Person.active)
+)
 
 
 class SqlLiveFixRepository:
@@ -25,22 +37,16 @@ class SqlLiveFixRepository:
         """Record update keys; the ones not recorded before (the others are redeliveries)."""
         if not keys:
             return set()
-        insert_ = dialect_insert(self.session)
-        stmt = (insert_(SeenUpdate.__table__).values([{"key": k, "seen_at": at} for k in dict.fromkeys(keys)])
-                .on_conflict_do_nothing().returning(SeenUpdate.__table__.c.key))
-        return set((await self.session.execute(stmt)).scalars())
+        rows = [{"key": k, "seen_at": at} for k in dict.fromkeys(keys)]
+        # An executemany with RETURNING, which SQLAlchemy sends as multi-row INSERTs ("insertmanyvalues").
+        return set((await self.session.execute(_FIRST_TIMES[self.session.bind.dialect.name], rows)).scalars())
 
     async def account_actors(self, channel: Channel, external_ids: Sequence[str]) -> dict[str, Actor]:
         """The active people behind linked chat identities, by identity, in one query."""
         ids = sorted(set(external_ids))
         if not ids:
             return {}
-        rows = await self.session.execute(
-            _actor_query().add_columns(ChannelAccount.external_id)
-            .join(ChannelAccount, ChannelAccount.person_id == Person.id)
-            .where(ChannelAccount.channel == channel.value, ChannelAccount.external_id.in_(ids),
-                   ChannelAccount.unlinked_at.is_(None), Person.active)
-        )
+        rows = await self.session.execute(_ACCOUNT_ACTORS, {"channel": channel.value, "external_ids": ids})
         return {r.external_id: _actor(r) for r in rows}
 
     async def add_fixes(self, fixes: Sequence[dict]) -> None:
