@@ -6,27 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import Actor
 from bot.domain.org_terms import Channel
 from storage.conflict_insert import built_per_dialect
 from storage.day_tables import LocationFix, SeenUpdate
-from storage.people_repository import _actor, _actor_query
-from storage.tables import ChannelAccount, Person
+from storage.people_repository import ACCOUNT_ACTORS, _actor
 
 
 # Built once (BENCHMARKS.md, "Update ingest"): over long polling every move is a batch of one.
 _FIRST_TIMES = built_per_dialect(
     lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing().returning(SeenUpdate.__table__.c.key))
-_ACCOUNT_ACTORS = (
-    _actor_query().add_columns(ChannelAccount.external_id)
-    .join(ChannelAccount, ChannelAccount.person_id == Person.id)
-    .where(ChannelAccount.channel == bindparam("channel"),
-           ChannelAccount.external_id.in_(bindparam("external_ids", expanding=True)),
-           ChannelAccount.unlinked_at.is_(None), Person.active)
-)
 
 
 class SqlLiveFixRepository:
@@ -46,7 +38,7 @@ class SqlLiveFixRepository:
         ids = sorted(set(external_ids))
         if not ids:
             return {}
-        rows = await self.session.execute(_ACCOUNT_ACTORS, {"channel": channel.value, "external_ids": ids})
+        rows = await self.session.execute(ACCOUNT_ACTORS, {"channel": channel.value, "external_ids": ids})
         return {r.external_id: _actor(r) for r in rows}
 
     async def add_fixes(self, fixes: Sequence[dict]) -> None:
