@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing
 from bot.outbox.codec import PRIORITY, decode, encode
-from bot.outbox.records import OutboxItem, QueueCount, Status
+from bot.outbox.records import OutboxItem, QueueCount, Status, WaveProgress
 from storage.conflict_insert import built_per_dialect, dialect_insert
 from storage.outbox_tables import OutboxFile, OutboxMessage
 
@@ -250,6 +250,16 @@ class SqlOutboxRepository:
         if target is not None:
             stmt = stmt.where(OutboxMessage.target_at <= target)
         return await self.session.scalar(stmt) or 0
+
+    async def wave_progress(self, channel: Channel, target: dt.datetime) -> WaveProgress:
+        """The briefings wanted at `target`, one wave: pending, sent, and when the last one was sent."""
+        pending = OutboxMessage.status.in_([Status.QUEUED.value, Status.SENDING.value])
+        sent = OutboxMessage.status == Status.SENT.value
+        row = (await self.session.execute(
+            select(func.count().filter(pending), func.count().filter(sent), func.max(OutboxMessage.sent_at).filter(sent))
+            .where(OutboxMessage.channel == channel.value, OutboxMessage.kind == "briefing",
+                   OutboxMessage.target_at == target))).one()
+        return WaveProgress(*row)
 
     async def statuses(self, keys: Sequence[str]) -> dict[str, str]:
         rows = await self.session.execute(select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys)))

@@ -1,13 +1,18 @@
 """Deadline-aware waves: when a briefing wave must start to reach everyone by apel at the send rate, and
 `apel outbox status|plan` that shows it."""
 
+import asyncio
 import datetime as dt
 import json
 
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.outbox.plan import Wave, estimated_finish, plan
+from storage.outbox_tables import OutboxMessage
+from storage.unit_of_work import Database
+from tests.e2e_database import link_everyone
 from tests.org_rows import small_office, write_csv
 
 UTC = dt.UTC
@@ -46,3 +51,45 @@ def test_outbox_status_and_plan_list_the_queue_and_the_waves(apel_env, tmp_path,
     assert waves and all(w["on_time"] for w in waves)
     assert sum(w["people"] for w in waves) == len(small_office())
     assert runner.invoke(app, ["outbox", "plan", "--format", "csv"]).stdout.startswith("apel,zones,units,people")
+
+
+def _nips() -> list[str]:
+    return [row["nip"] for row in small_office()]
+
+
+def test_a_wave_sent_before_apel_shows_when_it_finished_even_when_asked_after_apel(apel_env, tmp_path, monkeypatch):
+    url, schema = apel_env["DATABASE_URL"], apel_env["DATABASE_SCHEMA"] or None
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
+    asyncio.run(link_everyone(url, schema, _nips(), 7_000))
+    queued = runner.invoke(app, ["run-step", "briefing"])
+    assert queued.exit_code == 0, queued.stderr
+    waiting = {w["zones"]: w for w in json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)}
+    assert waiting["WIB"]["sent"] == 0 and waiting["WIB"]["on_time"]  # queued at 06:00, due 07:30: on its way
+    # The sender sends the WIB wave at 07:10 WIB; the WITA wave (07:30 WITA, 06:30 WIB) is never sent.
+    sent_at = dt.datetime(2026, 11, 23, 0, 10, tzinfo=UTC)
+    asyncio.run(_mark_sent(url, schema, WIB_0730, sent_at))
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T10:00:00+07:00")
+    waves = {w["zones"]: w for w in json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)}
+    wib = waves["WIB"]
+    assert (wib["people"], wib["sent"], wib["finish"], wib["on_time"]) == (2, 2, "2026-11-23 00:10:00 UTC", True)
+    assert waves["WITA"]["sent"] == 0 and not waves["WITA"]["on_time"]  # still queued after its apel: late
+    # People read the times in the wave's zone, the Indonesian way, and yes/no in their language.
+    table = runner.invoke(app, ["outbox", "plan"]).stdout
+    rows = {cells[0]: cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
+                                          for line in table.splitlines() if line.startswith("│"))}
+    assert rows["07.30 WIB"][6:] == ["07.10 WIB", "yes"]
+    assert rows["07.30 WITA"][-1] == "no"
+
+
+async def _mark_sent(url: str, schema: str | None, target: dt.datetime, at: dt.datetime) -> None:
+    """What the sender records for each briefing of one wave it sent."""
+    db = Database(url, schema=schema)
+    try:
+        async with db.uow() as uow:
+            await uow.session.execute(
+                update(OutboxMessage).where(OutboxMessage.kind == "briefing", OutboxMessage.target_at == target)
+                .values(status="sent", sent_at=at))
+            await uow.commit()
+    finally:
+        await db.dispose()

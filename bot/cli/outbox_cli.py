@@ -8,6 +8,7 @@ import typer
 from bot.cli.context import clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, emit
 from bot.services import outbox_status
+from bot.texts import format_clock
 
 app = typer.Typer(help="The outbox: messages waiting to be sent, and the plan of the briefing waves.",
                   no_args_is_help=True)
@@ -53,8 +54,13 @@ async def plan_command(fmt: Format = FORMAT_OPTION) -> None:
 
 
 def _emit_plan(waves, fmt: Format) -> None:
-    records = [{"apel": _clock(w.target), "zones": w.zones, "units": w.units, "people": w.people,
-                "start_by": _clock(w.start), "finish": _clock(w.finish), "on_time": w.on_time} for w in waves]
+    # Scripts get UTC; people read the times in the wave's zone, the Indonesian way ("07.30 WITA").
+    def when(moment, w) -> str:
+        return format_clock(moment, w.timezone) if fmt is Format.TABLE else _clock(moment)
+
+    records = [{"apel": when(w.target, w), "zones": w.zones, "units": w.units, "people": w.people, "sent": w.sent,
+                "start_by": when(w.start, w), "finish": when(w.finish, w), "on_time": w.on_time} for w in waves]
     emit(records, [("apel", "cli.outbox_h_apel"), ("zones", "cli.outbox_h_zones"), ("units", "cli.outbox_h_units"),
-                   ("people", "cli.outbox_h_people"), ("start_by", "cli.outbox_h_start"),
-                   ("finish", "cli.outbox_h_finish"), ("on_time", "cli.outbox_h_on_time")], fmt)
+                   ("people", "cli.outbox_h_people"), ("sent", "cli.outbox_h_sent"),
+                   ("start_by", "cli.outbox_h_start"), ("finish", "cli.outbox_h_finish"),
+                   ("on_time", "cli.outbox_h_on_time")], fmt)

@@ -45,8 +45,17 @@ def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Forma
         for _, label in columns:
             table.add_column(text(lang, label) if "." in label else label)
         for r in records:
-            table.add_row(*("" if r.get(k) is None else str(r.get(k)) for k in keys))
+            table.add_row(*(_table_cell(r.get(k), lang) for k in keys))
         out.print(table)
+
+
+def _table_cell(value, lang: str) -> str:
+    """What people read: booleans as words of their language ("ya"/"tidak"), not Python's True/False."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return text(lang, "cli.yes" if value else "cli.no")
+    return str(value)
 
 
 def _csv_cell(value):

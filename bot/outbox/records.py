@@ -52,3 +52,13 @@ class QueueCount:
     priority: int
     kind: str
     count: int
+
+
+@dataclass(frozen=True)
+class WaveProgress:
+    """One briefing wave's messages in the outbox (those wanted at its apel): still to send, sent, and
+    when the last one went."""
+
+    pending: int
+    sent: int
+    last_sent_at: dt.datetime | None
