@@ -9,7 +9,7 @@ import pytest
 from limits import RateLimitItemPerSecond
 
 from bot.domain.org_terms import Channel
-from bot.outbox.rate import ChannelLimits, PacedMemoryStorage, SendLimits
+from bot.outbox.rate import ChannelLimits, PacedMemoryStorage, SendLimits, telegram_limits
 
 
 def limits_of(per_s: int, storage=None) -> SendLimits:
@@ -88,3 +88,20 @@ async def test_a_cancelled_dispenser_cancels_its_waiters_and_the_next_send_gets_
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(waiting, timeout=1)
     await asyncio.wait_for(limits.acquire(Channel.TELEGRAM, "c", 2), timeout=3)
+
+
+async def test_a_telegram_group_chat_gets_twenty_a_minute_and_a_private_chat_its_own_pace():
+    # Telegram: 20 messages a minute in a group (negative chat id), about 1/s with short bursts in private.
+    # One send to a chat at a time, as the sender's claim hands them out.
+    limits = SendLimits({Channel.TELEGRAM: telegram_limits(25, 30)}, PacedMemoryStorage())
+
+    async def one_after_another(chat: str, count: int) -> None:
+        for _ in range(count):
+            await limits.acquire(Channel.TELEGRAM, chat, 2)
+
+    await asyncio.wait_for(one_after_another("-1001234", 20), timeout=2)
+    with pytest.raises(TimeoutError):  # the 21st waits for the minute's window, not for a second
+        await asyncio.wait_for(limits.acquire(Channel.TELEGRAM, "-1001234", 2), timeout=1.5)
+    await asyncio.wait_for(one_after_another("1234", 3), timeout=2)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(limits.acquire(Channel.TELEGRAM, "1234", 2), timeout=0.5)

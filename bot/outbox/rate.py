@@ -4,7 +4,7 @@ configured below Telegram's 30/s never sees a 429 from its own pace.
 
 Buckets per channel: `bulk` (reminders, approvals, briefings, digests), `total` (everything, so
 replies to people's own actions keep headroom above bulk and never queue behind a broadcast), and one
-per chat. A 429's retry_after pauses the whole channel for every process."""
+per chat (Telegram paces a group chat, whose id is negative, at 20 a minute). A 429's retry_after pauses the whole channel for every process."""
 
 from __future__ import annotations
 
@@ -29,12 +29,19 @@ class ChannelLimits:
     bulk: RateLimitItem
     total: RateLimitItem
     chat: RateLimitItem
+    group: RateLimitItem | None = None  # a group chat's own pace, where the platform has one
+
+    def for_chat(self, chat: str) -> RateLimitItem:
+        # Telegram gives groups and supergroups negative ids. Apel talks to people in private chats
+        # only (inbound.py ignores groups), so this is the guard for a chat id that is not a person's.
+        return self.group if self.group is not None and chat.startswith("-") else self.chat
 
 
 def telegram_limits(bulk_per_s: float, total_per_s: float) -> ChannelLimits:
-    # Telegram: ~30/s in all, 1/s per private chat with short bursts tolerated (3 in 3 s).
+    # Telegram: ~30/s in all, 1/s per private chat with short bursts tolerated (3 in 3 s), 20/min per group.
     return ChannelLimits(RateLimitItemPerSecond(max(1, int(bulk_per_s))),
-                         RateLimitItemPerSecond(max(1, int(total_per_s))), RateLimitItemPerSecond(3, 3))
+                         RateLimitItemPerSecond(max(1, int(total_per_s))), RateLimitItemPerSecond(3, 3),
+                         RateLimitItemPerMinute(20))
 
 
 def whatsapp_limits(per_s: float) -> ChannelLimits:
@@ -127,9 +134,9 @@ class SendLimits:
     async def acquire(self, channel: Channel, chat: str, priority: int) -> None:
         """Wait until one message to `chat` may go now, then count it."""
         rule = self.limits[channel]
-        chat_key = f"{channel.value}:chat:{chat}"
-        while not await self.window.test(rule.chat, chat_key):
-            await self._sleep(await self._reset_in(rule.chat, chat_key))
+        chat_key, chat_rule = f"{channel.value}:chat:{chat}", rule.for_chat(chat)
+        while not await self.window.test(chat_rule, chat_key):
+            await self._sleep(await self._reset_in(chat_rule, chat_key))
         # The channel's shared buckets are asked by one task per line (bulk, replies) and process, which
         # hands each slot it gets to the longest waiter. Letting all concurrent sends poll the window spent
         # more CPU on polling than on sending at 1,000/s; a lock passed from waiter to waiter let one send
@@ -141,7 +148,7 @@ class SendLimits:
         if line.dispenser is None or line.dispenser.done():
             line.dispenser = asyncio.create_task(self._dispense(line, rule, channel, priority))
         await granted
-        await self.window.hit(rule.chat, chat_key)
+        await self.window.hit(chat_rule, chat_key)
 
     async def _dispense(self, line: _Line, rule: ChannelLimits, channel: Channel, priority: int) -> None:
         try:
