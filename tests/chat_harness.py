@@ -8,6 +8,7 @@ import itertools
 
 from PIL import Image
 
+from bot.domain.evidence import EvidencePolicy
 from bot.domain.org_terms import Channel
 from bot.exports import export_bytes
 from bot.messages import Inbound, LocationIn, MediaIn, Outgoing
@@ -41,7 +42,8 @@ class FakeFetcher:
 
 
 class ChatHarness:
-    def __init__(self, db, clock, media_dir, channel: Channel = Channel.TELEGRAM):
+    def __init__(self, db, clock, media_dir, channel: Channel = Channel.TELEGRAM,
+                 evidence_policy: EvidencePolicy | None = None):
         self.db = db
         self.clock = clock
         self.channel = channel
@@ -57,6 +59,7 @@ class ChatHarness:
             links=LinkSettings("ApelTestBot", "+6281100001111"),
             invite_ttl=dt.timedelta(days=14),
             exporter=export_bytes,
+            evidence_policy=evidence_policy,
         )
 
     async def codes(self) -> dict[str, str]:

@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select, update
 
-from bot.domain.check_moments import HOME_RADIUS_M, draw_moments, judge
+from bot.domain.check_moments import draw_moments, judge
+from bot.domain.evidence import EvidencePolicy
 from bot.domain.flags import FlagKind
 from bot.domain.unit_schedule import ScheduleValueError, parse_value, show_value
+from bot.messages import LocationIn
 from bot.services import presence_checks, schedule_admin
 from bot.services.routine import Routine
 from storage.day_tables import LeaveRequest
@@ -52,9 +54,9 @@ def test_moments_are_within_working_hours_spread_and_deterministic():
 
 
 def test_an_answer_inside_the_radius_is_ok_outside_off_site_and_without_home_just_answered():
-    assert judge(-1.6, 103.6005, (-1.6, 103.6, None))[0] == "ok"  # about 56 m, default radius
-    outcome, distance = judge(-1.6, 103.61, (-1.6, 103.6, None))
-    assert outcome == "off_site" and 1000 < distance < 1200 and distance > HOME_RADIUS_M
+    assert judge(-1.6, 103.6005, (-1.6, 103.6, 200))[0] == "ok"  # about 56 m
+    outcome, distance = judge(-1.6, 103.61, (-1.6, 103.6, 200))
+    assert outcome == "off_site" and 1000 < distance < 1200
     assert judge(-1.6, 103.61, (-1.6, 103.6, 2000))[0] == "ok"
     assert judge(-1.6, 103.61, None) == ("answered", None)
 
@@ -157,6 +159,32 @@ async def test_a_pin_away_from_home_is_off_site_with_a_flag(office, db, clock):
     (flag,) = await flags(db, rudi)
     assert flag.kind is FlagKind.CHECK_OFF_SITE and flag.ref == f"check:{row.id}"
     assert flag.detail == {"km": "5.6", "asked_at": row.asked_at.isoformat()}
+
+
+async def test_a_home_without_its_own_radius_is_judged_by_the_home_radius_setting(office, db, clock, tmp_path):
+    # HOME_RADIUS_M=100 and Rudi's home has no radius: 150 m away is off site, for a pin and for a live
+    # location alike (a fixed 200 m used to pass both).
+    rudi = office.ids[STAF]
+    chat = ChatHarness(db, clock, tmp_path / "media", evidence_policy=EvidencePolicy(default_home_radius_m=100))
+    routine = Routine(db.uow, clock=clock, default_language="id", check_secret=SECRET, home_radius_m=100)
+    first, second, _ = moments(rudi)
+    clock.current = first - dt.timedelta(minutes=3)
+    # A second harness over the same database: its own event keys, or its events would count as seen.
+    near = (HOME[0] + 0.00135, HOME[1])  # about 150 m north of home
+    await chat.send(RUDI, key="radius-live", location=LocationIn(*near, live_period_s=8 * 3600, live_key="live-1"))
+    clock.current = first
+    assert [o.external_id for o in asked(await presence_checks.run_step(routine, clock.now()))] == [RUDI]
+    clock.advance(minutes=2)
+    out = await chat.send(RUDI, key="radius-pin", location=LocationIn(*near))
+    assert "sekitar 0.2 km dari rumah" in texts(out) and "tercatat di sekitar rumah" not in texts(out)
+    row = (await checks(db))[0]
+    assert row.outcome == "off_site" and 140 < row.distance_m < 160
+    (flag,) = await flags(db, rudi)
+    assert flag.kind is FlagKind.CHECK_OFF_SITE
+    clock.current = second  # the same pin with the 200 m default would have been at home
+    await presence_checks.run_step(office.routine, clock.now())
+    clock.advance(minutes=2)
+    assert "tercatat di sekitar rumah" in texts(await office.location(RUDI, *near))
 
 
 async def test_an_unanswered_check_is_missed_after_its_window_with_a_flag(office, db, clock):

@@ -18,7 +18,6 @@ from enum import StrEnum
 from bot.domain.geo import distance_m
 
 FIRST_AFTER_APEL = dt.timedelta(minutes=30)  # nobody is asked during the roll call itself
-HOME_RADIUS_M = 200  # a home without its own radius uses this: the default of the HOME_RADIUS_M setting
 LIVE_FRESH = dt.timedelta(minutes=10)  # a live position this recent answers a check without asking
 
 
@@ -60,13 +59,13 @@ def draw_moments(
     return moments
 
 
-def judge(lat: float, lon: float, home: tuple[float, float, int | None] | None) -> tuple[CheckOutcome, float | None]:
-    """The outcome of an answer at (lat, lon) for a home (lat, lon, radius or None), and the distance."""
+def judge(lat: float, lon: float, home: tuple[float, float, int] | None) -> tuple[CheckOutcome, float | None]:
+    """The outcome of an answer at (lat, lon) for a home (lat, lon, radius), and the distance."""
     if home is None:
         return CheckOutcome.ANSWERED, None
     home_lat, home_lon, radius = home
     distance = distance_m(lat, lon, home_lat, home_lon)
-    return (CheckOutcome.OK if distance <= (radius or HOME_RADIUS_M) else CheckOutcome.OFF_SITE), distance
+    return (CheckOutcome.OK if distance <= radius else CheckOutcome.OFF_SITE), distance
 
 
 @dataclass(frozen=True)

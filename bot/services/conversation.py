@@ -69,12 +69,14 @@ class Conversation:
         self.default_timezone = default_timezone
         self.links = links
         self.invite_ttl = invite_ttl
-        self.routine = Routine(uow_factory, clock=clock, default_language=default_language, check_secret=check_secret)
+        self.evidence_policy = evidence_policy or EvidencePolicy()
+        # The policy carries HOME_RADIUS_M: a home without its own radius is judged by it everywhere.
+        self.routine = Routine(uow_factory, clock=clock, default_language=default_language, check_secret=check_secret,
+                               home_radius_m=self.evidence_policy.default_home_radius_m)
         # The month export's writer (openpyxl) lives outside the core; the runtime hands it in.
         self.exporter = exporter
         # Live-location moves, stored in batches by the channels that get many at once (DESIGN.md).
         self.live = LiveBatcher(uow_factory, clock)
-        self.evidence_policy = evidence_policy or EvidencePolicy()
         self.commands = self._command_table()
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
@@ -149,7 +151,7 @@ class Conversation:
         if inbound.tap:
             await self._tap(turn, inbound.tap.split(":"))
         elif inbound.location:
-            await presence.on_location(turn)
+            await presence.on_location(turn, self.evidence_policy.default_home_radius_m)
         elif inbound.media:
             if (
                 turn.actor.is_admin

@@ -50,10 +50,10 @@ async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, pol
             notes.append(Note("evidence.exif_time", {"date": format_date(taken_day, turn.lang),
                                                      "time": format_clock(taken_at, actor.timezone)}))
     if stored.gps is not None and await _works_from_home(turn):
-        home = (await approved_homes(turn.uow, [actor.person_id])).get(actor.person_id)
+        homes = await approved_homes(turn.uow, [actor.person_id], policy.default_home_radius_m)
+        home = homes.get(actor.person_id)
         if home is not None:
-            radius = home[2] if home[2] is not None else policy.default_home_radius_m
-            km = too_far(stored.gps, home[:2], radius, policy.exif_max_distance_km)
+            km = too_far(stored.gps, home[:2], home[2], policy.exif_max_distance_km)
             if km is not None:
                 flags.append(NewFlag(actor.person_id, day, FlagKind.EXIF_PLACE, ref, {"km": round(km, 1)}))
                 notes.append(Note("evidence.exif_place", {"km": format_decimal(km, "0.0", locale=turn.lang)}))

@@ -30,7 +30,8 @@ def usable_accuracy(accuracy_m: float | None) -> float | None:
     return accuracy_m if accuracy_m is not None and accuracy_m >= 0 else None
 
 
-async def on_location(turn: Turn) -> None:
+async def on_location(turn: Turn, home_radius_m: int) -> None:
+    """`home_radius_m`: HOME_RADIUS_M, the geofence of a home without its own radius (presence checks)."""
     loc = turn.inbound.location
     if not valid_coordinates(loc.lat, loc.lon):
         if not loc.is_update:
@@ -54,7 +55,7 @@ async def on_location(turn: Turn) -> None:
                                loc.live_key if live else None, until)
     if loc.is_update:
         return  # a live location moves many times a day: each move is stored, none is answered
-    if await presence_checks.on_location(turn):
+    if await presence_checks.on_location(turn, home_radius_m):
         return  # the pin answered a presence check, which said so
     if until:
         turn.say(turn.t("location.live_received", until=format_clock(until, turn.actor.timezone)))

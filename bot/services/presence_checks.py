@@ -39,6 +39,7 @@ async def run_step(routine, now: dt.datetime, *, unit: str | None = None, force:
     now rather than at its moment (still only WFH people on a workday before the deadline, one open
     check at a time)."""
     secret = getattr(routine, "check_secret", "")
+    home_radius_m = routine.home_radius_m
     async with routine.uow_factory() as uow:
         scope = await units_under(uow, unit) if unit else None
         days = {u.unit.name: u for u in await routine_steps.unit_days(uow, now)}
@@ -53,7 +54,7 @@ async def run_step(routine, now: dt.datetime, *, unit: str | None = None, force:
             for unit_name, people in planned_people.items():
                 extra = await uow.checks.next_unasked([p for p in people if p not in taken], checking[unit_name].day)
                 candidates += [CheckRecord(**{**c.__dict__, "unit": unit_name}) for c in extra]
-        notices = await _ask(uow, candidates, days, now)
+        notices = await _ask(uow, candidates, days, now, home_radius_m)
         out = await deliver(uow, notices, routine.default_language)
         await uow.commit()
     return out
@@ -103,7 +104,8 @@ async def _answerable(unasked: list[CheckRecord], days: dict, checking: dict, no
     return list(latest.values())
 
 
-async def _ask(uow: UnitOfWork, candidates: list[CheckRecord], days: dict, now: dt.datetime) -> list:
+async def _ask(uow: UnitOfWork, candidates: list[CheckRecord], days: dict, now: dt.datetime,
+               home_radius_m: int) -> list:
     """Ask the checks (WFH, not excused, reachable, none open); a running live location inside the home
     geofence answers a check without asking."""
     if not candidates:
@@ -119,7 +121,7 @@ async def _ask(uow: UnitOfWork, candidates: list[CheckRecord], days: dict, now: 
     reachable = {a.person_id for a in await uow.people.addresses(ids)}
     busy = await uow.checks.open_people(ids, now)
     live = await uow.checks.live_positions(ids, now - LIVE_FRESH, now)
-    homes = await approved_homes(uow, list(live))
+    homes = await approved_homes(uow, list(live), home_radius_m)
     excused, skipped, asking = [], [], []
     for check in candidates:
         record = modes.get((check.person_id, check.day))
@@ -199,9 +201,10 @@ async def _unit_day(uow: UnitOfWork, unit: str, now: dt.datetime):
     return found[0] if found else None
 
 
-async def on_location(turn: Turn) -> bool:
+async def on_location(turn: Turn, home_radius_m: int) -> bool:
     """A location sent (not a live location's later move) while a check is open answers it; True when it
-    did (the fix is stored by the caller either way)."""
+    did (the fix is stored by the caller either way). `home_radius_m`: HOME_RADIUS_M, for a home without
+    its own radius."""
     loc = turn.inbound.location
     if loc.is_update:
         return False
@@ -209,7 +212,7 @@ async def on_location(turn: Turn) -> bool:
     check = await turn.uow.checks.open_check(person_id, turn.now)
     if check is None:
         return False
-    home = (await approved_homes(turn.uow, [person_id])).get(person_id)
+    home = (await approved_homes(turn.uow, [person_id], home_radius_m)).get(person_id)
     outcome, distance = judge(loc.lat, loc.lon, home)
     if not await turn.uow.checks.answer(check.id, at=turn.now, lat=loc.lat, lon=loc.lon, accuracy_m=loc.accuracy_m,
                                         distance_m=distance, outcome=outcome):
@@ -243,7 +246,11 @@ async def on_evidence(turn: Turn, evidence_id: int, kind: EvidenceKind) -> bool:
     return True
 
 
-async def approved_homes(uow, person_ids: list[int]) -> dict[int, tuple[float, float, int | None]]:
-    """(lat, lon, radius or None) of the approved homes; people without one are absent."""
-    return {pid: (h.lat, h.lon, h.radius_m) for pid, h in (await uow.presence.homes(person_ids)).items() if h.approved}
+async def approved_homes(uow, person_ids: list[int], default_radius_m: int) -> dict[int, tuple[float, float, int]]:
+    """(lat, lon, radius) of the approved homes, the radius the person's own else `default_radius_m`
+    (HOME_RADIUS_M); people without one are absent. Presence checks and the evidence checks share it, so
+    both judge a home by the same geofence."""
+    homes = await uow.presence.homes(person_ids)
+    return {pid: (h.lat, h.lon, h.radius_m if h.radius_m is not None else default_radius_m)
+            for pid, h in homes.items() if h.approved}
 
