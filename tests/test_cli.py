@@ -133,6 +133,15 @@ def test_invite_for_an_unknown_unit_fails_politely(apel_env, office_csv, tmp_pat
     assert result.exit_code == 1 and "Unknown unit: Nowhere" in result.stderr
 
 
+def test_invite_offers_only_the_channels_that_redeem_invites(apel_env, office_csv, tmp_path):
+    apel("org", "import", str(office_csv))
+    out = tmp_path / "i.csv"
+    result = apel("invite", "--channel", "console", "--out", str(out))
+    assert result.exit_code == 2 and "--channel" in result.stderr and result.stdout == ""
+    assert not out.exists()
+    assert "telegram|whatsapp" in apel("invite", "--help").stdout
+
+
 def test_sample_office_loads_once(apel_env):
     first = apel("org", "sample", "--if-empty")
     assert first.exit_code == 0, first.stderr

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
-from bot.domain.org_terms import Channel
-from bot.services.errors import ServiceError
+from bot.domain.org_terms import INVITE_CHANNELS, Channel
 from bot.services.invites import LinkSettings, issue_invites
 from bot.texts import format_datetime
 
 INVITE_COLUMNS = ("nip", "name", "unit", "channel", "code", "link", "expires_at")
 
+# Only the channels that redeem invites are offered, so `--channel console` is a usage error before any
+# work (the console chat is linked without one).
+InviteChannel = StrEnum("InviteChannel", {c.name: c.value for c in INVITE_CHANNELS})
+
 
 async def invite_command(
     out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the invites CSV (it holds secret codes)."),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
-    channel: Channel = typer.Option(Channel.TELEGRAM, "--channel", help="telegram or whatsapp"),
+    invite_channel: InviteChannel = typer.Option(InviteChannel.TELEGRAM, "--channel", help="telegram or whatsapp"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Create invites; re-issuing revokes a person's previous code for that channel."""
-    if channel is Channel.CONSOLE:
-        raise ServiceError("invite.no_console")
+    channel = Channel(invite_channel.value)
     settings = load_settings()
     db = open_database(settings)
     try:
