@@ -132,7 +132,7 @@ async def roster_show(
     unit: str | None = typer.Option(None, "--unit"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """One record per person per day: date, nip, unit, mode, reason."""
+    """One record per person per day: date, nip, name, unit, mode, reason."""
     first = parse_date(start)
     lines = await _with_uow(lambda uow, now: roster_admin.show_roster(uow, start=first, end=parse_date(end) or first,
                                                                       unit=unit))

@@ -56,7 +56,7 @@ async def run_command(
     ),
     role: Role = typer.Option(Role.ALL, "--role", help="all (one process), or web, sender, scheduler (at scale)."),
 ) -> None:
-    """Start Apel: Telegram when TELEGRAM_BOT_TOKEN is set, else the console chat."""
+    """Start Apel: the channels whose tokens are set (TELEGRAM_BOT_TOKEN, WHATSAPP_TOKEN), else the console chat."""
     settings = load_settings()
     people = await _active_people(settings)
     if sample_if_empty and people == 0:

@@ -35,7 +35,7 @@ def _checking(unit_day, now: dt.datetime, force: bool) -> bool:
 
 
 async def run_step(routine, now: dt.datetime, *, unit: str | None = None, force: bool = False) -> list[Outgoing]:
-    """`force` (`apel run-step periksa`, `/jalankan periksa`): each person's next planned check is asked
+    """`force` (`apel run-step periksa`): each person's next planned check is asked
     now rather than at its moment (still only WFH people on a workday before the deadline, one open
     check at a time)."""
     secret = getattr(routine, "check_secret", "")
