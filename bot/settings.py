@@ -114,7 +114,8 @@ class Settings(BaseSettings):
         try:
             return parse_timezone(value)
         except CellError:
-            raise ValueError("DEFAULT_TIMEZONE must be Asia/Jakarta, Asia/Makassar or Asia/Jayapura") from None
+            raise ValueError("DEFAULT_TIMEZONE must be Asia/Jakarta, Asia/Pontianak, Asia/Makassar or Asia/Jayapura "
+                             "(or WIB, WITA, WIT)") from None
 
     @field_validator("telegram_bot_username")
     @classmethod

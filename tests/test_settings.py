@@ -36,8 +36,10 @@ def test_blank_tokens_mean_unset_and_secrets_do_not_print(monkeypatch):
 
 def test_a_zone_outside_indonesia_is_refused(monkeypatch):
     monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/Paris")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Asia/Pontianak"):  # the message names every zone accepted
         Settings(_env_file=None)
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Asia/Pontianak")
+    assert Settings(_env_file=None).default_timezone == "Asia/Pontianak"
 
 
 def test_wib_is_understood_as_jakarta(monkeypatch):
