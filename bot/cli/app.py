@@ -1,5 +1,5 @@
-"""The `apel` command for admins and scripts. Every listing takes --format table|csv|json;
-errors go to stderr with a non-zero exit code."""
+"""The `apel` command for admins and scripts. Listings take --format table|csv|json (`apel digest`
+text|json, `apel export` xlsx|csv); errors go to stderr with a non-zero exit code."""
 
 from __future__ import annotations
 
