@@ -1,7 +1,8 @@
 """Which spreadsheet header means which org-chart field.
 
 Simpeg exports and hand-made sheets name columns differently, in English or Indonesian; headers are
-folded with `slug` (case, spaces and punctuation ignored) and looked up here.
+folded with `slug` (lower case; any other character than a letter or digit is `_`, so `NIP Atasan`
+and `nip.atasan` meet) and looked up here.
 """
 
 from __future__ import annotations
