@@ -1,7 +1,8 @@
 """The times of a working day in a unit's own zone, and the dates that are workdays.
 
-Every unit uses `DEFAULT_SCHEDULE` until per-unit schedules, holidays and Ramadan hours arrive with the
-routine's clock; the functions already take the schedule and the zone as arguments."""
+The routine reads each unit's own schedule (bot/domain/unit_schedule.py: inherited, with period overrides)
+and passes it in; `DEFAULT_SCHEDULE`, the default argument, is what callers without a unit's schedule at
+hand get (DESIGN.md lists them)."""
 
 from __future__ import annotations
 
