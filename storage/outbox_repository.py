@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, delete, func, literal, select, text, tuple_, update
+from sqlalchemy import and_, func, literal, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.org_terms import Channel
@@ -153,7 +153,7 @@ class SqlOutboxRepository:
             .returning(m.id, m.payload, m.channel, m.external_id, m.priority, m.person_id, m.kind, m.key,
                        m.attempts, m.parts_sent, m.uncertain, m.expires_at),
             execution_options={"synchronize_session": False})).all()
-        shas = {_sha(r.payload) for r in rows} - {None}
+        shas = {attachment_sha(r.payload) for r in rows} - {None}
         files = {}
         if shas:
             files = dict((await self.session.execute(
@@ -265,14 +265,6 @@ class SqlOutboxRepository:
         rows = await self.session.execute(select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys)))
         return dict(rows.all())
 
-    async def prune(self, before: dt.datetime) -> int:
-        """Finished messages older than `before` go, and the files nothing queued needs any more."""
-        done = [Status.SENT.value, Status.FAILED.value, Status.EXPIRED.value]
-        removed = await self.session.execute(
-            delete(OutboxMessage).where(OutboxMessage.status.in_(done), OutboxMessage.created_at < before))
-        await self.session.execute(delete(OutboxFile).where(OutboxFile.created_at < before))
-        return removed.rowcount
-
 
 def claim_page(limit: int, channels: Sequence[Channel], max_priority: int, after: tuple | None, *,
                postgres: bool):
@@ -287,7 +279,8 @@ def claim_page(limit: int, channels: Sequence[Channel], max_priority: int, after
     return page.with_for_update(skip_locked=True) if postgres else page
 
 
-def _sha(payload: str) -> str | None:
+def attachment_sha(payload: str) -> str | None:
+    """The stored file a payload's attachment refers to (its sha256), without decoding the JSON."""
     marker = '"sha256":"'
     at = payload.find(marker)
     return payload[at + len(marker):at + len(marker) + 64] if at >= 0 else None

@@ -8,15 +8,19 @@ import datetime as dt
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.org_terms import Channel
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, Task, WorkDay
+from storage.outbox_tables import OutboxMessage
 from storage.presence_tables import DayFlag, PresenceCheck, PresenceSummary
 from storage.tables import AuditEntry, ChannelAccount, Invite, OrgUnit, Person
+from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 
 # Table name in the export -> the table, each with a person_id column.
 PER_PERSON = {
     "work_days": WorkDay, "tasks": Task, "reports": Report, "leave_requests": LeaveRequest, "flags": DayFlag,
     "presence_summaries": PresenceSummary, "presence_checks": PresenceCheck, "location_fixes": LocationFix,
     "evidence": Evidence, "channel_accounts": ChannelAccount, "conversation_state": ConversationState,
+    "messages": OutboxMessage, "whatsapp_held": WhatsAppHeld, "whatsapp_sent": WhatsAppSent,
 }
 
 
@@ -78,6 +82,13 @@ class SqlPersonDataRepository:
     async def erase(self, person_id: int, at: dt.datetime) -> None:
         """Personal data out; modes, statuses, lateness, counts and hashes stay."""
         p = person_id
+        # The messages made for them (copies of texts, held content, receipts) and their WhatsApp chats
+        # (phone number, window, menu), found by their identities before those are blanked below.
+        whatsapp_ids = select(ChannelAccount.external_id).where(ChannelAccount.person_id == p,
+                                                                ChannelAccount.channel == Channel.WHATSAPP.value)
+        await self.session.execute(delete(WhatsAppChat).where(WhatsAppChat.external_id.in_(whatsapp_ids)))
+        for table in (OutboxMessage, WhatsAppHeld, WhatsAppSent):
+            await self.session.execute(delete(table).where(table.person_id == p))
         await self.session.execute(update(Person).where(Person.id == p).values(
             name=f"Dihapus {p}", nip=f"X{p:017d}", phone=None, language=None, home_lat=None, home_lon=None,
             home_radius_m=None, home_pending_lat=None, home_pending_lon=None, home_pending_at=None,

@@ -10,9 +10,14 @@ from collections.abc import Sequence
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.org_terms import Channel
+from bot.outbox.records import Status
 from storage.day_tables import ConversationState, Evidence, LocationFix, SeenUpdate
+from storage.outbox_repository import attachment_sha
+from storage.outbox_tables import OutboxFile, OutboxMessage
 from storage.presence_tables import PresenceCheck
-from storage.tables import AuditEntry, Person
+from storage.tables import AuditEntry, ChannelAccount, Person
+from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 
 PURGE_ACTION = "retention_purge"
 
@@ -81,6 +86,70 @@ class SqlRetentionRepository:
         chunk = select(ConversationState.person_id).where(self._stale_states(cutoff)).limit(limit).scalar_subquery()
         stmt = delete(ConversationState).where(ConversationState.person_id.in_(chunk))
         return (await self.session.execute(stmt)).rowcount
+
+    # Messages: the outbox keeps a copy of every text it sent (names, tasks, reports), the WhatsApp adapter
+    # what it held and what the Cloud API accepted. Ended messages, and the adapter's rows, go after the
+    # cut-off; queued and sending ones never do.
+    @staticmethod
+    def _old_messages(cutoff):
+        ended = [Status.SENT.value, Status.FAILED.value, Status.EXPIRED.value]
+        return and_(OutboxMessage.status.in_(ended), OutboxMessage.created_at < cutoff)
+
+    async def count_messages(self, cutoff: dt.datetime) -> int:
+        return await self._count(OutboxMessage, self._old_messages(cutoff))
+
+    async def delete_messages(self, cutoff: dt.datetime, limit: int) -> int:
+        chunk = select(OutboxMessage.id).where(self._old_messages(cutoff)).limit(limit).scalar_subquery()
+        return (await self.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(chunk)))).rowcount
+
+    async def _unused_files(self, cutoff: dt.datetime) -> list[str]:
+        """Stored attachments (digest cards, exports, the invites CSV an admin asked for in chat) that no
+        queued or sending message needs, made before the cut-off. A few per supervisor a day: read whole."""
+        pending = await self.session.scalars(select(OutboxMessage.payload).where(
+            OutboxMessage.status.in_([Status.QUEUED.value, Status.SENDING.value]),
+            OutboxMessage.payload.like('%"sha256":"%')))
+        needed = {attachment_sha(payload) for payload in pending}
+        made = await self.session.scalars(select(OutboxFile.sha256).where(OutboxFile.created_at < cutoff))
+        return sorted(set(made) - needed)
+
+    async def count_files(self, cutoff: dt.datetime) -> int:
+        return len(await self._unused_files(cutoff))
+
+    async def delete_files(self, cutoff: dt.datetime, limit: int) -> int:
+        chunk = (await self._unused_files(cutoff))[:limit]
+        if not chunk:
+            return 0
+        return (await self.session.execute(delete(OutboxFile).where(OutboxFile.sha256.in_(chunk)))).rowcount
+
+    async def count_whatsapp_sent(self, cutoff: dt.datetime) -> int:
+        return await self._count(WhatsAppSent, WhatsAppSent.sent_at < cutoff)
+
+    async def delete_whatsapp_sent(self, cutoff: dt.datetime, limit: int) -> int:
+        chunk = select(WhatsAppSent.id).where(WhatsAppSent.sent_at < cutoff).limit(limit).scalar_subquery()
+        return (await self.session.execute(delete(WhatsAppSent).where(WhatsAppSent.id.in_(chunk)))).rowcount
+
+    async def count_whatsapp_held(self, cutoff: dt.datetime) -> int:
+        return await self._count(WhatsAppHeld, WhatsAppHeld.held_at < cutoff)
+
+    async def delete_whatsapp_held(self, cutoff: dt.datetime, limit: int) -> int:
+        # Released or not: a briefing held for weeks is no longer worth sending when the person comes back.
+        chunk = select(WhatsAppHeld.id).where(WhatsAppHeld.held_at < cutoff).limit(limit).scalar_subquery()
+        return (await self.session.execute(delete(WhatsAppHeld).where(WhatsAppHeld.id.in_(chunk)))).rowcount
+
+    @staticmethod
+    def _stranger_chats(cutoff):
+        # Anyone can write to the number: a chat nobody is linked to keeps their phone number only so long.
+        linked = select(ChannelAccount.external_id).where(ChannelAccount.channel == Channel.WHATSAPP.value,
+                                                          ChannelAccount.unlinked_at.is_(None))
+        return and_(WhatsAppChat.external_id.not_in(linked),
+                    or_(WhatsAppChat.last_inbound_at.is_(None), WhatsAppChat.last_inbound_at < cutoff))
+
+    async def count_whatsapp_strangers(self, cutoff: dt.datetime) -> int:
+        return await self._count(WhatsAppChat, self._stranger_chats(cutoff))
+
+    async def delete_whatsapp_strangers(self, cutoff: dt.datetime, limit: int) -> int:
+        chunk = select(WhatsAppChat.id).where(self._stranger_chats(cutoff)).limit(limit).scalar_subquery()
+        return (await self.session.execute(delete(WhatsAppChat).where(WhatsAppChat.id.in_(chunk)))).rowcount
 
     async def old_originals(self, cutoff: dt.datetime, after_id: int, limit: int) -> list[tuple[int, str]]:
         """(id, path) of images whose original is still kept, received before the cut-off, by id after

@@ -15,9 +15,11 @@ from bot.services.errors import ServiceError
 from bot.services.person_data import erase_person, export_person
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, WorkDay
 from storage.media_files import LocalMediaFiles
+from storage.outbox_tables import OutboxMessage
 from storage.tables import AuditEntry, ChannelAccount, Person
+from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 from tests.chat_harness import actions
-from tests.org_rows import STAF
+from tests.org_rows import SEK, STAF
 from tests.test_conversation_roles import DEWI, RUDI, chat, ids, table  # noqa: F401  (the fixture)
 
 
@@ -35,8 +37,25 @@ async def rudi_works_a_day(chat):
     await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":y")))
 
 
+async def messages_to(db, person_id: int, whatsapp_id: str, clock) -> None:
+    """What the outbox and the WhatsApp adapter keep of messages to a person reached on WhatsApp."""
+    async with db.uow() as uow:
+        uow.session.add_all([
+            ChannelAccount(person_id=person_id, channel="whatsapp", external_id=whatsapp_id, linked_at=clock.now()),
+            WhatsAppChat(external_id=whatsapp_id, wa_id=whatsapp_id, last_inbound_at=clock.now()),
+            OutboxMessage(key=f"briefing:{person_id}", person_id=person_id, channel="whatsapp",
+                          external_id=whatsapp_id, kind="briefing", status="sent",
+                          payload='{"text":"Selamat pagi"}', created_at=clock.now()),
+            WhatsAppHeld(external_id=whatsapp_id, person_id=person_id, payload="{}", held_at=clock.now()),
+            WhatsAppSent(wamid=f"wamid.{person_id}", external_id=whatsapp_id, person_id=person_id,
+                         sent_at=clock.now()),
+        ])
+        await uow.commit()
+
+
 async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp_path):
     await rudi_works_a_day(chat)
+    await messages_to(db, (await ids(db))[STAF], "62811", clock)
     export = await export_person(db.uow, STAF, now=clock.now(), actor="test")
     target = tmp_path / "rudi.zip"
     assert await write_archive(export, target) == 1
@@ -50,6 +69,8 @@ async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp
     assert data["location_fixes"] and data["evidence"][0]["sha256"]
     assert data["leave_requests"][0]["reason"] == "Kontrol ke dokter gigi"
     assert data["work_days"] and data["invites"] and "code_hash" not in data["invites"][0]
+    assert [m["payload"] for m in data["messages"] if m["kind"] == "briefing"] == ['{"text":"Selamat pagi"}']
+    assert data["whatsapp_held"] and data["whatsapp_sent"][0]["wamid"].startswith("wamid.")
     assert Path(target).stat().st_mode & 0o777 == 0o600
     with pytest.raises(ServiceError):
         await export_person(db.uow, "000000000000000000", now=clock.now(), actor="test")
@@ -65,6 +86,8 @@ async def test_an_active_person_is_not_erased(chat, db, clock):
 async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_counts(chat, db, clock):
     await rudi_works_a_day(chat)
     rudi = (await ids(db))[STAF]
+    await messages_to(db, rudi, "62811", clock)
+    await messages_to(db, (await ids(db))[SEK], "62822", clock)  # someone else's: they stay
     evidence = await table(db, Evidence)
     files = [Path(p) for e in evidence for p in (e.path, e.derivative_path, e.thumb_path)]
     assert all(f.exists() for f in files)
@@ -84,6 +107,11 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
     assert [e for e in await table(db, LocationFix) if e.person_id == rudi] == []
     assert [s for s in await table(db, ConversationState) if s.person_id == rudi] == []
     assert all(a.unlinked_at and a.external_id == "" for a in await table(db, ChannelAccount) if a.person_id == rudi)
+    assert [c.wa_id for c in await table(db, WhatsAppChat)] == ["62822"]
+    for kind in (OutboxMessage, WhatsAppHeld, WhatsAppSent):
+        people = {row.person_id for row in await table(db, kind)}
+        assert rudi not in people and (await ids(db))[SEK] in people, kind
+    assert [m.external_id for m in await table(db, OutboxMessage) if m.external_id.startswith("628")] == ["62822"]
     evidence = [e for e in await table(db, Evidence) if e.person_id == rudi]
     assert len(evidence) == 1 and (evidence[0].filename, evidence[0].caption, evidence[0].thumb_path) == (None, None, None)
     assert [(r.summary, r.task_lines) for r in await table(db, Report)] == [(None, "[]")]

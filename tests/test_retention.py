@@ -1,5 +1,6 @@
 """Retention: the purge removes raw fixes, image originals, check coordinates, old update keys and stale
-states after RETENTION_DAYS, keeps summaries and derivatives, counts in a dry run exactly what it removes,
+states after RETENTION_DAYS, copies of sent messages after MESSAGE_KEEP_DAYS and their attachments once
+nothing queued needs them, keeps summaries and derivatives, counts in a dry run exactly what it removes,
 and removes nothing more when run again; `apel purge` and the routine's nightly step."""
 
 import asyncio
@@ -18,8 +19,10 @@ from bot.services.retention import PurgeCounts, daily_purge, purge, purge_due
 from storage.day_tables import ConversationState, Evidence, LocationFix, SeenUpdate
 from storage.media_files import LocalMediaFiles
 from storage.media_store import FileMediaStore
+from storage.outbox_tables import OutboxFile, OutboxMessage
 from storage.presence_tables import PresenceCheck, PresenceSummary
-from storage.tables import AuditEntry, Person
+from storage.tables import AuditEntry, ChannelAccount, Person
+from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 from storage.unit_of_work import Database
 from tests.chat_harness import jpeg
 from tests.org_rows import HEAD, SEK, STAF, small_office
@@ -29,6 +32,8 @@ UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 OLD = NOW - dt.timedelta(days=100)
 RECENT = NOW - dt.timedelta(days=10)
+WEEK_AGO = NOW - dt.timedelta(days=7)
+JUST_NOW = NOW - dt.timedelta(minutes=10)
 
 
 async def seed(db, clock, media: Path) -> dict:
@@ -69,8 +74,34 @@ async def seed(db, clock, media: Path) -> dict:
         for actor, at in (("stranger:telegram:0123456789abcdef", OLD), ("stranger:telegram:0123456789abcdef", RECENT),
                           (f"person:{rudi}", OLD)):  # only the strangers' old refusal goes
             await uow.audit.record(at, actor, "refused", {"message": "text"})
+        seed_messages(uow.session, rudi)
         await uow.commit()
     return {"evidence": evidence, "saved": saved, "doc": doc, "rudi": rudi}
+
+
+def _message(key: str, status: str, created_at: dt.datetime, sha: str | None = None) -> OutboxMessage:
+    attachment = f',"attachment":{{"filename":"x.png","is_photo":true,"path":null,"sha256":"{sha}"}}' if sha else ""
+    return OutboxMessage(key=key, channel="telegram", external_id="42", kind="digest", status=status,
+                         payload=f'{{"text":"Rudi Hartono: terlambat"{attachment}}}', created_at=created_at)
+
+
+def seed_messages(session, rudi: int) -> None:
+    """Sent messages old and new, their stored files, and the WhatsApp adapter's rows."""
+    session.add_all([
+        _message("old-sent", "sent", OLD, "b" * 64), _message("old-failed", "failed", OLD),
+        _message("old-queued", "queued", OLD, "a" * 64), _message("recent-sent", "sent", WEEK_AGO),
+        OutboxFile(sha256="a" * 64, content=b"still queued", created_at=OLD),
+        OutboxFile(sha256="b" * 64, content=b"sent: NIP,kode", created_at=OLD),
+        OutboxFile(sha256="c" * 64, content=b"being queued now", created_at=JUST_NOW),
+        WhatsAppSent(wamid="wamid.old", external_id="6281", person_id=rudi, sent_at=OLD),
+        WhatsAppSent(wamid="wamid.new", external_id="6281", person_id=rudi, sent_at=WEEK_AGO),
+        WhatsAppHeld(external_id="6281", person_id=rudi, payload="{}", held_at=OLD),
+        WhatsAppHeld(external_id="6281", person_id=rudi, payload="{}", held_at=WEEK_AGO),
+        ChannelAccount(person_id=rudi, channel="whatsapp", external_id="6281", linked_at=OLD),
+        WhatsAppChat(external_id="6281", wa_id="6281", last_inbound_at=OLD),  # Rudi's: stays
+        WhatsAppChat(external_id="6289", wa_id="6289", last_inbound_at=OLD),  # a stranger, long ago
+        WhatsAppChat(external_id="6287", wa_id="6287", last_inbound_at=RECENT),  # a stranger, lately
+    ])
 
 
 async def rows(db, model):
@@ -79,7 +110,8 @@ async def rows(db, model):
 
 
 EXPECTED = PurgeCounts(location_fixes=3, original_files=2, original_bytes=0, check_coordinates=1, seen_updates=2,
-                       conversation_states=2, stranger_refusals=1)
+                       conversation_states=2, stranger_refusals=1, sent_messages=2, message_files=1, whatsapp_sent=1,
+                       whatsapp_held=1, whatsapp_strangers=1)
 
 
 async def test_a_dry_run_counts_what_the_purge_removes_and_a_second_run_removes_nothing(db, clock, tmp_path):
@@ -113,9 +145,20 @@ async def test_a_dry_run_counts_what_the_purge_removes_and_a_second_run_removes_
     assert refusals == [("person", OLD), ("stranger", RECENT)]
     audit = [a for a in await rows(db, AuditEntry) if a.action == "retention_purge"]
     assert len(audit) == 1 and json.loads(audit[0].detail)["location_fixes"] == 3
+    assert sorted(m.key for m in await rows(db, OutboxMessage)) == ["old-queued", "recent-sent"]
+    assert sorted(f.sha256[0] for f in await rows(db, OutboxFile)) == ["a", "c"]  # queued's, and one just made
+    assert [w.wamid for w in await rows(db, WhatsAppSent)] == ["wamid.new"]
+    assert [h.held_at for h in await rows(db, WhatsAppHeld)] == [WEEK_AGO]
+    assert sorted(c.external_id for c in await rows(db, WhatsAppChat)) == ["6281", "6287"]
 
     assert await purge(db.uow, files, now=NOW, retention_days=90, dry_run=False) == PurgeCounts()
     assert await purge(db.uow, files, now=NOW, retention_days=90, dry_run=True) == PurgeCounts()
+
+
+async def test_sent_messages_never_outlive_a_shorter_retention(db, clock, tmp_path):
+    await seed(db, clock, tmp_path / "media")
+    counted = await purge(db.uow, LocalMediaFiles(), now=NOW, retention_days=5, dry_run=True)
+    assert (counted.sent_messages, counted.whatsapp_sent, counted.whatsapp_held) == (3, 2, 2)
 
 
 def test_the_purge_is_due_once_a_night():

@@ -1,6 +1,9 @@
 """Retention (UU PDP): raw location fixes, the originals of images, presence checks' coordinates, old
 update keys and stale conversation states are removed after RETENTION_DAYS; daily summaries, thumbnails,
 derivatives, hashes, flags and the evidence rows stay, so digests and monthly recaps still add up.
+Copies of sent messages (the outbox and the WhatsApp adapter's rows) go after MESSAGE_KEEP_DAYS, their
+stored attachments as soon as no queued message needs them, and WhatsApp chats nobody is linked to
+(a stranger's phone number) after RETENTION_DAYS.
 
 Each kind is removed a chunk at a time, each chunk in its own short transaction; running it again removes
 nothing more (idempotent). A dry run counts exactly what the purge would remove."""
@@ -17,6 +20,12 @@ from bot.ports import UnitOfWorkFactory
 CHUNK = 2000
 SEEN_UPDATE_DAYS = 3  # platforms redeliver within hours; three days is ample to recognise a repeat
 PURGE_HOUR_UTC = 19  # the daily run: 02.00 WIB, 03.00 WITA, 04.00 WIT, the quietest hour
+# Sent messages are kept two weeks: long enough to answer "did my briefing go out last week?" and to take
+# the Cloud API's status callbacks, which Meta retries for up to 7 days; the chats themselves hold them.
+MESSAGE_KEEP_DAYS = 14  # or RETENTION_DAYS, when that is shorter
+# A stored attachment is made in the transaction that queues its message; one just made is left alone, so
+# a message being queued with a file that already exists never finds it gone.
+FILE_GRACE = dt.timedelta(hours=1)
 
 
 class MediaFiles(Protocol):
@@ -36,6 +45,11 @@ class PurgeCounts:
     seen_updates: int = 0
     conversation_states: int = 0
     stranger_refusals: int = 0  # audit entries of unlinked chats turned away (linked people's stay)
+    sent_messages: int = 0  # ended outbox messages (sent, failed, expired)
+    message_files: int = 0  # attachments stored for messages (digest cards, exports, invites CSV)
+    whatsapp_sent: int = 0  # the Cloud API's receipts of sent messages
+    whatsapp_held: int = 0  # content held outside the 24-hour window
+    whatsapp_strangers: int = 0  # WhatsApp chats (phone numbers) nobody is linked to
 
     def rows(self) -> list[dict]:
         return [{"kind": k, "count": v} for k, v in asdict(self).items()]
@@ -45,6 +59,7 @@ async def purge(uow_factory: UnitOfWorkFactory, files: MediaFiles, *, now: dt.da
                 dry_run: bool, actor: str = "routine", chunk: int = CHUNK) -> PurgeCounts:
     cutoff = now - dt.timedelta(days=retention_days)
     seen_cutoff = now - dt.timedelta(days=SEEN_UPDATE_DAYS)
+    message_cutoff = now - dt.timedelta(days=min(MESSAGE_KEEP_DAYS, retention_days))
     counts = PurgeCounts()
     counts.original_files, counts.original_bytes = await _originals(uow_factory, files, cutoff, now, dry_run, chunk)
     for field, count, remove, at in (
@@ -53,6 +68,11 @@ async def purge(uow_factory: UnitOfWorkFactory, files: MediaFiles, *, now: dt.da
         ("seen_updates", "count_seen", "delete_seen", seen_cutoff),
         ("conversation_states", "count_states", "delete_states", cutoff),
         ("stranger_refusals", "count_stranger_refusals", "delete_stranger_refusals", cutoff),
+        ("sent_messages", "count_messages", "delete_messages", message_cutoff),
+        ("message_files", "count_files", "delete_files", now - FILE_GRACE),
+        ("whatsapp_sent", "count_whatsapp_sent", "delete_whatsapp_sent", message_cutoff),
+        ("whatsapp_held", "count_whatsapp_held", "delete_whatsapp_held", message_cutoff),
+        ("whatsapp_strangers", "count_whatsapp_strangers", "delete_whatsapp_strangers", cutoff),
     ):
         setattr(counts, field, await _rows(uow_factory, count, remove, at, dry_run, chunk))
     if not dry_run:
