@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import bindparam, or_, select, text, update
+from sqlalchemy import bindparam, literal, or_, select, text, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.unit_schedule import ScheduleLayer, from_json
@@ -13,6 +14,9 @@ from storage.conflict_insert import dialect_insert
 from storage.routine_tables import CalendarEntryRow, Delivery, SchedulerLease, UnitScheduleRow
 from storage.tables import OrgUnit
 from storage.types import UtcDateTime
+
+
+MAX_DEPTH = 30  # units above units: far more than any org chart has, and a stop should one ever loop
 
 
 class SqlRoutineRepository:
@@ -30,6 +34,24 @@ class SqlRoutineRepository:
             ScheduleLayer(name, from_json(json.loads(row.values)), row.valid_from, row.valid_to)
             for row, name in rows
         ]
+
+    async def chain_layers(self, unit_id: int) -> tuple[list[str], list[ScheduleLayer]]:
+        """A unit and its ancestors (nearest first), and the schedule layers any of them sets: what
+        `resolve` needs for one unit, in one statement, without reading a province's every unit."""
+        chain = (select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, literal(0).label("depth"))
+                 .where(OrgUnit.id == unit_id).cte("unit_chain", recursive=True))
+        parent = aliased(OrgUnit)
+        chain = chain.union_all(
+            select(parent.id, parent.name, parent.parent_id, chain.c.depth + 1)
+            .where(parent.id == chain.c.parent_id, chain.c.depth < MAX_DEPTH))
+        rows = (await self.session.execute(
+            select(chain.c.name, UnitScheduleRow)
+            .outerjoin(UnitScheduleRow, UnitScheduleRow.unit_id == chain.c.id)
+            .order_by(chain.c.depth, UnitScheduleRow.id))).all()
+        names = list(dict.fromkeys(name for name, _ in rows))
+        layers = [ScheduleLayer(name, from_json(json.loads(row.values)), row.valid_from, row.valid_to)
+                  for name, row in rows if row is not None]
+        return names, layers
 
     async def set_schedule(
         self, unit_id: int, values: dict, valid_from: dt.date | None, valid_to: dt.date | None, at: dt.datetime

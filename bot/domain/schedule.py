@@ -1,8 +1,8 @@
 """The times of a working day in a unit's own zone, and the dates that are workdays.
 
 The routine reads each unit's own schedule (bot/domain/unit_schedule.py: inherited, with period overrides)
-and passes it in; `DEFAULT_SCHEDULE`, the default argument, is what callers without a unit's schedule at
-hand get (DESIGN.md lists them)."""
+and passes it in, as the chat does (bot/services/day_schedule.py); `DEFAULT_SCHEDULE`, the default
+argument, is the schedule of a unit that sets nothing."""
 
 from __future__ import annotations
 

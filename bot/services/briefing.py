@@ -9,11 +9,12 @@ import datetime as dt
 
 from bot.day_records import Actor, TaskRecord
 from bot.domain.html import esc, sentence
-from bot.domain.schedule import deadline_of
+from bot.domain.schedule import local_time
 from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
 from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
 from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.day_schedule import day_schedule_of
 from bot.services.turn import action, day_code, translator
 from bot.texts import format_clock, format_date
 
@@ -32,7 +33,8 @@ def task_line(number: int, task: TaskRecord, day: dt.date, t) -> str:
 async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tuple[Reply, list[int]]:
     work_day = await uow.day.ensure_work_day(actor.person_id, day, DEFAULT_MODE.value)
     tasks = await uow.day.tasks_for_day(actor.person_id, day)
-    return render_briefing(actor, day, Mode(work_day.mode), tasks, deadline_of(day, actor.timezone), t)
+    deadline = local_time(day, (await day_schedule_of(uow, actor.unit_id, day)).deadline, actor.timezone)
+    return render_briefing(actor, day, Mode(work_day.mode), tasks, deadline, t)
 
 
 def render_briefing(actor: Actor, day: dt.date, mode: Mode, tasks: list[TaskRecord], deadline: dt.datetime,

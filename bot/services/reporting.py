@@ -32,7 +32,7 @@ async def start(turn: Turn) -> None:
         return
     report = await turn.uow.day.report(turn.actor.person_id, turn.today)
     status = ReportStatus(report.status) if report else None
-    if not may_edit(status, turn.now, turn.deadline):
+    if not may_edit(status, turn.now, await turn.deadline()):
         turn.say(turn.t(f"report.locked_{status.value}"))
         return
     await turn.set_state("report", step="tasks", summary=report.summary if report else None)
@@ -95,7 +95,7 @@ async def preview(turn: Turn) -> None:
         turn.t("report.summary_label") + " " + esc(data.get("summary") or ""),
         turn.t("report.evidence_count", count=len(evidence)),
     ]
-    if turn.now >= turn.deadline:
+    if turn.now >= await turn.deadline():
         lines.append(turn.t("report.will_be_late"))
     rows = (
         (Button(turn.t("button.send_report"), action("r", "send")),),
@@ -137,7 +137,7 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
 async def submit(turn: Turn, summary: str) -> None:
     report = await turn.uow.day.report(turn.actor.person_id, turn.today)
     previous = ReportStatus(report.status) if report else None
-    if not may_edit(previous, turn.now, turn.deadline):
+    if not may_edit(previous, turn.now, await turn.deadline()):
         await turn.clear_state()
         turn.say(turn.t(f"report.locked_{previous.value}"))
         return
@@ -145,7 +145,7 @@ async def submit(turn: Turn, summary: str) -> None:
     evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, turn.today)
     # A report the superior returned keeps the lateness of its first submission: fixing it after the
     # deadline (digests arrive after it) must not make an on-time report late.
-    late = report.late if previous is ReportStatus.RETURNED else is_late(turn.now, turn.deadline)
+    late = report.late if previous is ReportStatus.RETURNED else is_late(turn.now, await turn.deadline())
     await turn.uow.day.save_report(
         turn.actor.person_id,
         turn.today,
@@ -186,7 +186,7 @@ async def status(turn: Turn) -> None:
     if not expected_to_report(mode):
         lines.append(turn.t("status.excused"))
     elif report is None or report.status == ReportStatus.DRAFT:
-        deadline = format_clock(turn.deadline, turn.actor.timezone)
+        deadline = format_clock(await turn.deadline(), turn.actor.timezone)
         lines.append(turn.t("status.report_missing", time=deadline))
     else:
         when = format_clock(report.submitted_at, turn.actor.timezone) if report.submitted_at else ""

@@ -8,11 +8,13 @@ import datetime as dt
 from bot.day_records import Actor
 from bot.domain.html import clip, esc
 from bot.domain.reports import ReportStatus
-from bot.domain.schedule import in_working_hours, next_workday
+from bot.domain.schedule import in_working_hours, local_date, next_workday
 from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
 from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.messages import Attachment, Button, Reply
 from bot.services.briefing import task_line
+from bot.services.day_schedule import day_schedule_of
+from bot.services.leave_days import next_workdays
 from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
@@ -173,8 +175,10 @@ async def on_title_text(turn: Turn, data: dict, text: str) -> None:
         turn.say(turn.t("task.bad_title", limit=MAX_TITLE))
         return
     await turn.set_state("assign", step="due", scope=data["scope"], picked=data["picked"], title=title)
-    nxt = next_workday(turn.today)
-    after = next_workday(nxt)
+    # The assigner's unit's workdays (its weekdays, holidays and closures), as the briefing will see them.
+    found = await next_workdays(turn.uow, turn.actor.unit, turn.today + dt.timedelta(days=1), 2)
+    nxt = found[0] if found else next_workday(turn.today)
+    after = found[1] if len(found) > 1 else next_workday(nxt)
     rows = (
         (Button(turn.t("assign.due_next", date=format_date(nxt, turn.lang)), action("asg", "d", day_code(nxt))),),
         (Button(turn.t("assign.due_today"), action("asg", "d", day_code(turn.today))),),
@@ -188,8 +192,12 @@ async def _create(turn: Turn, data: dict, due: dt.date) -> None:
     people = [allowed[pid] for pid in data.get("picked", []) if pid in allowed]
     title = data["title"]
     told_now = 0
+    hours: dict[int, object] = {}  # each unit's hours today, read once
     for person in people:
-        working = in_working_hours(turn.now, person.timezone)
+        if person.unit_id not in hours:
+            hours[person.unit_id] = await day_schedule_of(turn.uow, person.unit_id,
+                                                          local_date(turn.now, person.timezone))
+        working = in_working_hours(turn.now, person.timezone, hours[person.unit_id])
         await turn.uow.day.add_task(
             person.person_id, title, due, TaskSource.ASSIGNED.value, turn.actor.person_id, turn.now, announced=working
         )

@@ -9,9 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.day_records import Actor
-from bot.domain.schedule import deadline_of, local_date
+from bot.domain.schedule import DaySchedule, local_date, local_time
 from bot.messages import Attachment, Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import MediaFetcher, UnitOfWork
+from bot.services.day_schedule import day_schedule_of
 from bot.texts import text
 
 UNKNOWN = object()  # a turn's conversation state that has not been read yet
@@ -46,6 +47,7 @@ class Turn:
     # The conversation state as this turn knows it: UNKNOWN until read, None when there is none. Every
     # change goes through this turn, so once known it stays true for the rest of the turn.
     known_state: tuple[str, dict] | None | object = UNKNOWN
+    _day_schedule: DaySchedule | None = field(default=None, repr=False)
 
     @property
     def lang(self) -> str:
@@ -60,9 +62,15 @@ class Turn:
     def today(self) -> dt.date:
         return local_date(self.now, self.actor.timezone)
 
-    @property
-    def deadline(self) -> dt.datetime:
-        return deadline_of(self.today, self.actor.timezone)
+    async def day_schedule(self) -> DaySchedule:
+        """Today's hours of the person's unit (read once a turn, only by turns that need them)."""
+        if self._day_schedule is None:
+            self._day_schedule = await day_schedule_of(self.uow, self.actor.unit_id, self.today)
+        return self._day_schedule
+
+    async def deadline(self) -> dt.datetime:
+        """Today's report deadline in the person's unit: Friday's, or Ramadan's, where the schedule says so."""
+        return local_time(self.today, (await self.day_schedule()).deadline, self.actor.timezone)
 
     def say(
         self,

@@ -1,0 +1,71 @@
+"""The chat judges a day by the person's unit's hours, not the default 07.30–16.00: the report deadline
+and lateness of /lapor, the deadline /status and a briefing show, and /tugaskan's working hours follow
+the unit's schedule, inherited and overridden (Ramadan hours, a later Friday deadline)."""
+
+import datetime as dt
+
+from bot.services import calendar_admin, schedule_admin
+from bot.services.briefing import send_briefing
+from storage.day_tables import Report, Task
+from tests.chat_harness import texts
+from tests.test_conversation_roles import DEWI, RUDI, assign, chat, ids, table  # noqa: F401  (the fixture)
+from tests.org_rows import STAF
+
+WITA = dt.timezone(dt.timedelta(hours=8))  # Seksi Timur, where Rudi works
+RAMADAN_FROM, RAMADAN_TO = dt.date(2026, 11, 23), dt.date(2026, 12, 20)
+
+
+async def set_hours(db, clock, field: str, value: str, *, unit: str | None = None, ramadan: bool = False) -> None:
+    async with db.uow() as uow:
+        await schedule_admin.set_field(uow, unit=unit, field=field, value=value,
+                                       valid_from=RAMADAN_FROM if ramadan else None,
+                                       valid_to=RAMADAN_TO if ramadan else None, actor="test", now=clock.now())
+        await uow.commit()
+
+
+async def report_at(chat, clock, moment: dt.datetime) -> str:
+    clock.current = moment
+    await chat.photo(RUDI)
+    await chat.text(RUDI, "/lapor")
+    await chat.tap(RUDI, "r:next")
+    await chat.text(RUDI, "Menyusun data SPBE bersama tim")
+    return texts(await chat.tap(RUDI, "r:send"))
+
+
+async def test_ramadan_hours_make_a_report_after_their_deadline_late_and_status_says_so(chat, db, clock):
+    await set_hours(db, clock, "deadline", "15:00", ramadan=True)  # the whole office, for Ramadan
+    clock.current = dt.datetime(2026, 11, 24, 14, 0, tzinfo=WITA)
+    assert "15.00 WITA" in texts(await chat.text(RUDI, "/status"))
+    await report_at(chat, clock, dt.datetime(2026, 11, 24, 15, 30, tzinfo=WITA))
+    assert [r.late for r in await table(db, Report)] == [True]  # 16.00 would have made it on time
+
+
+async def test_a_later_friday_deadline_of_the_section_keeps_a_report_at_16_15_on_time(chat, db, clock):
+    await set_hours(db, clock, "deadline_by_weekday", "fri=16:30", unit="Seksi Timur")
+    clock.current = dt.datetime(2026, 11, 27, 9, 0, tzinfo=WITA)  # a Friday
+    rudi = (await ids(db))[STAF]
+    out = await send_briefing(db.uow, clock=clock, person_id=rudi, day=clock.current.date(), default_language="id")
+    assert "16.30 WITA" in texts(out)
+    await report_at(chat, clock, dt.datetime(2026, 11, 27, 16, 15, tzinfo=WITA))
+    assert [r.late for r in await table(db, Report)] == [False]
+    await report_at(chat, clock, dt.datetime(2026, 11, 30, 16, 15, tzinfo=WITA))  # Monday: 16.00 again
+    assert sorted(r.late for r in await table(db, Report)) == [False, True]
+
+
+async def test_an_assignee_is_told_at_once_only_within_their_units_hours(chat, db, clock):
+    await set_hours(db, clock, "apel", "09:00", unit="Seksi Timur")
+    clock.current = dt.datetime(2026, 11, 24, 8, 30, tzinfo=WITA)  # after 07.30, before the section's apel
+    _, done = await assign(chat, DEWI, (await ids(db))[STAF], "Rekap data SPBE")
+    assert texts(done, RUDI) == ""  # the next briefing tells them
+    assert "1 akan melihatnya di apel berikutnya" in texts(done, DEWI)
+    assert [t.announced_at for t in await table(db, Task)] == [None]
+
+
+async def test_the_next_workday_offered_for_a_task_skips_the_units_holidays(chat, db, clock):
+    async with db.uow() as uow:
+        await calendar_admin.add_entry(uow, day=dt.date(2026, 11, 25), kind="holiday", name="Pilkada", unit=None,
+                                       actor="test", now=clock.now())
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 24, 10, 0, tzinfo=WITA)  # Tuesday
+    due, _ = await assign(chat, DEWI, (await ids(db))[STAF], "Rekap data SPBE")
+    assert "Hari kerja berikutnya (Kamis, 26 November 2026)" in str(due)
