@@ -1,10 +1,11 @@
-"""The chat judges a day by the person's unit's hours, not the default 07.30–16.00: the report deadline
-and lateness of /lapor, the deadline /status and a briefing show, and /tugaskan's working hours follow
-the unit's schedule, inherited and overridden (Ramadan hours, a later Friday deadline)."""
+"""The chat judges a day by the person's unit's day, not the default Monday–Friday 07.30–16.00: the report
+deadline and lateness of /lapor, the deadline /status and a briefing show, and /tugaskan's working hours
+follow the unit's schedule, inherited and overridden (Ramadan hours, a later Friday deadline); on a
+weekend, a holiday or a closure nobody is expected to report, and a digest of such a day says libur."""
 
 import datetime as dt
 
-from bot.services import calendar_admin, schedule_admin
+from bot.services import calendar_admin, digest_query, schedule_admin
 from bot.services.briefing import send_briefing
 from storage.day_tables import Report, Task
 from tests.chat_harness import texts
@@ -69,3 +70,38 @@ async def test_the_next_workday_offered_for_a_task_skips_the_units_holidays(chat
     clock.current = dt.datetime(2026, 11, 24, 10, 0, tzinfo=WITA)  # Tuesday
     due, _ = await assign(chat, DEWI, (await ids(db))[STAF], "Rekap data SPBE")
     assert "Hari kerja berikutnya (Kamis, 26 November 2026)" in str(due)
+
+
+async def test_on_a_weekend_or_holiday_status_says_so_and_expects_no_report(chat, db, clock):
+    clock.current = dt.datetime(2026, 11, 29, 10, 0, tzinfo=WITA)  # a Sunday
+    sunday = texts(await chat.text(RUDI, "/status"))
+    assert "Libur" in sunday and "bukan hari kerja" in sunday and "belum dikirim" not in sunday
+    assert "tidak perlu membuat laporan" in texts(await chat.text(RUDI, "/lapor"))
+    clock.current = dt.datetime(2026, 12, 25, 10, 0, tzinfo=WITA)  # a Friday, national holiday
+    assert "libur: Hari Raya Natal" in texts(await chat.text(RUDI, "/status"))
+    async with db.uow() as uow:
+        await calendar_admin.add_entry(uow, day=dt.date(2026, 12, 1), kind="office_closed", name="Banjir",
+                                       unit="Seksi Timur", actor="test", now=clock.now())
+        await calendar_admin.add_entry(uow, day=dt.date(2026, 12, 2), kind="all_wfh", name="Asap", unit=None,
+                                       actor="test", now=clock.now())
+        await uow.commit()
+    clock.current = dt.datetime(2026, 12, 1, 10, 0, tzinfo=WITA)
+    assert "Kantor ditutup hari ini: Banjir" in texts(await chat.text(RUDI, "/status"))
+    clock.current = dt.datetime(2026, 12, 2, 10, 0, tzinfo=WITA)  # before any briefing: the directive's mode
+    wfh = texts(await chat.text(RUDI, "/status"))
+    assert "WFH" in wfh and "belum dikirim" in wfh
+
+
+async def test_a_briefing_asked_for_on_a_sunday_says_libur_without_a_deadline(chat, db, clock):
+    clock.current = dt.datetime(2026, 11, 29, 9, 0, tzinfo=WITA)
+    out = await send_briefing(db.uow, clock=clock, person_id=(await ids(db))[STAF], day=clock.current.date(),
+                              default_language="id")
+    assert "Libur" in texts(out) and "Batas laporan" not in texts(out)
+
+
+async def test_a_digest_of_a_weekend_lists_people_as_off_not_missing(chat, db, clock):
+    async with db.uow() as uow:
+        sunday = await digest_query.digests_for(uow, day=dt.date(2026, 11, 29), unit=None)
+        monday = await digest_query.digests_for(uow, day=dt.date(2026, 11, 30), unit=None)
+    assert {(x.mode.value, x.status) for d in sunday for x in d.lines} == {("libur", "excused")}
+    assert {x.status for d in monday for x in d.lines} == {"missing"}

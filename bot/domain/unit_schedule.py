@@ -70,6 +70,15 @@ class ScheduleLayer:
         return self.valid_from <= day <= (self.valid_to or self.valid_from)
 
 
+def chain_of(unit: str, units: dict) -> list[str]:
+    """The unit and its ancestors, nearest first (`units`: name -> a stored unit with `.parent`)."""
+    chain, node = [], unit
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = units[node].parent if node in units else None
+    return chain
+
+
 def resolve(chain: list[str], layers: list[ScheduleLayer], day: dt.date) -> Schedule:
     """`chain`: the unit and its ancestors, nearest first."""
     rank = {unit: i for i, unit in enumerate(chain)}

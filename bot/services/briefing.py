@@ -11,10 +11,10 @@ from bot.day_records import Actor, TaskRecord
 from bot.domain.html import esc, sentence
 from bot.domain.schedule import local_time
 from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
-from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
+from bot.domain.workday import Mode, expected_to_report
 from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.services.day_schedule import day_schedule_of
+from bot.services.day_schedule import unit_date_of
 from bot.services.turn import action, day_code, translator
 from bot.texts import format_clock, format_date
 
@@ -31,9 +31,11 @@ def task_line(number: int, task: TaskRecord, day: dt.date, t) -> str:
 
 
 async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tuple[Reply, list[int]]:
-    work_day = await uow.day.ensure_work_day(actor.person_id, day, DEFAULT_MODE.value)
+    """One person's briefing, by their unit's day: its deadline, and libur on a weekend or holiday."""
+    unit_date = await unit_date_of(uow, actor.unit_id, day)
+    work_day = await uow.day.ensure_work_day(actor.person_id, day, unit_date.mode_without_roster.value)
     tasks = await uow.day.tasks_for_day(actor.person_id, day)
-    deadline = local_time(day, (await day_schedule_of(uow, actor.unit_id, day)).deadline, actor.timezone)
+    deadline = local_time(day, unit_date.hours.deadline, actor.timezone)
     return render_briefing(actor, day, Mode(work_day.mode), tasks, deadline, t)
 
 
@@ -72,7 +74,7 @@ async def send_briefing(
         if actor is None or not await uow.people.addresses([person_id]):
             # Nobody to send it to yet: left unmarked, so the first tick after they link gets it to them.
             return []
-        await uow.day.ensure_work_day(person_id, day, DEFAULT_MODE.value)
+        await uow.day.ensure_work_day(person_id, day, (await unit_date_of(uow, actor.unit_id, day)).mode_without_roster.value)
         if not await uow.day.mark_briefed(person_id, day, now):
             return []
         t = translator(actor.language, default_language)

@@ -1,15 +1,56 @@
-"""One unit's hours on one day (apel, deadline, weekdays), as its schedule, inherited and overridden
-(Ramadan hours, a Friday deadline), sets them: what a turn and a single briefing judge a day by."""
+"""One unit's day as its people live it: the hours (apel, deadline) its schedule sets, inherited and
+overridden (Ramadan hours, a Friday deadline), and what the date is for it (a workday, a weekend, a
+holiday, a closure, a WFH/WFO directive). What a turn and a single briefing judge a day by."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from bot.domain.schedule import DaySchedule
-from bot.domain.unit_schedule import resolve
+from bot.domain.unit_schedule import chain_of, resolve
+from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
+from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class UnitDate:
+    hours: DaySchedule
+    kind: DayKind
+
+    @property
+    def mode_without_roster(self) -> Mode:
+        """A person's mode that day when nothing (roster, leave) set one: libur on a day off, the
+        directive's mode when there is one, else WFO."""
+        if not self.kind.workday:
+            return Mode.HOLIDAY
+        return self.kind.mode or DEFAULT_MODE
+
+
+async def unit_date_of(uow: UnitOfWork, unit_id: int, day: dt.date) -> UnitDate:
+    chain, layers = await uow.routine.chain_layers(unit_id)
+    schedule = resolve(chain, layers, day)
+    entries = [CalendarEntry(d, kind, name, scope) for d, kind, name, scope in await uow.routine.calendar_entries(day, day)]
+    return UnitDate(schedule.day(day), WorkCalendar(entries, workdays=schedule.workdays).day_kind(day, chain))
 
 
 async def day_schedule_of(uow: UnitOfWork, unit_id: int, day: dt.date) -> DaySchedule:
     chain, layers = await uow.routine.chain_layers(unit_id)
     return resolve(chain, layers, day).day(day)
+
+
+async def modes_without_roster(uow: UnitOfWork, day: dt.date) -> dict[str, Mode]:
+    """Per unit name, the mode of its people on `day` when nothing set one (see `UnitDate`): for a digest
+    of any date, where the routine made no work days (a weekend, a holiday)."""
+    units = await uow.org.stored_units()
+    layers = await uow.routine.schedule_layers()
+    entries = [CalendarEntry(d, kind, name, scope) for d, kind, name, scope in await uow.routine.calendar_entries(day, day)]
+    calendars: dict[frozenset[int], WorkCalendar] = {}
+    out = {}
+    for name in units:
+        chain = chain_of(name, units)
+        schedule = resolve(chain, layers, day)
+        calendar = calendars.setdefault(schedule.workdays, WorkCalendar(entries, workdays=schedule.workdays))
+        out[name] = UnitDate(schedule.day(day), calendar.day_kind(day, chain)).mode_without_roster
+    return out

@@ -53,8 +53,10 @@ class RollUp:
     reviewed_on_time: bool
 
 
-async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> dict[int, Line]:
-    """people: person id -> name. Seven queries whatever the number of people."""
+async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date,
+                    modes: dict[int, Mode] | None = None) -> dict[int, Line]:
+    """people: person id -> name. Seven queries whatever the number of people. `modes`: a person's mode
+    when they have no work day that date (libur on their unit's day off); WFO otherwise."""
     ids = list(people)
     work_days = await uow.day.work_days_for(ids, day)
     reports = await uow.day.reports_for(ids, day)
@@ -69,7 +71,10 @@ async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date) -> di
     none = (0, 0)
     for pid, name in people.items():
         work_day = work_days.get(pid)
-        mode = DEFAULT_MODE if work_day is None else _MODES.get(work_day.mode) or Mode(work_day.mode)
+        if work_day is None:
+            mode = modes.get(pid, DEFAULT_MODE) if modes else DEFAULT_MODE
+        else:
+            mode = _MODES.get(work_day.mode) or Mode(work_day.mode)
         report = reports.get(pid)
         done, total = tasks.get(pid, none)
         if report is None or report.status == ReportStatus.DRAFT:  # not submitted

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.html import esc
 from bot.domain.reports import MAX_SUMMARY, ReportStatus, is_late, may_edit
 from bot.domain.tasks import STATUS_MARK, TaskStatus, clean_text
-from bot.domain.workday import DEFAULT_MODE, Mode, expected_to_report
+from bot.domain.workday import Mode, expected_to_report
 from bot.messages import Button
 from bot.services.review import resubmitted_notice
 from bot.services.briefing import task_line
@@ -21,8 +21,7 @@ REPORT_OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
 
 
 async def _mode(turn: Turn) -> Mode:
-    work_day = await turn.uow.day.ensure_work_day(turn.actor.person_id, turn.today, DEFAULT_MODE.value)
-    return Mode(work_day.mode)
+    return Mode((await turn.work_day()).mode)
 
 
 async def start(turn: Turn) -> None:
@@ -168,7 +167,7 @@ async def submit(turn: Turn, summary: str) -> None:
 
 async def status(turn: Turn) -> None:
     day = turn.today
-    work_day = await turn.uow.day.ensure_work_day(turn.actor.person_id, day, DEFAULT_MODE.value)
+    work_day = await turn.work_day()
     mode = Mode(work_day.mode)
     tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
     evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, day)
@@ -184,6 +183,9 @@ async def status(turn: Turn) -> None:
         turn.t("status.fixes", count=fixes),
     ]
     if not expected_to_report(mode):
+        kind = (await turn.unit_date()).kind
+        if not kind.workday:  # say why: a weekend, or which holiday or closure
+            lines.append(turn.t(f"status.day_off_{kind.status}", name=esc(kind.reason or "")))
         lines.append(turn.t("status.excused"))
     elif report is None or report.status == ReportStatus.DRAFT:
         deadline = format_clock(await turn.deadline(), turn.actor.timezone)

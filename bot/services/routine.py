@@ -18,7 +18,7 @@ from bot.domain.html import esc
 from bot.domain.org_sync import StoredUnit
 from bot.domain.reports import ReportStatus
 from bot.domain.schedule import local_date, local_time
-from bot.domain.unit_schedule import Schedule, resolve
+from bot.domain.unit_schedule import Schedule, chain_of, resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
 from bot.domain.workday import EXCUSED, Mode
 from bot.domain.org_terms import Channel
@@ -44,14 +44,6 @@ class UnitDay:
     kind: DayKind
     apel_at: dt.datetime
     deadline_at: dt.datetime
-
-
-def chain_of(unit: str, units: dict[str, StoredUnit]) -> list[str]:
-    chain, node = [], unit
-    while node is not None and node not in chain:
-        chain.append(node)
-        node = units[node].parent if node in units else None
-    return chain
 
 
 async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = None) -> list[UnitDay]:

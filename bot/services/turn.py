@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.day_records import Actor
-from bot.domain.schedule import DaySchedule, local_date, local_time
+from bot.domain.schedule import local_date, local_time
 from bot.messages import Attachment, Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import MediaFetcher, UnitOfWork
-from bot.services.day_schedule import day_schedule_of
+from bot.services.day_schedule import UnitDate, unit_date_of
 from bot.texts import text
 
 UNKNOWN = object()  # a turn's conversation state that has not been read yet
@@ -47,7 +47,7 @@ class Turn:
     # The conversation state as this turn knows it: UNKNOWN until read, None when there is none. Every
     # change goes through this turn, so once known it stays true for the rest of the turn.
     known_state: tuple[str, dict] | None | object = UNKNOWN
-    _day_schedule: DaySchedule | None = field(default=None, repr=False)
+    _unit_date: UnitDate | None = field(default=None, repr=False)
 
     @property
     def lang(self) -> str:
@@ -62,15 +62,25 @@ class Turn:
     def today(self) -> dt.date:
         return local_date(self.now, self.actor.timezone)
 
-    async def day_schedule(self) -> DaySchedule:
-        """Today's hours of the person's unit (read once a turn, only by turns that need them)."""
-        if self._day_schedule is None:
-            self._day_schedule = await day_schedule_of(self.uow, self.actor.unit_id, self.today)
-        return self._day_schedule
+    async def unit_date(self) -> UnitDate:
+        """Today in the person's unit: its hours and whether it is a workday (read once a turn, only by
+        turns that need it)."""
+        if self._unit_date is None:
+            self._unit_date = await unit_date_of(self.uow, self.actor.unit_id, self.today)
+        return self._unit_date
 
     async def deadline(self) -> dt.datetime:
         """Today's report deadline in the person's unit: Friday's, or Ramadan's, where the schedule says so."""
-        return local_time(self.today, (await self.day_schedule()).deadline, self.actor.timezone)
+        return local_time(self.today, (await self.unit_date()).hours.deadline, self.actor.timezone)
+
+    async def work_day(self):
+        """Today's work day of the person, made if missing with the mode their unit's day gives (libur
+        on a weekend or holiday, a directive's mode), not blindly WFO."""
+        existing = await self.uow.day.work_day(self.actor.person_id, self.today)
+        if existing is not None:  # once the briefing went out: one read, no calendar
+            return existing
+        mode = (await self.unit_date()).mode_without_roster
+        return await self.uow.day.ensure_work_day(self.actor.person_id, self.today, mode.value)
 
     def say(
         self,
