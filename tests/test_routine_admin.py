@@ -143,3 +143,23 @@ async def test_the_clock_job_never_drops_a_late_tick(db, clock):
         assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
     finally:
         await routine_clock.stop()
+
+
+async def test_roster_conflicts_are_worded_in_the_admins_language_and_the_rest_counted(admin_chat):
+    await admin_chat.text("505", "/jadwal piket_min 3")
+    shown = texts(await admin_chat.text("505", "/roster 2026-11-23 2026-12-04"))
+    assert "40 konflik" in shown  # four units, ten workdays, too few for three on piket anywhere
+    assert "⚠️ Senin, 23 November 2026 Bidang Timur: hanya 1 dari 3 petugas piket: 1 hadir, 1 bisa di kantor" in shown
+    assert shown.count("⚠️") == 10 and "…dan 30 konflik lainnya" in shown
+    assert "of 3 on piket" not in shown and "2026-11-23" not in shown
+
+
+def test_roster_generate_words_its_conflicts_in_the_table_and_json(office, monkeypatch):
+    assert apel("schedule", "set", "piket_min", "3").exit_code == 0
+    as_json = apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-23", "-f", "json")
+    rows = json.loads(as_json.stdout)
+    assert {"date": "2026-11-23", "unit": "Bidang Timur", "code": "piket_short",
+            "detail": "1 of 3 on piket: 1 present, 1 free to be in the office"} in rows
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    table = apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-23").stdout
+    assert "Senin, 23 November 2026" in table and "hanya 1 dari 3 petugas piket" in table

@@ -7,9 +7,10 @@ import datetime as dt
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
-from bot.cli.output import FORMAT_OPTION, Format, emit, say
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.services import calendar_admin, roster_admin, schedule_admin
 from bot.services.errors import ServiceError
+from bot.texts import format_date
 
 schedule_app = typer.Typer(help="Unit schedules: apel time, deadline, reminders, digests.", no_args_is_help=True)
 calendar_app = typer.Typer(help="Holidays, office closures and WFH/WFO directives.", no_args_is_help=True)
@@ -119,7 +120,9 @@ async def roster_generate(
         commit=True,
     )
     if report.conflicts:
-        emit([{"date": c.day.isoformat(), "unit": c.unit, "code": c.code, "detail": c.detail} for c in report.conflicts],
+        lang = current_language()
+        emit([{"date": format_date(c.day, lang) if fmt is Format.TABLE else c.day.isoformat(), "unit": c.unit,
+               "code": c.code, "detail": roster_admin.conflict_text(c, lang, report.names)} for c in report.conflicts],
              [("date", "col.date"), ("unit", "col.unit"), ("code", "col.code"), ("detail", "col.problem")], fmt)
     say("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))
 

@@ -38,10 +38,12 @@ had at least as many WFH days before that day. (People with different leave cann
 equal; someone back from leave has fewer WFH days and so is sent home first.)
 
 Conflicts: the generator never raises for such data; it returns the best roster it found and one
-`Conflict(unit, day, code, detail)` per broken rule:
+`Conflict(unit, day, code, detail)` per broken rule. `detail` holds the numbers (and person ids) of the
+case, not a sentence: the services word it in the reader's language.
 - "piket_short": fewer than `piket_min` on piket (fewer present, or the rest are fixed wfo/wfh);
 - "essential_cap": an essential unit has more than the cap in the office because of forced people
-  or piket, even with every pool person at home;
+  or piket, even with every pool person at home; never for a day with one person present (the cap of
+  floor(share x 1) = 0 would want an empty office, which one person cannot be split to meet);
 - "override_breaks_cap": fixed entries break a cap: a fixed wfh in a critical unit, or an essential
   unit over the cap that would be within it without its fixed wfo/piket people;
 - "override_breaks_rule": a fixed wfh for a forced person (rank or not eligible)."""
@@ -125,7 +127,7 @@ class Conflict:
     unit: str
     day: dt.date
     code: str
-    detail: str
+    detail: dict = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -202,7 +204,7 @@ def _unit_roster(
     def add(pid: int, day: dt.date, mode: Mode, reason: str) -> None:
         out.assignments.append(Assignment(pid, day, mode, reason))
 
-    def conflict(day: dt.date, code: str, detail: str) -> None:
+    def conflict(day: dt.date, code: str, detail: dict) -> None:
         out.conflicts.append(Conflict(unit.name, day, code, detail))
 
     for index, day in enumerate(period):
@@ -254,23 +256,23 @@ def _unit_roster(
 
         on_piket = fixed_piket + len(duty)
         if on_piket < unit.piket_min:
-            conflict(
-                day,
-                PIKET_SHORT,
-                f"{on_piket} of {unit.piket_min} on piket: {present} present, {len(office)} free to be in the office",
-            )
+            conflict(day, PIKET_SHORT, {"on_piket": on_piket, "piket_min": unit.piket_min, "present": present,
+                                        "free": len(office)})
         if unit.kind == UnitKind.CRITICAL and fixed_wfh:
-            conflict(day, OVERRIDE_BREAKS_CAP, f"critical unit, fixed WFH for {fixed_wfh}")
+            conflict(day, OVERRIDE_BREAKS_CAP, {"critical": True, "people": fixed_wfh})
         overridden = [pid for pid in fixed_wfh if forced[pid] in (BY_RANK, NOT_ELIGIBLE)]
         if overridden:
-            conflict(day, OVERRIDE_BREAKS_RULE, f"fixed WFH for people who must be in the office: {overridden}")
+            conflict(day, OVERRIDE_BREAKS_RULE, {"people": overridden})
         in_office = fixed_office + len(office)
-        if unit.kind == UnitKind.ESSENTIAL and in_office > max_office:
+        # One person present is not a conflict: any cap under 100% floors to 0 for them, so the only
+        # roster "within the cap" is an empty office (and no piket). A unit of one cannot do better, and
+        # reporting it every day of every period only buries the conflicts an admin can act on.
+        if unit.kind == UnitKind.ESSENTIAL and in_office > max_office and present > 1:
             # The overrides' fault exactly when the unit would be within the cap without them.
             by_override = in_office - fixed_office <= max_office
             conflict(
                 day,
                 OVERRIDE_BREAKS_CAP if by_override else ESSENTIAL_CAP,
-                f"{in_office} of {present} present in the office, cap {max_office} "
-                f"({float(cap):.0%}): {fixed_office} fixed, {len(office)} forced or needed for piket",
+                {"in_office": in_office, "present": present, "cap": max_office, "share_pct": round(float(cap) * 100),
+                 "fixed": fixed_office, "forced": len(office)},
             )

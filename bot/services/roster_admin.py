@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.domain.roster import Conflict, Fixed, RosterPerson, RosterUnit, generate
+from bot.domain.roster import PIKET_SHORT, Conflict, Fixed, RosterPerson, RosterUnit, generate
 from bot.domain.unit_schedule import resolve
 from bot.domain.work_calendar import CalendarEntry, WorkCalendar
 from bot.domain.workday import Mode
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
 from bot.services.org_directory import units_under
+from bot.texts import text
 from bot.services.routine import chain_of
 
 KEPT_SOURCES = ("leave", "override")
@@ -26,6 +27,20 @@ class RosterReport:
     kept: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
 
+    names: dict[int, str] = field(default_factory=dict)  # person id -> name, for the conflicts' wording
+
+
+def conflict_text(conflict: Conflict, lang, names: dict[int, str]) -> str:
+    """The conflict as a sentence of `lang` (the domain gives only its numbers and person ids)."""
+    detail = dict(conflict.detail)
+    if conflict.code == PIKET_SHORT:
+        key = "roster.conflict_piket_short"
+    elif "people" in detail:
+        key = "roster.conflict_critical_wfh" if detail.get("critical") else "roster.conflict_forced_wfh"
+        detail["people"] = ", ".join(names.get(pid, str(pid)) for pid in detail["people"])
+    else:
+        key = "roster.conflict_cap"
+    return text(lang, key, **detail)
 
 @dataclass(frozen=True)
 class RosterLine:
@@ -70,6 +85,7 @@ async def generate_roster(
         )
         report.conflicts += result.conflicts
         kept = {(f.person_id, f.day) for f in fixed}
+        report.names.update({p.id: p.values.name for p in members})
         for a in result.assignments:
             if (a.person_id, a.day) not in kept:
                 await uow.day.set_mode(a.person_id, a.day, a.mode.value, "roster", a.reason)

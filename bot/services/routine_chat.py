@@ -11,6 +11,7 @@ from bot.services.admin_chat import actor_label, refuse
 from bot.services.refusal import refuse as refuse_command
 from bot.services.errors import ServiceError
 from bot.services.turn import Turn
+from bot.texts import format_date
 
 KIND_WORDS = {"libur": "holiday", "tutup": "office_closed", "wfh": "all_wfh", "wfo": "all_wfo",
               "holiday": "holiday", "closed": "office_closed"}
@@ -73,8 +74,11 @@ async def _roster(turn: Turn, words: list[str]) -> None:
     report = await roster_admin.generate_roster(turn.uow, start=start, end=end, unit=None, actor=actor_label(turn),
                                                 now=turn.now)
     body = [turn.t("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))]
-    body += [turn.t("roster.conflict_line", date=c.day.isoformat(), unit=esc(c.unit), detail=esc(c.detail))
+    body += [turn.t("roster.conflict_line", date=format_date(c.day, turn.lang), unit=esc(c.unit),
+                    detail=esc(roster_admin.conflict_text(c, turn.lang, report.names)))
              for c in report.conflicts[:CONFLICTS_SHOWN]]
+    if len(report.conflicts) > CONFLICTS_SHOWN:
+        body.append(turn.t("roster.conflicts_more", count=len(report.conflicts) - CONFLICTS_SHOWN))
     turn.say("\n".join(body))
 
 
