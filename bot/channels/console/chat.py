@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
 from bot.ports import Clock
@@ -23,18 +24,49 @@ class ConsoleChat:
         self.clock = clock
         self.read = read
         self.show = show
+        self.sessions: dict[str, ConsoleSession] = {}
         self.session: ConsoleSession | None = None
         self.person = None
         self.t = translator(None, conversation.default_language)
+        self.everyone_linked = False
+
+    async def link_everyone(self) -> None:
+        """A console account for every active person who has none yet. The core only tells people it can
+        reach: without this a request for a supervisor nobody had spoken as went nowhere, while the
+        requester was told it was sent."""
+        async with self.conversation.uow_factory() as uow:
+            people = await uow.org.list_people(None, include_inactive=False)
+            linked = {a.person_id for a in await uow.people.addresses([p.id for p in people])
+                      if a.channel is Channel.CONSOLE}
+            for p in people:
+                if p.id not in linked:
+                    await uow.accounts.link(p.id, Channel.CONSOLE, f"console:{p.nip}", self.clock.now())
+            await uow.commit()
+        self.everyone_linked = True
+
+    def session_of(self, sender: str) -> ConsoleSession:
+        if sender not in self.sessions:
+            self.sessions[sender] = ConsoleSession(self.clock, sender=sender)
+        return self.sessions[sender]
 
     async def login(self, nip: str) -> bool:
+        if not self.everyone_linked:
+            await self.link_everyone()
         person = await console_login(self.conversation.uow_factory, clock=self.clock, nip=nip)
         if person is None:
             self.show("[red]" + self.t("console.no_person", nip=nip) + "[/red]")
             return False
         self.person = person
-        self.session = ConsoleSession(self.clock, sender=f"console:{person.nip}")
+        self.session = self.session_of(f"console:{person.nip}")
         self.show(self.t("console.you_are", name=person.name, unit=person.unit))
+        if self.session.waiting and not self.session.answered:
+            # What arrived for them while the terminal user was someone else, to tap now (their own last
+            # answer is not shown again: they have seen it).
+            self.show("[dim]" + self.t("console.waiting") + "[/dim]")
+            first = 1
+            for o in self.session.waiting:
+                self.show(render(o, own=True, names={}, t=self.t, first=first))
+                first += sum(len(row) for row in o.reply.buttons)
         return True
 
     async def run(self, nip: str) -> None:
@@ -83,6 +115,11 @@ class ConsoleChat:
         ids = {o.person_id for o in out if o.person_id}
         async with self.conversation.uow_factory() as uow:
             names = {pid: a.name for pid, a in (await uow.people.actors(sorted(ids))).items()}
-        self.session.remember(out)
+        started_over = False
         for o in out:
-            self.show(render(o, own=o.external_id == self.session.sender, names=names, t=self.t))
+            own = o.external_id == self.session.sender
+            first = None
+            if o.channel is Channel.CONSOLE and o.reply.buttons:
+                first = self.session_of(o.external_id).take(o, own=own, start_over=own and not started_over)
+                started_over = started_over or own
+            self.show(render(o, own=own, names=names, t=self.t, first=first))

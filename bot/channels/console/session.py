@@ -2,8 +2,11 @@
 
 Plain text and /commands are typed as they are; what a terminal cannot do is written with a colon:
 `:photo PATH`, `:file PATH`, `:location LAT LON`, `:live LAT LON` (start a live location),
-`:move LAT LON` (it moves), `:tap N` (press button N of the last message), `:as NIP` (become someone
-else), `:briefing` (today's briefing now), `:help`, `:quit`."""
+`:move LAT LON` (it moves), `:tap N` (press button N), `:as NIP` (become someone else), `:briefing`
+(today's briefing now), `:help`, `:quit`.
+
+Each person has their own session, and so their own buttons: the console is everybody's phone at once,
+and a request for a supervisor must still be there to tap when the terminal user becomes them."""
 
 from __future__ import annotations
 
@@ -29,11 +32,13 @@ class PathFetcher:
 
 @dataclass
 class ConsoleSession:
-    """Turns typed lines into Inbound events for one person, and remembers the last buttons."""
+    """Turns typed lines into Inbound events for one person, and holds the messages whose buttons
+    `:tap N` presses for them, numbered on through all of them."""
 
     clock: Clock
     sender: str
-    buttons: list[Button] = field(default_factory=list)
+    waiting: list[Outgoing] = field(default_factory=list)
+    answered: bool = False  # `waiting` holds the answer to this person's own line, not messages from others
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     live_key: str | None = None
 
@@ -87,11 +92,23 @@ class ConsoleSession:
             return self._event(tap=button.action)
         return "console.unknown"
 
-    def remember(self, outgoing: list[Outgoing]) -> None:
-        mine = [o for o in outgoing if o.external_id == self.sender and o.channel is Channel.CONSOLE]
-        for o in mine:
-            if o.reply.buttons:
-                self.buttons = [b for row in o.reply.buttons for b in row]
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for o in self.waiting for row in o.reply.buttons for b in row]
+
+    def take(self, outgoing: Outgoing, *, own: bool, start_over: bool) -> int:
+        """Keep a message with buttons for this person; the number its first button gets.
+
+        `own`: it answers what this person just did; `start_over` for the first such message of a turn.
+        On a phone they would tap that answer, so older buttons go. Messages that arrive while someone
+        else speaks pile up after each other (a supervisor may find two requests when the terminal user
+        becomes them), but not after the buttons of a conversation the person had left."""
+        if start_over or (not own and self.answered):
+            self.waiting = []
+        self.answered = own
+        first = len(self.buttons) + 1
+        self.waiting.append(outgoing)
+        return first
 
 
 _TAGS = re.compile(r"</?(b|i|code)>")
@@ -111,8 +128,9 @@ def plain(html_text: str) -> str:
     )
 
 
-def render(outgoing: Outgoing, *, own: bool, names: dict[int, str], t) -> str:
-    """One message as the terminal shows it: buttons numbered for :tap."""
+def render(outgoing: Outgoing, *, own: bool, names: dict[int, str], t, first: int | None = None) -> str:
+    """One message as the terminal shows it: its buttons numbered from `first` for :tap (None: buttons
+    of a message on another channel, which the console cannot press, are not shown)."""
     reply = outgoing.reply
     lines = []
     if not own:
@@ -121,8 +139,8 @@ def render(outgoing: Outgoing, *, own: bool, names: dict[int, str], t) -> str:
     lines.append(plain(reply.text))
     if reply.attachment:
         lines.append(f"[cyan]📎 {reply.attachment.filename}[/cyan]")
-    if reply.buttons and own:
-        number = itertools.count(1)
+    if reply.buttons and first is not None:
+        number = itertools.count(first)
         for row in reply.buttons:
             lines.append("  ".join(f"[magenta][{next(number)}][/magenta] {b.label}" for b in row))
     return "\n".join(lines)
