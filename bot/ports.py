@@ -38,6 +38,7 @@ class PersonRow:
     active: bool
     phone: str | None
     language: str | None
+    added_at: dt.datetime | None = None  # when the org chart brought them into Apel
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,15 @@ async def test_a_unit_export_holds_its_subtree_only_and_future_days_are_not_miss
     assert next(r for r in early.summary_rows if r.nip == KASI).missing == 0
 
 
+async def test_days_before_the_office_was_imported_are_neither_workdays_nor_missing(db):
+    # An office that starts using Apel on Wednesday 18 November: the 2nd to the 17th were never asked of anyone.
+    await run_import(db, FakeClock(dt.datetime(2026, 11, 18, 1, 0, tzinfo=dt.UTC)), small_office())
+    export = await built(db)  # Friday 20 November, after the deadline
+    rudi = next(r for r in export.summary_rows if r.nip == STAF)
+    assert (rudi.workdays, rudi.elapsed, rudi.missing) == (9, 3, 3)  # 18–30 November; the 18th to the 20th passed
+    assert [r.day.day for r in next(p for p in export.people if p.nip == STAF).rows] == [18, 19, 20]
+
+
 def _reads(statements: list[str]) -> list[str]:
     return [s for s in statements if s.upper().startswith("SELECT") and "FROM" in s.upper()]  # not pings
 

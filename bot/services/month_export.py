@@ -31,6 +31,7 @@ from bot.day_records import EvidenceRecord, ReportRecord, WorkDayRecord
 from bot.domain.org_sync import StoredUnit
 from bot.domain.org_tree import depth_first, subtree
 from bot.domain.reports import ReportStatus
+from bot.domain.schedule import local_date
 from bot.domain.tasks import TaskStatus
 from bot.domain.unit_schedule import resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
@@ -285,7 +286,12 @@ def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, 
                   names: dict[int, str], work_days, reports, evidence) -> tuple[PersonLog, SummaryRow]:
     counts = dict.fromkeys(COUNTS, 0)
     rows: list[ActivityRow] = []
+    # Days before the org chart brought the person into Apel were never asked of them (an office that
+    # starts mid-month, a transfer): not workdays of theirs, never "missing".
+    first_day = local_date(person.added_at, timezone) if person.added_at else None
     for day, info in calendar.days.items():
+        if first_day is not None and day < first_day:
+            continue
         report = reports.get((person.id, day))
         submitted = report is not None and report.status in SUBMITTED and report.submitted_at is not None
         elapsed = info.kind.workday and info.deadline <= now
