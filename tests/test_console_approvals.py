@@ -85,3 +85,22 @@ async def test_a_returned_report_comes_back_and_is_approved(console):
     approved = await play(chat, shown, [":tap 1"])
     assert "Laporan Rudi Hartono disetujui" in approved
     assert "→ untuk Rudi Hartono (lewat console)" in approved
+
+
+async def test_tap_without_a_number_says_how(console):
+    chat, shown = console
+    await chat.login(STAF)
+    screen = await play(chat, shown, [":tap abc", ":tap", ":tap 1 2"])
+    assert "Perintah konsol tidak dikenal" not in screen
+    assert screen.count("Tulis :tap N") == 3
+
+
+async def test_the_console_speaks_the_viewers_language(console):
+    chat, shown = console
+    await chat.login(STAF)
+    await play(chat, shown, ["/bahasa", ":tap 2"])  # English
+    screen = await play(chat, shown, ASK_PERMISSION[:1] + [":tap 4", "45 minutes", "buy lunch", ":what"])
+    assert "→ for Dewi Lestari (via console)" in screen
+    assert "Unknown console command" in screen
+    switched = await play(chat, shown, [":as " + KASI])
+    assert "Anda sekarang Dewi Lestari" in switched  # she reads Indonesian

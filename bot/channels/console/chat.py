@@ -57,6 +57,7 @@ class ConsoleChat:
             self.show("[red]" + self.t("console.no_person", nip=nip) + "[/red]")
             return False
         self.person = person
+        self.t = translator(person.language, self.conversation.default_language)
         self.session = self.session_of(f"console:{person.nip}")
         self.show(self.t("console.you_are", name=person.name, unit=person.unit))
         if self.session.waiting and not self.session.answered:
@@ -112,9 +113,13 @@ class ConsoleChat:
         return out
 
     async def _print(self, out: list[Outgoing]) -> None:
-        ids = {o.person_id for o in out if o.person_id}
+        ids = {o.person_id for o in out if o.person_id} | {self.person.person_id}
         async with self.conversation.uow_factory() as uow:
-            names = {pid: a.name for pid, a in (await uow.people.actors(sorted(ids))).items()}
+            actors = await uow.people.actors(sorted(ids))
+        names = {pid: a.name for pid, a in actors.items()}
+        # The framing is for whoever sits at the terminal, in their language (they may just have changed it).
+        viewer = actors.get(self.person.person_id)
+        self.t = translator(viewer.language if viewer else None, self.conversation.default_language)
         started_over = False
         for o in out:
             own = o.external_id == self.session.sender

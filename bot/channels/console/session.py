@@ -82,7 +82,9 @@ class ConsoleSession:
             if self.live_key is None:
                 return "console.live_first"
             return self._event(location=LocationIn(lat, lon, live_key=self.live_key, is_update=True))
-        if word == "tap" and len(args) == 1 and args[0].isdigit():
+        if word == "tap":
+            if len(args) != 1 or not args[0].isdigit():
+                return "console.tap_usage"
             index = int(args[0]) - 1
             if not 0 <= index < len(self.buttons):
                 return "console.no_button"
