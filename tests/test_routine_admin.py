@@ -115,7 +115,7 @@ async def test_admins_use_the_routine_commands_in_chat_and_others_cannot(admin_c
     assert "apel: <b>07.30</b> (default)" in shown
     assert "apel = 07.15" in texts(await admin_chat.text("505", "/jadwal apel 07.15"))
     assert "Jam tidak sah" in texts(await admin_chat.text("505", "/jadwal apel nanti"))
-    assert "2026-12-25 · Hari Raya Natal" in texts(await admin_chat.text("505", "/libur"))  # within 60 days
+    assert "Jumat, 25 Desember 2026 · Hari Raya Natal (hari libur)" in texts(await admin_chat.text("505", "/libur"))
     assert "Banjir" in texts(await admin_chat.text("505", "/libur 2026-11-30 wfh Banjir"))
     assert "Roster dibuat" in texts(await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
     for command in ("/jadwal", "/libur", "/roster", "/jalankan briefing"):
@@ -163,3 +163,29 @@ def test_roster_generate_words_its_conflicts_in_the_table_and_json(office, monke
     monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
     table = apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-23").stdout
     assert "Senin, 23 November 2026" in table and "hanya 1 dari 3 petugas piket" in table
+
+
+async def test_libur_words_the_kind_and_the_dates_and_offers_the_words_it_takes(admin_chat):
+    added = texts(await admin_chat.text("505", "/libur 2026-12-15 libur Hari Jadi Kota"))
+    assert added == 'Ditambahkan: Selasa, 15 Desember 2026, hari libur "Hari Jadi Kota" (unit: -).'
+    refused = texts(await admin_chat.text("505", "/libur 2026-12-16 banjir Tes"))
+    assert "Pilihan: libur (hari libur), tutup (kantor tutup), wfh (semua WFH) atau wfo (semua WFO)" in refused
+    assert "all_wfh" not in refused
+    listed = texts(await admin_chat.text("505", "/libur"))
+    assert "(Senin, 23 November 2026 – Jumat, 22 Januari 2027)" in listed
+    assert "Selasa, 15 Desember 2026 · Hari Jadi Kota (hari libur)" in listed
+
+
+def test_calendar_add_takes_the_chat_words_and_tables_word_the_codes(office, monkeypatch):
+    assert apel("calendar", "add", "2026-12-30", "tutup", "Banjir").exit_code == 0
+    listed = json.loads(apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "json").stdout)
+    assert listed == [{"date": "2026-12-30", "kind": "office_closed", "name": "Banjir", "unit": ""}]
+    table = apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30").stdout
+    assert "office closed" in table and "office_closed" not in table and "Wednesday, 30 December 2026" in table
+    assert apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-23").exit_code == 0
+    as_csv = apel("roster", "show", "--from", "2026-11-23", "-f", "csv").stdout
+    assert ",wfh,rotation" in as_csv  # codes for scripts
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    shown = apel("roster", "show", "--from", "2026-11-23").stdout
+    assert "WFH (bekerja dari rumah)" in shown and "rotasi" in shown and "rotation" not in shown
+    assert "Senin, 23 November 2026" in shown

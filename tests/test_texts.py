@@ -17,6 +17,8 @@ def dynamic_keys() -> set[str]:
     """Keys the code builds from a value (t(f"mode.{mode.value}")): every value must have its text."""
     from bot.domain.evidence import EvidenceKind
     from bot.domain.workday import LeaveKind, Mode
+    from bot.domain.roster import BY_RANK, CRITICAL_UNIT, NOT_ELIGIBLE, PIKET, ROTATION
+    from bot.domain.work_calendar import KINDS
     from bot.services.menus import commands_for
 
     keys = {f"mode.{m.value}" for m in Mode} | {f"mode_short.{m.value}" for m in Mode}
@@ -28,6 +30,9 @@ def dynamic_keys() -> set[str]:
     keys |= {f"{p}.report_{s}" for p in ("status", "team") for s in ("submitted", "approved", "returned")}
     keys |= {f"command.{c}" for c in commands_for("admin")}
     keys |= {f"export.task_{s}" for s in ("open", "in_progress", "done", "blocked")}
+    keys |= {f"calendar.kind_{k}" for k in KINDS}
+    keys |= {f"roster.reason_{r}" for r in (BY_RANK, NOT_ELIGIBLE, CRITICAL_UNIT, ROTATION, PIKET)}
+    keys |= {f"roster.reason_{s}" for s in ("leave", "override", "roster")}  # a work day's source
     keys |= {f"export.status_{s}" for s in ("submitted", "approved", "returned")}
     return keys
 

@@ -10,7 +10,7 @@ from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.services import calendar_admin, roster_admin, schedule_admin
 from bot.services.errors import ServiceError
-from bot.texts import format_date
+from bot.texts import format_date, text
 
 schedule_app = typer.Typer(help="Unit schedules: apel time, deadline, reminders, digests.", no_args_is_help=True)
 calendar_app = typer.Typer(help="Holidays, office closures and WFH/WFO directives.", no_args_is_help=True)
@@ -37,6 +37,13 @@ async def _with_uow(work, *, commit: bool = False):
             return result
     finally:
         await db.dispose()
+
+
+def _label(lang: str, template: str, code: str) -> str:
+    """A code's words in the table ("rotation" -> "rotasi"); free text (a leave's reason) stays as it is."""
+    key = template.format(code)
+    worded = text(lang, key)
+    return code if worded == key else worded
 
 
 @schedule_app.command("show")
@@ -84,7 +91,10 @@ async def calendar_list(
     first = parse_date(start) or clock().now().date()
     last = parse_date(end) or first + dt.timedelta(days=90)
     entries = await _with_uow(lambda uow, now: calendar_admin.entries_between(uow, first, last))
-    emit([{"date": e.day.isoformat(), "kind": e.kind, "name": e.name, "unit": e.scope or ""} for e in entries],
+    lang, table = current_language(), fmt is Format.TABLE
+    emit([{"date": format_date(e.day, lang) if table else e.day.isoformat(),
+           "kind": calendar_admin.kind_label(e.kind, lang) if table else e.kind, "name": e.name, "unit": e.scope or ""}
+          for e in entries],
          [("date", "col.date"), ("kind", "col.kind"), ("name", "col.name"), ("unit", "col.unit")], fmt)
 
 
@@ -92,7 +102,8 @@ async def calendar_list(
 @run_async
 async def calendar_add(
     day: str = typer.Argument(..., help="YYYY-MM-DD"),
-    kind: str = typer.Argument(..., help="holiday, office_closed, all_wfh or all_wfo"),
+    kind: str = typer.Argument(..., help="libur, tutup, wfh or wfo (as in /libur); or holiday, office_closed, "
+                                         "all_wfh, all_wfo"),
     name: str = typer.Argument(..., help='what people are told, e.g. "HUT Provinsi Jambi"'),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
@@ -102,7 +113,9 @@ async def calendar_add(
                                                   actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    say("calendar.added", date=entry.day.isoformat(), kind=entry.kind, name=entry.name, unit=entry.scope or "-")
+    lang = current_language()
+    say("calendar.added", date=format_date(entry.day, lang), kind=calendar_admin.kind_label(entry.kind, lang),
+        name=entry.name, unit=entry.scope or "-")
 
 
 @roster_app.command("generate")
@@ -139,7 +152,10 @@ async def roster_show(
     first = parse_date(start)
     lines = await _with_uow(lambda uow, now: roster_admin.show_roster(uow, start=first, end=parse_date(end) or first,
                                                                       unit=unit))
-    emit([{"date": x.day.isoformat(), "nip": x.nip, "name": x.name, "unit": x.unit, "mode": x.mode, "reason": x.reason}
+    lang, table = current_language(), fmt is Format.TABLE
+    emit([{"date": format_date(x.day, lang) if table else x.day.isoformat(), "nip": x.nip, "name": x.name,
+           "unit": x.unit, "mode": _label(lang, "mode.{}", x.mode) if table else x.mode,
+           "reason": _label(lang, "roster.reason_{}", x.reason) if table else x.reason}
           for x in lines],
          [("date", "col.date"), ("nip", "col.nip"), ("name", "col.name"), ("unit", "col.unit"), ("mode", "col.mode"),
           ("reason", "col.reason")], fmt)

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.work_calendar import KINDS, CalendarEntry, national_holidays
+from bot.domain.work_calendar import ALL_WFH, ALL_WFO, HOLIDAY, KINDS, OFFICE_CLOSED, CalendarEntry, national_holidays
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
 from bot.services.org_directory import find_unit
+from bot.texts import text
 
 MAX_NAME = 200
+# What admins type, in chat (/libur) and in the CLI (calendar add) alike: the Indonesian words the
+# usage shows, and the stored codes (what JSON/CSV listings give back) for scripts.
+KIND_WORDS = {"libur": HOLIDAY, "tutup": OFFICE_CLOSED, "wfh": ALL_WFH, "wfo": ALL_WFO, "closed": OFFICE_CLOSED,
+              **{kind: kind for kind in KINDS}}
+
+
+def kind_code(word: str) -> str:
+    """The stored kind for a word an admin typed; refused with the Indonesian words as the choices."""
+    kind = KIND_WORDS.get(word.strip().lower())
+    if kind is None:
+        raise ServiceError("calendar.bad_kind", value=word)
+    return kind
+
+
+def kind_label(kind: str, lang) -> str:
+    """How a kind reads to people ("hari libur", "semua WFH"); listings for scripts keep the code."""
+    return text(lang, f"calendar.kind_{kind}") if kind in KINDS else kind
 
 
 async def entries_between(uow: UnitOfWork, start: dt.date, end: dt.date) -> list[CalendarEntry]:
@@ -21,8 +39,7 @@ async def entries_between(uow: UnitOfWork, start: dt.date, end: dt.date) -> list
 
 async def add_entry(uow: UnitOfWork, *, day: dt.date, kind: str, name: str, unit: str | None, actor: str,
                     now: dt.datetime) -> CalendarEntry:
-    if kind not in KINDS:
-        raise ServiceError("calendar.bad_kind", kinds=", ".join(sorted(KINDS)))
+    kind = kind_code(kind)
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
         raise ServiceError("calendar.bad_name", limit=MAX_NAME)

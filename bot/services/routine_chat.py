@@ -13,8 +13,6 @@ from bot.services.errors import ServiceError
 from bot.services.turn import Turn
 from bot.texts import format_date
 
-KIND_WORDS = {"libur": "holiday", "tutup": "office_closed", "wfh": "all_wfh", "wfo": "all_wfo",
-              "holiday": "holiday", "closed": "office_closed"}
 CONFLICTS_SHOWN = 10
 
 
@@ -54,15 +52,17 @@ async def _schedule(turn: Turn, words: list[str]) -> None:
 
 async def _calendar(turn: Turn, words: list[str]) -> None:
     if len(words) >= 3:
-        kind = KIND_WORDS.get(words[1].lower(), words[1].lower())
-        entry = await calendar_admin.add_entry(turn.uow, day=_date(words[0]), kind=kind, name=" ".join(words[2:]),
+        entry = await calendar_admin.add_entry(turn.uow, day=_date(words[0]), kind=words[1], name=" ".join(words[2:]),
                                                unit=None, actor=actor_label(turn), now=turn.now)
-        turn.say(turn.t("calendar.added", date=entry.day.isoformat(), kind=entry.kind, name=esc(entry.name), unit="-"))
+        turn.say(turn.t("calendar.added", date=format_date(entry.day, turn.lang),
+                        kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-"))
         return
     end = turn.today + dt.timedelta(days=60)
     entries = await calendar_admin.entries_between(turn.uow, turn.today, end)
-    body = [turn.t("calendar.title", start=turn.today.isoformat(), end=end.isoformat())]
-    body += [f"{e.day.isoformat()} · {esc(e.name)}" + (f" ({esc(e.scope)})" if e.scope else "") for e in entries]
+    body = [turn.t("calendar.title", start=format_date(turn.today, turn.lang), end=format_date(end, turn.lang))]
+    body += [turn.t("calendar.line", date=format_date(e.day, turn.lang), name=esc(e.name),
+                    kind=calendar_admin.kind_label(e.kind, turn.lang))
+             + (f" ({esc(e.scope)})" if e.scope else "") for e in entries]
     if not entries:
         body.append(turn.t("calendar.none"))
     turn.say("\n".join(body + ["", turn.t("calendar.hint")]))
