@@ -4,6 +4,7 @@
 import pytest
 
 from bot.channels.console.chat import ConsoleChat
+from bot.domain.org_terms import Channel
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
 from tests.org_rows import KASI, STAF, small_office
 from tests.test_org_import import run_import
@@ -104,3 +105,23 @@ async def test_the_console_speaks_the_viewers_language(console):
     assert "Unknown console command" in screen
     switched = await play(chat, shown, [":as " + KASI])
     assert "Anda sekarang Dewi Lestari" in switched  # she reads Indonesian
+
+
+async def test_on_a_live_office_the_console_links_only_the_people_spoken_as(db, clock, tmp_path):
+    # Someone is on Telegram: console accounts for everyone would make them all count as reachable.
+    await run_import(db, clock, small_office())
+    async with db.uow() as uow:
+        people = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.accounts.link(people[KASI], Channel.TELEGRAM, "502", clock.now())
+        await uow.commit()
+    clock.current = MONDAY_0900_WIB
+
+    async def no_input():
+        return None
+
+    console = ConsoleChat(ChatHarness(db, clock, tmp_path / "media").conversation, clock, no_input, [].append)
+    assert await console.login(STAF)
+    async with db.uow() as uow:
+        consoles = {a.person_id for a in await uow.people.addresses(list(people.values()))
+                    if a.channel is Channel.CONSOLE}
+    assert consoles == {people[STAF]}

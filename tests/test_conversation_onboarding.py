@@ -62,6 +62,25 @@ async def test_help_lists_the_commands_of_the_role(chat):
     assert "/tim" in boss_help and "/tugaskan" in boss_help and "/undang" not in boss_help
 
 
+async def test_an_admin_with_nobody_under_them_is_not_offered_the_team_commands(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    rows = small_office()
+    for row in rows:
+        row["role"] = "admin" if row["nip"] in (STAF, KASI) else "staff"  # Rudi: the HR desk; Dewi: a head
+    await run_import(db, clock, rows)
+    chat = ChatHarness(db, clock, tmp_path / "media")
+    codes = await chat.codes()
+    await chat.text("501", f"/start {codes[STAF]}")
+    await chat.text("502", f"/start {codes[KASI]}")
+    desk, head = texts(await chat.text("501", "/bantuan")), texts(await chat.text("502", "/bantuan"))
+    assert "/undang" in desk and "/ekspor" in desk and "/rekap" in desk
+    assert "/tim " not in desk and "/tugaskan" not in desk
+    assert "/undang" in head and "/tim " in head and "/tugaskan" in head
+    menus = {(m.role, m.language): m for m in await chat.conversation.command_menus()}
+    assert menus[("admin_desk", "id")].external_ids == ["501"] and menus[("admin", "id")].external_ids == ["502"]
+    assert "tugaskan" not in dict(menus[("admin_desk", "id")].commands)
+
+
 async def test_unknown_commands_and_stray_text_get_a_pointer_to_help(chat):
     await chat.text("501", f"/start {(await chat.codes())[STAF]}")
     await chat.location("501", -1.61, 103.61)

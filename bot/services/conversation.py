@@ -33,7 +33,7 @@ from bot.services import (
 from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings
 from bot.services.live_batch import LiveBatcher
-from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines
+from bot.services.menus import ALIASES, CommandMenu, all_menus, help_lines, role_of
 from bot.services.onboarding import redeem_in
 from bot.services.refusal import REFUSED, stranger_label
 from bot.services.routine import Routine
@@ -115,10 +115,10 @@ class Conversation:
     async def command_menus(self) -> list[CommandMenu]:
         async with self.uow_factory() as uow:
             holders = await uow.people.menu_holders()
-        by_role: dict[str, list[str]] = {"supervisor": [], "admin": []}
+        by_role: dict[str, list[str]] = {"supervisor": [], "admin_desk": [], "admin": []}
         for actor, address in holders:
             if address.channel is Channel.TELEGRAM:
-                by_role["admin" if actor.is_admin else "supervisor"].append(address.external_id)
+                by_role[role_of(actor)].append(address.external_id)
         return all_menus(by_role)
 
     async def _stranger(self, uow, inbound: Inbound, now: dt.datetime) -> list[Outgoing]:
@@ -219,8 +219,7 @@ class Conversation:
         await self._help(turn)
 
     async def _help(self, turn: Turn) -> None:
-        role = "admin" if turn.actor.is_admin else "supervisor" if turn.actor.is_supervisor else "staff"
-        turn.say("\n".join([turn.t("help.title")] + help_lines(role, turn.t) + ["", turn.t("help.evidence")]))
+        turn.say("\n".join([turn.t("help.title")] + help_lines(role_of(turn.actor), turn.t) + ["", turn.t("help.evidence")]))
 
     async def _text(self, turn: Turn, text: str) -> None:
         state, data = await turn.state()

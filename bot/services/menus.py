@@ -26,12 +26,26 @@ class CommandMenu:
     external_ids: list[str]
 
 
+# An admin with nobody under them (the HR desk): /tim and /tugaskan would only refuse them; /rekap DATE
+# UNIT and /ekspor work for any admin.
+TEAM_ONLY = ("tim", "tugaskan")
+
+
 def commands_for(role: str) -> tuple[str, ...]:
     if role == "admin":
         return STAFF + SUPERVISOR + ADMIN
+    if role == "admin_desk":
+        return STAFF + tuple(c for c in SUPERVISOR if c not in TEAM_ONLY) + ADMIN
     if role == "supervisor":
         return STAFF + SUPERVISOR
     return STAFF
+
+
+def role_of(actor) -> str:
+    """The menu an actor gets: their role, and for an admin whether anyone reports to them."""
+    if actor.is_admin:
+        return "admin" if actor.has_reports else "admin_desk"
+    return "supervisor" if actor.is_supervisor else "staff"
 
 
 def menu(role: str, language: str, external_ids: list[str] | None = None) -> CommandMenu:
@@ -45,7 +59,7 @@ def all_menus(holders: dict[str, list[str]]) -> list[CommandMenu]:
     menus = []
     for language in LANGUAGES:
         menus.append(menu("staff", language))
-        for role in ("supervisor", "admin"):
+        for role in ("supervisor", "admin_desk", "admin"):
             if holders.get(role):
                 menus.append(menu(role, language, holders[role]))
     return menus

@@ -31,13 +31,19 @@ class ConsoleChat:
         self.everyone_linked = False
 
     async def link_everyone(self) -> None:
-        """A console account for every active person who has none yet. The core only tells people it can
-        reach: without this a request for a supervisor nobody had spoken as went nowhere, while the
-        requester was told it was sent."""
+        """A console account for every active person who has none yet, in a trial database (nobody on
+        Telegram or WhatsApp). The core only tells people it can reach: without this a request for a
+        supervisor nobody had spoken as went nowhere, while the requester was told it was sent."""
         async with self.conversation.uow_factory() as uow:
             people = await uow.org.list_people(None, include_inactive=False)
-            linked = {a.person_id for a in await uow.people.addresses([p.id for p in people])
-                      if a.channel is Channel.CONSOLE}
+            addresses = await uow.people.addresses([p.id for p in people])
+            if any(a.channel is not Channel.CONSOLE for a in addresses):
+                # A live office (someone is on Telegram or WhatsApp): a console account would make people
+                # count as reachable, and a briefing "sent" to the console is never sent again elsewhere.
+                # Only the people spoken as get one, as `console_login` does.
+                self.everyone_linked = True
+                return
+            linked = {a.person_id for a in addresses if a.channel is Channel.CONSOLE}
             for p in people:
                 if p.id not in linked:
                     await uow.accounts.link(p.id, Channel.CONSOLE, f"console:{p.nip}", self.clock.now())

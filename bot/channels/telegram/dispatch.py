@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 DEFAULT_MENU_LANGUAGE = "id"  # people whose Telegram speaks neither id nor en get the Indonesian menu
-ROLE_RANK = {"staff": 0, "supervisor": 1, "admin": 2}
+ROLE_RANK = {"staff": 0, "supervisor": 1, "admin_desk": 2, "admin": 2}
 
 class BotMediaFetcher:
     """`MediaFetcher` over the Bot API: getFile, then the file download (Telegram allows ≤ 20 MB)."""
