@@ -87,6 +87,26 @@ class SqlRoutineRepository:
         self.session.add(CalendarEntryRow(day=day, kind=kind, name=name, unit_id=unit_id, created_at=at))
         await self.session.flush()
 
+    async def put_calendar_entry(self, day: dt.date, kind: str, name: str, unit_id: int | None,
+                                 at: dt.datetime) -> tuple[str, str | None]:
+        """One entry per (day, kind, unit): ("added", None), ("renamed", old name) or ("unchanged", name)."""
+        row = (
+            await self.session.execute(
+                select(CalendarEntryRow).where(
+                    CalendarEntryRow.day == day, CalendarEntryRow.kind == kind,
+                    CalendarEntryRow.unit_id.is_(None) if unit_id is None else CalendarEntryRow.unit_id == unit_id,
+                ).order_by(CalendarEntryRow.id).limit(1)
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            await self.add_calendar_entry(day, kind, name, unit_id, at)
+            return "added", None
+        if row.name == name:
+            return "unchanged", name
+        old, row.name = row.name, name
+        await self.session.flush()
+        return "renamed", old
+
     async def claim(self, key: str, person_id: int, kind: str, day: dt.date, at: dt.datetime) -> bool:
         """True for the one caller that records this delivery key; every later caller gets False."""
         stmt = self._insert(Delivery).values(key=key, person_id=person_id, kind=kind, day=day, created_at=at)

@@ -189,3 +189,16 @@ def test_calendar_add_takes_the_chat_words_and_tables_word_the_codes(office, mon
     shown = apel("roster", "show", "--from", "2026-11-23").stdout
     assert "WFH (bekerja dari rumah)" in shown and "rotasi" in shown and "rotation" not in shown
     assert "Senin, 23 November 2026" in shown
+
+
+def test_the_same_calendar_entry_twice_is_one_entry_and_a_new_name_renames_it(office):
+    first = apel("calendar", "add", "2026-12-30", "holiday", "Hari Jadi Kabupaten")
+    again = apel("calendar", "add", "2026-12-30", "libur", "Hari Jadi Kabupaten")
+    assert first.exit_code == again.exit_code == 0 and "Already there" in again.stderr
+    renamed = apel("calendar", "add", "2026-12-30", "holiday", "Hari Jadi Kab. Muaro Jambi")
+    assert 'is now called "Hari Jadi Kab. Muaro Jambi", was "Hari Jadi Kabupaten"' in renamed.stderr
+    other_unit = apel("calendar", "add", "2026-12-30", "holiday", "Hari Jadi Kabupaten", "--unit", "Seksi Timur")
+    assert "Added" in other_unit.stderr
+    listed = json.loads(apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "json").stdout)
+    assert [(r["name"], r["unit"]) for r in listed] == [("Hari Jadi Kab. Muaro Jambi", ""),
+                                                        ("Hari Jadi Kabupaten", "Seksi Timur")]

@@ -107,15 +107,15 @@ async def calendar_add(
     name: str = typer.Argument(..., help='what people are told, e.g. "HUT Provinsi Jambi"'),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
-    """Add a day off or a directive."""
-    entry = await _with_uow(
+    """Add a day off or a directive; the same date, kind and unit again renames it (or changes nothing)."""
+    added = await _with_uow(
         lambda uow, now: calendar_admin.add_entry(uow, day=parse_date(day), kind=kind, name=name, unit=unit,
                                                   actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    lang = current_language()
-    say("calendar.added", date=format_date(entry.day, lang), kind=calendar_admin.kind_label(entry.kind, lang),
-        name=entry.name, unit=entry.scope or "-")
+    lang, entry = current_language(), added.entry
+    say(added.message, date=format_date(entry.day, lang), kind=calendar_admin.kind_label(entry.kind, lang),
+        name=entry.name, unit=entry.scope or "-", old=added.old_name or "")
 
 
 @roster_app.command("generate")

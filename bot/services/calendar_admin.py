@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from bot.domain.work_calendar import ALL_WFH, ALL_WFO, HOLIDAY, KINDS, OFFICE_CLOSED, CalendarEntry, national_holidays
 from bot.ports import UnitOfWork
@@ -37,8 +38,20 @@ async def entries_between(uow: UnitOfWork, start: dt.date, end: dt.date) -> list
     return sorted(national + own, key=lambda e: (e.day, e.scope or "", e.name))
 
 
+@dataclass(frozen=True)
+class Added:
+    entry: CalendarEntry
+    outcome: str  # "added" | "renamed" | "unchanged"
+    old_name: str | None = None
+
+    @property
+    def message(self) -> str:
+        return {"added": "calendar.added", "renamed": "calendar.renamed"}.get(self.outcome, "calendar.exists")
+
+
 async def add_entry(uow: UnitOfWork, *, day: dt.date, kind: str, name: str, unit: str | None, actor: str,
-                    now: dt.datetime) -> CalendarEntry:
+                    now: dt.datetime) -> Added:
+    """Adds an entry, or renames the one with the same day, kind and unit; the same name again changes nothing."""
     kind = kind_code(kind)
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
@@ -48,6 +61,10 @@ async def add_entry(uow: UnitOfWork, *, day: dt.date, kind: str, name: str, unit
         units = await uow.org.stored_units()
         scope = find_unit(units, unit)
         unit_id = units[scope].id
-    await uow.routine.add_calendar_entry(day, kind, name, unit_id, now)
-    await uow.audit.record(now, actor, "calendar_add", {"day": str(day), "kind": kind, "name": name, "unit": scope})
-    return CalendarEntry(day, kind, name, scope)
+    # The same day, kind and unit again is the same entry: adding it twice made two identical rows
+    # (and two lines in every listing). A new name replaces the old one, so a typo can be fixed.
+    outcome, old = await uow.routine.put_calendar_entry(day, kind, name, unit_id, now)
+    if outcome != "unchanged":
+        detail = {"day": str(day), "kind": kind, "name": name, "unit": scope} | ({"old_name": old} if old else {})
+        await uow.audit.record(now, actor, "calendar_add" if outcome == "added" else "calendar_rename", detail)
+    return Added(CalendarEntry(day, kind, name, scope), outcome, old)

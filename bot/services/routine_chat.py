@@ -52,10 +52,12 @@ async def _schedule(turn: Turn, words: list[str]) -> None:
 
 async def _calendar(turn: Turn, words: list[str]) -> None:
     if len(words) >= 3:
-        entry = await calendar_admin.add_entry(turn.uow, day=_date(words[0]), kind=words[1], name=" ".join(words[2:]),
+        added = await calendar_admin.add_entry(turn.uow, day=_date(words[0]), kind=words[1], name=" ".join(words[2:]),
                                                unit=None, actor=actor_label(turn), now=turn.now)
-        turn.say(turn.t("calendar.added", date=format_date(entry.day, turn.lang),
-                        kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-"))
+        entry = added.entry
+        turn.say(turn.t(added.message, date=format_date(entry.day, turn.lang),
+                        kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-",
+                        old=esc(added.old_name or "")))
         return
     end = turn.today + dt.timedelta(days=60)
     entries = await calendar_admin.entries_between(turn.uow, turn.today, end)
