@@ -17,6 +17,7 @@ from storage.evidence_repository import band_values
 
 
 CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
+UPCOMING_SHOWN = 10  # tasks due later that /tugas lists: an assignment for next week, not a backlog
 
 
 def ids_in(session: AsyncSession, column, ids: list[int]):
@@ -70,6 +71,12 @@ _TASKS_FOR_DAY = (
     select(*_TASK_RECORD)
     .where(Task.person_id == _PERSON, or_(Task.due_date == _DAY, (Task.due_date < _DAY) & (Task.status != "done")))
     .order_by(Task.due_date, Task.id)
+)
+_UPCOMING_TASKS = (
+    select(*_TASK_RECORD)
+    .where(Task.person_id == _PERSON, Task.due_date > _DAY, Task.status != "done")
+    .order_by(Task.due_date, Task.id)
+    .limit(UPCOMING_SHOWN)
 )
 _EVIDENCE_FOR_DAY = (
     select(*_EVIDENCE_RECORD).where(Evidence.person_id == _PERSON, Evidence.day == _DAY).order_by(Evidence.id)
@@ -177,6 +184,11 @@ class SqlDayRepository:
     async def tasks_for_day(self, person_id: int, day: dt.date) -> list[TaskRecord]:
         """Tasks due that day, and earlier ones not done yet (carried over)."""
         rows = await self.session.execute(_TASKS_FOR_DAY, {"person_id": person_id, "day": day})
+        return [TaskRecord(*r) for r in rows]
+
+    async def upcoming_tasks(self, person_id: int, day: dt.date) -> list[TaskRecord]:
+        """Open tasks due after that day, soonest first (at most UPCOMING_SHOWN)."""
+        rows = await self.session.execute(_UPCOMING_TASKS, {"person_id": person_id, "day": day})
         return [TaskRecord(*r) for r in rows]
 
     async def set_task_status(self, task_id: int, status: str, reason: str | None, at: dt.datetime) -> None:

@@ -68,6 +68,22 @@ async def test_a_supervisor_assigns_a_task_and_the_person_is_told_at_once(chat, 
     assert "dari atasan" in texts(await chat.text(RUDI, "/tugas"))
 
 
+async def test_a_task_due_next_workday_is_in_the_assignees_tasks_today_with_its_buttons(chat, db):
+    people = await ids(db)
+    await chat.text(DEWI, "/tugaskan")
+    await chat.tap(DEWI, f"asg:p:{people[STAF]}")
+    await chat.tap(DEWI, "asg:go")
+    due = await chat.text(DEWI, "Rekap data SPBE")
+    await chat.tap(DEWI, [a for a in actions(due) if a.startswith("asg:d:")][0])  # the next workday
+    shown = await chat.text(RUDI, "/tugas")
+    assert "Tugas berikutnya" in texts(shown) and "Rekap data SPBE" in texts(shown)
+    assert "tenggat Selasa, 24 November 2026" in texts(shown)
+    (task,) = await table(db, Task)
+    assert f"t:{task.id}:prog" in actions(shown)
+    await chat.tap(RUDI, f"t:{task.id}:prog")
+    assert [t.status for t in await table(db, Task)] == ["in_progress"]
+
+
 async def test_outside_working_hours_the_assignee_learns_it_at_the_next_briefing(chat, db, clock):
     clock.advance(hours=10)  # 19.00 WIB
     people = await ids(db)

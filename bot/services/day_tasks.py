@@ -8,12 +8,15 @@ from bot.messages import Button
 from bot.services.briefing import task_line
 from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
+from bot.texts import format_date
 
 OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
 
 
 async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
     tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today)
+    # Tasks due later (an assignment for next week): the person can start, mark and prove them now.
+    upcoming = await turn.uow.day.upcoming_tasks(turn.actor.person_id, turn.today)
     lines = [turn.t("task.title")]
     rows = []
     if not tasks:
@@ -21,19 +24,27 @@ async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
     for number, task in enumerate(tasks, start=1):
         lines.append(task_line(number, task, turn.today, turn.t))
         if task.status != TaskStatus.DONE:
-            rows.append(
-                (
-                    Button(f"✅ {number}", action("t", task.id, "done")),
-                    Button(f"🔄 {number}", action("t", task.id, "prog")),
-                    Button(f"⛔ {number}", action("t", task.id, "block")),
-                    Button(f"📎 {number}", action("t", task.id, "ev")),
-                )
-            )
+            rows.append(_buttons(number, task.id))
+    if upcoming:
+        lines += ["", turn.t("task.upcoming")]
+    for number, task in enumerate(upcoming, start=len(tasks) + 1):
+        lines.append(task_line(number, task, turn.today, turn.t) + " " +
+                     turn.t("task.due", date=format_date(task.due_date, turn.lang)))
+        rows.append(_buttons(number, task.id))
     rows.append((Button(turn.t("button.add_task"), action("t", "add")),))
-    if tasks:
+    if tasks or upcoming:
         lines.append("")
         lines.append(turn.t("task.legend"))
     turn.say("\n".join(lines), rows, edit=edit)
+
+
+def _buttons(number: int, task_id: int) -> tuple[Button, ...]:
+    return (
+        Button(f"✅ {number}", action("t", task_id, "done")),
+        Button(f"🔄 {number}", action("t", task_id, "prog")),
+        Button(f"⛔ {number}", action("t", task_id, "block")),
+        Button(f"📎 {number}", action("t", task_id, "ev")),
+    )
 
 
 async def own_task(turn: Turn, task_id: int):
