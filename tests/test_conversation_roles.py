@@ -139,6 +139,7 @@ async def test_leave_is_asked_approved_and_excuses_the_report(chat, db):
     assert "Sakit untuk Senin, 23 November 2026 disetujui" in texts(decided, RUDI)
     assert [w.mode for w in await table(db, WorkDay)] == ["sakit"]
     assert "tidak perlu membuat laporan" in texts(await chat.text(RUDI, "/lapor"))
+    assert "Rudi Hartono — Sakit · Demam sejak semalam" in texts(await chat.text(DEWI, "/tim"))  # the reason
     assert "sudah diputuskan" in texts(await chat.tap(DEWI, approve))
 
 

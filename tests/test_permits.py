@@ -39,7 +39,8 @@ def test_day_ranges_are_read_the_indonesian_way():
     across = parse_day_range("30/12 s/d 02/01", dt.date(2026, 12, 28))
     assert (across.first, across.last) == (dt.date(2026, 12, 30), dt.date(2027, 1, 2))
     for bad, code in (("besok", "bad_days"), ("31/02", "bad_days"), ("20/11", "past_days"),
-                      ("24/11-31/12", "too_many_days"), ("26/11-24/11/2026", "bad_days")):
+                      ("24/11-31/12", "too_many_days"), ("26/11-24/11/2026", "reversed_days"),
+                      ("26/11-24/11", "reversed_days")):
         with pytest.raises(DayRangeError) as caught:
             parse_day_range(bad, MONDAY)
         assert caught.value.code == code

@@ -83,13 +83,15 @@ def parse_day_range(text: str, today: dt.date) -> DayRange:
     except ValueError:
         raise DayRangeError("bad_days") from None
     if last < first and not match.group(6):
-        last = last.replace(year=last.year + 1)  # 29/12-02/01
+        wrapped = last.replace(year=last.year + 1)  # 29/12-02/01 runs into the new year
+        if (wrapped - first).days < MAX_LEAVE_DAYS:
+            last = wrapped  # else it is written backwards (10/12-08/12), which check_range says
     return check_range(DayRange(first, last), today)
 
 
 def check_range(asked: DayRange, today: dt.date) -> DayRange:
     if asked.last < asked.first:
-        raise DayRangeError("bad_days")
+        raise DayRangeError("reversed_days")
     if asked.first < today:
         raise DayRangeError("past_days")
     if asked.first > today + dt.timedelta(days=MAX_AHEAD_DAYS) or asked.days > MAX_LEAVE_DAYS:

@@ -26,7 +26,9 @@ THUMBNAILS_SHOWN = 5
 def report_state(report, work_day, t) -> str:
     mode = Mode(work_day.mode) if work_day else DEFAULT_MODE
     if mode.value in ("cuti", "sakit", "dl", "libur"):
-        return t("team.excused", mode=t(f"mode.{mode.value}"))
+        # The reason the leave was asked with ("Cuti tahunan") says more than the mode shown beside it.
+        why = esc(clip(work_day.reason, 60)) if work_day and work_day.reason else t(f"mode.{mode.value}")
+        return t("team.excused", mode=why)
     if report is None or report.status == ReportStatus.DRAFT:
         return t("team.missing")
     text = t(f"team.report_{report.status}")
