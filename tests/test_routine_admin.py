@@ -112,7 +112,7 @@ async def admin_chat(db, clock, tmp_path):
 
 async def test_admins_use_the_routine_commands_in_chat_and_others_cannot(admin_chat):
     shown = texts(await admin_chat.text("505", "/jadwal"))
-    assert "apel: <b>07.30</b> (default)" in shown
+    assert "apel: <b>07.30</b> (bawaan)" in shown and "presence_selfie: <b>tidak</b> (bawaan)" in shown
     assert "apel = 07.15" in texts(await admin_chat.text("505", "/jadwal apel 07.15"))
     assert "Jam tidak sah" in texts(await admin_chat.text("505", "/jadwal apel nanti"))
     assert "Jumat, 25 Desember 2026 · Hari Raya Natal (hari libur)" in texts(await admin_chat.text("505", "/libur"))
@@ -202,3 +202,20 @@ def test_the_same_calendar_entry_twice_is_one_entry_and_a_new_name_renames_it(of
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "json").stdout)
     assert [(r["name"], r["unit"]) for r in listed] == [("Hari Jadi Kab. Muaro Jambi", ""),
                                                         ("Hari Jadi Kabupaten", "Seksi Timur")]
+
+
+async def test_jadwal_says_the_saved_value_the_way_it_shows_it_in_indonesian(admin_chat):
+    assert "Jadwal disimpan: apel = 07.15 untuk Dinas." in texts(await admin_chat.text("505", "/jadwal apel 07:15"))
+    assert "presence_selfie = ya untuk" in texts(await admin_chat.text("505", "/jadwal presence_selfie yes"))
+    shown = texts(await admin_chat.text("505", "/jadwal"))
+    assert "apel: <b>07.15</b> (Dinas)" in shown and "presence_selfie: <b>ya</b> (Dinas)" in shown
+    assert "default" not in shown and ": <b>no</b>" not in shown
+
+
+def test_schedule_show_words_the_table_and_keeps_codes_for_scripts(office, monkeypatch):
+    assert apel("schedule", "set", "apel", "08:00", "--from", "2027-02-18", "--to", "2027-03-19").exit_code == 0
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    table = apel("schedule", "show", "--date", "2027-03-01").stdout
+    assert "Dinas, Kamis, 18 Februari 2027 – Jumat, 19 Maret 2027" in table and "bawaan" in table
+    assert "tidak" in table and "default" not in table
+    assert schedule(day="2027-03-01")["presence_selfie"] == ("no", "default")

@@ -56,7 +56,11 @@ async def schedule_show(
     """The effective schedule of a unit and where each value comes from."""
     day = parse_date(on) or clock().now().date()
     name, lines = await _with_uow(lambda uow, now: schedule_admin.show(uow, unit, day))
-    emit([{"unit": name, "field": x.field, "value": x.value, "source": x.source} for x in lines],
+    lang = current_language()
+    shown = {x.field: schedule_admin.worded(x.value, x.unit, x.valid_from, x.valid_to, lang) for x in lines}
+    if fmt is not Format.TABLE:  # scripts keep the codes: yes/no, default, the ISO period
+        shown = {x.field: (x.value, x.source) for x in lines}
+    emit([{"unit": name, "field": x.field, "value": shown[x.field][0], "source": shown[x.field][1]} for x in lines],
          [("field", "col.field"), ("value", "col.value"), ("source", "col.source")] if fmt is Format.TABLE else
          [("unit", "unit"), ("field", "field"), ("value", "value"), ("source", "source")], fmt, title=name)
 
@@ -71,13 +75,14 @@ async def schedule_set(
     end: str | None = typer.Option(None, "--to"),
 ) -> None:
     """Change one value of a unit's schedule (or of a period's override)."""
-    name = await _with_uow(
+    saved = await _with_uow(
         lambda uow, now: schedule_admin.set_field(uow, unit=unit, field=field, value=value,
                                                   valid_from=parse_date(start), valid_to=parse_date(end or start),
                                                   actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    say("schedule.saved", field=field, value=value, unit=name)
+    shown, _ = schedule_admin.worded(saved.value, saved.unit, None, None, current_language())
+    say("schedule.saved", field=field, value=shown, unit=saved.unit)
 
 
 @calendar_app.command("list")

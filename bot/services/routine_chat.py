@@ -40,13 +40,16 @@ async def command(turn: Turn, name: str, args: str, *, routine) -> None:
 
 async def _schedule(turn: Turn, words: list[str]) -> None:
     if len(words) >= 2:
-        unit = await schedule_admin.set_field(turn.uow, unit=None, field=words[0], value=" ".join(words[1:]),
-                                              valid_from=None, valid_to=None, actor=actor_label(turn), now=turn.now)
-        turn.say(turn.t("schedule.saved", field=esc(words[0]), value=esc(" ".join(words[1:])), unit=esc(unit)))
+        saved = await schedule_admin.set_field(turn.uow, unit=None, field=words[0], value=" ".join(words[1:]),
+                                               valid_from=None, valid_to=None, actor=actor_label(turn), now=turn.now)
+        value, _ = schedule_admin.worded(saved.value, saved.unit, None, None, turn.lang)
+        turn.say(turn.t("schedule.saved", field=esc(words[0]), value=esc(value), unit=esc(saved.unit)))
         return
     unit, lines = await schedule_admin.show(turn.uow, None, turn.today)
     body = [turn.t("schedule.title", unit=esc(unit))]
-    body += [turn.t("schedule.line", field=x.field, value=esc(x.value), source=esc(x.source)) for x in lines]
+    for x in lines:
+        value, source = schedule_admin.worded(x.value, x.unit, x.valid_from, x.valid_to, turn.lang)
+        body.append(turn.t("schedule.line", field=x.field, value=esc(value), source=esc(source)))
     turn.say("\n".join(body + ["", turn.t("schedule.hint")]))
 
 

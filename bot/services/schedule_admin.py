@@ -9,6 +9,7 @@ from bot.domain.unit_schedule import DEFAULTS, FIELDS, ScheduleValueError, parse
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
 from bot.services.org_directory import find_unit
+from bot.texts import format_date, text
 from bot.services.routine import chain_of
 
 
@@ -16,7 +17,31 @@ from bot.services.routine import chain_of
 class ScheduleLine:
     field: str
     value: str
-    source: str  # the unit that sets it, "override <unit> <from>–<to>", or "default"
+    source: str  # the unit that sets it, "<unit> <from>–<to>" for an override, or "default"
+    unit: str | None = None  # None: the default
+    valid_from: dt.date | None = None  # an override's period
+    valid_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    unit: str
+    value: str  # as /jadwal and `schedule show` display it (07.15, not the 07:15 typed)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+def worded(value: str, source_unit: str | None, valid_from: dt.date | None, valid_to: dt.date | None,
+           lang) -> tuple[str, str]:
+    """(value, source) for people: "ya"/"tidak" rather than yes/no, "bawaan" rather than default, an
+    override's period in Indonesian dates. JSON/CSV keep the codes."""
+    shown = text(lang, "cli.yes") if value == "yes" else text(lang, "cli.no") if value == "no" else value
+    if source_unit is None:
+        return shown, text(lang, "schedule.source_default")
+    if valid_from is None:
+        return shown, source_unit
+    return shown, text(lang, "schedule.source_override", unit=source_unit, start=format_date(valid_from, lang),
+                       end=format_date(valid_to or valid_from, lang))
 
 
 async def show(uow: UnitOfWork, unit: str | None, day: dt.date) -> tuple[str, list[ScheduleLine]]:
@@ -27,7 +52,7 @@ async def show(uow: UnitOfWork, unit: str | None, day: dt.date) -> tuple[str, li
     effective = resolve(chain, layers, day)
     lines = []
     for field_name in FIELDS:
-        source = "default"
+        source, top = "default", None
         ranked = sorted(
             (layer for layer in layers if layer.unit in chain and layer.in_force(day) and field_name in layer.values),
             key=lambda layer: (0 if layer.is_override else 1, chain.index(layer.unit)),
@@ -35,14 +60,16 @@ async def show(uow: UnitOfWork, unit: str | None, day: dt.date) -> tuple[str, li
         if ranked:
             top = ranked[0]
             source = top.unit if not top.is_override else f"{top.unit} {top.valid_from}–{top.valid_to or top.valid_from}"
-        lines.append(ScheduleLine(field_name, show_value(getattr(effective, field_name)), source))
+        lines.append(ScheduleLine(field_name, show_value(getattr(effective, field_name)), source,
+                                  top.unit if top else None, top.valid_from if top else None,
+                                  (top.valid_to or top.valid_from) if top and top.valid_from else None))
     return name, lines
 
 
 async def set_field(
     uow: UnitOfWork, *, unit: str | None, field: str, value: str, valid_from: dt.date | None, valid_to: dt.date | None,
     actor: str, now: dt.datetime,
-) -> str:
+) -> Saved:
     units = await uow.org.stored_units()
     name = find_unit(units, unit) if unit else _root(units)
     try:
@@ -54,7 +81,7 @@ async def set_field(
     await uow.routine.set_schedule(units[name].id, to_json({field: parsed}), valid_from, valid_to, now)
     await uow.audit.record(now, actor, "schedule_set", {"unit": name, "field": field, "value": show_value(parsed),
                                                         "from": str(valid_from or ""), "to": str(valid_to or "")})
-    return name
+    return Saved(name, show_value(parsed), valid_from, valid_to)
 
 
 def _root(units) -> str:
@@ -64,4 +91,4 @@ def _root(units) -> str:
     return roots[0]
 
 
-__all__ = ["DEFAULTS", "ScheduleLine", "set_field", "show"]
+__all__ = ["DEFAULTS", "Saved", "ScheduleLine", "set_field", "show", "worded"]
