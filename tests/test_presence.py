@@ -113,6 +113,8 @@ async def test_a_wfo_check_in_inside_the_office_and_a_polite_no_outside(chat, db
     assert "Check-in tercatat 10.07 WITA" in texts(await chat.location(RUDI, -1.5905, 103.6100, accuracy_m=20))
     clock.advance(minutes=30)
     assert "sudah tercatat 10.07 WITA" in texts(await chat.location(RUDI, *OFFICE))
+    errand = texts(await chat.location(RUDI, *HOME))  # out of the office after checking in
+    assert "tetap tercatat 10.07 WITA" in errand and "belum tercatat" not in errand
     await Routine(db.uow, clock=clock, default_language="id").presence(wita("16.01"))
     async with db.uow() as uow:
         summary = (await uow.presence.summaries_for([chat.ids[STAF]], DAY))[chat.ids[STAF]]

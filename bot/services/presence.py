@@ -78,11 +78,13 @@ async def _office_checkin(turn: Turn, day: dt.date, lat: float, lon: float, accu
         return None
     fence = Fence(office.lat, office.lon, office.radius_m)
     zone = turn.actor.timezone
-    if not inside(fence, lat, lon, accuracy):
-        far = distance_m(fence.lat, fence.lon, lat, lon)
-        return turn.t("presence.checkin_outside", distance=format_distance(far, turn.lang), radius=office.radius_m)
     fixes = (await turn.uow.presence.fixes_for([turn.actor.person_id], day)).get(turn.actor.person_id, [])
     first = next((f.at for f in fixes if f.at < at and inside(fence, f.lat, f.lon, f.accuracy_m)), None)
+    if not inside(fence, lat, lon, accuracy):
+        far = format_distance(distance_m(fence.lat, fence.lon, lat, lon), turn.lang)
+        if first is not None:  # out on an errand after checking in: the check-in stands
+            return turn.t("presence.outside_after_checkin", distance=far, time=format_clock(first, zone))
+        return turn.t("presence.checkin_outside", distance=far, radius=office.radius_m)
     if first is not None:
         return turn.t("presence.checkin_already", time=format_clock(first, zone))
     return turn.t("presence.checkin_ok", time=format_clock(at, zone))
