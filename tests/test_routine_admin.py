@@ -219,3 +219,14 @@ def test_schedule_show_words_the_table_and_keeps_codes_for_scripts(office, monke
     assert "Dinas, Kamis, 18 Februari 2027 – Jumat, 19 Maret 2027" in table and "bawaan" in table
     assert "tidak" in table and "default" not in table
     assert schedule(day="2027-03-01")["presence_selfie"] == ("no", "default")
+
+
+def test_a_schedule_period_needs_both_ends_and_the_saved_message_names_it(office):
+    alone = apel("schedule", "set", "apel", "07:30", "--from", "2027-02-18")
+    assert alone.exit_code == 1 and "needs both --from and --to" in alone.stderr
+    assert apel("schedule", "set", "apel", "07:30", "--to", "2027-02-18").exit_code == 1
+    assert schedule(day="2027-02-18")["apel"] == ("07.30", "default")  # nothing saved
+    saved = apel("schedule", "set", "apel", "08:00", "--from", "2027-02-18", "--to", "2027-03-19")
+    assert saved.exit_code == 0
+    assert ("Schedule saved: apel = 08.00 for Dinas, only Thursday, 18 February 2027 – Friday, 19 March 2027."
+            in saved.stderr)

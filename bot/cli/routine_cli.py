@@ -72,17 +72,22 @@ async def schedule_set(
     value: str = typer.Argument(..., help="e.g. 07:30, 16:00, fri=16:30, 60,15, mon,tue,wed,thu,fri,sat"),
     unit: str | None = typer.Option(None, "--unit", help="Default: the top unit (everyone inherits it)."),
     start: str | None = typer.Option(None, "--from", help="With --to: an override for a period (Ramadan hours)."),
-    end: str | None = typer.Option(None, "--to"),
+    end: str | None = typer.Option(None, "--to", help="With --from: the period's last day (one day: the same date)."),
 ) -> None:
     """Change one value of a unit's schedule (or of a period's override)."""
     saved = await _with_uow(
         lambda uow, now: schedule_admin.set_field(uow, unit=unit, field=field, value=value,
-                                                  valid_from=parse_date(start), valid_to=parse_date(end or start),
+                                                  valid_from=parse_date(start), valid_to=parse_date(end),
                                                   actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    shown, _ = schedule_admin.worded(saved.value, saved.unit, None, None, current_language())
-    say("schedule.saved", field=field, value=shown, unit=saved.unit)
+    lang = current_language()
+    shown, _ = schedule_admin.worded(saved.value, saved.unit, None, None, lang)
+    if saved.valid_from is None:
+        say("schedule.saved", field=field, value=shown, unit=saved.unit)
+    else:
+        say("schedule.saved_period", field=field, value=shown, unit=saved.unit,
+            start=format_date(saved.valid_from, lang), end=format_date(saved.valid_to, lang))
 
 
 @calendar_app.command("list")

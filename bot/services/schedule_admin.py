@@ -76,7 +76,11 @@ async def set_field(
         parsed = parse_value(field, value)
     except ScheduleValueError as exc:
         raise ServiceError(exc.code, **exc.params) from None
-    if valid_to is not None and (valid_from is None or valid_to < valid_from):
+    # A period needs both ends: --from alone used to be read as a one-day override, saved quietly while
+    # the admin most likely meant "from then on" (which is no override but the unit's own value).
+    if (valid_from is None) != (valid_to is None):
+        raise ServiceError("schedule.period_needs_both")
+    if valid_to is not None and valid_to < valid_from:
         raise ServiceError("schedule.bad_range")
     await uow.routine.set_schedule(units[name].id, to_json({field: parsed}), valid_from, valid_to, now)
     await uow.audit.record(now, actor, "schedule_set", {"unit": name, "field": field, "value": show_value(parsed),
