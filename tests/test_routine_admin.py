@@ -230,3 +230,10 @@ def test_a_schedule_period_needs_both_ends_and_the_saved_message_names_it(office
     assert saved.exit_code == 0
     assert ("Schedule saved: apel = 08.00 for Dinas, only Thursday, 18 February 2027 – Friday, 19 March 2027."
             in saved.stderr)
+
+
+def test_backwards_periods_are_refused_alike(office):
+    for args in (("calendar", "list"), ("roster", "show"), ("roster", "generate")):
+        result = apel(*args, "--from", "2026-12-31", "--to", "2026-12-01")
+        assert result.exit_code == 1 and "Not a valid period" in result.stderr, args
+        assert result.stdout == ""

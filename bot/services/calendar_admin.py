@@ -33,6 +33,8 @@ def kind_label(kind: str, lang) -> str:
 
 async def entries_between(uow: UnitOfWork, start: dt.date, end: dt.date) -> list[CalendarEntry]:
     """National holidays and cuti bersama, then the deployment's own entries, in date order."""
+    if end < start:  # an empty listing would read as "no holidays"; the roster refuses the same way
+        raise ServiceError("calendar.bad_period")
     national = [e for year in range(start.year, end.year + 1) for e in national_holidays(year) if start <= e.day <= end]
     own = [CalendarEntry(day, kind, name, scope) for day, kind, name, scope in await uow.routine.calendar_entries(start, end)]
     return sorted(national + own, key=lambda e: (e.day, e.scope or "", e.name))

@@ -110,6 +110,8 @@ async def override_day(uow: UnitOfWork, *, nip: str, day: dt.date, mode: str, re
 
 
 async def show_roster(uow: UnitOfWork, *, start: dt.date, end: dt.date, unit: str | None) -> list[RosterLine]:
+    if end < start:
+        raise ServiceError("roster.bad_period", max=MAX_DAYS)
     scope = await units_under(uow, unit)
     people = await uow.org.list_people(scope, include_inactive=False)
     by_id = {p.id: p for p in people}
