@@ -32,3 +32,16 @@ def test_bad_office_input_is_refused(apel_env, tmp_path):
     assert wide.exit_code == 1 and "between 10 and 5000" in wide.stderr
     nowhere = runner.invoke(app, ["org", "office", "Seksi Barat", "--lat", "-1.59", "--lon", "103.61", "--radius", "100"])
     assert nowhere.exit_code == 1 and "Seksi Barat" in nowhere.stderr
+
+
+def test_contradictory_office_options_are_refused(apel_env, tmp_path):
+    runner = CliRunner()
+    runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))])
+    assert runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "-1.59", "--lon", "103.61", "--radius",
+                               "150"]).exit_code == 0
+    both = runner.invoke(app, ["org", "office", "Seksi Timur", "--clear", "--lat", "1", "--lon", "1"])
+    assert both.exit_code == 1 and "do not combine it with --lat" in both.stderr
+    nameless = runner.invoke(app, ["org", "office", "--clear"])
+    assert nameless.exit_code == 1 and "Name the unit" in nameless.stderr
+    kept = json.loads(runner.invoke(app, ["org", "office", "Seksi Timur", "--format", "json"]).stdout)
+    assert kept[0]["lat"] == -1.59  # nothing changed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
-from bot.cli.output import FORMAT_OPTION, Format, emit, say
+from bot.cli.output import FORMAT_OPTION, Format, emit, fail, say
 from bot.services import office_admin
 
 
@@ -19,10 +19,15 @@ async def office_command(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Set, clear or show the office location and radius that WFO check-ins are judged against."""
+    setting = lat is not None or lon is not None or radius is not None
+    if clear and setting:  # which one was meant? Doing either would surprise half of the people typing it.
+        raise fail("cli.office_clear_and_set")
+    if unit is None and (clear or setting):  # it used to list all offices and change nothing
+        raise fail("cli.office_needs_unit")
     settings = load_settings()
     db = open_database(settings)
     try:
-        if unit is not None and (clear or lat is not None or lon is not None or radius is not None):
+        if clear or setting:
             values = (None, None, None) if clear else (lat, lon, radius)
             await office_admin.set_office(db.uow, now=clock().now(), unit=unit, lat=values[0], lon=values[1],
                                           radius_m=values[2], actor=CLI_ACTOR)
