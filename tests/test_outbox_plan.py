@@ -72,7 +72,7 @@ def test_a_wave_sent_before_apel_shows_when_it_finished_even_when_asked_after_ap
     monkeypatch.setenv("FAKE_NOW", "2026-11-23T10:00:00+07:00")
     waves = {w["zones"]: w for w in json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)}
     wib = waves["WIB"]
-    assert (wib["people"], wib["sent"], wib["finish"], wib["on_time"]) == (2, 2, "2026-11-23 00:10:00 UTC", True)
+    assert (wib["people"], wib["sent"], wib["finish"], wib["on_time"]) == (2, 2, "2026-11-23T00:10:00+00:00", True)
     assert waves["WITA"]["sent"] == 0 and not waves["WITA"]["on_time"]  # still queued after its apel: late
     # People read the times in the wave's zone, the Indonesian way, and yes/no in their language.
     table = runner.invoke(app, ["outbox", "plan"]).stdout

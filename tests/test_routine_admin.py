@@ -237,3 +237,11 @@ def test_backwards_periods_are_refused_alike(office):
         result = apel(*args, "--from", "2026-12-31", "--to", "2026-12-01")
         assert result.exit_code == 1 and "Not a valid period" in result.stderr, args
         assert result.stdout == ""
+
+
+def test_the_invite_listing_gives_people_a_local_date_and_scripts_iso_utc(office, monkeypatch, tmp_path):
+    listed = json.loads(apel("invite", "--out", str(tmp_path / "a.csv"), "-f", "json").stdout)
+    assert listed[0]["expires_at"].endswith("+00:00") and "." not in listed[0]["expires_at"]  # to the second
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    table = apel("invite", "--out", str(tmp_path / "b.csv")).stdout
+    assert " WIB" in table and "+00:00" not in table and "T0" not in table

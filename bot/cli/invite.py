@@ -17,6 +17,12 @@ from bot.texts import format_datetime
 
 INVITE_COLUMNS = ("nip", "name", "unit", "channel", "code", "link", "expires_at")
 
+
+def _utc(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC to the second, as every CSV and JSON of the CLI gives times."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
 # Only the channels that redeem invites are offered, so `--channel console` is a usage error before any
 # work (the console chat is linked without one).
 InviteChannel = StrEnum("InviteChannel", {c.name: c.value for c in INVITE_CHANNELS})
@@ -57,7 +63,9 @@ async def invite_command(
     say("cli.invite_written", count=len(issued), channel=channel.value, path=str(out_path), expires=expires)
     # The listing on stdout names who got an invite; the codes stay in the file only.
     emit(
-        [{"nip": i.nip, "name": i.name, "unit": i.unit, "expires_at": i.expires_at.isoformat()} for i in issued],
+        [{"nip": i.nip, "name": i.name, "unit": i.unit,
+          "expires_at": format_datetime(i.expires_at, settings.default_timezone, current_language())
+          if fmt is Format.TABLE else _utc(i.expires_at)} for i in issued],
         [("nip", "col.nip"), ("name", "col.name"), ("unit", "col.unit"), ("expires_at", "col.expires")],
         fmt,
     )

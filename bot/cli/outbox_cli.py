@@ -3,6 +3,8 @@ by apel at the configured rate."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import typer
 
 from bot.cli.context import clock, load_settings, open_database, run_async
@@ -15,7 +17,8 @@ app = typer.Typer(help="The outbox: messages waiting to be sent, and the plan of
 
 
 def _clock(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    # ISO 8601 in UTC, like the invites CSV: "2026-11-23T00:30:00+00:00" (spreadsheets and scripts parse it).
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 @app.command("status")
