@@ -245,3 +245,8 @@ def test_the_invite_listing_gives_people_a_local_date_and_scripts_iso_utc(office
     monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
     table = apel("invite", "--out", str(tmp_path / "b.csv")).stdout
     assert " WIB" in table and "+00:00" not in table and "T0" not in table
+
+
+async def test_ekspor_names_the_month_the_indonesian_way(admin_chat):
+    assert "📊 Ekspor bulan November 2026 (" in texts(await admin_chat.text("505", "/ekspor"))
+    assert "📊 Ekspor bulan Januari 2026 (" in texts(await admin_chat.text("505", "/ekspor 2026-1"))

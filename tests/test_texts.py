@@ -5,7 +5,7 @@ import re
 import string
 from pathlib import Path
 
-from bot.texts import catalog, format_date, format_datetime, text
+from bot.texts import catalog, format_date, format_datetime, format_month, text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every top-level section of the catalogs: a string in the code that starts with one is a text key.
@@ -73,3 +73,8 @@ def test_times_are_shown_in_the_units_zone_with_its_abbreviation():
     assert format_datetime(moment, "Asia/Jakarta", "id") == "Senin, 23 November 2026 07.30 WIB"
     assert format_datetime(moment, "Asia/Makassar", "id") == "Senin, 23 November 2026 08.30 WITA"
     assert format_datetime(moment, "Asia/Jayapura", "id") == "Senin, 23 November 2026 09.30 WIT"
+
+
+def test_months_are_named_in_the_language():
+    assert format_month(dt.date(2026, 12, 7), "id") == "Desember 2026"
+    assert format_month(dt.date(2026, 1, 1), "en") == "January 2026"

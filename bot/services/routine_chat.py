@@ -6,12 +6,12 @@ import datetime as dt
 
 from bot.domain.html import esc
 from bot.messages import Attachment
-from bot.services import calendar_admin, digest, digest_query, roster_admin, schedule_admin
+from bot.services import calendar_admin, digest, digest_query, month_export, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
 from bot.services.refusal import refuse as refuse_command
 from bot.services.errors import ServiceError
 from bot.services.turn import Turn
-from bot.texts import format_date
+from bot.texts import format_date, format_month
 
 CONFLICTS_SHOWN = 10
 
@@ -148,4 +148,5 @@ async def export(turn: Turn, args: str, *, exporter) -> None:
                                        lang=turn.lang, only=only)
     await turn.uow.audit.record(turn.now, actor_label(turn), "export_month",
                                 {"month": month, "unit": unit, "people": len(only) if only else None})
-    turn.say(turn.t("export.sent", month=esc(month)), attachment=Attachment(filename=filename, content=content))
+    shown = format_month(month_export.parse_month(month), turn.lang)  # "Desember 2026", not the 2026-1 typed
+    turn.say(turn.t("export.sent", month=esc(shown)), attachment=Attachment(filename=filename, content=content))

@@ -63,6 +63,11 @@ def format_date(day: dt.date, lang) -> str:
     return _babel_date(day, format="EEEE, d MMMM y", locale=_lang(lang))
 
 
+def format_month(day: dt.date, lang) -> str:
+    """'Desember 2026' (id) / 'December 2026' (en): the month of `day`."""
+    return _babel_date(day, format="LLLL y", locale=_lang(lang))
+
+
 def format_datetime(moment: dt.datetime, timezone: str, lang) -> str:
     """'Senin, 23 November 2026 07.30 WIB': in the unit's zone, with its Indonesian abbreviation."""
     local = moment.astimezone(ZoneInfo(timezone))
