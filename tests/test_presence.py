@@ -78,7 +78,7 @@ async def test_the_superior_approves_a_home_a_stranger_cannot_and_a_change_needs
     asked = await chat.text(RUDI, "/rumah")
     assert "tetap berlaku" in texts(asked)
     changed = await chat.location(RUDI, *NEW_HOME)
-    assert "berjarak 1112 m" in texts(changed, DEWI)
+    assert "berjarak 1,1 km dari" in texts(changed, DEWI)  # 1112 m, written like the WFO check-in reply
     home = await home_of(db, chat.ids[STAF])
     assert (home.lat, home.lon, home.pending) == (*HOME, True)  # the old home stays in force
     _, refuse_new = home_buttons(changed)

@@ -5,7 +5,7 @@ import re
 import string
 from pathlib import Path
 
-from bot.texts import catalog, format_date, format_datetime, format_month, text
+from bot.texts import catalog, format_date, format_datetime, format_distance, format_month, text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every top-level section of the catalogs: a string in the code that starts with one is a text key.
@@ -78,3 +78,8 @@ def test_times_are_shown_in_the_units_zone_with_its_abbreviation():
 def test_months_are_named_in_the_language():
     assert format_month(dt.date(2026, 12, 7), "id") == "Desember 2026"
     assert format_month(dt.date(2026, 1, 1), "en") == "January 2026"
+
+
+def test_distances_are_metres_below_a_kilometre_and_kilometres_with_a_decimal_comma_above():
+    assert format_distance(850.4, "id") == "850 m"
+    assert format_distance(619924, "id") == "619,9 km" and format_distance(619924, "en") == "619.9 km"

@@ -13,6 +13,7 @@ from bot.domain.html import esc
 from bot.messages import Button, Reply
 from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Turn, action
+from bot.texts import format_distance
 
 
 async def ask(turn: Turn) -> None:
@@ -33,12 +34,12 @@ async def share(turn: Turn, lat: float, lon: float) -> None:
     turn.say(turn.t("location.home_saved" if approvers else "presence.home_no_approver"))
     stamp = int(home.pending_at.timestamp())
     name = esc(turn.actor.name)
-    moved = round(distance_m(home.lat, home.lon, lat, lon)) if home.approved else None
+    moved = distance_m(home.lat, home.lon, lat, lon) if home.approved else None
 
     def notice(t) -> Reply:
         body = [t("presence.home_request", name=name, lat=f"{lat:.6f}", lon=f"{lon:.6f}")]
         if moved is not None:
-            body.append(t("presence.home_request_moved", metres=moved))
+            body.append(t("presence.home_request_moved", distance=format_distance(moved, t.lang)))
         buttons = ((Button(t("button.approve"), action("home", person_id, stamp, "y")),
                     Button(t("button.refuse"), action("home", person_id, stamp, "n"))),)
         return Reply("\n".join(body), buttons)

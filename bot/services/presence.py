@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.numbers import format_decimal
-
 from bot.domain.coverage import Fence, distance_m, inside
 from bot.domain.schedule import local_date
 from bot.domain.workday import DEFAULT_MODE, Mode
@@ -16,7 +14,7 @@ from bot.services import home_location
 from bot.services.presence_day import AT_OFFICE
 from bot.services import presence_checks
 from bot.services.turn import Turn
-from bot.texts import format_clock
+from bot.texts import format_clock, format_distance
 
 MAX_LIVE_SECONDS = 86400  # Telegram's longest live period
 
@@ -89,9 +87,3 @@ async def _office_checkin(turn: Turn, day: dt.date, lat: float, lon: float, accu
         return turn.t("presence.checkin_already", time=format_clock(first, zone))
     return turn.t("presence.checkin_ok", time=format_clock(at, zone))
 
-
-def format_distance(metres: float, lang: str) -> str:
-    """'850 m' or '1,2 km' (Indonesian decimal comma)."""
-    if metres < 1000:
-        return f"{round(metres)} m"
-    return f"{format_decimal(metres / 1000, format='#,##0.0', locale=lang)} km"

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_decimal
 
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
@@ -87,3 +88,10 @@ def format_clock(moment: dt.datetime, timezone: str) -> str:
     """'16.00 WIB': the Indonesian way of writing a time, in the unit's zone."""
     local = moment.astimezone(ZoneInfo(timezone))
     return f"{local:%H.%M} {ZONE_ABBREVIATIONS.get(timezone, timezone)}"
+
+
+def format_distance(metres: float, lang) -> str:
+    """'850 m' or '1,2 km' (Indonesian decimal comma): how far a check-in or a new home is."""
+    if metres < 1000:
+        return f"{round(metres)} m"
+    return f"{format_decimal(metres / 1000, format='#,##0.0', locale=_lang(lang))} km"
