@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
+import socket
+import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from bot.cli.files import os_reason
 from bot.cli.output import fail, set_language
 from bot.log_redaction import protect
 from bot.clock import FakeNowClock, SystemClock
@@ -60,20 +66,55 @@ def clock():
     return _clocks[fake]
 
 
+# What a failed connection to a database server raises (asyncpg and asyncio give no wrapper).
+_CONNECTION_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT,
+                      errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
+def _is_connection_error(exc: OSError) -> bool:
+    return (isinstance(exc, (ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError, TimeoutError,
+                             socket.gaierror))
+            or exc.errno in _CONNECTION_ERRNOS
+            # asyncio's create_connection, having tried every address of the host.
+            or (exc.errno is None and str(exc).startswith("Multiple exceptions")))
+
+
+def _stdout_closed() -> typer.Exit:
+    """`apel export --out - | head`: the reader has what it wanted. Later writes (and the flush at exit)
+    go to /dev/null so that Python does not report the broken pipe once more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (a test's captured output)
+        pass
+    # 141 = 128 + SIGPIPE, what a shell reports for `yes | head`: quiet, yet `set -o pipefail` still sees
+    # that the output was cut short.
+    return typer.Exit(141)
+
+
 def run_async(command: Callable[..., Awaitable]):
     """Run an async command body; a ServiceError becomes a polite message on stderr and exit 1."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return asyncio.run(command(*args, **kwargs))
+            result = asyncio.run(command(*args, **kwargs))
+            sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+            return result
         except ServiceError as exc:
             raise fail(exc.code, **exc.params) from None
         except DBAPIError as exc:
             # The driver's own words (first line only: no SQL parameters, no secrets) and what to try.
             reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
             raise fail("cli.db_error", reason=reason) from None
+        except BrokenPipeError:
+            raise _stdout_closed() from None
         except OSError as exc:
-            raise fail("cli.db_unreachable", reason=exc.strerror or type(exc).__name__) from None
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            if exc.filename is not None:
+                raise fail("cli.file_error", path=str(exc.filename), reason=os_reason(exc)) from None
+            if _is_connection_error(exc):
+                raise fail("cli.db_unreachable", reason=reason) from None
+            raise fail("cli.os_error", reason=reason) from None
 
     return wrapper

@@ -3,16 +3,17 @@ the per-person summary (the allowance inputs), as a workbook or CSV."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
+from bot.cli.files import ReplacedFile
 from bot.cli.output import current_language, progress_bar, say
 from bot.exports import render
 from bot.exports.workbook import write_csv
-from bot.services.errors import ServiceError
 from bot.services.month_export import build_month, export_filename, parse_format, parse_month
 from bot.texts import text
 
@@ -30,9 +31,12 @@ async def export_command(
     first = parse_month(month)
     fmt = parse_format(fmt)
     lang = current_language()
+    to_stdout = out is not None and str(out) == "-"
     db = open_database(settings)
     try:
-        with progress_bar() as bar:
+        with contextlib.ExitStack() as files, progress_bar() as bar:
+            # A named file is checked before the month is read; the default name needs the unit's name.
+            target = files.enter_context(ReplacedFile(out)) if out is not None and not to_stdout else None
             reading = bar.add_task(text(lang, "export.reading"), total=None)
             writing = bar.add_task(text(lang, "export.writing"), total=None, visible=False)
 
@@ -45,10 +49,10 @@ async def export_command(
             async with db.uow() as uow:
                 now = clock().now()
                 export = await build_month(uow, month=first, unit=unit, now=now, progress=read, lang=lang)
-                await uow.audit.record(now, CLI_ACTOR, "export_month",
-                                       {"month": month, "unit": unit, "people": len(export.people), "format": fmt})
-                await uow.commit()
-            if out is not None and str(out) == "-":
+            detail = {"month": month, "unit": unit, "people": len(export.people), "format": fmt}
+            if to_stdout:
+                # What reaches a pipe has left, even if the reader stops early: recorded first.
+                await _audit(db, now, detail)
                 if fmt == "csv":
                     write_csv(export, sys.stdout, "summary" if summary else "activity")
                 else:
@@ -56,12 +60,21 @@ async def export_command(
                     sys.stdout.buffer.flush()
                 return
             _, content = render(export, fmt, summary=summary, progress=wrote)
+            if target is None:
+                default = Path(export_filename(first, export.scope, fmt, summary=summary and fmt == "csv"))
+                target = files.enter_context(ReplacedFile(default))
+            # The audit says what was exported: only once the file is complete, and the file only appears
+            # once the audit is stored.
+            target.write(content)
+            await _audit(db, now, detail)
+            target.put_in_place()
     finally:
         await db.dispose()
-    path = out or Path(export_filename(first, export.scope, fmt, summary=summary and fmt == "csv"))
-    try:
-        path.write_bytes(content)
-    except OSError as exc:
-        raise ServiceError("export.cannot_write", path=str(path), reason=exc.strerror or type(exc).__name__) from None
     rows = len(export.summary_rows) if summary and fmt == "csv" else sum(len(p.rows) for p in export.people)
-    say("export.written", month=export.month_text, path=str(path), people=len(export.people), rows=rows)
+    say("export.written", month=export.month_text, path=str(target.path), people=len(export.people), rows=rows)
+
+
+async def _audit(db, now, detail: dict) -> None:
+    async with db.uow() as uow:
+        await uow.audit.record(now, CLI_ACTOR, "export_month", detail)
+        await uow.commit()

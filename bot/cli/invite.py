@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
+from bot.cli.files import ReplacedFile
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.domain.org_terms import INVITE_CHANNELS, Channel
-from bot.services.invites import LinkSettings, issue_invites
+from bot.services.invites import IssuedInvite, LinkSettings, issue_into
 from bot.texts import format_datetime
 
 INVITE_COLUMNS = ("nip", "name", "unit", "channel", "code", "link", "expires_at")
@@ -37,28 +39,29 @@ async def invite_command(
     """Create invites; re-issuing revokes a person's previous code for that channel."""
     channel = Channel(invite_channel.value)
     settings = load_settings()
-    db = open_database(settings)
-    try:
-        issued = await issue_invites(
-            db.uow,
-            clock=clock(),
-            channel=channel,
-            unit=unit,
-            ttl=dt.timedelta(days=settings.invite_ttl_days),
-            links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
-            actor=CLI_ACTOR,
-        )
-    finally:
-        await db.dispose()
-    if not issued:
-        say("cli.invite_none")
-        raise typer.Exit(1)
-    with open(out_path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(INVITE_COLUMNS)
-        for i in issued:
-            writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, i.expires_at.isoformat()])
-    out_path.chmod(0o600)
+    # Issuing revokes everyone's earlier codes: the file must be writable first, and written before the
+    # commit, or the new codes would be lost with the old ones already void.
+    with ReplacedFile(out_path, private=True) as target:
+        db = open_database(settings)
+        try:
+            async with db.uow() as uow:
+                issued = await issue_into(
+                    uow,
+                    now=clock().now(),
+                    channel=channel,
+                    unit=unit,
+                    ttl=dt.timedelta(days=settings.invite_ttl_days),
+                    links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
+                    actor=CLI_ACTOR,
+                )
+                if not issued:
+                    say("cli.invite_none")
+                    raise typer.Exit(1)
+                target.write(_csv(issued))
+                await uow.commit()
+        finally:
+            await db.dispose()
+        target.put_in_place()
     expires = format_datetime(issued[0].expires_at, settings.default_timezone, current_language())
     say("cli.invite_written", count=len(issued), channel=channel.value, path=str(out_path), expires=expires)
     # The listing on stdout names who got an invite; the codes stay in the file only.
@@ -69,3 +72,12 @@ async def invite_command(
         [("nip", "col.nip"), ("name", "col.name"), ("unit", "col.unit"), ("expires_at", "col.expires")],
         fmt,
     )
+
+
+def _csv(issued: list[IssuedInvite]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(INVITE_COLUMNS)
+    for i in issued:
+        writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, i.expires_at.isoformat()])
+    return buffer.getvalue().encode("utf-8")

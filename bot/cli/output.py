@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -15,8 +16,15 @@ from rich.table import Table
 
 from bot.texts import text
 
+class _Stdout(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 on its own; a closed stdout ends every command the same way (run_async).
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
 # Piped or redirected output is read by scripts and editors, not an 80-column terminal: never crop it.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
+out = _Stdout(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
 err = Console(stderr=True, soft_wrap=True)
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
+from bot.cli.files import ReplacedFile, cannot_write
 from bot.cli.output import current_language, fail, say
 from bot.exports.person_archive import write_archive
-from bot.services.errors import ServiceError
-from bot.services.person_data import erase_person, export_person
+from bot.services.person_data import PersonExport, erase_person, export_person
 from bot.texts import text
 from storage.media_files import LocalMediaFiles
 
@@ -23,17 +23,22 @@ async def export_command(
 ) -> None:
     """Write everything stored about the person to a ZIP: person.json and their evidence files."""
     settings = load_settings()
-    db = open_database(settings)
-    try:
-        export = await export_person(db.uow, nip, now=clock().now(), actor=CLI_ACTOR)
-    finally:
-        await db.dispose()
-    target = output or Path(f"apel-data-{nip.strip()}.zip")
-    try:
-        files = await write_archive(export, target)
-    except OSError as exc:
-        raise ServiceError("export.cannot_write", path=str(target), reason=exc.strerror or type(exc).__name__) from None
-    say("person_data.exported", path=str(target), files=files)
+    written = {}
+    with ReplacedFile(output or Path(f"apel-data-{nip.strip()}.zip"), private=True) as target:
+
+        async def deliver(export: PersonExport) -> None:
+            try:
+                written["files"] = await write_archive(export, target.tmp)
+            except OSError as exc:
+                raise cannot_write(target.path, exc) from None
+
+        db = open_database(settings)
+        try:
+            await export_person(db.uow, nip, now=clock().now(), actor=CLI_ACTOR, deliver=deliver)
+        finally:
+            await db.dispose()
+        target.put_in_place()
+    say("person_data.exported", path=str(target.path), files=written["files"])
 
 
 async def erase_command(

@@ -20,12 +20,16 @@ async def write_archive(export: PersonExport, target: Path) -> int:
 def _write(export: PersonExport, target: Path) -> int:
     included = 0
     tmp = target.with_name(target.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("person.json", json.dumps(export.data, ensure_ascii=False, indent=2, default=str))
-        for name, path in export.files:
-            if os.path.exists(path):
-                archive.write(path, name)
-                included += 1
-    os.chmod(tmp, 0o600)
-    tmp.replace(target)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("person.json", json.dumps(export.data, ensure_ascii=False, indent=2, default=str))
+            for name, path in export.files:
+                if os.path.exists(path):
+                    archive.write(path, name)
+                    included += 1
+        os.chmod(tmp, 0o600)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # half an archive of personal data must not stay behind
+        raise
     return included

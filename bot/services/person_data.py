@@ -5,6 +5,7 @@ and lateness, evidence counts, flags and presence summaries), under "Dihapus <id
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -19,7 +20,10 @@ class PersonExport:
     files: list[tuple[str, str]] = field(default_factory=list)  # (name in the archive, path on disk)
 
 
-async def export_person(uow_factory: UnitOfWorkFactory, nip: str, *, now: dt.datetime, actor: str) -> PersonExport:
+async def export_person(uow_factory: UnitOfWorkFactory, nip: str, *, now: dt.datetime, actor: str,
+                        deliver: Callable[[PersonExport], Awaitable[None]] | None = None) -> PersonExport:
+    """Everything stored about the person. `deliver` writes it out before the audit entry is stored, so that
+    the log holds only exports that happened."""
     async with uow_factory() as uow:
         found = await uow.person_data.find(nip.strip())
         if found is None:
@@ -32,6 +36,8 @@ async def export_person(uow_factory: UnitOfWorkFactory, nip: str, *, now: dt.dat
                 if path:
                     export.files.append((f"evidence/{folder}/{evidence_id}-{PurePath(name or path).name}", path))
                     break
+        if deliver is not None:
+            await deliver(export)
         await uow.audit.record(now, actor, "person_export", {"person_id": person_id})
         await uow.commit()
     return export
@@ -58,3 +64,4 @@ async def erase_person(uow_factory: UnitOfWorkFactory, files: MediaFiles, nip: s
         await files.remove(removable)  # before the commit: a failed commit is retried and finds them gone
         await uow.commit()
     return len(present)
+

@@ -1,0 +1,96 @@
+"""What the `apel` command says when something is wrong: files it cannot write, broken settings, a closed
+stdout, a damaged sheet. One polite line on stderr, a non-zero exit, nothing half done, no traceback."""
+
+import csv
+import errno
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+from bot.cli.context import run_async
+from tests.org_rows import STAF, small_office, write_csv
+
+runner = CliRunner()
+MISSING = "/nonexistent/dir"
+
+
+def apel(*args, input=None):
+    return runner.invoke(app, list(args), input=input)
+
+
+@pytest.fixture
+def office(apel_env, tmp_path):
+    result = apel("org", "import", str(write_csv(tmp_path / "org.csv", small_office())))
+    assert result.exit_code == 0, result.stderr
+
+
+def audit_actions() -> list[str]:
+    return [e["action"] for e in json.loads(apel("audit", "-f", "json").stdout)]
+
+
+def assert_polite(result, *expected: str) -> None:
+    assert result.exit_code == 1, result.stdout + result.stderr
+    for part in expected:
+        assert part in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr and "Error:" in result.stderr
+
+
+def test_invites_to_a_missing_folder_issue_nothing(office, tmp_path):
+    first = tmp_path / "first.csv"
+    assert apel("invite", "--out", str(first)).exit_code == 0
+    codes = {r["nip"]: r["code"] for r in csv.DictReader(first.open(encoding="utf-8"))}
+    before = audit_actions()
+
+    result = apel("invite", "--out", f"{MISSING}/x.csv")
+    assert_polite(result, f"Cannot write {MISSING}/x.csv: the folder does not exist.")
+    assert "database" not in result.stderr.lower()
+    assert audit_actions() == before  # no invites_issue: nothing was issued, nothing revoked
+    assert apel("invite", "--out", str(tmp_path)).exit_code == 1  # a folder is no file either
+    assert audit_actions() == before
+
+    assert {r["nip"]: r["code"] for r in csv.DictReader(first.open(encoding="utf-8"))} == codes  # untouched
+
+
+def test_the_invites_file_appears_whole_and_private(office, tmp_path):
+    out = tmp_path / "invites.csv"
+    out.write_text("old content\n")
+    assert apel("invite", "--out", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("nip,name,unit,channel,code,link,expires_at")
+    assert out.stat().st_mode & 0o077 == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
+
+
+def test_a_failed_export_is_not_audited(office, tmp_path):
+    before = audit_actions()
+    result = apel("export", "--month", "2026-11", "--out", f"{MISSING}/x.xlsx")
+    assert_polite(result, f"Cannot write {MISSING}/x.xlsx")
+    result = apel("person", "export", STAF, "--output", f"{MISSING}/w.zip")
+    assert_polite(result, f"Cannot write {MISSING}/w.zip")
+    assert audit_actions() == before
+
+    assert apel("export", "--month", "2026-11", "--out", str(tmp_path / "x.xlsx")).exit_code == 0
+    assert apel("person", "export", STAF, "--output", str(tmp_path / "w.zip")).exit_code == 0
+    assert audit_actions()[:2] == ["person_export", "export_month"]
+
+
+def test_a_closed_stdout_ends_quietly_with_141(capsys):
+    async def reader_went_away():
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    with pytest.raises(typer.Exit) as ended:
+        run_async(reader_went_away)()
+    assert ended.value.exit_code == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_a_file_error_is_not_called_a_database_error(capsys):
+    async def missing_file():
+        open(f"{MISSING}/x.csv")
+
+    with pytest.raises(typer.Exit):
+        run_async(missing_file)()
+    said = capsys.readouterr().err
+    assert f"{MISSING}/x.csv" in said and "DATABASE_URL" not in said
