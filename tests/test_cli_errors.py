@@ -94,3 +94,42 @@ def test_a_file_error_is_not_called_a_database_error(capsys):
         run_async(missing_file)()
     said = capsys.readouterr().err
     assert f"{MISSING}/x.csv" in said and "DATABASE_URL" not in said
+
+
+@pytest.mark.parametrize(
+    "setting, value, line",
+    [
+        ("DATABASE_URL", "foo://", "DATABASE_URL tidak sah: bukan URL basis data. Contoh: sqlite+aiosqlite:///./apel.db"),
+        ("DATABASE_URL", "notaurl", "DATABASE_URL tidak sah: bukan URL basis data."),
+        ("DATABASE_URL", "sqlite:///./apel.db", "DATABASE_URL tidak sah: driver pysqlite tidak asinkron."),
+        ("DATABASE_URL", "sqlite+aiosqlite:////nonexistent/dir/x.db",
+         "Berkas basis data /nonexistent/dir/x.db tidak dapat dibuat: folder /nonexistent/dir tidak ada."),
+        ("DEFAULT_LANGUAGE", "fr", "DEFAULT_LANGUAGE harus id atau en."),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE harus Asia/Jakarta, Asia/Pontianak"),
+        ("TELEGRAM_BULK_RATE", "abc", "TELEGRAM_BULK_RATE harus angka lebih dari 0, paling besar 1000."),
+        ("RETENTION_DAYS", "-5", "RETENTION_DAYS harus bilangan bulat dari 1 sampai 3650."),
+        ("FAKE_NOW", "garbage", "FAKE_NOW harus tanggal dan jam dengan zona waktu, contoh 2026-11-23T09:00:00+07:00."),
+        ("DIGEST_PICTURES", "maybe", "DIGEST_PICTURES harus true atau false."),
+    ],
+)
+@pytest.mark.parametrize("command", [["org", "show"], ["run"]])
+def test_a_broken_setting_is_one_line_naming_it(monkeypatch, tmp_path, setting, value, line, command):
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/apel.db")
+    monkeypatch.delenv("DEFAULT_LANGUAGE", raising=False)
+    monkeypatch.setenv(setting, value)
+    result = apel(*command)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Gagal: {line}"), result.stderr
+
+
+def test_every_broken_setting_has_its_line_in_the_valid_language(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    monkeypatch.setenv("RETENTION_DAYS", "0")
+    monkeypatch.setenv("WEB_PORT", "x")
+    result = apel("org", "show")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["Error: WEB_PORT must be a whole number from 1 to 65535.",
+                                          "Error: RETENTION_DAYS must be a whole number from 1 to 3650."]

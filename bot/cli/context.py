@@ -9,25 +9,39 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli.files import os_reason
-from bot.cli.output import fail, set_language
+from bot.cli.config_errors import database_url_problem, problems_language, settings_problems
+from bot.cli.output import fail, fail_lines, set_language
 from bot.log_redaction import protect
 from bot.clock import FakeNowClock, SystemClock
 from bot.services.errors import ServiceError
 from bot.settings import Settings
+from storage.database import is_sqlite
 from storage.unit_of_work import Database
 
 CLI_ACTOR = "cli"
 
 
 def load_settings() -> Settings:
-    settings = Settings()
+    """The settings, or a line per broken one on stderr and exit 1 (the exit code of the other
+    configuration errors, such as WEBHOOK_URL without WEBHOOK_SECRET)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        lang = problems_language()
+        set_language(lang)
+        raise fail_lines(settings_problems(exc, lang)) from None
     set_language(settings.default_language.value)
+    problem = database_url_problem(settings.database_url, settings.default_language.value)
+    if problem:
+        raise fail_lines([problem])
     protect_secrets(settings)
     return settings
 
@@ -47,7 +61,21 @@ def protect_secrets(settings: Settings) -> None:
 
 
 def open_database(settings: Settings) -> Database:
+    folder = sqlite_folder(settings.database_url)
+    if folder is not None and not folder.is_dir():
+        # SQLite would only say "unable to open database file", and aiosqlite's thread a traceback.
+        raise ServiceError("cli.db_folder_missing", path=make_url(settings.database_url).database, folder=str(folder))
     return Database(settings.database_url, schema=settings.database_schema)
+
+
+def sqlite_folder(url: str) -> Path | None:
+    """The folder of an SQLite database file; None for a server database or an in-memory one."""
+    if not is_sqlite(url):
+        return None
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name).expanduser().absolute().parent
 
 
 def shown_url(url: str) -> str:
@@ -106,6 +134,9 @@ def run_async(command: Callable[..., Awaitable]):
         except DBAPIError as exc:
             # The driver's own words (first line only: no SQL parameters, no secrets) and what to try.
             reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
+            url = load_settings().database_url
+            if is_sqlite(url) and "unable to open database file" in reason:
+                raise fail("cli.db_file_unopenable", path=make_url(url).database) from None
             raise fail("cli.db_error", reason=reason) from None
         except BrokenPipeError:
             raise _stdout_closed() from None

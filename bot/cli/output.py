@@ -11,6 +11,7 @@ from enum import StrEnum
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -78,6 +79,14 @@ def fail(code: str, **params) -> typer.Exit:
     """Print the catalog text for `code` on stderr; `raise fail(...)` ends the command with exit 1."""
     lang = current_language()
     err.print(f"[bold red]{text(lang, 'cli.error')}[/] {text(lang, code, **params)}", highlight=False, markup=True)
+    return typer.Exit(1)
+
+
+def fail_lines(lines: Sequence[str]) -> typer.Exit:
+    """Like `fail`, for texts already made: one line per problem."""
+    label = text(current_language(), "cli.error")
+    for line in lines:
+        err.print(f"[bold red]{label}[/] {escape(line)}", highlight=False, markup=True)
     return typer.Exit(1)
 
 
