@@ -148,17 +148,17 @@ def _xlsx(path: Path, max_rows: int):
     stream = open(path, "rb")
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         stream.close()
-        raise ServiceError("sheet.unreadable", reason=type(exc).__name__) from None
+        raise ServiceError("sheet.bad_xlsx") from None
     try:
         sheet = book.worksheets[0]
         total = min(max((sheet.max_row or 1) - 1, 0), max_rows)
         numbered = ((n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1))
         yield _header_first(numbered, total, max_rows)
-    except _BROKEN_XLSX as exc:
+    except _BROKEN_XLSX:
         # The ZIP opened but a part inside is damaged or cut off: found only while the rows are read.
-        raise ServiceError("sheet.unreadable", reason=type(exc).__name__) from None
+        raise ServiceError("sheet.bad_xlsx") from None
     finally:
         book.close()
         stream.close()

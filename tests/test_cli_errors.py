@@ -133,3 +133,11 @@ def test_every_broken_setting_has_its_line_in_the_valid_language(monkeypatch, tm
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ["Error: WEB_PORT must be a whole number from 1 to 65535.",
                                           "Error: RETENTION_DAYS must be a whole number from 1 to 3650."]
+
+
+def test_a_damaged_xlsx_is_called_not_a_valid_xlsx(apel_env, tmp_path):
+    path = tmp_path / "org.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"garbage" * 50)
+    result = apel("org", "import", str(path))
+    assert_polite(result, "not a valid XLSX")
+    assert "BadZipFile" not in result.stderr

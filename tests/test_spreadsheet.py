@@ -47,12 +47,12 @@ def test_an_18_digit_nip_stored_by_excel_as_a_number_keeps_its_exponent(tmp_path
     assert "e+17" in rows[0][1][0]
 
 
-def test_a_broken_xlsx_is_unreadable_not_a_crash(tmp_path):
+def test_a_broken_xlsx_is_called_no_valid_xlsx_not_a_crash(tmp_path):
     path = tmp_path / "org.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"garbage" * 50)
     with pytest.raises(ServiceError) as caught:
         read(path)
-    assert caught.value.code == "sheet.unreadable"
+    assert caught.value.code == "sheet.bad_xlsx"
 
 
 def test_a_text_file_with_another_extension_is_refused(tmp_path):
