@@ -141,3 +141,15 @@ def test_a_damaged_xlsx_is_called_not_a_valid_xlsx(apel_env, tmp_path):
     result = apel("org", "import", str(path))
     assert_polite(result, "not a valid XLSX")
     assert "BadZipFile" not in result.stderr
+
+
+def test_chat_as_an_unknown_nip_fails_on_stderr(office):
+    result = apel("chat", "--as", "123", input=":quit\n")
+    assert_polite(result, "There is no active person with NIP 123.")
+    assert result.stdout == ""
+
+
+def test_erasing_an_active_person_is_refused_before_asking(office):
+    result = apel("person", "erase", STAF, input="n\n")
+    assert_polite(result, "still active")
+    assert "[y/N]" not in result.stdout

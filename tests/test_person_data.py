@@ -131,11 +131,15 @@ def test_apel_person_erase_refuses_an_active_person_and_needs_confirmation(apel_
     assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
     refused = runner.invoke(app, ["person", "erase", STAF, "--yes"])
     assert refused.exit_code == 1 and "still active" in refused.stderr
-    cancelled = runner.invoke(app, ["person", "erase", STAF], input="n\n")
-    assert cancelled.exit_code != 0 and "nothing was erased" in cancelled.stderr
+    asked = runner.invoke(app, ["person", "erase", STAF], input="n\n")
+    assert asked.exit_code == 1 and "still active" in asked.stderr and "[y/N]" not in asked.stdout  # no question
     unknown = runner.invoke(app, ["person", "export", "000000000000000000"])
     assert unknown.exit_code == 1 and "no person" in unknown.stderr
     exported = runner.invoke(app, ["person", "export", STAF, "--output", str(tmp_path / "out.zip")])
     assert exported.exit_code == 0, exported.stderr
     with zipfile.ZipFile(tmp_path / "out.zip") as archive:
         assert json.loads(archive.read("person.json"))["person"]["nip"] == STAF
+    without = [r for r in small_office() if r["nip"] != STAF]
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", without))]).exit_code == 0
+    cancelled = runner.invoke(app, ["person", "erase", STAF], input="n\n")
+    assert cancelled.exit_code != 0 and "nothing was erased" in cancelled.stderr and "[y/N]" in cancelled.stdout

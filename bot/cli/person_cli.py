@@ -10,7 +10,7 @@ from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_
 from bot.cli.files import ReplacedFile, cannot_write
 from bot.cli.output import current_language, fail, say
 from bot.exports.person_archive import write_archive
-from bot.services.person_data import PersonExport, erase_person, export_person
+from bot.services.person_data import PersonExport, check_erasable, erase_person, export_person
 from bot.texts import text
 from storage.media_files import LocalMediaFiles
 
@@ -46,11 +46,12 @@ async def erase_command(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Erase a deactivated person's personal data; the counts of their days stay for the unit's recaps."""
-    if not yes and not typer.confirm(text(current_language(), "person_data.confirm_erase", nip=nip)):
-        raise fail("person_data.not_confirmed")
     settings = load_settings()
     db = open_database(settings)
     try:
+        await check_erasable(db.uow, nip)
+        if not yes and not typer.confirm(text(current_language(), "person_data.confirm_erase", nip=nip)):
+            raise fail("person_data.not_confirmed")
         removed = await erase_person(db.uow, LocalMediaFiles(), nip, now=clock().now(), actor=CLI_ACTOR)
     finally:
         await db.dispose()

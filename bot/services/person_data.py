@@ -48,12 +48,7 @@ async def erase_person(uow_factory: UnitOfWorkFactory, files: MediaFiles, nip: s
     """Erase a deactivated person's personal data; the number of files deleted. Refused for an active one:
     deactivate them first (by the org chart import), so that nobody's working day is erased by mistake."""
     async with uow_factory() as uow:
-        found = await uow.person_data.find(nip.strip())
-        if found is None:
-            raise ServiceError("person_data.unknown", nip=nip)
-        person_id, active, _ = found
-        if active:
-            raise ServiceError("person_data.still_active", nip=nip)
+        person_id = await _erasable(uow, nip)
         paths = sorted({p for _, _, original, derivative, thumb in await uow.person_data.evidence_files(person_id)
                         for p in (original, derivative, thumb) if p})
         removable = sorted(set(paths) - await uow.person_data.shared_paths(person_id, paths))
@@ -65,3 +60,18 @@ async def erase_person(uow_factory: UnitOfWorkFactory, files: MediaFiles, nip: s
         await uow.commit()
     return len(present)
 
+
+async def check_erasable(uow_factory: UnitOfWorkFactory, nip: str) -> None:
+    """Refuse an unknown or active person before anyone is asked to confirm an erasure that cannot happen."""
+    async with uow_factory() as uow:
+        await _erasable(uow, nip)
+
+
+async def _erasable(uow, nip: str) -> int:
+    found = await uow.person_data.find(nip.strip())
+    if found is None:
+        raise ServiceError("person_data.unknown", nip=nip)
+    person_id, active, _ = found
+    if active:
+        raise ServiceError("person_data.still_active", nip=nip)
+    return person_id
