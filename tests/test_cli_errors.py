@@ -153,3 +153,18 @@ def test_erasing_an_active_person_is_refused_before_asking(office):
     result = apel("person", "erase", STAF, input="n\n")
     assert_polite(result, "still active")
     assert "[y/N]" not in result.stdout
+
+
+@pytest.mark.parametrize("fmt, empty", [("json", "[]\n"), ("csv", "date,unit,code,detail\n"), ("table", "")])
+def test_a_roster_without_conflicts_is_an_empty_listing(office, fmt, empty):
+    result = apel("roster", "generate", "--from", "2026-12-14", "--to", "2026-12-18", "--unit", "Seksi Timur",
+                  "-f", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == empty and "0 conflicts" in result.stderr
+
+
+def test_a_clean_import_lists_no_problems_in_json_or_csv(office, tmp_path):
+    path = write_csv(tmp_path / "org.csv", small_office())
+    assert apel("org", "import", str(path), "-f", "json").stdout == "[]\n"
+    assert apel("org", "import", str(path), "-f", "csv").stdout == "row,column,code,problem\n"
+    assert apel("org", "import", str(path)).stdout == ""

@@ -58,15 +58,14 @@ async def import_file(path: Path, *, partial: bool) -> ImportReport:
 
 def print_report(report: ImportReport, fmt: Format) -> None:
     lang = current_language()
-    if report.errors:
-        records = [
-            {"row": e.row, "column": e.column or "", "code": e.code, "problem": text(lang, e.code, **e.params)}
-            for e in report.errors
-        ]
-        columns = [("row", "col.row"), ("column", "col.column"), ("problem", "col.problem")]
-        if fmt is not Format.TABLE:
-            columns.insert(2, ("code", "code"))
-        emit(records, columns, fmt)
+    records = [
+        {"row": e.row, "column": e.column or "", "code": e.code, "problem": text(lang, e.code, **e.params)}
+        for e in report.errors
+    ]
+    columns = [("row", "col.row"), ("column", "col.column"), ("problem", "col.problem")]
+    if fmt is not Format.TABLE:
+        columns.insert(2, ("code", "code"))
+    emit(records, columns, fmt, table_if_empty=False)
     if report.ignored_columns:
         say("cli.import_ignored_columns", columns=", ".join(report.ignored_columns))
     if report.errors and not report.partial:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from bot.texts import text
 
+
 class _Stdout(Console):
     def on_broken_pipe(self) -> None:
         # Rich would exit 1 on its own; a closed stdout ends every command the same way (run_async).
@@ -38,8 +39,11 @@ class Format(StrEnum):
 FORMAT_OPTION = typer.Option(Format.TABLE, "--format", "-f", help="table, csv or json")
 
 
-def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Format, *, title: str | None = None) -> None:
-    """`columns`: (record key, catalog key of the table header). CSV/JSON use the record keys."""
+def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Format, *, title: str | None = None,
+         table_if_empty: bool = True) -> None:
+    """`columns`: (record key, catalog key of the table header). CSV/JSON use the record keys, and print
+    `[]` or the header line when there are no records: a script must tell "none" from a failed run.
+    `table_if_empty=False` for lists of problems, where an empty table is noise beside the status line."""
     keys = [k for k, _ in columns]
     if fmt is Format.JSON:
         json.dump([{k: r.get(k) for k in keys} for r in records], sys.stdout, ensure_ascii=False, indent=2, default=str)
@@ -48,7 +52,7 @@ def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Forma
         writer = csv.DictWriter(sys.stdout, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: _csv_cell(r.get(k)) for k in keys} for r in records)
-    else:
+    elif records or table_if_empty:
         table = Table(title=title, show_lines=False)
         lang = current_language()
         for _, label in columns:

@@ -142,11 +142,11 @@ async def roster_generate(
                                                       actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    if report.conflicts:
-        lang = current_language()
-        emit([{"date": format_date(c.day, lang) if fmt is Format.TABLE else c.day.isoformat(), "unit": c.unit,
-               "code": c.code, "detail": roster_admin.conflict_text(c, lang, report.names)} for c in report.conflicts],
-             [("date", "col.date"), ("unit", "col.unit"), ("code", "col.code"), ("detail", "col.problem")], fmt)
+    lang = current_language()
+    emit([{"date": format_date(c.day, lang) if fmt is Format.TABLE else c.day.isoformat(), "unit": c.unit,
+           "code": c.code, "detail": roster_admin.conflict_text(c, lang, report.names)} for c in report.conflicts],
+         [("date", "col.date"), ("unit", "col.unit"), ("code", "col.code"), ("detail", "col.problem")], fmt,
+         table_if_empty=False)
     say("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))
 
 
