@@ -20,7 +20,9 @@ def apel(*args):
 
 
 @pytest.fixture
-def office(apel_env, tmp_path):
+def office(apel_env, tmp_path, monkeypatch):
+    # Monday 23 November 2026 before apel: the roster plans days from today on, and these tests plan that week.
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")
     rows = small_office()
     rows[2]["unit_kind"] = "essential"
     assert apel("org", "import", str(write_csv(tmp_path / "org.csv", rows))).exit_code == 0
@@ -250,3 +252,27 @@ def test_the_invite_listing_gives_people_a_local_date_and_scripts_iso_utc(office
 async def test_ekspor_names_the_month_the_indonesian_way(admin_chat):
     assert "📊 Ekspor bulan November 2026 (" in texts(await admin_chat.text("505", "/ekspor"))
     assert "📊 Ekspor bulan Januari 2026 (" in texts(await admin_chat.text("505", "/ekspor 2026-1"))
+
+
+async def test_the_roster_never_replans_a_day_that_began_or_a_briefed_one(db, clock):
+    import datetime as dt
+
+    from bot.services.roster_admin import generate_roster
+
+    clock.current = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
+    await run_import(db, clock, small_office())
+    wednesday = dt.date(2026, 11, 25)
+    async with db.uow() as uow:
+        rudi = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}[STAF]
+        await uow.day.ensure_work_day(rudi, wednesday, "wfo")
+        assert await uow.day.mark_briefed(rudi, wednesday, dt.datetime(2026, 11, 25, 0, 0, tzinfo=dt.UTC))
+        await uow.commit()
+    async with db.uow() as uow:  # Wednesday 09.00 WIB: Monday and Tuesday are past, Rudi was briefed as WFO
+        await generate_roster(uow, start=dt.date(2026, 11, 23), end=dt.date(2026, 11, 27), unit=None, actor="test",
+                              now=dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC))
+        await uow.commit()
+        days = await uow.day.work_days_between([rudi], dt.date(2026, 11, 23), dt.date(2026, 11, 27))
+    planned = {w.day.day: (w.mode, w.source) for w in days}
+    assert 23 not in planned and 24 not in planned  # past days are what the export reads: left alone
+    assert planned[25] == ("wfo", "default")  # briefed: kept as the person was told
+    assert {26, 27} <= set(planned) and planned[26][1] == "roster"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.domain.schedule import local_date
 from bot.domain.roster import PIKET_SHORT, Conflict, Fixed, RosterPerson, RosterUnit, generate
 from bot.domain.unit_schedule import resolve
 from bot.domain.work_calendar import CalendarEntry, WorkCalendar
@@ -26,7 +27,6 @@ class RosterReport:
     written: int = 0
     kept: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
-
     names: dict[int, str] = field(default_factory=dict)  # person id -> name, for the conflicts' wording
 
 
@@ -41,6 +41,7 @@ def conflict_text(conflict: Conflict, lang, names: dict[int, str]) -> str:
     else:
         key = "roster.conflict_cap"
     return text(lang, key, **detail)
+
 
 @dataclass(frozen=True)
 class RosterLine:
@@ -71,10 +72,16 @@ async def generate_roster(
         chain = chain_of(unit_name, units)
         schedule = resolve(chain, layers, start)
         calendar = WorkCalendar(entries, workdays=schedule.workdays)
-        days = [d for d in calendar.workdays_between(start, end, chain) if calendar.day_kind(d, chain).mode is None]
+        # A day that has begun is not re-planned: its people were briefed with their mode (and past days
+        # are what the month's export reads). Only the unit's days from today on get a rotation, and a day
+        # whose briefing went out keeps its modes.
+        today = local_date(now, units[unit_name].timezone)
+        days = [d for d in calendar.workdays_between(max(start, today), end, chain)
+                if calendar.day_kind(d, chain).mode is None]
         report.days = max(report.days, len(days))
         existing = await uow.day.work_days_between([p.id for p in members], start, end)
-        fixed = [Fixed(w.person_id, w.day, Mode(w.mode), w.source) for w in existing if w.source in KEPT_SOURCES]
+        fixed = [Fixed(w.person_id, w.day, Mode(w.mode), w.source) for w in existing
+                 if w.source in KEPT_SOURCES or w.briefed_at is not None]
         report.kept += len(fixed)
         result = generate(
             [RosterPerson(p.id, unit_name, p.values.rank.value if p.values.rank else None, p.values.wfh_eligible)
@@ -84,8 +91,8 @@ async def generate_roster(
             fixed,
         )
         report.conflicts += result.conflicts
-        kept = {(f.person_id, f.day) for f in fixed}
         report.names.update({p.id: p.values.name for p in members})
+        kept = {(f.person_id, f.day) for f in fixed}
         for a in result.assignments:
             if (a.person_id, a.day) not in kept:
                 await uow.day.set_mode(a.person_id, a.day, a.mode.value, "roster", a.reason)
