@@ -156,6 +156,10 @@ class MediaStore(Protocol):
     async def make_derivative(self, original: str, sha256: str) -> str:
         """A pending derivative (turned photo), made from the original; its path."""
 
+    async def resemble(self, thumb_path: str, earlier: Sequence[str | None]) -> list[int | None]:
+        """The second opinion on near-duplicates found by the 64-bit hash: bits (of 256) between this
+        thumbnail and each earlier one; None where an earlier one is missing or unreadable."""
+
 
 class SheetReader(Protocol):
     """Turns an uploaded org-chart file into a header and numbered rows (raises ServiceError sheet.*), off the

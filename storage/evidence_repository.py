@@ -33,7 +33,7 @@ class SqlEvidenceRepository:
             return []
         per_band = [sorted({bands(p)[i] for p in probes}) for i in range(BANDS)]
         query = (
-            select(Evidence.id, Evidence.person_id, Evidence.day, Evidence.phash)
+            select(Evidence.id, Evidence.person_id, Evidence.day, Evidence.phash, Evidence.thumb_path)
             .where(or_(*(column.in_(values) for column, values in zip(BAND_COLUMNS, per_band))))
             .where(~and_(Evidence.person_id == person_id, Evidence.day == day))
             .order_by(Evidence.day, Evidence.id)
@@ -42,7 +42,7 @@ class SqlEvidenceRepository:
         if before_id is not None:
             query = query.where(Evidence.id < before_id)
         rows = await self.session.execute(query)
-        return [Candidate(i, p, d, h) for i, p, d, h in rows if h]
+        return [Candidate(i, p, d, h, t) for i, p, d, h, t in rows if h]
 
     async def same_file(self, sha256: str, *, person_id: int, day: dt.date) -> Candidate | None:
         """The earliest identical file (documents have no perceptual hash), other than today's own."""

@@ -10,11 +10,14 @@ import hashlib
 import mimetypes
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path, PurePath
+
+from PIL import Image
 
 from bot.domain.evidence import EvidenceKind, MediaRefused, document_matches, is_heif
 from bot.ports import StoredMedia
-from storage.image_facts import inspect, upright_derivative
+from storage.image_facts import fine_gap, fine_probes, inspect, upright_derivative
 
 MAX_PIXELS = 40_000_000  # a larger "image" is refused as a decompression bomb (MEDIA_MAX_PIXELS)
 
@@ -63,6 +66,29 @@ class FileMediaStore:
             return str(self._derivative_file(sha256, data, ext))
 
         return await asyncio.to_thread(work)
+
+    async def resemble(self, thumb_path: str, earlier: Sequence[str | None]) -> list[int | None]:
+        """The second opinion on first-stage duplicates: for each earlier thumbnail, how many bits (of
+        256) it is from this one; None where there is no earlier thumbnail (erased) or it cannot be read."""
+        return await asyncio.to_thread(self._resemble, thumb_path, list(earlier))
+
+    @staticmethod
+    def _resemble(thumb_path: str, earlier: list[str | None]) -> list[int | None]:
+        try:
+            with Image.open(thumb_path) as image:
+                probes = fine_probes(image)
+        except OSError:
+            return [None] * len(earlier)
+        out: list[int | None] = []
+        for path in earlier:
+            try:
+                if path is None:
+                    raise FileNotFoundError
+                with Image.open(path) as image:
+                    out.append(fine_gap(probes, image))
+            except OSError:  # missing (purged, erased, a lost volume) or damaged: no opinion
+                out.append(None)
+        return out
 
     def _original(self, content: bytes, digest: str, filename: str | None, mime: str | None) -> Path:
         def private(path: Path) -> None:

@@ -81,6 +81,10 @@ def test_the_printed_conversation_shows_the_day(played):
     assert "1 orang belum melapor sampai batas waktu: Teguh Sinaga" in printed  # the escalation to Irfan
     assert "Lokasi langsung diterima" in printed and "lokasi langsung bergerak" in printed
     assert "bukti dipakai ulang" in printed and "di luar geofence" in printed
+    # Rizki's own screen, whose 64-bit hash comes within 4 bits of another person's, is not a reuse
+    # (the second opinion tells them apart); Budi's copy of Agus's screenshot still is (above).
+    receipt = printed[printed.index("berkas rekonsiliasi-kas.png"):][:300]
+    assert "diterima" in receipt and "mirip" not in receipt
     assert "rekap-irfan-agus-gunawan.png" in printed
     last = printed.rstrip().splitlines()[-1]
     assert last.startswith("Ringkasan: 40 pegawai · 39 arahan apel · laporan: 36 tepat waktu, 2 terlambat")

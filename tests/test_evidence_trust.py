@@ -8,14 +8,17 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
+from bot.domain.duplicates import distance
 from bot.domain.flags import FlagKind
 from bot.pictures import PillowPictures
 from bot.services.routine import Routine
 from storage.day_tables import Evidence
+from storage.image_facts import inspect
 from storage.tables import Person
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, texts
 from tests.evidence_images import camera_jpeg, cut_status_bar, encode, png_claiming, screenshot
 from tests.org_rows import KASI, STAF, small_office
+from tests.test_evidence_duplicates import demo_screen
 from tests.test_org_import import run_import
 
 RUDI, DEWI = "501", "502"  # Rudi (staff) reports to Dewi; both in Seksi Timur (WITA)
@@ -80,6 +83,34 @@ async def test_a_different_screenshot_of_the_same_app_is_not_flagged(chat, db, c
     for seed in (2, 3, 4):
         assert "mirip" not in texts(await send_file(chat, RUDI, encode(screenshot(seed))))
     assert await flags_of(db, STAF, TUESDAY) == []
+
+
+async def test_different_screenshots_that_collide_at_64_bits_are_not_flagged(chat, db, clock):
+    # Three of the demo's screens: the last one's 64-bit hash is within 4 bits of each of the others, so
+    # the first stage alone flagged it as a reuse (as `apel demo` once did to Rizki's screenshot).
+    own, others, later = demo_screen(180), demo_screen(154), demo_screen(192)
+    for earlier in (own, others):
+        assert min(distance(p, inspect(earlier, 40_000_000).phash) for p in inspect(later, 40_000_000).probes) <= 4
+    await send_file(chat, RUDI, own)
+    await send_file(chat, DEWI, others)
+    clock.current += dt.timedelta(days=1)
+    out = texts(await send_file(chat, RUDI, later))
+    assert "diterima" in out and "mirip" not in out and "pernah dikirim" not in out
+    assert await flags_of(db, STAF, TUESDAY) == []
+
+
+async def test_a_copy_of_evidence_whose_thumbnail_is_gone_is_not_flagged(chat, db, clock):
+    # Erasing a person's data blanks thumb_path but keeps the hash: without the second opinion's
+    # thumbnail nobody is accused on the 64-bit hash alone.
+    shot = screenshot(7)
+    await send_file(chat, RUDI, encode(shot))
+    async with db.uow() as uow:
+        await uow.session.execute(update(Evidence).values(thumb_path=None))
+        await uow.commit()
+    clock.current += dt.timedelta(days=1)
+    out = texts(await send_file(chat, DEWI, encode(shot, "JPEG", quality=70), "y.jpg", "image/jpeg"))
+    assert "diterima" in out and "pernah dikirim" not in out
+    assert await flags_of(db, KASI, TUESDAY) == []
 
 
 async def test_a_reused_document_is_flagged_by_its_exact_hash(chat, db, clock):

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 
-from bot.domain.duplicates import nearest
+from bot.domain.duplicates import CONFIRM_DISTANCE, suspects
 from bot.domain.evidence import EvidencePolicy
 from bot.domain.exif_checks import hours_apart, too_far
 from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.schedule import local_date
 from bot.domain.workday import DEFAULT_MODE, Mode
-from bot.ports import StoredMedia
+from bot.ports import MediaStore, StoredMedia
 from bot.services.turn import Turn
 from bot.services.presence_checks import approved_homes
 from bot.texts import format_clock, format_date
@@ -28,11 +28,12 @@ class Note:
     params: dict
 
 
-async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, policy: EvidencePolicy) -> list[Note]:
+async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, policy: EvidencePolicy,
+                media: MediaStore) -> list[Note]:
     flags: list[NewFlag] = []
     notes: list[Note] = []
     actor, day, ref = turn.actor, turn.today, f"ev:{evidence_id}"
-    earlier = await _earlier(turn, stored, evidence_id, policy)
+    earlier = await _earlier(turn, stored, evidence_id, policy, media)
     if earlier is not None:
         same = earlier.person_id == actor.person_id
         # Only the date is told: never who else sent it (the superior sees that in their digest).
@@ -61,13 +62,22 @@ async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, pol
     return notes
 
 
-async def _earlier(turn: Turn, stored: StoredMedia, evidence_id: int, policy: EvidencePolicy):
+async def _earlier(turn: Turn, stored: StoredMedia, evidence_id: int, policy: EvidencePolicy, media: MediaStore):
     person_id, day = turn.actor.person_id, turn.today
     if stored.phash:
-        candidates = await turn.uow.evidence.similar(stored.probes or (stored.phash,), person_id=person_id, day=day,
-                                                     before_id=evidence_id)
-        found = nearest(stored.probes or (stored.phash,), candidates, policy.duplicate_distance)
-        return found[0] if found else None
+        probes = stored.probes or (stored.phash,)
+        candidates = await turn.uow.evidence.similar(probes, person_id=person_id, day=day, before_id=evidence_id)
+        suspected = suspects(probes, candidates, policy.duplicate_distance)
+        if not suspected or stored.thumb_path is None:
+            return None
+        # 64 bits only raise a suspicion (different screenshots of one app collide); the 256-bit second
+        # opinion from both thumbnails decides. No second opinion, no flag: an earlier picture whose
+        # thumbnail is gone (its owner's data erased, a lost file) accuses nobody, because on its own
+        # the first stage would match a new screenshot with ~2.7 unrelated ones of a 40-person unit's
+        # 90 days (DESIGN.md "Near-duplicate threshold").
+        gaps = await media.resemble(stored.thumb_path, [c.thumb_path for c in suspected])
+        confirmed = [c for c, gap in zip(suspected, gaps) if gap is not None and gap <= CONFIRM_DISTANCE]
+        return min(confirmed, key=lambda c: (c.day, c.evidence_id), default=None)  # the date told: the first
     return await turn.uow.evidence.same_file(stored.sha256, person_id=person_id, day=day)
 
 

@@ -69,7 +69,7 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
             taken_at=taken_at,
         )
     )
-    notes = await evidence_checks.check(turn, stored, evidence_id, taken_at, policy)
+    notes = await evidence_checks.check(turn, stored, evidence_id, taken_at, policy, media_store)
     told = "\n\n".join(turn.t(n.key, **n.params) for n in notes)
     if await presence_checks.on_evidence(turn, evidence_id, kind):
         if told:
