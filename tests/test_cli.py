@@ -124,6 +124,9 @@ def test_invites_are_written_to_a_private_csv(apel_env, office_csv, tmp_path):
     assert out.stat().st_mode & 0o077 == 0
     listed = json.loads(result.stdout)
     assert [r["nip"] for r in listed] == [r["nip"] for r in rows]
+    # The file and the listing give the time alike: ISO 8601 in UTC, to the second.
+    assert [r["expires_at"] for r in rows] == [r["expires_at"] for r in listed]
+    assert rows[0]["expires_at"].endswith("+00:00") and "." not in rows[0]["expires_at"]
     assert all(r["code"] not in result.stdout + result.stderr for r in rows)
 
 

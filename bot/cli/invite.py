@@ -79,5 +79,5 @@ def _csv(issued: list[IssuedInvite]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(INVITE_COLUMNS)
     for i in issued:
-        writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, i.expires_at.isoformat()])
+        writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, _utc(i.expires_at)])
     return buffer.getvalue().encode("utf-8")
