@@ -14,7 +14,7 @@ from bot.domain.tasks import STATUS_MARK, TaskSource, TaskStatus
 from bot.domain.workday import Mode, expected_to_report
 from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.services.day_schedule import unit_date_of
+from bot.services.day_schedule import UnitDate, unit_date_of
 from bot.services.turn import action, day_code, translator
 from bot.texts import format_clock, format_date
 
@@ -30,9 +30,8 @@ def task_line(number: int, task: TaskRecord, day: dt.date, t) -> str:
     return line
 
 
-async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t) -> tuple[Reply, list[int]]:
+async def briefing_reply(uow: UnitOfWork, actor: Actor, day: dt.date, t, unit_date: UnitDate) -> tuple[Reply, list[int]]:
     """One person's briefing, by their unit's day: its deadline, and libur on a weekend or holiday."""
-    unit_date = await unit_date_of(uow, actor.unit_id, day)
     work_day = await uow.day.ensure_work_day(actor.person_id, day, unit_date.mode_without_roster.value)
     tasks = await uow.day.tasks_for_day(actor.person_id, day)
     deadline = local_time(day, unit_date.hours.deadline, actor.timezone)
@@ -74,11 +73,12 @@ async def send_briefing(
         if actor is None or not await uow.people.addresses([person_id]):
             # Nobody to send it to yet: left unmarked, so the first tick after they link gets it to them.
             return []
-        await uow.day.ensure_work_day(person_id, day, (await unit_date_of(uow, actor.unit_id, day)).mode_without_roster.value)
+        unit_date = await unit_date_of(uow, actor.unit_id, day)
+        await uow.day.ensure_work_day(person_id, day, unit_date.mode_without_roster.value)
         if not await uow.day.mark_briefed(person_id, day, now):
             return []
         t = translator(actor.language, default_language)
-        reply, task_ids = await briefing_reply(uow, actor, day, t)
+        reply, task_ids = await briefing_reply(uow, actor, day, t, unit_date)
         await uow.day.mark_announced(task_ids, now)
         out = [Outgoing(a.channel, a.external_id, reply, Urgency.BULK, person_id, kind="briefing",
                         key=briefing_key(day, person_id, a.channel.value))
