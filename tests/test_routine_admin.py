@@ -44,6 +44,9 @@ def test_schedules_inherit_and_a_period_override_wins(office):
     seksi = schedule("Seksi Timur")
     assert seksi["apel"] == ("07.15", "Dinas") and seksi["deadline_by_weekday"] == ("fri=16.30", "Seksi Timur")
     assert schedule("Seksi Timur", "2027-03-01")["apel"] == ("08.00", "Dinas 2027-02-18–2027-03-19")
+    table = runner.invoke(app, ["schedule", "show", "--unit", "Seksi Timur", "--date", "2026-11-23"],
+                          env={"DEFAULT_LANGUAGE": "id"}).stdout
+    assert "jum=16.30" in table and "sen,sel,rab,kam,jum" in table  # JSON above keeps the codes
 
 
 def test_bad_schedule_values_are_refused_politely(office):
@@ -116,6 +119,8 @@ async def test_admins_use_the_routine_commands_in_chat_and_others_cannot(admin_c
     shown = texts(await admin_chat.text("505", "/jadwal"))
     assert "apel: <b>07.30</b> (bawaan)" in shown and "presence_selfie: <b>tidak</b> (bawaan)" in shown
     assert "apel = 07.15" in texts(await admin_chat.text("505", "/jadwal apel 07.15"))
+    assert "workdays: <b>sen,sel,rab,kam,jum</b>" in shown  # the days as admins write them, not mon,tue
+    assert "deadline_by_weekday = jum=15.30" in texts(await admin_chat.text("505", "/jadwal deadline_by_weekday fri=15:30"))
     assert "Jam tidak sah" in texts(await admin_chat.text("505", "/jadwal apel nanti"))
     assert "Jumat, 25 Desember 2026 · Hari Raya Natal (hari libur)" in texts(await admin_chat.text("505", "/libur"))
     assert "Banjir" in texts(await admin_chat.text("505", "/libur 2026-11-30 wfh Banjir"))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from bot.domain.unit_schedule import DEFAULTS, FIELDS, ScheduleValueError, parse_value, resolve, show_value, to_json
+from bot.domain.unit_schedule import (
+    DEFAULTS, FIELDS, WEEKDAY_NAMES, ScheduleValueError, parse_value, resolve, show_value, to_json,
+)
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
 from bot.services.org_directory import find_unit
-from bot.texts import format_date, text
+from bot.texts import format_date, format_weekday_short, text
 from bot.services.routine import chain_of
 
 
@@ -34,8 +37,10 @@ class Saved:
 def worded(value: str, source_unit: str | None, valid_from: dt.date | None, valid_to: dt.date | None,
            lang) -> tuple[str, str]:
     """(value, source) for people: "ya"/"tidak" rather than yes/no, "bawaan" rather than default, an
-    override's period in Indonesian dates. JSON/CSV keep the codes."""
+    override's period in Indonesian dates, weekdays as "sen,sel" (which the parser reads back). JSON/CSV
+    keep the codes."""
     shown = text(lang, "cli.yes") if value == "yes" else text(lang, "cli.no") if value == "no" else value
+    shown = _WEEKDAY_CODE.sub(lambda m: _weekday_word(m.group(0), lang), shown)
     if source_unit is None:
         return shown, text(lang, "schedule.source_default")
     if valid_from is None:
@@ -86,6 +91,13 @@ async def set_field(
     await uow.audit.record(now, actor, "schedule_set", {"unit": name, "field": field, "value": show_value(parsed),
                                                         "from": str(valid_from or ""), "to": str(valid_to or "")})
     return Saved(name, show_value(parsed), valid_from, valid_to)
+
+
+_WEEKDAY_CODE = re.compile(r"\b(?:" + "|".join(WEEKDAY_NAMES) + r")\b")
+
+
+def _weekday_word(code: str, lang) -> str:
+    return format_weekday_short(WEEKDAY_NAMES.index(code), lang).lower()
 
 
 def _root(units) -> str:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import get_day_names
 from babel.numbers import format_decimal
 
 LANGUAGES = ("id", "en")
@@ -62,6 +63,11 @@ def text(lang, key: str, **params) -> str:
 def format_date(day: dt.date, lang) -> str:
     """'Senin, 23 November 2026' (id) / 'Monday, 23 November 2026' (en)."""
     return _babel_date(day, format="EEEE, d MMMM y", locale=_lang(lang))
+
+
+def format_weekday_short(weekday: int, lang) -> str:
+    """'Sen' (Monday is 0, as in `date.weekday()`)."""
+    return get_day_names("abbreviated", locale=_lang(lang))[weekday]
 
 
 def format_month(day: dt.date, lang) -> str:
