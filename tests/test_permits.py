@@ -140,9 +140,10 @@ async def test_a_multi_day_cuti_sets_workdays_only_and_means_no_briefing_tasks_o
         await uow.commit()
     await chat.tap(RUDI, "lv:cuti")
     asked = await chat.text(RUDI, "27/11-30/11")  # Friday to Monday
-    assert "Jumat, 27 November 2026 s.d. Senin, 30 November 2026 (4 hari)" in texts(asked)
+    # Four calendar days, two of them leave: the weekend is not counted against the cuti.
+    assert "Jumat, 27 November 2026 s.d. Senin, 30 November 2026 (2 hari kerja)" in texts(asked)
     sent = await chat.text(RUDI, "Acara keluarga di kampung")
-    assert "(4 hari)" in texts(sent, DEWI)
+    assert "(2 hari kerja)" in texts(sent, DEWI)
     await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":y")))
     days = {w.day: (w.mode, w.source) for w in await table(db, WorkDay)}
     assert days == {dt.date(2026, 11, 27): ("cuti", "leave"), dt.date(2026, 11, 30): ("cuti", "leave")}
@@ -161,7 +162,13 @@ async def test_the_day_buttons_count_workdays_from_today(chat, db, clock):
     clock.current = dt.datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # Friday
     await chat.tap(RUDI, "lv:dl")
     asked = await chat.tap(RUDI, "lv:days:2")
-    assert "Jumat, 27 November 2026 s.d. Senin, 30 November 2026" in texts(asked)
+    assert "Jumat, 27 November 2026 s.d. Senin, 30 November 2026 (2 hari kerja)" in texts(asked)
+
+
+async def test_a_range_of_only_weekend_days_says_it_holds_no_workday(chat):
+    await chat.tap(RUDI, "lv:cuti")
+    asked = await chat.text(RUDI, "28/11-29/11")  # Saturday and Sunday
+    assert "Sabtu, 28 November 2026 s.d. Minggu, 29 November 2026 (tidak ada hari kerja)" in texts(asked)
 
 
 async def test_a_request_nobody_decided_expires_once_and_the_person_is_told(chat, db, clock):

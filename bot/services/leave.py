@@ -24,7 +24,7 @@ from bot.domain.leave_period import (
 from bot.domain.tasks import MAX_REASON, clean_text
 from bot.domain.workday import LeaveKind
 from bot.messages import Button, Reply
-from bot.services.leave_days import next_workdays, period_text
+from bot.services.leave_days import next_workdays, period_text, workday_count
 from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" button, routed from here)
 from bot.services.turn import Turn, action
 
@@ -101,7 +101,7 @@ async def _asked_window(turn: Turn, data: dict, duration: dt.timedelta) -> None:
     if await _refuse_overlap(turn, request):
         return
     await turn.set_state("leave", kind=data["kind"], step="reason", minutes=int(duration.total_seconds() // 60))
-    _ask_reason(turn, request)
+    await _ask_reason(turn, request)
 
 
 async def _asked_days(turn: Turn, data: dict, asked: DayRange) -> None:
@@ -110,12 +110,13 @@ async def _asked_days(turn: Turn, data: dict, asked: DayRange) -> None:
         return
     await turn.set_state("leave", kind=data["kind"], step="reason", first=asked.first.isoformat(),
                          last=asked.last.isoformat())
-    _ask_reason(turn, request)
+    await _ask_reason(turn, request)
 
 
-def _ask_reason(turn: Turn, request: LeaveRecord) -> None:
+async def _ask_reason(turn: Turn, request: LeaveRecord) -> None:
+    workdays = await workday_count(turn.uow, turn.actor.unit, request)
     turn.say(turn.t("permit.ask_reason", kind=turn.t(f"leave.kind_{request.kind}"),
-                    period=period_text(request, turn.t, turn.actor.timezone)))
+                    period=period_text(request, turn.t, turn.actor.timezone, workdays)))
 
 
 def _draft(turn: Turn, kind: str, first: dt.date, last: dt.date, starts: dt.datetime | None = None,
@@ -132,8 +133,9 @@ async def _refuse_overlap(turn: Turn, request: LeaveRecord) -> bool:
         if both_outings and not (other.starts_at < request.ends_at and request.starts_at < other.ends_at):
             continue
         await turn.clear_state()
+        workdays = await workday_count(turn.uow, turn.actor.unit, other)
         turn.say(turn.t(f"permit.overlap_{other.status}", kind=turn.t(f"leave.kind_{other.kind}"),
-                        period=period_text(other, turn.t, turn.actor.timezone)))
+                        period=period_text(other, turn.t, turn.actor.timezone, workdays)))
         return True
     return False
 
@@ -170,8 +172,9 @@ async def _submit(turn: Turn, data: dict, text: str) -> None:
                                         end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at)
     turn.say(turn.t("leave.sent"))
     name, zone = esc(turn.actor.name), turn.actor.timezone
+    workdays = await workday_count(turn.uow, turn.actor.unit, request)
     turn.tell(boss, lambda t: Reply(
-        t("permit.request", name=name, kind=t(f"leave.kind_{kind}"), period=period_text(request, t, zone),
+        t("permit.request", name=name, kind=t(f"leave.kind_{kind}"), period=period_text(request, t, zone, workdays),
           reason=esc(reason)),
         ((Button(t("button.approve"), action("lvd", leave_id, "y")), Button(t("button.refuse"), action("lvd", leave_id, "n"))),),
     ))

@@ -43,6 +43,13 @@ async def next_workdays(uow: UnitOfWork, unit: str, start: dt.date, count: int) 
     return days[:count]
 
 
+async def workday_count(uow: UnitOfWork, unit: str | None, request: LeaveRecord) -> int | None:
+    """How many of a range's days are the unit's workdays (what a cuti uses up); None for one day or a window."""
+    if request.last_day == request.day or unit is None:
+        return None
+    return len(await unit_workdays(uow, unit, request.day, request.last_day))
+
+
 def period_over_at(request: LeaveRecord, timezone: str) -> dt.datetime:
     """When nobody can usefully decide any more: the end of the izin's window, else the end of the last day."""
     if request.ends_at is not None:
@@ -50,13 +57,18 @@ def period_over_at(request: LeaveRecord, timezone: str) -> dt.datetime:
     return local_time(request.last_day + dt.timedelta(days=1), dt.time(0, 0), timezone)
 
 
-def period_text(request: LeaveRecord, t, timezone: str) -> str:
-    """'Senin, 23 November 2026, 09.00–10.30 WIB' or a range of days, in the requester's zone."""
+def period_text(request: LeaveRecord, t, timezone: str, workdays: int | None = None) -> str:
+    """'Senin, 23 November 2026, 09.00–10.30 WIB' or a range of days, in the requester's zone. A range counts
+    its workdays (`workday_count`; a weekend inside a cuti is not leave), else its calendar days."""
     if request.kind == LeaveKind.OUTING.value and request.starts_at and request.ends_at:
         start = format_clock(request.starts_at, timezone).split(" ")[0]
         return t("permit.period_window", date=format_date(request.day, t.lang), start=start,
                  end=format_clock(request.ends_at, timezone))
     if request.last_day == request.day:
         return format_date(request.day, t.lang)
-    return t("permit.period_days", first=format_date(request.day, t.lang), last=format_date(request.last_day, t.lang),
-             count=(request.last_day - request.day).days + 1)
+    first, last = format_date(request.day, t.lang), format_date(request.last_day, t.lang)
+    if workdays is None:
+        return t("permit.period_days", first=first, last=last, count=(request.last_day - request.day).days + 1)
+    if workdays == 0:
+        return t("permit.period_no_workdays", first=first, last=last)
+    return t("permit.period_workdays", first=first, last=last, count=workdays)

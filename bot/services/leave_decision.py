@@ -15,7 +15,7 @@ from bot.domain.html import esc
 from bot.domain.workday import LEAVE_MODE, LeaveKind
 from bot.messages import Outgoing, Reply, Urgency
 from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.services.leave_days import period_over_at, period_text, unit_workdays
+from bot.services.leave_days import period_over_at, period_text, unit_workdays, workday_count
 from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Notice, Turn, deliver
 
@@ -39,9 +39,10 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
         return
     requester = await turn.uow.people.actor(request.person_id)
     zone = requester.timezone if requester else FALLBACK_ZONE
+    workdays = await workday_count(turn.uow, requester.unit if requester else None, request)
     if request.status == "pending" and period_over_at(request, zone) <= turn.now:
         if await turn.uow.leave.decide(request.id, "expired", None, turn.now):
-            turn.tell(request.person_id, _expired_notice(request, zone))
+            turn.tell(request.person_id, _expired_notice(request, zone, workdays))
         turn.say(turn.t("permit.too_late"), edit=True)
         return
     approved = parts[2] == "y"
@@ -56,7 +57,7 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
     turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
     key = "permit.your_approved" if approved else "permit.your_refused"
     turn.tell(request.person_id, lambda t: Reply(
-        t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone))
+        t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone, workdays))
     ))
 
 
@@ -71,9 +72,9 @@ async def apply_approval(uow: UnitOfWork, request: LeaveRecord, unit: str | None
         await uow.flags.excuse(request.person_id, request.starts_at, request.ends_at)
 
 
-def _expired_notice(request: LeaveRecord, zone: str) -> Notice:
+def _expired_notice(request: LeaveRecord, zone: str, workdays: int | None) -> Notice:
     return lambda t: Reply(
-        t("permit.expired", kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone))
+        t("permit.expired", kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone, workdays))
     )
 
 
@@ -85,9 +86,11 @@ async def expire_requests(uow_factory: UnitOfWorkFactory, now: dt.datetime, defa
         actors = await uow.people.actors(sorted({r.person_id for r in candidates}))
         notices = []
         for request in candidates:
-            zone = actors[request.person_id].timezone if request.person_id in actors else FALLBACK_ZONE
+            requester = actors.get(request.person_id)
+            zone = requester.timezone if requester else FALLBACK_ZONE
             if period_over_at(request, zone) <= now and await uow.leave.decide(request.id, "expired", None, now):
-                notices.append((request.person_id, _expired_notice(request, zone), Urgency.NOTICE))
+                workdays = await workday_count(uow, requester.unit if requester else None, request)
+                notices.append((request.person_id, _expired_notice(request, zone, workdays), Urgency.NOTICE))
         out = await deliver(uow, notices, default_language)
         await uow.commit()
     return out
