@@ -1,8 +1,15 @@
-"""The real clock. The core never reads the time itself; it is handed a Clock (tests hand a fake)."""
+"""The real clock, and how an instant is written for machines. The core never reads the time itself; it is
+handed a Clock (tests hand a fake)."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC to the second, as every CSV and JSON of Apel gives times ("2026-11-23T00:30:00+00:00":
+    spreadsheets and scripts parse it)."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 class SystemClock:

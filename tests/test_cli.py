@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli.app import app
 from bot.cli.org import sample_path
-from tests.org_rows import STAF, small_office, write_csv
+from tests.org_rows import HEAD, STAF, small_office, write_csv
 
 runner = CliRunner()
 
@@ -171,3 +171,12 @@ def test_the_database_password_is_never_printed(monkeypatch, tmp_path):
 
 def test_the_shipped_sample_file_exists():
     assert sample_path().is_file()
+
+
+def test_the_invite_table_gives_each_expiry_in_its_persons_zone(apel_env, office_csv, tmp_path):
+    apel("org", "import", str(office_csv))
+    result = runner.invoke(app, ["invite", "--out", str(tmp_path / "i.csv"), "--format", "table"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 3}
+    assert "WIB" in rows[HEAD] and "WITA" in rows[STAF]  # Seksi Timur sits under Bidang Timur (Makassar)

@@ -156,6 +156,9 @@ async def test_an_admin_gets_the_invites_csv_of_a_unit(chat):
     rows = list(csv.DictReader(io.StringIO(attachment.content.decode())))
     assert [r["nip"] for r in rows] == [KASI, STAF]
     assert rows[0]["link"].startswith("https://t.me/ApelTestBot?start=")
+    # The same file as `apel invite --out`: the same columns, times in UTC to the second.
+    assert list(rows[0]) == ["nip", "name", "unit", "channel", "code", "link", "expires_at"]
+    assert rows[0]["expires_at"].endswith("+00:00") and "." not in rows[0]["expires_at"]
 
 
 async def test_an_admin_announces_to_a_unit(chat):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from enum import StrEnum
 from pathlib import Path
 
@@ -14,16 +12,9 @@ from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.files import ReplacedFile
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.domain.org_terms import INVITE_CHANNELS, Channel
-from bot.services.invites import IssuedInvite, LinkSettings, issue_into
+from bot.clock import iso_utc
+from bot.services.invites import LinkSettings, invites_csv, issue_into
 from bot.texts import format_datetime
-
-INVITE_COLUMNS = ("nip", "name", "unit", "channel", "code", "link", "expires_at")
-
-
-def _utc(moment: dt.datetime) -> str:
-    """ISO 8601 in UTC to the second, as every CSV and JSON of the CLI gives times."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
 
 # Only the channels that redeem invites are offered, so `--channel console` is a usage error before any
 # work (the console chat is linked without one).
@@ -57,27 +48,20 @@ async def invite_command(
                 if not issued:
                     say("cli.invite_none")
                     raise typer.Exit(1)
-                target.write(_csv(issued))
+                target.write(invites_csv(issued))
                 await uow.commit()
         finally:
             await db.dispose()
         target.put_in_place()
+    # The summary speaks to the admin in the office's zone; each row below in its person's unit's zone.
     expires = format_datetime(issued[0].expires_at, settings.default_timezone, current_language())
     say("cli.invite_written", count=len(issued), channel=channel.value, path=str(out_path), expires=expires)
     # The listing on stdout names who got an invite; the codes stay in the file only.
     emit(
         [{"nip": i.nip, "name": i.name, "unit": i.unit,
-          "expires_at": format_datetime(i.expires_at, settings.default_timezone, current_language())
-          if fmt is Format.TABLE else _utc(i.expires_at)} for i in issued],
+          "expires_at": format_datetime(i.expires_at, i.timezone, current_language())
+          if fmt is Format.TABLE else iso_utc(i.expires_at)} for i in issued],
         [("nip", "col.nip"), ("name", "col.name"), ("unit", "col.unit"), ("expires_at", "col.expires")],
         fmt,
     )
 
-
-def _csv(issued: list[IssuedInvite]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(INVITE_COLUMNS)
-    for i in issued:
-        writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, _utc(i.expires_at)])
-    return buffer.getvalue().encode("utf-8")

@@ -3,10 +3,10 @@ by apel at the configured rate."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 import typer
 
+from bot.clock import iso_utc
 from bot.cli.context import clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, emit
 from bot.services import outbox_status
@@ -14,11 +14,6 @@ from bot.texts import format_clock
 
 app = typer.Typer(help="The outbox: messages waiting to be sent, and the plan of the briefing waves.",
                   no_args_is_help=True)
-
-
-def _clock(moment) -> str:
-    # ISO 8601 in UTC, like the invites CSV: "2026-11-23T00:30:00+00:00" (spreadsheets and scripts parse it).
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 @app.command("status")
@@ -59,7 +54,7 @@ async def plan_command(fmt: Format = FORMAT_OPTION) -> None:
 def _emit_plan(waves, fmt: Format) -> None:
     # Scripts get UTC; people read the times in the wave's zone, the Indonesian way ("07.30 WITA").
     def when(moment, w) -> str:
-        return format_clock(moment, w.timezone) if fmt is Format.TABLE else _clock(moment)
+        return format_clock(moment, w.timezone) if fmt is Format.TABLE else iso_utc(moment)
 
     records = [{"apel": when(w.target, w), "zones": w.zones, "units": w.units, "people": w.people, "sent": w.sent,
                 "start_by": when(w.start, w), "finish": when(w.finish, w), "on_time": w.on_time} for w in waves]

@@ -3,9 +3,7 @@ of a unit), /umumkan (an announcement to a unit or everyone). Refused politely t
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import PurePath
 
 from bot.domain.evidence import EvidenceKind, classify
@@ -15,7 +13,7 @@ from bot.domain.org_tree import depth_first
 from bot.messages import Attachment, Button, Reply, Urgency
 from bot.ports import SheetReader
 from bot.services.errors import ServiceError
-from bot.services.invites import LinkSettings, issue_into
+from bot.services.invites import LinkSettings, invites_csv, issue_into
 from bot.services.org_directory import units_under
 from bot.services.org_import import import_into
 from bot.services.refusal import actor_label, refuse_button
@@ -92,14 +90,9 @@ async def invites(turn: Turn, args: str, *, links: LinkSettings, ttl: dt.timedel
     if not issued:
         turn.say(turn.t("cli.invite_none"))
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(("nip", "name", "unit", "channel", "code", "link", "expires_at"))
-    for i in issued:
-        writer.writerow((i.nip, i.name, i.unit, i.channel.value, i.code, i.link, i.expires_at.isoformat()))
     name = f"undangan-{(args.strip() or 'semua').replace(' ', '_')[:40]}.csv"
     turn.say(turn.t("admin.invites_ready", count=len(issued)),
-             attachment=Attachment(filename=name, content=buffer.getvalue().encode("utf-8")))
+             attachment=Attachment(filename=name, content=invites_csv(issued)))
 
 
 async def start_announce(turn: Turn, args: str) -> None:

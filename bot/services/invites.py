@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 
+from bot.clock import iso_utc
 from bot.domain.invites import hash_code, invite_link, new_code
 from bot.domain.org_terms import Channel
 from bot.ports import Clock, NewInvite, UnitOfWork, UnitOfWorkFactory
@@ -21,6 +24,7 @@ class IssuedInvite:
     code: str
     link: str
     expires_at: dt.datetime
+    timezone: str  # the person's unit's, for showing expires_at to people
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ async def issue_into(
         raise ServiceError("invite.needs_setting", setting="WHATSAPP_NUMBER")
     expires = now + ttl
     units = await units_under(uow, unit)
+    zones = {u.name: u.timezone for u in (await uow.org.stored_units()).values()}
     people = await uow.org.list_people(units, include_inactive=False)
     await uow.invites.revoke_open([p.id for p in people], channel, now)
     issued, rows = [], []
@@ -71,8 +76,21 @@ async def issue_into(
         link = invite_link(
             channel, code, telegram_username=links.telegram_username, whatsapp_number=links.whatsapp_number
         )
-        issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires))
+        issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires, zones[person.unit]))
     await uow.invites.add_many(rows)
     # The audit keeps who got a code, never the code.
     await uow.audit.record(now, actor, "invites_issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
     return issued
+
+
+INVITE_COLUMNS = ("nip", "name", "unit", "channel", "code", "link", "expires_at")
+
+
+def invites_csv(issued: list[IssuedInvite]) -> bytes:
+    """The file to hand out (`apel invite --out`, `/undang`): the only place the codes exist."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(INVITE_COLUMNS)
+    for i in issued:
+        writer.writerow([i.nip, i.name, i.unit, i.channel.value, i.code, i.link, iso_utc(i.expires_at)])
+    return buffer.getvalue().encode("utf-8")
