@@ -19,6 +19,30 @@ from storage.types import UtcDateTime
 MAX_DEPTH = 30  # units above units: far more than any org chart has, and a stop should one ever loop
 
 
+
+def _chain_layers():
+    chain = (select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, literal(0).label("depth"))
+             .where(OrgUnit.id == bindparam("unit_id")).cte("unit_chain", recursive=True))
+    parent = aliased(OrgUnit)
+    chain = chain.union_all(
+        select(parent.id, parent.name, parent.parent_id, chain.c.depth + 1)
+        .where(parent.id == chain.c.parent_id, chain.c.depth < MAX_DEPTH))
+    return (select(chain.c.name, UnitScheduleRow)
+            .outerjoin(UnitScheduleRow, UnitScheduleRow.unit_id == chain.c.id)
+            .order_by(chain.c.depth, UnitScheduleRow.id))
+
+
+# Built once, with parameters: a chat turn that needs its unit's hours runs both, and building the CTE
+# took longer than running it (BENCHMARKS.md, "Update ingest").
+_CHAIN_LAYERS = _chain_layers()
+_CALENDAR_ENTRIES = (
+    select(CalendarEntryRow.day, CalendarEntryRow.kind, CalendarEntryRow.name, OrgUnit.name)
+    .outerjoin(OrgUnit, OrgUnit.id == CalendarEntryRow.unit_id)
+    .where(CalendarEntryRow.day >= bindparam("start"), CalendarEntryRow.day <= bindparam("end"))
+    .order_by(CalendarEntryRow.day)
+)
+
+
 class SqlRoutineRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
@@ -38,16 +62,7 @@ class SqlRoutineRepository:
     async def chain_layers(self, unit_id: int) -> tuple[list[str], list[ScheduleLayer]]:
         """A unit and its ancestors (nearest first), and the schedule layers any of them sets: what
         `resolve` needs for one unit, in one statement, without reading a province's every unit."""
-        chain = (select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, literal(0).label("depth"))
-                 .where(OrgUnit.id == unit_id).cte("unit_chain", recursive=True))
-        parent = aliased(OrgUnit)
-        chain = chain.union_all(
-            select(parent.id, parent.name, parent.parent_id, chain.c.depth + 1)
-            .where(parent.id == chain.c.parent_id, chain.c.depth < MAX_DEPTH))
-        rows = (await self.session.execute(
-            select(chain.c.name, UnitScheduleRow)
-            .outerjoin(UnitScheduleRow, UnitScheduleRow.unit_id == chain.c.id)
-            .order_by(chain.c.depth, UnitScheduleRow.id))).all()
+        rows = (await self.session.execute(_CHAIN_LAYERS, {"unit_id": unit_id})).all()
         names = list(dict.fromkeys(name for name, _ in rows))
         layers = [ScheduleLayer(name, from_json(json.loads(row.values)), row.valid_from, row.valid_to)
                   for name, row in rows if row is not None]
@@ -75,12 +90,7 @@ class SqlRoutineRepository:
 
     async def calendar_entries(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, str, str | None]]:
         """(day, kind, name, unit name or None) between two dates."""
-        rows = await self.session.execute(
-            select(CalendarEntryRow.day, CalendarEntryRow.kind, CalendarEntryRow.name, OrgUnit.name)
-            .outerjoin(OrgUnit, OrgUnit.id == CalendarEntryRow.unit_id)
-            .where(CalendarEntryRow.day >= start, CalendarEntryRow.day <= end)
-            .order_by(CalendarEntryRow.day)
-        )
+        rows = await self.session.execute(_CALENDAR_ENTRIES, {"start": start, "end": end})
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def add_calendar_entry(self, day: dt.date, kind: str, name: str, unit_id: int | None, at: dt.datetime) -> None:
