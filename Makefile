@@ -23,8 +23,11 @@ migrate: $(INSTALLED)
 run: migrate
 	$(BIN)/apel run --sample-if-empty
 
+# Up to 4 workers (pytest-xdist): the longest tests wait on processes and a stopped PostgreSQL, not on
+# the CPU. Every worker migrates its own schema and temporary directory. Serial: `.venv/bin/pytest`.
+TEST_WORKERS ?= auto
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
