@@ -39,6 +39,7 @@ class PersonRow:
     phone: str | None
     language: str | None
     added_at: dt.datetime | None = None  # when the org chart brought them into Apel
+    removed_at: dt.datetime | None = None  # when an import deactivated them; None while active
 
 
 @dataclass(frozen=True)

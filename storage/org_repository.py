@@ -209,7 +209,8 @@ class SqlOrgRepository:
         # Just the columns a PersonRow holds, in its order: a whole office is listed at every routine step.
         query = (
             select(Person.id, Person.nip, Person.name, Person.position, OrgUnit.name, _Boss.nip, Person.rank,
-                   Person.role, Person.active, Person.phone, Person.language, Person.created_at)
+                   Person.role, Person.active, Person.phone, Person.language, Person.created_at,
+                   Person.deactivated_at)
             .join(OrgUnit, Person.unit_id == OrgUnit.id)
             .outerjoin(_Boss, Person.supervisor_id == _Boss.id)
             .order_by(Person.id)

@@ -250,6 +250,32 @@ async def test_days_before_the_office_was_imported_are_neither_workdays_nor_miss
     assert [r.day.day for r in next(p for p in export.people if p.nip == STAF).rows] == [18, 19, 20]
 
 
+async def test_people_deactivated_mid_month_keep_the_days_they_were_in(db):
+    # Rudi (Seksi Timur, WITA: deadline 16.00 = 08.00 UTC) reports on Monday 2 November, not on Tuesday 3; an
+    # import on Wednesday 4 at 09.00 WITA (a transfer out) leaves him out. His allowance for November rests on
+    # the 2nd and the 3rd: they stay his, in this export and whenever the month is exported again; the 4th on
+    # were never asked of him.
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    async with db.uow() as uow:
+        rudi = next(p.id for p in await uow.org.list_people(None, include_inactive=False) if p.nip == STAF)
+        await sent(uow, rudi, nov(2), [], at=utc(2, 7), summary="Rekap data.")
+        await uow.commit()
+    report = await run_import(db, FakeClock(utc(4, 1)), [r for r in small_office() if r["nip"] != STAF])
+    assert report.written and report.deactivated == [(STAF, "Rudi Hartono")]
+    export = await built(db)  # Friday 20 November, after the deadline
+    row = next(r for r in export.summary_rows if r.nip == STAF)
+    assert tuple(getattr(row, k) for k in COUNT_KEYS) == (2, 2, 0, 2, 0, 1, 0, 1, 0, 0)
+    assert [(r.day.day, r.status) for r in next(p for p in export.people if p.nip == STAF).rows] == [
+        (2, "Terkirim"), (3, "Tidak melapor")]
+    assert next(u for u in export.units if u.unit == "Seksi Timur").total().workdays == 21 + 2  # Dewi's and his
+    # A month after the one he left in does not list him.
+    async with db.uow() as uow:
+        december = await build_month(uow, month=dt.date(2026, 12, 1), unit=None,
+                                     now=dt.datetime(2026, 12, 20, 10, 0, tzinfo=dt.UTC))
+    assert STAF not in {p.nip for p in december.people}
+    assert KASI in {p.nip for p in december.people}
+
+
 def _reads(statements: list[str]) -> list[str]:
     return [s for s in statements if s.upper().startswith("SELECT") and "FROM" in s.upper()]  # not pings
 

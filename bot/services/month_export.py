@@ -12,7 +12,11 @@ Definitions (per person, in their unit's zone and calendar):
 - on time / late: submitted reports of the month (submitted, approved or returned; drafts are not
   reports), by their `late` mark; approved / returned: the reports' current review state;
 - missing: elapsed workdays on which a report was expected (mode not cuti/sakit/dl/libur) and none was
-  submitted.
+  submitted;
+- whose month: the people in the org chart at some time of it. Days before a person was added, and days whose
+  deadline came after an import deactivated them (a transfer out, a retirement), are not theirs: neither
+  workdays nor missing. A person who left keeps the days they were in, in this month's export and in any
+  earlier month's exported again later.
 Data is read in bulk: a fixed number of queries per chunk of `CHUNK` people, whatever the month holds."""
 
 from __future__ import annotations
@@ -207,8 +211,9 @@ async def build_month(
     lang: str = "id",
     only: Collection[int] | None = None,
 ) -> MonthExport:
-    """The month's logs and summary of the active people of `unit` and the units below it (everyone
-    when None); `only` further limits it to these person ids (a supervisor's own subtree)."""
+    """The month's logs and summary of the people of `unit` and the units below it (everyone when None)
+    who were in the org chart during the month, deactivated ones included for the days they were in;
+    `only` further limits it to these person ids (a supervisor's own subtree)."""
     month = parse_month(month)
     end = _month_end(month)
     units = await uow.org.stored_units()
@@ -219,7 +224,7 @@ async def build_month(
     names = {p.id: p.name for p in everyone}  # reviewers may sit outside the scope
     wanted = set(only) if only is not None else None
     chosen = [p for p in everyone
-              if p.active and p.unit in scope and (wanted is None or p.id in wanted)]
+              if p.unit in scope and (wanted is None or p.id in wanted) and _in_month(p, units, month)]
     if not chosen:
         raise ServiceError("export.no_people", unit=root or "-")
     order = {name: i for i, (_, name) in enumerate(depth_first(parent_of, [root] if root else None))}
@@ -254,6 +259,8 @@ async def build_month(
                 person, units[person.unit].timezone, calendars[person.unit], now=now, lang=lang, names=names,
                 work_days=work_days, reports=reports, evidence=evidence,
             )
+            if not person.active and not summary.workdays and not log.rows:
+                continue  # deactivated before the month's first deadline: nothing of theirs in it
             logs.append(log)
             summaries[person.unit].append(summary)
         done += len(chunk)
@@ -273,6 +280,13 @@ async def build_month(
     )
 
 
+def _in_month(person: PersonRow, units: dict[str, StoredUnit], month: dt.date) -> bool:
+    """Active, or deactivated during or after the month (in their unit's zone)."""
+    if person.active:
+        return True
+    return person.removed_at is not None and local_date(person.removed_at, units[person.unit].timezone) >= month
+
+
 def _mode_of(work_day: WorkDayRecord | None, kind: DayKind) -> Mode:
     if work_day is not None:
         try:
@@ -289,8 +303,12 @@ def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, 
     # Days before the org chart brought the person into Apel were never asked of them (an office that
     # starts mid-month, a transfer): not workdays of theirs, never "missing".
     first_day = local_date(person.added_at, timezone) if person.added_at else None
+    # Nor are the days after an import deactivated them: a day whose deadline came later was never theirs.
+    removed_at = None if person.active else person.removed_at
     for day, info in calendar.days.items():
         if first_day is not None and day < first_day:
+            continue
+        if removed_at is not None and info.deadline > removed_at:
             continue
         report = reports.get((person.id, day))
         submitted = report is not None and report.status in SUBMITTED and report.submitted_at is not None
