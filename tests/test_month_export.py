@@ -250,6 +250,20 @@ async def test_days_before_the_office_was_imported_are_neither_workdays_nor_miss
     assert [r.day.day for r in next(p for p in export.people if p.nip == STAF).rows] == [18, 19, 20]
 
 
+async def test_a_person_added_after_the_deadline_owes_nothing_for_that_day(db):
+    # HR imports the new Simpeg export on Tuesday 3 November at 17.00 WITA, after that day's deadline (16.00
+    # WITA): Tuesday was never asked of the newcomer (no briefing, no reminder); Wednesday is their first day.
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    newcomer = {"nip": "199501012020012011", "name": "Nina Marlina", "position": "Pranata Komputer",
+                "unit": "Seksi Timur", "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}
+    report = await run_import(db, FakeClock(utc(3, 9)), small_office() + [newcomer])
+    assert report.written and report.people_created == 1
+    export = await built(db)  # Friday 20 November, after the deadline
+    row = next(r for r in export.summary_rows if r.nip == newcomer["nip"])
+    assert (row.workdays, row.elapsed, row.missing) == (19, 13, 13)  # 4–30 November; the 4th to the 20th passed
+    assert [r.day.day for r in next(p for p in export.people if p.nip == newcomer["nip"]).rows][:2] == [4, 5]
+
+
 async def test_people_deactivated_mid_month_keep_the_days_they_were_in(db):
     # Rudi (Seksi Timur, WITA: deadline 16.00 = 08.00 UTC) reports on Monday 2 November, not on Tuesday 3; an
     # import on Wednesday 4 at 09.00 WITA (a transfer out) leaves him out. His allowance for November rests on

@@ -13,9 +13,10 @@ Definitions (per person, in their unit's zone and calendar):
   reports), by their `late` mark; approved / returned: the reports' current review state;
 - missing: elapsed workdays on which a report was expected (mode not cuti/sakit/dl/libur) and none was
   submitted;
-- whose month: the people in the org chart at some time of it. Days before a person was added, and days whose
-  deadline came after an import deactivated them (a transfer out, a retirement), are not theirs: neither
-  workdays nor missing. A person who left keeps the days they were in, in this month's export and in any
+- whose month: the people in the org chart at some time of it. A day is theirs when they were in the org
+  chart at its deadline: days before a person was added (and the day itself when they were added after its
+  deadline), and days whose deadline came after an import deactivated them (a transfer out, a retirement),
+  are neither workdays nor missing. A person who left keeps the days they were in, in this month's export and in any
   earlier month's exported again later.
 Data is read in bulk: a fixed number of queries per chunk of `CHUNK` people, whatever the month holds."""
 
@@ -300,13 +301,14 @@ def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, 
                   names: dict[int, str], work_days, reports, evidence) -> tuple[PersonLog, SummaryRow]:
     counts = dict.fromkeys(COUNTS, 0)
     rows: list[ActivityRow] = []
-    # Days before the org chart brought the person into Apel were never asked of them (an office that
-    # starts mid-month, a transfer): not workdays of theirs, never "missing".
-    first_day = local_date(person.added_at, timezone) if person.added_at else None
-    # Nor are the days after an import deactivated them: a day whose deadline came later was never theirs.
+    # A day is the person's when they were in the org chart at its deadline. Days before the org chart
+    # brought them into Apel (an office that starts mid-month, a transfer in; also the day itself when the
+    # import came after its deadline) and days after an import deactivated them (a transfer out) were never
+    # asked of them: not workdays of theirs, never "missing".
+    added_at = person.added_at
     removed_at = None if person.active else person.removed_at
     for day, info in calendar.days.items():
-        if first_day is not None and day < first_day:
+        if added_at is not None and info.deadline < added_at:
             continue
         if removed_at is not None and info.deadline > removed_at:
             continue
