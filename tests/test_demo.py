@@ -75,7 +75,7 @@ def test_the_printed_conversation_shows_the_day(played):
     assert "Bayu Rizki Setiawan melapor pukul 16.20 WIB, sesudah batas waktu: terlambat." in printed
     # Returned with a note, sent again, approved.
     assert "Anda dikembalikan oleh Siti Novitasari, S.Kom., M.T.: Tolong sebutkan skenario" in printed
-    assert "Agus Tanjung, S.T. sent a returned report again." in printed
+    assert "Agus Tanjung, S.T. sent the returned report of Monday, 23 November 2026 again." in printed
     assert "Laporan Senin, 23 November 2026 Anda disetujui oleh Siti Novitasari" in printed
     assert "Cuti untuk Senin, 23 November 2026 disetujui atasan" in printed  # Hasan's leave
     assert "1 orang belum melapor sampai batas waktu: Teguh Sinaga" in printed  # the escalation to Irfan

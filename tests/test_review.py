@@ -3,6 +3,8 @@ roll-up a division head gets; and the superior who never reviews."""
 
 import datetime as dt
 
+from types import SimpleNamespace
+
 import pytest
 
 from bot.services.routine import Routine
@@ -161,6 +163,52 @@ async def test_a_returned_report_fixed_after_the_deadline_keeps_its_first_latene
     await chat.text(DEWI, "Tambahkan foto")
     clock.advance(hours=8)  # after the deadline
     sent = await report(chat, RUDI, "Diperbaiki.")
-    assert "ditandai <b>terlambat</b>" not in texts(sent, RUDI)
+    assert "ditandai <b>terlambat</b>" not in texts(sent, RUDI) and "tetap tercatat tepat waktu" in texts(sent, RUDI)
     digest = texts(await chat.text(DEWI, "/rekap 2026-11-23"))
-    assert "Rudi Hartono: ✅ lapor 18.00 WITA" in digest and "1 tepat waktu, 0 terlambat" in digest
+    # The time shown is the first submission's, the one its lateness was judged by.
+    assert "Rudi Hartono: ✅ lapor 10.00 WITA" in digest and "1 tepat waktu, 0 terlambat" in digest
+
+
+async def test_a_report_returned_the_next_morning_is_fixed_for_its_own_day(chat, clock, db):
+    await report(chat, RUDI, "Senin: rekap berkas.")
+    first = (await reports_of(db))[dt.date(2026, 11, 23)]
+    clock.advance(hours=23)  # Tuesday 08.00 WIB: the superior reads Monday's digest
+    give_back = next(a for a in review_buttons(await chat.text(DEWI, "/rekap 2026-11-23")) if a.startswith("rt:"))
+    await chat.tap(DEWI, give_back)
+    told = await chat.text(DEWI, "Tambahkan nomor surat")
+    assert "lapor:2026-11-23" in actions(told)  # the notice's button opens Monday's report, not Tuesday's
+    today = await chat.text(RUDI, "/lapor")  # /lapor offers it too, beside today's report
+    assert "Laporan Senin, 23 November 2026 Anda masih dikembalikan" in texts(today)
+    assert "lapor:2026-11-23" in actions(today) and "ringkasan hasil kerja hari ini" in texts(today)
+    opened = await chat.tap(RUDI, "lapor:2026-11-23")
+    assert "Senin: rekap berkas." in texts(opened)  # Monday's summary, offered to keep or rewrite
+    preview = await chat.text(RUDI, "Senin: rekap berkas, nomor surat 12/2026.")
+    assert "Pratinjau laporan Senin, 23 November 2026" in texts(preview)
+    assert "ditandai terlambat" not in texts(preview)  # Tuesday is past Monday's deadline, and it does not matter
+    sent = await chat.tap(RUDI, "r:send")
+    assert "Laporan Senin, 23 November 2026 yang diperbaiki terkirim" in texts(sent, RUDI)
+    assert "mengirim ulang laporan Senin, 23 November 2026" in texts(sent, DEWI)
+    stored = await reports_of(db)
+    assert set(stored) == {dt.date(2026, 11, 23)}  # no Tuesday report made of Monday's fix
+    fixed = stored[dt.date(2026, 11, 23)]
+    assert (fixed.status, fixed.summary, fixed.late) == ("submitted", "Senin: rekap berkas, nomor surat 12/2026.", False)
+    assert fixed.submitted_at == first.submitted_at and fixed.revision > first.revision
+    assert "tidak sedang dikembalikan" in texts(await chat.tap(RUDI, "lapor:2026-11-23"))  # a stale button
+
+
+async def test_a_fix_button_for_a_report_never_returned_changes_nothing(chat, db):
+    await report(chat, RUDI)
+    before = await reports_of(db)
+    for data in ("lapor:2026-11-20", "lapor:kemarin"):
+        out = texts(await chat.tap(RUDI, data))
+        assert "tidak sedang dikembalikan" in out or "tidak berlaku" in out
+    assert await reports_of(db) == before
+
+
+async def reports_of(db):
+    from sqlmodel import select
+
+    from storage.day_tables import Report
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(select(Report))).scalars().all()
+        return {r.day: SimpleNamespace(**r.model_dump()) for r in rows}

@@ -321,7 +321,7 @@ TAPS = {
     "t": day_tasks.on_tap,
     "ev": evidence_intake.on_pick,
     "r": reporting.on_tap,
-    "lapor": _ignoring_parts(reporting.start),
+    "lapor": reporting.on_start_tap,
     "leave": _ignoring_parts(leave.start),
     "lv": leave.on_kind,
     "lvd": leave.on_decision,

@@ -2,9 +2,12 @@
 
 The draft lives in the conversation state in the database, so a restart of the bot loses nothing.
 Until the deadline a submitted report can be edited and sent again; after it, a first submission is
-still accepted and marked late."""
+still accepted and marked late. A report the superior returned is fixed for its own day, whenever the
+return came (the next morning, a Friday's on Monday): the flow's day is in the state, today by default."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from bot.domain.html import esc
 from bot.domain.reports import MAX_SUMMARY, ReportStatus, is_late, may_edit
@@ -18,6 +21,7 @@ from bot.services.turn import Turn, action
 from bot.texts import format_clock, format_date
 
 REPORT_OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
+RETURNED_LOOKBACK_DAYS = 31  # /lapor offers to fix returned reports of this many days back
 
 
 async def _mode(turn: Turn) -> Mode:
@@ -25,6 +29,8 @@ async def _mode(turn: Turn) -> Mode:
 
 
 async def start(turn: Turn) -> None:
+    """/lapor: today's report; returned reports of earlier days are offered first, each with its button."""
+    await _offer_returned(turn)
     mode = await _mode(turn)
     if not expected_to_report(mode):
         turn.say(turn.t("report.not_expected", mode=turn.t(f"mode.{mode.value}")))
@@ -34,19 +40,59 @@ async def start(turn: Turn) -> None:
     if not may_edit(status, turn.now, await turn.deadline()):
         turn.say(turn.t(f"report.locked_{status.value}"))
         return
-    await turn.set_state("report", step="tasks", summary=report.summary if report else None)
+    await turn.set_state("report", step="tasks", summary=report.summary if report else None,
+                         day=turn.today.isoformat(), returned=status is ReportStatus.RETURNED)
     await show_tasks_step(turn)
 
 
+async def on_start_tap(turn: Turn, parts: list[str]) -> None:
+    """The 📝 buttons: `lapor` (today, under a reminder) or `lapor:<date>` (a returned report's own day)."""
+    if len(parts) < 2 or parts[1] == turn.today.isoformat():
+        await start(turn)
+        return
+    try:
+        day = dt.date.fromisoformat(parts[1])
+    except ValueError:
+        turn.say(turn.t("common.not_available"))
+        return
+    report = await turn.uow.day.report(turn.actor.person_id, day)
+    if report is None or report.status != ReportStatus.RETURNED:  # already fixed, or never returned
+        turn.say(turn.t("report.nothing_to_fix", date=format_date(day, turn.lang)))
+        return
+    await turn.set_state("report", step="tasks", summary=report.summary, day=day.isoformat(), returned=True)
+    await show_tasks_step(turn)
+
+
+async def _offer_returned(turn: Turn) -> None:
+    start = turn.today - dt.timedelta(days=RETURNED_LOOKBACK_DAYS)
+    earlier = await turn.uow.day.reports_between([turn.actor.person_id], start, turn.today - dt.timedelta(days=1))
+    for report in sorted((r for r in earlier if r.status == ReportStatus.RETURNED), key=lambda r: r.day):
+        date = format_date(report.day, turn.lang)
+        turn.say(turn.t("report.returned_pending", date=date),
+                 ((Button(turn.t("button.fix_report_of", date=_short(report.day)),
+                          action("lapor", report.day.isoformat())),),))
+
+
+def _short(day: dt.date) -> str:
+    return f"{day.day}/{day.month}"
+
+
+def _day(data: dict, turn: Turn) -> dt.date:
+    """The day the report being written is for (state from before days were kept: today)."""
+    return dt.date.fromisoformat(data["day"]) if data.get("day") else turn.today
+
+
 async def show_tasks_step(turn: Turn, *, edit: bool = False) -> None:
-    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today)
+    _, data = await turn.state()
+    day = _day(data, turn)
+    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
     if not tasks:
         await ask_summary(turn)
         return
-    lines = [turn.t("report.step_tasks", date=format_date(turn.today, turn.lang))]
+    lines = [turn.t("report.step_tasks", date=format_date(day, turn.lang))]
     rows = []
     for number, task in enumerate(tasks, start=1):
-        lines.append(task_line(number, task, turn.today, turn.t))
+        lines.append(task_line(number, task, day, turn.t))
         if task.status != TaskStatus.DONE:
             rows.append(
                 (
@@ -60,12 +106,14 @@ async def show_tasks_step(turn: Turn, *, edit: bool = False) -> None:
 
 async def ask_summary(turn: Turn) -> None:
     _, data = await turn.state()
-    await turn.set_state("report", step="summary", summary=data.get("summary"))
+    await turn.set_state("report", **{**data, "step": "summary"})
     if data.get("summary"):
         turn.say(
             turn.t("report.ask_summary_again", summary=esc(data["summary"])),
             ((Button(turn.t("button.keep_summary"), action("r", "keep")),),),
         )
+    elif _day(data, turn) != turn.today:
+        turn.say(turn.t("report.ask_summary_of", date=format_date(_day(data, turn), turn.lang)))
     else:
         turn.say(turn.t("report.ask_summary"))
 
@@ -75,26 +123,29 @@ async def on_summary_text(turn: Turn, text: str) -> None:
     if not clean_text(summary, MAX_SUMMARY):
         turn.say(turn.t("report.bad_summary", limit=MAX_SUMMARY))
         return
-    await turn.set_state("report", step="preview", summary=summary)
+    _, data = await turn.state()
+    await turn.set_state("report", **{**data, "step": "preview", "summary": summary})
     await preview(turn)
 
 
 async def preview(turn: Turn) -> None:
     _, data = await turn.state()
-    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today)
-    evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, turn.today)
+    day = _day(data, turn)
+    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
+    evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, day)
     done = sum(1 for t in tasks if t.status == TaskStatus.DONE)
     lines = [
-        turn.t("report.preview_title", date=format_date(turn.today, turn.lang)),
+        turn.t("report.preview_title", date=format_date(day, turn.lang)),
         turn.t("report.tasks_done", done=done, total=len(tasks)),
     ]
-    lines += [task_line(i, t, turn.today, turn.t) for i, t in enumerate(tasks, start=1)]
+    lines += [task_line(i, t, day, turn.t) for i, t in enumerate(tasks, start=1)]
     lines += [
         "",
         turn.t("report.summary_label") + " " + esc(data.get("summary") or ""),
         turn.t("report.evidence_count", count=len(evidence)),
     ]
-    if turn.now >= await turn.deadline():
+    # A returned report keeps its first submission's lateness, so only a first submission is warned.
+    if not data.get("returned") and turn.now >= await turn.deadline():
         lines.append(turn.t("report.will_be_late"))
     rows = (
         (Button(turn.t("button.send_report"), action("r", "send")),),
@@ -122,10 +173,10 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
     elif op == "next":
         await ask_summary(turn)
     elif op == "keep" and data.get("summary"):
-        await turn.set_state("report", step="preview", summary=data["summary"])
+        await turn.set_state("report", **{**data, "step": "preview"})
         await preview(turn)
     elif op == "send" and data.get("step") == "preview":
-        await submit(turn, data["summary"])
+        await submit(turn, data["summary"], _day(data, turn))
     elif op == "cancel":
         await turn.clear_state()
         turn.say(turn.t("report.cancelled"), edit=True)
@@ -133,36 +184,46 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
 
 
-async def submit(turn: Turn, summary: str) -> None:
-    report = await turn.uow.day.report(turn.actor.person_id, turn.today)
+async def submit(turn: Turn, summary: str, day: dt.date) -> None:
+    report = await turn.uow.day.report(turn.actor.person_id, day)
     previous = ReportStatus(report.status) if report else None
-    if not may_edit(previous, turn.now, await turn.deadline()):
+    # An earlier day's report is only ever a returned one being fixed.
+    allowed = previous is ReportStatus.RETURNED if day != turn.today else may_edit(previous, turn.now, await turn.deadline())
+    if not allowed:
         await turn.clear_state()
-        turn.say(turn.t(f"report.locked_{previous.value}"))
+        if day != turn.today:
+            turn.say(turn.t("report.nothing_to_fix", date=format_date(day, turn.lang)))
+        else:
+            turn.say(turn.t(f"report.locked_{previous.value}"))
         return
-    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, turn.today)
-    evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, turn.today)
-    # A report the superior returned keeps the lateness of its first submission: fixing it after the
-    # deadline (digests arrive after it) must not make an on-time report late.
-    late = report.late if previous is ReportStatus.RETURNED else is_late(turn.now, await turn.deadline())
+    tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
+    evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, day)
+    # A report the superior returned keeps its first submission, time and lateness: fixing it after the
+    # deadline (digests arrive after it) must not make an on-time report late, nor show a later time.
+    fixing = previous is ReportStatus.RETURNED
+    late = report.late if fixing else is_late(turn.now, await turn.deadline())
     await turn.uow.day.save_report(
         turn.actor.person_id,
-        turn.today,
+        day,
         status=ReportStatus.SUBMITTED.value,
         summary=summary,
         task_lines=[{"id": t.id, "title": t.title, "status": t.status} for t in tasks],
         evidence_count=len(evidence),
         late=late,
-        submitted_at=turn.now,
+        submitted_at=report.submitted_at if fixing and report.submitted_at else turn.now,
         at=turn.now,
     )
     await turn.clear_state()
     when = format_clock(turn.now, turn.actor.timezone)
-    turn.say(turn.t("report.sent_late" if late else "report.sent", time=when), edit=True)
-    if previous is ReportStatus.RETURNED and turn.actor.supervisor_id:
-        saved = await turn.uow.day.report(turn.actor.person_id, turn.today)
+    if fixing:
+        turn.say(turn.t("report.resent_late" if late else "report.resent", date=format_date(day, turn.lang), time=when),
+                 edit=True)
+    else:
+        turn.say(turn.t("report.sent_late" if late else "report.sent", time=when), edit=True)
+    if fixing and turn.actor.supervisor_id:
+        saved = await turn.uow.day.report(turn.actor.person_id, day)
         turn.tell(turn.actor.supervisor_id,
-                  resubmitted_notice(esc(turn.actor.name), saved.id, saved.revision, summary))
+                  resubmitted_notice(esc(turn.actor.name), saved.id, saved.revision, summary, day))
 
 
 async def status(turn: Turn) -> None:

@@ -5,6 +5,8 @@ report that changed since (resubmitted, already reviewed) does nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.domain.html import esc, sentence
 from bot.domain.reports import MAX_SUMMARY
 from bot.domain.tasks import clean_text
@@ -101,18 +103,18 @@ async def _mark(turn: Turn, report, status: str, note: str | None) -> bool:
         shown = esc(note or "")
         turn.tell(report.person_id, lambda t: Reply(
             t("review.your_returned", date=format_date(day, t.lang), boss=boss, note=shown),
-            ((Button(t("button.fix_report"), action("lapor")),),),
+            ((Button(t("button.fix_report"), action("lapor", day.isoformat())),),),
         ))
     await turn.uow.audit.record(turn.now, f"person:{turn.actor.person_id}", f"report_{status}",
                                 {"report": report.id, "revision": report.revision})
     return True
 
 
-def resubmitted_notice(name: str, report_id: int, revision: int, summary: str):
-    """What the superior sees when a returned report comes back: the new summary and the review buttons."""
+def resubmitted_notice(name: str, report_id: int, revision: int, summary: str, day: dt.date):
+    """What the superior sees when a returned report comes back: its day, the new summary and the review buttons."""
     shown = esc(summary[:MAX_SUMMARY])
     return lambda t: Reply(
-        t("report.resubmitted", name=name) + "\n" + shown,
+        t("report.resubmitted", name=name, date=format_date(day, t.lang)) + "\n" + shown,
         ((Button(t("button.approve"), action("ap", report_id, revision)),
           Button(t("button.return"), action("rt", report_id, revision))),),
         kind=ReplyKind.APPROVAL,
