@@ -212,3 +212,14 @@ async def reports_of(db):
     async with db.uow() as uow:
         rows = (await uow.session.execute(select(Report))).scalars().all()
         return {r.day: SimpleNamespace(**r.model_dump()) for r in rows}
+
+
+async def test_a_supervisors_digest_and_team_of_a_sunday_say_libur_not_missing(chat, clock):
+    sunday = texts(await chat.text(DEWI, "/rekap 2026-11-22"))
+    assert "belum lapor" not in sunday.split("Total")[0] and "Rudi Hartono: 🏖️ Libur" in sunday
+    assert "0 belum lapor, 2 berhalangan" in sunday
+    clock.current = dt.datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # Sunday 10.00 WIB: no work days were made
+    team = texts(await chat.text(DEWI, "/tim"))
+    assert "Rudi Hartono — Libur · Libur" in team and "WFO" not in team
+    member = await chat.tap(DEWI, next(a for a in actions(await chat.text(DEWI, "/tim")) if a.startswith("tim:")))
+    assert texts(member).split("\n")[1] == "Status: Libur"

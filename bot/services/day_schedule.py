@@ -54,3 +54,12 @@ async def modes_without_roster(uow: UnitOfWork, day: dt.date) -> dict[str, Mode]
         calendar = calendars.setdefault(schedule.workdays, WorkCalendar(entries, workdays=schedule.workdays))
         out[name] = UnitDate(schedule.day(day), calendar.day_kind(day, chain)).mode_without_roster
     return out
+
+
+async def modes_of_people(uow: UnitOfWork, day: dt.date, unit_of: dict[int, str]) -> dict[int, Mode]:
+    """Person id -> their unit's mode without roster on `day`, for people who have no work day that date
+    (a weekend, a holiday, a day the briefing has not reached yet); no reads when there are none."""
+    if not unit_of:
+        return {}
+    unit_modes = await modes_without_roster(uow, day)
+    return {pid: unit_modes[unit] for pid, unit in unit_of.items() if unit in unit_modes}

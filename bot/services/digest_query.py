@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.ports import PersonRow, UnitOfWork
 from bot.services import digest, digest_presence
-from bot.services.day_schedule import modes_without_roster
+from bot.services.day_schedule import modes_of_people
 from bot.services.org_directory import units_under
 
 
@@ -30,8 +30,8 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
             reports.setdefault(boss.id, []).append(p)
     bosses = [p for p in people if p.id in reports and (scope is None or p.unit in scope)]
     wanted = {r.id: r.name for b in bosses for r in reports[b.id]}
-    unit_modes = await modes_without_roster(uow, day)  # a weekend or holiday: libur, not "missing"
-    modes = {r.id: unit_modes[r.unit] for b in bosses for r in reports[b.id] if r.unit in unit_modes}
+    # a weekend or holiday: libur, not "missing"
+    modes = await modes_of_people(uow, day, {r.id: r.unit for b in bosses for r in reports[b.id]})
     lines = await digest.lines_for(uow, wanted, day, modes)
     return [
         SupervisorDigest(b, [lines[r.id] for r in sorted(reports[b.id], key=lambda r: r.name)],

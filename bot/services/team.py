@@ -13,7 +13,7 @@ from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
 from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.messages import Attachment, Button, Reply
 from bot.services.briefing import task_line
-from bot.services.day_schedule import day_schedule_of
+from bot.services.day_schedule import day_schedule_of, modes_of_people
 from bot.services.leave_days import next_workdays
 from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, parse_day
@@ -23,8 +23,8 @@ MAX_PICKER = 40  # buttons in one picker; a larger subtree is assigned through i
 THUMBNAILS_SHOWN = 5
 
 
-def report_state(report, work_day, t) -> str:
-    mode = Mode(work_day.mode) if work_day else DEFAULT_MODE
+def report_state(report, work_day, t, mode_without_day: Mode = DEFAULT_MODE) -> str:
+    mode = Mode(work_day.mode) if work_day else mode_without_day
     if mode.value in ("cuti", "sakit", "dl", "libur"):
         # The reason the leave was asked with ("Cuti tahunan") says more than the mode shown beside it.
         why = esc(clip(work_day.reason, 60)) if work_day and work_day.reason else t(f"mode.{mode.value}")
@@ -49,10 +49,13 @@ async def show_team(turn: Turn) -> None:
     ids = [p.person_id for p in people]
     days = await turn.uow.day.work_days_for(ids, turn.today)
     reports = await turn.uow.day.reports_for(ids, turn.today)
+    # Without a work day (a weekend, a holiday): the unit's mode that date, not WFO and "not reported".
+    unset = await modes_of_people(turn.uow, turn.today, {p.person_id: p.unit for p in people if p.person_id not in days})
     lines = [turn.t("team.title", date=format_date(turn.today, turn.lang))]
     for number, p in enumerate(people, start=1):
-        mode = Mode(days[p.person_id].mode) if p.person_id in days else DEFAULT_MODE
-        state = report_state(reports.get(p.person_id), days.get(p.person_id), turn.t)
+        unset_mode = unset.get(p.person_id, DEFAULT_MODE)
+        mode = Mode(days[p.person_id].mode) if p.person_id in days else unset_mode
+        state = report_state(reports.get(p.person_id), days.get(p.person_id), turn.t, unset_mode)
         lines.append(f"{number}. {esc(p.name)} — {turn.t(f'mode.{mode.value}')} · {state}")
     rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(people, 1)]
     turn.say("\n".join(lines), rows)
@@ -74,9 +77,10 @@ async def show_member(turn: Turn, parts: list[str]) -> None:
     evidence = await turn.uow.day.evidence_for_day(member.person_id, day)
     report = await turn.uow.day.report(member.person_id, day)
     work_day = await turn.uow.day.work_day(member.person_id, day)
+    unset = await modes_of_people(turn.uow, day, {member.person_id: member.unit} if work_day is None else {})
     lines = [
         turn.t("team.member_title", name=esc(member.name), unit=esc(member.unit)),
-        turn.t("team.status_line", state=report_state(report, work_day, turn.t)),
+        turn.t("team.status_line", state=report_state(report, work_day, turn.t, unset.get(member.person_id, DEFAULT_MODE))),
         "",
         turn.t("brief.tasks_header") if tasks else turn.t("task.none"),
     ]
