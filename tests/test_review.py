@@ -223,3 +223,16 @@ async def test_a_supervisors_digest_and_team_of_a_sunday_say_libur_not_missing(c
     assert "Rudi Hartono — Libur · Libur" in team and "WFO" not in team
     member = await chat.tap(DEWI, next(a for a in actions(await chat.text(DEWI, "/tim")) if a.startswith("tim:")))
     assert texts(member).split("\n")[1] == "Status: Libur"
+
+
+def test_digest_json_gives_times_in_utc_to_the_second():
+    from bot.domain.workday import Mode
+    from bot.ports import PersonRow
+    from bot.services.digest import Line
+    from bot.services.digest_query import SupervisorDigest, as_record
+
+    boss = PersonRow(1, KASI, "Dewi Lestari", "Kepala Seksi", "Seksi Timur", None, None, "staff", True, None, None)
+    sent = dt.datetime(2026, 11, 23, 10, 0, 5, 244772, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    line = Line(2, "Rudi Hartono", Mode.WFH, "on_time", sent, 1, 2, 3, report_id=9)
+    record = as_record(SupervisorDigest(boss, [line], {2: STAF}), dt.date(2026, 11, 23))
+    assert record["people"][0]["submitted_at"] == "2026-11-23T02:00:05+00:00"

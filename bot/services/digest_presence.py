@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.clock import iso_utc
 from bot.domain.flags import FlagRecord
 from bot.domain.html import esc
 from bot.texts import catalog, format_clock, format_date
@@ -85,7 +86,7 @@ def short_labels(line, t) -> tuple[str, ...]:
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def presence_record(line) -> dict | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from bot.clock import iso_utc
 from bot.ports import PersonRow, UnitOfWork
 from bot.services import digest, digest_presence
 from bot.services.day_schedule import modes_of_people
@@ -47,7 +48,7 @@ def as_record(item: SupervisorDigest, day: dt.date) -> dict:
         "people": [
             {
                 "nip": item.nips[x.person_id], "name": x.name, "mode": x.mode.value, "status": x.status,
-                "submitted_at": x.submitted_at.isoformat() if x.submitted_at else None,
+                "submitted_at": iso_utc(x.submitted_at) if x.submitted_at else None,
                 "tasks_done": x.done, "tasks_total": x.total, "evidence": x.evidence,
                 "flags": digest_presence.flags_record(x), "presence": digest_presence.presence_record(x),
                 "approval": x.approval or ("waiting" if digest.waiting_review(x) else None),
