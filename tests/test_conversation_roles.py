@@ -202,6 +202,6 @@ async def test_rekap_shows_a_supervisor_the_digest_of_their_people(chat):
     await chat.tap(RUDI, "r:send")
     digest = texts(await chat.text(DEWI, "/rekap"))
     assert "Rekap tim — Senin, 23 November 2026" in digest
-    assert "Rudi Hartono: ✅ lapor 10.00 WITA · tugas 0/0 · bukti 1" in digest
+    assert "Rudi Hartono: ✅ WFO, lapor 10.00 WITA · tugas 0/0 · bukti 1" in digest
     assert "Total 1 orang: 1 tepat waktu" in digest
     assert "untuk atasan" in texts(await chat.text(RUDI, "/rekap"))

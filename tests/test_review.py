@@ -63,7 +63,7 @@ async def test_approve_return_resubmit_through_the_digest(chat):
     assert new_approve != approve
     done = await chat.tap(DEWI, new_approve)
     assert "disetujui oleh Dewi Lestari" in texts(done, RUDI)
-    assert "✅ lapor 10.00 WITA · disetujui" in texts(await chat.text(DEWI, "/rekap"))
+    assert "✅ WFO, lapor 10.00 WITA · disetujui" in texts(await chat.text(DEWI, "/rekap"))
 
 
 async def test_approve_all_on_time_takes_one_tap_and_leaves_late_ones(chat, clock):
@@ -73,8 +73,8 @@ async def test_approve_all_on_time_takes_one_tap_and_leaves_late_ones(chat, cloc
     out = await chat.tap(DEWI, "apall:20261123")
     assert "1 laporan tepat waktu" in texts(out, DEWI)
     digest = texts(await chat.text(DEWI, "/rekap"))
-    assert "Rudi Hartono: ✅ lapor 10.00 WITA · disetujui" in digest
-    assert "Sari Dewi: ⏰ terlambat (18.00 WITA) · tugas 0/0" in digest  # late: not approved by the one tap
+    assert "Rudi Hartono: ✅ WFO, lapor 10.00 WITA · disetujui" in digest
+    assert "Sari Dewi: ⏰ WFO, terlambat (18.00 WITA) · tugas 0/0" in digest  # late: not approved by the one tap
 
 
 async def test_the_division_head_gets_a_roll_up_and_a_superior_who_never_reviews_is_reported(chat, clock, db):
@@ -115,7 +115,7 @@ def test_apel_digest_prints_text_and_json(apel_env, tmp_path):
                                "submitted_at": None, "tasks_done": 0, "tasks_total": 0, "evidence": 0,
                                "flags": [], "presence": None, "approval": None}]
     text = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"])
-    assert "Rudi Hartono: ❌ no report" in text.stdout and "<b>" not in text.stdout
+    assert "Rudi Hartono: ❌ WFO, no report" in text.stdout and "<b>" not in text.stdout
 
 
 async def test_the_scheduled_digest_comes_with_a_card_and_a_collage(chat, clock, db):
@@ -166,7 +166,7 @@ async def test_a_returned_report_fixed_after_the_deadline_keeps_its_first_latene
     assert "ditandai <b>terlambat</b>" not in texts(sent, RUDI) and "tetap tercatat tepat waktu" in texts(sent, RUDI)
     digest = texts(await chat.text(DEWI, "/rekap 2026-11-23"))
     # The time shown is the first submission's, the one its lateness was judged by.
-    assert "Rudi Hartono: ✅ lapor 10.00 WITA" in digest and "1 tepat waktu, 0 terlambat" in digest
+    assert "Rudi Hartono: ✅ WFO, lapor 10.00 WITA" in digest and "1 tepat waktu, 0 terlambat" in digest
 
 
 async def test_a_report_returned_the_next_morning_is_fixed_for_its_own_day(chat, clock, db):

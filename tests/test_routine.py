@@ -214,8 +214,8 @@ async def test_missing_reports_escalate_per_zone_and_the_digest_comes_at_its_tim
     assert escalated(later) == ["⚠️ 1 orang belum melapor sampai batas waktu: Wita."]
     (digest,) = digests_of(later)
     assert digest.external_id == BOSS
-    assert "Wibi: ⏰ terlambat (14.30 WIB)" in digest.reply.text
-    assert "Witi: ❌ belum lapor" in digest.reply.text
+    assert "Wibi: ⏰ WFO, terlambat (14.30 WIB)" in digest.reply.text
+    assert "Witi: ❌ WFO, belum lapor" in digest.reply.text
     assert "Total 3 orang: 0 tepat waktu, 1 terlambat, 2 belum lapor, 0 berhalangan." in digest.reply.text
     assert await routine.tick() == []
 

@@ -136,7 +136,8 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[R
     for number, line in enumerate(lines, start=1):
         counts[line.status] += 1
         when = format_clock(line.submitted_at, timezone) if line.submitted_at else ""
-        state = t(f"digest.{line.status}", mode=word(f"mode.{line.mode.value}"), time=when)
+        state = t(f"digest.{line.status}", mode=word(f"mode.{line.mode.value}"),
+                  short=word(f"mode_short.{line.mode.value}"), time=when)
         if line.approval:
             state += " · " + word(f"digest.{line.approval}")
         body.append(t("digest.line", number=number, name=esc(line.name), state=state, done=line.done,
