@@ -62,6 +62,9 @@ class Outage:
 
 # One per process: whoever notices first says so, whoever succeeds first says it is over.
 DATABASE = Outage("the database")
+# The senders' shared rate limits (REDIS_URL): without them no message may go, since several senders
+# would together exceed the platform's limits.
+RATE_LIMITS = Outage("Redis (the senders' shared rate limits)")
 
 
 @dataclass

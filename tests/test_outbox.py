@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +14,8 @@ from sqlalchemy import select
 
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing, Reply, Urgency
-from bot.outbox.rate import ChannelLimits, SendLimits
+from bot.outage import Outage
+from bot.outbox.rate import ChannelLimits, PacedMemoryStorage, SendLimits
 from bot.outbox.records import Attempt, Outcome
 from bot.outbox.sender import MAX_ATTEMPTS, OutboxSender
 from storage.outbox_tables import OutboxMessage
@@ -348,3 +350,60 @@ async def test_a_reply_queued_while_the_reply_lane_claims_is_not_left_for_the_ne
         transport.release.set()
         stop.set()
         await running
+
+
+class SwitchedRedis(PacedMemoryStorage):
+    """The shared limits' store (Redis in production) while `down`: every window check fails."""
+
+    down = True
+
+    async def acquire_entry(self, *args, **kwargs):
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        return await super().acquire_entry(*args, **kwargs)
+
+    async def get_moving_window(self, *args, **kwargs):
+        if self.down:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        return await super().get_moving_window(*args, **kwargs)
+
+
+async def test_while_redis_is_down_nothing_is_left_sending_or_failed_and_all_goes_once_it_is_back(chat, caplog,
+                                                                                                monkeypatch):
+    # Seen in a deployment with REDIS_URL pointing at a stopped Redis: the reply stayed `sending`, came back
+    # after STALE_AFTER as uncertain, and then failed as "sender stopped twice while sending it" — never sent,
+    # while the log said "the database is unavailable" and "the database is back after 0 s".
+    monkeypatch.setattr("bot.outbox.sender.LIMITS_RETRY_S", 0.1, raising=False)
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "one"), bulk(RUDI, "two"), bulk(DEWI, "other"))
+    await chat.text(DEWI, "/status")
+    redis = SwitchedRedis()
+    transport = FakeTransport()
+    many = RateLimitItemPerSecond(1000)
+    limits = SendLimits({Channel.TELEGRAM: ChannelLimits(many, many, many)}, redis)
+    sender = OutboxSender(chat.db.uow, {Channel.TELEGRAM: transport}, limits, chat.clock, worker="t", poll_s=0.02)
+    sender.limits_outage = Outage("Redis (the senders' shared rate limits)")  # not the process-wide one
+    caplog.set_level(logging.INFO)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    try:
+        await asyncio.sleep(1.0)  # many claims' worth of polls
+        during = await rows(chat.db)
+        assert transport.calls == []
+        assert {r.status for r in during} == {"sent", "queued"}, [(r.id, r.status, r.reason) for r in during]
+        assert all(r.uncertain == 0 and r.attempts == 0 for r in during if r.status == "queued")
+        redis.down = False
+        chat.clock.advance(seconds=1)  # past the pause of the postponed messages
+
+        async def everything_sent() -> bool:
+            return await _all_sent(chat)
+
+        await until(everything_sent)
+    finally:
+        stop.set()
+        await running
+    assert [t for c, t, _ in transport.calls if c == RUDI] == ["one", "two"]
+    assert all(r.uncertain == 0 for r in await rows(chat.db))
+    told = caplog.text
+    assert "Redis (the senders' shared rate limits) is unavailable" in told and "is back after" in told, told
+    assert "the database" not in told, told

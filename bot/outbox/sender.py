@@ -8,6 +8,7 @@ as sent, failed with a reason, or expired; nothing is dropped silently."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -20,7 +21,7 @@ from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
-from bot.outage import DATABASE, Backoff, Outage
+from bot.outage import DATABASE, RATE_LIMITS, Backoff, Outage
 from bot.outbox.journal import SendJournal
 from bot.outbox.rate import SendLimits
 from bot.outbox.records import Attempt, OutboxItem, Outcome, Status
@@ -36,6 +37,9 @@ BATCHES_IN_FLIGHT = 2  # per lane: the next claim overlaps the sending of the la
 # The recorder commits at most this often: at 1,000/s a commit as soon as the last one ended made groups of
 # three and cost a sixth of the sender's CPU; the send journal covers the lag after a crash.
 RECORD_EVERY_S = 0.05
+# While the shared rate limits cannot be asked (Redis away), a message goes back to the queue for this long,
+# and the lanes pause as long between claims: nothing may be sent, and nothing is lost.
+LIMITS_RETRY_S = 5.0
 
 
 class Transport(Protocol):
@@ -57,7 +61,8 @@ class OutboxSender:
     def __init__(self, uow_factory: UnitOfWorkFactory, transports: dict[Channel, Transport], limits: SendLimits,
                  clock: Clock, *, worker: str, batch: int = 50, concurrency: int = 64, poll_s: float = 0.25,
                  jitter: Callable[[], float] = random.random, journal: Path | None = None,
-                 outage: Outage = DATABASE, unavailable: Callable[[BaseException], bool] = database_unavailable):
+                 outage: Outage = DATABASE, unavailable: Callable[[BaseException], bool] = database_unavailable,
+                 limits_outage: Outage = RATE_LIMITS):
         self.uow_factory = uow_factory
         self.transports = transports
         self.limits = limits
@@ -68,6 +73,7 @@ class OutboxSender:
         self.jitter = jitter
         self.outage = outage
         self.unavailable = unavailable
+        self.limits_outage = limits_outage
         self.stats = SenderStats()
         self._slots = asyncio.Semaphore(concurrency)
         self._wakes: list[asyncio.Event] = []  # one per lane
@@ -166,6 +172,11 @@ class OutboxSender:
         self._wakes.append(woken)
         try:
             while not stop.is_set():
+                if self.limits_outage.ongoing:  # claiming now would only put the same messages back
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), LIMITS_RETRY_S)
+                    if stop.is_set():
+                        break
                 woken.clear()
                 try:
                     items = await self._claim(max_priority)
@@ -301,7 +312,13 @@ class OutboxSender:
             await self._finish(item, Status.EXPIRED, "not sent before it was due")
             self.stats.expired += 1
             return Outcome.SENT  # nothing to wait for: the chat's next message may go
-        await self.limits.acquire(outgoing.channel, outgoing.external_id, item.priority)
+        try:
+            await self.limits.acquire(outgoing.channel, outgoing.external_id, item.priority)
+        except Exception as error:  # noqa: BLE001 - the limits' store (Redis) failed: nothing was sent
+            await self._limits_unavailable(item, error)
+            return Outcome.RETRY_AFTER  # the chat's later messages wait behind this one
+        if self.limits_outage.ongoing:
+            self.limits_outage.back("outbox sender")
         if self.journal is not None:
             self.journal.attempting(item.id)
         self._trying += 1
@@ -330,7 +347,10 @@ class OutboxSender:
         async with self.uow_factory() as uow:
             if outcome is Outcome.RETRY_AFTER:
                 self.stats.throttled += 1
-                await self.limits.pause(item.outgoing.channel, attempt.wait_s)
+                try:
+                    await self.limits.pause(item.outgoing.channel, attempt.wait_s)
+                except Exception as error:  # noqa: BLE001 - Redis away: this chat still waits for retry_after
+                    self.limits_outage.failed(error, "outbox sender")
                 await uow.outbox.retry(item.id, now + dt.timedelta(seconds=attempt.wait_s),
                                        parts_sent=attempt.parts_sent, attempts=item.attempts,
                                        uncertain=item.uncertain, reason=attempt.reason)
@@ -364,6 +384,17 @@ class OutboxSender:
             log.info("outbox message %s to %s: %s (%s)", item.id, item.outgoing.channel.value, outcome.value,
                      attempt.reason)
         return outcome
+
+    async def _limits_unavailable(self, item: OutboxItem, error: Exception) -> None:
+        """The shared rate limits could not be asked: the message was not tried, so it goes back to the queue
+        as it was (no attempt, not uncertain) for LIMITS_RETRY_S. Left `sending`, it came back only after
+        STALE_AFTER as uncertain, and failed as "sender stopped twice" on the second time."""
+        self.limits_outage.failed(error, "outbox sender")
+        async with self.uow_factory() as uow:
+            await uow.outbox.retry(item.id, self.clock.now() + dt.timedelta(seconds=LIMITS_RETRY_S),
+                                   parts_sent=item.parts_sent, attempts=item.attempts, uncertain=item.uncertain,
+                                   reason="Redis (the shared rate limits) is unavailable")
+            await uow.commit()
 
     def _backoff(self, attempts: int) -> dt.timedelta:
         base = BACKOFF_S[min(attempts, len(BACKOFF_S) - 1)]
