@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -116,6 +117,24 @@ class Settings(BaseSettings):
         except CellError:
             raise ValueError("DEFAULT_TIMEZONE must be Asia/Jakarta, Asia/Pontianak, Asia/Makassar or Asia/Jayapura "
                              "(or WIB, WITA, WIT)") from None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for setWebhook's secret_token; checked here, not by aiogram at the first webhook start.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # aiogram's own check (digits, ':', the secret half), which otherwise fails with a traceback.
+        if value is not None:
+            bot_id, colon, rest = value.get_secret_value().partition(":")
+            if not (colon and bot_id.isdigit() and rest) or any(c.isspace() for c in rest):
+                raise ValueError("TELEGRAM_BOT_TOKEN must look like 123456789:AAE... (from @BotFather)")
+        return value
 
     @field_validator("telegram_bot_username")
     @classmethod

@@ -110,6 +110,9 @@ def test_a_file_error_is_not_called_a_database_error(capsys):
         ("RETENTION_DAYS", "-5", "RETENTION_DAYS harus bilangan bulat dari 1 sampai 3650."),
         ("FAKE_NOW", "garbage", "FAKE_NOW harus tanggal dan jam dengan zona waktu, contoh 2026-11-23T09:00:00+07:00."),
         ("DIGEST_PICTURES", "maybe", "DIGEST_PICTURES harus true atau false."),
+        # Both failed only when `apel run` started the webhook or the bot, with a traceback of 100+ lines.
+        ("WEBHOOK_SECRET", "has+plus/slash", "WEBHOOK_SECRET harus 1 sampai 256 karakter A-Z, a-z, 0-9, _ atau -"),
+        ("TELEGRAM_BOT_TOKEN", "garbage", "TELEGRAM_BOT_TOKEN harus token dari @BotFather, contoh 123456789:AAE…"),
     ],
 )
 @pytest.mark.parametrize("command", [["org", "show"], ["run"]])

@@ -19,6 +19,8 @@ _RULES = {
     "default_timezone": "settings.timezone",
     "fake_now": "settings.fake_now",
     "whatsapp_webhook_path": "settings.webhook_path",
+    "webhook_secret": "settings.webhook_secret",
+    "telegram_bot_token": "settings.bot_token",
 }
 _NUMBER_ERRORS = {"int_parsing", "int_from_float", "int_type", "float_parsing", "float_type", "finite_number",
                   "greater_than", "greater_than_equal", "less_than", "less_than_equal"}
