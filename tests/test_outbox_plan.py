@@ -65,6 +65,11 @@ def test_a_wave_sent_before_apel_shows_when_it_finished_even_when_asked_after_ap
     queued = runner.invoke(app, ["run-step", "briefing"])
     assert queued.exit_code == 0, queued.stderr
     waiting = {w["zones"]: w for w in json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)}
+    # People read words, scripts the codes: the queued briefings are "menunggu", "massal" in the table.
+    table = runner.invoke(app, ["outbox", "status"], env={"DEFAULT_LANGUAGE": "id", "COLUMNS": "200"}).stdout
+    assert "Antrean pesan" in table and "menunggu" in table and "massal" in table and "Rencana gelombang" in table
+    coded = json.loads(runner.invoke(app, ["outbox", "status", "-f", "json"]).stdout)
+    assert {(r["status"], r["priority"]) for r in coded} == {("queued", 2)}
     assert waiting["WIB"]["sent"] == 0 and waiting["WIB"]["on_time"]  # queued at 06:00, due 07:30: on its way
     # The sender sends the WIB wave at 07:10 WIB; the WITA wave (07:30 WITA, 06:30 WIB) is never sent.
     sent_at = dt.datetime(2026, 11, 23, 0, 10, tzinfo=UTC)

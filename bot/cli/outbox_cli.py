@@ -8,9 +8,9 @@ import typer
 
 from bot.clock import iso_utc
 from bot.cli.context import clock, load_settings, open_database, run_async
-from bot.cli.output import FORMAT_OPTION, Format, emit
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit
 from bot.services import outbox_status
-from bot.texts import format_clock
+from bot.texts import format_clock, text
 
 app = typer.Typer(help="The outbox: messages waiting to be sent, and the plan of the briefing waves.",
                   no_args_is_help=True)
@@ -28,13 +28,18 @@ async def status_command(fmt: Format = FORMAT_OPTION) -> None:
             waves = await outbox_status.waves(uow, clock().now(), settings.telegram_bulk_rate)
     finally:
         await db.dispose()
-    records = [{"channel": c.channel, "status": c.status, "priority": c.priority, "kind": c.kind, "count": c.count}
-               for c in counts]
+    lang = current_language()
+    # Scripts keep the codes (0 reply, 1 reminder or approval, 2 bulk; the statuses); people read words.
+    def word(group: str, code) -> str:
+        return text(lang, f"cli.outbox_{group}_{code}") if fmt is Format.TABLE else code
+
+    records = [{"channel": c.channel, "status": word("status", c.status), "priority": word("priority", c.priority),
+                "kind": c.kind, "count": c.count} for c in counts]
     emit(records, [("channel", "cli.outbox_h_channel"), ("status", "cli.outbox_h_status"),
                    ("priority", "cli.outbox_h_priority"), ("kind", "cli.outbox_h_kind"),
-                   ("count", "cli.outbox_h_count")], fmt)
+                   ("count", "cli.outbox_h_count")], fmt, title=text(lang, "cli.outbox_queue_title"))
     if fmt is Format.TABLE:
-        _emit_plan(waves, fmt)
+        _emit_plan(waves, fmt, title=text(lang, "cli.outbox_plan_title"))
 
 
 @app.command("plan")
@@ -51,7 +56,7 @@ async def plan_command(fmt: Format = FORMAT_OPTION) -> None:
     _emit_plan(waves, fmt)
 
 
-def _emit_plan(waves, fmt: Format) -> None:
+def _emit_plan(waves, fmt: Format, title: str | None = None) -> None:
     # Scripts get UTC; people read the times in the wave's zone, the Indonesian way ("07.30 WITA").
     def when(moment, w) -> str:
         return format_clock(moment, w.timezone) if fmt is Format.TABLE else iso_utc(moment)
@@ -61,4 +66,4 @@ def _emit_plan(waves, fmt: Format) -> None:
     emit(records, [("apel", "cli.outbox_h_apel"), ("zones", "cli.outbox_h_zones"), ("units", "cli.outbox_h_units"),
                    ("people", "cli.outbox_h_people"), ("sent", "cli.outbox_h_sent"),
                    ("start_by", "cli.outbox_h_start"), ("finish", "cli.outbox_h_finish"),
-                   ("on_time", "cli.outbox_h_on_time")], fmt)
+                   ("on_time", "cli.outbox_h_on_time")], fmt, title=title)
