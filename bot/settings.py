@@ -13,6 +13,10 @@ from bot.domain.org_cells import CellError, parse_timezone
 from bot.domain.org_terms import Language
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -117,6 +121,29 @@ class Settings(BaseSettings):
         except CellError:
             raise ValueError("DEFAULT_TIMEZONE must be Asia/Jakarta, Asia/Pontianak, Asia/Makassar or Asia/Jayapura "
                              "(or WIB, WITA, WIT)") from None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value):
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError("LOG_LEVEL must be " + ", ".join(LOG_LEVELS))
+        return level
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and value.split("://", 1)[0] not in REDIS_SCHEMES:
+            raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        scheme, _, rest = (value or "").partition("://")
+        if value is not None and (scheme not in ("https", "http") or not rest.split("/", 1)[0]):
+            raise ValueError("WEBHOOK_URL must be a URL like https://apel.example.go.id/telegram/webhook")
+        return value
 
     @field_validator("webhook_secret")
     @classmethod

@@ -113,6 +113,10 @@ def test_a_file_error_is_not_called_a_database_error(capsys):
         # Both failed only when `apel run` started the webhook or the bot, with a traceback of 100+ lines.
         ("WEBHOOK_SECRET", "has+plus/slash", "WEBHOOK_SECRET harus 1 sampai 256 karakter A-Z, a-z, 0-9, _ atau -"),
         ("TELEGRAM_BOT_TOKEN", "garbage", "TELEGRAM_BOT_TOKEN harus token dari @BotFather, contoh 123456789:AAE…"),
+        # Accepted silently (LOG_LEVEL did nothing, a URL elsewhere got no webhook), or a 127-line traceback.
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL harus DEBUG, INFO, WARNING, ERROR atau CRITICAL."),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL harus diawali redis://, rediss:// atau unix://"),
+        ("WEBHOOK_URL", "not-a-url", "WEBHOOK_URL harus alamat seperti https://apel.contoh.go.id/telegram/webhook."),
     ],
 )
 @pytest.mark.parametrize("command", [["org", "show"], ["run"]])
@@ -171,3 +175,31 @@ def test_a_clean_import_lists_no_problems_in_json_or_csv(office, tmp_path):
     assert apel("org", "import", str(path), "-f", "json").stdout == "[]\n"
     assert apel("org", "import", str(path), "-f", "csv").stdout == "row,column,code,problem\n"
     assert apel("org", "import", str(path)).stdout == ""
+
+
+def test_a_sender_without_any_channel_refuses_to_start(apel_env):
+    # It used to say "running" and claim nothing, while the queue grew.
+    result = CliRunner().invoke(app, ["run", "--role", "sender"],
+                                env={"TELEGRAM_BOT_TOKEN": "", "WHATSAPP_TOKEN": "x", "WHATSAPP_PHONE_ID": "",
+                                     "DEFAULT_LANGUAGE": "id"})
+    assert result.exit_code == 1
+    assert "Peran sender butuh TELEGRAM_BOT_TOKEN, atau WHATSAPP_TOKEN dengan WHATSAPP_PHONE_ID" in result.stderr
+
+
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
+def test_a_missing_schema_is_named_and_upgrade_is_not_suggested_for_it(apel_env, monkeypatch):
+    # Every refusal used to end with "did you run apel db upgrade?", also from apel db upgrade itself.
+    monkeypatch.setenv("DATABASE_SCHEMA", "apel_nowhere_0")
+    result = apel("db", "upgrade")
+    assert result.exit_code == 1
+    assert "The schema apel_nowhere_0 (DATABASE_SCHEMA) does not exist in the database" in result.stderr
+    assert "CREATE SCHEMA apel_nowhere_0" in result.stderr
+
+
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)
+def test_a_database_that_does_not_exist_is_not_told_to_upgrade(apel_env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", apel_env["DATABASE_URL"].rsplit("/", 1)[0] + "/apel_no_such_db")
+    result = apel("org", "show")
+    assert result.exit_code == 1
+    assert "apel_no_such_db" in result.stderr and "Check DATABASE_URL" in result.stderr
+    assert "apel db upgrade" not in result.stderr

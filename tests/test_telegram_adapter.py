@@ -536,6 +536,28 @@ async def test_webhook_lifespan_sets_the_webhook_and_the_menus_then_closes_the_s
     assert len(session.sent("setMyCommands")) == 3 and session.closed
 
 
+async def test_webhook_start_up_without_telegram_logs_one_line_and_fails_the_lifespan(monkeypatch, caplog):
+    import bot.channels.telegram.outbound as outbound
+
+    monkeypatch.setattr(outbound, "NETWORK_BACKOFF_S", (0.0, 0.0, 0.0))
+    session, conversation = FakeSession(), FakeConversation()
+    for _ in range(outbound.NETWORK_ATTEMPTS + 1):
+        session.fail_network("setWebhook", "Cannot connect to host 127.0.0.1:9")
+    app = _webhook(session, conversation)
+    inbox: asyncio.Queue = asyncio.Queue()
+    inbox.put_nowait({"type": "lifespan.startup"})
+    outbox: list[dict] = []
+
+    async def send(message):
+        outbox.append(message)
+
+    with caplog.at_level("ERROR", logger="bot.channels.telegram.webhook"):
+        await app({"type": "lifespan"}, inbox.get, send)
+    assert [m["type"] for m in outbox] == ["lifespan.startup.failed"]
+    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.webhook"]
+    assert "cannot be reached" in record.getMessage() and record.exc_info is None  # no 70-line traceback
+
+
 def test_a_webhook_without_a_usable_secret_is_refused_at_construction():
     with pytest.raises(ValueError):
         webhook_asgi_app(FakeConversation(), token=TOKEN, webhook_url="https://x/telegram/webhook",

@@ -21,6 +21,9 @@ _RULES = {
     "whatsapp_webhook_path": "settings.webhook_path",
     "webhook_secret": "settings.webhook_secret",
     "telegram_bot_token": "settings.bot_token",
+    "log_level": "settings.log_level",
+    "redis_url": "settings.redis_url",
+    "webhook_url": "settings.webhook_url",
 }
 _NUMBER_ERRORS = {"int_parsing", "int_from_float", "int_type", "float_parsing", "float_type", "finite_number",
                   "greater_than", "greater_than_equal", "less_than", "less_than_equal"}

@@ -120,6 +120,16 @@ def _stdout_closed() -> typer.Exit:
     return typer.Exit(141)
 
 
+def _refusal(reason: str, schema: str | None) -> str:
+    """The catalog line for a database's refusal: `apel db upgrade` is suggested only where it helps (a
+    missing table), not for a missing schema, database or role, which it would fail on the same way."""
+    if schema and ("no schema has been selected" in reason or f'schema "{schema}" does not exist' in reason):
+        return "cli.db_schema_missing"
+    if "no such table" in reason or ("relation" in reason and "does not exist" in reason):
+        return "cli.db_error"
+    return "cli.db_refused"
+
+
 def run_async(command: Callable[..., Awaitable]):
     """Run an async command body; a ServiceError becomes a polite message on stderr and exit 1."""
 
@@ -134,10 +144,11 @@ def run_async(command: Callable[..., Awaitable]):
         except DBAPIError as exc:
             # The driver's own words (first line only: no SQL parameters, no secrets) and what to try.
             reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__
-            url = load_settings().database_url
-            if is_sqlite(url) and "unable to open database file" in reason:
-                raise fail("cli.db_file_unopenable", path=make_url(url).database) from None
-            raise fail("cli.db_error", reason=reason) from None
+            settings = load_settings()
+            if is_sqlite(settings.database_url) and "unable to open database file" in reason:
+                raise fail("cli.db_file_unopenable", path=make_url(settings.database_url).database) from None
+            raise fail(_refusal(reason, settings.database_schema), reason=reason,
+                       schema=settings.database_schema or "") from None
         except BrokenPipeError:
             raise _stdout_closed() from None
         except OSError as exc:

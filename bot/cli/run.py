@@ -20,6 +20,7 @@ from bot.cli.chat import console
 from bot.cli.context import clock, load_settings, open_database, shown_url
 from bot.cli.org import load_sample
 from bot.cli.output import say
+from bot.cli.process_logs import configure as configure_logs
 from bot.heap import freeze_startup_heap
 from bot.runtime import Senders, build_conversation, build_routine
 from bot.services.errors import ServiceError
@@ -63,6 +64,8 @@ async def run_command(
         await load_sample(if_empty=True)
         people = await _active_people(settings)
     say("cli.run_database", url=shown_url(settings.database_url), people=people)
+    if role is not Role.ALL or settings.telegram_bot_token is not None or settings.whatsapp_token is not None:
+        configure_logs(settings.log_level)  # not for the console chat, whose terminal is the conversation
     if role is Role.SENDER:
         await _sender_only(settings)
         return
@@ -96,6 +99,9 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def _sender_only(settings) -> None:
+    # Without a channel the sender would claim nothing and say so nowhere, while the queue grows.
+    if settings.telegram_bot_token is None and not (settings.whatsapp_token is not None and settings.whatsapp_phone_id):
+        raise ServiceError("cli.run_sender_needs_channel")
     db = open_database(settings)
     try:
         async with Senders(settings, db, clock(), worker=holder_name()) as sender:

@@ -92,10 +92,14 @@ class PacedMemoryStorage(MemoryStorage):
                 self.locks.pop(key, None)
 
 
+# REDIS_URL as people write it -> the scheme of the limits library's asyncio Redis storage.
+_ASYNC_SCHEMES = {"redis": "async+redis", "rediss": "async+rediss", "unix": "async+redis+unix"}
+
+
 def storage_for(redis_url: str | None, key_prefix: str = "apel") -> Storage:
     if redis_url:
-        return RedisStorage(redis_url.replace("redis://", "async+redis://", 1) if redis_url.startswith("redis://")
-                            else redis_url, key_prefix=key_prefix)
+        scheme, _, rest = redis_url.partition("://")
+        return RedisStorage(f"{_ASYNC_SCHEMES.get(scheme, scheme)}://{rest}", key_prefix=key_prefix)
     return PacedMemoryStorage()
 
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError
 from aiogram.methods import SetWebhook
 from aiogram.types import Update
 from pydantic import ValidationError
@@ -113,6 +114,13 @@ class WebhookApp:
             if message["type"] == "lifespan.startup":
                 try:
                     await self.startup()
+                except (TelegramNetworkError, TelegramServerError) as exc:
+                    # Telegram unreachable after the retries: one line, not a traceback; the process
+                    # exits and its supervisor (systemd's Restart=) starts it again.
+                    log.error("telegram webhook start-up failed: Telegram (%s) cannot be reached: %s",
+                              self.bot.session.api.base.split("/bot")[0], redact(str(exc), self.bot.token))
+                    await send({"type": "lifespan.startup.failed", "message": redact(str(exc), self.bot.token)})
+                    return
                 except Exception as exc:  # noqa: BLE001 - reported to the server, which stops
                     log.exception("telegram webhook start-up failed")
                     await send({"type": "lifespan.startup.failed", "message": redact(str(exc), self.bot.token)})
