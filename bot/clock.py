@@ -7,8 +7,9 @@ import datetime as dt
 
 
 def iso_utc(moment: dt.datetime) -> str:
-    """ISO 8601 in UTC to the second, as every CSV and JSON of Apel gives times ("2026-11-23T00:30:00+00:00":
-    spreadsheets and scripts parse it)."""
+    """ISO 8601 in UTC to the second, as the CLI's listings, the invites CSV and the digest JSON give times
+    ("2026-11-23T00:30:00+00:00": spreadsheets and scripts parse it). The month export's CSV carries its
+    sheets' cells instead."""
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
