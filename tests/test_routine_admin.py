@@ -1,6 +1,7 @@
 """Admins configure the routine: schedules (with inheritance and a Ramadan override), the calendar,
 the roster; from the CLI and from chat."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -259,8 +260,14 @@ async def test_ekspor_names_the_month_the_indonesian_way(admin_chat):
     assert "📊 Ekspor bulan Januari 2026 (" in texts(await admin_chat.text("505", "/ekspor 2026-1"))
 
 
+async def test_ekspor_in_a_months_first_days_exports_the_month_that_ended(admin_chat, clock):
+    clock.current = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # Wednesday 2 December, 09.00 WIB
+    assert "📊 Ekspor bulan November 2026 (" in texts(await admin_chat.text("505", "/ekspor"))
+    clock.current = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
+    assert "📊 Ekspor bulan Desember 2026 (" in texts(await admin_chat.text("505", "/ekspor"))
+
+
 async def test_the_roster_never_replans_a_day_that_began_or_a_briefed_one(db, clock):
-    import datetime as dt
 
     from bot.services.roster_admin import generate_roster
 

@@ -131,6 +131,17 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t))
 
 
+LAST_MONTH_UNTIL_DAY = 5  # /ekspor without a month in a month's first days means the month just ended
+
+
+def default_month(today: dt.date) -> str:
+    """The month /ekspor exports when none is named: the current one, except in its first days, when HR
+    wants the month that just ended (the recap for allowances), not one of three days."""
+    if today.day <= LAST_MONTH_UNTIL_DAY:
+        today = today.replace(day=1) - dt.timedelta(days=1)
+    return today.strftime("%Y-%m")
+
+
 async def export(turn: Turn, args: str, *, exporter) -> None:
     """/ekspor [YYYY-MM] [UNIT]: the month's export as an XLSX document. Supervisors get their own
     subtree only; admins any unit (or everyone)."""
@@ -138,7 +149,7 @@ async def export(turn: Turn, args: str, *, exporter) -> None:
         await refuse_command(turn, "ekspor", key="team.no_team")
         return
     words = args.split()
-    month = words[0] if words else turn.today.strftime("%Y-%m")
+    month = words[0] if words else default_month(turn.today)
     unit = " ".join(words[1:]) or None
     only = None
     if not turn.actor.is_admin:
