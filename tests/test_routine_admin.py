@@ -268,7 +268,6 @@ async def test_ekspor_in_a_months_first_days_exports_the_month_that_ended(admin_
 
 
 async def test_the_roster_never_replans_a_day_that_began_or_a_briefed_one(db, clock):
-
     from bot.services.roster_admin import generate_roster
 
     clock.current = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
