@@ -11,6 +11,8 @@ renewing, the lease expires and the other takes over."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -28,6 +30,7 @@ from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
 
+STOP_WAIT_S = 20.0  # how long stop() lets a tick in progress finish (systemd waits 90 s by default)
 LEASE = "routine"
 WHERE = "the routine's clock"
 Deliver = Callable[[list[Outgoing]], Awaitable[None]]
@@ -62,6 +65,7 @@ class RoutineClock:
         self.outage = outage
         self.unavailable = unavailable
         self._failing = False  # in a run of failed ticks that are not a database outage
+        self._ticking: asyncio.Task | None = None  # the tick in progress, which stop() lets finish
 
     async def holds_lease(self) -> bool:
         async with self.uow_factory() as uow:
@@ -81,6 +85,13 @@ class RoutineClock:
     async def _safe_tick(self) -> None:
         """One tick that never stops the clock. Nothing is retried here: the next tick asks again what
         is due, and finds whatever this one could not do (every step is idempotent)."""
+        self._ticking = asyncio.current_task()
+        try:
+            await self._guarded_tick()
+        finally:
+            self._ticking = None
+
+    async def _guarded_tick(self) -> None:
         try:
             await self.tick()
         except Exception as error:  # noqa: BLE001 - one failed tick must not stop the clock
@@ -111,6 +122,13 @@ class RoutineClock:
 
     async def stop(self) -> None:
         if self.scheduler is not None:
+            # No new tick; one in progress finishes (a few short transactions) before the shutdown, which
+            # would cancel it, and APScheduler logged that cancellation as a failed job, with a traceback.
+            self.scheduler.pause()
+            ticking = self._ticking
+            if ticking is not None and not ticking.done():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(ticking), STOP_WAIT_S)
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
         try:

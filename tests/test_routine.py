@@ -142,6 +142,33 @@ async def test_only_the_lease_holder_ticks_and_another_takes_over_when_it_dies(r
     assert len(briefed(sent)) == 4  # nothing twice across the takeover
 
 
+async def test_stopping_the_clock_lets_a_tick_in_progress_finish(routine, clock, db, caplog):
+    import asyncio
+
+    started, release, finished = asyncio.Event(), asyncio.Event(), []
+
+    class SlowRoutine:
+        async def tick(self):
+            started.set()
+            await release.wait()
+            finished.append(True)
+            return []
+
+    async def deliver(out):
+        pass
+
+    runner = RoutineClock(SlowRoutine(), db.uow, clock, deliver, holder="stopping")
+    runner.start()
+    await asyncio.wait_for(started.wait(), 10)
+    stopping = asyncio.create_task(runner.stop())
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # it waits for the tick instead of leaving it to be cancelled
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert finished == [True]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # APScheduler logged the cancelled job
+
+
 async def test_two_schedulers_on_separate_connections_fire_each_tick_once(routine, clock, db_target):
     url, schema = db_target
     engines = [Database(url, schema=schema), Database(url, schema=schema)]

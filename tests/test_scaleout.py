@@ -217,9 +217,9 @@ def test_two_of_each_role_send_every_briefing_once_within_the_shared_limit(tmp_p
     # SIGTERM (which systemd counts as a clean stop); the others return 0.
     assert codes == {**{name: 0 for name in codes}, "web-0": -signal.SIGTERM, "web-1": -signal.SIGTERM}, codes
     for name, log in logs.items():
-        # Known wart: SIGTERM cancels a tick in progress (harmless: a tick is one transaction per step and
-        # idempotent), and APScheduler logs the CancelledError with a traceback. Nothing else may fail.
-        assert log.count("Traceback") == log.count("asyncio.exceptions.CancelledError"), f"apel {name}:\n{log}"
+        # Nothing fails, and a tick in progress at SIGTERM finishes before the scheduler stops (it was
+        # cancelled, and APScheduler logged that with a traceback).
+        assert "Traceback" not in log, f"apel {name}:\n{log}"
 
     # Exactly once: each person's chat got one briefing, nobody outside the office got one.
     per_chat: dict[int, int] = {}
