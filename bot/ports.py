@@ -41,6 +41,13 @@ class PersonRow:
     added_at: dt.datetime | None = None  # when the org chart brought them into Apel
     removed_at: dt.datetime | None = None  # when an import deactivated them; None while active
 
+    def in_org_chart_at(self, moment: dt.datetime) -> bool:
+        """Whether the person was in the org chart at that instant: added before it and not yet deactivated.
+        A day is a person's (owed a report, in a digest or an export) when this holds at its deadline."""
+        if self.added_at is not None and moment < self.added_at:
+            return False
+        return self.active or (self.removed_at is not None and moment <= self.removed_at)
+
 
 @dataclass(frozen=True)
 class InviteRecord:
@@ -76,7 +83,8 @@ class OrgRepository(Protocol):
     async def stored_people(self) -> dict[str, StoredPerson]: ...
     async def apply(self, plan: SyncPlan, now: dt.datetime, progress: Progress | None = None) -> None: ...
     async def count_active_people(self) -> int: ...
-    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]: ...
+    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool,
+                          reporting_to: int | None = None) -> list[PersonRow]: ...
     async def person_by_id(self, person_id: int) -> LinkedPerson | None: ...
 
 

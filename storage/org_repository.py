@@ -205,7 +205,8 @@ class SqlOrgRepository:
     async def count_active_people(self) -> int:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
 
-    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]:
+    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool,
+                          reporting_to: int | None = None) -> list[PersonRow]:
         # Just the columns a PersonRow holds, in its order: a whole office is listed at every routine step.
         query = (
             select(Person.id, Person.nip, Person.name, Person.position, OrgUnit.name, _Boss.nip, Person.rank,
@@ -217,6 +218,8 @@ class SqlOrgRepository:
         )
         if not include_inactive:
             query = query.where(Person.active)
+        if reporting_to is not None:
+            query = query.where(Person.supervisor_id == reporting_to)
         rows = await self.session.execute(query)
         if unit_names is None:
             return [PersonRow(*r) for r in rows]

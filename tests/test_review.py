@@ -97,7 +97,7 @@ async def test_rekap_for_another_day_and_admins_for_a_unit(chat, clock):
     assert "hanya untuk admin" in texts(await chat.text(DEWI, "/rekap 2026-11-23 Sekretariat"))
 
 
-def test_apel_digest_prints_text_and_json(apel_env, tmp_path):
+def test_apel_digest_prints_text_and_json(apel_env, tmp_path, monkeypatch):
     import json
 
     from typer.testing import CliRunner
@@ -106,6 +106,7 @@ def test_apel_digest_prints_text_and_json(apel_env, tmp_path):
     from tests.org_rows import write_csv
 
     runner = CliRunner()
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")  # the office joined before that day's deadline
     assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))]).exit_code == 0
     as_json = runner.invoke(app, ["digest", "--date", "2026-11-23", "--format", "json"])
     assert as_json.exit_code == 0, as_json.stderr
@@ -215,10 +216,11 @@ async def reports_of(db):
 
 
 async def test_a_supervisors_digest_and_team_of_a_sunday_say_libur_not_missing(chat, clock):
-    sunday = texts(await chat.text(DEWI, "/rekap 2026-11-22"))
+    clock.current = dt.datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # the office joined on Monday the 23rd
+    sunday = texts(await chat.text(DEWI, "/rekap 2026-11-29"))
     assert "belum lapor" not in sunday.split("Total")[0] and "Rudi Hartono: 🏖️ Libur" in sunday
     assert "0 belum lapor, 2 berhalangan" in sunday
-    clock.current = dt.datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # Sunday 10.00 WIB: no work days were made
+    clock.current = dt.datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # Sunday 10.00 WIB: no work days were made
     team = texts(await chat.text(DEWI, "/tim"))
     assert "Rudi Hartono — Libur · Libur" in team and "WFO" not in team
     member = await chat.tap(DEWI, next(a for a in actions(await chat.text(DEWI, "/tim")) if a.startswith("tim:")))
@@ -236,3 +238,46 @@ def test_digest_json_gives_times_in_utc_to_the_second():
     line = Line(2, "Rudi Hartono", Mode.WFH, "on_time", sent, 1, 2, 3, report_id=9)
     record = as_record(SupervisorDigest(boss, [line], {2: STAF}), dt.date(2026, 11, 23))
     assert record["people"][0]["submitted_at"] == "2026-11-23T02:00:05+00:00"
+
+
+def test_a_past_days_digest_has_the_people_of_that_day(apel_env, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from bot.cli.app import app
+    from tests.org_rows import write_csv
+
+    runner = CliRunner()
+
+    def at(moment, *args):
+        monkeypatch.setenv("FAKE_NOW", moment)
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    def people_of(day):
+        records = json.loads(at("2026-11-25T09:00:00+07:00", "digest", "--date", day, "--format", "json"))
+        return {p["name"] for r in records if r["supervisor"]["nip"] == KASI for p in r["people"]}
+
+    rows = small_office()
+    at("2026-11-23T06:00:00+07:00", "org", "import", str(write_csv(tmp_path / "a.csv", rows)))
+    newcomer = {**rows[4], "nip": "199106062016021006", "name": "Sari Dewi"}
+    at("2026-11-23T17:00:00+07:00", "org", "import", str(write_csv(tmp_path / "b.csv", rows + [newcomer])))
+    # Rudi leaves on Tuesday morning (transferred out): the import deactivates him.
+    at("2026-11-24T08:00:00+07:00", "org", "import", str(write_csv(tmp_path / "c.csv", rows[:4] + [newcomer])))
+    assert people_of("2026-11-23") == {"Rudi Hartono"}  # Sari came after Monday's deadline: not hers
+    assert people_of("2026-11-24") == {"Sari Dewi"}  # Rudi was gone before Tuesday's
+
+
+async def test_a_supervisor_still_reviews_the_last_report_of_someone_who_left(chat, clock, db):
+    await report(chat, RUDI, "Serah terima berkas.")
+    clock.advance(hours=23)  # Tuesday 08.00 WIB: Rudi was transferred out overnight
+    extra = {"nip": "199106062016021006", "name": "Sari Dewi", "position": "Analis", "unit": "Seksi Timur",
+             "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}
+    await run_import(db, clock, [r for r in small_office() if r["nip"] != STAF] + [extra])
+    monday = await chat.text(DEWI, "/rekap 2026-11-23")
+    assert "Rudi Hartono: ✅ WFO, lapor 10.00 WITA" in texts(monday)
+    approve = next(a for a in actions(monday) if a.startswith("ap:"))  # his report can still be approved
+    assert "disetujui" in texts(await chat.tap(DEWI, approve), DEWI)
+    assert "Rudi Hartono" not in texts(await chat.text(DEWI, "/rekap"))  # Tuesday: no longer his team

@@ -40,9 +40,8 @@ async def day_schedule_of(uow: UnitOfWork, unit_id: int, day: dt.date) -> DaySch
     return resolve(chain, layers, day).day(day)
 
 
-async def modes_without_roster(uow: UnitOfWork, day: dt.date) -> dict[str, Mode]:
-    """Per unit name, the mode of its people on `day` when nothing set one (see `UnitDate`): for a digest
-    of any date, where the routine made no work days (a weekend, a holiday)."""
+async def unit_dates(uow: UnitOfWork, day: dt.date) -> dict[str, UnitDate]:
+    """Every unit's `day` (its hours and what the date is for it), by unit name, in three reads."""
     units = await uow.org.stored_units()
     layers = await uow.routine.schedule_layers()
     entries = [CalendarEntry(d, kind, name, scope) for d, kind, name, scope in await uow.routine.calendar_entries(day, day)]
@@ -52,8 +51,14 @@ async def modes_without_roster(uow: UnitOfWork, day: dt.date) -> dict[str, Mode]
         chain = chain_of(name, units)
         schedule = resolve(chain, layers, day)
         calendar = calendars.setdefault(schedule.workdays, WorkCalendar(entries, workdays=schedule.workdays))
-        out[name] = UnitDate(schedule.day(day), calendar.day_kind(day, chain)).mode_without_roster
+        out[name] = UnitDate(schedule.day(day), calendar.day_kind(day, chain))
     return out
+
+
+async def modes_without_roster(uow: UnitOfWork, day: dt.date) -> dict[str, Mode]:
+    """Per unit name, the mode of its people on `day` when nothing set one (see `UnitDate`): for a digest
+    of any date, where the routine made no work days (a weekend, a holiday)."""
+    return {name: unit_day.mode_without_roster for name, unit_day in (await unit_dates(uow, day)).items()}
 
 
 async def modes_of_people(uow: UnitOfWork, day: dt.date, unit_of: dict[int, str]) -> dict[int, Mode]:

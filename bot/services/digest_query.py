@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.clock import iso_utc
 from bot.ports import PersonRow, UnitOfWork
 from bot.services import digest, digest_presence
-from bot.services.day_schedule import modes_of_people
+from bot.domain.schedule import local_time
+from bot.services.day_schedule import unit_dates
 from bot.services.org_directory import units_under
 
 
@@ -22,7 +23,7 @@ class SupervisorDigest:
 async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> list[SupervisorDigest]:
     """Every supervisor in the unit (and below), with their direct reports' lines; one batch of queries."""
     scope = await units_under(uow, unit)
-    people = await uow.org.list_people(None, include_inactive=False)
+    days, people = await _people_of_day(uow, day, await uow.org.list_people(None, include_inactive=True))
     by_nip = {p.nip: p for p in people}
     reports: dict[int, list[PersonRow]] = {}
     for p in people:
@@ -32,13 +33,32 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
     bosses = [p for p in people if p.id in reports and (scope is None or p.unit in scope)]
     wanted = {r.id: r.name for b in bosses for r in reports[b.id]}
     # a weekend or holiday: libur, not "missing"
-    modes = await modes_of_people(uow, day, {r.id: r.unit for b in bosses for r in reports[b.id]})
+    modes = {r.id: days[r.unit].mode_without_roster for b in bosses for r in reports[b.id]}
     lines = await digest.lines_for(uow, wanted, day, modes)
     return [
         SupervisorDigest(b, [lines[r.id] for r in sorted(reports[b.id], key=lambda r: r.name)],
                          {r.id: r.nip for r in reports[b.id]})
         for b in sorted(bosses, key=lambda b: (b.unit, b.name))
     ]
+
+
+async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) -> list[digest.Line]:
+    """A supervisor's own digest of a day (`/rekap [date]`): their direct reports of that day, by name."""
+    rows = await uow.org.list_people(None, include_inactive=True, reporting_to=supervisor_id)
+    days, people = await _people_of_day(uow, day, rows)
+    lines = await digest.lines_for(uow, {p.id: p.name for p in people}, day,
+                                   {p.id: days[p.unit].mode_without_roster for p in people})
+    return sorted(lines.values(), key=lambda line: line.name)
+
+
+async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
+    """The units' `day`s, and of `rows` the people in the org chart at that day's deadline in their unit: a
+    past day's digest keeps someone deactivated since (their report can still be approved) and leaves out
+    someone added after it."""
+    days = await unit_dates(uow, day)
+    zones = {u.name: u.timezone for u in (await uow.org.stored_units()).values()}
+    return days, [p for p in rows if p.unit in days
+                  and p.in_org_chart_at(local_time(day, days[p.unit].hours.deadline, zones[p.unit]))]
 
 
 def as_record(item: SupervisorDigest, day: dt.date) -> dict:

@@ -305,12 +305,8 @@ def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, 
     # brought them into Apel (an office that starts mid-month, a transfer in; also the day itself when the
     # import came after its deadline) and days after an import deactivated them (a transfer out) were never
     # asked of them: not workdays of theirs, never "missing".
-    added_at = person.added_at
-    removed_at = None if person.active else person.removed_at
     for day, info in calendar.days.items():
-        if added_at is not None and info.deadline < added_at:
-            continue
-        if removed_at is not None and info.deadline > removed_at:
+        if not person.in_org_chart_at(info.deadline):
             continue
         report = reports.get((person.id, day))
         submitted = report is not None and report.status in SUBMITTED and report.submitted_at is not None

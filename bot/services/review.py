@@ -37,6 +37,12 @@ async def _reviewable(turn: Turn, parts: list[str]):
     return report
 
 
+async def _name_of(turn: Turn, person_id: int) -> str:
+    """The report's author, also one deactivated since (a last report is still reviewed after a transfer)."""
+    person = await turn.uow.org.person_by_id(person_id)
+    return person.name if person else ""
+
+
 async def approve(turn: Turn, parts: list[str]) -> None:
     report = await _reviewable(turn, parts)
     if report is None:
@@ -44,17 +50,16 @@ async def approve(turn: Turn, parts: list[str]) -> None:
     if not await _mark(turn, report, "approved", None):
         turn.say(turn.t("common.not_available"))
         return
-    person = await turn.uow.people.actor(report.person_id)
-    turn.say(turn.t("review.approved", name=esc(person.name)))
+    turn.say(turn.t("review.approved", name=esc(await _name_of(turn, report.person_id))))
 
 
 async def start_return(turn: Turn, parts: list[str]) -> None:
     report = await _reviewable(turn, parts)
     if report is None:
         return
-    person = await turn.uow.people.actor(report.person_id)
+    name = await _name_of(turn, report.person_id)
     await turn.set_state("return_note", report_id=report.id, revision=report.revision)
-    turn.say(turn.t("review.ask_note", name=esc(person.name)))
+    turn.say(turn.t("review.ask_note", name=esc(name)))
 
 
 async def on_note(turn: Turn, data: dict, text: str) -> None:
@@ -69,8 +74,7 @@ async def on_note(turn: Turn, data: dict, text: str) -> None:
     if not await _mark(turn, report, "returned", note):
         turn.say(turn.t("common.not_available"))
         return
-    person = await turn.uow.people.actor(report.person_id)
-    turn.say(turn.t("review.returned", name=esc(person.name)))
+    turn.say(turn.t("review.returned", name=esc(await _name_of(turn, report.person_id))))
 
 
 async def approve_all(turn: Turn, parts: list[str]) -> None:

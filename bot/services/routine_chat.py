@@ -10,7 +10,6 @@ from bot.services import calendar_admin, digest, digest_query, month_export, ros
 from bot.services.admin_chat import actor_label, refuse
 from bot.services.refusal import refuse as refuse_command
 from bot.services.errors import ServiceError
-from bot.services.day_schedule import modes_of_people
 from bot.services.turn import Turn
 from bot.texts import format_date, format_month
 
@@ -124,10 +123,7 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     if not turn.actor.is_supervisor:
         await refuse_command(turn, "rekap", key="team.no_team")
         return
-    reports = await turn.uow.people.direct_reports(turn.actor.person_id)
-    modes = await modes_of_people(turn.uow, day, {p.person_id: p.unit for p in reports})  # libur on a day off
-    lines = await digest.lines_for(turn.uow, {p.person_id: p.name for p in reports}, day, modes)
-    ordered = sorted(lines.values(), key=lambda line: line.name)
+    ordered = await digest_query.supervisor_lines(turn.uow, turn.actor.person_id, day)
     turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t))
 
 
