@@ -281,3 +281,12 @@ async def test_a_supervisor_still_reviews_the_last_report_of_someone_who_left(ch
     approve = next(a for a in actions(monday) if a.startswith("ap:"))  # his report can still be approved
     assert "disetujui" in texts(await chat.tap(DEWI, approve), DEWI)
     assert "Rudi Hartono" not in texts(await chat.text(DEWI, "/rekap"))  # Tuesday: no longer his team
+
+
+async def test_a_draft_left_overnight_is_not_sent_as_the_next_days_report(chat, clock, db):
+    await chat.text(RUDI, "/lapor")
+    await chat.text(RUDI, "Setengah jadi.")  # the preview waits for Kirim
+    clock.advance(hours=23)  # Tuesday morning
+    out = await chat.tap(RUDI, "r:send")
+    assert "Laporan ini untuk Senin, 23 November 2026, yang sudah berakhir" in texts(out)
+    assert await reports_of(db) == {}  # neither Monday's (its day is over) nor Tuesday's

@@ -191,8 +191,9 @@ async def submit(turn: Turn, summary: str, day: dt.date) -> None:
     allowed = previous is ReportStatus.RETURNED if day != turn.today else may_edit(previous, turn.now, await turn.deadline())
     if not allowed:
         await turn.clear_state()
-        if day != turn.today:
-            turn.say(turn.t("report.nothing_to_fix", date=format_date(day, turn.lang)))
+        if day != turn.today:  # a draft begun on a day that has ended, or a fix sent already
+            key = "report.nothing_to_fix" if previous is not None and previous is not ReportStatus.DRAFT else "report.day_over"
+            turn.say(turn.t(key, date=format_date(day, turn.lang)))
         else:
             turn.say(turn.t(f"report.locked_{previous.value}"))
         return
