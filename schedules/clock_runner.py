@@ -66,11 +66,16 @@ class RoutineClock:
         self.unavailable = unavailable
         self._failing = False  # in a run of failed ticks that are not a database outage
         self._ticking: asyncio.Task | None = None  # the tick in progress, which stop() lets finish
+        self._held: bool | None = None  # whether the last tick found the lease ours (None: not asked yet)
 
     async def holds_lease(self) -> bool:
         async with self.uow_factory() as uow:
             held = await uow.routine.take_lease(LEASE, self.holder, self.clock.now(), self.lease_ttl)
             await uow.commit()
+        if held != self._held:  # a deployer reading the log learns which scheduler is the active one
+            log.info("%s: this process (%s) %s", WHERE, self.holder,
+                     "holds the lease and ticks" if held else "stands by: another process holds the lease")
+            self._held = held
         return held
 
     async def tick(self) -> bool:

@@ -142,6 +142,23 @@ async def test_only_the_lease_holder_ticks_and_another_takes_over_when_it_dies(r
     assert len(briefed(sent)) == 4  # nothing twice across the takeover
 
 
+
+async def test_the_log_says_which_scheduler_holds_the_lease_when_that_changes(routine, clock, db, caplog):
+    async def deliver(out):
+        pass
+
+    first = RoutineClock(routine, db.uow, clock, deliver, holder="host-a:1")
+    second = RoutineClock(routine, db.uow, clock, deliver, holder="host-b:2")
+    clock.current = dt.datetime(2026, 11, 22, 0, 30, tzinfo=UTC)  # a Sunday: nothing due
+    with caplog.at_level("INFO", logger="schedules.clock_runner"):
+        await first.tick()
+        await first.tick()  # no change: no line
+        await second.tick()
+    lines = [r.getMessage() for r in caplog.records if r.name == "schedules.clock_runner"]
+    assert lines == ["the routine's clock: this process (host-a:1) holds the lease and ticks",
+                     "the routine's clock: this process (host-b:2) stands by: another process holds the lease"]
+
+
 async def test_stopping_the_clock_lets_a_tick_in_progress_finish(routine, clock, db, caplog):
     import asyncio
 
