@@ -61,6 +61,16 @@ class SqlLeaveRepository:
         )
         return [_record(r) for r in rows]
 
+    async def pending_of(self, person_ids: Sequence[int]) -> list[LeaveRecord]:
+        """The people's requests nobody has decided yet, oldest first."""
+        if not person_ids:
+            return []
+        rows = await self.session.scalars(
+            select(LeaveRequest).where(LeaveRequest.person_id.in_(list(person_ids)), LeaveRequest.status == "pending")
+            .order_by(LeaveRequest.id)
+        )
+        return [_record(r) for r in rows]
+
     async def pending_ending_by(self, day: dt.date) -> list[LeaveRecord]:
         """Pending requests whose last day is `day` or earlier (candidates for expiry; few at any time)."""
         rows = await self.session.scalars(

@@ -125,6 +125,17 @@ async def test_team_view_shows_reports_and_thumbnails_only_within_the_subtree(ch
     assert "Poster selesai" in texts(await chat.tap(BUDI, f"tim:{people[STAF]}"))  # the head sees everyone
 
 
+async def test_a_pending_request_waits_under_tim_with_its_buttons_until_decided(chat):
+    await chat.tap(RUDI, "lv:cuti")
+    await chat.tap(RUDI, "lv:days:2")
+    await chat.text(RUDI, "Acara keluarga")
+    team = await chat.text(DEWI, "/tim")  # the request's own message may be long gone from view
+    assert "<b>Rudi Hartono</b> mengajukan <b>Cuti</b>" in texts(team) and "Acara keluarga" in texts(team)
+    approve = next(a for a in actions(team) if a.startswith("lvd:") and a.endswith(":y"))
+    assert "disetujui" in texts(await chat.tap(DEWI, approve), RUDI)
+    assert "mengajukan" not in texts(await chat.text(DEWI, "/tim"))  # decided: no longer waiting
+
+
 async def test_leave_is_asked_approved_and_excuses_the_report(chat, db):
     await chat.tap(RUDI, "leave")
     assert "Sakit: untuk hari apa?" in texts(await chat.tap(RUDI, "lv:sakit"))

@@ -6,9 +6,9 @@ for izin; today or a range of days for the others), then the reason. The superio
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from bot.day_records import LeaveRecord
-from bot.domain.html import esc
 from bot.domain.leave_period import (
     DAY_BUTTONS,
     DURATION_BUTTONS,
@@ -23,9 +23,10 @@ from bot.domain.leave_period import (
 )
 from bot.domain.tasks import MAX_REASON, clean_text
 from bot.domain.workday import LeaveKind
-from bot.messages import Button, Reply
+from bot.messages import Button
 from bot.services.leave_days import next_workdays, period_text, workday_count
 from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" button, routed from here)
+from bot.services.leave_decision import request_notice
 from bot.services.turn import Turn, action
 
 OUTING = LeaveKind.OUTING.value
@@ -171,10 +172,6 @@ async def _submit(turn: Turn, data: dict, text: str) -> None:
     leave_id = await turn.uow.leave.add(turn.actor.person_id, kind, request.day, reason, turn.now,
                                         end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at)
     turn.say(turn.t("leave.sent"))
-    name, zone = esc(turn.actor.name), turn.actor.timezone
     workdays = await workday_count(turn.uow, turn.actor.unit, request)
-    turn.tell(boss, lambda t: Reply(
-        t("permit.request", name=name, kind=t(f"leave.kind_{kind}"), period=period_text(request, t, zone, workdays),
-          reason=esc(reason)),
-        ((Button(t("button.approve"), action("lvd", leave_id, "y")), Button(t("button.refuse"), action("lvd", leave_id, "n"))),),
-    ))
+    turn.tell(boss, request_notice(turn.actor.name, replace(request, id=leave_id, reason=reason),
+                                   turn.actor.timezone, workdays))

@@ -13,13 +13,23 @@ import datetime as dt
 from bot.day_records import LeaveRecord
 from bot.domain.html import esc
 from bot.domain.workday import LEAVE_MODE, LeaveKind
-from bot.messages import Outgoing, Reply, Urgency
+from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.services.leave_days import period_over_at, period_text, unit_workdays, workday_count
 from bot.services.refusal import actor_label, refuse_button
-from bot.services.turn import Notice, Turn, deliver
+from bot.services.turn import Notice, Turn, action, deliver
 
 FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no zone) any more
+
+
+def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | None) -> Notice:
+    """What a superior is asked, with ✅/❌: when the request is made, and again under /tim while it waits."""
+    return lambda t: Reply(
+        t("permit.request", name=esc(name), kind=t(f"leave.kind_{request.kind}"),
+          period=period_text(request, t, zone, workdays), reason=esc(request.reason)),
+        ((Button(t("button.approve"), action("lvd", request.id, "y")),
+          Button(t("button.refuse"), action("lvd", request.id, "n"))),),
+    )
 
 
 async def on_decision(turn: Turn, parts: list[str]) -> None:

@@ -14,7 +14,8 @@ from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.messages import Attachment, Button, Reply
 from bot.services.briefing import task_line
 from bot.services.day_schedule import day_schedule_of, modes_of_people
-from bot.services.leave_days import next_workdays
+from bot.services.leave_days import next_workdays, workday_count
+from bot.services.leave_decision import request_notice
 from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
@@ -59,6 +60,13 @@ async def show_team(turn: Turn) -> None:
         lines.append(f"{number}. {esc(p.name)} — {turn.t(f'mode.{mode.value}')} · {state}")
     rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(people, 1)]
     turn.say("\n".join(lines), rows)
+    # Requests still waiting for a decision, each again with its buttons: the first notice may be far up
+    # the chat, held by WhatsApp's 24-hour window, or in a console session that has ended.
+    by_id = {p.person_id: p for p in people}
+    for request in await turn.uow.leave.pending_of(ids):
+        member = by_id[request.person_id]
+        workdays = await workday_count(turn.uow, member.unit, request)
+        turn.replies.append(request_notice(member.name, request, member.timezone, workdays)(turn.t))
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:
