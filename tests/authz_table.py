@@ -27,7 +27,7 @@ Effect = Callable[[Any, int, list], Awaitable[bool]]
 class Case:
     name: str
     text: str | None = None  # a command as typed, or
-    tap: str | None = None  # a button action; `{task}`, `{report}`, `{rev}`, `{leave}`, `{rudi}`, `{home}`, `{today}`
+    tap: str | None = None  # a button action; `{task}`, `{report}`, `{rev}`, `{leave}`, `{rudi}`, `{home}`, `{today}`, `{boss}` (Dewi)
     expect: dict[str, str] = field(default_factory=dict)  # actor -> outcome; the stranger is always refused
     effect: Effect | None = None
     arrange: tuple[str, dict] | None = None  # a conversation state the actor is put in first
@@ -143,6 +143,7 @@ CASES = [
     Case("return", tap="rt:{report}:{rev}", expect=CHAIN, effect=state_is("return_note")),
     Case("approve all", tap="apall:{today}", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
          effect=report_approved),
+    Case("digest page", tap="dg:{today}:{boss}:0:n", expect=CHAIN, effect=shows("Rudi Hartono")),
     Case("announce target", tap="ann:0", expect=ONLY_ADMIN, effect=audited("announce"),
          arrange=("announce", {"step": "target", "text": "Apel gabungan"})),
     Case("home decision", tap="home:{rudi}:{home}:y", expect=CHAIN, effect=home_approved),

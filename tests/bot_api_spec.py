@@ -20,6 +20,10 @@ SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "tele
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
 CALLBACK_DATA_MAX_BYTES = 64
+# Not in the Bot API reference, but enforced by Telegram (tginfo/Telegram-Limits): more inline buttons in one
+# message, or more in one row, and the whole message is refused with "reply markup is too long".
+INLINE_BUTTONS_MAX = 100
+INLINE_ROW_MAX = 8
 
 # Telegram's HTML: these tags only, and only these named entities (numeric ones are all accepted).
 HTML_TAGS = {
@@ -203,6 +207,11 @@ def _check_markup(markup: Any) -> list[str]:
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
             problems.append(f"field \"{key}\" of the reply markup must be an Array of Arrays")
             continue
+        if key == "inline_keyboard":
+            count = sum(len(r) for r in rows)
+            if count > INLINE_BUTTONS_MAX or any(len(r) > INLINE_ROW_MAX for r in rows):
+                problems.append(f"reply markup is too long ({count} inline buttons, widest row "
+                                f"{max(map(len, rows), default=0)}; at most {INLINE_BUTTONS_MAX} and {INLINE_ROW_MAX} a row)")
         for button in (b for row in rows for b in row):
             if key == "keyboard" and isinstance(button, str):
                 continue  # a reply button may be given as its bare text

@@ -126,7 +126,7 @@ def _everything(out) -> str:
 
 def _format(template: str, office) -> str:
     return template.format(task=office.task, report=office.report, rev=office.rev, leave=office.leave,
-                           rudi=office.rudi, home=office.home, today=office.today.strftime("%Y%m%d"))
+                           rudi=office.rudi, home=office.home, boss=office.pids["boss"], today=office.today.strftime("%Y%m%d"))
 
 
 async def _run(chat, cases_db, office, case, actor) -> list[str]:

@@ -225,6 +225,18 @@ def test_keyboard_rules_of_check_call():
     assert "message caption is too long" in check_call("sendPhoto", {"chat_id": 1, "photo": "id", "caption": "x" * 1025})[0]
 
 
+def test_inline_keyboards_over_100_buttons_or_8_a_row_are_refused():
+    def markup(rows: int, per_row: int) -> dict:
+        return {"inline_keyboard": [[{"text": f"{r}.{c}", "callback_data": f"{r}:{c}"} for c in range(per_row)]
+                                    for r in range(rows)]}
+
+    assert check_call("sendMessage", {"chat_id": 1, "text": "x", "reply_markup": markup(25, 4)}) == []
+    assert "reply markup is too long" in check_call("sendMessage", {"chat_id": 1, "text": "x",
+                                                                    "reply_markup": markup(101, 1)})[0]
+    assert "reply markup is too long" in check_call("sendMessage", {"chat_id": 1, "text": "x",
+                                                                    "reply_markup": markup(1, 9)})[0]
+
+
 async def test_chats_that_never_started_the_bot_or_blocked_it_are_forbidden(api, bot):
     api.add_user(7, "Sari")
     with pytest.raises(TelegramForbiddenError, match="Forbidden: bot can't initiate conversation with a user"):

@@ -331,6 +331,7 @@ TAPS = {
     "ap": review.approve,
     "rt": review.start_return,
     "apall": review.approve_all,
+    "dg": review.digest_page,
     "ann": admin_chat.on_target,
     "home": home_location.on_decision,
 }

@@ -121,10 +121,49 @@ def _date(day: dt.date, lang) -> str:
     return format_date(day, lang)
 
 
-def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[RollUp] = ()) -> Reply:
+# Telegram refuses a message with more than 100 inline buttons ("reply markup is too long"). A person has at
+# most three (approve, return, view): a team whose buttons do not fit gets them a page at a time.
+BUTTONS_MAX = 100
+PAGE_PEOPLE = 30  # 30 × 3 + approve-all + two page buttons stay under BUTTONS_MAX
+
+
+def person_buttons(number: int, line: Line) -> tuple[Button, ...]:
+    view = Button(f"👁 {number}", action("tim", line.person_id))
+    if not waiting_review(line):
+        return (view,)
+    return (Button(f"✅ {number}", action("ap", line.report_id, line.revision)),
+            Button(f"↩️ {number}", action("rt", line.report_id, line.revision)), view)
+
+
+def page_count(lines: list[Line]) -> int:
+    """1 when every person's buttons fit in one message with the approve-all button, else the pages."""
+    if sum(len(person_buttons(0, x)) for x in lines) + 1 <= BUTTONS_MAX:
+        return 1
+    return -(-len(lines) // PAGE_PEOPLE)
+
+
+def page_rows(lines: list[Line], *, day: dt.date, supervisor_id: int, page: int, t,
+              edit: bool = False) -> list[tuple[Button, ...]]:
+    """The buttons of people on `page` (0-based; everyone when they fit in one message), then ◀ / ▶ to
+    the pages around it. `edit`: the page buttons replace the message they are on (a page, not the digest)."""
+    pages = page_count(lines)
+    first = page * PAGE_PEOPLE if pages > 1 else 0
+    shown = lines[first:first + PAGE_PEOPLE] if pages > 1 else lines
+    rows = [person_buttons(number, line) for number, line in enumerate(shown, start=first + 1)]
+    nav = []
+    for other, key in ((page - 1, "digest.page_prev"), (page + 1, "digest.page_next")):
+        if pages > 1 and 0 <= other < pages:
+            low, high = other * PAGE_PEOPLE + 1, min((other + 1) * PAGE_PEOPLE, len(lines))
+            nav.append(Button(t(key, first=low, last=high),
+                              action("dg", day_code(day), supervisor_id, other, "e" if edit else "n")))
+    return rows + ([tuple(nav)] if nav else [])
+
+
+def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: int,
+           rollups: list[RollUp] = ()) -> Reply:
+    """`supervisor_id`: whose direct reports `lines` are (the page buttons of a large team name them)."""
     body = [t("digest.title", date=_date(day, t.lang))]
     counts = {"on_time": 0, "late": 0, "missing": 0, "excused": 0}
-    rows: list[tuple[Button, ...]] = []
     words: dict[str, str] = {}  # texts without parameters (modes, approvals), looked up once per digest
 
     def word(key: str) -> str:
@@ -144,12 +183,10 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, rollups: list[R
                       total=line.total, evidence=line.evidence))
         if line.flags or line.presence or line.permissions:
             body += digest_presence.extra_lines(line, timezone=timezone, t=t)
-        buttons = [Button(f"👁 {number}", action("tim", line.person_id))]
-        if waiting_review(line):
-            buttons = [Button(f"✅ {number}", action("ap", line.report_id, line.revision)),
-                       Button(f"↩️ {number}", action("rt", line.report_id, line.revision))] + buttons
-        rows.append(tuple(buttons))
+    rows = page_rows(lines, day=day, supervisor_id=supervisor_id, page=0, t=t)
     body += ["", t("digest.total", people=len(lines), **counts)]
+    if page_count(lines) > 1:
+        body.append(t("digest.paged", shown=PAGE_PEOPLE))
     if rollups:
         body += ["", t("digest.rollup_title")]
         for r in rollups:

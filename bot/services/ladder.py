@@ -113,7 +113,7 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
             review_by = local_time(head_day.day, head_day.schedule.digest_time(level_of[head.id]),
                                    head_day.unit.timezone) + dt.timedelta(minutes=head_day.schedule.review_window_min)
             rollups.append(digest.roll_up(head.name, [day_lines[p.id] for p in _below(head.id, reports)], review_by))
-        notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups), Urgency.BULK))
+        notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups, boss.id), Urgency.BULK))
         if pictures is not None:
             notices += await _pictures(pictures, boss, mine, rollups, unit_day, default_language, thumbs)
     return notices
@@ -137,8 +137,9 @@ def _photo(content: bytes, filename: str, caption_key: str):
                            kind=ReplyKind.DIGEST)
 
 
-def _digest(lines, day, timezone, rollups):
-    return lambda t: digest.render(lines, day=day, timezone=timezone, t=t, rollups=rollups)
+def _digest(lines, day, timezone, rollups, supervisor_id):
+    return lambda t: digest.render(lines, day=day, timezone=timezone, t=t, rollups=rollups,
+                                   supervisor_id=supervisor_id)
 
 
 async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:

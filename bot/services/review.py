@@ -11,7 +11,7 @@ from bot.domain.html import esc, sentence
 from bot.domain.reports import MAX_SUMMARY
 from bot.domain.tasks import clean_text
 from bot.messages import Button, Reply, ReplyKind
-from bot.services import digest
+from bot.services import digest, digest_query
 from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action, parse_day
 from bot.texts import format_date
@@ -93,6 +93,33 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
             report = await turn.uow.day.report_by_id(line.report_id)
             approved += await _mark(turn, report, "approved", None)
     turn.say(turn.t("review.approved_all", count=approved, date=format_date(day, turn.lang)))
+
+
+async def digest_page(turn: Turn, parts: list[str]) -> None:
+    """`dg:<day>:<supervisor>:<page>:<n|e>`: the buttons of a large team's digest, a page of people at a
+    time (Telegram carries at most 100 in one message). For that supervisor, anyone above them, or an admin;
+    `e`: from a page of buttons, which it replaces; `n`: from the digest itself, which stays as it is."""
+    day = parse_day(parts[1]) if len(parts) == 5 else None
+    if day is None or not parts[2].isdigit() or not parts[3].isdigit() or parts[4] not in ("n", "e"):
+        turn.say(turn.t("common.not_available"))
+        return
+    supervisor_id, page = int(parts[2]), int(parts[3])
+    if supervisor_id != turn.actor.person_id and not turn.actor.is_admin and (
+        turn.actor.person_id not in await turn.uow.people.chain(supervisor_id)
+    ):
+        await refuse_button(turn, "dg", supervisor_id)
+        return
+    lines = await digest_query.supervisor_lines(turn.uow, supervisor_id, day)
+    pages = digest.page_count(lines)
+    if page >= pages:
+        turn.say(turn.t("common.not_available"))
+        return
+    first = page * digest.PAGE_PEOPLE + 1 if pages > 1 else 1
+    last = min(first + digest.PAGE_PEOPLE - 1, len(lines)) if pages > 1 else len(lines)
+    rows = digest.page_rows(lines, day=day, supervisor_id=supervisor_id, page=page, t=turn.t, edit=True)
+    names = [f"{number}. {esc(line.name)}" for number, line in enumerate(lines[first - 1:last], start=first)]
+    text = turn.t("digest.page_title", date=format_date(day, turn.lang), first=first, last=last, total=len(lines))
+    turn.say("\n".join([text, *names]), rows, edit=parts[4] == "e")
 
 
 async def _mark(turn: Turn, report, status: str, note: str | None) -> bool:

@@ -115,7 +115,8 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     if unit:
         items = await digest_query.digests_for(turn.uow, day=day, unit=unit)
         for item in items:
-            reply = digest.render(item.lines, day=day, timezone=turn.actor.timezone, t=turn.t)
+            reply = digest.render(item.lines, day=day, timezone=turn.actor.timezone, t=turn.t,
+                                  supervisor_id=item.supervisor.id)
             turn.say(f"<b>{esc(item.supervisor.name)}</b> — {esc(item.supervisor.unit)}\n" + reply.text, reply.buttons)
         if not items:
             turn.say(turn.t("team.no_team"))
@@ -124,7 +125,8 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
         await refuse_command(turn, "rekap", key="team.no_team")
         return
     ordered = await digest_query.supervisor_lines(turn.uow, turn.actor.person_id, day)
-    turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t))
+    turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t,
+                                      supervisor_id=turn.actor.person_id))
 
 
 LAST_MONTH_UNTIL_DAY = 5  # /ekspor without a month in a month's first days means the month just ended

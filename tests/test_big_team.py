@@ -1,0 +1,87 @@
+"""A supervisor's day at a Pemda's scale, through aiogram and the real core: a section head with 52 direct
+staff in an office of about 300 (tests/big_office.py). Every call the bot makes must be one Telegram
+accepts (tests/bot_api_spec.py: text length after entities, HTML, callback data, at most 100 inline buttons),
+and every person of the team must be reachable through the buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.bad_input_rig import TelegramCoreRig, telegram_problems, texts_of
+from tests.big_office import BIG_SECTION, big_office_rows, nip_of, staff_of
+from tests.chat_harness import MONDAY_0900_WIB
+from tests.test_org_import import run_import
+
+# Conversation tests at scale, not storage tests: SQLite keeps them quick (the storage they use is
+# covered on both engines elsewhere).
+pytestmark = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+
+REPORTED = 40  # of the 52: the others have not reported
+
+
+def inline_buttons(calls) -> list[tuple[str, str]]:
+    return [(b.text, b.callback_data) for c in calls
+            if getattr(c, "reply_markup", None) is not None and hasattr(c.reply_markup, "inline_keyboard")
+            for row in c.reply_markup.inline_keyboard for b in row]
+
+
+def accepted(calls) -> list:
+    problems = telegram_problems(calls)
+    assert problems == [], problems
+    return calls
+
+
+class Office:
+    def __init__(self, rig: TelegramCoreRig, rows, uid: dict[str, int]):
+        self.rig, self.rows, self.uid = rig, rows, uid
+        self.kasi = uid[nip_of(rows, f"Kepala {BIG_SECTION}")]
+        self.staff = [uid[n] for n in staff_of(rows, nip_of(rows, f"Kepala {BIG_SECTION}"))]
+
+
+@pytest.fixture
+async def office(db, clock, tmp_path) -> Office:
+    clock.current = MONDAY_0900_WIB - dt.timedelta(hours=3)  # 06.00 WIB: the office joined before the day
+    rows = big_office_rows()
+    assert (await run_import(db, clock, rows)).ok
+    kasi = nip_of(rows, f"Kepala {BIG_SECTION}")
+    kabid = nip_of(rows, "Kepala Bidang Aplikasi Informatika")
+    rig = TelegramCoreRig(db, clock, tmp_path / "media")
+    codes = await rig.harness.codes()
+    linked = [nip_of(rows, "Kepala Dinas"), kabid, *staff_of(rows, kabid), *staff_of(rows, kasi)]
+    uid = {nip: 7000 + i for i, nip in enumerate(linked)}
+    for nip in linked:
+        await rig.says(uid[nip], f"/start {codes[nip]}")
+    clock.current = MONDAY_0900_WIB
+    office = Office(rig, rows, uid)
+    for person in office.staff[:REPORTED]:
+        for step in (rig.says, "/lapor"), (rig.taps, "r:next"), (rig.says, "Modul layanan & <bug> login."), \
+                    (rig.taps, "r:send"):
+            await step[0](person, step[1])
+    assert rig.crashes == []
+    return office
+
+
+async def test_a_52_person_digest_is_sent_and_every_persons_buttons_can_be_reached(office):
+    rig = office.rig
+    digest = accepted(await rig.says(office.kasi, "/rekap"))
+    shown = "\n".join(texts_of(digest))
+    assert "52. " in shown and "Total 52 orang: 40 tepat waktu" in shown
+    first = inline_buttons(digest)
+    assert ("✅ Setujui semua yang tepat waktu", "apall:20261123") in first
+    following = next(data for label, data in first if label.startswith("Tombol 31–52"))
+    page = accepted(await rig.taps(office.kasi, following))
+    assert "nomor 31–52 dari 52" in texts_of(page)[0]
+    views = {label for label, _ in first + inline_buttons(page) if label.startswith("👁")}
+    assert views == {f"👁 {n}" for n in range(1, 53)}
+    approvals = [data for label, data in first + inline_buttons(page) if label.startswith("✅ ")
+                 and data.startswith("ap:")]
+    assert len(approvals) == REPORTED
+    # The page's ◀ replaces the page (an edit), it does not add a message
+    back = next(data for label, data in inline_buttons(page) if label.startswith("◀"))
+    assert back.endswith(":e")
+    assert "nomor 1–30 dari 52" in texts_of(accepted(await rig.taps(office.kasi, back)))[0]
+    # a person on the second page is approved from it
+    last = next(data for label, data in inline_buttons(page) if label == "✅ 52")
+    assert "disetujui" in texts_of(accepted(await rig.taps(office.kasi, last)))[0]
