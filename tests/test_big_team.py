@@ -85,3 +85,43 @@ async def test_a_52_person_digest_is_sent_and_every_persons_buttons_can_be_reach
     # a person on the second page is approved from it
     last = next(data for label, data in inline_buttons(page) if label == "✅ 52")
     assert "disetujui" in texts_of(accepted(await rig.taps(office.kasi, last)))[0]
+
+
+async def test_tugaskan_reaches_every_one_of_52_direct_staff_and_the_whole_subtree(office):
+    rig = office.rig
+    picker = accepted(await rig.says(office.kasi, "/tugaskan"))
+    seen: dict[str, str] = {}
+    while True:
+        buttons = inline_buttons(picker)
+        seen |= {label[2:]: data for label, data in buttons if data.startswith("asg:p:")}
+        following = [data for label, data in buttons if label.endswith("▶")]
+        if not following:
+            break
+        picker = accepted(await rig.taps(office.kasi, following[0]))
+        sent = [c.__api_method__ for c in picker if c.__api_method__ != "answerCallbackQuery"]
+        assert sent == ["editMessageText"]  # the page turns in place
+    assert len(seen) == 52
+    last = sorted(seen)[-1]
+    picked = accepted(await rig.taps(office.kasi, seen[last]))
+    assert "terpilih: 1" in texts_of(picked)[0]
+    assert f"☑️ {last}"[:33] in [label[:33] for label, _ in inline_buttons(picked)]  # the page stays where it was
+    accepted(await rig.taps(office.kasi, "asg:go"))
+    accepted(await rig.says(office.kasi, "Uji coba aplikasi layanan"))
+    done = accepted(await rig.taps(office.kasi, "asg:d:20261123"))
+    assert "Tugas diberikan kepada 1 orang" in "\n".join(texts_of(done))
+    # 👥 the whole subtree of the division head: 5 section heads and their 88 staff, all reachable
+    kabid = office.uid[nip_of(office.rows, "Kepala Bidang Aplikasi Informatika")]
+    await rig.says(kabid, "/tugaskan")
+    picker = accepted(await rig.taps(kabid, "asg:all"))
+    people = set()
+    while True:
+        buttons = inline_buttons(picker)
+        assert len(buttons) <= 100
+        people |= {data for _, data in buttons if data.startswith("asg:p:")}
+        following = [data for label, data in buttons if label.endswith("▶")]
+        if not following:
+            break
+        picker = accepted(await rig.taps(kabid, following[0]))
+    below = [r for r in office.rows if r["unit"] != "Bidang Aplikasi Informatika"
+             and r["unit_parent"] == "Bidang Aplikasi Informatika"]
+    assert len(people) == len(below) == 93

@@ -20,7 +20,7 @@ from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
 
-MAX_PICKER = 40  # buttons in one picker; a larger subtree is assigned through its section heads
+PICKER_PAGE = 30  # people per page of the picker (Telegram carries at most 100 buttons in a message)
 THUMBNAILS_SHOWN = 5
 
 
@@ -125,17 +125,29 @@ async def show_picker(turn: Turn, *, edit: bool = False) -> None:
     _, data = await turn.state()
     people = await _candidates(turn, data.get("scope", "direct"))
     picked = set(data.get("picked", []))
+    pages = max(-(-len(people) // PICKER_PAGE), 1)
+    page = min(data.get("page", 0), pages - 1)
     rows = []
-    for p in people[:MAX_PICKER]:
+    for p in people[page * PICKER_PAGE:(page + 1) * PICKER_PAGE]:
         mark = "☑️" if p.person_id in picked else "⬜"
         rows.append((Button(f"{mark} {clip(p.name, 30)}", action("asg", "p", p.person_id)),))
+    nav = [Button(turn.t(key, page=other + 1), action("asg", "pg", other))
+           for other, key in ((page - 1, "assign.page_prev"), (page + 1, "assign.page_next")) if 0 <= other < pages]
+    if nav:
+        rows.append(tuple(nav))
     if data.get("scope") != "all":
         rows.append((Button(turn.t("button.whole_subtree"), action("asg", "all")),))
     rows.append((Button(turn.t("button.next"), action("asg", "go")),))
     text = turn.t("assign.pick", count=len(picked))
-    if len(people) > MAX_PICKER:
-        text += "\n" + turn.t("assign.too_many", shown=MAX_PICKER, total=len(people))
+    if pages > 1:
+        text += "\n" + turn.t("assign.page", page=page + 1, pages=pages, total=len(people))
     turn.say(text, rows, edit=edit)
+
+
+def _picking(data: dict, **changes) -> dict:
+    """The picker's state with `changes`: who is chosen, from which list, on which page."""
+    kept = {"scope": data.get("scope", "direct"), "picked": data.get("picked", []), "page": data.get("page", 0)}
+    return {"step": "pick", **kept, **changes}
 
 
 async def on_tap(turn: Turn, parts: list[str]) -> None:
@@ -159,10 +171,13 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
             return
         picked = set(data.get("picked", []))
         picked ^= {person_id}
-        await turn.set_state("assign", step="pick", scope=data.get("scope", "direct"), picked=sorted(picked))
+        await turn.set_state("assign", **_picking(data, picked=sorted(picked)))
+        await show_picker(turn, edit=True)
+    elif op == "pg" and len(parts) == 3 and parts[2].isdigit() and data.get("step") == "pick":
+        await turn.set_state("assign", **_picking(data, page=int(parts[2])))
         await show_picker(turn, edit=True)
     elif op == "all":
-        await turn.set_state("assign", step="pick", scope="all", picked=data.get("picked", []))
+        await turn.set_state("assign", **_picking(data, scope="all", page=0))
         await show_picker(turn, edit=True)
     elif op == "go":
         if not data.get("picked"):
