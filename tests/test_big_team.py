@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from bot.services.routine import Routine
 from tests.bad_input_rig import TelegramCoreRig, telegram_problems, texts_of
 from tests.big_office import BIG_SECTION, big_office_rows, nip_of, staff_of
 from tests.chat_harness import MONDAY_0900_WIB
@@ -125,3 +126,19 @@ async def test_tugaskan_reaches_every_one_of_52_direct_staff_and_the_whole_subtr
     below = [r for r in office.rows if r["unit"] != "Bidang Aplikasi Informatika"
              and r["unit_parent"] == "Bidang Aplikasi Informatika"]
     assert len(people) == len(below) == 93
+
+
+async def test_the_escalation_is_one_message_per_superior_with_one_name_a_line(office, db, clock):
+    """Names carry commas ("Agus Sri Nasution, S.Kom., M.Kom."): a comma-separated list cannot be read."""
+    clock.current = dt.datetime(2026, 11, 23, 9, 31, tzinfo=dt.UTC)  # 16.31 WIB: deadline 16.00 + 30 min
+    out = await Routine(db.uow, clock=clock, default_language="id").escalations(clock.current)
+    to_kasi = [o.reply.text for o in out if o.external_id == str(office.kasi)]
+    assert len(to_kasi) == 1
+    lines = to_kasi[0].split("\n")
+    assert lines[0] == "⚠️ 12 orang belum melapor sampai batas waktu:"
+    assert all(line.startswith("• ") for line in lines[1:]) and len(lines) == 13
+    # The head of office's five division heads sit in five units: one message, not five
+    head = office.uid[nip_of(office.rows, "Kepala Dinas")]
+    to_head = [o.reply.text for o in out if o.external_id == str(head)]
+    assert len(to_head) == 1 and to_head[0].startswith("⚠️ 5 orang belum melapor sampai batas waktu:\n• ")
+    assert await Routine(db.uow, clock=clock, default_language="id").escalations(clock.current) == []

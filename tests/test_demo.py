@@ -78,7 +78,7 @@ def test_the_printed_conversation_shows_the_day(played):
     assert "Agus Tanjung, S.T. sent the returned report of Monday, 23 November 2026 again." in printed
     assert "Laporan Senin, 23 November 2026 Anda disetujui oleh Siti Novitasari" in printed
     assert "Cuti untuk Senin, 23 November 2026 disetujui atasan" in printed  # Hasan's leave
-    assert "1 orang belum melapor sampai batas waktu: Teguh Sinaga" in printed  # the escalation to Irfan
+    assert "1 orang belum melapor sampai batas waktu:\n        • Teguh Sinaga" in printed  # the escalation to Irfan
     assert "Lokasi langsung diterima" in printed and "lokasi langsung bergerak" in printed
     assert "bukti dipakai ulang" in printed and "di luar geofence" in printed
     # Rizki's own screen, whose 64-bit hash comes within 4 bits of another person's, is not a reuse

@@ -246,7 +246,7 @@ async def test_missing_reports_escalate_per_zone_and_the_digest_comes_at_its_tim
     await routine.tick()  # the morning: briefings
     clock.current = dt.datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # 16:30 WIT: WIT's deadline + 30 min
     first = await routine.tick()
-    assert escalated(first) == ["⚠️ 1 orang belum melapor sampai batas waktu: Witi."]
+    assert escalated(first) == ["⚠️ 1 orang belum melapor sampai batas waktu:\n• Witi"]
     assert digests_of(first) == []
     async with db.uow() as uow:
         people = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
@@ -255,7 +255,7 @@ async def test_missing_reports_escalate_per_zone_and_the_digest_comes_at_its_tim
         await uow.commit()
     clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16:30 WIB: the boss's digest time
     later = await routine.tick()
-    assert escalated(later) == ["⚠️ 1 orang belum melapor sampai batas waktu: Wita."]
+    assert escalated(later) == ["⚠️ 1 orang belum melapor sampai batas waktu:\n• Wita"]
     (digest,) = digests_of(later)
     assert digest.external_id == BOSS
     assert "Wibi: ⏰ WFO, terlambat (14.30 WIB)" in digest.reply.text

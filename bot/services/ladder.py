@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from bot.domain.html import esc, sentence
+from bot.domain.html import esc
 from bot.domain.schedule import local_time
 from bot.domain.supervision import levels
 from bot.messages import Attachment, Button, Reply, ReplyKind, Urgency
@@ -52,14 +52,19 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
     keyed = {f"escalate:{day}:{boss}:{units[unit].id}": (boss, day, names)
              for (boss, day, unit), names in sorted(missing_by_boss.items()) if boss in reachable}
     won = await uow.routine.claim_many([(k, b, "escalation", d) for k, (b, d, _) in keyed.items()], now)
-    return [
-        (boss, _escalation(sentence(", ".join(esc(n) for n in sorted(names))), len(names)), Urgency.NOTICE)
-        for key, (boss, _, names) in keyed.items() if key in won
-    ]
+    # One message per superior for the units that fell due together (a head of office's division heads sit
+    # in as many units); each unit is still claimed on its own, so one falling due later comes later.
+    due_names: dict[int, list[str]] = defaultdict(list)
+    for key, (boss, _, names) in keyed.items():
+        if key in won:
+            due_names[boss] += names
+    return [(boss, _escalation(sorted(names)), Urgency.NOTICE) for boss, names in due_names.items()]
 
 
-def _escalation(names: str, count: int):
-    return lambda t: Reply(t("routine.escalation", count=count, names=names),
+def _escalation(names: list[str]):
+    """One name a line: names carry commas of their degrees ("Siti Aminah, S.E., M.Si.")."""
+    listed = "\n".join(f"• {esc(n)}" for n in names)
+    return lambda t: Reply(t("routine.escalation", count=len(names), names=listed),
                            ((Button(t("button.my_team"), action("team")),),))
 
 
