@@ -135,7 +135,19 @@ async def test_no_checkin_is_flagged_after_the_deadline(chat, db, clock):
     async with db.uow() as uow:
         [flag] = (await uow.flags.for_day([chat.ids[STAF]], DAY))[chat.ids[STAF]]
     assert flag.kind.value == "no_checkin"
-    assert "⚠️ tidak ada check-in di kantor" in texts(await chat.text(DEWI, "/rekap"))
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "⚠️ tidak ada check-in di kantor" in digest
+    assert "belum check-in" not in digest  # said once, by the flag
+
+
+async def test_without_an_office_geofence_the_digest_says_nothing_of_check_ins(chat, db, clock):
+    """No office location set (`apel org office`): nobody can check in, so nobody is shown as not having done so."""
+    await chat.location(RUDI, *HOME)
+    await Routine(db.uow, clock=clock, default_language="id").presence(wita("16.00"))
+    async with db.uow() as uow:
+        assert (await uow.presence.summaries_for([chat.ids[STAF]], DAY))[chat.ids[STAF]].mode == "wfo"
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "Rudi Hartono" in digest and "check-in" not in digest
 
 
 async def live_day(chat, db, clock):

@@ -67,7 +67,9 @@ def presence_line(line, *, timezone: str, t) -> str | None:
         return text
     if summary.checkin_at is not None:
         return t("presence_digest.checkin", time=format_clock(summary.checkin_at, timezone))
-    return t("presence_digest.no_checkin")
+    # No check-in: where the unit has an office geofence the `no_checkin` flag says so; without one nobody
+    # can check in, and "not checked in" under every WFO person would only hide what matters.
+    return None
 
 
 def extra_lines(line, *, timezone: str, t) -> list[str]:
