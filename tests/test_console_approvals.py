@@ -77,7 +77,7 @@ async def test_a_returned_report_comes_back_and_is_approved(console):
     chat, shown = console
     await chat.login(STAF)
     await play(chat, shown, ["/lapor", "Menyusun laporan SPBE.", ":tap 1", ":as " + KASI, "/jalankan rekap"])
-    returned = await play(chat, shown, [":tap 3", "Tambahkan buktinya."])  # ↩️ 1, with a note
+    returned = await play(chat, shown, [":tap 2", "Tambahkan buktinya."])  # ↩️ 1 (approve-all comes last), with a note
     assert "→ untuk Rudi Hartono (lewat console)" in returned and "Tambahkan buktinya" in returned
     resent = await play(chat, shown, [":as " + STAF, "/lapor", "Bukti menyusul.", ":tap 1"])
     assert "→ untuk Dewi Lestari (lewat console)" in resent and "mengirim ulang laporan" in resent

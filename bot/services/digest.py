@@ -195,7 +195,8 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: 
                           missing=r.missing, excused=r.excused, approved=r.approved, submitted=r.submitted,
                           reviewed=mark))
     if any(x.status == "on_time" and waiting_review(x) for x in lines):
-        rows.insert(0, (Button(t("button.approve_all_on_time"), action("apall", day_code(day))),))
+        # After the people's rows, so that row N is the digest's person N (WhatsApp numbers the rows).
+        rows.append((Button(t("button.approve_all_on_time"), action("apall", day_code(day))),))
     return Reply("\n".join(body), tuple(rows), kind=ReplyKind.DIGEST)
 
 

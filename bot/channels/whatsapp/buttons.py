@@ -2,8 +2,10 @@
 
 Up to 3 short labels: reply buttons (title ≤ 20). Up to 10: a list (row title ≤ 24, the full label as
 the row's description). More: a numbered list in the text; the person answers "2" and the adapter maps
-it back to the action (the menu is stored per chat). A "share my location" button becomes WhatsApp's
-location-request message (there is no live location on WhatsApp)."""
+it back to the action (the menu is stored per chat). When the core's buttons come in rows of several
+(a digest's ✅ ↩️ 👁 per person, a task's ✅ 🔄 ⛔ 📎), the numbers are the rows: answer 5 is the fifth
+row, i.e. the fifth person, and its buttons follow as a message of their own. A "share my location"
+button becomes WhatsApp's location-request message (there is no live location on WhatsApp)."""
 
 from __future__ import annotations
 
@@ -24,30 +26,46 @@ MAX_LIST_ROWS = 10
 NUMBER_ANSWER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
 
 
+Option = tuple[str, str]  # (action, label as plain text)
+# A numbered menu's entry: an action, or a row of (action, label) pairs whose buttons follow the answer.
+MenuEntry = str | list[list[str]]
+
+
 @dataclass(frozen=True)
 class Choices:
     """How one Reply's buttons go out. `kind`: none, buttons, list, numbered or location."""
 
     kind: str
-    options: list[tuple[str, str]] = field(default_factory=list)  # (action, label as plain text)
+    options: list[Option] = field(default_factory=list)
+    rows: list[list[Option]] = field(default_factory=list)  # the core's rows of buttons
 
     @property
-    def actions(self) -> list[str]:
-        return [a for a, _ in self.options]
+    def by_row(self) -> bool:
+        """A numbered menu of rows: some row holds more than one button."""
+        return self.kind == "numbered" and any(len(row) > 1 for row in self.rows)
+
+    @property
+    def menu(self) -> list[MenuEntry]:
+        """What each number answers, as stored for the chat."""
+        if not self.by_row:
+            return [a for a, _ in self.options]
+        return [row[0][0] if len(row) == 1 else [[a, label] for a, label in row] for row in self.rows]
 
 
 def choices_of(reply: Reply) -> Choices:
     flat = [b for row in reply.buttons for b in row]
     if any(b.request_location for b in flat):
         return Choices("location")
-    options = [(b.action, to_whatsapp(b.label)) for b in flat if b.action]
+    rows = [[(b.action, to_whatsapp(b.label)) for b in row if b.action] for row in reply.buttons]
+    rows = [row for row in rows if row]
+    options = [option for row in rows for option in row]
     if not options:
         return Choices("none")
     if len(options) <= MAX_REPLY_BUTTONS and all(len(label) <= BUTTON_TITLE_LIMIT for _, label in options):
-        return Choices("buttons", options)
+        return Choices("buttons", options, rows)
     if len(options) <= MAX_LIST_ROWS:
-        return Choices("list", options)
-    return Choices("numbered", options)
+        return Choices("list", options, rows)
+    return Choices("numbered", options, rows)
 
 
 def row_title(label: str) -> tuple[str, str | None]:
@@ -61,17 +79,22 @@ def button_title(label: str) -> str:
     return clip(label, BUTTON_TITLE_LIMIT)
 
 
-def numbered_text(options: list[tuple[str, str]], hint: str) -> str:
-    lines = [f"{number}. {label}" for number, (_, label) in enumerate(options, start=1)]
-    return "\n".join(lines + ["", hint])
+def numbered_text(choices: Choices, hint: str) -> str:
+    lines = choices.rows if choices.by_row else [[option] for option in choices.options]
+    shown = [f"{number}. " + " · ".join(label for _, label in row) for number, row in enumerate(lines, start=1)]
+    return "\n".join(shown + ["", hint])
 
 
-def numbered_answer(text: str | None, menu: list[str]) -> str | None:
-    """The action a bare number picks from the stored menu, or None when the text is something else."""
-    if not text or not menu:
+def answered_number(text: str | None) -> int | None:
+    """The number a bare-number message answers ("2", " 2. "), or None."""
+    match = NUMBER_ANSWER.fullmatch(text) if text else None
+    return int(match.group(1)) if match else None
+
+
+def numbered_answer(text: str | None, menu: list[MenuEntry]) -> MenuEntry | None:
+    """The entry a bare number picks from the stored menu (an action, or a row whose buttons are to be
+    offered), or None when the text is something else."""
+    number = answered_number(text)
+    if number is None or not menu:
         return None
-    match = NUMBER_ANSWER.fullmatch(text)
-    if match is None:
-        return None
-    number = int(match.group(1))
     return menu[number - 1] if 1 <= number <= len(menu) else None

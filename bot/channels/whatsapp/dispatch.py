@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 from pywa_async.errors import WhatsAppError
 
-from bot.channels.whatsapp.buttons import numbered_answer
+from bot.channels.whatsapp.buttons import answered_number, numbered_answer
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
 from bot.channels.whatsapp.window import SHOW_PAYLOAD
 from bot.domain.org_terms import Channel
@@ -80,12 +80,18 @@ class WhatsAppChannel:
     async def _message(self, item: MessageIn) -> None:
         await self.store.saw_inbound(item.sender, item.wa_id, self._now())
         inbound = item.inbound
+        row = None
         if inbound is not None and inbound.text is not None:
             tap = numbered_answer(inbound.text, await self.store.menu(item.sender))
-            if tap is not None:
+            if isinstance(tap, str):
                 inbound = replace(inbound, text=None, tap=tap)
+            elif tap is not None:
+                row = tap
         await self.sender.release(item.sender)  # the window is open again: held content first
         if inbound is None or item.button_payload == SHOW_PAYLOAD:
+            return
+        if row is not None:  # a row of the numbered menu: its buttons, the core is asked nothing yet
+            await self.sender.offer_row(item.sender, answered_number(inbound.text), row)
             return
         outgoings = await self.conversation.handle(inbound, self._fetcher)
         if self._after_turn is not None:

@@ -37,7 +37,7 @@ from bot.channels.whatsapp.markup import CAPTION_LIMIT, INTERACTIVE_BODY_LIMIT, 
 from bot.channels.whatsapp.window import Templates, template_components, window_open
 from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
-from bot.messages import Outgoing, Reply, Urgency
+from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.texts import format_date, text
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,16 @@ class WhatsAppSender:
 
     # -- rendering -----------------------------------------------------------------------------------
 
-    async def _render(self, outgoing: Outgoing) -> None:
+    async def offer_row(self, to: str, number: int, row: list[list[str]]) -> None:
+        """A number answered a row of a numbered menu: that row's buttons, as a message of their own. The
+        numbered menu stays in force, so the next number still answers it."""
+        async with self._conversation.uow_factory() as uow:
+            person_id = await uow.people.account_person(Channel.WHATSAPP, to)
+        t = await self._words(person_id)
+        reply = Reply(t("whatsapp.row_pick", number=number), (tuple(Button(label, action) for action, label in row),))
+        await self._render(Outgoing(Channel.WHATSAPP, to, reply, Urgency.REPLY, person_id), keep_menu=True)
+
+    async def _render(self, outgoing: Outgoing, *, keep_menu: bool = False) -> None:
         to, reply = outgoing.external_id, outgoing.reply
         body = to_whatsapp(reply.text)
         choices = choices_of(reply)
@@ -125,10 +134,11 @@ class WhatsAppSender:
             return
         t = await self._words(outgoing.person_id)
         if choices.kind == "numbered":
-            full = (body + "\n\n" if body else "") + numbered_text(choices.options, t("whatsapp.numbered_hint"))
+            hint = t("whatsapp.numbered_rows_hint" if choices.by_row else "whatsapp.numbered_hint")
+            full = (body + "\n\n" if body else "") + numbered_text(choices, hint)
             for part in split(full, TEXT_LIMIT):
                 await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
-            await self.store.set_menu(to, choices.actions, self._clock.now())
+            await self.store.set_menu(to, choices.menu, self._clock.now())
             return
         # Interactive bodies are shorter than texts: what does not fit goes first as plain text.
         parts = split(body, INTERACTIVE_BODY_LIMIT) if body else [t("whatsapp.no_text")]
@@ -148,7 +158,8 @@ class WhatsAppSender:
             markup = SectionList(button_title=clip(t("whatsapp.list_button"), 20),
                                  sections=[Section(title=clip(t("whatsapp.list_section"), 24), rows=rows)])
         await self._call(to, record, lambda: self.wa.send_message(to=to, text=last, buttons=markup))
-        await self.store.set_menu(to, None, self._clock.now())  # a numbered menu shown earlier is stale now
+        if not keep_menu:
+            await self.store.set_menu(to, None, self._clock.now())  # a numbered menu shown earlier is stale now
 
     async def _attachment(self, to: str, reply: Reply, caption: str | None, record) -> None:
         a = reply.attachment
