@@ -75,3 +75,11 @@ async def test_answering_a_persons_number_in_the_digest_offers_that_persons_butt
     async with team.db.uow() as uow:
         approved = await uow.session.execute(text("SELECT person_id FROM report WHERE status = 'approved'"))
         assert [row[0] for row in approved] == [await person_of(team, 3)]
+
+
+async def test_the_team_list_numbers_each_person_once_and_the_number_opens_them(team):
+    listing = await team.says(DEWI, "6281300000000", wp.text("/tim"))
+    menu = listing[-1].shown()
+    assert "\n12. Pegawai 12" in menu and "1. 1." not in menu, menu
+    opened = await team.says(DEWI, "6281300000000", wp.text("12"))
+    assert "Pegawai 12" in opened[0].shown()

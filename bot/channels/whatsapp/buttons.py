@@ -81,7 +81,11 @@ def button_title(label: str) -> str:
 
 def numbered_text(choices: Choices, hint: str) -> str:
     lines = choices.rows if choices.by_row else [[option] for option in choices.options]
-    shown = [f"{number}. " + " · ".join(label for _, label in row) for number, row in enumerate(lines, start=1)]
+    shown = []
+    for number, row in enumerate(lines, start=1):
+        labels = " · ".join(label for _, label in row)
+        # A label that already carries its number (/tim's "3. Name") is not numbered twice.
+        shown.append(labels if labels.startswith(f"{number}. ") else f"{number}. {labels}")
     return "\n".join(shown + ["", hint])
 
 
