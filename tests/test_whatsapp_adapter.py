@@ -239,6 +239,21 @@ async def test_outside_the_window_a_template_goes_and_the_content_follows_the_re
     assert [c.shown() for c in after] == ["*Apel pagi*\nTugas: rekap"]
 
 
+async def test_an_english_speakers_template_carries_the_date_in_the_templates_language(rig):
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.button_reply("lang:en"))
+    person = await _person_id(rig)
+    rig.clock.advance(hours=25)
+    rig.graph.windows[RUDI] -= 25 * 3600
+    briefing = Reply("<b>Morning briefing</b>", kind=ReplyKind.BRIEFING)
+    assert await rig.parts.sender.send(Outgoing(Channel.WHATSAPP, RUDI, briefing, Urgency.BULK, person))
+    template = rig.graph.sent(RUDI)[-1].body["template"]
+    # The registered template is Indonesian ("… arahan apel {{2}} sudah siap"): an English date inside it
+    # would read "arahan apel Tuesday, 24 November 2026 sudah siap".
+    assert template["language"]["code"] == "id"
+    assert template["components"][0]["parameters"][1]["text"] == "Selasa, 24 November 2026"
+
+
 async def test_meta_saying_re_engagement_turns_into_a_template(rig):
     await onboard(rig, RUDI, RUDI_PHONE, STAF)
     person = await _person_id(rig)

@@ -205,9 +205,10 @@ class WhatsAppSender:
         if not first:
             return True  # a template for this kind already asked the person to open their window
         actor = await self._actor(outgoing.person_id)
-        lang = (actor.language if actor else None) or self.default_language
         zone = actor.timezone if actor else "Asia/Jakarta"
-        day = format_date(now.astimezone(ZoneInfo(zone)).date(), lang)
+        # The date goes into the registered template's text, so it is written in the template's language
+        # ("id", "en", "en_US"), not in the person's: one template language serves everyone.
+        day = format_date(now.astimezone(ZoneInfo(zone)).date(), self.templates.language.split("_")[0].lower())
         name = self.templates.name_for(reply.kind)
         components = template_components(actor.name if actor else "", day)
         await self._call(to, (outgoing.person_id, f"t:{reply.kind or 'notice'}"), lambda: self.wa.send_template(
