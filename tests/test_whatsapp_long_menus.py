@@ -14,7 +14,8 @@ from tests.org_rows import HEAD, KASI, flat_office_nip
 from tests.test_org_import import run_import
 from tests.test_whatsapp_adapter import Rig
 
-TEAM = 12  # 12 people with a report to review: 37 buttons, far beyond a list's 10 rows
+TEAM = 12  # 11 people with a report to review (all but person 3): 35 buttons, far beyond a list's 10 rows
+SILENT = 3
 DEWI = "ID.3000000000000000"
 
 
@@ -40,6 +41,8 @@ async def team(db, clock, tmp_path):
     await rig.says(DEWI, "6281300000000", wp.text(codes[KASI]))
     for i in range(1, TEAM + 1):
         await rig.says(user(i), f"62813000000{i:02d}", wp.text(codes[flat_office_nip(i)]))
+        if i == SILENT:
+            continue
         await rig.says(user(i), f"62813000000{i:02d}", wp.text("/lapor"))
         await rig.says(user(i), f"62813000000{i:02d}", wp.text(f"Pekerjaan {i:02d} selesai."))
         await rig.says(user(i), f"62813000000{i:02d}", wp.button_reply("r:send"))
@@ -61,8 +64,9 @@ async def test_answering_a_persons_number_in_the_digest_offers_that_persons_butt
     options = menu.shown().split("Total ", 1)[1].splitlines()[1:]
     numbered = [line for line in options if line[:1].isdigit()]
     assert len(numbered) == TEAM + 1, numbered
+    assert "\n3. 👁 3\n" in menu.shown()
 
-    for i in (12, 3):  # the menu still answers after a first choice
+    for i in (12, 4):  # the menu still answers after a first choice
         offered = await team.says(DEWI, "6281300000000", wp.text(str(i)))
         assert len(offered) == 1 and offered[0].type == "interactive", [c.shown() for c in offered]
         actions = [a for a, _ in offered[0].actions()]
@@ -74,7 +78,9 @@ async def test_answering_a_persons_number_in_the_digest_offers_that_persons_butt
     assert "disetujui" in "\n".join(c.shown() for c in done).lower()
     async with team.db.uow() as uow:
         approved = await uow.session.execute(text("SELECT person_id FROM report WHERE status = 'approved'"))
-        assert [row[0] for row in approved] == [await person_of(team, 3)]
+        assert [row[0] for row in approved] == [await person_of(team, 4)]
+    details = await team.says(DEWI, "6281300000000", wp.text(str(SILENT)))  # no report: 👁 alone, at once
+    assert len(details) == 1 and "Pegawai 03" in details[0].shown() and "belum lapor" in details[0].shown()
 
 
 async def test_the_team_list_numbers_each_person_once_and_the_number_opens_them(team):
@@ -83,3 +89,19 @@ async def test_the_team_list_numbers_each_person_once_and_the_number_opens_them(
     assert "\n12. Pegawai 12" in menu and "1. 1." not in menu, menu
     opened = await team.says(DEWI, "6281300000000", wp.text("12"))
     assert "Pegawai 12" in opened[0].shown()
+
+
+async def test_with_a_task_done_the_number_of_a_task_still_answers_that_task(team):
+    who, phone = user(1), "6281300000001"
+    for title in ("Tugas A", "Tugas B", "Tugas C", "Tugas D"):  # 3 open: 13 buttons, numbered
+        await team.says(who, phone, wp.button_reply("t:add"))
+        await team.says(who, phone, wp.text(title))
+    async with team.db.uow() as uow:
+        ids = {t.title: t.id for t in await uow.day.tasks_for_day(await person_of(team, 1), team.clock.now().date())}
+    await team.says(who, phone, wp.button_reply(f"t:{ids['Tugas A']}:done"))
+    listing = (await team.says(who, phone, wp.text("/tugas")))[-1].shown()
+    assert "2. ⬜ Tugas B" in listing and "\n2. ✅ 2 · 🔄 2 · ⛔ 2 · 📎 2" in listing, listing
+    offered = await team.says(who, phone, wp.text("2"))  # task 2 is Tugas B, the first row with buttons
+    assert [a for a, _ in offered[0].actions()][0] == f"t:{ids['Tugas B']}:done"
+    nothing = await team.says(who, phone, wp.text("1"))  # task 1 is done: it has no buttons to offer
+    assert nothing[0].type == "text" and "✅" not in nothing[0].shown()

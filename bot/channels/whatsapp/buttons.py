@@ -3,8 +3,9 @@
 Up to 3 short labels: reply buttons (title ≤ 20). Up to 10: a list (row title ≤ 24, the full label as
 the row's description). More: a numbered list in the text; the person answers "2" and the adapter maps
 it back to the action (the menu is stored per chat). When the core's buttons come in rows of several
-(a digest's ✅ ↩️ 👁 per person, a task's ✅ 🔄 ⛔ 📎), the numbers are the rows: answer 5 is the fifth
-row, i.e. the fifth person, and its buttons follow as a message of their own. A "share my location"
+(a digest's ✅ 5 ↩️ 5 👁 5 per person, a task's ✅ 2 🔄 2 ⛔ 2 📎 2), the numbers are the rows, each
+answered by the number its labels carry — the number of its line in the message, also when lines
+without buttons (a task already done) leave gaps — and its buttons follow as a message of their own. A "share my location"
 button becomes WhatsApp's location-request message (there is no live location on WhatsApp)."""
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from bot.messages import Reply
 MAX_REPLY_BUTTONS = 3
 MAX_LIST_ROWS = 10
 NUMBER_ANSWER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
+TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
 
 
 Option = tuple[str, str]  # (action, label as plain text)
-# A numbered menu's entry: an action, or a row of (action, label) pairs whose buttons follow the answer.
-MenuEntry = str | list[list[str]]
+# A numbered menu's entry: an action, or a row of (action, label) pairs whose buttons follow the answer;
+# None for a number that answers nothing (the line of a task already done).
+MenuEntry = str | list[list[str]] | None
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,40 @@ class Choices:
         return self.kind == "numbered" and any(len(row) > 1 for row in self.rows)
 
     @property
+    def numbers(self) -> list[int]:
+        """The number that answers each numbered line (a row, or an option when no row has several)."""
+        if not self.by_row:
+            return list(range(1, len(self.options) + 1))
+        return row_numbers(self.rows)
+
+    @property
     def menu(self) -> list[MenuEntry]:
         """What each number answers, as stored for the chat."""
         if not self.by_row:
             return [a for a, _ in self.options]
-        return [row[0][0] if len(row) == 1 else [[a, label] for a, label in row] for row in self.rows]
+        menu: list[MenuEntry] = [None] * max(self.numbers)
+        for number, row in zip(self.numbers, self.rows, strict=True):
+            menu[number - 1] = row[0][0] if len(row) == 1 else [[a, label] for a, label in row]
+        return menu
+
+
+def row_numbers(rows: list[list[Option]]) -> list[int]:
+    """Each row's number: the one all its labels end with ("✅ 3", "🔄 3", or a lone "👁 3": line 3 of
+    the message), so the person answers the number they read; rows without one (➕ Tambah tugas) follow
+    the highest. When that does not give distinct, plausible numbers, the rows are simply counted."""
+    keys = []
+    for row in rows:
+        found = [m.group(1) if (m := TRAILING_NUMBER.search(label)) else None for _, label in row]
+        keys.append(int(found[0]) if None not in found and len(set(found)) == 1 else None)
+    taken = [k for k in keys if k is not None]
+    if len(set(taken)) != len(taken) or 0 in taken or max(taken, default=0) > 2 * len(rows):
+        return list(range(1, len(rows) + 1))
+    numbers, after = [], max(taken, default=0)
+    for key in keys:
+        if key is None:
+            after += 1
+        numbers.append(key if key is not None else after)
+    return numbers
 
 
 def choices_of(reply: Reply) -> Choices:
@@ -82,7 +114,7 @@ def button_title(label: str) -> str:
 def numbered_text(choices: Choices, hint: str) -> str:
     lines = choices.rows if choices.by_row else [[option] for option in choices.options]
     shown = []
-    for number, row in enumerate(lines, start=1):
+    for number, row in zip(choices.numbers, lines, strict=True):
         labels = " · ".join(label for _, label in row)
         # A label that already carries its number (/tim's "3. Name") is not numbered twice.
         shown.append(labels if labels.startswith(f"{number}. ") else f"{number}. {labels}")
