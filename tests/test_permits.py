@@ -165,6 +165,15 @@ async def test_the_day_buttons_count_workdays_from_today(chat, db, clock):
     assert "Jumat, 27 November 2026 s.d. Senin, 30 November 2026 (2 hari kerja)" in texts(asked)
 
 
+@pytest.mark.parametrize("typed", ["2 hari", "  2 HARI "])
+async def test_typing_a_day_buttons_label_counts_as_tapping_it(chat, clock, typed):
+    # On WhatsApp people often type what a reply button says instead of tapping it.
+    clock.current = dt.datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # Friday
+    await chat.tap(RUDI, "lv:dl")
+    asked = await chat.text(RUDI, typed)
+    assert "Jumat, 27 November 2026 s.d. Senin, 30 November 2026 (2 hari kerja)" in texts(asked)
+
+
 async def test_a_range_of_only_weekend_days_says_it_holds_no_workday(chat):
     await chat.tap(RUDI, "lv:cuti")
     asked = await chat.text(RUDI, "28/11-29/11")  # Saturday and Sunday

@@ -86,6 +86,12 @@ async def on_reason(turn: Turn, data: dict, text: str) -> None:
             return
         await _asked_window(turn, data, duration)
     elif step == "days":
+        typed = " ".join(text.casefold().split())
+        # A day button's label typed instead of tapped ("2 hari"; on WhatsApp people often type).
+        button = next((n for n in DAY_BUTTONS if turn.t(f"permit.days_{n}").casefold() == typed), None)
+        if button is not None:
+            await on_kind(turn, ["lv", "days", str(button)])
+            return
         try:
             asked = parse_day_range(text, turn.today)
         except DayRangeError as exc:
