@@ -19,12 +19,12 @@ SILENT = 3
 DEWI = "ID.3000000000000000"
 
 
-def office() -> list[dict[str, str]]:
+def office(size: int = TEAM) -> list[dict[str, str]]:
     rows = [{"nip": HEAD, "name": "Budi Santoso", "position": "Kepala Dinas", "unit": "Dinas", "supervisor_nip": ""},
             {"nip": KASI, "name": "Dewi Lestari", "position": "Kepala Seksi", "unit": "Seksi Data",
              "supervisor_nip": HEAD}]
     rows += [{"nip": flat_office_nip(i), "name": f"Pegawai {i:02d}", "position": "Pelaksana", "unit": "Seksi Data",
-              "supervisor_nip": KASI} for i in range(1, TEAM + 1)]
+              "supervisor_nip": KASI} for i in range(1, size + 1)]
     return rows
 
 
@@ -32,20 +32,26 @@ def user(i: int) -> str:
     return f"ID.30000000000000{i:02d}"
 
 
-@pytest.fixture
-async def team(db, clock, tmp_path):
+async def onboarded(db, clock, tmp_path, size: int) -> Rig:
+    """The office of `size` staff on WhatsApp, everyone but person SILENT with a report sent."""
     clock.current = MONDAY_0900_WIB
-    await run_import(db, clock, office())
+    await run_import(db, clock, office(size))
     rig = Rig(db, clock, tmp_path)
     codes = await rig.harness.codes()
     await rig.says(DEWI, "6281300000000", wp.text(codes[KASI]))
-    for i in range(1, TEAM + 1):
+    for i in range(1, size + 1):
         await rig.says(user(i), f"62813000000{i:02d}", wp.text(codes[flat_office_nip(i)]))
         if i == SILENT:
             continue
         await rig.says(user(i), f"62813000000{i:02d}", wp.text("/lapor"))
         await rig.says(user(i), f"62813000000{i:02d}", wp.text(f"Pekerjaan {i:02d} selesai."))
         await rig.says(user(i), f"62813000000{i:02d}", wp.button_reply("r:send"))
+    return rig
+
+
+@pytest.fixture
+async def team(db, clock, tmp_path):
+    rig = await onboarded(db, clock, tmp_path, TEAM)
     yield rig
     await rig.http.aclose()
     await rig.parts.close()
@@ -105,3 +111,20 @@ async def test_with_a_task_done_the_number_of_a_task_still_answers_that_task(tea
     assert [a for a, _ in offered[0].actions()][0] == f"t:{ids['Tugas B']}:done"
     nothing = await team.says(who, phone, wp.text("1"))  # task 1 is done: it has no buttons to offer
     assert nothing[0].type == "text" and "✅" not in nothing[0].shown()
+
+
+async def test_a_digest_too_big_for_one_telegram_keyboard_keeps_its_numbers_on_whatsapp(db, clock, tmp_path):
+    # 35 people, 34 with a report: over Telegram's 100 buttons, so the digest's buttons come in pages
+    # of 30 people; on WhatsApp the second page still answers a person by their number in the digest.
+    rig = await onboarded(db, clock, tmp_path, 35)
+    try:
+        menu = (await rig.says(DEWI, "6281300000000", wp.text("/rekap")))[-1].shown()
+        assert "\n30. ✅ 30 · ↩️ 30 · 👁 30\n" in menu and "\n31. " in menu, menu
+        page = (await rig.says(DEWI, "6281300000000", wp.text("31")))[-1].shown()  # the next page's line
+        assert "\n35. ✅ 35 · ↩️ 35 · 👁 35\n" in page, page
+        offered = await rig.says(DEWI, "6281300000000", wp.text("34"))
+        actions = [a for a, _ in offered[0].actions()]
+        assert actions[2] == f"tim:{await person_of(rig, 34)}", actions
+    finally:
+        await rig.http.aclose()
+        await rig.parts.close()

@@ -68,13 +68,14 @@ class Choices:
 def row_numbers(rows: list[list[Option]]) -> list[int]:
     """Each row's number: the one all its labels end with ("✅ 3", "🔄 3", or a lone "👁 3": line 3 of
     the message), so the person answers the number they read; rows without one (➕ Tambah tugas) follow
-    the highest. When that does not give distinct, plausible numbers, the rows are simply counted."""
+    the highest. When that does not give distinct numbers in a plausible span, the rows are simply counted."""
     keys = []
     for row in rows:
         found = [m.group(1) if (m := TRAILING_NUMBER.search(label)) else None for _, label in row]
         keys.append(int(found[0]) if None not in found and len(set(found)) == 1 else None)
     taken = [k for k in keys if k is not None]
-    if len(set(taken)) != len(taken) or 0 in taken or max(taken, default=0) > 2 * len(rows):
+    # A page of a large digest starts at its first person's number (31, 32, …), hence a span, not a maximum.
+    if len(set(taken)) != len(taken) or 0 in taken or (taken and max(taken) - min(taken) >= 2 * len(rows)):
         return list(range(1, len(rows) + 1))
     numbers, after = [], max(taken, default=0)
     for key in keys:
