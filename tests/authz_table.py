@@ -143,6 +143,7 @@ CASES = [
     Case("return", tap="rt:{report}:{rev}", expect=CHAIN, effect=state_is("return_note")),
     Case("approve all", tap="apall:{today}", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
          effect=report_approved),
+    Case("approve all of a team", tap="apall:{today}:{boss}", expect=CHAIN, effect=report_approved),
     Case("digest page", tap="dg:{today}:{boss}:0:n", expect=CHAIN, effect=shows("Rudi Hartono")),
     Case("announce target", tap="ann:0", expect=ONLY_ADMIN, effect=audited("announce"),
          arrange=("announce", {"step": "target", "text": "Apel gabungan"})),

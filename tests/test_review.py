@@ -48,7 +48,7 @@ async def test_approve_return_resubmit_through_the_digest(chat):
     buttons = review_buttons(digest)
     approve = next(a for a in buttons if a.startswith("ap:"))
     give_back = next(a for a in buttons if a.startswith("rt:"))
-    assert "apall:20261123" in buttons
+    assert any(a.startswith("apall:20261123:") for a in buttons)  # the day and whose team
     assert "tidak berlaku" in texts(await chat.tap(SITI, approve))  # not in Rudi's chain
     assert "Tulis catatan untuk Rudi Hartono" in texts(await chat.tap(DEWI, give_back))
     returned = await chat.text(DEWI, "Lampirkan <foto> kegiatan")
@@ -95,6 +95,25 @@ async def test_rekap_for_another_day_and_admins_for_a_unit(chat, clock):
     clock.advance(days=1)
     assert "Senin, 23 November 2026" in texts(await chat.text(DEWI, "/rekap 2026-11-23"))
     assert "hanya untuk admin" in texts(await chat.text(DEWI, "/rekap 2026-11-23 Sekretariat"))
+
+
+async def test_an_admins_approve_all_under_a_units_digest_approves_that_team(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    admin = {"nip": "199202022018011008", "name": "Ari Admin", "position": "Analis SDM", "unit": "Sekretariat",
+             "supervisor_nip": SEK, "unit_parent": "", "timezone": "", "phone": "", "role": "admin"}
+    await run_import(db, clock, [{**r, "role": "staff"} for r in small_office()] + [admin])
+    chat = ChatHarness(db, clock, tmp_path / "media")
+    codes = await chat.codes()
+    for sender, nip in ((RUDI, STAF), ("508", admin["nip"])):
+        await chat.text(sender, f"/start {codes[nip]}")
+        await chat.location(sender, -1.6, 103.6)
+    await report(chat, RUDI)
+    digest = await chat.text("508", "/rekap 2026-11-23 Seksi Timur")
+    approve_all = next((a for a in actions(digest) if a.startswith("apall:")), None)
+    assert approve_all, texts(digest)
+    out = await chat.tap("508", approve_all)
+    assert "1 laporan tepat waktu" in texts(out, "508")  # Rudi's, not the admin's own (nobody under Ari)
+    assert "disetujui oleh Ari Admin" in texts(out, RUDI)
 
 
 def test_apel_digest_prints_text_and_json(apel_env, tmp_path, monkeypatch):

@@ -196,7 +196,7 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: 
                           reviewed=mark))
     if any(x.status == "on_time" and waiting_review(x) for x in lines):
         # After the people's rows, so that row N is the digest's person N (WhatsApp numbers the rows).
-        rows.append((Button(t("button.approve_all_on_time"), action("apall", day_code(day))),))
+        rows.append((Button(t("button.approve_all_on_time"), action("apall", day_code(day), supervisor_id)),))
     return Reply("\n".join(body), tuple(rows), kind=ReplyKind.DIGEST)
 
 

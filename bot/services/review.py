@@ -78,21 +78,32 @@ async def on_note(turn: Turn, data: dict, text: str) -> None:
 
 
 async def approve_all(turn: Turn, parts: list[str]) -> None:
-    if not turn.actor.is_supervisor:
-        await refuse_button(turn, "apall")
-        return
-    day = parse_day(parts[1]) if len(parts) == 2 else None
-    if day is None:
+    """`apall:<day>:<supervisor>`: every on-time report of that supervisor's digest of the day, for them,
+    anyone above them or an admin (an admin's `/rekap DATE UNIT` shows other people's teams). The older
+    `apall:<day>` of digests already in chats means the tapping supervisor's own team."""
+    day = parse_day(parts[1]) if len(parts) in (2, 3) else None
+    if day is None or (len(parts) == 3 and not parts[2].isdigit()):
         turn.say(turn.t("common.not_available"))
         return
-    people = {p.person_id: p.name for p in await turn.uow.people.direct_reports(turn.actor.person_id)}
-    lines = await digest.lines_for(turn.uow, people, day)
+    if len(parts) == 2 and not turn.actor.is_supervisor:
+        await refuse_button(turn, "apall")
+        return
+    supervisor_id = int(parts[2]) if len(parts) == 3 else turn.actor.person_id
+    if not await _may_review_team(turn, supervisor_id):
+        await refuse_button(turn, "apall", supervisor_id)
+        return
     approved = 0
-    for line in lines.values():
+    for line in await digest_query.supervisor_lines(turn.uow, supervisor_id, day):
         if line.status == "on_time" and digest.waiting_review(line):
             report = await turn.uow.day.report_by_id(line.report_id)
             approved += await _mark(turn, report, "approved", None)
     turn.say(turn.t("review.approved_all", count=approved, date=format_date(day, turn.lang)))
+
+
+async def _may_review_team(turn: Turn, supervisor_id: int) -> bool:
+    """The supervisor themselves, anyone above them in the chain, or an admin."""
+    return supervisor_id == turn.actor.person_id or turn.actor.is_admin or (
+        turn.actor.person_id in await turn.uow.people.chain(supervisor_id))
 
 
 async def digest_page(turn: Turn, parts: list[str]) -> None:
@@ -104,9 +115,7 @@ async def digest_page(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
         return
     supervisor_id, page = int(parts[2]), int(parts[3])
-    if supervisor_id != turn.actor.person_id and not turn.actor.is_admin and (
-        turn.actor.person_id not in await turn.uow.people.chain(supervisor_id)
-    ):
+    if not await _may_review_team(turn, supervisor_id):
         await refuse_button(turn, "dg", supervisor_id)
         return
     lines = await digest_query.supervisor_lines(turn.uow, supervisor_id, day)
