@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from bot.services import ladder
 from bot.services.routine import Routine
 from tests.bad_input_rig import TelegramCoreRig, telegram_problems, texts_of
 from tests.big_office import BIG_SECTION, big_office_rows, nip_of, staff_of
@@ -143,3 +144,16 @@ async def test_the_escalation_is_one_message_per_superior_with_one_name_a_line(o
     to_head = [o.reply.text for o in out if o.external_id == str(head)]
     assert len(to_head) == 1 and to_head[0].startswith("⚠️ 5 orang belum melapor sampai batas waktu:\n• ")
     assert await Routine(db.uow, clock=clock, default_language="id").escalations(clock.current) == []
+
+
+async def test_a_division_head_hears_of_section_heads_who_did_not_follow_up_in_one_message(office, db, clock):
+    clock.current = dt.datetime(2026, 11, 23, 13, 0, tzinfo=dt.UTC)  # 20.00 WIB: every review window is over
+    routine = Routine(db.uow, clock=clock, default_language="id")
+    out = await routine._after_deadline(ladder.unreviewed, clock.current, None, False)
+    kabid = office.uid[nip_of(office.rows, "Kepala Bidang Aplikasi Informatika")]
+    to_kabid = [o.reply.text for o in out if o.external_id == str(kabid)]
+    assert len(to_kabid) == 1, to_kabid  # five section heads, one message
+    lines = to_kabid[0].split("\n")
+    assert lines[0] == "⚠️ 5 atasan di bawah Anda belum menindaklanjuti timnya hari ini:"
+    assert len(lines) == 6 and all(line.startswith("• ") and "orang belum melapor" in line for line in lines[1:])
+    assert await routine._after_deadline(ladder.unreviewed, clock.current, None, False) == []

@@ -177,8 +177,19 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
         if (waiting or missing) and upper in reachable:
             pending[f"unreviewed:{unit_day.day}:{boss.id}"] = (upper, unit_day.day, esc(boss.name), waiting, missing)
     won = await uow.routine.claim_many([(k, u, "unreviewed", d) for k, (u, d, _, _, _) in pending.items()], now)
-    return [
-        (upper, lambda t, n=name, w=waiting, m=missing: Reply(t("routine.unreviewed", name=n, waiting=w, missing=m)),
-         Urgency.NOTICE)
-        for key, (upper, _, name, waiting, missing) in pending.items() if key in won
-    ]
+    # One message per superior for the supervisors that fell due together (a division head over five
+    # section heads got five at once); each supervisor is still claimed on its own.
+    due_lines: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    for key, (upper, _, name, waiting, missing) in pending.items():
+        if key in won:
+            due_lines[upper].append((name, waiting, missing))
+    return [(upper, _unreviewed(sorted(found)), Urgency.NOTICE) for upper, found in due_lines.items()]
+
+
+def _unreviewed(found: list[tuple[str, int, int]]):
+    if len(found) == 1:
+        ((name, waiting, missing),) = found
+        return lambda t: Reply(t("routine.unreviewed", name=name, waiting=waiting, missing=missing))
+    return lambda t: Reply("\n".join(
+        [t("routine.unreviewed_many", count=len(found))]
+        + [t("routine.unreviewed_line", name=n, waiting=w, missing=m) for n, w, m in found]))
