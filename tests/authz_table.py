@@ -62,6 +62,10 @@ def shows(word: str) -> Effect:
     return check
 
 
+async def offers_rudi(ctx, pid, out) -> bool:
+    return any(b.action == f"tim:{ctx.rudi}" for o in out for row in o.reply.buttons for b in row)
+
+
 async def task_done(ctx, pid, out) -> bool:
     return (await ctx.read(lambda uow: uow.day.task(ctx.task))).status == "done"
 
@@ -136,6 +140,8 @@ CASES = [
     Case("leave kind", tap="lv:cuti", expect=EVERYONE, effect=state_is("leave")),
     Case("leave decision", tap="lvd:{leave}:y", expect=CHAIN, effect=leave_approved),
     Case("team button", tap="team", expect=BOSSES, effect=answered, audited_as="tim"),
+    Case("team page", tap="timpg:0:n", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
+         effect=offers_rudi),
     Case("team member", tap="tim:{rudi}", expect=CHAIN, effect=shows("Laporan rahasia Rudi")),
     Case("assign pick", tap="asg:p:{rudi}", expect={**CHAIN, "admin": REFUSED}, effect=picked_rudi,
          arrange=("assign", {"step": "pick", "scope": "all", "picked": []})),

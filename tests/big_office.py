@@ -72,6 +72,19 @@ def big_office_rows() -> list[dict[str, str]]:
     return rows
 
 
+def wide_office_rows(staff: int) -> list[dict[str, str]]:
+    """A school or Puskesmas: one head with `staff` people directly under them."""
+    names, nips = _Names(), _Nips()
+    head = nips.next()
+    rows = [{"nip": head, "name": names.next(), "position": "Kepala Sekolah", "rank": "pengawas",
+             "unit": "SMP Negeri 1", "unit_parent": "", "timezone": "Asia/Jakarta", "supervisor_nip": "",
+             "role": "staff", "language": ""}]
+    rows += [{"nip": nips.next(), "name": names.next(), "position": "Guru", "rank": "pelaksana", "unit": "SMP Negeri 1",
+              "unit_parent": "", "timezone": "", "supervisor_nip": head, "role": "staff", "language": ""}
+             for _ in range(staff)]
+    return rows
+
+
 def nip_of(rows: list[dict[str, str]], position: str) -> str:
     return next(r["nip"] for r in rows if r["position"] == position)
 

@@ -12,7 +12,7 @@ import pytest
 from bot.services import ladder
 from bot.services.routine import Routine
 from tests.bad_input_rig import TelegramCoreRig, telegram_problems, texts_of
-from tests.big_office import BIG_SECTION, big_office_rows, nip_of, staff_of
+from tests.big_office import BIG_SECTION, big_office_rows, nip_of, staff_of, wide_office_rows
 from tests.chat_harness import MONDAY_0900_WIB
 from tests.test_org_import import run_import
 
@@ -157,3 +157,24 @@ async def test_a_division_head_hears_of_section_heads_who_did_not_follow_up_in_o
     assert lines[0] == "⚠️ 5 atasan di bawah Anda belum menindaklanjuti timnya hari ini:"
     assert len(lines) == 6 and all(line.startswith("• ") and "orang belum melapor" in line for line in lines[1:])
     assert await routine._after_deadline(ladder.unreviewed, clock.current, None, False) == []
+
+
+async def test_tim_of_a_head_with_120_people_reaches_everyone_through_pages_of_buttons(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    rows = wide_office_rows(120)
+    assert (await run_import(db, clock, rows)).ok
+    rig = TelegramCoreRig(db, clock, tmp_path / "media")
+    head = rows[0]["nip"]
+    await rig.says(8000, f"/start {(await rig.harness.codes())[head]}")
+    listing = accepted(await rig.says(8000, "/tim"))
+    assert "120. " in "\n".join(texts_of(listing))  # the list itself names everyone
+    seen = {label for label, data in inline_buttons(listing) if data.startswith("tim:")}
+    following = next(data for label, data in inline_buttons(listing) if label == "Tombol 91–120 ▶")
+    page = accepted(await rig.taps(8000, following))
+    assert texts_of(page)[0] == "👥 Tombol tim nomor 91–120 dari 120:"
+    seen |= {label for label, data in inline_buttons(page) if data.startswith("tim:")}
+    assert {label.split(".")[0] for label in seen} == {str(n) for n in range(1, 121)}
+    back = next(data for label, data in inline_buttons(page) if label == "◀ Tombol 1–90")
+    turned = accepted(await rig.taps(8000, back))
+    assert [c.__api_method__ for c in turned if c.__api_method__ != "answerCallbackQuery"] == ["editMessageText"]
+    assert "nomor 1–90 dari 120" in texts_of(turned)[0]

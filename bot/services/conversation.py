@@ -327,6 +327,7 @@ TAPS = {
     "lvd": leave.on_decision,
     "team": _ignoring_parts(team.show_team),
     "tim": team.show_member,
+    "timpg": team.team_page,
     "asg": team.on_tap,
     "ap": review.approve,
     "rt": review.start_return,

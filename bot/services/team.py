@@ -21,6 +21,8 @@ from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
 
 PICKER_PAGE = 30  # people per page of the picker (Telegram carries at most 100 buttons in a message)
+TEAM_BUTTONS_MAX = 100  # /tim's one button a person fits in one message up to here
+TEAM_PAGE = 90  # beyond it, people per page of /tim's buttons (with ◀ / ▶ still under 100)
 THUMBNAILS_SHOWN = 5
 
 
@@ -58,8 +60,9 @@ async def show_team(turn: Turn) -> None:
         mode = Mode(days[p.person_id].mode) if p.person_id in days else unset_mode
         state = report_state(reports.get(p.person_id), days.get(p.person_id), turn.t, unset_mode)
         lines.append(f"{number}. {esc(p.name)} — {turn.t(f'mode.{mode.value}')} · {state}")
-    rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(people, 1)]
-    turn.say("\n".join(lines), rows)
+    if len(people) > TEAM_BUTTONS_MAX:
+        lines.append(turn.t("team.paged", shown=TEAM_PAGE))
+    turn.say("\n".join(lines), _member_rows(people, 0, turn.t, edit=False))
     # Requests still waiting for a decision, each again with its buttons: the first notice may be far up
     # the chat, held by WhatsApp's 24-hour window, or in a console session that has ended.
     by_id = {p.person_id: p for p in people}
@@ -67,6 +70,40 @@ async def show_team(turn: Turn) -> None:
         member = by_id[request.person_id]
         workdays = await workday_count(turn.uow, member.unit, request)
         turn.replies.append(request_notice(member.name, request, member.timezone, workdays)(turn.t))
+
+
+def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple[Button, ...]]:
+    """A button a person (their number and name); a team over TEAM_BUTTONS_MAX gets `page` of them and
+    ◀ / ▶ (`edit`: from a page of buttons, which they replace, not from the list)."""
+    pages = 1 if len(people) <= TEAM_BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
+    first = page * TEAM_PAGE if pages > 1 else 0
+    shown = people[first:first + TEAM_PAGE] if pages > 1 else people
+    rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(shown, first + 1)]
+    nav = [Button(t(key, first=other * TEAM_PAGE + 1, last=min((other + 1) * TEAM_PAGE, len(people))),
+                  action("timpg", other, "e" if edit else "n"))
+           for other, key in ((page - 1, "team.page_prev"), (page + 1, "team.page_next")) if 0 <= other < pages]
+    return rows + ([tuple(nav)] if nav else [])
+
+
+async def team_page(turn: Turn, parts: list[str]) -> None:
+    """`timpg:<page>:<n|e>`: a page of /tim's buttons for a team too large for one message."""
+    if not turn.actor.is_supervisor:
+        await refuse_button(turn, "timpg")
+        return
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("n", "e"):
+        turn.say(turn.t("common.not_available"))
+        return
+    people = await turn.uow.people.direct_reports(turn.actor.person_id)
+    # A team that shrank since the button was sent has one page: everyone's buttons.
+    pages = 1 if len(people) <= TEAM_BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
+    page = int(parts[1])
+    if page >= pages:
+        turn.say(turn.t("common.not_available"))
+        return
+    first = page * TEAM_PAGE + 1 if pages > 1 else 1
+    last = min((page + 1) * TEAM_PAGE, len(people)) if pages > 1 else len(people)
+    turn.say(turn.t("team.page_title", first=first, last=last, total=len(people)),
+             _member_rows(people, page, turn.t, edit=True), edit=parts[2] == "e")
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:
