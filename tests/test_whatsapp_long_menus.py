@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from bot.domain.org_terms import Channel
 from tests import whatsapp_payloads as wp
+from tests.big_office import wide_office_rows
 from tests.chat_harness import MONDAY_0900_WIB
 from tests.org_rows import HEAD, KASI, flat_office_nip
 from tests.test_org_import import run_import
@@ -125,6 +126,27 @@ async def test_a_digest_too_big_for_one_telegram_keyboard_keeps_its_numbers_on_w
         offered = await rig.says(DEWI, "6281300000000", wp.text("34"))
         actions = [a for a, _ in offered[0].actions()]
         assert actions[2] == f"tim:{await person_of(rig, 34)}", actions
+    finally:
+        await rig.http.aclose()
+        await rig.parts.close()
+
+
+async def test_a_page_of_the_team_list_answers_the_numbers_it_shows(db, clock, tmp_path):
+    # 120 people under one head: /tim's buttons come 90 a page; the second page lists 91–120, and
+    # answering 120 opens person 120, as it reads.
+    clock.current = MONDAY_0900_WIB
+    rows = wide_office_rows(120)
+    await run_import(db, clock, rows)
+    rig = Rig(db, clock, tmp_path)
+    try:
+        await rig.says(DEWI, "6281300000000", wp.text((await rig.harness.codes())[rows[0]["nip"]]))
+        listing = "\n".join(c.shown() for c in await rig.says(DEWI, "6281300000000", wp.text("/tim")))
+        assert "\n90. " in listing and "\n91. Tombol 91–120 ▶" in listing, listing[-400:]
+        page = (await rig.says(DEWI, "6281300000000", wp.text("91")))[-1].shown()
+        assert "\n121. ◀ Tombol 1–90" in page and "1. 91." not in page, page
+        shown_120 = page.split("\n120. ", 1)[1].split("\n", 1)[0].rstrip("…")
+        opened = await rig.says(DEWI, "6281300000000", wp.text("120"))
+        assert shown_120 in opened[0].shown()
     finally:
         await rig.http.aclose()
         await rig.parts.close()

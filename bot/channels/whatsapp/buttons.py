@@ -26,6 +26,7 @@ MAX_REPLY_BUTTONS = 3
 MAX_LIST_ROWS = 10
 NUMBER_ANSWER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
 TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
+LEADING_NUMBER = re.compile(r"(\d{1,3})\. ")
 
 
 Option = tuple[str, str]  # (action, label as plain text)
@@ -51,15 +52,18 @@ class Choices:
     def numbers(self) -> list[int]:
         """The number that answers each numbered line (a row, or an option when no row has several)."""
         if not self.by_row:
-            return list(range(1, len(self.options) + 1))
+            return option_numbers(self.options)
         return row_numbers(self.rows)
 
     @property
     def menu(self) -> list[MenuEntry]:
         """What each number answers, as stored for the chat."""
         if not self.by_row:
-            return [a for a, _ in self.options]
-        menu: list[MenuEntry] = [None] * max(self.numbers)
+            menu: list[MenuEntry] = [None] * max(self.numbers)
+            for number, (act, _) in zip(self.numbers, self.options, strict=True):
+                menu[number - 1] = act
+            return menu
+        menu = [None] * max(self.numbers)
         for number, row in zip(self.numbers, self.rows, strict=True):
             menu[number - 1] = row[0][0] if len(row) == 1 else [[a, label] for a, label in row]
         return menu
@@ -73,10 +77,20 @@ def row_numbers(rows: list[list[Option]]) -> list[int]:
     for row in rows:
         found = [m.group(1) if (m := TRAILING_NUMBER.search(label)) else None for _, label in row]
         keys.append(int(found[0]) if None not in found and len(set(found)) == 1 else None)
+    return _numbered(keys)
+
+
+def option_numbers(options: list[Option]) -> list[int]:
+    """Each option's number: the one its label starts with ("91. Name" on a page of /tim's buttons), so a
+    page answers the numbers it shows; options without one (◀ / ▶) follow; else they are counted."""
+    return _numbered([int(m.group(1)) if (m := LEADING_NUMBER.match(label)) else None for _, label in options])
+
+
+def _numbered(keys: list[int | None]) -> list[int]:
     taken = [k for k in keys if k is not None]
     # A page of a large digest starts at its first person's number (31, 32, …), hence a span, not a maximum.
-    if len(set(taken)) != len(taken) or 0 in taken or (taken and max(taken) - min(taken) >= 2 * len(rows)):
-        return list(range(1, len(rows) + 1))
+    if len(set(taken)) != len(taken) or 0 in taken or (taken and max(taken) - min(taken) >= 2 * len(keys)):
+        return list(range(1, len(keys) + 1))
     numbers, after = [], max(taken, default=0)
     for key in keys:
         if key is None:
