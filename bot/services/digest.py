@@ -51,6 +51,7 @@ class RollUp:
     approved: int
     submitted: int
     reviewed_on_time: bool
+    unit: str  # the sub-unit the head leads: a head of office thinks in units, not only names
 
 
 async def lines_for(uow: UnitOfWork, people: dict[int, str], day: dt.date,
@@ -101,7 +102,7 @@ def waiting_review(line: Line) -> bool:
     return line.report_id is not None and line.approval is None
 
 
-def roll_up(head: str, lines: list[Line], review_deadline: dt.datetime) -> RollUp:
+def roll_up(head: str, unit: str, lines: list[Line], review_deadline: dt.datetime) -> RollUp:
     submitted = [x for x in lines if x.report_id is not None]
     return RollUp(
         head=head,
@@ -112,6 +113,7 @@ def roll_up(head: str, lines: list[Line], review_deadline: dt.datetime) -> RollU
         approved=sum(x.approval == "approved" for x in lines),
         submitted=len(submitted),
         reviewed_on_time=all(x.reviewed_at is not None and x.reviewed_at <= review_deadline for x in submitted),
+        unit=unit,
     )
 
 
@@ -191,9 +193,9 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: 
         body += ["", t("digest.rollup_title")]
         for r in rollups:
             mark = t("digest.reviewed_yes") if r.reviewed_on_time else t("digest.reviewed_no")
-            body.append(t("digest.rollup_line", head=esc(clip(r.head, 40)), reported=r.reported, late=r.late,
-                          missing=r.missing, excused=r.excused, approved=r.approved, submitted=r.submitted,
-                          reviewed=mark))
+            body.append(t("digest.rollup_line", head=esc(clip(r.head, 40)), unit=esc(clip(r.unit, 50)),
+                          reported=r.reported, late=r.late, missing=r.missing, excused=r.excused,
+                          approved=r.approved, submitted=r.submitted, reviewed=mark))
     if any(x.status == "on_time" and waiting_review(x) for x in lines):
         # After the people's rows, so that row N is the digest's person N (WhatsApp numbers the rows).
         rows.append((Button(t("button.approve_all_on_time"), action("apall", day_code(day), supervisor_id)),))
