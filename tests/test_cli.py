@@ -180,3 +180,13 @@ def test_the_invite_table_gives_each_expiry_in_its_persons_zone(apel_env, office
     assert result.exit_code == 0, result.stderr
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if line.count("│") > 3}
     assert "WIB" in rows[HEAD] and "WITA" in rows[STAF]  # Seksi Timur sits under Bidang Timur (Makassar)
+
+
+def test_reimport_names_the_people_left_without_a_superior(apel_env, office_csv, tmp_path):
+    apel("org", "import", str(office_csv))
+    rows = [r for r in small_office() if r["nip"] != "198504042010012004"]
+    rows[-1]["supervisor_nip"] = ""
+    result = apel("org", "import", str(write_csv(tmp_path / "next.csv", rows)))
+    assert result.exit_code == 0, result.stderr
+    assert "No longer have a superior (1)" in result.stderr
+    assert f"{STAF}  Rudi Hartono" in result.stderr

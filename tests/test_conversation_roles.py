@@ -201,6 +201,18 @@ async def test_an_admin_sends_the_org_chart_as_a_document(chat, db):
     assert "tidak disimpan" in texts(refused) and "Baris 5 (nip)" in texts(refused)
 
 
+async def test_an_uploaded_org_chart_names_who_was_left_without_a_superior(chat):
+    rows = [r for r in small_office() if r["nip"] != KASI]  # the section head retired
+    rows[-1]["supervisor_nip"] = ""  # and nobody is named yet
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    told = texts(await chat.document(BUDI, buffer.getvalue().encode(), "pegawai.csv", "text/csv"))
+    assert "Dinonaktifkan karena tidak ada di berkas (1):\n• 198504042010012004 Dewi Lestari" in told
+    assert "Tidak punya atasan lagi (1)" in told and f"• {STAF} Rudi Hartono" in told
+
+
 async def test_a_staff_members_csv_is_not_an_import(chat, db):
     out = await chat.document(RUDI, b"nip,name,position,unit,supervisor_nip\n", "pegawai.csv", "text/csv")
     assert "tidak diterima sebagai bukti" in texts(out)

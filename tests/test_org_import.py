@@ -132,3 +132,17 @@ async def test_every_import_is_audited(db, clock):
         entries = [(e.actor, e.action, e.detail) for e in (await uow.session.execute(select(AuditEntry))).scalars()]
     assert [(actor, action) for actor, action, _ in entries] == [("test", "org_import")]
     assert '"created": 5' in entries[0][2]
+
+
+async def test_people_whose_superior_the_file_leaves_empty_are_named(db, clock):
+    """A section head retires and the export leaves their staff's supervisor empty until a new one is
+    named: those people are now reviewed by nobody, and the admin is told who they are."""
+    await run_import(db, clock, small_office())
+    rows = [r for r in small_office() if r["nip"] != KASI]
+    rows[-1]["supervisor_nip"] = ""  # Rudi, whose section head left
+    report = await run_import(db, clock, rows)
+    assert report.ok and report.written
+    assert report.deactivated == [(KASI, "Dewi Lestari")]
+    assert report.unsupervised == [(STAF, "Rudi Hartono")]
+    again = await run_import(db, clock, rows)  # said once, when it happens
+    assert again.unsupervised == []

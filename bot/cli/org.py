@@ -89,6 +89,10 @@ def print_report(report: ImportReport, fmt: Format) -> None:
         say("cli.import_deactivated", count=len(report.deactivated))
         for nip, name in report.deactivated:
             err.print(f"  {nip}  {name}", highlight=False, markup=False)
+    if report.unsupervised:
+        say("cli.import_unsupervised", count=len(report.unsupervised))
+        for nip, name in report.unsupervised:
+            err.print(f"  {nip}  {name}", highlight=False, markup=False)
 
 
 @app.command("import")

@@ -57,6 +57,8 @@ class SyncPlan:
     reactivated: list[str] = field(default_factory=list)
     deactivated: list[StoredPerson] = field(default_factory=list)
     unchanged_people: int = 0
+    # (nip, name) of active people who had a superior and whom this file gives none: reviewed by nobody.
+    unsupervised: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def writes_anything(self) -> bool:
@@ -114,6 +116,8 @@ def plan_sync(
             plan.new_people.append(values)
         elif values != old.values:
             plan.changed_people.append((old.id, values))
+            if old.values.active and old.values.supervisor_nip and not values.supervisor_nip:
+                plan.unsupervised.append((spec.nip, spec.name))
             if not old.values.active:
                 plan.reactivated.append(spec.nip)
         else:

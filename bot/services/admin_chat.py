@@ -76,6 +76,9 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
     if report.deactivated:
         lines.append(turn.t("cli.import_deactivated", count=len(report.deactivated)))
         lines += [f"• {nip} {esc(name)}" for nip, name in report.deactivated[:ERRORS_SHOWN]]
+    if report.unsupervised:
+        lines.append(turn.t("cli.import_unsupervised", count=len(report.unsupervised)))
+        lines += [f"• {nip} {esc(name)}" for nip, name in report.unsupervised[:ERRORS_SHOWN]]
     turn.say("\n".join(lines))
     return True
 

@@ -25,6 +25,7 @@ class ImportReport:
     people_unchanged: int = 0
     reactivated: list[str] = field(default_factory=list)
     deactivated: list[tuple[str, str]] = field(default_factory=list)  # (nip, name)
+    unsupervised: list[tuple[str, str]] = field(default_factory=list)  # (nip, name): had a superior, now none
     ignored_columns: tuple[str, ...] = ()
 
     @property
@@ -111,6 +112,7 @@ async def import_into(
     report.people_unchanged = plan.unchanged_people
     report.reactivated = plan.reactivated
     report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
+    report.unsupervised = plan.unsupervised
     report.written = plan.writes_anything
     await uow.audit.record(
         now,
