@@ -190,3 +190,18 @@ def test_reimport_names_the_people_left_without_a_superior(apel_env, office_csv,
     assert result.exit_code == 0, result.stderr
     assert "No longer have a superior (1)" in result.stderr
     assert f"{STAF}  Rudi Hartono" in result.stderr
+
+
+def test_a_dry_run_tells_what_an_import_would_do_and_changes_nothing(apel_env, office_csv, tmp_path):
+    apel("org", "import", str(office_csv))
+    rows = small_office()[:4]  # Rudi left
+    rows[1]["name"] = "Siti Aminah, S.E., M.Si."
+    result = apel("org", "import", str(write_csv(tmp_path / "next.csv", rows)), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "Dry run, nothing was saved" in result.stderr
+    assert "0 new people, 1 updated, 3 unchanged, 1 deactivated" in result.stderr
+    assert f"{STAF}  Rudi Hartono" in result.stderr
+    shown = {p["nip"]: p for p in json.loads(apel("org", "show", "--format", "json").stdout)}
+    assert STAF in shown and shown["197502022001122002"]["name"] == "Siti Aminah"
+    audit = json.loads(apel("audit", "--format", "json").stdout)
+    assert [a["action"] for a in audit] == ["org_import"]  # the real import only

@@ -24,7 +24,7 @@ def sample_path() -> Path:
     return Path(str(resources.files("bot.samples").joinpath("sample_office.csv")))
 
 
-async def import_file(path: Path, *, partial: bool) -> ImportReport:
+async def import_file(path: Path, *, partial: bool, dry_run: bool = False) -> ImportReport:
     settings = load_settings()
     db = open_database(settings)
     lang = current_language()
@@ -51,12 +51,13 @@ async def import_file(path: Path, *, partial: bool) -> ImportReport:
                 actor=CLI_ACTOR,
                 partial=partial,
                 progress=wrote,
+                dry_run=dry_run,
             )
     finally:
         await db.dispose()
 
 
-def print_report(report: ImportReport, fmt: Format) -> None:
+def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) -> None:
     lang = current_language()
     records = [
         {"row": e.row, "column": e.column or "", "code": e.code, "problem": text(lang, e.code, **e.params)}
@@ -72,9 +73,9 @@ def print_report(report: ImportReport, fmt: Format) -> None:
         say("cli.import_nothing_written", count=len(report.rejected_rows))
         return
     if report.errors:
-        say("cli.import_partial", count=len(report.rejected_rows))
+        say("cli.import_partial_dry_run" if dry_run else "cli.import_partial", count=len(report.rejected_rows))
     say(
-        "cli.import_summary",
+        "cli.import_dry_run_summary" if dry_run else "cli.import_summary",
         rows=report.rows_read,
         created=report.people_created,
         updated=report.people_updated,
@@ -100,11 +101,12 @@ def print_report(report: ImportReport, fmt: Format) -> None:
 async def import_command(
     file: Path = typer.Argument(..., help="The org chart, .csv or .xlsx (README: 'Org chart format')."),
     partial: bool = typer.Option(False, "--partial", help="Save the good rows even when some rows are bad."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Tell what the import would change; save nothing."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Load an org chart; upserts by NIP, deactivates people missing from the file."""
-    report = await import_file(file, partial=partial)
-    print_report(report, fmt)
+    report = await import_file(file, partial=partial, dry_run=dry_run)
+    print_report(report, fmt, dry_run=dry_run)
     if report.errors:
         raise typer.Exit(1)
 

@@ -65,13 +65,15 @@ async def import_org_chart(
     actor: str,
     partial: bool = False,
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
+    """`dry_run`: the whole import is done and reported, then rolled back (nothing saved, nothing audited)."""
     async with uow_factory() as uow:
         report = await import_into(
             uow, header, rows, now=None, clock=clock, default_timezone=default_timezone, actor=actor,
             partial=partial, progress=progress,
         )
-        if report.written or report.rows_read:
+        if (report.written or report.rows_read) and not dry_run:
             await uow.commit()
     return report
 
