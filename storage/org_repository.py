@@ -234,3 +234,11 @@ class SqlOrgRepository:
             )
         ).first()
         return LinkedPerson(*row) if row else None
+
+    async def holder_of_nip(self, nip: str) -> tuple[int, str] | None:
+        """(id, name) of whoever holds this NIP, active or not."""
+        row = (await self.session.execute(select(Person.id, Person.name).where(Person.nip == nip))).first()
+        return (row[0], row[1]) if row else None
+
+    async def set_nip(self, person_id: int, nip: str, now: dt.datetime) -> None:
+        await self.session.execute(update(Person).where(Person.id == person_id).values(nip=nip, updated_at=now))

@@ -94,6 +94,10 @@ def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) ->
         say("cli.import_unsupervised", count=len(report.unsupervised))
         for nip, name in report.unsupervised:
             err.print(f"  {nip}  {name}", highlight=False, markup=False)
+    if report.nip_changes:
+        say("cli.import_nip_changes", count=len(report.nip_changes))
+        for name, old, new in report.nip_changes:
+            err.print(f"  {name}: {old} → {new}", highlight=False, markup=False)
 
 
 @app.command("import")

@@ -1,4 +1,5 @@
-"""`apel person export NIP [--output PATH]` and `apel person erase NIP --yes`: a person's data under UU PDP."""
+"""`apel person export NIP [--output PATH]` and `apel person erase NIP --yes`: a person's data under UU PDP;
+`apel person nip OLD NEW`: a corrected NIP."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_
 from bot.cli.files import ReplacedFile, cannot_write
 from bot.cli.output import current_language, fail, say
 from bot.exports.person_archive import write_archive
+from bot.services.nip_correction import correct_nip
 from bot.services.person_data import PersonExport, check_erasable, erase_person, export_person
 from bot.texts import text
 from storage.media_files import LocalMediaFiles
 
-app = typer.Typer(help="A person's data: export it, or erase it once they have left.", no_args_is_help=True)
+app = typer.Typer(help="A person's data: export it, erase it once they have left, correct their NIP.", no_args_is_help=True)
 
 
 async def export_command(
@@ -58,5 +60,20 @@ async def erase_command(
     say("person_data.erased", nip=nip, files=removed)
 
 
+async def nip_command(
+    old: str = typer.Argument(..., help="The NIP as stored (the wrong one)."),
+    new: str = typer.Argument(..., help="The corrected NIP."),
+) -> None:
+    """Correct a person's NIP in place (before importing the corrected file): chat links and history stay."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        name = await correct_nip(db.uow, old, new, now=clock().now(), actor=CLI_ACTOR)
+    finally:
+        await db.dispose()
+    say("person_nip.done", name=name, old=old.strip(), new=new.strip())
+
+
 app.command("export")(run_async(export_command))
+app.command("nip")(run_async(nip_command))
 app.command("erase")(run_async(erase_command))

@@ -59,6 +59,9 @@ class SyncPlan:
     unchanged_people: int = 0
     # (nip, name) of active people who had a superior and whom this file gives none: reviewed by nobody.
     unsupervised: list[tuple[str, str]] = field(default_factory=list)
+    # (name, old nip, new nip): one person deactivated and one created under the same name, most likely a
+    # corrected NIP (`apel person nip` keeps such a person whole).
+    nip_changes: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def writes_anything(self) -> bool:
@@ -125,7 +128,27 @@ def plan_sync(
     for nip, old in stored_people.items():
         if nip not in seen and nip not in keep_nips and old.values.active:
             plan.deactivated.append(old)
+    plan.nip_changes = _same_names(plan.deactivated, plan.new_people)
     return plan
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _same_names(gone: list[StoredPerson], new: list[PersonValues]) -> list[tuple[str, str, str]]:
+    """Pairs of a deactivated and a new person with the same name, where the name is unique on both sides."""
+    by_name_gone: dict[str, list[StoredPerson]] = {}
+    for person in gone:
+        by_name_gone.setdefault(_name_key(person.values.name), []).append(person)
+    by_name_new: dict[str, list[PersonValues]] = {}
+    for values in new:
+        by_name_new.setdefault(_name_key(values.name), []).append(values)
+    return [
+        (new_ones[0].name, by_name_gone[key][0].values.nip, new_ones[0].nip)
+        for key, new_ones in by_name_new.items()
+        if len(new_ones) == 1 and len(by_name_gone.get(key, [])) == 1
+    ]
 
 
 def deactivated(values: PersonValues) -> PersonValues:

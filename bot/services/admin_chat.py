@@ -79,6 +79,9 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
     if report.unsupervised:
         lines.append(turn.t("cli.import_unsupervised", count=len(report.unsupervised)))
         lines += [f"• {nip} {esc(name)}" for nip, name in report.unsupervised[:ERRORS_SHOWN]]
+    if report.nip_changes:
+        lines.append(turn.t("cli.import_nip_changes", count=len(report.nip_changes)))
+        lines += [f"• {esc(name)}: {old} → {new}" for name, old, new in report.nip_changes[:ERRORS_SHOWN]]
     turn.say("\n".join(lines))
     return True
 

@@ -26,6 +26,7 @@ class ImportReport:
     reactivated: list[str] = field(default_factory=list)
     deactivated: list[tuple[str, str]] = field(default_factory=list)  # (nip, name)
     unsupervised: list[tuple[str, str]] = field(default_factory=list)  # (nip, name): had a superior, now none
+    nip_changes: list[tuple[str, str, str]] = field(default_factory=list)  # (name, old nip, new nip)
     ignored_columns: tuple[str, ...] = ()
 
     @property
@@ -115,6 +116,7 @@ async def import_into(
     report.reactivated = plan.reactivated
     report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
     report.unsupervised = plan.unsupervised
+    report.nip_changes = plan.nip_changes
     report.written = plan.writes_anything
     await uow.audit.record(
         now,
