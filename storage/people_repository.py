@@ -158,6 +158,21 @@ class SqlPeopleRepository:
         )
         return [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
 
+    async def linked_to_deactivated(self, channel: Channel, external_id: str) -> bool:
+        """Whether this chat identity is still linked to a person the org chart has since deactivated."""
+        query = (
+            select(ChannelAccount.id)
+            .join(Person, Person.id == ChannelAccount.person_id)
+            .where(
+                ChannelAccount.channel == channel.value,
+                ChannelAccount.external_id == external_id,
+                ChannelAccount.unlinked_at.is_(None),
+                Person.active.is_(False),
+            )
+            .limit(1)
+        )
+        return (await self.session.execute(query)).first() is not None
+
     async def account_person(self, channel: Channel, external_id: str) -> int | None:
         return (
             await self.session.execute(

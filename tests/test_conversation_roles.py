@@ -228,3 +228,12 @@ async def test_rekap_shows_a_supervisor_the_digest_of_their_people(chat):
     assert "Rudi Hartono: ✅ WFO, lapor 10.00 WITA · tugas 0/0 · bukti 1" in digest
     assert "Total 1 orang: 1 tepat waktu" in digest
     assert "untuk atasan" in texts(await chat.text(RUDI, "/rekap"))
+
+
+async def test_someone_the_org_chart_deactivated_is_told_so_not_asked_for_an_invite(chat, db, clock):
+    rows = [r for r in small_office() if r["nip"] != KASI]  # Dewi retired; Rudi reports to the division head
+    rows[-1]["supervisor_nip"] = KABID
+    await run_import(db, clock, rows)
+    told = texts(await chat.text(DEWI, "/tim"))
+    assert "tidak lagi terdaftar sebagai pegawai aktif" in told and "undangan" not in told
+    assert "kode undangan ini tidak dapat dipakai" in texts(await chat.text("999", "/tim"))  # a stranger, as before

@@ -128,7 +128,8 @@ class Conversation:
             words = words[1:]
         code = words[0] if len(words) == 1 else ""
         detail = _stranger_attempt(inbound)
-        if code and looks_like_code(code):
+        redeeming = bool(code) and looks_like_code(code)
+        if redeeming:
             result = await redeem_in(uow, now=now, channel=inbound.channel, external_id=inbound.sender, code=code)
             log.info("invite redemption on %s: %s", inbound.channel.value, result.reason)
             if result.linked:
@@ -137,8 +138,14 @@ class Conversation:
                 await self._welcome(turn)
                 return [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
             detail = {"command": "start", "reason": result.reason}
+        refusal = "onboard.refused"
+        if not redeeming and await uow.people.linked_to_deactivated(inbound.channel, inbound.sender):
+            # Their own chat, linked before an import deactivated them (retired, moved out): an invite
+            # would not help them, and telling them so tells a stranger nothing.
+            refusal = "onboard.deactivated"
+            detail = {**detail, "reason": "deactivated"}
         await uow.audit.record(now, stranger_label(inbound.channel, inbound.sender), REFUSED, detail)
-        return [Outgoing(inbound.channel, inbound.sender, Reply(t("onboard.refused")), Urgency.REPLY)]
+        return [Outgoing(inbound.channel, inbound.sender, Reply(t(refusal)), Urgency.REPLY)]
 
     async def _welcome(self, turn: Turn) -> None:
         await turn.set_state("home_location")
