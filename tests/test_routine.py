@@ -269,3 +269,20 @@ async def test_rekap_on_demand_and_as_a_step(routine, clock):
     out = await routine.digests(clock.now(), force=True)
     assert [o.external_id for o in digests_of(out)] == [BOSS]
     assert await routine.digests(clock.now(), force=True) == []
+
+
+async def test_the_digest_shows_people_on_their_units_local_day_off_as_libur_not_missing(routine, clock, db):
+    """The boss works (WIB) while Seksi Timur (WIT) has a local day off: Witi was never briefed or reminded,
+    and the boss's digest, as `/rekap` does, says libur instead of counting Witi missing."""
+    async with db.uow() as uow:
+        await uow.routine.add_calendar_entry(dt.date(2026, 11, 23), "holiday", "HUT Kota Jayapura",
+                                             (await uow.org.stored_units())["Seksi Timur"].id, clock.now())
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+    assert WIT not in briefed(await routine.tick())
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16:30 WIB: the boss's digest time
+    (digest,) = digests_of(await routine.tick())
+    assert "Witi: 🏖️ Libur" in digest.reply.text
+    assert "2 belum lapor, 1 berhalangan." in digest.reply.text
+    clock.current = dt.datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 18:00 WIB: the boss has no superior
+    assert await routine.tick() == []

@@ -12,6 +12,7 @@ from bot.domain.supervision import levels
 from bot.messages import Attachment, Button, Reply, ReplyKind, Urgency
 from bot.ports import Pictures, UnitOfWork
 from bot.services import digest
+from bot.services.day_schedule import modes_of_people
 from bot.services.turn import action, translator
 
 
@@ -24,6 +25,12 @@ async def _org(uow: UnitOfWork):
         if boss_of[p.id] is not None:
             reports[boss_of[p.id]].append(p)
     return {p.id: p for p in people}, boss_of, reports
+
+
+async def _lines(uow: UnitOfWork, group: dict[int, str], day: dt.date, unit_of: dict[int, str]) -> dict:
+    """The digest lines of `group` on `day`; someone without a work day that date has their unit's mode, as in
+    `/rekap`: libur on their unit's local day off (a unit in another zone, a regional holiday), not missing."""
+    return await digest.lines_for(uow, group, day, await modes_of_people(uow, day, {p: unit_of[p] for p in group}))
 
 
 async def _reachable(uow: UnitOfWork, person_ids) -> set[int]:
@@ -103,7 +110,8 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
     for boss, unit_day in claimed:
         for p in _below(boss.id, reports):
             by_day[unit_day.day][p.id] = p.name
-    lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
+    unit_of = {p.id: p.unit for p in people.values()}
+    lines = {day: await _lines(uow, group, day, unit_of) for day, group in by_day.items()}
     thumbs: dict[int, list[str]] = {}
     if pictures is not None:  # every collage's thumbnails in one query per day, not one per supervisor
         for day, group in by_day.items():
@@ -168,7 +176,8 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
     for boss, _, unit_day in due:
         for p in reports[boss.id]:
             by_day[unit_day.day][p.id] = p.name
-    lines = {day: await digest.lines_for(uow, group, day) for day, group in by_day.items()}
+    unit_of = {p.id: p.unit for p in people.values()}
+    lines = {day: await _lines(uow, group, day, unit_of) for day, group in by_day.items()}
     reachable = await _reachable(uow, {upper for _, upper, _ in due})
     pending = {}
     for boss, upper, unit_day in due:
