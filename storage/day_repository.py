@@ -15,6 +15,8 @@ from storage.conflict_insert import built_per_dialect, dialect_insert
 from storage.day_tables import ConversationState, Evidence, LocationFix, Report, SeenUpdate, Task, WorkDay
 from storage.evidence_repository import band_values
 
+PLANNED_SOURCES = ("roster", "directive", "default")  # a work day's modes the routine may plan again
+
 
 CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
 UPCOMING_SHOWN = 10  # tasks due later that /tugas lists: an assignment for next week, not a backlog
@@ -151,6 +153,17 @@ class SqlDayRepository:
             .where(WorkDay.person_id == person_id, WorkDay.day == day)
             .values(mode=mode, source=source, reason=reason)
         )
+
+    async def forget_planned(self, person_ids: Sequence[int], day: dt.date) -> int:
+        """Drop the modes planned for `day` that nobody was told yet (the roster's, a directive's, the default
+        a turn wrote): the day became a day off. Leave, admins' overrides and briefed days stay."""
+        if not person_ids:
+            return 0
+        result = await self.session.execute(
+            delete(WorkDay).where(WorkDay.person_id.in_(list(person_ids)), WorkDay.day == day,
+                                  WorkDay.source.in_(PLANNED_SOURCES), WorkDay.briefed_at.is_(None))
+        )
+        return result.rowcount or 0
 
     async def mark_briefed(self, person_id: int, day: dt.date, at: dt.datetime) -> bool:
         """True for the one call that marks it; a second briefing of the same day finds it marked."""

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from schedules.clock_runner import RoutineClock
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, texts
-from tests.org_rows import HEAD, KASI, STAF, small_office, write_csv
+from tests.org_rows import HEAD, KABID, KASI, STAF, small_office, write_csv
 from tests.test_org_import import run_import
 
 runner = CliRunner()
@@ -287,3 +287,30 @@ async def test_the_roster_never_replans_a_day_that_began_or_a_briefed_one(db, cl
     assert 23 not in planned and 24 not in planned  # past days are what the export reads: left alone
     assert planned[25] == ("wfo", "default")  # briefed: kept as the person was told
     assert {26, 27} <= set(planned) and planned[26][1] == "roster"
+
+
+async def test_a_day_off_added_after_the_roster_is_a_day_off_for_everyone_it_covers(admin_chat, clock):
+    """The roster was made for the week; then a local day off is declared on Wednesday. Its people were
+    never briefed or reminded that day, and /status, the roster listing and the digest say so too: the
+    roster's planned modes for that day are gone; a day off of one unit takes only that unit's."""
+    assert "Roster dibuat" in texts(await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
+    assert "Ditambahkan" in texts(await admin_chat.text("505", "/libur 2026-11-25 libur Hari Jadi Kota"))
+    clock.current = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)  # Wednesday 10.00 WIB, 11.00 WITA
+    shown = texts(await admin_chat.text("502", "/status"))
+    assert "Mode kerja hari ini: <b>Libur</b>" in shown and "Hari ini libur: Hari Jadi Kota." in shown
+    assert "belum dikirim" not in shown
+    async with admin_chat.db.uow() as uow:
+        planned = await uow.day.work_days_between(
+            [p.id for p in await uow.org.list_people(None, include_inactive=False)],
+            dt.date(2026, 11, 25), dt.date(2026, 11, 25))
+    assert {w.mode for w in planned} <= {"libur"}
+    from bot.services.calendar_admin import add_entry
+
+    async with admin_chat.db.uow() as uow:
+        await add_entry(uow, day=dt.date(2026, 11, 26), kind="libur", name="HUT Seksi", unit="Seksi Timur",
+                        actor="test", now=clock.now())
+        await uow.commit()
+        people = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        thursday = await uow.day.work_days_for(list(people.values()), dt.date(2026, 11, 26))
+    assert people[KASI] not in thursday and people[STAF] not in thursday
+    assert people[KABID] in thursday and people[HEAD] in thursday  # Bidang Timur and Dinas still work

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.domain.work_calendar import ALL_WFH, ALL_WFO, HOLIDAY, KINDS, OFFICE_CLOSED, CalendarEntry, national_holidays
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
-from bot.services.org_directory import find_unit
+from bot.services.org_directory import find_unit, units_under
 from bot.texts import text
 
 MAX_NAME = 200
@@ -66,7 +66,16 @@ async def add_entry(uow: UnitOfWork, *, day: dt.date, kind: str, name: str, unit
     # The same day, kind and unit again is the same entry: adding it twice made two identical rows
     # (and two lines in every listing). A new name replaces the old one, so a typo can be fixed.
     outcome, old = await uow.routine.put_calendar_entry(day, kind, name, unit_id, now)
+    if outcome == "added" and kind in (HOLIDAY, OFFICE_CLOSED):
+        await _unplan(uow, day, scope)
     if outcome != "unchanged":
         detail = {"day": str(day), "kind": kind, "name": name, "unit": scope} | ({"old_name": old} if old else {})
         await uow.audit.record(now, actor, "calendar_add" if outcome == "added" else "calendar_rename", detail)
     return Added(CalendarEntry(day, kind, name, scope), outcome, old)
+
+
+async def _unplan(uow: UnitOfWork, day: dt.date, scope: str | None) -> None:
+    """A day off declared after the roster: the modes planned for that day (and not yet told) go, so that
+    `/status`, the roster listing and the digests read it as the day off the routine keeps it."""
+    people = await uow.org.list_people(await units_under(uow, scope) if scope else None, include_inactive=False)
+    await uow.day.forget_planned([p.id for p in people], day)
