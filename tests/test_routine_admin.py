@@ -45,6 +45,10 @@ def test_schedules_inherit_and_a_period_override_wins(office):
     seksi = schedule("Seksi Timur")
     assert seksi["apel"] == ("07.15", "Dinas") and seksi["deadline_by_weekday"] == ("fri=16.30", "Seksi Timur")
     assert schedule("Seksi Timur", "2027-03-01")["apel"] == ("08.00", "Dinas 2027-02-18–2027-03-19")
+    assert apel("schedule", "set", "deadline", "15:00", "--from", "2027-02-18", "--to", "2027-03-19").exit_code == 0
+    ramadan_friday = schedule("Seksi Timur", "2027-02-19")  # the period's deadline holds on Fridays too
+    assert ramadan_friday["deadline"] == ("15.00", "Dinas 2027-02-18–2027-03-19")
+    assert ramadan_friday["deadline_by_weekday"] == ("-", "Dinas 2027-02-18–2027-03-19")
     table = runner.invoke(app, ["schedule", "show", "--unit", "Seksi Timur", "--date", "2026-11-23"],
                           env={"DEFAULT_LANGUAGE": "id"}).stdout
     assert "jum=16.30" in table and "sen,sel,rab,kam,jum" in table  # JSON above keeps the codes

@@ -105,3 +105,19 @@ async def test_a_digest_of_a_weekend_lists_people_as_off_not_missing(chat, db, c
         monday = await digest_query.digests_for(uow, day=dt.date(2026, 11, 30), unit=None)
     assert {(x.mode.value, x.status) for d in sunday for x in d.lines} == {("libur", "excused")}
     assert {x.status for d in monday for x in d.lines} == {"missing"}
+
+
+async def test_ramadan_hours_beat_the_sections_usual_friday_deadline(chat, db, clock):
+    """Seksi Timur's usual Friday runs to 16.30; Ramadan's deadline of 15.00 for the whole office is the
+    deadline of its Fridays too, unless the period sets a Friday of its own."""
+    await set_hours(db, clock, "deadline_by_weekday", "fri=16:30", unit="Seksi Timur")
+    await set_hours(db, clock, "deadline", "15:00", ramadan=True)
+    clock.current = dt.datetime(2026, 11, 27, 9, 0, tzinfo=WITA)  # a Friday in Ramadan
+    rudi = (await ids(db))[STAF]
+    out = await send_briefing(db.uow, clock=clock, person_id=rudi, day=clock.current.date(), default_language="id")
+    assert "15.00 WITA" in texts(out)
+    await report_at(chat, clock, dt.datetime(2026, 11, 27, 15, 30, tzinfo=WITA))
+    assert [r.late for r in await table(db, Report)] == [True]
+    await set_hours(db, clock, "deadline_by_weekday", "fri=15:30", ramadan=True)
+    clock.current = dt.datetime(2026, 12, 4, 9, 0, tzinfo=WITA)  # the next Ramadan Friday
+    assert "15.30 WITA" in texts(await chat.text(RUDI, "/status"))

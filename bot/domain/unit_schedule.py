@@ -85,9 +85,17 @@ def resolve(chain: list[str], layers: list[ScheduleLayer], day: dt.date) -> Sche
     relevant = [layer for layer in layers if layer.unit in rank and layer.in_force(day)]
     relevant.sort(key=lambda layer: (0 if layer.is_override else 1, rank[layer.unit]))
     chosen: dict = {}
+    by_override: set[str] = set()  # the fields a period override in force decides
     for layer in relevant:
         for name, value in layer.values.items():
-            chosen.setdefault(name, value)
+            if name not in chosen:
+                chosen[name] = value
+                if layer.is_override:
+                    by_override.add(name)
+    # A period's deadline (Ramadan hours) is every day's deadline in that period, Fridays included: the usual
+    # weekday deadlines (fri=16.30) give way to it, unless the period sets weekday deadlines of its own.
+    if "deadline" in by_override and "deadline_by_weekday" not in by_override:
+        chosen.pop("deadline_by_weekday", None)
     return replace(DEFAULTS, **{k: v for k, v in chosen.items() if k in FIELDS})
 
 

@@ -56,12 +56,18 @@ async def show(uow: UnitOfWork, unit: str | None, day: dt.date) -> tuple[str, li
     layers = await uow.routine.schedule_layers()
     effective = resolve(chain, layers, day)
     lines = []
-    for field_name in FIELDS:
-        source, top = "default", None
-        ranked = sorted(
+
+    def deciding(field_name: str):
+        return sorted(
             (layer for layer in layers if layer.unit in chain and layer.in_force(day) and field_name in layer.values),
             key=lambda layer: (0 if layer.is_override else 1, chain.index(layer.unit)),
         )
+
+    for field_name in FIELDS:
+        source, top = "default", None
+        ranked = deciding(field_name)
+        if field_name == "deadline_by_weekday" and ranked and not effective.deadline_by_weekday:
+            ranked = deciding("deadline")  # a period's deadline set the usual weekday deadlines aside (`resolve`)
         if ranked:
             top = ranked[0]
             source = top.unit if not top.is_override else f"{top.unit} {top.valid_from}–{top.valid_to or top.valid_from}"
