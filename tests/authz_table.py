@@ -151,6 +151,7 @@ CASES = [
          effect=report_approved),
     Case("approve all of a team", tap="apall:{today}:{boss}", expect=CHAIN, effect=report_approved),
     Case("digest page", tap="dg:{today}:{boss}:0:n", expect=CHAIN, effect=shows("Rudi Hartono")),
+    Case("confirm a held org chart", tap="orgimp", expect={**ONLY_ADMIN, "admin": IDLE}, effect=audited("org_import")),
     Case("announce target", tap="ann:0", expect=ONLY_ADMIN, effect=audited("announce"),
          arrange=("announce", {"step": "target", "text": "Apel gabungan"})),
     Case("home decision", tap="home:{rudi}:{home}:y", expect=CHAIN, effect=home_approved),

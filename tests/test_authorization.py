@@ -14,7 +14,6 @@ import openpyxl
 from sqlalchemy import func, select
 
 from bot.domain.org_terms import Channel
-from bot.services.conversation import TAPS
 from bot.services.menus import ALIASES, commands_for
 from bot.services.refusal import stranger_label
 from bot.texts import text
@@ -37,7 +36,7 @@ def test_every_command_and_button_action_has_a_row(tmp_path):
     conversation = ChatHarness(SimpleNamespace(uow=None), None, tmp_path).conversation
     commands = {ALIASES.get(c.what, c.what) for c in CASES if c.text}  # `/help` is /bantuan
     assert commands == set(conversation.commands), "a command without a row in tests/authz_table.py"
-    assert {c.what for c in CASES if c.tap} == set(TAPS), "a button action without a row in tests/authz_table.py"
+    assert {c.what for c in CASES if c.tap} == set(conversation.taps), "a button action without a row in tests/authz_table.py"
     assert set(commands_for("admin")) | {"start"} == set(conversation.commands)  # menus name no ghost command
     assert all(set(c.expect) == set(ACTORS[1:]) for c in CASES)
 

@@ -24,7 +24,8 @@ def sample_path() -> Path:
     return Path(str(resources.files("bot.samples").joinpath("sample_office.csv")))
 
 
-async def import_file(path: Path, *, partial: bool, dry_run: bool = False) -> ImportReport:
+async def import_file(path: Path, *, partial: bool, dry_run: bool = False,
+                      deactivate_many: bool = False) -> ImportReport:
     settings = load_settings()
     db = open_database(settings)
     lang = current_language()
@@ -52,6 +53,7 @@ async def import_file(path: Path, *, partial: bool, dry_run: bool = False) -> Im
                 partial=partial,
                 progress=wrote,
                 dry_run=dry_run,
+                deactivate_many=deactivate_many,
             )
     finally:
         await db.dispose()
@@ -75,7 +77,7 @@ def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) ->
     if report.errors:
         say("cli.import_partial_dry_run" if dry_run else "cli.import_partial", count=len(report.rejected_rows))
     say(
-        "cli.import_dry_run_summary" if dry_run else "cli.import_summary",
+        "cli.import_dry_run_summary" if dry_run else "cli.import_held_summary" if report.held else "cli.import_summary",
         rows=report.rows_read,
         created=report.people_created,
         updated=report.people_updated,
@@ -98,6 +100,8 @@ def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) ->
         say("cli.import_nip_changes", count=len(report.nip_changes))
         for name, old, new in report.nip_changes:
             err.print(f"  {name}: {old} → {new}", highlight=False, markup=False)
+    if report.held:
+        say("cli.import_held", count=len(report.deactivated), active=report.active_before)
 
 
 @app.command("import")
@@ -106,12 +110,15 @@ async def import_command(
     file: Path = typer.Argument(..., help="The org chart, .csv or .xlsx (README: 'Org chart format')."),
     partial: bool = typer.Option(False, "--partial", help="Save the good rows even when some rows are bad."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Tell what the import would change; save nothing."),
+    deactivate_many: bool = typer.Option(
+        False, "--deactivate-many",
+        help="Import even when the file deactivates more than a fifth of the active people."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Load an org chart; upserts by NIP, deactivates people missing from the file."""
-    report = await import_file(file, partial=partial, dry_run=dry_run)
+    report = await import_file(file, partial=partial, dry_run=dry_run, deactivate_many=deactivate_many)
     print_report(report, fmt, dry_run=dry_run)
-    if report.errors:
+    if report.errors or report.held:
         raise typer.Exit(1)
 
 

@@ -48,6 +48,16 @@ class StoredPerson:
     values: PersonValues
 
 
+# A file that would deactivate more than a fifth of the active people (and at least this many) is held
+# until the admin confirms: that is one unit's export or a cut-off file, not a month's retirements.
+MANY_DEACTIVATED_SHARE = 0.2
+MANY_DEACTIVATED_MIN = 5
+
+
+def deactivates_many(deactivated: int, active_before: int) -> bool:
+    return deactivated >= MANY_DEACTIVATED_MIN and deactivated > MANY_DEACTIVATED_SHARE * active_before
+
+
 @dataclass
 class SyncPlan:
     new_units: list[UnitSpec] = field(default_factory=list)
@@ -57,6 +67,7 @@ class SyncPlan:
     reactivated: list[str] = field(default_factory=list)
     deactivated: list[StoredPerson] = field(default_factory=list)
     unchanged_people: int = 0
+    active_before: int = 0  # active people stored before this import
     # (nip, name) of active people who had a superior and whom this file gives none: reviewed by nobody.
     unsupervised: list[tuple[str, str]] = field(default_factory=list)
     # (name, old nip, new nip): one person deactivated and one created under the same name, most likely a
@@ -129,6 +140,7 @@ def plan_sync(
         if nip not in seen and nip not in keep_nips and old.values.active:
             plan.deactivated.append(old)
     plan.nip_changes = _same_names(plan.deactivated, plan.new_people)
+    plan.active_before = sum(p.values.active for p in stored_people.values())
     return plan
 
 

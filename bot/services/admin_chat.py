@@ -10,7 +10,7 @@ from bot.domain.evidence import EvidenceKind, classify
 from bot.domain.html import clip, esc
 from bot.domain.org_terms import Channel
 from bot.domain.org_tree import depth_first
-from bot.messages import Attachment, Button, Reply, Urgency
+from bot.messages import Attachment, Button, MediaIn, Reply, Urgency
 from bot.ports import SheetReader
 from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings, invites_csv, issue_into
@@ -33,9 +33,11 @@ def is_sheet(filename: str | None) -> bool:
     return bool(filename) and PurePath(filename).suffix.lower() in SHEET_SUFFIXES
 
 
-async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max_bytes: int) -> bool:
-    """Handle an admin's CSV/XLSX as an org chart; False when it is no org chart (then it is evidence)."""
-    media = turn.inbound.media
+async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max_bytes: int, *,
+                     media: MediaIn | None = None, deactivate_many: bool = False) -> bool:
+    """Handle an admin's CSV/XLSX as an org chart; False when it is no org chart (then it is evidence).
+    `media`: a file sent earlier (confirmed with `orgimp`) instead of the one in this message."""
+    media = media or turn.inbound.media
     if media.size is not None and media.size > max_bytes:
         return False  # the evidence path refuses it by its size, before any download
     try:
@@ -50,7 +52,7 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
         header, rows = await reader.read(content, media.filename)
         report = await import_into(
             turn.uow, header, rows, now=turn.now, clock=None, default_timezone=default_timezone,
-            actor=actor_label(turn),
+            actor=actor_label(turn), deactivate_many=deactivate_many,
         )
     except ServiceError as exc:
         not_a_chart = exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported")
@@ -69,7 +71,9 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
             lines.append(turn.t("admin.more_errors", count=len(report.errors) - ERRORS_SHOWN))
         turn.say("\n".join(lines))
         return True
-    lines = [turn.t("cli.import_summary", rows=report.rows_read, created=report.people_created,
+    lines = [turn.t("admin.import_held", count=len(report.deactivated), active=report.active_before)] if report.held else []
+    lines += [turn.t("cli.import_held_summary" if report.held else "cli.import_summary", rows=report.rows_read,
+                    created=report.people_created,
                     updated=report.people_updated, unchanged=report.people_unchanged,
                     deactivated=len(report.deactivated), units_created=report.units_created,
                     units_updated=report.units_updated)]
@@ -82,8 +86,28 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
     if report.nip_changes:
         lines.append(turn.t("cli.import_nip_changes", count=len(report.nip_changes)))
         lines += [f"• {esc(name)}: {old} → {new}" for name, old, new in report.nip_changes[:ERRORS_SHOWN]]
-    turn.say("\n".join(lines))
+    if not report.held:
+        turn.say("\n".join(lines))
+        return True
+    # The file is fetched again on the confirmation: the chat keeps its handle, not its content.
+    await turn.set_state("org_import", file_ref=media.file_ref, filename=media.filename, mime=media.mime)
+    turn.say("\n".join(lines), ((Button(turn.t("button.import_anyway", count=len(report.deactivated)),
+                                         action("orgimp")),),))
     return True
+
+
+async def confirm_import(turn: Turn, reader: SheetReader, default_timezone: str, max_bytes: int) -> None:
+    """`orgimp`: the admin confirms an org chart held because it deactivates many people."""
+    if not turn.actor.is_admin:
+        await refuse_button(turn, "orgimp")
+        return
+    state, data = await turn.state()
+    if state != "org_import" or not data.get("file_ref"):
+        turn.say(turn.t("admin.import_nothing_held"))
+        return
+    await turn.clear_state()
+    media = MediaIn(data["file_ref"], data.get("filename"), data.get("mime"), None, is_photo=False)
+    await try_import(turn, reader, default_timezone, max_bytes, media=media, deactivate_many=True)
 
 
 async def invites(turn: Turn, args: str, *, links: LinkSettings, ttl: dt.timedelta) -> None:

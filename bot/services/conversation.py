@@ -78,6 +78,9 @@ class Conversation:
         # Live-location moves, stored in batches by the channels that get many at once (DESIGN.md).
         self.live = LiveBatcher(uow_factory, clock)
         self.commands = self._command_table()
+        # Button actions: the table below, and the one that needs this conversation's sheet reader and limits.
+        self.taps = {**TAPS, "orgimp": lambda turn, parts: admin_chat.confirm_import(
+            turn, self.sheets, self.default_timezone, self.evidence_policy.max_bytes)}
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
         now = self.clock.now()
@@ -250,7 +253,7 @@ class Conversation:
             turn.say(turn.t("common.unknown_text"))
 
     async def _tap(self, turn: Turn, parts: list[str]) -> None:
-        handler = TAPS.get(parts[0])
+        handler = self.taps.get(parts[0])
         if handler is None:
             turn.say(turn.t("common.not_available"))
             return

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.domain.org_columns import map_header
-from bot.domain.org_sync import plan_sync
+from bot.domain.org_sync import deactivates_many, plan_sync
 from bot.domain.orgchart import RawRow, RowError, validate_chart
 from bot.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 from bot.services.errors import ServiceError
@@ -28,6 +28,8 @@ class ImportReport:
     unsupervised: list[tuple[str, str]] = field(default_factory=list)  # (nip, name): had a superior, now none
     nip_changes: list[tuple[str, str, str]] = field(default_factory=list)  # (name, old nip, new nip)
     ignored_columns: tuple[str, ...] = ()
+    active_before: int = 0
+    held: bool = False  # it would deactivate many (`deactivates_many`) and was not confirmed: nothing written
 
     @property
     def ok(self) -> bool:
@@ -67,12 +69,13 @@ async def import_org_chart(
     partial: bool = False,
     progress: Progress | None = None,
     dry_run: bool = False,
+    deactivate_many: bool = False,
 ) -> ImportReport:
     """`dry_run`: the whole import is done and reported, then rolled back (nothing saved, nothing audited)."""
     async with uow_factory() as uow:
         report = await import_into(
             uow, header, rows, now=None, clock=clock, default_timezone=default_timezone, actor=actor,
-            partial=partial, progress=progress,
+            partial=partial, progress=progress, deactivate_many=deactivate_many or dry_run,
         )
         if (report.written or report.rows_read) and not dry_run:
             await uow.commit()
@@ -90,8 +93,10 @@ async def import_into(
     actor: str,
     partial: bool = False,
     progress: Progress | None = None,
+    deactivate_many: bool = False,
 ) -> ImportReport:
-    """The import inside an open unit of work (the caller commits): the CLI and the chat share it."""
+    """The import inside an open unit of work (the caller commits): the CLI and the chat share it.
+    `deactivate_many`: the admin confirmed a file that deactivates many people; else it is held (`held`)."""
     named, ignored = rows_of(header, rows)
     chart = validate_chart(named, default_timezone=default_timezone)
     if chart.rows_read == 0:
@@ -106,7 +111,8 @@ async def import_into(
         keep_nips=chart.named_nips,
     )
     now = now or clock.now()
-    if plan.writes_anything:
+    held = not deactivate_many and deactivates_many(len(plan.deactivated), plan.active_before)
+    if plan.writes_anything and not held:
         await uow.org.apply(plan, now, progress)
     report.units_created = len(plan.new_units)
     report.units_updated = len(plan.changed_units)
@@ -117,7 +123,11 @@ async def import_into(
     report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
     report.unsupervised = plan.unsupervised
     report.nip_changes = plan.nip_changes
-    report.written = plan.writes_anything
+    report.active_before = plan.active_before
+    report.held = held
+    report.written = plan.writes_anything and not held
+    if held:
+        return report
     await uow.audit.record(
         now,
         actor,
