@@ -82,6 +82,8 @@ async def test_a_file_with_a_few_leavers_is_imported_at_once(chat, db):
 def test_the_command_line_holds_it_unless_told_deactivate_many(apel_env, tmp_path):
     assert apel("org", "import", str(write_csv(tmp_path / "all.csv", office()))).exit_code == 0
     cut = str(write_csv(tmp_path / "cut.csv", office()[:5]))
+    tried = apel("org", "import", cut, "--dry-run")
+    assert tried.exit_code == 0 and "would deactivate 10 of 15 active people" in tried.stderr
     held = apel("org", "import", cut)
     assert held.exit_code == 1
     assert "Nothing was saved. Importing this file would read 5 rows" in held.stderr

@@ -10,6 +10,7 @@ import typer
 from bot.cli.office_cli import office_command
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, fail, out, progress_bar, say
+from bot.domain.org_sync import deactivates_many
 from bot.services.org_directory import list_org
 from bot.services.org_import import ImportReport, import_org_chart
 from bot.spreadsheet import open_sheet
@@ -100,7 +101,7 @@ def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) ->
         say("cli.import_nip_changes", count=len(report.nip_changes))
         for name, old, new in report.nip_changes:
             err.print(f"  {name}: {old} → {new}", highlight=False, markup=False)
-    if report.held:
+    if report.held or (dry_run and deactivates_many(len(report.deactivated), report.active_before)):
         say("cli.import_held", count=len(report.deactivated), active=report.active_before)
 
 
