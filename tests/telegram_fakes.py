@@ -88,7 +88,7 @@ class FakeSession(BaseSession):
         return self._result(bot, method, name)
 
     def _result(self, bot: Bot, method: Any, name: str) -> Any:
-        if name in {"answerCallbackQuery", "setMyCommands", "setWebhook", "deleteWebhook"}:
+        if name in {"answerCallbackQuery", "setMyCommands", "deleteMyCommands", "setWebhook", "deleteWebhook"}:
             return True
         if name == "getMe":
             return User(id=bot.id, is_bot=True, first_name="Apel", username="ApelDinasBot")

@@ -5,6 +5,7 @@ aiogram builds `<api_url>/bot<token>/<method>` and `<api_url>/file/bot<token>/<p
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from aiogram import Bot
@@ -20,10 +21,10 @@ from bot.channels.telegram.dispatch import (
     BotMediaFetcher,
     Deliver,
     build_dispatcher,
-    command_menus_of,
     set_command_menus,
     wake_sender,
 )
+from bot.channels.telegram.menu_refresh import MenuRefresher
 from bot.channels.telegram.polling import RetryUntilHandled
 from bot.channels.telegram.response_types import pin_response_models
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookApp
@@ -79,22 +80,27 @@ async def run_polling(
     `retry` (bot/channels/telegram/polling.py) makes the handling return only once the core stored the
     update: through a database outage it waits, a bug is tried a few times and then skipped loudly."""
     bot = bot or make_bot(token, api_url, session=session)
+    menus = MenuRefresher(bot, conversation)
     try:
         dispatcher = build_dispatcher(conversation, deliver or wake_sender(None))
         dispatcher.update.outer_middleware(retry or RetryUntilHandled())
         # A webhook left set makes getUpdates fail with 409; pending updates are kept, not dropped.
         await bot.delete_webhook(drop_pending_updates=False)
-        await set_command_menus(bot, await command_menus_of(conversation))
+        await menus.set_all()
     except BaseException:
         await bot.session.close()
         raise
-    await dispatcher.start_polling(
-        bot,
-        handle_as_tasks=False,
-        allowed_updates=ALLOWED_UPDATES,
-        handle_signals=handle_signals,
-        polling_timeout=polling_timeout,
-    )
+    refreshing = asyncio.create_task(menus.run())
+    try:
+        await dispatcher.start_polling(
+            bot,
+            handle_as_tasks=False,
+            allowed_updates=ALLOWED_UPDATES,
+            handle_signals=handle_signals,
+            polling_timeout=polling_timeout,
+        )
+    finally:
+        refreshing.cancel()
 
 
 def webhook_asgi_app(

@@ -6,6 +6,7 @@ crash or an error makes Telegram deliver the update again (the core deduplicates
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -19,7 +20,8 @@ from aiogram.methods import SetWebhook
 from aiogram.types import Update
 from pydantic import ValidationError
 
-from bot.channels.telegram.dispatch import ALLOWED_UPDATES, command_menus_of, set_command_menus
+from bot.channels.telegram.dispatch import ALLOWED_UPDATES
+from bot.channels.telegram.menu_refresh import MenuRefresher
 from bot.channels.telegram.outbound import call_with_retry, redact
 from bot.outage import DATABASE
 from storage.availability import database_unavailable
@@ -50,14 +52,19 @@ class WebhookApp:
         self._conversation = conversation
         self._webhook_url = webhook_url
         self._secret = secret_token.encode()
+        self._refreshing: asyncio.Task | None = None  # the command menus' refresh (menu_refresh.py)
 
     async def startup(self) -> None:
         method = SetWebhook(url=self._webhook_url, secret_token=self._secret.decode(),
                             allowed_updates=ALLOWED_UPDATES)
         await call_with_retry(self.bot, method)
-        await set_command_menus(self.bot, await command_menus_of(self._conversation))
+        menus = MenuRefresher(self.bot, self._conversation)
+        await menus.set_all()
+        self._refreshing = asyncio.create_task(menus.run())
 
     async def shutdown(self) -> None:
+        if self._refreshing is not None:
+            self._refreshing.cancel()
         await self.bot.session.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

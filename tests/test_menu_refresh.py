@@ -1,0 +1,54 @@
+"""Command menus follow the org chart while the bot runs: after an import makes someone a section head,
+their chat gets the supervisor's menu at the next refresh, and the former section head's chat goes back
+to the default (staff) menu; chats whose menu did not change are not touched."""
+
+from __future__ import annotations
+
+from aiogram.types import BotCommandScopeChat
+
+from bot.channels.telegram.menu_refresh import MenuRefresher
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
+from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
+from tests.telegram_fakes import FakeSession, fake_bot
+from tests.test_org_import import run_import
+
+SENDERS = {HEAD: "801", SEK: "802", KABID: "803", KASI: "804", STAF: "805"}
+
+
+def chats(calls) -> set[tuple[int, str | None]]:
+    return {(c.scope.chat_id, c.language_code) for c in calls if isinstance(c.scope, BotCommandScopeChat)}
+
+
+async def test_a_promotion_and_a_retirement_change_the_menus_without_a_restart(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for nip, sender in SENDERS.items():
+        await harness.text(sender, f"/start {codes[nip]}")
+    session = FakeSession()
+    menus = MenuRefresher(fake_bot(session), harness.conversation)
+    await menus.set_all()
+    assert {chat for chat, _ in chats(session.sent("setMyCommands"))} == {801, 803, 804}  # the supervisors
+
+    # Dewi (the section head) retires; Rudi takes her place and reports to the division head.
+    rows = [r for r in small_office() if r["nip"] != KASI]
+    rows[-1] = {**rows[-1], "position": "Kepala Seksi", "supervisor_nip": KABID}
+    await run_import(db, clock, rows)
+    session.calls.clear()
+    await menus.refresh()
+    assert chats(session.sent("setMyCommands")) == set()  # Rudi heads nobody yet: still staff
+    assert chats(session.sent("deleteMyCommands")) == {(804, None), (804, "id"), (804, "en")}
+
+    rows.append({**small_office()[4], "nip": "199001012015011001", "name": "Staf Baru", "supervisor_nip": STAF})
+    await run_import(db, clock, rows)
+    session.calls.clear()
+    await menus.refresh()
+    promoted = session.sent("setMyCommands")
+    assert chats(promoted) == {(805, None), (805, "id"), (805, "en")}
+    assert "tim" in [c.command for c in promoted[0].commands]
+    assert session.sent("deleteMyCommands") == []
+
+    session.calls.clear()
+    await menus.refresh()
+    assert session.calls == []  # nothing changed since: no call at all
