@@ -90,6 +90,14 @@ async def test_the_division_head_gets_a_roll_up_and_a_superior_who_never_reviews
     assert [o for o in await routine.tick() if "belum menindaklanjuti" in o.reply.text] == []
 
 
+async def test_a_roll_up_made_while_the_section_heads_review_window_runs_says_until_when(chat, clock, db):
+    await report(chat, RUDI)
+    routine = Routine(db.uow, clock=clock, default_language="id")
+    clock.current = dt.datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 17.00 WITA: Dewi may review until 17.30
+    andi = [o for o in await routine.tick() if o.external_id == ANDI and "Rekap tim" in o.reply.text]
+    assert "• Seksi Timur (Dewi Lestari): 1/0/1/0 · 0 dari 1 disetujui · waktu tinjau sampai 17.30 WITA" in andi[0].reply.text
+
+
 async def test_rekap_for_another_day_and_admins_for_a_unit(chat, clock):
     await report(chat, RUDI)
     clock.advance(days=1)

@@ -50,7 +50,8 @@ class RollUp:
     excused: int
     approved: int
     submitted: int
-    reviewed_on_time: bool
+    review: str  # "on_time" (everything reviewed within the window), "open" (the window still runs), "late"
+    review_by: dt.datetime  # the end of that head's review window
     unit: str  # the sub-unit the head leads: a head of office thinks in units, not only names
 
 
@@ -102,8 +103,10 @@ def waiting_review(line: Line) -> bool:
     return line.report_id is not None and line.approval is None
 
 
-def roll_up(head: str, unit: str, lines: list[Line], review_deadline: dt.datetime) -> RollUp:
+def roll_up(head: str, unit: str, lines: list[Line], review_deadline: dt.datetime, now: dt.datetime) -> RollUp:
+    """`now`: when the digest is made; before `review_deadline` an unfinished review is not yet late."""
     submitted = [x for x in lines if x.report_id is not None]
+    reviewed = all(x.reviewed_at is not None and x.reviewed_at <= review_deadline for x in submitted)
     return RollUp(
         head=head,
         reported=sum(x.status == "on_time" for x in lines),
@@ -112,7 +115,8 @@ def roll_up(head: str, unit: str, lines: list[Line], review_deadline: dt.datetim
         excused=sum(x.status == "excused" for x in lines),
         approved=sum(x.approval == "approved" for x in lines),
         submitted=len(submitted),
-        reviewed_on_time=all(x.reviewed_at is not None and x.reviewed_at <= review_deadline for x in submitted),
+        review="on_time" if reviewed else "open" if now < review_deadline else "late",
+        review_by=review_deadline,
         unit=unit,
     )
 
@@ -192,7 +196,7 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: 
     if rollups:
         body += ["", t("digest.rollup_title")]
         for r in rollups:
-            mark = t("digest.reviewed_yes") if r.reviewed_on_time else t("digest.reviewed_no")
+            mark = t(f"digest.review_{r.review}", time=format_clock(r.review_by, timezone))
             body.append(t("digest.rollup_line", head=esc(clip(r.head, 40)), unit=esc(clip(r.unit, 50)),
                           reported=r.reported, late=r.late, missing=r.missing, excused=r.excused,
                           approved=r.approved, submitted=r.submitted, reviewed=mark))

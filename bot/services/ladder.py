@@ -126,7 +126,7 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
             review_by = local_time(head_day.day, head_day.schedule.digest_time(level_of[head.id]),
                                    head_day.unit.timezone) + dt.timedelta(minutes=head_day.schedule.review_window_min)
             rollups.append(digest.roll_up(head.name, head.unit, [day_lines[p.id] for p in _below(head.id, reports)],
-                                          review_by))
+                                          review_by, now))
         notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups, boss.id), Urgency.BULK))
         if pictures is not None:
             notices += await _pictures(pictures, boss, mine, rollups, unit_day, default_language, thumbs)
