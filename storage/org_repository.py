@@ -242,3 +242,6 @@ class SqlOrgRepository:
 
     async def set_nip(self, person_id: int, nip: str, now: dt.datetime) -> None:
         await self.session.execute(update(Person).where(Person.id == person_id).values(nip=nip, updated_at=now))
+
+    async def rename_unit(self, unit_id: int, name: str, now: dt.datetime) -> None:
+        await self.session.execute(update(OrgUnit).where(OrgUnit.id == unit_id).values(name=name, updated_at=now))

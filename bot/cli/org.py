@@ -13,6 +13,7 @@ from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, f
 from bot.domain.org_sync import deactivates_many
 from bot.services.org_directory import list_org
 from bot.services.org_import import ImportReport, import_org_chart
+from bot.services.unit_rename import rename_unit
 from bot.spreadsheet import open_sheet
 from bot.texts import text
 
@@ -101,6 +102,10 @@ def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) ->
         say("cli.import_nip_changes", count=len(report.nip_changes))
         for name, old, new in report.nip_changes:
             err.print(f"  {name}: {old} → {new}", highlight=False, markup=False)
+    if report.emptied_units:
+        say("cli.import_emptied_units", count=len(report.emptied_units))
+        for unit in report.emptied_units:
+            err.print(f"  {unit}", highlight=False, markup=False)
     if report.held or (dry_run and deactivates_many(len(report.deactivated), report.active_before)):
         say("cli.import_held", count=len(report.deactivated), active=report.active_before)
 
@@ -159,6 +164,23 @@ async def show_command(
 
 
 app.command("office")(office_command)
+
+
+@app.command("rename-unit")
+@run_async
+async def rename_unit_command(
+    old: str = typer.Argument(..., help="The unit's name as stored."),
+    new: str = typer.Argument(..., help="Its new name (as the next org chart file writes it)."),
+) -> None:
+    """Rename a unit in place (a new SOTK), before importing the file with the new name: its schedule,
+    office location, local days off and people stay."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        stored_name = await rename_unit(db.uow, old, new, now=clock().now(), actor=CLI_ACTOR)
+    finally:
+        await db.dispose()
+    say("unit.renamed", old=stored_name, new=" ".join(new.split()))
 
 
 @app.command("sample")

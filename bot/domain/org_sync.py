@@ -68,6 +68,9 @@ class SyncPlan:
     deactivated: list[StoredPerson] = field(default_factory=list)
     unchanged_people: int = 0
     active_before: int = 0  # active people stored before this import
+    # Units that had active people and will have none, when the file also brings new units: most likely a
+    # renamed unit (`apel org rename-unit` keeps its schedule, office and days off).
+    emptied_units: list[str] = field(default_factory=list)
     # (nip, name) of active people who had a superior and whom this file gives none: reviewed by nobody.
     unsupervised: list[tuple[str, str]] = field(default_factory=list)
     # (name, old nip, new nip): one person deactivated and one created under the same name, most likely a
@@ -141,6 +144,11 @@ def plan_sync(
             plan.deactivated.append(old)
     plan.nip_changes = _same_names(plan.deactivated, plan.new_people)
     plan.active_before = sum(p.values.active for p in stored_people.values())
+    if plan.new_units:
+        in_file = {spec.nip for spec in chart.people}
+        staffed_after = {spec.unit for spec in chart.people} | {  # and people of rejected rows, kept as stored
+            p.values.unit for nip, p in stored_people.items() if nip in keep_nips - in_file and p.values.active}
+        plan.emptied_units = sorted({p.values.unit for p in stored_people.values() if p.values.active} - staffed_after)
     return plan
 
 

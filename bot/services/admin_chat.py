@@ -86,6 +86,9 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
     if report.nip_changes:
         lines.append(turn.t("cli.import_nip_changes", count=len(report.nip_changes)))
         lines += [f"• {esc(name)}: {old} → {new}" for name, old, new in report.nip_changes[:ERRORS_SHOWN]]
+    if report.emptied_units:
+        lines.append(turn.t("cli.import_emptied_units", count=len(report.emptied_units)))
+        lines += [f"• {esc(unit)}" for unit in report.emptied_units[:ERRORS_SHOWN]]
     if not report.held:
         turn.say("\n".join(lines))
         return True

@@ -27,6 +27,7 @@ class ImportReport:
     deactivated: list[tuple[str, str]] = field(default_factory=list)  # (nip, name)
     unsupervised: list[tuple[str, str]] = field(default_factory=list)  # (nip, name): had a superior, now none
     nip_changes: list[tuple[str, str, str]] = field(default_factory=list)  # (name, old nip, new nip)
+    emptied_units: list[str] = field(default_factory=list)  # emptied while new units came: renamed?
     ignored_columns: tuple[str, ...] = ()
     active_before: int = 0
     held: bool = False  # it would deactivate many (`deactivates_many`) and was not confirmed: nothing written
@@ -123,6 +124,7 @@ async def import_into(
     report.deactivated = [(p.values.nip, p.values.name) for p in plan.deactivated]
     report.unsupervised = plan.unsupervised
     report.nip_changes = plan.nip_changes
+    report.emptied_units = plan.emptied_units
     report.active_before = plan.active_before
     report.held = held
     report.written = plan.writes_anything and not held
