@@ -241,6 +241,29 @@ async def test_a_sent_message_is_recorded_at_once_not_when_its_batch_ends(chat):
     assert {r.status for r in await rows(chat.db)} == {"sent"}
 
 
+async def test_stopping_lets_a_step_inside_a_transaction_finish_instead_of_cancelling_it(chat):
+    """A task cancelled inside a transaction leaves its connection to be rolled back while cancelled (on
+    SQLite SQLAlchemy logged a traceback); stopping ends each loop after the step it is in."""
+    sender = sender_for(chat, FakeTransport())
+    inside, release, steps = asyncio.Event(), asyncio.Event(), []
+
+    async def slow_tidy() -> None:  # housekeeping holding a transaction open when the stop comes
+        steps.append("began")
+        inside.set()
+        await release.wait()
+        steps.append("committed")
+
+    sender.tidy = slow_tidy
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await asyncio.wait_for(inside.wait(), 5)
+    stop.set()
+    await asyncio.sleep(0.1)
+    release.set()
+    await asyncio.wait_for(running, 5)
+    assert steps == ["began", "committed"]
+
+
 async def test_a_restarted_sender_settles_its_claims_from_its_journal(chat, tmp_path):
     await drain_all(sender_for(chat, FakeTransport()))
     await queue(chat.db, bulk(RUDI, "went"), bulk(DEWI, "unknown"), bulk(RUDI, "untried"))

@@ -40,6 +40,7 @@ RECORD_EVERY_S = 0.05
 # While the shared rate limits cannot be asked (Redis away), a message goes back to the queue for this long,
 # and the lanes pause as long between claims: nothing may be sent, and nothing is lost.
 LIMITS_RETRY_S = 5.0
+STOP_WAIT_S = 10.0  # stopping: how long the loops may take to finish the step they are in
 
 
 class Transport(Protocol):
@@ -85,6 +86,7 @@ class OutboxSender:
         self._failing: set[str] = set()  # loops in a run of failures that are not a database outage
         self._unrecorded = asyncio.Event()
         self._recorder: asyncio.Task | None = None
+        self._stop = asyncio.Event()  # run()'s stop: pauses end early, loops end after their current step
         self.journal_path = journal
         self.journal: SendJournal | None = None
         # The journal is emptied only when all it says is in the database: no send waiting for its answer
@@ -103,13 +105,20 @@ class OutboxSender:
         try:
             if self.journal is not None:
                 await self._settle_journal()
+            self._stop = stop
             self._recorder = asyncio.create_task(self._record_continuously())
             lanes = [asyncio.create_task(self._lane(stop, 0)), asyncio.create_task(self._lane(stop, 2)),
                      asyncio.create_task(self._housekeeping(stop)), self._recorder]
             try:
                 await stop.wait()
             finally:
-                for lane in lanes:
+                # Each loop ends after the step it is in: a task cancelled inside a transaction left its
+                # connection to be rolled back while cancelled (SQLAlchemy logged a traceback). A send in
+                # flight is cancelled by its lane (what it sent is recorded below); STOP_WAIT_S bounds it all.
+                self.wake()
+                self._unrecorded.set()
+                _, late = await asyncio.wait(lanes, timeout=STOP_WAIT_S)
+                for lane in late:
                     lane.cancel()
                 await asyncio.gather(*lanes, return_exceptions=True)
                 self._recorder = None
@@ -147,9 +156,11 @@ class OutboxSender:
 
     async def _record_continuously(self) -> None:
         backoff = Backoff()
-        while True:
+        while not self._stop.is_set():  # stopping: run() records what is left once the lanes have ended
             await self._unrecorded.wait()
             self._unrecorded.clear()
+            if self._stop.is_set():
+                break
             try:
                 await self._record_sent()
             except Exception as error:  # noqa: BLE001 - kept in the buffer; tried again after a pause
@@ -157,7 +168,12 @@ class OutboxSender:
                 self._unrecorded.set()
                 continue
             self._recovered("outbox recorder", backoff)
-            await asyncio.sleep(RECORD_EVERY_S)
+            await self._pause(RECORD_EVERY_S)
+
+    async def _pause(self, seconds: float) -> None:
+        """A sleep that ends when the sender stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
 
     async def _lane(self, stop: asyncio.Event, max_priority: int) -> None:
         """Claims the next batch while the last one is still being sent (at most BATCHES_IN_FLIGHT of them):
@@ -224,7 +240,7 @@ class OutboxSender:
             self._recovered("outbox housekeeping", backoff)
             if self.journal is not None and not (self._trying or self._sent or self._recording):
                 self.journal.start(self.worker)
-            await asyncio.sleep(5)
+            await self._pause(5)
 
     async def _failed(self, error: Exception, where: str, backoff: Backoff) -> None:
         """Logged once per outage (shared with the rest of the process) or once per run of the same bug,
@@ -234,7 +250,7 @@ class OutboxSender:
         elif where not in self._failing:
             self._failing.add(where)
             log.exception("%s failed; retrying with a growing pause", where)
-        await asyncio.sleep(backoff.next_delay())
+        await self._pause(backoff.next_delay())
 
     def _recovered(self, where: str, backoff: Backoff) -> None:
         if self.outage.ongoing:
