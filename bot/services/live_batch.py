@@ -43,7 +43,9 @@ async def ingest_moves(uow_factory: UnitOfWorkFactory, moves: Sequence[Inbound],
             fresh.discard(move.event_key)  # the same update twice in one batch: stored once
             fixes.append({"person_id": actor.person_id, "day": local_date(move.at, actor.timezone), "lat": loc.lat,
                           "lon": loc.lon, "accuracy_m": usable_accuracy(loc.accuracy_m), "at": move.at, "live": True,
-                          "live_key": loc.live_key, "live_until": None})
+                          "live_key": loc.live_key,
+                          # Telegram's edit without live_period: sharing stopped, the live location ends now.
+                          "live_until": move.at if loc.stopped else None})
         await uow.live.add_fixes(fixes)
         await uow.commit()
     return len(fixes)
