@@ -137,6 +137,17 @@ async def test_an_old_photo_is_flagged_by_its_exif_time_not_refused(chat, db):
     assert "data kamera" not in fresh
 
 
+async def test_a_camera_clock_ahead_is_not_shown_as_taken_before_sending(chat, db, clock):
+    """A phone whose clock runs two days ahead: the digest says what the camera data says and how far it is
+    from the sending time, not that the photo was taken before it was sent."""
+    out = texts(await send_file(chat, RUDI, camera_jpeg(taken=dt.datetime(2026, 11, 25, 10, 0)), "f.jpg", "image/jpeg"))
+    assert "diambil Rabu, 25 November 2026 pukul 10.00 WITA, bukan hari ini" in out
+    clock.current += dt.timedelta(hours=7)  # 16.00 WITA
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "⚠️ Menurut data kamera, foto diambil Rabu, 25 November 2026 10.00 WITA (48 jam dari waktu kirim)" in digest
+    assert "sebelum dikirim" not in digest
+
+
 async def approve_home_and_work_from_home(db, nip: str):
     pid = (await person_ids(db))[nip]
     async with db.uow() as uow:
