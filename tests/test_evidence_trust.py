@@ -166,6 +166,8 @@ async def test_a_photo_taken_far_from_home_on_a_wfh_day_is_flagged(chat, db):
     assert "sekitar 10,0 km dari rumah" in far
     (flag,) = await flags_of(db, STAF, MONDAY)
     assert flag.kind is FlagKind.EXIF_PLACE and flag.detail == {"km": 10.0}
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "foto diambil sekitar 10,0 km dari rumah" in digest and "10.0" not in digest
 
 
 async def test_far_from_home_is_no_matter_on_an_office_day(chat, db):

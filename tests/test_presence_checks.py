@@ -153,12 +153,14 @@ async def test_a_pin_away_from_home_is_off_site_with_a_flag(office, db, clock):
     await step(office)
     clock.advance(minutes=5)
     out = await office.location(RUDI, HOME[0], HOME[1] + 0.05)  # about 5.6 km east
-    assert "sekitar 5.6 km dari rumah" in texts(out)
+    assert "sekitar 5,6 km dari rumah" in texts(out)  # Indonesian decimal comma, as the WFO check-in writes it
     row = (await checks(db))[0]
     assert row.outcome == "off_site" and 5000 < row.distance_m < 6000
     (flag,) = await flags(db, rudi)
     assert flag.kind is FlagKind.CHECK_OFF_SITE and flag.ref == f"check:{row.id}"
     assert flag.detail == {"km": "5.6", "asked_at": row.asked_at.isoformat()}
+    digest = texts(await office.text(DEWI, "/rekap"))
+    assert "dari sekitar 5,6 km dari rumah" in digest and "5.6" not in digest
 
 
 async def test_a_home_without_its_own_radius_is_judged_by_the_home_radius_setting(office, db, clock, tmp_path):
@@ -176,7 +178,7 @@ async def test_a_home_without_its_own_radius_is_judged_by_the_home_radius_settin
     assert [o.external_id for o in asked(await presence_checks.run_step(routine, clock.now()))] == [RUDI]
     clock.advance(minutes=2)
     out = await chat.send(RUDI, key="radius-pin", location=LocationIn(*near))
-    assert "sekitar 0.2 km dari rumah" in texts(out) and "tercatat di sekitar rumah" not in texts(out)
+    assert "sekitar 0,2 km dari rumah" in texts(out) and "tercatat di sekitar rumah" not in texts(out)
     row = (await checks(db))[0]
     assert row.outcome == "off_site" and 140 < row.distance_m < 160
     (flag,) = await flags(db, rudi)

@@ -3,8 +3,8 @@ share of working hours proven at home, first–last fix, gaps, stopped early; WF
 every flag of the day in its owner's wording (`flag.<kind>`), excused ones marked with the permission.
 
 Detail conventions (shared by every flag kind): keys ending in `_day` hold ISO dates (shown as dates),
-keys ending in `_at` ISO UTC datetimes (shown as clock times in the digest's zone); other values are
-shown as they are, escaped."""
+keys ending in `_at` ISO UTC datetimes (shown as clock times in the digest's zone), `km` a distance (shown
+with the reader's decimal mark, "5,6" in Indonesian); other values are shown as they are, escaped."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import datetime as dt
 from bot.clock import iso_utc
 from bot.domain.flags import FlagRecord
 from bot.domain.html import esc
-from bot.texts import catalog, format_clock, format_date
+from bot.texts import catalog, format_clock, format_date, format_km
 
 
 def _clock(moment: dt.datetime, timezone: str) -> str:
@@ -26,6 +26,8 @@ def _value(key: str, value, timezone: str, lang: str) -> str:
             return format_date(dt.date.fromisoformat(str(value)), lang)
         if key.endswith("_at"):
             return format_clock(dt.datetime.fromisoformat(str(value)), timezone)
+        if key == "km":
+            return format_km(float(value), lang)
     except ValueError:
         pass
     return esc(value)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
-
 from bot.domain.duplicates import CONFIRM_DISTANCE, suspects
 from bot.domain.evidence import EvidencePolicy
 from bot.domain.exif_checks import hours_apart, too_far
@@ -17,7 +15,7 @@ from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.ports import MediaStore, StoredMedia
 from bot.services.turn import Turn
 from bot.services.presence_checks import approved_homes
-from bot.texts import format_clock, format_date
+from bot.texts import format_clock, format_date, format_km
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, pol
             km = too_far(stored.gps, home[:2], home[2], policy.exif_max_distance_km)
             if km is not None:
                 flags.append(NewFlag(actor.person_id, day, FlagKind.EXIF_PLACE, ref, {"km": round(km, 1)}))
-                notes.append(Note("evidence.exif_place", {"km": format_decimal(km, "0.0", locale=turn.lang)}))
+                notes.append(Note("evidence.exif_place", {"km": format_km(km, turn.lang)}))
     await turn.uow.flags.raise_many(flags, turn.now)
     return notes
 

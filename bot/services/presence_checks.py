@@ -23,7 +23,7 @@ from bot.ports import UnitOfWork
 from bot.services import routine as routine_steps  # the module (it imports this one): unit_days at call time
 from bot.services.org_directory import units_under
 from bot.services.turn import Turn, deliver
-from bot.texts import format_clock
+from bot.texts import format_clock, format_km
 
 CHECK_KIND = "presence_check"  # delivery kind
 
@@ -221,7 +221,7 @@ async def on_location(turn: Turn, home_radius_m: int) -> bool:
         km = f"{distance / 1000:.1f}"
         await turn.uow.flags.raise_many([NewFlag(person_id, check.day, FlagKind.CHECK_OFF_SITE, f"check:{check.id}",
                                                  {"km": km, "asked_at": check.asked_at.isoformat()})], turn.now)
-        turn.say(turn.t("check.off_site", km=km))
+        turn.say(turn.t("check.off_site", km=format_km(distance / 1000, turn.lang)))
     else:
         turn.say(turn.t("check.ok" if outcome is CheckOutcome.OK else "check.answered"))
     if check.selfie_evidence_id is None:

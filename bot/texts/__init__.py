@@ -96,8 +96,13 @@ def format_clock(moment: dt.datetime, timezone: str) -> str:
     return f"{local:%H.%M} {ZONE_ABBREVIATIONS.get(timezone, timezone)}"
 
 
+def format_km(km: float, lang) -> str:
+    """'5,6' in Indonesian, '5.6' in English: kilometres with one decimal, for texts that say 'km' themselves."""
+    return format_decimal(km, format="#,##0.0", locale=_lang(lang))
+
+
 def format_distance(metres: float, lang) -> str:
     """'850 m' or '1,2 km' (Indonesian decimal comma): how far a check-in or a new home is."""
     if metres < 1000:
         return f"{round(metres)} m"
-    return f"{format_decimal(metres / 1000, format='#,##0.0', locale=_lang(lang))} km"
+    return f"{format_km(metres / 1000, lang)} km"
