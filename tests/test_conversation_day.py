@@ -102,6 +102,17 @@ async def test_the_paperclip_button_sends_the_next_files_to_that_task(chat, db):
     assert [e.task_id for e in await rows(db, Evidence)] == [first]
 
 
+async def test_evidence_for_a_task_already_marked_done_is_receipted_for_that_task(chat, db):
+    """The usual order: tick ✅, then 📎 the proof. The receipt names the task it went to, not 'the day'."""
+    await add_task(chat, "Tugas A")
+    first, second = task_ids(await add_task(chat, "Tugas B"))
+    await chat.tap(RUDI, f"t:{second}:done")
+    await chat.tap(RUDI, f"t:{second}:ev")
+    out = texts(await chat.photo(RUDI, jpeg((9, 9, 9))))
+    assert 'Foto diterima untuk tugas "Tugas B"' in out and "hari ini" not in out
+    assert [e.task_id for e in await rows(db, Evidence)] == [second]
+
+
 @pytest.mark.parametrize(
     "filename, mime, size, expected",
     [

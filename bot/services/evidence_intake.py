@@ -83,6 +83,9 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         return
     if task_id is not None or not open_tasks:
         title = next((t.title for t in open_tasks if t.id == task_id), None)
+        if title is None and task_id is not None:  # chosen with 📎 after ticking it done, or due later
+            task = await turn.uow.day.task(task_id)
+            title = task.title if task is not None else None
         if state == "evidence_for" and media.album and data.get("acked") == media.album:
             if told:
                 turn.say(told)
