@@ -77,6 +77,19 @@ async def test_a_reused_screenshot_is_flagged_and_the_sender_told_kindly(chat, d
     assert flag.detail == {"earlier_day": "2026-11-23", "same_person": False}
 
 
+async def test_the_digest_words_a_match_with_someone_elses_evidence_as_such(chat, db, clock):
+    """Dewi sent a screenshot on Monday; Rudi sends the same one on Tuesday (a shared meeting screen): Dewi's
+    digest says it matches evidence another person sent, not that Rudi reused his own."""
+    shot = screenshot(11)
+    await send_file(chat, DEWI, encode(shot))
+    clock.current += dt.timedelta(days=1)
+    await send_file(chat, RUDI, encode(shot, "JPEG", quality=80), "rapat.jpg", "image/jpeg")
+    (flag,) = await flags_of(db, STAF, TUESDAY)
+    assert flag.detail == {"earlier_day": "2026-11-23", "same_person": False}
+    digest = texts(await chat.text(DEWI, "/rekap"))
+    assert "juga dikirim orang lain pada Senin, 23 November 2026" in digest and "dipakai ulang" not in digest
+
+
 async def test_a_different_screenshot_of_the_same_app_is_not_flagged(chat, db, clock):
     await send_file(chat, RUDI, encode(screenshot(1)))
     clock.current += dt.timedelta(days=1)

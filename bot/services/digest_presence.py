@@ -35,6 +35,8 @@ def _value(key: str, value, timezone: str, lang: str) -> str:
 
 def flag_text(flag: FlagRecord, *, timezone: str, t) -> str:
     key = f"flag.{flag.kind.value}"
+    if flag.kind.value == "reused_evidence" and flag.detail.get("same_person") is False:
+        key = "flag.reused_evidence_other"  # like another person's evidence: not "reused" by this one
     if key not in catalog(t.lang):
         return t("presence_digest.flag_unknown", kind=esc(flag.kind.value))
     return t(key, **{k: _value(k, v, timezone, t.lang) for k, v in flag.detail.items()})
