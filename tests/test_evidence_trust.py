@@ -183,6 +183,21 @@ async def test_a_photo_taken_far_from_home_on_a_wfh_day_is_flagged(chat, db):
     assert "foto diambil sekitar 10,0 km dari rumah" in digest and "10.0" not in digest
 
 
+async def test_tim_shows_a_flagged_picture_first_with_its_flag_in_the_caption(chat, db):
+    """Six ordinary screenshots, then a photo the digest flags: the supervisor tapping the person in /tim sees
+    that photo among the five thumbnails, captioned with what was noticed, not a bare 'Bukti kerja'."""
+    await approve_home_and_work_from_home(db, STAF)
+    for seed in range(6):
+        await send_file(chat, RUDI, encode(screenshot(30 + seed)), f"layar{seed}.png")
+    await send_file(chat, RUDI, camera_jpeg(seed=3, taken=dt.datetime(2026, 11, 23, 9, 30), gps=(-1.70, 103.61)),
+                    "b.jpg", "image/jpeg")
+    rudi = (await person_ids(db))[STAF]
+    shown = [o.reply for o in await chat.tap(DEWI, f"tim:{rudi}") if o.reply.attachment is not None]
+    assert len(shown) == 5
+    assert "⚠️ Menurut data kamera, foto diambil sekitar 10,0 km dari rumah" in shown[0].text
+    assert all("⚠️" not in r.text for r in shown[1:])
+
+
 async def test_far_from_home_is_no_matter_on_an_office_day(chat, db):
     taken = dt.datetime(2026, 11, 23, 9, 30)
     out = texts(await send_file(chat, RUDI, camera_jpeg(taken=taken, gps=(-1.70, 103.61)), "b.jpg", "image/jpeg"))

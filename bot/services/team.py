@@ -14,6 +14,7 @@ from bot.domain.workday import DEFAULT_MODE, Mode
 from bot.messages import Attachment, Button, Reply
 from bot.services.briefing import task_line
 from bot.services.day_schedule import day_schedule_of, modes_of_people
+from bot.services.digest_presence import flag_line
 from bot.services.leave_days import next_workdays, workday_count
 from bot.services.leave_decision import request_notice
 from bot.services.refusal import refuse, refuse_button
@@ -135,9 +136,16 @@ async def show_member(turn: Turn, parts: list[str]) -> None:
         lines += ["", turn.t("team.report_summary", time=sent), esc(report.summary)]
     lines += ["", turn.t("report.evidence_count", count=len(evidence))]
     turn.say("\n".join(lines))
-    # Thumbnails only: an original (with its metadata) is never shown to anyone but its sender.
-    for item in [e for e in evidence if e.thumb_path][:THUMBNAILS_SHOWN]:
-        caption = turn.t("team.evidence_caption", time=format_clock(item.received_at, member.timezone))
+    # Thumbnails only: an original (with its metadata) is never shown to anyone but its sender. A picture
+    # the digest flags comes first, captioned with the flag, so the superior sees what the flag is about.
+    noticed: dict[str, list] = {}
+    for flag in (await turn.uow.flags.for_day([member.person_id], day)).get(member.person_id, []):
+        noticed.setdefault(flag.ref, []).append(flag)
+    pictures = sorted((e for e in evidence if e.thumb_path), key=lambda e: f"ev:{e.id}" not in noticed)
+    for item in pictures[:THUMBNAILS_SHOWN]:
+        caption = "\n".join(
+            [turn.t("team.evidence_caption", time=format_clock(item.received_at, member.timezone))]
+            + [flag_line(f, timezone=member.timezone, t=turn.t).strip() for f in noticed.get(f"ev:{item.id}", [])])
         turn.say(caption, attachment=Attachment(filename=f"bukti-{item.id}.jpg", path=item.thumb_path, is_photo=True))
     documents = [e for e in evidence if not e.thumb_path]
     if documents:
