@@ -102,6 +102,21 @@ class SqlCheckRepository:
         ).first()
         return CheckRecord(*row) if row else None
 
+    async def closed_unanswered(self, person_id: int, now: dt.datetime, since: dt.datetime) -> CheckRecord | None:
+        """The latest check asked whose answer window ended between `since` and `now` without an answer
+        (missed, or about to be closed as missed by the next tick)."""
+        row = (
+            await self.session.execute(
+                select(*_COLUMNS).where(
+                    PresenceCheck.person_id == person_id, PresenceCheck.asked_at.is_not(None),
+                    PresenceCheck.answered_at.is_(None), PresenceCheck.answer_by <= now,
+                    PresenceCheck.answer_by > since,
+                    PresenceCheck.outcome.in_((_PENDING, CheckOutcome.MISSED.value)))
+                .order_by(PresenceCheck.answer_by.desc()).limit(1)
+            )
+        ).first()
+        return CheckRecord(*row) if row else None
+
     async def selfie_wanted(self, person_id: int, now: dt.datetime) -> CheckRecord | None:
         """The check asked and still in its answer window (answered or not) that has no selfie yet."""
         row = (

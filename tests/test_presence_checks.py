@@ -208,6 +208,23 @@ async def test_an_unanswered_check_is_missed_after_its_window_with_a_flag(office
     assert len(await flags(db, rudi)) == 1
 
 
+async def test_a_pin_just_after_the_window_is_told_the_check_had_closed(office, db, clock):
+    """Asked at the first moment, answered 5 minutes after the 15-minute window: Rudi is told plainly that
+    the check had closed (his superior sees it as not answered), not a bare 'Lokasi diterima'."""
+    rudi = office.ids[STAF]
+    clock.current = moments(rudi)[0]
+    await step(office)
+    asked = clock.now()
+    clock.advance(minutes=20)
+    out = texts(await office.location(RUDI, *HOME))
+    closes = (asked + dt.timedelta(minutes=15)).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert f"sudah ditutup pukul {closes:%H.%M} WITA" in out and "Lokasi diterima" not in out
+    await step(office)
+    assert (await checks(db))[0].outcome == "missed"  # a late pin answers nothing
+    clock.advance(hours=2)
+    assert "ditutup" not in texts(await office.location(RUDI, *HOME))  # long after: an ordinary pin
+
+
 async def test_leave_and_an_approved_izin_excuse_the_check(office, db, clock):
     rudi = office.ids[STAF]
     first, second, _ = moments(rudi)

@@ -26,6 +26,7 @@ from bot.services.turn import Turn, deliver
 from bot.texts import format_clock, format_km
 
 CHECK_KIND = "presence_check"  # delivery kind
+LATE_NOTICE = dt.timedelta(hours=1)  # a pin this soon after a check closed unanswered is told it came too late
 
 
 def _checking(unit_day, now: dt.datetime, force: bool) -> bool:
@@ -211,7 +212,7 @@ async def on_location(turn: Turn, home_radius_m: int) -> bool:
     person_id = turn.actor.person_id
     check = await turn.uow.checks.open_check(person_id, turn.now)
     if check is None:
-        return False
+        return await _too_late(turn, person_id)
     home = (await approved_homes(turn.uow, [person_id], home_radius_m)).get(person_id)
     outcome, distance = judge(loc.lat, loc.lon, home)
     if not await turn.uow.checks.answer(check.id, at=turn.now, lat=loc.lat, lon=loc.lon, accuracy_m=loc.accuracy_m,
@@ -228,6 +229,17 @@ async def on_location(turn: Turn, home_radius_m: int) -> bool:
         unit_day = await _unit_day(turn.uow, turn.actor.unit, turn.now)
         if unit_day and unit_day.schedule.presence_selfie:
             turn.say(turn.t("check.selfie_still"))
+    return True
+
+
+async def _too_late(turn: Turn, person_id: int) -> bool:
+    """A pin shortly after a check's window closed unanswered: the person thinks they answered, so they are
+    told it had closed (the pin is still stored as a fix by the caller); True when they were."""
+    late = await turn.uow.checks.closed_unanswered(person_id, turn.now, turn.now - LATE_NOTICE)
+    if late is None:
+        return False
+    zone = turn.actor.timezone
+    turn.say(turn.t("check.too_late", asked=format_clock(late.asked_at, zone), closed=format_clock(late.answer_by, zone)))
     return True
 
 
