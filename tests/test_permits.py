@@ -200,3 +200,11 @@ async def test_a_decision_after_the_period_is_too_late(chat, db, clock):
     late = await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":y")))
     assert "sudah lewat" in texts(late, DEWI) and "tidak berlaku lagi" in texts(late, RUDI)
     assert await table(db, WorkDay) == [] or all(w.source != "leave" for w in await table(db, WorkDay))
+
+
+@pytest.mark.parametrize("typed", ["24/11 s.d. 26/11", "24/11 s.d 26/11", "24/11 S.D. 26/11", "24/11 hingga 26/11",
+                                   "24/11 sampai dengan 26/11", "24/11/2026 s.d. 26/11/2026"])
+def test_a_range_is_read_with_the_separators_people_write(typed):
+    # "s.d." is how the bot itself writes a range back ("… s.d. Kamis, 26 November 2026").
+    found = parse_day_range(typed, MONDAY)
+    assert (found.first, found.last) == (dt.date(2026, 11, 24), dt.date(2026, 11, 26))

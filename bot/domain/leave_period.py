@@ -61,7 +61,8 @@ class DayRangeError(ValueError):
 
 
 _DATE = r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?"
-_RANGE = re.compile(rf"^{_DATE}(?:\s*(?:-|–|s/?d|sampai|to)\s*{_DATE})?$")
+# "s.d." (sampai dengan) is how the bot writes a range back; "s/d", "sd", "hingga", "sampai" too.
+_RANGE = re.compile(rf"^{_DATE}(?:\s*(?:-|–|s\.?\s?d\.?|s/d|sampai dengan|sampai|hingga|to)\s*{_DATE})?$")
 
 
 def _date(day: str, month: str, year: str | None, today: dt.date) -> dt.date:
@@ -73,7 +74,8 @@ def _date(day: str, month: str, year: str | None, today: dt.date) -> dt.date:
 
 
 def parse_day_range(text: str, today: dt.date) -> DayRange:
-    """'24/11' or '24/11-26/11' (also with a year, or 's/d') -> the days asked; raises DayRangeError."""
+    """'24/11' or '24/11-26/11' (also with a year, or 's.d.', 's/d', 'hingga') -> the days asked; raises
+    DayRangeError."""
     match = _RANGE.match(" ".join((text or "").lower().split()))
     if not match:
         raise DayRangeError("bad_days")
