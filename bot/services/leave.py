@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.day_records import LeaveRecord
+from bot.domain.html import esc
 from bot.domain.leave_period import (
     DAY_BUTTONS,
     DURATION_BUTTONS,
@@ -27,6 +28,7 @@ from bot.messages import Button
 from bot.services.leave_days import next_workdays, period_text, workday_count
 from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" button, routed from here)
 from bot.services.leave_decision import request_notice
+from bot.services.leave_routing import deciders_for, why_key
 from bot.services.turn import Turn, action
 
 OUTING = LeaveKind.OUTING.value
@@ -175,9 +177,22 @@ async def _submit(turn: Turn, data: dict, text: str) -> None:
     if await _refuse_overlap(turn, request):
         return
     await turn.clear_state()
+    deciders = await deciders_for(turn.uow, turn.actor.person_id, turn.today)
+    if not deciders.to:
+        turn.say(turn.t("leave.no_decider"))  # nobody could see it: not stored, so it cannot wait unseen
+        return
     leave_id = await turn.uow.leave.add(turn.actor.person_id, kind, request.day, reason, turn.now,
                                         end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at)
-    turn.say(turn.t("leave.sent"))
+    passed_over = None
+    if deciders.passed_over is None:
+        turn.say(turn.t("leave.sent"))
+    else:
+        names = await turn.uow.people.actors([deciders.passed_over, *deciders.to])
+        passed_over = (names[deciders.passed_over].name, why_key(deciders))
+        turn.say(turn.t("leave.sent_instead", boss=esc(passed_over[0]), why=turn.t(passed_over[1]),
+                        to=esc(", ".join(names[p].name for p in deciders.to))))
     workdays = await workday_count(turn.uow, turn.actor.unit, request)
-    turn.tell(boss, request_notice(turn.actor.name, replace(request, id=leave_id, reason=reason),
-                                   turn.actor.timezone, workdays))
+    notice = request_notice(turn.actor.name, replace(request, id=leave_id, reason=reason), turn.actor.timezone,
+                            workdays, passed_over)
+    for decider in deciders.to:
+        turn.tell(decider, notice)

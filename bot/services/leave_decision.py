@@ -22,14 +22,18 @@ from bot.services.turn import Notice, Turn, action, deliver
 FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no zone) any more
 
 
-def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | None) -> Notice:
-    """What a superior is asked, with ✅/❌: when the request is made, and again under /tim while it waits."""
-    return lambda t: Reply(
-        t("permit.request", name=esc(name), kind=t(f"leave.kind_{request.kind}"),
-          period=period_text(request, t, zone, workdays), reason=esc(request.reason)),
-        ((Button(t("button.approve"), action("lvd", request.id, "y")),
-          Button(t("button.refuse"), action("lvd", request.id, "n"))),),
-    )
+def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | None,
+                   passed_over: tuple[str, str] | None = None) -> Notice:
+    """What a superior is asked, with ✅/❌: when the request is made, and again under /tim while it waits.
+    `passed_over` (the direct superior's name, the catalog key of why) says why someone else is asked."""
+    def notice(t) -> Reply:
+        body = t("permit.request", name=esc(name), kind=t(f"leave.kind_{request.kind}"),
+                 period=period_text(request, t, zone, workdays), reason=esc(request.reason))
+        if passed_over is not None:
+            body += "\n" + t("permit.request_passed", boss=esc(passed_over[0]), why=t(passed_over[1]))
+        return Reply(body, ((Button(t("button.approve"), action("lvd", request.id, "y")),
+                             Button(t("button.refuse"), action("lvd", request.id, "n"))),))
+    return notice
 
 
 async def on_decision(turn: Turn, parts: list[str]) -> None:

@@ -1,0 +1,69 @@
+"""Who is asked to decide a leave or permission request: the direct superior, or, when they cannot get it
+(no chat linked) or are away themselves (on cuti or sakit that day), the next one up the chain who can;
+the requester is told who got it. A request is never sent to nobody."""
+
+import datetime as dt
+
+from bot.domain.org_terms import Channel
+from storage.day_tables import LeaveRequest
+from tests.chat_harness import actions, texts
+from tests.test_conversation_roles import ANDI, BUDI, DEWI, RUDI, chat, table  # noqa: F401  (the fixture)
+
+MONDAY = dt.date(2026, 11, 23)
+
+
+async def ask_cuti(chat, days="24/11-26/11", reason="Acara keluarga"):
+    await chat.tap(RUDI, "lv:cuti")
+    await chat.text(RUDI, days)
+    return await chat.text(RUDI, reason)
+
+
+async def unlink(db, sender):
+    async with db.uow() as uow:
+        await uow.people.mark_unreachable(Channel.TELEGRAM, sender, dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+        await uow.commit()
+
+
+async def test_a_superior_without_a_chat_passes_the_request_to_the_next_one_up(chat, db):
+    await unlink(db, DEWI)  # the section head never linked (or blocked the bot)
+    sent = await ask_cuti(chat)
+    assert texts(sent, DEWI) == ""
+    to_rudi, to_andi = texts(sent, RUDI), texts(sent, ANDI)
+    assert "Andi Wijaya" in to_rudi and "Dewi Lestari" in to_rudi and "belum terhubung" in to_rudi
+    assert "mengajukan <b>Cuti</b>" in to_andi and "Dewi Lestari" in to_andi
+    decided = await chat.tap(ANDI, next(a for a in actions(sent) if a.endswith(":y")))
+    assert "disetujui atasan" in texts(decided, RUDI)
+    assert [r.status for r in await table(db, LeaveRequest)] == ["approved"]
+
+
+async def test_a_superior_on_leave_passes_the_request_to_the_next_one_up(chat, db, clock):
+    async with db.uow() as uow:  # Dewi is on approved cuti today
+        dewi = await uow.people.account_person(Channel.TELEGRAM, DEWI)
+        await uow.day.set_mode(dewi, MONDAY, "cuti", "leave", "Cuti tahunan")
+        await uow.commit()
+    sent = await ask_cuti(chat)
+    assert texts(sent, DEWI) == "" and "mengajukan <b>Cuti</b>" in texts(sent, ANDI)
+    assert "sedang cuti" in texts(sent, RUDI) and "Andi Wijaya" in texts(sent, RUDI)
+
+
+async def test_the_first_reachable_one_up_the_chain_gets_it_however_far(chat, db):
+    for sender in (DEWI, ANDI):
+        await unlink(db, sender)
+    sent = await ask_cuti(chat)
+    assert "mengajukan <b>Cuti</b>" in texts(sent, BUDI)
+    assert "Budi Santoso" in texts(sent, RUDI)
+
+
+async def test_a_request_nobody_can_receive_is_not_stored_and_the_requester_is_told(chat, db):
+    for sender in (DEWI, ANDI, BUDI):
+        await unlink(db, sender)
+    sent = await ask_cuti(chat)
+    assert [o.external_id for o in sent] == [RUDI]
+    assert "admin kepegawaian" in texts(sent, RUDI) and "Permintaan dikirim" not in texts(sent, RUDI)
+    assert await table(db, LeaveRequest) == []
+
+
+async def test_the_direct_superior_gets_it_as_before_when_reachable(chat, db):
+    sent = await ask_cuti(chat)
+    assert "mengajukan <b>Cuti</b>" in texts(sent, DEWI) and texts(sent, ANDI) == ""
+    assert "Permintaan dikirim ke atasan" in texts(sent, RUDI)
