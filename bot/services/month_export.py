@@ -10,7 +10,8 @@ Definitions (per person, in their unit's zone and calendar):
 - mode of a day: the stored work day's mode; without one, a directive's mode, else WFO (as the routine);
 - WFH / WFO (piket included) / leave (cuti, sakit, dl): elapsed workdays by mode ("libur" counts in none);
 - on time / late: submitted reports of the month (submitted, approved or returned; drafts are not
-  reports), by their `late` mark; approved / returned: the reports' current review state;
+  reports), by their `late` mark; approved / returned: the reports' current review state; a report of a day
+  whose mode is cuti/sakit/dl (leave approved after it was sent) counts in none of these, the day is leave;
 - missing: elapsed workdays on which a report was expected (mode not cuti/sakit/dl/libur) and none was
   submitted;
 - whose month: the people in the org chart at some time of it. A day is theirs when they were in the org
@@ -324,7 +325,9 @@ def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, 
                 counts["leave"] += 1
             if not submitted and mode not in EXCUSED:
                 counts["missing"] += 1
-        if submitted:
+        # A day on approved leave counts as leave, also when a report was sent before the approval (sick
+        # after sending it): counted by both, one day would be paid for twice. Its rows stay in the log.
+        if submitted and mode not in LEAVE_MODES:
             counts["late" if report.late else "on_time"] += 1
             if report.status == ReportStatus.APPROVED:
                 counts["approved"] += 1
