@@ -15,6 +15,7 @@ from bot.services.routine import chain_of
 from bot.texts import format_clock, format_date
 
 SEARCH_DAYS = 60  # "the next n workdays" looks this far
+LATE_DECISION_DAYS = 7  # a leave request can still be decided this many days after its last day
 
 
 async def unit_workdays(uow: UnitOfWork, unit: str, first: dt.date, last: dt.date) -> list[dt.date]:
@@ -51,10 +52,13 @@ async def workday_count(uow: UnitOfWork, unit: str | None, request: LeaveRecord)
 
 
 def period_over_at(request: LeaveRecord, timezone: str) -> dt.datetime:
-    """When nobody can usefully decide any more: the end of the izin's window, else the end of the last day."""
+    """When nobody can usefully decide any more: the end of the izin's window; for cuti, sakit and DL the end
+    of the `LATE_DECISION_DAYS`th day after the last one. A superior often sees a morning's sick leave only
+    the next day, and the person cannot ask for a past day: expiring it with the day would leave a sick day
+    counted as "Tidak melapor" in the month's export."""
     if request.ends_at is not None:
         return request.ends_at
-    return local_time(request.last_day + dt.timedelta(days=1), dt.time(0, 0), timezone)
+    return local_time(request.last_day + dt.timedelta(days=1 + LATE_DECISION_DAYS), dt.time(0, 0), timezone)
 
 
 def period_text(request: LeaveRecord, t, timezone: str, workdays: int | None = None) -> str:
