@@ -38,7 +38,7 @@ def test_day_ranges_are_read_the_indonesian_way():
     assert (found.first, found.last, found.days) == (dt.date(2026, 11, 24), dt.date(2026, 11, 26), 3)
     across = parse_day_range("30/12 s/d 02/01", dt.date(2026, 12, 28))
     assert (across.first, across.last) == (dt.date(2026, 12, 30), dt.date(2027, 1, 2))
-    for bad, code in (("besok", "bad_days"), ("31/02", "bad_days"), ("20/11", "past_days"),
+    for bad, code in (("minggu depan", "bad_days"), ("31/02", "bad_days"), ("20/11", "past_days"),
                       ("24/11-31/12", "too_many_days"), ("26/11-24/11/2026", "reversed_days"),
                       ("26/11-24/11", "reversed_days")):
         with pytest.raises(DayRangeError) as caught:
@@ -216,3 +216,20 @@ async def test_a_leave_decision_a_week_after_its_last_day_is_too_late(chat, db, 
     late = await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":y")))
     assert "sudah lewat" in texts(late, DEWI) and "tidak berlaku lagi" in texts(late, RUDI)
     assert all(w.source != "leave" for w in await table(db, WorkDay))
+
+
+@pytest.mark.parametrize("typed, first, last", [
+    ("besok", (11, 24), (11, 24)), ("Besok", (11, 24), (11, 24)), ("lusa", (11, 25), (11, 25)),
+    ("tomorrow", (11, 24), (11, 24)), ("24 nov", (11, 24), (11, 24)), ("24-26 nov", (11, 24), (11, 26)),
+    ("24 November s.d. 26 November", (11, 24), (11, 26)), ("30 nov - 2 des", (11, 30), (12, 2)),
+    ("24 Nopember 2026", (11, 24), (11, 24)), ("1-3 desember", (12, 1), (12, 3)), ("1 dec", (12, 1), (12, 1)),
+])
+def test_days_are_read_by_word_and_month_name(typed, first, last):
+    found = parse_day_range(typed, MONDAY)
+    assert (found.first, found.last) == (dt.date(2026, *first), dt.date(2026, *last))
+
+
+@pytest.mark.parametrize("typed", ["24 foo", "24-26", "besok lusa", "31 nov"])
+def test_unknown_words_and_days_are_still_not_understood(typed):
+    with pytest.raises(DayRangeError):
+        parse_day_range(typed, MONDAY)

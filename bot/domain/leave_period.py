@@ -73,10 +73,44 @@ def _date(day: str, month: str, year: str | None, today: dt.date) -> dt.date:
     return found if found >= today - dt.timedelta(days=180) else found.replace(year=today.year + 1)
 
 
+_WORD_DAYS = {"besok": 1, "tomorrow": 1, "lusa": 2}  # days after today
+_MONTHS = {
+    **dict.fromkeys(("jan", "januari", "january"), 1), **dict.fromkeys(("feb", "februari", "february"), 2),
+    **dict.fromkeys(("mar", "maret", "march"), 3), **dict.fromkeys(("apr", "april"), 4),
+    **dict.fromkeys(("mei", "may"), 5), **dict.fromkeys(("jun", "juni", "june"), 6),
+    **dict.fromkeys(("jul", "juli", "july"), 7), **dict.fromkeys(("agu", "agt", "agus", "agustus", "aug", "august"), 8),
+    **dict.fromkeys(("sep", "sept", "september"), 9), **dict.fromkeys(("okt", "oktober", "oct", "october"), 10),
+    **dict.fromkeys(("nov", "nopember", "november"), 11), **dict.fromkeys(("des", "desember", "dec", "december"), 12),
+}
+_NAMED = re.compile(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?")
+_SHARED_MONTH = re.compile(r"^(\d{1,2})(\s*-\s*|\s*–\s*)(\d{1,2})/(\d{1,2})((?:/\d{4})?)$")  # 24-26/12
+
+
+def _numeric(folded: str) -> str:
+    """'24 des' -> '24/12', '24-26 des' -> '24/12-26/12'; a word that is not a month stays and fails."""
+    def named(match: re.Match) -> str:
+        month = _MONTHS.get(match.group(2))
+        if month is None:
+            return match.group(0)
+        return f"{match.group(1)}/{month}" + (f"/{match.group(3)}" if match.group(3) else "")
+    written = _NAMED.sub(named, folded)
+    if written == folded:
+        return folded
+    shared = _SHARED_MONTH.match(written)
+    if shared:
+        first, _, last, month, year = shared.groups()
+        return f"{first}/{month}{year}-{last}/{month}{year}"
+    return written
+
+
 def parse_day_range(text: str, today: dt.date) -> DayRange:
-    """'24/11' or '24/11-26/11' (also with a year, or 's.d.', 's/d', 'hingga') -> the days asked; raises
-    DayRangeError."""
-    match = _RANGE.match(" ".join((text or "").lower().split()))
+    """'24/11' or '24/11-26/11' (also with a year, or 's.d.', 's/d', 'hingga'), 'besok', 'lusa', '24 des',
+    '24-26 des' -> the days asked; raises DayRangeError."""
+    folded = " ".join((text or "").lower().split())
+    if folded in _WORD_DAYS:
+        day = today + dt.timedelta(days=_WORD_DAYS[folded])
+        return check_range(DayRange(day, day), today)
+    match = _RANGE.match(_numeric(folded))
     if not match:
         raise DayRangeError("bad_days")
     try:
