@@ -227,6 +227,12 @@ class SqlDayRepository:
         rows = await self.session.execute(_EVIDENCE_FOR_DAY, {"person_id": person_id, "day": day})
         return [EvidenceRecord(*r) for r in rows]
 
+    async def album_received_before(self, person_id: int, album: str, evidence_id: int) -> bool:
+        """Whether an earlier item of this album (photos sent together) came from this person."""
+        query = select(Evidence.id).where(Evidence.person_id == person_id, Evidence.album == album,
+                                          Evidence.id < evidence_id).limit(1)
+        return (await self.session.execute(query)).first() is not None
+
     async def attach_evidence(self, evidence_ids: Sequence[int], person_id: int, task_id: int | None) -> None:
         await self.session.execute(
             update(Evidence)

@@ -93,6 +93,17 @@ async def test_with_several_open_tasks_the_bot_asks_which_and_an_album_follows_o
     assert {e.task_id for e in await rows(db, Evidence)} == {second}
 
 
+async def test_an_album_is_receipted_once_not_once_a_photo(chat, db):
+    await add_task(chat, "Membuat poster")  # the only open task: the album goes to it without a question
+    first = await chat.photo(RUDI, jpeg((10, 20, 30)), album="alb2")
+    assert 'Foto diterima untuk tugas "Membuat poster"' in texts(first)
+    for shade in range(4):
+        assert await chat.photo(RUDI, jpeg((40 + 50 * shade, 20, 30)), album="alb2") == []
+    assert len(await rows(db, Evidence)) == 5
+    again = await chat.photo(RUDI, jpeg((250, 250, 0)), album="alb3")  # the next album: its own receipt
+    assert 'Foto diterima untuk tugas "Membuat poster"' in texts(again)
+
+
 async def test_the_paperclip_button_sends_the_next_files_to_that_task(chat, db):
     await add_task(chat, "Tugas A")
     first, second = task_ids(await add_task(chat, "Tugas B"))

@@ -86,8 +86,9 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         if title is None and task_id is not None:  # chosen with 📎 after ticking it done, or due later
             task = await turn.uow.day.task(task_id)
             title = task.title if task is not None else None
-        if state == "evidence_for" and media.album and data.get("acked") == media.album:
-            if told:
+        if media.album and (data.get("acked") == media.album if state == "evidence_for" else
+                            await turn.uow.day.album_received_before(turn.actor.person_id, media.album, evidence_id)):
+            if told:  # an album is receipted once, for its first item; a check's remark still comes
                 turn.say(told)
             return
         if state == "evidence_for":
