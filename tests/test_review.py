@@ -179,6 +179,12 @@ async def test_ekspor_gives_a_supervisor_their_subtree_and_refuses_staff(chat, t
     assert sorted(book.sheetnames[1:]) == sorted([STAF, "199106062016021006"])  # Dewi's people only
     assert "untuk atasan" in texts(await chat.text(RUDI, "/ekspor"))
     assert "hanya untuk admin" in texts(await chat.text(DEWI, "/ekspor 2026-11 Sekretariat"))
+    # Sari leaves at the end of the 23rd (an import without her): Dewi's export keeps her day
+    chat.clock.current = dt.datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    await run_import(chat.db, chat.clock, small_office())
+    out = await chat.text(DEWI, "/ekspor 2026-11")
+    book = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in out if o.reply.attachment).content))
+    assert sorted(book.sheetnames[1:]) == sorted([STAF, "199106062016021006"])
     head = await chat.text(BUDI, "/ekspor 2026-11")  # the head of office: his subtree is everyone else
     sheets = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in head if o.reply.attachment).content))
     assert len(sheets.sheetnames) == 1 + 5
