@@ -185,7 +185,7 @@ async def test_a_wfh_day_with_an_exit_and_sharing_stopped_early(chat, db, clock)
     assert kinds == [("away_from_home", False), ("low_coverage", False), ("sharing_stopped", False)]
     digest = texts(await chat.text(DEWI, "/rekap"))
     assert "📍 di rumah 69% · 07.25–14.00 · 1 jeda · berhenti 14.00 WITA" in digest
-    assert "⚠️ keluar dari area rumah 10.00 WITA–10.40 WITA (40 menit)" in digest
+    assert "⚠️ keluar dari area rumah 10.00–10.40 WITA (40 menit)" in digest
     assert "⚠️ lokasi langsung hanya membuktikan 69% jam kerja di rumah (minimal 80%)" in digest
     async with db.uow() as uow:
         [kasi] = [d for d in await digests_for(uow, day=DAY, unit="Seksi Timur") if d.supervisor.nip == KASI]
@@ -209,6 +209,6 @@ async def test_an_approved_permission_excuses_the_exit_inside_its_window(chat, d
     away = [(f.detail["from_at"], f.excused) for f in flags if f.kind.value == "away_from_home"]
     assert away == [(wita("10.00").isoformat(), True), (wita("10.30").isoformat(), False)]
     digest = texts(await chat.text(DEWI, "/rekap"))
-    assert "✔️ keluar dari area rumah 10.00 WITA–10.30 WITA (30 menit) (izin keluar 09.50 WITA–10.30 WITA)" in digest
-    assert "⚠️ keluar dari area rumah 10.30 WITA–10.40 WITA (10 menit)" in digest
+    assert "✔️ keluar dari area rumah 10.00–10.30 WITA (30 menit) (izin keluar 09.50–10.30 WITA)" in digest
+    assert "⚠️ keluar dari area rumah 10.30–10.40 WITA (10 menit)" in digest
     assert "🚶 izin keluar rumah 09.50–10.30 (disetujui)" in digest  # the permission itself is shown

@@ -160,7 +160,7 @@ async def test_a_pin_away_from_home_is_off_site_with_a_flag(office, db, clock):
     assert flag.kind is FlagKind.CHECK_OFF_SITE and flag.ref == f"check:{row.id}"
     assert flag.detail == {"km": "5.6", "asked_at": row.asked_at.isoformat()}
     digest = texts(await office.text(DEWI, "/rekap"))
-    assert "dari sekitar 5,6 km dari rumah" in digest and "5.6" not in digest
+    assert "WITA sekitar 5,6 km dari rumah" in digest and "dari sekitar" not in digest and "5.6" not in digest
 
 
 async def test_a_home_without_its_own_radius_is_judged_by_the_home_radius_setting(office, db, clock, tmp_path):

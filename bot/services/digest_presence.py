@@ -8,6 +8,7 @@ with the reader's decimal mark, "5,6" in Indonesian); other values are shown as 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from bot.clock import iso_utc
@@ -39,7 +40,11 @@ def flag_text(flag: FlagRecord, *, timezone: str, t) -> str:
         key = "flag.reused_evidence_other"  # like another person's evidence: not "reused" by this one
     if key not in catalog(t.lang):
         return t("presence_digest.flag_unknown", kind=esc(flag.kind.value))
-    return t(key, **{k: _value(k, v, timezone, t.lang) for k, v in flag.detail.items()})
+    values = {k: _value(k, v, timezone, t.lang) for k, v in flag.detail.items()}
+    if "from_at" in values and "until_at" in values:  # a range names its zone once: "10.59–11.39 WITA"
+        with contextlib.suppress(ValueError):
+            values["from_at"] = _clock(dt.datetime.fromisoformat(str(flag.detail["from_at"])), timezone)
+    return t(key, **values)
 
 
 def flag_line(flag: FlagRecord, *, timezone: str, t) -> str:
@@ -49,7 +54,7 @@ def flag_line(flag: FlagRecord, *, timezone: str, t) -> str:
     permit = flag.detail.get("permit_from_at"), flag.detail.get("permit_until_at")
     if all(permit):
         return t("presence_digest.flag_excused_permit", text=text,
-                 from_time=_value("permit_from_at", permit[0], timezone, t.lang),
+                 from_time=_clock(dt.datetime.fromisoformat(str(permit[0])), timezone),
                  until_time=_value("permit_until_at", permit[1], timezone, t.lang))
     return t("presence_digest.flag_excused", text=text)
 
