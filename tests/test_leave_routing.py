@@ -67,3 +67,13 @@ async def test_the_direct_superior_gets_it_as_before_when_reachable(chat, db):
     sent = await ask_cuti(chat)
     assert "mengajukan <b>Cuti</b>" in texts(sent, DEWI) and texts(sent, ANDI) == ""
     assert "Permintaan dikirim ke atasan" in texts(sent, RUDI)
+
+
+async def test_tim_of_the_one_up_lists_a_request_passed_to_them_with_its_buttons(chat, db):
+    await unlink(db, DEWI)
+    sent = await ask_cuti(chat)
+    team = await chat.text(ANDI, "/tim")  # Rudi is not Andi's direct report, but the request is Andi's now
+    listed = [o for o in team if "mengajukan <b>Cuti</b>" in o.reply.text]
+    assert len(listed) == 1 and "Rudi Hartono" in listed[0].reply.text and "Dewi Lestari" in listed[0].reply.text
+    assert set(actions(listed)) == {a for a in actions(sent) if a.startswith("lvd:")}
+    assert not [o for o in await chat.text(BUDI, "/tim") if "mengajukan" in o.reply.text]  # not the head's

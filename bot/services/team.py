@@ -17,6 +17,7 @@ from bot.services.day_schedule import day_schedule_of, modes_of_people
 from bot.services.digest_presence import flag_line
 from bot.services.leave_days import next_workdays, workday_count
 from bot.services.leave_decision import request_notice
+from bot.services.leave_routing import deciders_for, why_key
 from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
@@ -71,6 +72,22 @@ async def show_team(turn: Turn) -> None:
         member = by_id[request.person_id]
         workdays = await workday_count(turn.uow, member.unit, request)
         turn.replies.append(request_notice(member.name, request, member.timezone, workdays)(turn.t))
+    await _passed_up_requests(turn, set(ids))
+
+
+async def _passed_up_requests(turn: Turn, direct: set[int]) -> None:
+    """Requests of people further down that this supervisor is now the one to decide: their own superior
+    has no chat or is away (`leave_routing`). The notice was sent once; here it can be found again."""
+    below = {p.person_id: p for p in await turn.uow.people.subtree(turn.actor.person_id) if p.person_id not in direct}
+    for request in await turn.uow.leave.pending_of(list(below)):
+        deciders = await deciders_for(turn.uow, request.person_id, turn.today)
+        if turn.actor.person_id not in deciders.to or deciders.passed_over is None:
+            continue
+        member = below[request.person_id]
+        names = await turn.uow.people.actors([deciders.passed_over])
+        passed_over = (names[deciders.passed_over].name, why_key(deciders)) if deciders.passed_over in names else None
+        workdays = await workday_count(turn.uow, member.unit, request)
+        turn.replies.append(request_notice(member.name, request, member.timezone, workdays, passed_over)(turn.t))
 
 
 def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple[Button, ...]]:
