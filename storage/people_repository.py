@@ -160,32 +160,12 @@ class SqlPeopleRepository:
 
     async def linked_to_deactivated(self, channel: Channel, external_id: str) -> bool:
         """Whether this chat identity is still linked to a person the org chart has since deactivated."""
-        query = (
-            select(ChannelAccount.id)
-            .join(Person, Person.id == ChannelAccount.person_id)
-            .where(
-                ChannelAccount.channel == channel.value,
-                ChannelAccount.external_id == external_id,
-                ChannelAccount.unlinked_at.is_(None),
-                Person.active.is_(False),
-            )
-            .limit(1)
-        )
+        query = _linked(select(ChannelAccount.id), channel, external_id).where(Person.active.is_(False)).limit(1)
         return (await self.session.execute(query)).first() is not None
 
     async def account_person(self, channel: Channel, external_id: str) -> int | None:
-        return (
-            await self.session.execute(
-                select(ChannelAccount.person_id)
-                .join(Person, Person.id == ChannelAccount.person_id)
-                .where(
-                    ChannelAccount.channel == channel.value,
-                    ChannelAccount.external_id == external_id,
-                    ChannelAccount.unlinked_at.is_(None),
-                    Person.active,
-                )
-            )
-        ).scalar()
+        query = _linked(select(ChannelAccount.person_id), channel, external_id).where(Person.active)
+        return (await self.session.execute(query)).scalar()
 
     async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None:
         await self.session.execute(
@@ -212,3 +192,12 @@ class SqlPeopleRepository:
             if actor.is_admin or actor.is_supervisor:
                 holders.append((actor, Address(actor.person_id, Channel(r.channel), r.external_id)))
         return holders
+
+
+def _linked(query, channel: Channel, external_id: str):
+    """`query` over the person this chat identity is linked to now."""
+    return query.join(Person, Person.id == ChannelAccount.person_id).where(
+        ChannelAccount.channel == channel.value,
+        ChannelAccount.external_id == external_id,
+        ChannelAccount.unlinked_at.is_(None),
+    )

@@ -3,13 +3,12 @@ confirms: in chat with a button, on the command line with --deactivate-many. Not
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
 
 from bot.domain.org_sync import deactivates_many
+from tests.bad_input_files import org_csv
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
 from tests.org_rows import HEAD, KASI, flat_office_nip, small_office, write_csv
 from tests.test_cli import apel
@@ -25,14 +24,6 @@ def office() -> list[dict[str, str]]:
               "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": "", "role": "staff"}
              for i in range(1, EXTRA + 1)]
     return rows
-
-
-def as_csv(rows: list[dict[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
 
 
 @pytest.mark.parametrize(("gone", "active", "held"), [(4, 15, False), (5, 100, False), (5, 20, True), (10, 15, True),
@@ -58,7 +49,7 @@ async def active_people(db) -> int:
 
 
 async def test_a_cut_off_file_in_chat_is_held_until_the_admin_confirms(chat, db):
-    cut = as_csv(office()[:5])  # the ten extra staff are missing: a file cut short
+    cut = org_csv(office()[:5])  # the ten extra staff are missing: a file cut short
     held = await chat.document(BUDI, cut, "pegawai.csv", "text/csv")
     told = texts(held, BUDI)
     assert "Belum disimpan: berkas ini akan menonaktifkan 10 dari 15 pegawai aktif" in told
@@ -74,7 +65,7 @@ async def test_a_cut_off_file_in_chat_is_held_until_the_admin_confirms(chat, db)
 
 
 async def test_a_file_with_a_few_leavers_is_imported_at_once(chat, db):
-    out = await chat.document(BUDI, as_csv(office()[:-4]), "pegawai.csv", "text/csv")
+    out = await chat.document(BUDI, org_csv(office()[:-4]), "pegawai.csv", "text/csv")
     assert "Impor selesai: 11 baris;" in texts(out) and "4 dinonaktifkan" in texts(out) and actions(out) == []
     assert await active_people(db) == 11
 
