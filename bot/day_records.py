@@ -135,6 +135,7 @@ class LeaveRecord:
     decided_by_id: int | None = None
     decided_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
+    refusal_reason: str | None = None  # a refusal's reason, when the superior gave one
 
     @property
     def last_day(self) -> dt.date:

@@ -146,4 +146,5 @@ class LeaveRequest(SQLModel, table=True):
     status: str = Field(default="pending", max_length=10)
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")
     decided_at: dt.datetime | None = _time(nullable=True)
+    refusal_reason: str | None = Field(default=None, max_length=300)  # what the superior told the person
     created_at: dt.datetime = _time()

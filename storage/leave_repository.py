@@ -20,7 +20,7 @@ OPEN = ("pending", "approved")
 
 def _record(r: LeaveRequest) -> LeaveRecord:
     return LeaveRecord(r.id, r.person_id, r.kind, r.day, r.reason, r.status, r.end_day, r.starts_at, r.ends_at,
-                       r.decided_by_id, r.decided_at, r.created_at)
+                       r.decided_by_id, r.decided_at, r.created_at, r.refusal_reason)
 
 
 _LAST_DAY = func.coalesce(LeaveRequest.end_day, LeaveRequest.day)
@@ -41,12 +41,13 @@ class SqlLeaveRepository:
         row = await self.session.get(LeaveRequest, leave_id)
         return _record(row) if row else None
 
-    async def decide(self, leave_id: int, status: str, by: int | None, at: dt.datetime) -> bool:
+    async def decide(self, leave_id: int, status: str, by: int | None, at: dt.datetime, *,
+                     refusal_reason: str | None = None) -> bool:
         """Only a pending request changes (approved, refused or expired); False when it was decided before."""
         result = await self.session.execute(
             update(LeaveRequest)
             .where(LeaveRequest.id == leave_id, LeaveRequest.status == "pending")
-            .values(status=status, decided_by_id=by, decided_at=at)
+            .values(status=status, decided_by_id=by, decided_at=at, refusal_reason=refusal_reason)
         )
         self.session.expire_all()
         return result.rowcount == 1

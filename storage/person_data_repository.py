@@ -107,7 +107,7 @@ class SqlPersonDataRepository:
         await self.session.execute(update(Report).where(Report.person_id == p).values(
             summary=None, task_lines="[]", review_note=None))
         await self.session.execute(update(Task).where(Task.person_id == p).values(blocked_reason=None))
-        await self.session.execute(update(LeaveRequest).where(LeaveRequest.person_id == p).values(reason=""))
+        await self.session.execute(update(LeaveRequest).where(LeaveRequest.person_id == p).values(reason="", refusal_reason=None))
         await self.session.execute(update(WorkDay).where(WorkDay.person_id == p).values(reason=None))
         await self.session.execute(update(DayFlag).where(DayFlag.person_id == p).values(detail="{}"))
         await self.session.execute(update(PresenceCheck).where(PresenceCheck.person_id == p).values(

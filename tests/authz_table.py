@@ -78,6 +78,10 @@ async def leave_approved(ctx, pid, out) -> bool:
     return (await ctx.read(lambda uow: uow.leave.get(ctx.leave))).status == "approved"
 
 
+async def leave_refused(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.leave.get(ctx.leave))).status == "refused"
+
+
 async def home_approved(ctx, pid, out) -> bool:
     return (await ctx.read(lambda uow: uow.presence.home(ctx.rudi))).approved
 
@@ -139,6 +143,8 @@ CASES = [
     Case("leave button", tap="leave", expect=EVERYONE, effect=answered),
     Case("leave kind", tap="lv:cuti", expect=EVERYONE, effect=state_is("leave")),
     Case("leave decision", tap="lvd:{leave}:y", expect=CHAIN, effect=leave_approved),
+    Case("leave refusal", tap="lvd:{leave}:n", expect=CHAIN, effect=state_is("refuse_reason")),
+    Case("leave refusal without a reason", tap="lvd:{leave}:ns", expect=CHAIN, effect=leave_refused),
     Case("team button", tap="team", expect=BOSSES, effect=answered, audited_as="tim"),
     Case("team page", tap="timpg:0:n", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
          effect=offers_rudi),

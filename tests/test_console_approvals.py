@@ -55,9 +55,9 @@ async def test_a_supervisor_who_used_the_console_before_gets_the_buttons_too(con
     await chat.login(KASI)
     await play(chat, shown, ["/izin"])  # her own buttons: they are not the ones that wait for her later
     await play(chat, shown, [":as " + STAF, *ASK_PERMISSION, ":as " + KASI])
-    returned = await play(chat, shown, [":tap 2"])  # ❌ Tolak
+    returned = await play(chat, shown, [":tap 2", "Ada rapat"])  # ❌ Tolak, then the reason it asks for
     assert "Tidak ada tombol" not in returned
-    assert "→ untuk Rudi Hartono (lewat console)" in returned
+    assert "→ untuk Rudi Hartono (lewat console)" in returned and "Alasan: Ada rapat" in returned
 
 
 async def test_two_requests_wait_together_and_both_can_be_answered(console):

@@ -119,7 +119,8 @@ async def test_overlapping_requests_are_refused_politely(chat, db, clock):
 
 async def test_a_refusal_is_told_and_changes_nothing(chat, db):
     sent = await izin(chat)
-    refused = await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":n")))
+    await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":n")))  # asks for the reason
+    refused = await chat.text(DEWI, "Ada rapat")
     assert "tidak disetujui atasan" in texts(refused, RUDI)
     assert "ditolak" in texts(refused, DEWI)
     assert [r.status for r in await table(db, LeaveRequest)] == ["refused"]

@@ -24,6 +24,7 @@ from bot.services import (
     evidence_intake,
     home_location,
     leave,
+    leave_decision,
     presence,
     reporting,
     review,
@@ -243,6 +244,8 @@ class Conversation:
             await team.on_title_text(turn, data, text)
         elif state == "leave":
             await leave.on_reason(turn, data, text)
+        elif state == "refuse_reason":
+            await leave_decision.on_refusal_reason(turn, data, text)
         elif state == "return_note":
             await review.on_note(turn, data, text)
         elif state == "announce" and data.get("step") == "text":

@@ -1,5 +1,7 @@
 """The superior's decision on a leave or permission request, and what happens to requests nobody decided.
 
+❌ Tolak asks the superior for a short reason (or "Tolak tanpa alasan" skips it); the person is told it.
+
 Approving cuti / sakit / DL sets the mode of each of the unit's workdays in the range (source "leave"),
 which suppresses the briefing's tasks, reminders and escalations; approving an izin excuses the flags
 already raised inside its window (flags raised later are excused by their producers, which read
@@ -9,9 +11,11 @@ is told so (they may ask again, or talk to their superior)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from bot.day_records import LeaveRecord
-from bot.domain.html import esc
+from bot.day_records import Actor, LeaveRecord
+from bot.domain.html import clip, esc
+from bot.domain.tasks import MAX_REASON
 from bot.domain.workday import LEAVE_MODE, LeaveKind
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -36,21 +40,28 @@ def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | N
     return notice
 
 
-async def on_decision(turn: Turn, parts: list[str]) -> None:
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n"):
-        turn.say(turn.t("common.not_available"))
-        return
-    request = await turn.uow.leave.get(int(parts[1]))
-    # The chain or an admin, never the requester (an admin does not approve their own leave).
-    allowed = request is not None and request.person_id != turn.actor.person_id and (
-        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(request.person_id)
-    )
+@dataclass(frozen=True)
+class Decidable:
+    """A request this person may decide now, with what its notices need."""
+    request: LeaveRecord
+    requester: Actor | None
+    zone: str
+    workdays: int | None
+
+
+async def decidable(turn: Turn, leave_id: int) -> Decidable | None:
+    """The request, if this person may decide it now; None after the answer was given (refused and audited
+    when it is not theirs to decide; expired when its time is over; already decided)."""
+    request = await turn.uow.leave.get(leave_id)
     if request is None:
         turn.say(turn.t("common.not_available"))
-        return
-    if not allowed:
+        return None
+    # The chain or an admin, never the requester (an admin does not approve their own leave).
+    if request.person_id == turn.actor.person_id or not (
+        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(request.person_id)
+    ):
         await refuse_button(turn, "lvd", request.id)
-        return
+        return None
     requester = await turn.uow.people.actor(request.person_id)
     zone = requester.timezone if requester else FALLBACK_ZONE
     workdays = await workday_count(turn.uow, requester.unit if requester else None, request)
@@ -58,21 +69,70 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
         if await turn.uow.leave.decide(request.id, "expired", None, turn.now):
             turn.tell(request.person_id, _expired_notice(request, zone, workdays))
         turn.say(turn.t("permit.too_late"), edit=True)
+        return None
+    if request.status != "pending":
+        turn.say(turn.t("leave.already_decided"))
+        return None
+    return Decidable(request, requester, zone, workdays)
+
+
+async def on_decision(turn: Turn, parts: list[str]) -> None:
+    """`lvd:<id>:y` approves; `lvd:<id>:n` asks for the refusal's reason (`refuse_reason` state, answered
+    by `on_refusal_reason`); `lvd:<id>:ns` ("Tolak tanpa alasan") refuses without one."""
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n", "ns"):
+        turn.say(turn.t("common.not_available"))
         return
-    approved = parts[2] == "y"
-    if not await turn.uow.leave.decide(request.id, "approved" if approved else "refused", turn.actor.person_id, turn.now):
+    found = await decidable(turn, int(parts[1]))
+    if found is None:
+        return
+    if parts[2] == "n":
+        await turn.set_state("refuse_reason", leave_id=found.request.id)
+        name = esc(found.requester.name) if found.requester else ""
+        turn.say(turn.t("leave.ask_refusal_reason", name=name),
+                 ((Button(turn.t("button.refuse_no_reason"), action("lvd", found.request.id, "ns")),),))
+        return
+    await turn.clear_state()  # a reason being asked for (this request or another) is not wanted any more
+    await _decide(turn, found, approved=parts[2] == "y", reason=None)
+
+
+async def on_refusal_reason(turn: Turn, data: dict, text: str) -> None:
+    """The reason typed after ❌ Tolak: clipped to MAX_REASON, then the request is refused, if it still can be
+    (another superior may have decided it meanwhile, or its time may be over). The skip button's label
+    typed instead of tapped (WhatsApp) refuses without a reason."""
+    folded = " ".join(text.split())
+    if not folded:
+        turn.say(turn.t("leave.bad_refusal_reason", button=turn.t("button.refuse_no_reason")))
+        return
+    await turn.clear_state()
+    found = await decidable(turn, int(data.get("leave_id", 0)))
+    if found is None:
+        return
+    skipped = folded.casefold() == turn.t("button.refuse_no_reason").casefold()
+    await _decide(turn, found, approved=False, reason=None if skipped else clip(folded, MAX_REASON))
+
+
+async def _decide(turn: Turn, found: Decidable, *, approved: bool, reason: str | None) -> None:
+    request, requester, zone, workdays = found.request, found.requester, found.zone, found.workdays
+    if not await turn.uow.leave.decide(request.id, "approved" if approved else "refused", turn.actor.person_id,
+                                       turn.now, refusal_reason=reason):
         turn.say(turn.t("leave.already_decided"))
         return
     if approved:
         await apply_approval(turn.uow, request, requester.unit if requester else None)
+    detail = {"request": request.id, "person_id": request.person_id, "kind": request.kind}
+    if not approved:
+        detail["with_reason"] = reason is not None  # whether one was given; the words stay in the request
     await turn.uow.audit.record(turn.now, actor_label(turn), "leave_approved" if approved else "leave_refused",
-                                {"request": request.id, "person_id": request.person_id, "kind": request.kind})
+                                detail)
     who = esc(requester.name) if requester else ""
     turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
     key = "permit.your_approved" if approved else "permit.your_refused"
-    turn.tell(request.person_id, lambda t: Reply(
-        t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone, workdays))
-    ))
+    shown = esc(reason) if reason else None
+
+    def notice(t) -> Reply:
+        body = t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone, workdays))
+        return Reply(body + ("\n" + t("permit.refusal_reason", reason=shown) if shown else ""))
+    turn.tell(request.person_id, notice)
 
 
 async def apply_approval(uow: UnitOfWork, request: LeaveRecord, unit: str | None) -> None:
