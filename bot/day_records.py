@@ -136,6 +136,8 @@ class LeaveRecord:
     decided_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
     refusal_reason: str | None = None  # a refusal's reason, when the superior gave one
+    asked_ids: tuple[int, ...] = ()  # who was asked to decide (empty for requests stored before it was kept)
+    replaced_modes: dict | None = None  # {"YYYY-MM-DD": [mode, source, reason]} an approval overwrote
 
     @property
     def last_day(self) -> dt.date:

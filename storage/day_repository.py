@@ -165,6 +165,15 @@ class SqlDayRepository:
         )
         return result.rowcount or 0
 
+    async def forget_leave_days(self, person_id: int, days: Sequence[dt.date]) -> None:
+        """Drop the leave mode of days nobody was briefed on yet (a cancelled cuti without an earlier plan):
+        the routine plans them again like any day without a row."""
+        if days:
+            await self.session.execute(
+                delete(WorkDay).where(WorkDay.person_id == person_id, WorkDay.day.in_(list(days)),
+                                      WorkDay.source == "leave", WorkDay.briefed_at.is_(None))
+            )
+
     async def mark_briefed(self, person_id: int, day: dt.date, at: dt.datetime) -> bool:
         """True for the one call that marks it; a second briefing of the same day finds it marked."""
         result = await self.session.execute(

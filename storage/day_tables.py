@@ -147,4 +147,8 @@ class LeaveRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="person.id")
     decided_at: dt.datetime | None = _time(nullable=True)
     refusal_reason: str | None = Field(default=None, max_length=300)  # what the superior told the person
+    asked_ids: str | None = Field(default=None, sa_type=Text)  # JSON: who was asked to decide (person ids)
+    # JSON {day: [mode, source, reason]}: the work days an approval overwrote, given back by a cancellation
+    replaced_modes: str | None = Field(default=None, sa_type=Text)
+    cancelled_at: dt.datetime | None = _time(nullable=True)  # by the person themself
     created_at: dt.datetime = _time()

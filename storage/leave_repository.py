@@ -5,6 +5,7 @@ has its window `starts_at`..`ends_at` (UTC)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -20,7 +21,8 @@ OPEN = ("pending", "approved")
 
 def _record(r: LeaveRequest) -> LeaveRecord:
     return LeaveRecord(r.id, r.person_id, r.kind, r.day, r.reason, r.status, r.end_day, r.starts_at, r.ends_at,
-                       r.decided_by_id, r.decided_at, r.created_at, r.refusal_reason)
+                       r.decided_by_id, r.decided_at, r.created_at, r.refusal_reason,
+                       tuple(json.loads(r.asked_ids or "[]")), json.loads(r.replaced_modes or "null"))
 
 
 _LAST_DAY = func.coalesce(LeaveRequest.end_day, LeaveRequest.day)
@@ -32,9 +34,10 @@ class SqlLeaveRepository:
 
     async def add(self, person_id: int, kind: str, day: dt.date, reason: str, at: dt.datetime, *,
                   end_day: dt.date | None = None, starts_at: dt.datetime | None = None,
-                  ends_at: dt.datetime | None = None) -> int:
+                  ends_at: dt.datetime | None = None, asked_ids: Sequence[int] = ()) -> int:
         values = dict(person_id=person_id, kind=kind, day=day, end_day=end_day if end_day != day else None,
-                      starts_at=starts_at, ends_at=ends_at, reason=reason, status="pending", created_at=at)
+                      starts_at=starts_at, ends_at=ends_at, reason=reason, status="pending", created_at=at,
+                      asked_ids=json.dumps(list(asked_ids)))
         return (await self.session.execute(insert(LeaveRequest).values(**values).returning(LeaveRequest.id))).scalar_one()
 
     async def get(self, leave_id: int) -> LeaveRecord | None:
@@ -51,6 +54,31 @@ class SqlLeaveRepository:
         )
         self.session.expire_all()
         return result.rowcount == 1
+
+    async def keep_replaced_modes(self, leave_id: int, modes: dict) -> None:
+        """What an approval overwrote ({day: [mode, source, reason]}), for a cancellation to give back."""
+        await self.session.execute(
+            update(LeaveRequest).where(LeaveRequest.id == leave_id).values(replaced_modes=json.dumps(modes))
+        )
+
+    async def cancel(self, leave_id: int, was: str, at: dt.datetime) -> bool:
+        """The person's own cancellation, only from the status they saw (pending or approved)."""
+        result = await self.session.execute(
+            update(LeaveRequest).where(LeaveRequest.id == leave_id, LeaveRequest.status == was)
+            .values(status="cancelled", cancelled_at=at)
+        )
+        self.session.expire_all()
+        return result.rowcount == 1
+
+    async def open_of(self, person_id: int, since: dt.date) -> list[LeaveRecord]:
+        """The person's pending requests, and approved ones from `since` on, by first day."""
+        rows = await self.session.scalars(
+            select(LeaveRequest).where(
+                LeaveRequest.person_id == person_id,
+                (LeaveRequest.status == "pending") | ((LeaveRequest.status == "approved") & (LeaveRequest.day >= since)),
+            ).order_by(LeaveRequest.day, LeaveRequest.id)
+        )
+        return [_record(r) for r in rows]
 
     async def open_between(self, person_id: int, first: dt.date, last: dt.date) -> list[LeaveRecord]:
         """The person's pending or approved requests touching any day of first..last."""

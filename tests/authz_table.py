@@ -82,6 +82,10 @@ async def leave_refused(ctx, pid, out) -> bool:
     return (await ctx.read(lambda uow: uow.leave.get(ctx.leave))).status == "refused"
 
 
+async def leave_cancelled(ctx, pid, out) -> bool:
+    return (await ctx.read(lambda uow: uow.leave.get(ctx.leave))).status == "cancelled"
+
+
 async def home_approved(ctx, pid, out) -> bool:
     return (await ctx.read(lambda uow: uow.presence.home(ctx.rudi))).approved
 
@@ -144,6 +148,7 @@ CASES = [
     Case("leave kind", tap="lv:cuti", expect=EVERYONE, effect=state_is("leave")),
     Case("leave decision", tap="lvd:{leave}:y", expect=CHAIN, effect=leave_approved),
     Case("leave refusal", tap="lvd:{leave}:n", expect=CHAIN, effect=state_is("refuse_reason")),
+    Case("leave cancel", tap="lvc:{leave}", expect=ONLY_RUDI, effect=leave_cancelled),
     Case("leave refusal without a reason", tap="lvd:{leave}:ns", expect=CHAIN, effect=leave_refused),
     Case("team button", tap="team", expect=BOSSES, effect=answered, audited_as="tim"),
     Case("team page", tap="timpg:0:n", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},

@@ -27,6 +27,7 @@ from bot.domain.workday import LeaveKind
 from bot.messages import Button
 from bot.services.leave_days import next_workdays, period_text, workday_count
 from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" button, routed from here)
+from bot.services.leave_cancel import offer_cancelling
 from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
 from bot.services.turn import Turn, action
@@ -35,6 +36,7 @@ OUTING = LeaveKind.OUTING.value
 
 
 async def start(turn: Turn) -> None:
+    await offer_cancelling(turn)  # the person's open requests first, each with 🗑 Batalkan
     rows = [(Button(turn.t(f"leave.kind_{k.value}"), action("lv", k.value)),) for k in LeaveKind]
     turn.say(turn.t("leave.ask_kind"), rows)
 
@@ -182,7 +184,8 @@ async def _submit(turn: Turn, data: dict, text: str) -> None:
         turn.say(turn.t("leave.no_decider"))  # nobody could see it: not stored, so it cannot wait unseen
         return
     leave_id = await turn.uow.leave.add(turn.actor.person_id, kind, request.day, reason, turn.now,
-                                        end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at)
+                                        end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at,
+                                        asked_ids=deciders.to)
     passed_over = None
     if deciders.passed_over is None:
         turn.say(turn.t("leave.sent"))

@@ -71,7 +71,7 @@ async def decidable(turn: Turn, leave_id: int) -> Decidable | None:
         turn.say(turn.t("permit.too_late"), edit=True)
         return None
     if request.status != "pending":
-        turn.say(turn.t("leave.already_decided"))
+        turn.say(turn.t("leave.cancelled_by_requester" if request.status == "cancelled" else "leave.already_decided"))
         return None
     return Decidable(request, requester, zone, workdays)
 
@@ -140,6 +140,10 @@ async def apply_approval(uow: UnitOfWork, request: LeaveRecord, unit: str | None
     if mode is not None:
         # Only workdays get the mode: a weekend or holiday inside the range stays what it is.
         days = await unit_workdays(uow, unit, request.day, request.last_day) if unit else [request.day]
+        # What the days were planned as (roster, directive, an admin's override): a cancellation gives it back.
+        planned = await uow.day.work_days_between([request.person_id], request.day, request.last_day)
+        await uow.leave.keep_replaced_modes(request.id, {
+            w.day.isoformat(): [w.mode, w.source, w.reason] for w in planned if w.day in days})
         for day in days:
             await uow.day.set_mode(request.person_id, day, mode.value, "leave", request.reason)
     elif request.starts_at is not None and request.ends_at is not None:
