@@ -6,8 +6,11 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
 from bot.services.routine import Routine
+from storage.day_tables import Report
+from storage.tables import Person
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
 from tests.test_org_import import run_import
@@ -122,6 +125,29 @@ async def test_an_admins_approve_all_under_a_units_digest_approves_that_team(db,
     out = await chat.tap("508", approve_all)
     assert "1 laporan tepat waktu" in texts(out, "508")  # Rudi's, not the admin's own (nobody under Ari)
     assert "disetujui oleh Ari Admin" in texts(out, RUDI)
+    # Nobody reviews their own report, an admin neither: not one by one, not with approve-all
+    await report(chat, "508")
+    mine = f"ap:{await _report_id_of(db, admin['nip'])}:"
+    own = next(a for a in actions(await chat.text("508", "/rekap 2026-11-23 Sekretariat")) if a.startswith(mine))
+    assert "tidak berlaku" in texts(await chat.tap("508", own))
+    sekretariat = next(a for a in actions(await chat.text("508", "/rekap 2026-11-23 Sekretariat"))
+                       if a.startswith("apall:"))
+    assert "0 laporan tepat waktu" in texts(await chat.tap("508", sekretariat))
+    assert await _report_status_of(db, admin["nip"]) == "submitted"
+
+
+async def _report_id_of(db, nip: str) -> int:
+    return (await _report_of(db, nip))[0]
+
+
+async def _report_status_of(db, nip: str) -> str:
+    return (await _report_of(db, nip))[1]
+
+
+async def _report_of(db, nip: str) -> tuple[int, str]:
+    async with db.uow() as uow:
+        query = select(Report.id, Report.status).join(Person, Person.id == Report.person_id).where(Person.nip == nip)
+        return tuple((await uow.session.execute(query)).one())
 
 
 def test_apel_digest_prints_text_and_json(apel_env, tmp_path, monkeypatch):
