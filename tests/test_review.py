@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from bot.domain.org_terms import Channel
 from bot.services.routine import Routine
 from storage.day_tables import Report
 from storage.tables import Person
@@ -349,3 +350,29 @@ async def test_a_draft_left_overnight_is_not_sent_as_the_next_days_report(chat, 
     out = await chat.tap(RUDI, "r:send")
     assert "Laporan ini untuk Senin, 23 November 2026, yang sudah berakhir" in texts(out)
     assert await reports_of(db) == {}  # neither Monday's (its day is over) nor Tuesday's
+
+
+async def test_missing_people_of_a_superior_without_a_chat_are_escalated_to_the_next_one_up(chat, clock, db):
+    routine = Routine(db.uow, clock=clock, default_language="id")
+    async with db.uow() as uow:
+        await uow.people.mark_unreachable(Channel.TELEGRAM, DEWI, clock.now())  # Dewi blocked the bot
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 23, 8, 31, tzinfo=UTC)  # 16.31 WITA: Seksi Timur's deadline + 30 min
+    out = await routine.escalations(clock.current)
+    to_andi = [o.reply.text for o in out if o.external_id == ANDI]
+    assert to_andi == ["⚠️ 1 orang belum melapor sampai batas waktu:\n• Dewi Lestari\n\n"  # Andi's own, then Dewi's
+                       "⚠️ 2 orang di tim Dewi Lestari belum melapor sampai batas waktu; Dewi Lestari belum "
+                       "terhubung ke Apel, jadi daftarnya dikirim kepada Anda:\n• Rudi Hartono\n• Sari Dewi"]
+    assert [o for o in out if o.external_id == DEWI] == []
+    assert await routine.escalations(clock.current) == []  # claimed once, as before
+
+
+async def test_a_superior_on_cuti_has_their_missing_list_go_up(chat, clock, db):
+    async with db.uow() as uow:
+        dewi = await uow.people.account_person(Channel.TELEGRAM, DEWI)
+        await uow.day.set_mode(dewi, dt.date(2026, 11, 23), "cuti", "leave", "Cuti tahunan")
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 23, 8, 31, tzinfo=UTC)
+    out = await Routine(db.uow, clock=clock, default_language="id").escalations(clock.current)
+    assert "Dewi Lestari sedang cuti, jadi daftarnya dikirim kepada Anda" in "\n".join(
+        o.reply.text for o in out if o.external_id == ANDI)

@@ -13,6 +13,7 @@ from bot.messages import Attachment, Button, Reply, ReplyKind, Urgency
 from bot.ports import Pictures, UnitOfWork
 from bot.services import digest
 from bot.services.day_schedule import modes_of_people
+from bot.services.leave_routing import AWAY
 from bot.services.turn import action, translator
 
 
@@ -54,25 +55,61 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
         for line in (await digest.lines_for(uow, group, day)).values():
             if line.status == "missing":
                 missing_by_boss[(boss_of[line.person_id], day, unit_of[line.person_id])].append(line.name)
-    reachable = await _reachable(uow, {boss for boss, _, _ in missing_by_boss})
     units = await uow.org.stored_units()
-    keyed = {f"escalate:{day}:{boss}:{units[unit].id}": (boss, day, names)
-             for (boss, day, unit), names in sorted(missing_by_boss.items()) if boss in reachable}
-    won = await uow.routine.claim_many([(k, b, "escalation", d) for k, (b, d, _) in keyed.items()], now)
+    # The direct superior hears, unless they cannot (no chat) or are away (cuti, sakit): then the next one up
+    # who can, as for leave requests (`leave_routing`). Each unit's list is still claimed once per superior.
+    chains = {boss: _upward(boss, boss_of) for boss, _, _ in missing_by_boss}
+    reachable = await _reachable(uow, {p for chain in chains.values() for p in chain})
+    away: dict[tuple[int, dt.date], str] = {}
+    for day in {day for _, day, _ in missing_by_boss}:
+        candidates = sorted({p for chain in chains.values() for p in chain})
+        for pid, work_day in (await uow.day.work_days_for(candidates, day)).items():
+            if work_day.mode in AWAY:
+                away[(pid, day)] = str(work_day.mode)
+    keyed = {}
+    for (boss, day, unit), names in sorted(missing_by_boss.items()):
+        target = next((p for p in chains[boss] if p in reachable and (p, day) not in away), None)
+        if target is not None:
+            keyed[f"escalate:{day}:{boss}:{units[unit].id}"] = (target, boss, day, names)
+    won = await uow.routine.claim_many([(k, target, "escalation", d) for k, (target, _, d, _) in keyed.items()], now)
     # One message per superior for the units that fell due together (a head of office's division heads sit
     # in as many units); each unit is still claimed on its own, so one falling due later comes later.
-    due_names: dict[int, list[str]] = defaultdict(list)
-    for key, (boss, _, names) in keyed.items():
+    due: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    why: dict[int, str] = {}
+    for key, (target, boss, day, names) in keyed.items():
         if key in won:
-            due_names[boss] += names
-    return [(boss, _escalation(sorted(names)), Urgency.NOTICE) for boss, names in due_names.items()]
+            due[target][boss] += names
+            if boss != target:
+                why[boss] = f"leave.away_{away[(boss, day)]}" if (boss, day) in away else "leave.unlinked"
+    return [(target, _escalation(target, {b: sorted(n) for b, n in groups.items()}, people, why), Urgency.NOTICE)
+            for target, groups in due.items()]
 
 
-def _escalation(names: list[str]):
-    """One name a line: names carry commas of their degrees ("Siti Aminah, S.E., M.Si.")."""
-    listed = "\n".join(f"• {esc(n)}" for n in names)
-    return lambda t: Reply(t("routine.escalation", count=len(names), names=listed),
-                           ((Button(t("button.my_team"), action("team")),),))
+def _upward(boss: int, boss_of: dict[int, int | None]) -> list[int]:
+    """`boss` and the superiors above them, nearest first."""
+    chain, seen = [], set()
+    while boss is not None and boss not in seen:
+        chain.append(boss)
+        seen.add(boss)
+        boss = boss_of.get(boss)
+    return chain
+
+
+def _escalation(target: int, groups: dict[int, list[str]], people: dict, why: dict[int, str]):
+    """One name a line (names carry the commas of their degrees: "Siti Aminah, S.E., M.Si."): the target's
+    own people, then each team passed up to them, named with its superior and why."""
+    def listed(names: list[str]) -> str:
+        return "\n".join(f"• {esc(n)}" for n in names)
+
+    def build(t) -> Reply:
+        parts = []
+        if target in groups:
+            parts.append(t("routine.escalation", count=len(groups[target]), names=listed(groups[target])))
+        for boss, names in sorted((b, n) for b, n in groups.items() if b != target):
+            parts.append(t("routine.escalation_passed", count=len(names), boss=esc(people[boss].name),
+                           why=t(why[boss]), names=listed(names)))
+        return Reply("\n\n".join(parts), ((Button(t("button.my_team"), action("team")),),))
+    return build
 
 
 def _below(head: int, reports: dict[int, list]) -> list:
