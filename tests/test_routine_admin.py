@@ -318,3 +318,13 @@ async def test_a_day_off_added_after_the_roster_is_a_day_off_for_everyone_it_cov
         thursday = await uow.day.work_days_for(list(people.values()), dt.date(2026, 11, 26))
     assert people[KASI] not in thursday and people[STAF] not in thursday
     assert people[KABID] in thursday and people[HEAD] in thursday  # Bidang Timur and Dinas still work
+
+
+async def test_jadwal_workdays_takes_a_range_rather_than_saving_its_first_day(admin_chat):
+    """"sen-jum" used to be read as its first three letters: Monday alone became the office's only workday."""
+    assert "workdays = sen,sel,rab,kam,jum untuk Dinas" in texts(await admin_chat.text("505", "/jadwal workdays sen-jum"))
+    assert "workdays = sen,sel,rab,kam,jum,sab untuk" in texts(await admin_chat.text("505", "/jadwal workdays Senin - Sabtu"))
+    assert "workdays = sen,sel,rab untuk" in texts(await admin_chat.text("505", "/jadwal workdays mon-wed"))
+    refused = texts(await admin_chat.text("505", "/jadwal workdays jum-sen"))
+    assert "Hari kerja tidak sah: jum-sen" in refused and "sen-jum" in refused
+    assert "workdays: <b>sen,sel,rab</b> (Dinas)" in texts(await admin_chat.text("505", "/jadwal"))

@@ -8,6 +8,7 @@ for the whole office beats a section's usual apel time, as offices expect."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, fields, replace
 
 from bot.domain.schedule import DaySchedule
@@ -135,17 +136,33 @@ def _minutes(text: str) -> int:
     return value
 
 
+_DAY_WORDS = {**{name: i for i, name in enumerate(WEEKDAY_NAMES)},
+              "sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "sab": 5, "min": 6}
+
+
+def _weekday(word: str, text: str) -> int:
+    """One day by its first three letters, English or Indonesian ("Senin", "fri")."""
+    day = _DAY_WORDS.get(word.strip().lower()[:3])
+    if day is None:
+        raise ScheduleValueError("schedule.bad_workdays", value=text)
+    return day
+
+
 def _workdays(text: str) -> frozenset[int]:
-    words = {w.strip().lower()[:3] for w in text.replace(" ", ",").split(",") if w.strip()}
-    aliases = {"sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "sab": 5, "min": 6}
+    """'sen,sel,rab', 'mon tue', or a range 'sen-jum' ('Senin - Jumat'). A range used to be read by its
+    first three letters: "sen-jum" saved Monday alone."""
     days = set()
-    for w in words:
-        if w in WEEKDAY_NAMES:
-            days.add(WEEKDAY_NAMES.index(w))
-        elif w in aliases:
-            days.add(aliases[w])
-        else:
+    for word in re.split(r"[,\s]+", re.sub(r"\s*-\s*", "-", text.strip())):
+        if not word:
+            continue
+        first, dash, last = word.partition("-")
+        if not dash:
+            days.add(_weekday(word, text))
+            continue
+        start, end = _weekday(first, text), _weekday(last, text)
+        if end < start:
             raise ScheduleValueError("schedule.bad_workdays", value=text)
+        days.update(range(start, end + 1))
     if not days:
         raise ScheduleValueError("schedule.bad_workdays", value=text)
     return frozenset(days)
