@@ -328,3 +328,15 @@ async def test_jadwal_workdays_takes_a_range_rather_than_saving_its_first_day(ad
     refused = texts(await admin_chat.text("505", "/jadwal workdays jum-sen"))
     assert "Hari kerja tidak sah: jum-sen" in refused and "sen-jum" in refused
     assert "workdays: <b>sen,sel,rab</b> (Dinas)" in texts(await admin_chat.text("505", "/jadwal"))
+
+
+async def test_jadwal_deadline_by_weekday_refuses_a_bad_day_with_an_example_and_takes_a_space(admin_chat):
+    """Two days before one time used to crash the turn (no answer at all), and "Jumat 16.30" was answered
+    with the workdays hint; the Indonesian way with a space now works as with "="."""
+    for typed in ("jum sab=16.30", "=16.30", "jum=sore", "jum"):
+        refused = texts(await admin_chat.text("505", f"/jadwal deadline_by_weekday {typed}"))
+        assert "Batas laporan per hari tidak sah" in refused and "Tulis HARI=JAM, mis. jum=16.30 (" in refused, typed
+    assert "deadline_by_weekday = jum=16.30 untuk Dinas" in texts(
+        await admin_chat.text("505", "/jadwal deadline_by_weekday Jumat 16.30"))
+    assert "deadline_by_weekday = jum=15.30,sab=12.00" in texts(
+        await admin_chat.text("505", "/jadwal deadline_by_weekday jum=15.30, sab 12:00"))

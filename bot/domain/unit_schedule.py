@@ -173,14 +173,21 @@ def _times(text: str) -> tuple[dt.time, ...]:
 
 
 def _deadline_by_weekday(text: str) -> dict[int, dt.time]:
-    """'fri=16:30' or 'jum=16.30,sat=12:00'."""
+    """'fri=16:30', 'jum=16.30,sab=12:00', or with a space: 'Jumat 16.30'. One day per time: "jum sab=16.30"
+    used to crash the turn, and a bad day was answered with the workdays hint."""
     out = {}
     for part in text.split(","):
         if not part.strip():
             continue
-        day, _, at = part.partition("=")
-        (weekday,) = _workdays(day)
-        out[weekday] = _time(at)
+        day, sep, at = part.strip().partition("=")
+        if not sep:
+            day, _, at = part.strip().partition(" ")
+        try:
+            if not re.fullmatch(r"\w+", day.strip()):
+                raise ScheduleValueError("schedule.bad_workdays", value=day)
+            out[_weekday(day, text)] = _time(at)
+        except ScheduleValueError:
+            raise ScheduleValueError("schedule.bad_weekday_deadline", value=text) from None
     return out
 
 
