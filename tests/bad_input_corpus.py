@@ -153,6 +153,12 @@ COMMANDS = [
     Case("ekspor-unknown-unit-by-admin", (("say", "/ekspor 2026-11 Unit <i>Palsu</i>"),), "Palsu", who=BUDI),
     Case("rekap-unknown-unit-by-admin", (("say", "/rekap 2026-11-23 '; DROP TABLE org_unit;--"),), "DROP",
          who=BUDI),
+    # What the admin typed comes back in the refusal escaped: a tag in it would have made Telegram refuse
+    # the whole message (the admin heard nothing), or shown as formatting.
+    Case("jadwal-script-field-by-admin", (("say", "/jadwal <script>alert(1)</script> 07.30"),),
+         "tidak dikenal: &lt;script&gt;", who=BUDI),
+    Case("jadwal-html-time-by-admin", (("say", "/jadwal apel <b>07.30</b>"),), "&lt;b&gt;07.30", who=BUDI),
+    Case("undang-script-unit-by-admin", (("say", "/undang <script>x</script>"),), "&lt;script&gt;x", who=BUDI),
     Case("roster-impossible-range-by-admin", (("say", "/roster 2026-99-01 kemarin"),), "2026-99-01", who=BUDI),
     Case("jalankan-unknown-step-by-admin", (("say", "/jalankan %s{name}"),), "/jalankan briefing", who=BUDI),
 ]
