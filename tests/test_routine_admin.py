@@ -129,7 +129,8 @@ async def test_admins_use_the_routine_commands_in_chat_and_others_cannot(admin_c
     assert "Jam tidak sah" in texts(await admin_chat.text("505", "/jadwal apel nanti"))
     assert "Jumat, 25 Desember 2026 · Hari Raya Natal (hari libur)" in texts(await admin_chat.text("505", "/libur"))
     assert "Banjir" in texts(await admin_chat.text("505", "/libur 2026-11-30 wfh Banjir"))
-    assert "Roster dibuat" in texts(await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
+    assert "Roster Senin, 23 November 2026 – Jumat, 27 November 2026 dibuat" in texts(
+        await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
     for command in ("/jadwal", "/libur", "/roster", "/jalankan briefing"):
         assert "hanya untuk admin" in texts(await admin_chat.text("502", command))
 
@@ -297,7 +298,8 @@ async def test_a_day_off_added_after_the_roster_is_a_day_off_for_everyone_it_cov
     """The roster was made for the week; then a local day off is declared on Wednesday. Its people were
     never briefed or reminded that day, and /status, the roster listing and the digest say so too: the
     roster's planned modes for that day are gone; a day off of one unit takes only that unit's."""
-    assert "Roster dibuat" in texts(await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
+    assert "Roster Senin, 23 November 2026 – Jumat, 27 November 2026 dibuat" in texts(
+        await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
     assert "Ditambahkan" in texts(await admin_chat.text("505", "/libur 2026-11-25 libur Hari Jadi Kota"))
     clock.current = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)  # Wednesday 10.00 WIB, 11.00 WITA
     shown = texts(await admin_chat.text("502", "/status"))
@@ -340,3 +342,12 @@ async def test_jadwal_deadline_by_weekday_refuses_a_bad_day_with_an_example_and_
         await admin_chat.text("505", "/jadwal deadline_by_weekday Jumat 16.30"))
     assert "deadline_by_weekday = jum=15.30,sab=12.00" in texts(
         await admin_chat.text("505", "/jadwal deadline_by_weekday jum=15.30, sab 12:00"))
+
+
+async def test_roster_says_which_days_it_planned(admin_chat, clock):
+    """/roster alone plans the next two weeks; the reply only gave counts, so the admin could not tell which."""
+    shown = texts(await admin_chat.text("505", "/roster"))
+    assert "Roster Senin, 23 November 2026 – Minggu, 6 Desember 2026 dibuat:" in shown
+    clock.current = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)  # a Saturday: the period starts today
+    assert "Roster Sabtu, 28 November 2026 – Jumat, 11 Desember 2026 dibuat:" in texts(
+        await admin_chat.text("505", "/roster"))

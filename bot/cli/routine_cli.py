@@ -147,7 +147,8 @@ async def roster_generate(
            "code": c.code, "detail": roster_admin.conflict_text(c, lang, report.names)} for c in report.conflicts],
          [("date", "col.date"), ("unit", "col.unit"), ("code", "col.code"), ("detail", "col.problem")], fmt,
          table_if_empty=False)
-    say("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))
+    say("roster.generated", start=format_date(parse_date(start), lang), end=format_date(parse_date(end), lang),
+        written=report.written, kept=report.kept, conflicts=len(report.conflicts))
 
 
 @roster_app.command("show")

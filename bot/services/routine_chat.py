@@ -79,7 +79,8 @@ async def _roster(turn: Turn, words: list[str]) -> None:
     end = _date(words[1]) if len(words) > 1 else start + dt.timedelta(days=13)
     report = await roster_admin.generate_roster(turn.uow, start=start, end=end, unit=None, actor=actor_label(turn),
                                                 now=turn.now)
-    body = [turn.t("roster.generated", written=report.written, kept=report.kept, conflicts=len(report.conflicts))]
+    body = [turn.t("roster.generated", start=format_date(start, turn.lang), end=format_date(end, turn.lang),
+                   written=report.written, kept=report.kept, conflicts=len(report.conflicts))]
     body += [turn.t("roster.conflict_line", date=format_date(c.day, turn.lang), unit=esc(c.unit),
                     detail=esc(roster_admin.conflict_text(c, turn.lang, report.names)))
              for c in report.conflicts[:CONFLICTS_SHOWN]]
