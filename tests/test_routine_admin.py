@@ -351,3 +351,10 @@ async def test_roster_says_which_days_it_planned(admin_chat, clock):
     clock.current = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)  # a Saturday: the period starts today
     assert "Roster Sabtu, 28 November 2026 – Jumat, 11 Desember 2026 dibuat:" in texts(
         await admin_chat.text("505", "/roster"))
+
+
+async def test_a_unit_typed_with_extra_spaces_is_found_and_a_misspelt_one_gets_the_nearest_names(admin_chat):
+    assert "2 undangan dibuat" in texts(await admin_chat.text("505", "/undang  seksi   timur "))
+    refused = texts(await admin_chat.text("505", "/rekap 2026-11-23 Seksi Timr"))
+    assert refused == "Unit tidak dikenal: Seksi Timr. Maksud Anda: Seksi Timur?"
+    assert texts(await admin_chat.text("505", "/undang Gudang")) == "Unit tidak dikenal: Gudang."

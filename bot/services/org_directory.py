@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from bot.domain.org_sync import StoredUnit
@@ -25,12 +26,21 @@ async def units_under(uow: UnitOfWork, unit: str | None) -> set[str] | None:
     return subtree({u.name: u.parent for u in stored.values()}, match)
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def find_unit(stored: dict[str, StoredUnit], asked: str) -> str:
+    """The unit as typed, in any case and with any spacing ("seksi  timur "); refused with the nearest
+    names when it is misspelt ("Seksi Timr": "Maksud Anda: Seksi Timur?")."""
     if asked in stored:
         return asked
-    folded = {name.casefold(): name for name in stored}
-    if asked.strip().casefold() in folded:
-        return folded[asked.strip().casefold()]
+    folded = {_folded(name): name for name in stored}
+    if _folded(asked) in folded:
+        return folded[_folded(asked)]
+    near = difflib.get_close_matches(_folded(asked), list(folded), n=3, cutoff=0.75)
+    if near:
+        raise ServiceError("unit.unknown_near", unit=asked, near=", ".join(folded[n] for n in near))
     raise ServiceError("unit.unknown", unit=asked)
 
 
