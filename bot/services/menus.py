@@ -65,5 +65,17 @@ def all_menus(holders: dict[str, list[str]]) -> list[CommandMenu]:
     return menus
 
 
+# What /bantuan writes after a command that takes words (the menu itself has no room for them); an
+# admin's /rekap and /ekspor also take a unit.
+USAGE = {"rekap": "usage.rekap", "ekspor": "usage.ekspor", "undang": "usage.undang", "umumkan": "usage.umumkan",
+         "jadwal": "usage.jadwal", "libur": "usage.libur", "roster": "usage.roster", "jalankan": "usage.jalankan"}
+ADMIN_USAGE = {"rekap": "usage.rekap_admin", "ekspor": "usage.ekspor_admin"}
+
+
 def help_lines(role: str, t) -> list[str]:
-    return [f"/{c} — {t(f'command.{c}')}" for c in commands_for(role)]
+    admin = role in ("admin", "admin_desk")
+    lines = []
+    for c in commands_for(role):
+        key = (ADMIN_USAGE.get(c) if admin else None) or USAGE.get(c)
+        lines.append(f"/{c}{' ' + t(key) if key else ''} — {t(f'command.{c}')}")
+    return lines
