@@ -38,6 +38,7 @@ class ActorInState:
 
     actor: Actor
     state: tuple[str, dict] | None
+    unreachable: bool = False  # the channel gave up on this chat (blocked the bot); it wrote, so it is back
 
 
 @dataclass(frozen=True)

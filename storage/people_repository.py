@@ -48,7 +48,8 @@ def _linked_actor_query(external_ids):
 # Built once, with parameters: every inbound event runs one of them (BENCHMARKS.md, "Update ingest").
 _ACCOUNT_ACTOR = (
     _linked_actor_query(ChannelAccount.external_id == bindparam("external_id"))
-    .add_columns(ConversationState.state.label("state"), ConversationState.data.label("state_data"))
+    .add_columns(ConversationState.state.label("state"), ConversationState.data.label("state_data"),
+                 ChannelAccount.unreachable_at.label("unreachable_at"))
     .outerjoin(ConversationState, ConversationState.person_id == Person.id)
 )
 ACCOUNT_ACTORS = (
@@ -88,7 +89,8 @@ class SqlPeopleRepository:
         row = (await self.session.execute(_ACCOUNT_ACTOR, params)).first()
         if row is None:
             return None
-        return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None)
+        return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None,
+                            unreachable=row.unreachable_at is not None)
 
     async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
         ids = list(person_ids)
@@ -176,6 +178,18 @@ class SqlPeopleRepository:
                 ChannelAccount.unlinked_at.is_(None),
             )
             .values(unreachable_at=at)
+        )
+
+    async def mark_reachable(self, channel: Channel, external_id: str) -> None:
+        """The chat wrote again (unblocked the bot): the routine and notices address it again."""
+        await self.session.execute(
+            update(ChannelAccount)
+            .where(
+                ChannelAccount.channel == channel.value,
+                ChannelAccount.external_id == external_id,
+                ChannelAccount.unlinked_at.is_(None),
+            )
+            .values(unreachable_at=None)
         )
 
     async def menu_holders(self) -> list[tuple[Actor, Address]]:

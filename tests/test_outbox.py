@@ -18,6 +18,7 @@ from bot.outage import Outage
 from bot.outbox.rate import ChannelLimits, PacedMemoryStorage, SendLimits
 from bot.outbox.records import Attempt, Outcome
 from bot.outbox.sender import MAX_ATTEMPTS, OutboxSender
+from bot.services.routine import Routine
 from storage.outbox_tables import OutboxMessage
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
 from tests.org_rows import KASI, STAF, small_office
@@ -172,6 +173,20 @@ async def test_a_blocked_person_is_marked_unreachable_and_nothing_more_is_tried(
     async with chat.db.uow() as uow:
         assert await uow.people.account_person(Channel.TELEGRAM, RUDI) is not None  # still linked...
         assert await uow.people.addresses([rudi]) == []  # ...but not addressed any more
+
+
+async def test_a_person_who_unblocks_the_bot_and_writes_again_gets_the_routine_again(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "blocked"))
+    await drain_all(sender_for(chat, FakeTransport({RUDI: [Attempt(Outcome.UNREACHABLE, 0, reason="403 Forbidden")]})))
+    chat.clock.advance(days=1)  # Tuesday: Rudi unblocks the bot and writes
+    assert "Status" in "".join(o.reply.text for o in await chat.text(RUDI, "/status"))
+    rudi = PERSON[RUDI]
+    async with chat.db.uow() as uow:
+        assert [a.external_id for a in await uow.people.addresses([rudi])] == [RUDI]
+    routine = Routine(chat.db.uow, clock=chat.clock, default_language="id")
+    briefed = await routine.briefings(chat.clock.now(), force=True)
+    assert RUDI in {o.external_id for o in briefed if o.kind == "briefing"}
 
 
 async def test_a_briefing_not_sent_by_the_deadline_expires(chat):

@@ -97,6 +97,8 @@ class Conversation:
                 await uow.commit()
                 return replies
             actor = found.actor
+            if found.unreachable:  # they blocked the bot once; writing again means they unblocked it
+                await uow.people.mark_reachable(inbound.channel, inbound.sender)
             turn = Turn(uow, inbound, actor, now, fetcher, self.default_language, known_state=found.state)
             try:
                 await self._route(turn)
