@@ -92,3 +92,19 @@ async def test_unknown_commands_and_stray_text_get_a_pointer_to_help(chat):
     assert "/bantuan" in texts(await chat.text("501", "apa kabar"))
     assert "tidak berlaku" in texts(await chat.tap("501", "t:99999:done"))
     assert "tidak berlaku" in texts(await chat.tap("501", "zz:1"))
+
+
+async def test_a_colleague_s_forwarded_invite_does_not_move_a_linked_chat_and_stays_the_owner_s(chat):
+    codes = await chat.codes()
+    await chat.text("501", f"/start {codes[STAF]}")
+    taken = texts(await chat.text("501", f"/start {codes[KASI]}"))  # Dewi forwarded her link to Rudi
+    assert "sudah terhubung dengan Apel sebagai <b>Rudi Hartono</b>" in taken and "Dewi" not in taken
+    assert "Rudi Hartono" in texts(await chat.text("501", "/start"))  # still Rudi's chat
+    assert "Selamat datang, <b>Dewi Lestari</b>" in texts(await chat.text("502", f"/start {codes[KASI]}"))
+
+
+async def test_opening_one_s_own_used_invite_again_says_the_chat_is_linked_not_to_ask_for_a_new_one(chat):
+    code = (await chat.codes())[STAF]
+    await chat.text("501", f"/start {code}")
+    again = texts(await chat.text("501", f"/start {code}"))
+    assert "sudah terhubung dengan Apel sebagai <b>Rudi Hartono</b>" in again and REFUSAL not in again

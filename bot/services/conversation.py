@@ -222,9 +222,12 @@ class Conversation:
     async def _start(self, turn: Turn, args: str) -> None:
         if args.strip() and looks_like_code(args.strip()):
             result = await redeem_in(turn.uow, now=turn.now, channel=turn.inbound.channel,
-                                     external_id=turn.inbound.sender, code=args.strip())
+                                     external_id=turn.inbound.sender, code=args.strip(),
+                                     only_for=turn.actor.person_id)
             if not result.linked:
-                turn.say(turn.t("onboard.refused"))
+                # Their own link opened again, or a colleague's forwarded one: this chat stays theirs.
+                log.info("invite redemption from a linked chat on %s: %s", turn.inbound.channel.value, result.reason)
+                turn.say(turn.t("onboard.already_linked", name=esc(turn.actor.name)))
                 return
             turn.actor = await turn.uow.people.actor(result.person.person_id)
             await self._welcome(turn)

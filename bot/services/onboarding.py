@@ -32,8 +32,10 @@ async def redeem_invite(
     return result
 
 
-async def redeem_in(uow: UnitOfWork, *, now, channel: Channel, external_id: str, code: str) -> Redemption:
-    """Redemption inside an open unit of work (the caller commits when it linked)."""
+async def redeem_in(uow: UnitOfWork, *, now, channel: Channel, external_id: str, code: str,
+                    only_for: int | None = None) -> Redemption:
+    """Redemption inside an open unit of work (the caller commits when it linked). `only_for`: a chat
+    already linked to that person redeems only that person's codes; another's stays unused for its owner."""
     if not looks_like_code(code):
         return Redemption(None, "malformed")
     invite = await uow.invites.by_hash(hash_code(code))
@@ -44,6 +46,8 @@ async def redeem_in(uow: UnitOfWork, *, now, channel: Channel, external_id: str,
         return Redemption(None, state.value)
     if invite.channel is not channel:
         return Redemption(None, "other_channel")
+    if only_for is not None and invite.person_id != only_for:
+        return Redemption(None, "someone_else")
     person = await uow.org.person_by_id(invite.person_id)
     if person is None or not person.active:
         return Redemption(None, "inactive")
