@@ -3,6 +3,7 @@
 import pytest
 
 from bot.domain.invites import new_code
+from bot.domain.org_terms import Channel
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
 from tests.org_rows import KASI, STAF, small_office
 from tests.test_org_import import run_import
@@ -108,3 +109,13 @@ async def test_opening_one_s_own_used_invite_again_says_the_chat_is_linked_not_t
     await chat.text("501", f"/start {code}")
     again = texts(await chat.text("501", f"/start {code}"))
     assert "sudah terhubung dengan Apel sebagai <b>Rudi Hartono</b>" in again and REFUSAL not in again
+
+
+async def test_a_code_typed_in_groups_with_spaces_and_lower_case_links(chat, db, clock, tmp_path):
+    code = (await chat.codes())[STAF]
+    typed = " ".join(code[i:i + 4] for i in range(0, 16, 4)).lower()  # as read out over the phone
+    assert "Selamat datang, <b>Rudi Hartono</b>" in texts(await chat.text("501", f"/start {typed}"))
+    whatsapp = ChatHarness(db, clock, tmp_path / "wa-media", channel=Channel.WHATSAPP)
+    code = (await whatsapp.codes())[KASI]
+    typed = " ".join(code[i:i + 4] for i in range(0, 16, 4))
+    assert "Selamat datang, <b>Dewi Lestari</b>" in texts(await whatsapp.text("6281200000004", typed, key="wa:1"))

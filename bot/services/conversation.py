@@ -133,7 +133,8 @@ class Conversation:
         words = (inbound.text or "").split()
         if words and words[0].split("@")[0] == "/start":
             words = words[1:]
-        code = words[0] if len(words) == 1 else ""
+        # A code read out over the phone is often typed in groups ("ABCD EFGH …"); another command is no code.
+        code = "" if words and words[0].startswith("/") else "".join(words)
         detail = _stranger_attempt(inbound)
         redeeming = bool(code) and looks_like_code(code)
         if redeeming:
