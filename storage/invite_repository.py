@@ -70,9 +70,10 @@ class SqlAccountRepository:
     def __init__(self, session: AsyncSession):
         self.session = session
 
-    async def link(self, person_id: int, channel: Channel, external_id: str, now: dt.datetime) -> None:
-        """Link the chat identity to the person, ending any earlier link of either side on that channel."""
-        await self.session.execute(
+    async def link(self, person_id: int, channel: Channel, external_id: str, now: dt.datetime) -> str | None:
+        """Link the chat identity to the person, ending any earlier link of either side on that channel;
+        the person's earlier account on that channel, when it was another one (to be told)."""
+        ended = await self.session.execute(
             update(ChannelAccount)
             .where(
                 ChannelAccount.channel == channel.value,
@@ -80,12 +81,15 @@ class SqlAccountRepository:
                 (ChannelAccount.person_id == person_id) | (ChannelAccount.external_id == external_id),
             )
             .values(unlinked_at=now)
+            .returning(ChannelAccount.person_id, ChannelAccount.external_id)
         )
+        earlier = next((r.external_id for r in ended if r.person_id == person_id and r.external_id != external_id), None)
         await self.session.execute(
             insert(ChannelAccount).values(
                 person_id=person_id, channel=channel.value, external_id=external_id, linked_at=now
             )
         )
+        return earlier
 
     async def person_for(self, channel: Channel, external_id: str) -> LinkedPerson | None:
         row = (

@@ -119,3 +119,14 @@ async def test_a_code_typed_in_groups_with_spaces_and_lower_case_links(chat, db,
     code = (await whatsapp.codes())[KASI]
     typed = " ".join(code[i:i + 4] for i in range(0, 16, 4))
     assert "Selamat datang, <b>Dewi Lestari</b>" in texts(await whatsapp.text("6281200000004", typed, key="wa:1"))
+
+
+async def test_the_old_account_is_told_when_a_new_invite_moves_the_person_to_another_account(chat):
+    await chat.text("501", f"/start {(await chat.codes())[STAF]}")
+    out = await chat.text("601", f"/start {(await chat.codes())[STAF]}")  # a new phone, a new invite
+    assert "Selamat datang, <b>Rudi Hartono</b>" in texts(out, to="601")
+    told = texts(out, to="501")
+    assert "dihubungkan dengan akun Telegram lain" in told and "hubungi admin kepegawaian" in told
+    assert REFUSAL in texts(await chat.text("501", "/tugas"))  # the old chat is nobody's now
+    first = await chat.text("701", f"/start {(await chat.codes())[KASI]}")
+    assert {o.external_id for o in first} == {"701"}  # a first link tells nobody else

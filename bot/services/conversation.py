@@ -144,7 +144,10 @@ class Conversation:
                 actor = await uow.people.actor(result.person.person_id)
                 turn = Turn(uow, inbound, actor, now, None, self.default_language)
                 await self._welcome(turn)
-                return [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
+                out = [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
+                if result.moved_from is not None:
+                    out.append(_moved_notice(inbound.channel, result.moved_from, actor, self.default_language))
+                return out
             detail = {"command": "start", "reason": result.reason}
         refusal = "onboard.refused"
         if not redeeming and await uow.people.linked_to_deactivated(inbound.channel, inbound.sender):
@@ -289,6 +292,15 @@ async def _language(turn: Turn, parts: list[str]) -> None:
     await turn.uow.people.set_language(turn.actor.person_id, parts[1])
     turn.actor = await turn.uow.people.actor(turn.actor.person_id)
     turn.say(turn.t("language.set"), edit=True)
+
+
+def _moved_notice(channel: Channel, old_chat: str, actor, default_language: str) -> Outgoing:
+    """The account a new invite moved the person away from hears it: a lost phone's finder learns nothing new,
+    and someone whose forwarded code a colleague used learns why Apel went quiet."""
+    t = translator(actor.language, default_language)
+    name = {Channel.TELEGRAM: "Telegram", Channel.WHATSAPP: "WhatsApp"}.get(channel, channel.value)
+    return Outgoing(channel, old_chat, Reply(t("onboard.moved", name=esc(actor.name), channel=name)),
+                    Urgency.NOTICE, actor.person_id)
 
 
 def _stranger_attempt(inbound: Inbound) -> dict:

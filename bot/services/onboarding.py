@@ -16,6 +16,7 @@ from bot.ports import Clock, LinkedPerson, UnitOfWork, UnitOfWorkFactory
 class Redemption:
     person: LinkedPerson | None
     reason: str  # why, for the log and the tests; never shown to the person
+    moved_from: str | None = None  # the person's earlier account on this channel, which the link ended
 
     @property
     def linked(self) -> bool:
@@ -53,8 +54,8 @@ async def redeem_in(uow: UnitOfWork, *, now, channel: Channel, external_id: str,
         return Redemption(None, "inactive")
     if not await uow.invites.mark_used(invite.id, now):
         return Redemption(None, InviteState.USED.value)
-    await uow.accounts.link(person.person_id, channel, external_id, now)
-    return Redemption(person, "linked")
+    moved_from = await uow.accounts.link(person.person_id, channel, external_id, now)
+    return Redemption(person, "linked", moved_from)
 
 
 async def console_login(uow_factory: UnitOfWorkFactory, *, clock: Clock, nip: str) -> LinkedPerson | None:
