@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from bot.domain.org_terms import Channel
 from bot.services import digest as digests
 from bot.services.digest_query import as_record, digests_for
 from bot.services.routine import Routine
@@ -96,6 +97,18 @@ async def test_an_admin_approves_the_home_of_someone_without_a_superior(chat, db
     assert "disetujui" in texts(await chat.tap(BUDI, approve), BUDI)
     own = await chat.location(BUDI, *HOME)  # Budi has no superior; the only admin is himself
     assert "belum ada atasan atau admin" in texts(own, BUDI) and home_buttons(own) == []
+
+
+async def test_a_home_goes_up_the_chain_when_the_direct_superior_blocked_the_bot(chat, db, clock):
+    async with db.uow() as uow:
+        await uow.people.mark_unreachable(Channel.TELEGRAM, DEWI, clock.now())  # Dewi blocked the bot
+        await uow.commit()
+    shared = await chat.location(RUDI, *HOME)
+    assert texts(shared, DEWI) == ""
+    to_andi = texts(shared, ANDI)
+    assert "Rudi Hartono" in to_andi and "Dewi Lestari" in to_andi  # says why it came to him
+    [approve, _] = home_buttons(shared)
+    assert "disetujui oleh Andi Wijaya" in texts(await chat.tap(ANDI, approve), RUDI)
 
 
 async def set_office(db, clock):

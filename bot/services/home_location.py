@@ -1,6 +1,7 @@
 """The home location: shared in chat (at onboarding, or later with /rumah to change it), it waits until
 the direct superior (or, for someone without one, an admin) approves it with a button; the approved
-home stays in force until a change is approved. Imported coordinates count as approved.
+home stays in force until a change is approved. Imported coordinates count as approved. A superior who
+cannot get it (no chat, blocked the bot) or is away is passed over as for leave requests (`leave_routing`).
 
 The point itself is sensitive: only the approvers are sent the coordinates. The buttons carry the
 moment the point was shared, so a button of a point that was replaced or already decided does nothing;
@@ -11,6 +12,7 @@ from __future__ import annotations
 from bot.domain.coverage import distance_m
 from bot.domain.html import esc
 from bot.messages import Button, Reply
+from bot.services.leave_routing import deciders_for, why_key
 from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Turn, action
 from bot.texts import format_distance
@@ -29,8 +31,12 @@ async def share(turn: Turn, lat: float, lon: float) -> None:
     await turn.uow.people.set_home_pending(person_id, lat, lon, turn.now)
     await turn.clear_state()
     home = await turn.uow.presence.home(person_id)
-    approvers = [turn.actor.supervisor_id] if turn.actor.supervisor_id else await turn.uow.presence.admins()
-    approvers = [a for a in approvers if a != person_id]
+    deciders = await deciders_for(turn.uow, person_id, turn.today)
+    approvers = [a for a in deciders.to if a != person_id]
+    passed_over = None
+    if deciders.passed_over is not None and approvers:
+        passed_over = ((await turn.uow.people.actors([deciders.passed_over]))[deciders.passed_over].name,
+                       why_key(deciders))
     turn.say(turn.t("location.home_saved" if approvers else "presence.home_no_approver"))
     stamp = int(home.pending_at.timestamp())
     name = esc(turn.actor.name)
@@ -40,6 +46,8 @@ async def share(turn: Turn, lat: float, lon: float) -> None:
         body = [t("presence.home_request", name=name, lat=f"{lat:.6f}", lon=f"{lon:.6f}")]
         if moved is not None:
             body.append(t("presence.home_request_moved", distance=format_distance(moved, t.lang)))
+        if passed_over is not None:
+            body.append(t("permit.request_passed", boss=esc(passed_over[0]), why=t(passed_over[1])))
         buttons = ((Button(t("button.approve"), action("home", person_id, stamp, "y")),
                     Button(t("button.refuse"), action("home", person_id, stamp, "n"))),)
         return Reply("\n".join(body), buttons)
