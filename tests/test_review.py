@@ -376,3 +376,17 @@ async def test_a_superior_on_cuti_has_their_missing_list_go_up(chat, clock, db):
     out = await Routine(db.uow, clock=clock, default_language="id").escalations(clock.current)
     assert "Dewi Lestari sedang cuti, jadi daftarnya dikirim kepada Anda" in "\n".join(
         o.reply.text for o in out if o.external_id == ANDI)
+
+
+async def test_a_fixed_report_goes_up_when_the_superior_who_returned_it_blocked_the_bot_since(chat, db):
+    await report(chat, RUDI, "Versi pertama.")
+    give_back = next(a for a in review_buttons(await chat.text(DEWI, "/rekap")) if a.startswith("rt:"))
+    await chat.tap(DEWI, give_back)
+    await chat.text(DEWI, "Tambahkan foto")
+    async with db.uow() as uow:
+        await uow.people.mark_unreachable(Channel.TELEGRAM, DEWI, chat.clock.now())
+        await uow.commit()
+    again = await report(chat, RUDI, "Versi kedua.")
+    assert texts(again, DEWI) == ""
+    notice = [o for o in again if o.external_id == ANDI]
+    assert "mengirim ulang" in notice[0].reply.text and any(a.startswith("ap:") for a in actions(notice))

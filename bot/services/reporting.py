@@ -16,6 +16,7 @@ from bot.domain.workday import Mode, expected_to_report
 from bot.messages import Button
 from bot.services.review import resubmitted_notice
 from bot.services.briefing import task_line
+from bot.services.leave_routing import deciders_for
 from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
 from bot.texts import format_clock, format_date
@@ -223,8 +224,10 @@ async def submit(turn: Turn, summary: str, day: dt.date) -> None:
         turn.say(turn.t("report.sent_late" if late else "report.sent", time=when), edit=True)
     if fixing and turn.actor.supervisor_id:
         saved = await turn.uow.day.report(turn.actor.person_id, day)
-        turn.tell(turn.actor.supervisor_id,
-                  resubmitted_notice(esc(turn.actor.name), saved.id, saved.revision, summary, day))
+        # To whoever can review it now: the direct superior, or the next one up when they have no chat or
+        # are away (as for leave requests); anyone above may review it.
+        for reviewer in (await deciders_for(turn.uow, turn.actor.person_id, turn.today)).to:
+            turn.tell(reviewer, resubmitted_notice(esc(turn.actor.name), saved.id, saved.revision, summary, day))
 
 
 async def status(turn: Turn) -> None:
