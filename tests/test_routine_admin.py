@@ -143,6 +143,13 @@ async def test_jalankan_briefing_sends_after_the_turn_and_only_once(admin_chat):
     assert "Apel pagi" not in texts(again)
 
 
+async def test_jalankan_on_a_weekend_says_nothing_will_be_sent(admin_chat):
+    admin_chat.clock.advance(days=5)  # Saturday 28 November 2026
+    out = await admin_chat.text("505", "/jalankan briefing")
+    assert "Sabtu, 28 November 2026 bukan hari kerja di unit mana pun" in texts(out, "505")
+    assert "Apel pagi" not in texts(out)
+
+
 async def test_the_clock_job_never_drops_a_late_tick(db, clock):
     from bot.services.routine import Routine
 

@@ -9,6 +9,7 @@ from bot.domain.org_tree import subtree
 from bot.messages import Attachment
 from bot.services import calendar_admin, digest, digest_query, month_export, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
+from bot.services.day_schedule import unit_dates
 from bot.services.refusal import refuse as refuse_command
 from bot.services.errors import ServiceError
 from bot.services.turn import Turn
@@ -102,6 +103,10 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
 
     turn.after_commit.append(later)
     await turn.uow.audit.record(now, actor_label(turn), "routine_run", {"step": step})
+    if not any(d.kind.workday for d in (await unit_dates(turn.uow, turn.today)).values()):
+        # It runs all the same (harmless), but the admin should not wait for messages that will not come.
+        turn.say(turn.t("routine.run_day_off", step=step, date=format_date(turn.today, turn.lang)))
+        return
     turn.say(turn.t("routine.run_started", step=step))
 
 
