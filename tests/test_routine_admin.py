@@ -365,3 +365,13 @@ async def test_a_unit_typed_with_extra_spaces_is_found_and_a_misspelt_one_gets_t
     refused = texts(await admin_chat.text("505", "/rekap 2026-11-23 Seksi Timr"))
     assert refused == "Unit tidak dikenal: Seksi Timr. Maksud Anda: Seksi Timur?"
     assert texts(await admin_chat.text("505", "/undang Gudang")) == "Unit tidak dikenal: Gudang."
+
+
+async def test_libur_and_roster_take_a_date_written_the_indonesian_way(admin_chat):
+    added = texts(await admin_chat.text("505", "/libur 15-12-2026 libur Hari Jadi Kota"))
+    assert "Selasa, 15 Desember 2026" in added and "Hari Jadi Kota" in added
+    planned = texts(await admin_chat.text("505", "/roster 30/11/2026 4.12.2026"))
+    assert "Roster Senin, 30 November 2026 – Jumat, 4 Desember 2026" in planned
+    refused = texts(await admin_chat.text("505", "/libur 31-02-2026 libur Tes"))
+    assert "Tanggal tidak sah: 31-02-2026. Tulis seperti 2026-12-31 atau 31-12-2026." in refused
+

@@ -103,6 +103,23 @@ def _numeric(folded: str) -> str:
     return written
 
 
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12' (this year, or next
+    when that has passed long ago), '25 des'; None when it is not one."""
+    folded = " ".join((text or "").lower().split())
+    try:
+        return dt.date.fromisoformat(folded)
+    except ValueError:
+        pass
+    match = re.fullmatch(_DATE, _numeric(folded))
+    if not match:
+        return None
+    try:
+        return _date(*match.group(1, 2, 3), today)
+    except ValueError:
+        return None
+
+
 def parse_day_range(text: str, today: dt.date) -> DayRange:
     """'24/11' or '24/11-26/11' (also with a year, or 's.d.', 's/d', 'hingga'), 'besok', 'lusa', '24 des',
     '24-26 des' -> the days asked; raises DayRangeError."""

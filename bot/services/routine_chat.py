@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.html import esc
+from bot.domain.leave_period import parse_date
 from bot.domain.org_tree import subtree
 from bot.messages import Attachment
 from bot.services import calendar_admin, digest, digest_query, month_export, roster_admin, schedule_admin
@@ -18,11 +19,11 @@ from bot.texts import format_date, format_month
 CONFLICTS_SHOWN = 10
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError("calendar.bad_date", value=text) from None
+def _date(text: str, today: dt.date) -> dt.date:
+    found = parse_date(text, today)
+    if found is None:
+        raise ServiceError("calendar.bad_date", value=text)
+    return found
 
 
 async def command(turn: Turn, name: str, args: str, *, routine) -> None:
@@ -57,8 +58,9 @@ async def _schedule(turn: Turn, words: list[str]) -> None:
 
 async def _calendar(turn: Turn, words: list[str]) -> None:
     if len(words) >= 3:
-        added = await calendar_admin.add_entry(turn.uow, day=_date(words[0]), kind=words[1], name=" ".join(words[2:]),
-                                               unit=None, actor=actor_label(turn), now=turn.now)
+        added = await calendar_admin.add_entry(turn.uow, day=_date(words[0], turn.today), kind=words[1],
+                                               name=" ".join(words[2:]), unit=None, actor=actor_label(turn),
+                                               now=turn.now)
         entry = added.entry
         turn.say(turn.t(added.message, date=format_date(entry.day, turn.lang),
                         kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-",
@@ -76,8 +78,8 @@ async def _calendar(turn: Turn, words: list[str]) -> None:
 
 
 async def _roster(turn: Turn, words: list[str]) -> None:
-    start = _date(words[0]) if words else turn.today
-    end = _date(words[1]) if len(words) > 1 else start + dt.timedelta(days=13)
+    start = _date(words[0], turn.today) if words else turn.today
+    end = _date(words[1], turn.today) if len(words) > 1 else start + dt.timedelta(days=13)
     report = await roster_admin.generate_roster(turn.uow, start=start, end=end, unit=None, actor=actor_label(turn),
                                                 now=turn.now)
     body = [turn.t("roster.generated", start=format_date(start, turn.lang), end=format_date(end, turn.lang),
@@ -114,7 +116,7 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     """/rekap [YYYY-MM-DD]: a supervisor's digest of a day on demand; admins may add a unit name to see
     that unit's supervisors' digests. Nobody sees people outside their subtree (admins see all)."""
     words = args.split()
-    day = _date(words[0]) if words else turn.today
+    day = _date(words[0], turn.today) if words else turn.today
     unit = " ".join(words[1:]) or None
     if unit and not turn.actor.is_admin:
         await refuse(turn, "rekap")
