@@ -170,27 +170,11 @@ class SqlPeopleRepository:
         return (await self.session.execute(query)).scalar()
 
     async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None:
-        await self.session.execute(
-            update(ChannelAccount)
-            .where(
-                ChannelAccount.channel == channel.value,
-                ChannelAccount.external_id == external_id,
-                ChannelAccount.unlinked_at.is_(None),
-            )
-            .values(unreachable_at=at)
-        )
+        await self.session.execute(update(ChannelAccount).where(*_chat(channel, external_id)).values(unreachable_at=at))
 
     async def mark_reachable(self, channel: Channel, external_id: str) -> None:
         """The chat wrote again (unblocked the bot): the routine and notices address it again."""
-        await self.session.execute(
-            update(ChannelAccount)
-            .where(
-                ChannelAccount.channel == channel.value,
-                ChannelAccount.external_id == external_id,
-                ChannelAccount.unlinked_at.is_(None),
-            )
-            .values(unreachable_at=None)
-        )
+        await self.session.execute(update(ChannelAccount).where(*_chat(channel, external_id)).values(unreachable_at=None))
 
     async def menu_holders(self) -> list[tuple[Actor, Address]]:
         """Supervisors and admins with a linked account: they get a longer command menu."""
@@ -208,10 +192,12 @@ class SqlPeopleRepository:
         return holders
 
 
+def _chat(channel: Channel, external_id: str) -> tuple:
+    """The conditions naming this chat identity's current link."""
+    return (ChannelAccount.channel == channel.value, ChannelAccount.external_id == external_id,
+            ChannelAccount.unlinked_at.is_(None))
+
+
 def _linked(query, channel: Channel, external_id: str):
     """`query` over the person this chat identity is linked to now."""
-    return query.join(Person, Person.id == ChannelAccount.person_id).where(
-        ChannelAccount.channel == channel.value,
-        ChannelAccount.external_id == external_id,
-        ChannelAccount.unlinked_at.is_(None),
-    )
+    return query.join(Person, Person.id == ChannelAccount.person_id).where(*_chat(channel, external_id))

@@ -4,7 +4,6 @@ checked on an in-process fake (httpx.MockTransport), on SQLite and PostgreSQL.""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ from tests import whatsapp_payloads as wp
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, jpeg
 from tests.database_outage import FakeDatabaseOutage
 from tests.fake_graph_api import FakeGraphApi
-from tests.org_rows import KASI, STAF, small_office
+from tests.org_rows import STAF, small_office
 from tests.test_org_import import run_import
 
 SECRET, VERIFY, TOKEN = "app-secret-for-tests", "verify-me", "EAAtest"
