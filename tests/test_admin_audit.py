@@ -44,7 +44,7 @@ CHAT_ACTIONS = [  # (what, who does it, the audit action, detail)
     ("/jadwal", BUDI, "schedule_set", {"field": "apel"}),
     ("/libur", BUDI, "calendar_add", {"day": "2026-12-25"}),
     ("/roster", BUDI, "roster_generate", {}),
-    ("broadcast", BUDI, "announce", {"count": 5}),
+    ("broadcast", BUDI, "announce", {"count": 3, "without_chat": 2}),  # Rudi, Dewi, Budi linked
     ("/ekspor", BUDI, "export_month", {"month": "2026-11"}),
     ("/jalankan", BUDI, "routine_run", {"step": "rekap"}),
     ("assign", DEWI, "tasks_assign", {"count": 1}),

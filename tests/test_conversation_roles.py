@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -237,3 +238,18 @@ async def test_someone_the_org_chart_deactivated_is_told_so_not_asked_for_an_inv
     told = texts(await chat.text(DEWI, "/tim"))
     assert "tidak lagi terdaftar sebagai pegawai aktif" in told and "undangan" not in told
     assert "kode undangan ini tidak dapat dipakai" in texts(await chat.text("999", "/tim"))  # a stranger, as before
+
+
+async def test_an_announcement_reaches_only_people_with_a_chat_and_the_admin_hears_how_many_did_not(chat, db):
+    async with db.uow() as uow:
+        await uow.people.mark_unreachable(Channel.TELEGRAM, SITI, MONDAY_0900_WIB)  # she blocked the bot
+        await uow.commit()
+    await chat.text(BUDI, "/umumkan Apel gabungan Senin pukul 07.30")
+    out = await chat.tap(BUDI, "ann:0")
+    said = texts(out, BUDI)
+    assert "Pengumuman diantrekan untuk 4 orang" in said
+    assert "1 orang lainnya tidak menerimanya" in said
+    assert "Apel gabungan" in texts(out, RUDI) and texts(out, SITI) == ""
+    (entry,) = [e for e in await table(db, AuditEntry) if e.action == "announce"]
+    detail = json.loads(entry.detail)
+    assert (detail["count"], detail["without_chat"]) == (4, 1)

@@ -167,9 +167,15 @@ async def on_target(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
         return
     people = await turn.uow.people.everyone_in(await units_under(turn.uow, unit) if unit else None)
+    # Only those with a chat the bot may write to receive it; the admin is told how many do not.
+    reached = sorted({a.person_id for a in await turn.uow.people.addresses(people)})
     body, sender = esc(data["text"]), esc(turn.actor.name)
-    for person_id in people:
+    for person_id in reached:
         turn.tell(person_id, lambda t: Reply(t("admin.announcement", sender=sender, text=body)), Urgency.BULK)
     await turn.clear_state()
-    await turn.uow.audit.record(turn.now, actor_label(turn), "announce", {"unit": unit, "count": len(people)})
-    turn.say(turn.t("admin.announced", count=len(people), target=esc(unit or turn.t("admin.everyone"))), edit=True)
+    await turn.uow.audit.record(turn.now, actor_label(turn), "announce",
+                                {"unit": unit, "count": len(reached), "without_chat": len(people) - len(reached)})
+    said = [turn.t("admin.announced", count=len(reached), target=esc(unit or turn.t("admin.everyone")))]
+    if len(people) > len(reached):
+        said.append(turn.t("admin.announced_without_chat", count=len(people) - len(reached)))
+    turn.say("\n".join(said), edit=True)
