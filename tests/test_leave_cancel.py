@@ -34,7 +34,11 @@ async def test_a_pending_request_is_cancelled_from_izin_and_the_superior_is_told
     assert "menunggu keputusan" in texts(listed)
     assert _cancel_buttons(listed) == [f"lvc:{request.id}"]
     assert "lv:cuti" in actions(listed)  # asking for something new is still offered
-    cancelled = await chat.tap(RUDI, f"lvc:{request.id}")
+    asked = await chat.tap(RUDI, f"lvc:{request.id}")  # a tap too easily made: asked first
+    assert "Batalkan Izin keluar rumah" in texts(asked, RUDI) and texts(asked, DEWI) == ""
+    assert actions(asked) == [f"lvc:{request.id}:y", f"lvc:{request.id}:n"]
+    assert [r.status for r in await table(db, LeaveRequest)] == ["pending"]
+    cancelled = await chat.tap(RUDI, f"lvc:{request.id}:y")
     assert "dibatalkan" in texts(cancelled, RUDI)
     assert "Rudi Hartono membatalkan" in texts(cancelled, DEWI) and "10.00–10.45 WITA" in texts(cancelled, DEWI)
     assert [r.status for r in await table(db, LeaveRequest)] == ["cancelled"]
@@ -61,7 +65,9 @@ async def test_an_approved_cuti_cancelled_before_its_first_day_gets_the_planned_
     listed = await chat.text(RUDI, "/izin")
     assert "disetujui" in texts(listed)
     (button,) = _cancel_buttons(listed)
-    cancelled = await chat.tap(RUDI, button)
+    asked = await chat.tap(RUDI, button)
+    assert "hari-harinya kembali ke jadwal semula" in texts(asked, RUDI)
+    cancelled = await chat.tap(RUDI, f"{button}:y")
     assert "Rudi Hartono membatalkan" in texts(cancelled, DEWI)
     days = {w.day: (w.mode, w.source, w.reason) for w in await table(db, WorkDay) if w.person_id == rudi}
     assert days == {TUESDAY: ("wfh", "roster", "Rotasi")}  # Wednesday had no plan: the routine plans it
@@ -75,8 +81,9 @@ async def test_an_approved_cuti_that_has_begun_cannot_be_cancelled(chat, db, clo
     (request,) = await table(db, LeaveRequest)
     clock.current = dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # Tuesday 00.00 WITA: its first day began
     assert _cancel_buttons(await chat.text(RUDI, "/izin")) == []
-    refused = await chat.tap(RUDI, f"lvc:{request.id}")  # an older list's button
-    assert "tidak dapat dibatalkan" in texts(refused, RUDI) and texts(refused, DEWI) == ""
+    for tap in (f"lvc:{request.id}", f"lvc:{request.id}:y"):  # an older list's button, an older question's
+        refused = await chat.tap(RUDI, tap)
+        assert "tidak dapat dibatalkan" in texts(refused, RUDI) and texts(refused, DEWI) == ""
     assert [r.status for r in await table(db, LeaveRequest)] == ["approved"]
     assert {w.mode for w in await table(db, WorkDay) if w.person_id == rudi} == {"cuti"}
 
@@ -85,7 +92,18 @@ async def test_someone_elses_request_cannot_be_cancelled(chat, db):
     await izin(chat)
     (request,) = await table(db, LeaveRequest)
     for who in (DEWI, SITI):
-        assert "tidak berlaku" in texts(await chat.tap(who, f"lvc:{request.id}"))
+        for tap in (f"lvc:{request.id}", f"lvc:{request.id}:y"):
+            assert "tidak berlaku" in texts(await chat.tap(who, tap))
     for forged in ("lvc:abc", f"lvc:{request.id + 9}", f"lvc:{request.id}:x"):
         assert "tidak berlaku" in texts(await chat.tap(RUDI, forged))
     assert [r.status for r in await table(db, LeaveRequest)] == ["pending"]
+
+
+async def test_answering_no_to_the_question_keeps_the_request(chat, db):
+    await _cuti(chat)
+    (request,) = await table(db, LeaveRequest)
+    await chat.tap(RUDI, f"lvc:{request.id}")
+    kept = await chat.tap(RUDI, f"lvc:{request.id}:n")
+    assert "tetap berlaku" in texts(kept, RUDI) and texts(kept, DEWI) == ""
+    assert [r.status for r in await table(db, LeaveRequest)] == ["pending"]
+    assert _cancel_buttons(await chat.text(RUDI, "/izin")) == [f"lvc:{request.id}"]  # still offered

@@ -46,8 +46,11 @@ async def offer_cancelling(turn: Turn) -> None:
 
 
 async def on_cancel(turn: Turn, parts: list[str]) -> None:
-    """`lvc:<id>`: the person's own request, cancelled if it still may be."""
-    request = await turn.uow.leave.get(int(parts[1])) if len(parts) == 2 and parts[1].isdigit() else None
+    """`lvc:<id>` asks "cancel this?" (a tap too easily made on a phone: an approved leave gives its days
+    back); `lvc:<id>:y` cancels the person's own request if it still may be, `lvc:<id>:n` keeps it."""
+    answer = parts[2] if len(parts) == 3 else None
+    valid = len(parts) in (2, 3) and parts[1].isdigit() and answer in (None, "y", "n")
+    request = await turn.uow.leave.get(int(parts[1])) if valid else None
     if request is None:
         turn.say(turn.t("common.not_available"))
         return
@@ -56,15 +59,27 @@ async def on_cancel(turn: Turn, parts: list[str]) -> None:
         return
     zone = turn.actor.timezone
     workdays = await workday_count(turn.uow, turn.actor.unit, request)
-    if not cancellable(request, zone, turn.now) or not await turn.uow.leave.cancel(request.id, request.status, turn.now):
+    what = dict(kind=turn.t(f"leave.kind_{request.kind}"), period=period_text(request, turn.t, zone, workdays))
+    if answer == "n":
+        turn.say(turn.t("leave.cancel_kept", **what), edit=True)
+        return
+    if not cancellable(request, zone, turn.now):
+        turn.say(turn.t("leave.cannot_cancel"))
+        return
+    if answer is None:
+        note = turn.t("leave.cancel_gives_days_back") if request.status == "approved" else ""
+        turn.say(turn.t("leave.cancel_confirm", **what) + (f"\n{note}" if note else ""),
+                 [(Button(turn.t("button.cancel_leave_yes"), action("lvc", request.id, "y")),
+                   Button(turn.t("button.cancel_leave_no"), action("lvc", request.id, "n")))], edit=True)
+        return
+    if not await turn.uow.leave.cancel(request.id, request.status, turn.now):
         turn.say(turn.t("leave.cannot_cancel"))
         return
     if request.status == "approved":
         await _give_back_days(turn, request)
     await turn.uow.audit.record(turn.now, actor_label(turn), "leave_cancelled",
                                 {"request": request.id, "kind": request.kind, "was": request.status})
-    turn.say(turn.t("leave.cancelled", kind=turn.t(f"leave.kind_{request.kind}"),
-                    period=period_text(request, turn.t, zone, workdays)), edit=True)
+    turn.say(turn.t("leave.cancelled", **what), edit=True)
     name, key = esc(turn.actor.name), f"leave.cancelled_{request.status}"
     told = [request.decided_by_id] if request.status == "approved" and request.decided_by_id else list(request.asked_ids)
     if not told:  # asked before who was asked was kept: whoever would be asked now
