@@ -75,6 +75,11 @@ def test_calendar_lists_national_days_and_takes_local_ones(office):
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-28", "--to", "2026-12-28", "-f", "json").stdout)
     assert listed == [{"date": "2026-12-28", "kind": "office_closed", "name": "Banjir", "unit": "Seksi Timur"}]
     assert apel("calendar", "add", "2026-12-29", "party", "x").exit_code == 1
+    assert apel("calendar", "add", "29-12-2026", "libur", "Hari Jadi").exit_code == 0  # as chat takes it
+    listed = json.loads(apel("calendar", "list", "--from", "29/12/2026", "--to", "29 Des 2026", "-f", "json").stdout)
+    assert [(r["date"], r["name"]) for r in listed] == [("2026-12-29", "Hari Jadi")]
+    refused = apel("calendar", "add", "31-02-2026", "libur", "x")
+    assert refused.exit_code == 1 and "31-02-2026" in refused.stderr
 
 
 def test_roster_generate_and_show_keep_overrides(office):
@@ -373,5 +378,16 @@ async def test_libur_and_roster_take_a_date_written_the_indonesian_way(admin_cha
     planned = texts(await admin_chat.text("505", "/roster 30/11/2026 4.12.2026"))
     assert "Roster Senin, 30 November 2026 – Jumat, 4 Desember 2026" in planned
     refused = texts(await admin_chat.text("505", "/libur 31-02-2026 libur Tes"))
-    assert "Tanggal tidak sah: 31-02-2026. Tulis seperti 2026-12-31 atau 31-12-2026." in refused
+    assert "Tanggal tidak sah: 31-02-2026. Tulis seperti 31-12-2026, 31 Des 2026 atau 2026-12-31." in refused
 
+
+
+async def test_libur_roster_and_rekap_take_a_date_in_words(admin_chat):
+    added = texts(await admin_chat.text("505", "/libur 15 Des libur Hari Jadi Kota"))
+    assert "Selasa, 15 Desember 2026" in added and "Hari Jadi Kota" in added
+    assert "Hari Jadi Kota" in texts(await admin_chat.text("505", "/libur"))
+    planned = texts(await admin_chat.text("505", "/roster 30 November 2026 4 Des"))
+    assert "Roster Senin, 30 November 2026 – Jumat, 4 Desember 2026" in planned
+    assert "Tanggal tidak sah" not in texts(await admin_chat.text("505", "/rekap 20 Nov Seksi Timur"))
+    refused = texts(await admin_chat.text("505", "/libur 31 Feb libur Tes"))
+    assert "Tanggal tidak sah: 31 Feb. Tulis seperti 31-12-2026, 31 Des 2026 atau 2026-12-31." in refused

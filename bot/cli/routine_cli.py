@@ -8,6 +8,7 @@ import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
+from bot.domain.leave_period import parse_date as read_date
 from bot.services import calendar_admin, roster_admin, schedule_admin
 from bot.services.errors import ServiceError
 from bot.texts import format_date, text
@@ -18,12 +19,13 @@ roster_app = typer.Typer(help="The WFH/WFO rotation.", no_args_is_help=True)
 
 
 def parse_date(text: str | None) -> dt.date | None:
+    """2026-12-31, or as chat takes it: 31-12-2026, 31/12/2026, 31 Des 2026 (the refusal offers these)."""
     if text is None:
         return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError("calendar.bad_date", value=text) from None
+    found = read_date(text, clock().now().date())
+    if found is None:
+        raise ServiceError("calendar.bad_date", value=text)
+    return found
 
 
 async def _with_uow(work, *, commit: bool = False):

@@ -86,6 +86,11 @@ _NAMED = re.compile(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?")
 _SHARED_MONTH = re.compile(r"^(\d{1,2})(\s*-\s*|\s*–\s*)(\d{1,2})/(\d{1,2})((?:/\d{4})?)$")  # 24-26/12
 
 
+def is_month_name(word: str) -> bool:
+    """'Des', 'desember', 'Dec': a word that names a month in a date written in words."""
+    return word.lower() in _MONTHS
+
+
 def _numeric(folded: str) -> str:
     """'24 des' -> '24/12', '24-26 des' -> '24/12-26/12'; a word that is not a month stays and fails."""
     def named(match: re.Match) -> str:

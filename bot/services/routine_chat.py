@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.html import esc
-from bot.domain.leave_period import parse_date
+from bot.domain.leave_period import is_month_name, parse_date
 from bot.domain.org_tree import subtree
 from bot.messages import Attachment
 from bot.services import calendar_admin, digest, digest_query, month_export, roster_admin, schedule_admin
@@ -24,6 +24,17 @@ def _date(text: str, today: dt.date) -> dt.date:
     if found is None:
         raise ServiceError("calendar.bad_date", value=text)
     return found
+
+
+def _leading_date(words: list[str], today: dt.date) -> tuple[dt.date, list[str]]:
+    """The date the words begin with and the words after it: a date written in words takes two or three
+    ("25 Des", "25 Desember 2026"), the others one ("25-12-2026"); a ServiceError when they begin with none."""
+    for count in (3, 2, 1):
+        if len(words) >= count and (found := parse_date(" ".join(words[:count]), today)) is not None:
+            return found, words[count:]
+    # Refused with the whole of what was meant as the date: "31 Feb", not "31".
+    meant = 2 + (len(words) > 2 and words[2].isdigit()) if len(words) > 1 and is_month_name(words[1]) else 1
+    raise ServiceError("calendar.bad_date", value=" ".join(words[:meant]))
 
 
 async def command(turn: Turn, name: str, args: str, *, routine) -> None:
@@ -57,10 +68,10 @@ async def _schedule(turn: Turn, words: list[str]) -> None:
 
 
 async def _calendar(turn: Turn, words: list[str]) -> None:
-    if len(words) >= 3:
-        added = await calendar_admin.add_entry(turn.uow, day=_date(words[0], turn.today), kind=words[1],
-                                               name=" ".join(words[2:]), unit=None, actor=actor_label(turn),
-                                               now=turn.now)
+    day, rest = _leading_date(words, turn.today) if len(words) >= 3 else (None, [])
+    if len(rest) >= 2:
+        added = await calendar_admin.add_entry(turn.uow, day=day, kind=rest[0], name=" ".join(rest[1:]), unit=None,
+                                               actor=actor_label(turn), now=turn.now)
         entry = added.entry
         turn.say(turn.t(added.message, date=format_date(entry.day, turn.lang),
                         kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-",
@@ -78,8 +89,8 @@ async def _calendar(turn: Turn, words: list[str]) -> None:
 
 
 async def _roster(turn: Turn, words: list[str]) -> None:
-    start = _date(words[0], turn.today) if words else turn.today
-    end = _date(words[1], turn.today) if len(words) > 1 else start + dt.timedelta(days=13)
+    start, rest = _leading_date(words, turn.today) if words else (turn.today, [])
+    end = _leading_date(rest, turn.today)[0] if rest else start + dt.timedelta(days=13)
     report = await roster_admin.generate_roster(turn.uow, start=start, end=end, unit=None, actor=actor_label(turn),
                                                 now=turn.now)
     body = [turn.t("roster.generated", start=format_date(start, turn.lang), end=format_date(end, turn.lang),
@@ -115,9 +126,8 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
 async def digest_now(turn: Turn, args: str, *, routine) -> None:
     """/rekap [YYYY-MM-DD]: a supervisor's digest of a day on demand; admins may add a unit name to see
     that unit's supervisors' digests. Nobody sees people outside their subtree (admins see all)."""
-    words = args.split()
-    day = _date(words[0], turn.today) if words else turn.today
-    unit = " ".join(words[1:]) or None
+    day, rest = _leading_date(args.split(), turn.today) if args.split() else (turn.today, [])
+    unit = " ".join(rest) or None
     if unit and not turn.actor.is_admin:
         await refuse(turn, "rekap")
         return
