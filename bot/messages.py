@@ -23,6 +23,11 @@ class Button:
     request_location: bool = False  # a "share my location" button (reply keyboard on Telegram)
 
 
+# Actions of buttons that each toggle one choice of several (/tugaskan's people): "<prefix><id>". A channel
+# without buttons may answer several at once ("2 5 7") with one tap "<prefix><id>:<id>:<id>".
+TOGGLE_PREFIXES = ("asg:p:",)
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file to send with a reply: bytes made now (an invite CSV) or a stored file (a thumbnail)."""

@@ -150,3 +150,25 @@ async def test_a_page_of_the_team_list_answers_the_numbers_it_shows(db, clock, t
     finally:
         await rig.http.aclose()
         await rig.parts.close()
+
+
+async def _picked(rig) -> list[int]:
+    async with rig.db.uow() as uow:
+        _, data = await uow.day.state(await uow.people.account_person(Channel.WHATSAPP, DEWI))
+    return sorted(data["picked"])
+
+
+async def test_the_assign_picker_takes_several_numbers_in_one_answer(team):
+    picker = (await team.says(DEWI, "6281300000000", wp.text("/tugaskan")))[-1].shown()
+    assert "\n12. ⬜ Pegawai 12" in picker and "beberapa sekaligus boleh, misalnya 2 5 7" in picker, picker
+    picked = await team.says(DEWI, "6281300000000", wp.text("2, 5 7"))
+    assert len(picked) == 1, [c.shown() for c in picked]  # one list again, not one a number
+    shown = picked[0].shown()
+    assert all(f"\n{i}. ☑️ Pegawai {i:02d}" in shown for i in (2, 5, 7)) and "\n3. ⬜ Pegawai 03" in shown, shown
+    shown = (await team.says(DEWI, "6281300000000", wp.text("5 9")))[-1].shown()  # 5 again: unchosen
+    assert "\n5. ⬜ Pegawai 05" in shown and "\n9. ☑️ Pegawai 09" in shown, shown
+    assert await _picked(team) == sorted([await person_of(team, i) for i in (2, 7, 9)])
+    unread = await team.says(DEWI, "6281300000000", wp.text("3 99"))  # 99 answers no line: nothing is toggled
+    assert "Pakai tombol di atas untuk memilih" in unread[-1].shown()
+    await team.says(DEWI, "6281300000000", wp.text("3 14"))  # 14 is "Lanjut", not a person
+    assert await _picked(team) == sorted([await person_of(team, i) for i in (2, 7, 9)])

@@ -221,18 +221,20 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
         return
     op = parts[1] if len(parts) > 1 else ""
-    if op == "p" and len(parts) == 3 and parts[2].isdigit():
+    if op == "p" and len(parts) >= 3 and all(part.isdigit() for part in parts[2:]):
+        # One person a tap; several when a numbered WhatsApp menu was answered "2 5 7" (TOGGLE_PREFIXES).
         allowed = {p.person_id for p in await _candidates(turn, data.get("scope", "direct"))}
-        person_id = int(parts[2])
-        if person_id not in allowed:
-            # Outside the list they were shown: audited when outside their subtree altogether.
-            if not await in_subtree(turn, person_id):
-                await refuse_button(turn, "asg", person_id)
-            else:
-                turn.say(turn.t("common.not_available"))
-            return
+        chosen = list(dict.fromkeys(int(part) for part in parts[2:]))
+        for person_id in chosen:
+            if person_id not in allowed:
+                # Outside the list they were shown: audited when outside their subtree altogether.
+                if not await in_subtree(turn, person_id):
+                    await refuse_button(turn, "asg", person_id)
+                else:
+                    turn.say(turn.t("common.not_available"))
+                return
         picked = set(data.get("picked", []))
-        picked ^= {person_id}
+        picked ^= set(chosen)
         await turn.set_state("assign", **_picking(data, picked=sorted(picked)))
         await show_picker(turn, edit=True)
     elif op == "pg" and len(parts) == 3 and parts[2].isdigit() and data.get("step") == "pick":

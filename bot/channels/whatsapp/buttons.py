@@ -20,11 +20,12 @@ from bot.channels.whatsapp.markup import (
     clip,
     to_whatsapp,
 )
-from bot.messages import Reply
+from bot.messages import TOGGLE_PREFIXES, Reply
 
 MAX_REPLY_BUTTONS = 3
 MAX_LIST_ROWS = 10
 NUMBER_ANSWER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
+MANY_NUMBERS = re.compile(r"\s*\d{1,3}(?:(?:\s*[,;]\s*|\s+)\d{1,3})+\s*\.?\s*")
 TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
 LEADING_NUMBER = re.compile(r"(\d{1,3})\. ")
 
@@ -140,6 +141,20 @@ def answered_number(text: str | None) -> int | None:
     """The number a bare-number message answers ("2", " 2. "), or None."""
     match = NUMBER_ANSWER.fullmatch(text) if text else None
     return int(match.group(1)) if match else None
+
+
+def toggled_together(text: str | None, menu: list[MenuEntry]) -> str | None:
+    """'2 5 7' (or '2, 5, 7') answering a numbered menu whose lines each toggle one choice (TOGGLE_PREFIXES):
+    the one tap that toggles them all; None for anything else (a lone number, a number of another line)."""
+    if not text or not menu or not MANY_NUMBERS.fullmatch(text):
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    entries = [menu[n - 1] if 1 <= n <= len(menu) else None for n in numbers]
+    prefixes = {next((p for p in TOGGLE_PREFIXES if isinstance(e, str) and e.startswith(p)), None) for e in entries}
+    if len(numbers) < 2 or len(prefixes) != 1 or None in prefixes:
+        return None
+    (prefix,) = prefixes
+    return prefix + ":".join(dict.fromkeys(e[len(prefix):] for e in entries))
 
 
 def numbered_answer(text: str | None, menu: list[MenuEntry]) -> MenuEntry | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 from pywa_async.errors import WhatsAppError
 
-from bot.channels.whatsapp.buttons import answered_number, numbered_answer
+from bot.channels.whatsapp.buttons import answered_number, numbered_answer, toggled_together
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
 from bot.channels.whatsapp.window import SHOW_PAYLOAD
 from bot.domain.org_terms import Channel
@@ -82,7 +82,8 @@ class WhatsAppChannel:
         inbound = item.inbound
         row = None
         if inbound is not None and inbound.text is not None:
-            tap = numbered_answer(inbound.text, await self.store.menu(item.sender))
+            menu = await self.store.menu(item.sender)
+            tap = toggled_together(inbound.text, menu) or numbered_answer(inbound.text, menu)
             if isinstance(tap, str):
                 inbound = replace(inbound, text=None, tap=tap)
             elif tap is not None:

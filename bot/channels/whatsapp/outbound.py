@@ -37,7 +37,7 @@ from bot.channels.whatsapp.markup import CAPTION_LIMIT, INTERACTIVE_BODY_LIMIT, 
 from bot.channels.whatsapp.window import Templates, template_components, window_open
 from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
-from bot.messages import Button, Outgoing, Reply, Urgency
+from bot.messages import TOGGLE_PREFIXES, Button, Outgoing, Reply, Urgency
 from bot.texts import format_date, text
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,9 @@ class WhatsAppSender:
             return
         t = await self._words(outgoing.person_id)
         if choices.kind == "numbered":
-            hint = t("whatsapp.numbered_rows_hint" if choices.by_row else "whatsapp.numbered_hint")
+            toggles = any(act.startswith(TOGGLE_PREFIXES) for act, _ in choices.options)
+            hint = t("whatsapp.numbered_many_hint" if toggles else
+                     "whatsapp.numbered_rows_hint" if choices.by_row else "whatsapp.numbered_hint")
             full = (body + "\n\n" if body else "") + numbered_text(choices, hint)
             for part in split(full, TEXT_LIMIT):
                 await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
