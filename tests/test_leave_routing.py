@@ -4,10 +4,14 @@ the requester is told who got it. A request is never sent to nobody."""
 
 import datetime as dt
 
+from sqlalchemy import update
+
 from bot.domain.org_terms import Channel
 from storage.day_tables import LeaveRequest
+from storage.tables import Person
 from tests.chat_harness import actions, texts
-from tests.test_conversation_roles import ANDI, BUDI, DEWI, RUDI, chat, table  # noqa: F401  (the fixture)
+from tests.org_rows import SEK
+from tests.test_conversation_roles import ANDI, BUDI, DEWI, RUDI, SITI, chat, table  # noqa: F401  (the fixture)
 
 MONDAY = dt.date(2026, 11, 23)
 
@@ -77,3 +81,33 @@ async def test_tim_of_the_one_up_lists_a_request_passed_to_them_with_its_buttons
     assert len(listed) == 1 and "Rudi Hartono" in listed[0].reply.text and "Dewi Lestari" in listed[0].reply.text
     assert set(actions(listed)) == {a for a in actions(sent) if a.startswith("lvd:")}
     assert not [o for o in await chat.text(BUDI, "/tim") if "mengajukan" in o.reply.text]  # not the head's
+
+
+async def _ask_as_head(chat):
+    await chat.tap(BUDI, "lv:cuti")
+    await chat.text(BUDI, "24/11-25/11")
+    return await chat.text(BUDI, "Dinas luar negeri keluarga")
+
+
+async def test_a_head_of_office_asks_and_the_admins_record_it(chat, db):
+    # Budi heads the office (no superior) and is its only admin: nobody else could record it.
+    alone = await _ask_as_head(chat)
+    assert [o.external_id for o in alone] == [BUDI]
+    assert "tidak punya atasan" in texts(alone, BUDI) and "belum ada admin yang terhubung" in texts(alone, BUDI)
+    assert await table(db, LeaveRequest) == []
+    async with db.uow() as uow:  # the kepegawaian's Siti becomes an admin
+        await uow.session.execute(update(Person).where(Person.nip == SEK).values(role="admin"))
+        await uow.commit()
+    sent = await _ask_as_head(chat)
+    assert "dikirim ke admin kepegawaian (Siti Aminah)" in texts(sent, BUDI)
+    to_siti = texts(sent, SITI)
+    assert "Budi Santoso</b> mengajukan <b>Cuti</b>" in to_siti and "pimpinan kantor" in to_siti
+    assert texts(sent, DEWI) == "" and texts(sent, ANDI) == ""
+    decided = await chat.tap(SITI, next(a for a in actions(sent) if a.endswith(":y")))
+    told = texts(decided, BUDI)
+    assert "Rabu, 25 November 2026 (2 hari kerja) dicatat oleh admin kepegawaian (Siti Aminah)" in told, told
+    assert [r.status for r in await table(db, LeaveRequest)] == ["approved"]
+    async with db.uow() as uow:
+        budi = await uow.people.account_person(Channel.TELEGRAM, BUDI)
+        days = await uow.day.work_days_between([budi], dt.date(2026, 11, 24), dt.date(2026, 11, 25))
+    assert [w.mode for w in days] == ["cuti", "cuti"]

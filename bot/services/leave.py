@@ -171,23 +171,25 @@ async def _submit(turn: Turn, data: dict, text: str) -> None:
             turn.say(turn.t("common.not_available"))
             return
         request = _draft(turn, kind, asked.first, asked.last)
-    boss = turn.actor.supervisor_id
-    if boss is None:
-        await turn.clear_state()
-        turn.say(turn.t("leave.no_supervisor"))
-        return
+    # A head of office has no superior in Apel: their leave is decided above the office (Sekda, Bupati), and
+    # the admins (kepegawaian) are asked to record it here, so the briefing, digests and export know.
+    top = turn.actor.supervisor_id is None
     if await _refuse_overlap(turn, request):
         return
     await turn.clear_state()
     deciders = await deciders_for(turn.uow, turn.actor.person_id, turn.today)
     if not deciders.to:
-        turn.say(turn.t("leave.no_decider"))  # nobody could see it: not stored, so it cannot wait unseen
+        # Nobody could see it: not stored, so it cannot wait unseen.
+        turn.say(turn.t("leave.no_supervisor" if top else "leave.no_decider"))
         return
     leave_id = await turn.uow.leave.add(turn.actor.person_id, kind, request.day, reason, turn.now,
                                         end_day=request.last_day, starts_at=request.starts_at, ends_at=request.ends_at,
                                         asked_ids=deciders.to)
     passed_over = None
-    if deciders.passed_over is None:
+    if top:
+        names = await turn.uow.people.actors(deciders.to)
+        turn.say(turn.t("leave.sent_to_admins", to=esc(", ".join(names[p].name for p in deciders.to))))
+    elif deciders.passed_over is None:
         turn.say(turn.t("leave.sent"))
     else:
         names = await turn.uow.people.actors([deciders.passed_over, *deciders.to])
@@ -196,6 +198,6 @@ async def _submit(turn: Turn, data: dict, text: str) -> None:
                         to=esc(", ".join(names[p].name for p in deciders.to))))
     workdays = await workday_count(turn.uow, turn.actor.unit, request)
     notice = request_notice(turn.actor.name, replace(request, id=leave_id, reason=reason), turn.actor.timezone,
-                            workdays, passed_over)
+                            workdays, passed_over, top=top)
     for decider in deciders.to:
         turn.tell(decider, notice)

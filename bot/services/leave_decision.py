@@ -27,14 +27,17 @@ FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no z
 
 
 def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | None,
-                   passed_over: tuple[str, str] | None = None) -> Notice:
+                   passed_over: tuple[str, str] | None = None, *, top: bool = False) -> Notice:
     """What a superior is asked, with ✅/❌: when the request is made, and again under /tim while it waits.
-    `passed_over` (the direct superior's name, the catalog key of why) says why someone else is asked."""
+    `passed_over` (the direct superior's name, the catalog key of why) says why someone else is asked;
+    `top`: the requester has no superior (a head of office), so the admins are asked to record it."""
     def notice(t) -> Reply:
         body = t("permit.request", name=esc(name), kind=t(f"leave.kind_{request.kind}"),
                  period=period_text(request, t, zone, workdays), reason=esc(request.reason))
         if passed_over is not None:
             body += "\n" + t("permit.request_passed", boss=esc(passed_over[0]), why=t(passed_over[1]))
+        if top:
+            body += "\n" + t("permit.request_top")
         return Reply(body, ((Button(t("button.approve"), action("lvd", request.id, "y")),
                              Button(t("button.refuse"), action("lvd", request.id, "n"))),))
     return notice
@@ -127,10 +130,13 @@ async def _decide(turn: Turn, found: Decidable, *, approved: bool, reason: str |
     who = esc(requester.name) if requester else ""
     turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
     key = "permit.your_approved" if approved else "permit.your_refused"
-    shown = esc(reason) if reason else None
+    if requester is not None and requester.supervisor_id is None:  # a head of office: the admins record it
+        key = "permit.your_recorded" if approved else "permit.your_not_recorded"
+    shown, decider = (esc(reason) if reason else None), esc(turn.actor.name)
 
     def notice(t) -> Reply:
-        body = t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone, workdays))
+        body = t(key, kind=t(f"leave.kind_{request.kind}"), period=period_text(request, t, zone, workdays),
+                 decider=decider)
         return Reply(body + ("\n" + t("permit.refusal_reason", reason=shown) if shown else ""))
     turn.tell(request.person_id, notice)
 
