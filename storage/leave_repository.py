@@ -9,7 +9,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import LeaveRecord
@@ -96,6 +96,19 @@ class SqlLeaveRepository:
             return []
         rows = await self.session.scalars(
             select(LeaveRequest).where(LeaveRequest.person_id.in_(list(person_ids)), LeaveRequest.status == "pending")
+            .order_by(LeaveRequest.id)
+        )
+        return [_record(r) for r in rows]
+
+    async def pending_asking(self, person_id: int) -> list[LeaveRecord]:
+        """Undecided requests this person was asked to decide (`asked_ids`, a JSON list as json.dumps
+        writes it: "[3]", "[3, 12]"), oldest first."""
+        asked = LeaveRequest.asked_ids
+        n = str(int(person_id))
+        rows = await self.session.scalars(
+            select(LeaveRequest).where(
+                LeaveRequest.status == "pending",
+                or_(asked == f"[{n}]", asked.like(f"[{n},%"), asked.like(f"%, {n},%"), asked.like(f"%, {n}]")))
             .order_by(LeaveRequest.id)
         )
         return [_record(r) for r in rows]

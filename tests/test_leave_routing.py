@@ -103,6 +103,10 @@ async def test_a_head_of_office_asks_and_the_admins_record_it(chat, db):
     to_siti = texts(sent, SITI)
     assert "Budi Santoso</b> mengajukan <b>Cuti</b>" in to_siti and "pimpinan kantor" in to_siti
     assert texts(sent, DEWI) == "" and texts(sent, ANDI) == ""
+    listed = await chat.text(SITI, "/tim")  # Siti has no team; the request waits for her all the same
+    assert "dikirim ke admin kepegawaian dan belum diputuskan (1)" in texts(listed, SITI)
+    assert "Budi Santoso</b> mengajukan" in texts(listed, SITI) and "pimpinan kantor" in texts(listed, SITI)
+    assert [a for a in actions(listed) if a.startswith("lvd:")] == [a for a in actions(sent) if a.startswith("lvd:")]
     decided = await chat.tap(SITI, next(a for a in actions(sent) if a.endswith(":y")))
     told = texts(decided, BUDI)
     assert "Rabu, 25 November 2026 (2 hari kerja) dicatat oleh admin kepegawaian (Siti Aminah)" in told, told
@@ -111,3 +115,18 @@ async def test_a_head_of_office_asks_and_the_admins_record_it(chat, db):
         budi = await uow.people.account_person(Channel.TELEGRAM, BUDI)
         days = await uow.day.work_days_between([budi], dt.date(2026, 11, 24), dt.date(2026, 11, 25))
     assert [w.mode for w in days] == ["cuti", "cuti"]
+    assert "untuk atasan yang punya bawahan" in texts(await chat.text(SITI, "/tim"))  # nothing waits now
+
+
+async def test_a_request_nobody_in_the_chain_can_receive_waits_in_the_admins_tim(chat, db):
+    for sender in (DEWI, ANDI):
+        await unlink(db, sender)
+    async with db.uow() as uow:  # Budi, the head, is the admin; he is in Rudi's chain too, so unlink him
+        await uow.session.execute(update(Person).where(Person.nip == SEK).values(role="admin"))
+        await uow.commit()
+    await unlink(db, BUDI)
+    sent = await ask_cuti(chat)
+    assert "mengajukan <b>Cuti</b>" in texts(sent, SITI)
+    listed = await chat.text(SITI, "/tim")
+    assert "Rudi Hartono</b> mengajukan <b>Cuti</b>" in texts(listed, SITI)
+    assert any(a.startswith("lvd:") for a in actions(listed))

@@ -48,7 +48,9 @@ async def in_subtree(turn: Turn, person_id: int) -> bool:
 
 async def show_team(turn: Turn) -> None:
     if not turn.actor.is_supervisor:
-        await refuse(turn, "tim", key="team.no_team")
+        # An admin without a team may still have requests to decide: those routed to the admins.
+        if not (turn.actor.is_admin and await _admins_requests(turn, set())):
+            await refuse(turn, "tim", key="team.no_team")
         return
     people = await turn.uow.people.direct_reports(turn.actor.person_id)
     ids = [p.person_id for p in people]
@@ -68,17 +70,39 @@ async def show_team(turn: Turn) -> None:
     # Requests still waiting for a decision, each again with its buttons: the first notice may be far up
     # the chat, held by WhatsApp's 24-hour window, or in a console session that has ended.
     by_id = {p.person_id: p for p in people}
+    shown = set()
     for request in await turn.uow.leave.pending_of(ids):
         member = by_id[request.person_id]
         workdays = await workday_count(turn.uow, member.unit, request)
         turn.replies.append(request_notice(member.name, request, member.timezone, workdays)(turn.t))
-    await _passed_up_requests(turn, set(ids))
+        shown.add(request.id)
+    shown |= await _passed_up_requests(turn, set(ids))
+    if turn.actor.is_admin:
+        await _admins_requests(turn, shown)
 
 
-async def _passed_up_requests(turn: Turn, direct: set[int]) -> None:
+async def _admins_requests(turn: Turn, shown: set[int]) -> int:
+    """Requests the admins were asked to decide (a head of office's; or nobody in the requester's chain
+    could get it), not `shown` above already: the notice was sent once; here it can be found again."""
+    found = [r for r in await turn.uow.leave.pending_asking(turn.actor.person_id) if r.id not in shown]
+    requesters = await turn.uow.people.actors(sorted({r.person_id for r in found}))
+    found = [r for r in found if r.person_id in requesters]  # deactivated since: decided outside Apel, if at all
+    if not found:
+        return 0
+    turn.say(turn.t("team.admin_requests", count=len(found)))
+    for request in found:
+        member = requesters[request.person_id]
+        workdays = await workday_count(turn.uow, member.unit, request)
+        turn.replies.append(request_notice(member.name, request, member.timezone, workdays,
+                                           top=member.supervisor_id is None)(turn.t))
+    return len(found)
+
+
+async def _passed_up_requests(turn: Turn, direct: set[int]) -> set[int]:
     """Requests of people further down that this supervisor is now the one to decide: their own superior
     has no chat or is away (`leave_routing`). The notice was sent once; here it can be found again."""
     below = {p.person_id: p for p in await turn.uow.people.subtree(turn.actor.person_id) if p.person_id not in direct}
+    shown = set()
     for request in await turn.uow.leave.pending_of(list(below)):
         deciders = await deciders_for(turn.uow, request.person_id, turn.today)
         if turn.actor.person_id not in deciders.to or deciders.passed_over is None:
@@ -88,6 +112,8 @@ async def _passed_up_requests(turn: Turn, direct: set[int]) -> None:
         passed_over = (names[deciders.passed_over].name, why_key(deciders)) if deciders.passed_over in names else None
         workdays = await workday_count(turn.uow, member.unit, request)
         turn.replies.append(request_notice(member.name, request, member.timezone, workdays, passed_over)(turn.t))
+        shown.add(request.id)
+    return shown
 
 
 def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple[Button, ...]]:
