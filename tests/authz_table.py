@@ -119,7 +119,7 @@ CASES = [
     Case("bahasa", text="/bahasa", expect=EVERYONE, effect=answered),
     Case("bantuan", text="/bantuan", expect=EVERYONE, effect=answered),
     Case("alias help", text="/help", expect=EVERYONE, effect=answered),
-    Case("tim", text="/tim", expect=BOSSES, effect=answered),
+    Case("tim", text="/tim", expect={**BOSSES, "admin": ACTS}, effect=answered),  # the admins' requests
     Case("tugaskan", text="/tugaskan", expect=BOSSES, effect=state_is("assign")),
     Case("rekap", text="/rekap", expect=BOSSES, effect=answered),
     Case("rekap of a unit", text="/rekap 2026-11-23 Seksi Timur", expect=ONLY_ADMIN, effect=shows("Rudi Hartono")),
@@ -151,7 +151,7 @@ CASES = [
     Case("leave cancel question", tap="lvc:{leave}", expect=ONLY_RUDI, effect=shows("Batalkan")),
     Case("leave cancel", tap="lvc:{leave}:y", expect=ONLY_RUDI, effect=leave_cancelled),
     Case("leave refusal without a reason", tap="lvd:{leave}:ns", expect=CHAIN, effect=leave_refused),
-    Case("team button", tap="team", expect=BOSSES, effect=answered, audited_as="tim"),
+    Case("team button", tap="team", expect={**BOSSES, "admin": ACTS}, effect=answered, audited_as="tim"),
     Case("team page", tap="timpg:0:n", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
          effect=offers_rudi),
     Case("team member", tap="tim:{rudi}", expect=CHAIN, effect=shows("Laporan rahasia Rudi")),

@@ -76,14 +76,15 @@ async def test_an_admin_with_nobody_under_them_is_not_offered_the_team_commands(
     await chat.text("502", f"/start {codes[KASI]}")
     desk, head = texts(await chat.text("501", "/bantuan")), texts(await chat.text("502", "/bantuan"))
     assert "/undang" in desk and "/ekspor" in desk and "/rekap" in desk
-    assert "/tim " not in desk and "/tugaskan" not in desk
+    assert "/tim — Permintaan izin ke admin" in desk and "/tugaskan" not in desk  # the admins' requests
     assert "/undang" in head and "/tim " in head and "/tugaskan" in head
     # Commands that take words say which, with an example: the Telegram menu has no room for them
     assert "/rekap [TANGGAL] [UNIT], mis. /rekap 2026-12-07 Sekretariat — Rekap tim hari ini" in desk
-    assert "/libur [TANGGAL libur|tutup|wfh|wfo NAMA], mis. /libur 2026-12-24 libur Cuti bersama" in desk
+    assert "/libur [TANGGAL libur|tutup|wfh|wfo NAMA], mis. /libur 24-12-2026 libur Cuti bersama" in desk
     menus = {(m.role, m.language): m for m in await chat.conversation.command_menus()}
     assert menus[("admin_desk", "id")].external_ids == ["501"] and menus[("admin", "id")].external_ids == ["502"]
-    assert "tugaskan" not in dict(menus[("admin_desk", "id")].commands)
+    desk_menu = dict(menus[("admin_desk", "id")].commands)
+    assert "tugaskan" not in desk_menu and desk_menu["tim"] == "Permintaan izin ke admin"
 
 
 async def test_unknown_commands_and_stray_text_get_a_pointer_to_help(chat):

@@ -115,7 +115,7 @@ async def test_a_head_of_office_asks_and_the_admins_record_it(chat, db):
         budi = await uow.people.account_person(Channel.TELEGRAM, BUDI)
         days = await uow.day.work_days_between([budi], dt.date(2026, 11, 24), dt.date(2026, 11, 25))
     assert [w.mode for w in days] == ["cuti", "cuti"]
-    assert "untuk atasan yang punya bawahan" in texts(await chat.text(SITI, "/tim"))  # nothing waits now
+    assert "Tidak ada permintaan izin yang menunggu" in texts(await chat.text(SITI, "/tim"))  # nothing waits now
 
 
 async def test_a_request_nobody_in_the_chain_can_receive_waits_in_the_admins_tim(chat, db):

@@ -26,9 +26,9 @@ class CommandMenu:
     external_ids: list[str]
 
 
-# An admin with nobody under them (the HR desk): /tim and /tugaskan would only refuse them; /rekap DATE
-# UNIT and /ekspor work for any admin.
-TEAM_ONLY = ("tim", "tugaskan")
+# An admin with nobody under them (the HR desk): /tugaskan would only refuse them; /tim lists the leave
+# requests sent to the admins, /rekap DATE UNIT and /ekspor work for any admin.
+TEAM_ONLY = ("tugaskan",)
 
 
 def commands_for(role: str) -> tuple[str, ...]:
@@ -48,9 +48,18 @@ def role_of(actor) -> str:
     return "supervisor" if actor.is_supervisor else "staff"
 
 
+# A command that means something else to an HR desk (nobody under them): /tim lists the admins' requests.
+DESK_DESCRIPTION = {"tim": "command.tim_desk"}
+
+
+def description_key(role: str, command: str) -> str:
+    return (DESK_DESCRIPTION.get(command) if role == "admin_desk" else None) or f"command.{command}"
+
+
 def menu(role: str, language: str, external_ids: list[str] | None = None) -> CommandMenu:
     return CommandMenu(
-        role, language, [(c, text(language, f"command.{c}")) for c in commands_for(role)], external_ids or []
+        role, language, [(c, text(language, description_key(role, c))) for c in commands_for(role)],
+        external_ids or []
     )
 
 
@@ -77,5 +86,5 @@ def help_lines(role: str, t) -> list[str]:
     lines = []
     for c in commands_for(role):
         key = (ADMIN_USAGE.get(c) if admin else None) or USAGE.get(c)
-        lines.append(f"/{c}{' ' + t(key) if key else ''} — {t(f'command.{c}')}")
+        lines.append(f"/{c}{' ' + t(key) if key else ''} — {t(description_key(role, c))}")
     return lines

@@ -48,9 +48,11 @@ async def in_subtree(turn: Turn, person_id: int) -> bool:
 
 async def show_team(turn: Turn) -> None:
     if not turn.actor.is_supervisor:
-        # An admin without a team may still have requests to decide: those routed to the admins.
-        if not (turn.actor.is_admin and await _admins_requests(turn, set())):
+        # An admin without a team (the HR desk) may still have requests to decide: those sent to the admins.
+        if not turn.actor.is_admin:
             await refuse(turn, "tim", key="team.no_team")
+        elif not await _admins_requests(turn, set()):
+            turn.say(turn.t("team.admin_nothing"))
         return
     people = await turn.uow.people.direct_reports(turn.actor.person_id)
     ids = [p.person_id for p in people]
