@@ -78,16 +78,24 @@ class WhatsAppStore:
     async def release_held(self, external_id: str, at: dt.datetime) -> list[tuple[int | None, str | None, dict]]:
         """Claims the held content of a chat, oldest first; a second caller gets nothing (no double send)."""
         async with self._sessions() as session:
-            rows = (await session.execute(
-                select(WhatsAppHeld).where(WhatsAppHeld.external_id == external_id, WhatsAppHeld.released_at.is_(None))
-                .order_by(WhatsAppHeld.id))).scalars().all()
-            claimed = []
-            for row in rows:
-                done = await session.execute(update(WhatsAppHeld).where(
-                    WhatsAppHeld.id == row.id, WhatsAppHeld.released_at.is_(None)).values(released_at=at))
-                if done.rowcount == 1:
-                    claimed.append((row.person_id, row.kind, json.loads(row.payload)))
+            claimed = await self.claim_held(session, external_id, at)
             await session.commit()
+        return [(person_id, kind, payload) for _, person_id, kind, payload in claimed]
+
+    @staticmethod
+    async def claim_held(session, external_id: str, at: dt.datetime) -> list[tuple[int, int | None, str | None, dict]]:
+        """The held content of a chat marked released in `session`'s transaction (the caller commits), oldest
+        first, as (held row id, person, kind, payload): a caller that queues it in the outbox in the same
+        transaction loses nothing to a crash, and a second caller gets nothing (no double send)."""
+        rows = (await session.execute(
+            select(WhatsAppHeld).where(WhatsAppHeld.external_id == external_id, WhatsAppHeld.released_at.is_(None))
+            .order_by(WhatsAppHeld.id))).scalars().all()
+        claimed = []
+        for row in rows:
+            done = await session.execute(update(WhatsAppHeld).where(
+                WhatsAppHeld.id == row.id, WhatsAppHeld.released_at.is_(None)).values(released_at=at))
+            if done.rowcount == 1:
+                claimed.append((row.id, row.person_id, row.kind, json.loads(row.payload)))
         return claimed
 
     async def record_sent(self, wamid: str, external_id: str, person_id: int | None, kind: str | None,

@@ -22,7 +22,11 @@ from tests.test_e2e_telegram import BOSS_NIP, FAKE_NOW, STAFF_NIP, jpeg
 SECRET, VERIFY, TOKEN = "e2e-app-secret", "e2e-verify", "EAAe2eToken"
 STAFF, STAFF_PHONE = "ID.2000000000000001", "6281234560001"
 BOSS, BOSS_PHONE = "ID.2000000000000002", "6281234560002"
-STEP = 20.0
+# The longest wait for an answer. The day below sends one person 11 messages within a minute (onboarding,
+# the held briefing, evidence receipts, the report's steps), and the outbox sends one person at most 10 a
+# minute (Meta's pair limit, a moving window): the 11th, "Laporan terkirim", waits up to a minute for the
+# first to leave the window. A passing run waits only as long as that takes.
+STEP = 75.0
 
 
 def free_port() -> int:

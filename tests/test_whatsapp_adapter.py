@@ -36,7 +36,7 @@ class Sleeps:
 
 
 class Rig:
-    def __init__(self, db, clock, tmp_path):
+    def __init__(self, db, clock, tmp_path, after_turn=None):
         self.db, self.clock = db, clock
         self.graph = FakeGraphApi(token=TOKEN, phone_id=wp.PHONE_ID)
         self.harness = ChatHarness(db, clock, tmp_path / "media", channel=Channel.WHATSAPP)
@@ -44,7 +44,7 @@ class Rig:
                                  whatsapp_app_secret=SECRET, whatsapp_verify_token=VERIFY)
         self.sleeps = Sleeps()
         self.parts = build(self.settings, self.harness.conversation, db.engine, transport=self.graph.transport(),
-                           sleep=self.sleeps)
+                           sleep=self.sleeps, after_turn=after_turn)
         self.app = webhook_of(self.settings, self.parts)
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://apel.test")
 
@@ -236,6 +236,52 @@ async def test_outside_the_window_a_template_goes_and_the_content_follows_the_re
     assert not [c for c in rig.graph.calls if not c.ok]
     after = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
     assert [c.shown() for c in after] == ["*Apel pagi*\nTugas: rekap"]
+
+
+async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_webhook_call(db, clock, tmp_path):
+    # In the bot (after_turn set) the turn's messages are in the outbox already; the held content joins
+    # them in the transaction that marks it released, so a crash loses none of it.
+    from limits import RateLimitItemPerSecond
+
+    from bot.channels.whatsapp.transport import WhatsAppTransport
+    from bot.outbox.rate import ChannelLimits, SendLimits
+    from bot.outbox.sender import OutboxSender
+
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    woken: list[list[Outgoing]] = []
+
+    async def wake(outgoings):
+        woken.append(list(outgoings))
+
+    rig = Rig(db, clock, tmp_path, after_turn=wake)
+    try:
+        await onboard(rig, RUDI, RUDI_PHONE, STAF)
+        person = await _person_id(rig)
+        rig.clock.advance(hours=25)
+        rig.graph.windows[RUDI] -= 25 * 3600
+        briefing = Reply("<b>Apel pagi</b>\nTugas: rekap", kind=ReplyKind.BRIEFING)
+        assert await rig.parts.sender.send(Outgoing(Channel.WHATSAPP, RUDI, briefing, Urgency.BULK, person))
+        woken.clear()
+        during = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
+        assert during == []  # the webhook call itself sent nothing
+        (queued,) = woken
+        assert [(o.key.startswith("wa-held:"), o.reply.text) for o in queued] == [(True, "<b>Apel pagi</b>\nTugas: rekap")]
+        async with rig.db.uow() as uow:
+            assert await uow.outbox.statuses([queued[0].key]) == {queued[0].key: "queued"}
+        woken.clear()
+        await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))  # released once, not again
+        assert woken == []
+        many = RateLimitItemPerSecond(1000)
+        sender = OutboxSender(rig.db.uow, {Channel.WHATSAPP: WhatsAppTransport(rig.parts.sender)},
+                              SendLimits({Channel.WHATSAPP: ChannelLimits(many, many, many)}), rig.clock, worker="t")
+        mark = len(rig.graph.calls)
+        while await sender.drain():
+            pass
+        assert "*Apel pagi*\nTugas: rekap" in [c.shown() for c in rig.graph.sent(RUDI, mark)]
+    finally:
+        await rig.http.aclose()
+        await rig.parts.close()
 
 
 async def test_an_english_speakers_template_carries_the_date_in_the_templates_language(rig):

@@ -14,10 +14,11 @@ import httpx
 from pywa_async.errors import WhatsAppError
 
 from bot.channels.whatsapp.buttons import answered_number, numbered_answer, toggled_together
+from bot.channels.whatsapp.held import reply_from_json
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
 from bot.channels.whatsapp.window import SHOW_PAYLOAD
 from bot.domain.org_terms import Channel
-from bot.messages import Outgoing
+from bot.messages import Outgoing, Urgency
 
 if TYPE_CHECKING:
     from bot.channels.whatsapp.outbound import WhatsAppSender
@@ -88,7 +89,7 @@ class WhatsAppChannel:
                 inbound = replace(inbound, text=None, tap=tap)
             elif tap is not None:
                 row = tap
-        await self.sender.release(item.sender)  # the window is open again: held content first
+        await self._release(item.sender)  # the window is open again: held content first
         if inbound is None or item.button_payload == SHOW_PAYLOAD:
             return
         if row is not None:  # a row of the numbered menu: its buttons, the core is asked nothing yet
@@ -99,6 +100,22 @@ class WhatsAppChannel:
             await self._after_turn(outgoings)
         else:
             await self.deliver(outgoings)
+
+    async def _release(self, sender: str) -> None:
+        """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction
+        that marks it released, so a crash loses none of it and this webhook call sends nothing itself
+        (a supervisor's many held notices would have kept Meta waiting for the answer)."""
+        if self._after_turn is None:
+            await self.sender.release(sender)
+            return
+        async with self.conversation.uow_factory() as uow:
+            claimed = await self.store.claim_held(uow.session, sender, self._now())
+            queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
+                               key=f"wa-held:{held_id}") for held_id, person_id, _kind, payload in claimed]
+            uow.outbox.add(queued)
+            await uow.commit()
+        if queued:
+            await self._after_turn(queued)
 
     async def deliver(self, outgoings: Iterable[Outgoing]) -> int:
         sent = 0
