@@ -39,6 +39,7 @@ class ActorInState:
     actor: Actor
     state: tuple[str, dict] | None
     unreachable: bool = False  # the channel gave up on this chat (blocked the bot); it wrote, so it is back
+    behind: bool = False  # another account of the person is the routine's; writing from this one chooses it
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -17,6 +17,10 @@ from storage.day_tables import ConversationState
 from storage.tables import ChannelAccount, OrgUnit, Person
 
 _Report = aliased(Person)
+_Other = aliased(ChannelAccount)
+
+# The moment that ranks a person's accounts for the routine: chosen by writing from it, else linked.
+_RANK = func.coalesce(ChannelAccount.chosen_at, ChannelAccount.linked_at)
 
 
 def _actor_query():
@@ -49,7 +53,10 @@ def _linked_actor_query(external_ids):
 _ACCOUNT_ACTOR = (
     _linked_actor_query(ChannelAccount.external_id == bindparam("external_id"))
     .add_columns(ConversationState.state.label("state"), ConversationState.data.label("state_data"),
-                 ChannelAccount.unreachable_at.label("unreachable_at"))
+                 ChannelAccount.unreachable_at.label("unreachable_at"),
+                 exists().where(_Other.person_id == ChannelAccount.person_id, _Other.id != ChannelAccount.id,
+                                _Other.unlinked_at.is_(None), _Other.unreachable_at.is_(None),
+                                func.coalesce(_Other.chosen_at, _Other.linked_at) > _RANK).label("behind"))
     .outerjoin(ConversationState, ConversationState.person_id == Person.id)
 )
 ACCOUNT_ACTORS = (
@@ -90,7 +97,7 @@ class SqlPeopleRepository:
         if row is None:
             return None
         return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None,
-                            unreachable=row.unreachable_at is not None)
+                            unreachable=row.unreachable_at is not None, behind=bool(row.behind))
 
     async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
         ids = list(person_ids)
@@ -147,18 +154,26 @@ class SqlPeopleRepository:
             query = query.where(OrgUnit.name.in_(sorted(unit_names)))
         return list((await self.session.execute(query.order_by(Person.id))).scalars())
 
-    async def addresses(self, person_ids: Sequence[int]) -> list[Address]:
+    async def addresses(self, person_ids: Sequence[int], *, every: bool = False) -> list[Address]:
+        """Where the routine and notices reach each person: the reachable account they chose (wrote from)
+        or linked last, one a person; `every`: all their reachable accounts."""
         ids = list(person_ids)
         if not ids:
             return []
         rows = await self.session.execute(
-            select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id).where(
+            select(ChannelAccount.person_id, ChannelAccount.channel, ChannelAccount.external_id,
+                   _RANK.label("rank"), ChannelAccount.id).where(
                 ids_in(self.session, ChannelAccount.person_id, ids),
                 ChannelAccount.unlinked_at.is_(None),
                 ChannelAccount.unreachable_at.is_(None),
             )
         )
-        return [Address(r.person_id, Channel(r.channel), r.external_id) for r in rows]
+        found: dict[int, list] = {}
+        for r in rows:
+            found.setdefault(r.person_id, []).append(r)
+        kept = [r for accounts in found.values()
+                for r in (accounts if every else [max(accounts, key=lambda a: (a.rank, a.id))])]
+        return [Address(r.person_id, Channel(r.channel), r.external_id) for r in kept]
 
     async def linked_to_deactivated(self, channel: Channel, external_id: str) -> bool:
         """Whether this chat identity is still linked to a person the org chart has since deactivated."""
@@ -171,6 +186,10 @@ class SqlPeopleRepository:
 
     async def mark_unreachable(self, channel: Channel, external_id: str, at: dt.datetime) -> None:
         await self.session.execute(update(ChannelAccount).where(*_chat(channel, external_id)).values(unreachable_at=at))
+
+    async def choose(self, channel: Channel, external_id: str, at: dt.datetime) -> None:
+        """The person wrote from this account: the routine and notices write to it from now on."""
+        await self.session.execute(update(ChannelAccount).where(*_chat(channel, external_id)).values(chosen_at=at))
 
     async def mark_reachable(self, channel: Channel, external_id: str) -> None:
         """The chat wrote again (unblocked the bot): the routine and notices address it again."""

@@ -86,6 +86,9 @@ class ChannelAccount(SQLModel, table=True):
     linked_at: dt.datetime = _time()
     unlinked_at: dt.datetime | None = _time(nullable=True)
     unreachable_at: dt.datetime | None = _time(nullable=True)  # blocked the bot (Telegram 403)
+    # When the person wrote from this account while another of theirs was the routine's: the routine writes
+    # to the reachable account chosen (or, never chosen, linked) last.
+    chosen_at: dt.datetime | None = _time(nullable=True)
 
 
 class Invite(SQLModel, table=True):

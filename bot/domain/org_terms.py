@@ -38,6 +38,7 @@ class Channel(StrEnum):
 
 
 INVITE_CHANNELS = (Channel.TELEGRAM, Channel.WHATSAPP)
+CHANNEL_NAMES = {Channel.TELEGRAM: "Telegram", Channel.WHATSAPP: "WhatsApp"}  # as people write them
 
 
 # Indonesia has exactly three zones; anything else in an org chart is a typo, not a choice.

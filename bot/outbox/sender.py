@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.domain.flags import FlagKind, NewFlag
-from bot.domain.org_terms import Channel
+from bot.domain.org_terms import CHANNEL_NAMES, Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
 from bot.outage import DATABASE, RATE_LIMITS, Backoff, Outage
@@ -439,6 +439,6 @@ async def _flag_unreachable(uow, outgoing: Outgoing, now: dt.datetime) -> None:
         return
     actor = await uow.people.actor(outgoing.person_id)
     day = local_date(now, actor.timezone) if actor else now.date()
-    channel = {Channel.TELEGRAM: "Telegram", Channel.WHATSAPP: "WhatsApp"}.get(outgoing.channel, outgoing.channel.value)
+    channel = CHANNEL_NAMES.get(outgoing.channel, outgoing.channel.value)
     await uow.flags.raise_many([NewFlag(outgoing.person_id, day, FlagKind.UNREACHABLE, ref=outgoing.channel.value,
                                         detail={"channel": channel})], now)

@@ -14,7 +14,8 @@ from dataclasses import replace
 from bot.domain.evidence import EvidencePolicy
 from bot.domain.html import esc, sentence
 from bot.domain.invites import looks_like_code
-from bot.domain.org_terms import Channel
+from bot.day_records import Address
+from bot.domain.org_terms import CHANNEL_NAMES, Channel
 from bot.domain.plain_text import without_controls
 from bot.messages import Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import Clock, MediaFetcher, MediaStore, SheetReader, UnitOfWorkFactory
@@ -99,6 +100,10 @@ class Conversation:
             actor = found.actor
             if found.unreachable:  # they blocked the bot once; writing again means they unblocked it
                 await uow.people.mark_reachable(inbound.channel, inbound.sender)
+            # Linked on two channels and now writing from the other one: the routine follows (a live
+            # location's later positions are not the person writing, and would flip it every minute).
+            if found.behind and not (inbound.location is not None and inbound.location.is_update):
+                await uow.people.choose(inbound.channel, inbound.sender, now)
             turn = Turn(uow, inbound, actor, now, fetcher, self.default_language, known_state=found.state)
             try:
                 await self._route(turn)
@@ -147,6 +152,9 @@ class Conversation:
                 out = [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id) for r in turn.replies]
                 if result.moved_from is not None:
                     out.append(_moved_notice(inbound.channel, result.moved_from, actor, self.default_language))
+                for other in await uow.people.addresses([actor.person_id], every=True):
+                    if other.channel is not inbound.channel:  # linked on both channels: the routine moves here
+                        out.append(_switched_notice(other, inbound.channel, actor, self.default_language))
                 return out
             detail = {"command": "start", "reason": result.reason}
         refusal = "onboard.refused"
@@ -298,8 +306,17 @@ def _moved_notice(channel: Channel, old_chat: str, actor, default_language: str)
     """The account a new invite moved the person away from hears it: a lost phone's finder learns nothing new,
     and someone whose forwarded code a colleague used learns why Apel went quiet."""
     t = translator(actor.language, default_language)
-    name = {Channel.TELEGRAM: "Telegram", Channel.WHATSAPP: "WhatsApp"}.get(channel, channel.value)
+    name = CHANNEL_NAMES.get(channel, channel.value)
     return Outgoing(channel, old_chat, Reply(t("onboard.moved", name=esc(actor.name), channel=name)),
+                    Urgency.NOTICE, actor.person_id)
+
+
+def _switched_notice(old: Address, channel: Channel, actor, default_language: str) -> Outgoing:
+    """The person's account on the other channel hears that the routine now writes to the new one, and how
+    to have it back: writing from it again."""
+    t = translator(actor.language, default_language)
+    return Outgoing(old.channel, old.external_id,
+                    Reply(t("onboard.switched", name=esc(actor.name), channel=CHANNEL_NAMES.get(channel, channel.value))),
                     Urgency.NOTICE, actor.person_id)
 
 
