@@ -156,7 +156,8 @@ class SqlPeopleRepository:
 
     async def addresses(self, person_ids: Sequence[int], *, every: bool = False) -> list[Address]:
         """Where the routine and notices reach each person: the reachable account they chose (wrote from)
-        or linked last, one a person; `every`: all their reachable accounts."""
+        or linked last, one a person, a real channel before the console (a trial's stand-in, whose
+        messages reach nobody's phone); `every`: all their reachable accounts."""
         ids = list(person_ids)
         if not ids:
             return []
@@ -172,7 +173,7 @@ class SqlPeopleRepository:
         for r in rows:
             found.setdefault(r.person_id, []).append(r)
         kept = [r for accounts in found.values()
-                for r in (accounts if every else [max(accounts, key=lambda a: (a.rank, a.id))])]
+                for r in (accounts if every else [max(accounts, key=_routine_rank)])]
         return [Address(r.person_id, Channel(r.channel), r.external_id) for r in kept]
 
     async def linked_to_deactivated(self, channel: Channel, external_id: str) -> bool:
@@ -209,6 +210,10 @@ class SqlPeopleRepository:
             if actor.is_admin or actor.is_supervisor:
                 holders.append((actor, Address(actor.person_id, Channel(r.channel), r.external_id)))
         return holders
+
+
+def _routine_rank(account) -> tuple:
+    return account.channel != Channel.CONSOLE.value, account.rank, account.id
 
 
 def _chat(channel: Channel, external_id: str) -> tuple:

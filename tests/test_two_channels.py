@@ -80,3 +80,12 @@ async def _chosen(db) -> dict[str, dt.datetime | None]:
         rows = await uow.session.execute(select(ChannelAccount.external_id, ChannelAccount.chosen_at)
                                          .where(ChannelAccount.unlinked_at.is_(None)))
         return {external_id: chosen_at for external_id, chosen_at in rows}
+
+
+async def test_a_console_account_does_not_take_the_routine_from_a_phone(db, clock, tmp_path):
+    await _office(db, clock, tmp_path)
+    async with db.uow() as uow:  # someone tried the console on the live database, speaking as Rudi
+        rudi = await uow.people.account_person(Channel.TELEGRAM, RUDI_TG)
+        await uow.accounts.link(rudi, Channel.CONSOLE, "console:rudi", clock.now() + dt.timedelta(minutes=1))
+        await uow.commit()
+    assert await _rudi_addresses(db) == [(Channel.TELEGRAM, RUDI_TG)]
