@@ -125,17 +125,24 @@ def open_sheet(path: Path, max_rows: int = DEFAULT_MAX_ROWS):
             yield sheet
 
 
+def _delimiter(sample: str) -> str:
+    """The delimiter of the first line with any letter or digit: blank lines (or `;;;` rows) may come before
+    the header. Only the delimiter is sniffed; the quoting stays Excel's (a `"` in a quoted cell is `""`),
+    which the sniffer, given a header without quotes, would otherwise guess away."""
+    first = next((line for line in sample.splitlines() if any(c.isalnum() for c in line)), "")
+    try:
+        return csv.Sniffer().sniff(first + "\n", delimiters=",;\t|").delimiter
+    except csv.Error:
+        return csv.excel.delimiter
+
+
 @contextmanager
 def _csv(path: Path, head: bytes, max_rows: int):
     encoding = _encoding(head)
-    sample = head.decode(encoding, errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+    delimiter = _delimiter(head.decode(encoding, errors="replace"))
     total = max(_count_lines(path, max_rows + 1) - 1, 0)
     with open(path, encoding=encoding, errors="replace", newline="") as f:
-        reader = csv.reader(f, dialect)
+        reader = csv.reader(f, csv.excel, delimiter=delimiter)
         try:
             yield _header_first(((n, row) for n, row in enumerate(reader, start=1)), total, max_rows)
         except csv.Error as exc:

@@ -61,3 +61,22 @@ def test_a_text_file_with_another_extension_is_refused(tmp_path):
     with pytest.raises(ServiceError) as caught:
         read(path)
     assert caught.value.code == "sheet.unsupported"
+
+
+def test_semicolons_after_blank_lines_and_a_bom_are_still_the_delimiter(tmp_path):
+    # Excel's "CSV UTF-8" of a sheet whose first row was left empty: BOM, an empty line, then `;`.
+    path = tmp_path / "org.csv"
+    path.write_bytes("\ufeff\r\n;;;;\r\nNIP;Nama;Jabatan;Unit Kerja;NIP Atasan\r\n2;Ani;Staf;Umum;\r\n".encode("utf-8"))
+    header, rows = read(path)
+    assert header == ["NIP", "Nama", "Jabatan", "Unit Kerja", "NIP Atasan"]
+    assert rows == [(4, ["2", "Ani", "Staf", "Umum", ""])]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_quote_inside_a_quoted_cell_is_read_as_one_quote(tmp_path, delimiter):
+    # Excel writes `Nur'aini "Ani" Siregar` as "Nur'aini ""Ani"" Siregar"; the header has no quotes.
+    path = tmp_path / "org.csv"
+    d = delimiter
+    path.write_text(f'nip{d}name{d}position{d}unit{d}supervisor_nip\n2{d}"Nur\'aini ""Ani"" Siregar"{d}Staf{d}"Umum{d} ""A"""{d}\n')
+    _, rows = read(path)
+    assert rows == [(2, ["2", "Nur'aini \"Ani\" Siregar", "Staf", f'Umum{d} "A"', ""])]
