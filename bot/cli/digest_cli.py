@@ -9,6 +9,7 @@ import sys
 from enum import StrEnum
 
 import typer
+from rich.markup import escape
 
 from bot.cli.context import clock, load_settings, open_database
 from bot.cli.output import current_language, out
@@ -47,6 +48,6 @@ async def digest_command(
     for item in items:
         reply = digest.render(item.lines, day=day, timezone=settings.default_timezone, t=t,
                               supervisor_id=item.supervisor.id)
-        out.print(f"[bold]{item.supervisor.name}[/bold] — {item.supervisor.unit}", highlight=False)
+        out.print(f"[bold]{escape(item.supervisor.name)}[/bold] — {escape(item.supervisor.unit)}", highlight=False)
         out.print(html.unescape(_TAGS.sub("", reply.text)), markup=False, highlight=False)
         out.print()

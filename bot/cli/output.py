@@ -53,12 +53,13 @@ def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Forma
         writer.writeheader()
         writer.writerows({k: _csv_cell(r.get(k)) for k in keys} for r in records)
     elif records or table_if_empty:
-        table = Table(title=title, show_lines=False)
+        # Cells hold names and units as the org chart spells them ("[Plt] Kepala"): escaped, not markup.
+        table = Table(title=escape(title) if title else None, show_lines=False)
         lang = current_language()
         for _, label in columns:
             table.add_column(text(lang, label) if "." in label else label)
         for r in records:
-            table.add_row(*(_table_cell(r.get(k), lang) for k in keys))
+            table.add_row(*(escape(_table_cell(r.get(k), lang)) for k in keys))
         out.print(table)
 
 
@@ -82,7 +83,8 @@ def _csv_cell(value):
 def fail(code: str, **params) -> typer.Exit:
     """Print the catalog text for `code` on stderr; `raise fail(...)` ends the command with exit 1."""
     lang = current_language()
-    err.print(f"[bold red]{text(lang, 'cli.error')}[/] {text(lang, code, **params)}", highlight=False, markup=True)
+    # The params are what people typed or named (`--unit "[/x]"`): printed as they are, never read as markup.
+    err.print(f"[bold red]{text(lang, 'cli.error')}[/] {escape(text(lang, code, **params))}", highlight=False, markup=True)
     return typer.Exit(1)
 
 

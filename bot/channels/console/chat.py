@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from rich.markup import escape
+
 from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date
 from bot.messages import Outgoing
@@ -60,12 +62,12 @@ class ConsoleChat:
             await self.link_everyone()
         person = await console_login(self.conversation.uow_factory, clock=self.clock, nip=nip)
         if person is None:
-            self.show("[red]" + self.t("console.no_person", nip=nip) + "[/red]")
+            self.show("[red]" + escape(self.t("console.no_person", nip=nip)) + "[/red]")
             return False
         self.person = person
         self.t = translator(person.language, self.conversation.default_language)
         self.session = self.session_of(f"console:{person.nip}")
-        self.show(self.t("console.you_are", name=person.name, unit=person.unit))
+        self.show(self.t("console.you_are", name=escape(person.name), unit=escape(person.unit)))
         if self.session.waiting and not self.session.answered:
             # What arrived for them while the terminal user was someone else, to tap now (their own last
             # answer is not shown again: they have seen it).
