@@ -178,13 +178,14 @@ async def test_the_workbook_has_the_layout_and_the_numbers_of_the_month(db, nove
         ["Senin, 2 November 2026", 1, "15.20", "Menyusun laporan bulanan",
          "Selesai\nRingkasan: Laporan bulanan selesai.", "Disetujui", "Dewi Lestari",
          "Selasa, 3 November 2026 08.10 WITA", f"2 bukti: #{e1}, #{e2}\n1 bukti tanpa tugas: #{e3}"],
-        [None, 2, "15.20", "'=SUM(A1)", "Sedang dikerjakan", "Disetujui", "Dewi Lestari",
+        [None, 2, "15.20", "=SUM(A1)", "Sedang dikerjakan", "Disetujui", "Dewi Lestari",
          "Selasa, 3 November 2026 08.10 WITA", None],
     ]
     first = next(r for r in range(9, ws.max_row + 1) if ws.cell(r, 1).value == "Senin, 2 November 2026")
     assert f"A{first}:A{first + 1}" in {str(m) for m in ws.merged_cells.ranges}
     formula_cell = ws.cell(first + 1, 4)
-    assert formula_cell.data_type == "s" and formula_cell.value == "'=SUM(A1)"  # shown as text, never run
+    # Shown as typed, as text with Excel's hidden quote prefix: never run, no apostrophe in the cell.
+    assert formula_cell.data_type == "s" and formula_cell.value == "=SUM(A1)" and formula_cell.quotePrefix
 
     assert day_rows(ws, "Selasa, 3 November 2026") == [
         ["Selasa, 3 November 2026", 1, "16.30", "Rapat koordinasi", "Selesai", "Terkirim, terlambat", None, None,

@@ -1,9 +1,10 @@
 """The month export as files: an XLSX workbook (a summary sheet, then one sheet per person in the layout
 of the official daily report, LHPPK) and CSV (the activity rows of everyone, or the summary).
 
-Every text cell that starts with = + - @ (or a tab / carriage return) gets an apostrophe in front:
-task titles and summaries are typed by people, and a spreadsheet would otherwise run them as formulas
-(CSV/formula injection). NIPs are written as text: 18 digits do not survive as an Excel number."""
+Task titles and summaries are typed by people, and a spreadsheet would run one that starts with = + - @
+(or a tab / carriage return) as a formula (CSV/formula injection). In CSV such a cell gets an apostrophe in
+front; in XLSX it is a text cell with Excel's quote prefix (the apostrophe Excel hides), so it reads as typed
+("- rapat koordinasi") and is never run. NIPs are written as text: 18 digits do not survive as an Excel number."""
 
 from __future__ import annotations
 
@@ -75,9 +76,13 @@ def safe(value):
 
 def _put(ws, row: int, column: int, value, *, as_text: bool = False):
     cell = ws.cell(row=row, column=column)
-    cell.value = safe(value)
-    if isinstance(cell.value, str):
+    cell.value = value
+    if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text
+        if value.startswith(DANGEROUS_START):
+            # Excel's own mark for "typed as text" (the hidden apostrophe): the cell shows what was typed
+            # ("- rapat koordinasi"), and stays text when someone edits it.
+            cell.quotePrefix = True
     if as_text:
         cell.number_format = "@"
     return cell
