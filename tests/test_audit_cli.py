@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -32,7 +33,9 @@ def test_import_and_invites_are_audited_and_listed_in_every_format(apel_env, tmp
     entries = json.loads(listed.stdout)
     assert [e["action"] for e in entries] == ["invites_issue", "org_import"]  # newest first
     assert all(e["actor"] == "cli" for e in entries)
-    assert entries[0]["at"].startswith("2026-12-07 08:00:")  # the office's zone, not UTC
+    # The office's zone, not UTC, as ISO 8601 with its offset: a script parses it as it is.
+    at = dt.datetime.fromisoformat(entries[0]["at"])
+    assert at.utcoffset() == dt.timedelta(hours=7) and at.strftime("%Y-%m-%d %H:%M") == "2026-12-07 08:00"
     assert entries[0]["detail"]["count"] == len(codes) and entries[0]["detail"]["unit"] == "Seksi Timur"
     assert not any(code in listed.stdout for code in codes)
 
@@ -41,8 +44,10 @@ def test_import_and_invites_are_audited_and_listed_in_every_format(apel_env, tmp
     rows = list(csv.DictReader(io.StringIO(apel("audit", "--format", "csv").stdout)))
     assert [r["action"] for r in rows] == ["invites_issue", "org_import"]
     assert json.loads(rows[0]["detail"])["unit"] == "Seksi Timur"
+    assert dt.datetime.fromisoformat(rows[0]["at"]) == at
     table = apel("audit")
     assert "invites_issue" in table.stdout and "Action" in table.stdout
+    assert "2026-12-07 08:00:" in table.stdout and "WIB" in table.stdout
 
     assert json.loads(apel("audit", "--since", "2026-12-08", "--format", "json").stdout) == []
 

@@ -34,11 +34,18 @@ async def audit_command(
                 action=action, actor=actor, limit=limit)
     finally:
         await db.dispose()
-    records = [{"at": e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"), "actor": e.actor, "action": e.action,
+    # In the office's zone; for scripts ISO 8601 with its offset (2026-12-07T08:00:00+07:00), which any
+    # parser reads, for people the zone's name.
+    shown = "%Y-%m-%d %H:%M:%S %Z" if fmt is Format.TABLE else None
+    records = [{"at": _when(e.at.astimezone(zone), shown), "actor": e.actor, "action": e.action,
                 "detail": e.detail if fmt is Format.JSON else json.dumps(e.detail, ensure_ascii=False)}
                for e in entries]
     emit(records, [("at", "cli.audit_h_at"), ("actor", "cli.audit_h_actor"), ("action", "cli.audit_h_action"),
                    ("detail", "cli.audit_h_detail")], fmt)
+
+
+def _when(at: dt.datetime, shown: str | None) -> str:
+    return at.strftime(shown) if shown else at.isoformat(timespec="seconds")
 
 
 def _start_of(day: dt.date | None, zone: ZoneInfo) -> dt.datetime | None:
