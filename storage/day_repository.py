@@ -18,6 +18,7 @@ from storage.evidence_repository import band_values
 PLANNED_SOURCES = ("roster", "directive", "default")  # a work day's modes the routine may plan again
 
 
+PLAN_CHUNK = 1000  # work days per INSERT: 5 parameters each, below SQLite's 32,766
 CHUNK = 5000  # ids per IN (...): far below SQLite's and asyncpg's parameter limits
 UPCOMING_SHOWN = 10  # tasks due later that /tugas lists: an assignment for next week, not a backlog
 
@@ -153,6 +154,21 @@ class SqlDayRepository:
             .where(WorkDay.person_id == person_id, WorkDay.day == day)
             .values(mode=mode, source=source, reason=reason)
         )
+
+    async def plan_modes(self, planned: Sequence[tuple[int, dt.date, str, str | None]], source: str) -> None:
+        """Many people's days (person id, day, mode, reason) in a few statements: a province's roster is a
+        million of them. A day that holds leave, an admin's override or a briefing already sent stays."""
+        insert_ = self._insert_ignoring_duplicates(WorkDay)
+        for start in range(0, len(planned), PLAN_CHUNK):
+            stmt = insert_.values([
+                {"person_id": person_id, "day": day, "mode": mode, "source": source, "reason": reason}
+                for person_id, day, mode, reason in planned[start:start + PLAN_CHUNK]
+            ])
+            await self.session.execute(stmt.on_conflict_do_update(
+                index_elements=[WorkDay.person_id, WorkDay.day],
+                set_={"mode": stmt.excluded.mode, "source": stmt.excluded.source, "reason": stmt.excluded.reason},
+                where=WorkDay.source.in_(PLANNED_SOURCES) & WorkDay.briefed_at.is_(None),
+            ))
 
     async def forget_planned(self, person_ids: Sequence[int], day: dt.date) -> int:
         """Drop the modes planned for `day` that nobody was told yet (the roster's, a directive's, the default
