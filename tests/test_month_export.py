@@ -36,6 +36,7 @@ from bot.services import month_export
 from bot.services.calendar_admin import add_entry
 from bot.services.errors import ServiceError
 from bot.services.month_export import build_month, export_filename, parse_month
+from bot.texts import format_date
 from storage.unit_of_work import Database
 from tests.conftest import FakeClock
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
@@ -139,7 +140,12 @@ async def built(db, **kw):
 
 
 def sheet_rows(ws, first: int) -> list[list]:
-    return [[c.value for c in row] for row in ws.iter_rows(min_row=first)]
+    """The cells' values; a date as the sheet shows it in Indonesian ("Senin, 2 November 2026")."""
+    return [[_shown(c.value) for c in row] for row in ws.iter_rows(min_row=first)]
+
+
+def _shown(value):
+    return format_date(value.date(), "id") if isinstance(value, dt.datetime) else value
 
 
 def day_rows(ws, day_text: str) -> list[list]:
@@ -181,7 +187,11 @@ async def test_the_workbook_has_the_layout_and_the_numbers_of_the_month(db, nove
         [None, 2, "15.20", "=SUM(A1)", "Sedang dikerjakan", "Disetujui", "Dewi Lestari",
          "Selasa, 3 November 2026 08.10 WITA", None],
     ]
-    first = next(r for r in range(9, ws.max_row + 1) if ws.cell(r, 1).value == "Senin, 2 November 2026")
+    first = next(r for r in range(9, ws.max_row + 1) if _shown(ws.cell(r, 1).value) == "Senin, 2 November 2026")
+    # Hari/Tanggal is a date cell, shown in Indonesian words by Excel's locale code: it sorts and filters.
+    day_cell = ws.cell(first, 1)
+    assert day_cell.is_date and day_cell.value.date() == dt.date(2026, 11, 2)
+    assert day_cell.number_format == "[$-421]dddd, d mmmm yyyy"
     assert f"A{first}:A{first + 1}" in {str(m) for m in ws.merged_cells.ranges}
     formula_cell = ws.cell(first + 1, 4)
     # Shown as typed, as text with Excel's hidden quote prefix: never run, no apostrophe in the cell.

@@ -54,6 +54,9 @@ CSV_ACTIVITY = ("nip", "name", "unit", "date", "no", "time", "activity", "output
                 "approved_at", "evidence")
 CSV_SUMMARY = ("nip", "name", "position", "unit") + tuple(key for _, key, _ in SUMMARY_COLUMNS[4:])
 
+# The day's date in the language's words, by Excel's (and LibreOffice's) locale codes: 0421 Indonesian.
+DAY_FORMAT = {"id": "[$-421]dddd, d mmmm yyyy", "en": "[$-409]dddd, d mmmm yyyy"}
+
 LOG_HEADER_ROW = 8  # title block above it: title, name, NIP, position, unit, month, blank
 SUMMARY_HEADER_ROW = 6  # title, month, unit, made at, blank
 
@@ -64,6 +67,7 @@ _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_DAY_ALIGN = Alignment(wrap_text=True, vertical="top", horizontal="left")
 _HEAD_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
@@ -152,12 +156,13 @@ def _log_sheet(ws, person: PersonLog, export: MonthExport) -> None:
         if item.day != previous:
             _merge_day(ws, day_start, row - 1)
             day_start, previous = row, item.day
-            _put(ws, row, 1, item.day_text)
+            # A date cell, shown as the form writes it ("Senin, 2 November 2026"): sorts and filters as a date.
+            _put(ws, row, 1, item.day).number_format = DAY_FORMAT.get(lang, DAY_FORMAT["id"])
         for column, value in enumerate(_log_values(item)[1:], start=2):
             _put(ws, row, column, value)
         for column in range(1, len(LOG_COLUMNS) + 1):
             cell = ws.cell(row=row, column=column)
-            cell.border, cell.alignment = _BORDER, _WRAP
+            cell.border, cell.alignment = _BORDER, _DAY_ALIGN if column == 1 else _WRAP
         row += 1
     _merge_day(ws, day_start, row - 1)
     if not person.rows:
