@@ -3,6 +3,7 @@ refused whole with one clear message, nothing is written, and the reading stops 
 
 from __future__ import annotations
 
+import json
 import time
 import tracemalloc
 
@@ -85,3 +86,26 @@ def test_formula_cells_in_an_xlsx_are_refused_whole(apel_env, tmp_path):
     assert "Nothing was saved" in result.output and "formula" in result.output  # the typed "@SUM" cell
     assert "required cell is empty" in result.output  # real formulas: no value without Excel's calculation
     assert "Budi" not in runner.invoke(app, ["org", "show", "--format", "csv"]).output
+
+
+def test_nips_typed_as_numbers_in_excel_are_explained_in_both_columns(apel_env, tmp_path):
+    # HR's sheet with the NIP columns left as "General": Excel keeps 15 digits, 1.97E+17 in both columns.
+    rows = small_office()
+    book = openpyxl.Workbook()
+    columns = ["nip", "name", "position", "unit", "supervisor_nip"]
+    book.active.append(columns)
+    for i, row in enumerate(rows):
+        cells = [row[c] for c in columns]
+        if i == 1:
+            cells[0] = float(cells[0])
+        if i == 4:
+            cells[4] = float(cells[4])
+        book.active.append(cells)
+    book.save(tmp_path / "pegawai.xlsx")
+    result = runner.invoke(app, ["org", "import", str(tmp_path / "pegawai.xlsx"), "-f", "json"])
+    assert result.exit_code == 1
+    problems = {(p["row"], p["column"]): (p["code"], p["problem"]) for p in json.loads(result.stdout)}
+    assert problems[3, "nip"][0] == "nip.stored_as_number"
+    code, problem = problems[6, "supervisor_nip"]
+    assert code == "row.supervisor_stored_as_number"
+    assert "stored as a number" in problem and "Format the supervisor NIP column as Text" in problem

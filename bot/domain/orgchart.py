@@ -140,8 +140,10 @@ def _parse_row(raw: RawRow, errors: list[RowError]) -> tuple[PersonSpec | None, 
     if cells.get("supervisor_nip"):
         try:
             supervisor = parse_nip(cells["supervisor_nip"])
-        except NipError:
-            errors.append(RowError(row, "row.bad_supervisor_nip", {"value": cells["supervisor_nip"]}, "supervisor_nip"))
+        except NipError as exc:
+            # Excel turns a NIP column typed as numbers into 1.97E+17 in both columns: say so for this one too.
+            code = "row.supervisor_stored_as_number" if exc.code == "nip.stored_as_number" else "row.bad_supervisor_nip"
+            errors.append(RowError(row, code, {"value": cells["supervisor_nip"]}, "supervisor_nip"))
     optional: dict = {}
     for column, parse in _OPTIONAL_PARSERS.items():
         if cells.get(column):
