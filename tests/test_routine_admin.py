@@ -391,3 +391,11 @@ async def test_libur_roster_and_rekap_take_a_date_in_words(admin_chat):
     assert "Tanggal tidak sah" not in texts(await admin_chat.text("505", "/rekap 20 Nov Seksi Timur"))
     refused = texts(await admin_chat.text("505", "/libur 31 Feb libur Tes"))
     assert "Tanggal tidak sah: 31 Feb. Tulis seperti 31-12-2026, 31 Des 2026 atau 2026-12-31." in refused
+
+
+def test_roster_set_help_names_every_mode_it_takes(office):
+    from bot.domain.workday import Mode
+
+    shown = apel("roster", "set", "--help").stdout
+    assert all(mode.value in shown for mode in Mode)
+    assert apel("roster", "set", STAF, "2026-11-24", "libur").exit_code == 0

@@ -179,7 +179,7 @@ async def roster_show(
 async def roster_set(
     nip: str = typer.Argument(...),
     day: str = typer.Argument(..., help="YYYY-MM-DD"),
-    mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl"),
+    mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
     reason: str = typer.Option("", "--reason"),
 ) -> None:
     """Override one person's day; the generator keeps it."""
