@@ -6,18 +6,22 @@ time (FAKE_NOW carries on where the killed run was). About 1.5 minutes per engin
 
 After a last run that is left to finish: every briefing reached its person at least once; every report the
 bot confirmed ("Laporan terkirim" reached the stand-in) is stored as submitted; every outbox row ended sent,
-failed with a reason, or expired; and a message arrived twice only as often as there were sends in flight at
-the kills (FakeBotApi.in_flight: received and not answered, or answered within GRACE_S before the kill —
-the bot may not have read that answer yet; DESIGN.md "The outbox sender's cost per message")."""
+failed with a reason, or expired; and a message arrived twice only when the killed run's send journal had
+it tried without a recorded answer (DESIGN.md "The outbox": only such a send may arrive twice), at most once
+more each. How many sends the stand-in had in flight at each kill (FakeBotApi.in_flight: received and not
+answered, or answered within GRACE_S before it) is printed beside: on a loaded machine a process may read an
+answer seconds late, which the journal shows and a clock cannot."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -32,12 +36,11 @@ FIRST_UID = 6_400_000_000
 HEAD_NIP = "197001012000011001"
 START = dt.datetime(2026, 11, 23, 7, 35, tzinfo=dt.timezone(dt.timedelta(hours=7)))  # Monday, after apel
 SEED = 20261123
-# The answer's way back and the bot's recording of it (the journal's `s` line). A freshly started process on
-# a busy 2-core machine took longer than 0.3 s for this: three first-batch briefings, answered 0.3-1 s before
-# the first kill, were sent again, each rightly (the bot had not recorded them) yet beyond a 0.3 s grace. In
-# CI (four test workers on two cores) a first-run report preview answered more than 1 s before the kill went
-# again too: the fresh process had not yet been scheduled to read the answer.
+# The answer's way back and the bot's recording of it (the journal's `s` line), for the printed in-flight
+# counts only: under load a process read answers 1 s (CI, four test workers on two cores) and 10 s (load 4.5)
+# late, each rightly resent since the bot had not recorded them, so the check itself reads the journal.
 GRACE_S = 3.0
+JOURNAL = "outbox-sender.journal"
 BRIEFING = "Apel pagi — "
 KILL_AFTER_S = (0.0, 2.0)  # after the process's first Bot API call (it sends from its first second)
 STARTUP_S = 60.0  # one Python process importing aiogram on a busy 2-core machine
@@ -131,6 +134,7 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     kills: list[tuple[float, int]] = []  # (seconds into the loop, sends in flight)
     in_flight_calls: set[int] = set()
     kill_moments: list[float] = []  # time.monotonic() of each kill
+    unrecorded: set[int] = set()  # outbox ids a killed run's journal had tried without a recorded answer
     runs: list[ApelProcess] = []
 
     def start() -> ApelProcess:
@@ -158,6 +162,7 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
             kill_moments.append(killed_at)
             kills.append((killed_at - began, len(caught)))
             in_flight_calls.update(c.index for c in caught)
+            unrecorded |= _tried_without_answer(tmp_path)  # before the next run settles and empties it
         looped = time.monotonic() - began
 
         mark = len(api.calls)
@@ -202,10 +207,32 @@ def test_kill_9_at_random_moments_loses_no_briefing_and_no_confirmed_report(db_t
     assert {nip: reports.get(nip) for nip in confirmed} == {nip: "submitted" for nip in confirmed}
     assert unfinished == 0
     assert all(reason for _, reason in failed), failed
-    assert duplicates <= in_flight
-    # Each copy that went again was itself in flight at a kill (the journal knew of every other send).
-    again = [c for found in deliveries.values() for c in found[:-1] if c.index not in in_flight_calls]
-    assert again == [], [f"#{c.index} answered {_before_next_kill(c, kill_moments)}" for c in again]
+    # Each message that went again was tried without a recorded answer when its run was killed: the journal
+    # knew of every other send, and such a send goes once more at most.
+    rows = query(*where, "SELECT id, external_id, payload FROM outbox")
+    ids_of: dict[tuple, set[int]] = {}
+    for row_id, external_id, payload in rows:
+        ids_of.setdefault((int(external_id), json.loads(payload)["text"]), set()).add(row_id)
+    again = {key: found for key, found in deliveries.items() if len(found) > 1}
+    unknown = [f"#{c.index} answered {_before_next_kill(c, kill_moments)}, in flight by the clock: "
+               f"{c.index in in_flight_calls}" for key, found in again.items()
+               if not ids_of.get(key, set()) & unrecorded for c in found[:-1]]
+    assert unknown == [], (unknown, sorted(unrecorded))
+    assert all(len(found) <= 2 for found in again.values()), twice
+
+
+def _tried_without_answer(where: Path) -> set[int]:
+    """What the killed run's send journals (`a <id>` tried, `s <id> <parts>` sent, `d <id>` decided) had
+    tried without knowing the outcome: the only sends that may go again."""
+    tried, known = set(), set()
+    for journal in where.glob(f"{JOURNAL}*"):
+        for line in journal.read_text(encoding="ascii", errors="replace").splitlines():
+            kind, _, rest = line.partition(" ")
+            number = rest.split(" ", 1)[0]
+            if not number.isdigit():
+                continue  # the worker's name, or a last line cut short by the kill
+            (tried if kind == "a" else known if kind in ("s", "d") else set()).add(int(number))
+    return tried - known
 
 
 def _before_next_kill(call: Call, kill_moments: list[float]) -> str:
