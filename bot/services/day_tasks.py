@@ -11,6 +11,8 @@ from bot.services.turn import Turn, action
 from bot.texts import format_date
 
 OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
+BUTTONS_MAX = 100  # Telegram refuses a message with more inline buttons ("reply markup is too long")
+NUMBERS_A_ROW = 8  # and more than 8 in a row
 
 
 async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
@@ -18,32 +20,41 @@ async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
     # Tasks due later (an assignment for next week): the person can start, mark and prove them now.
     upcoming = await turn.uow.day.upcoming_tasks(turn.actor.person_id, turn.today)
     lines = [turn.t("task.title")]
-    rows = []
+    markable: list[tuple[int, int]] = []  # (number, task id) of the tasks that get buttons
     if not tasks:
         lines.append(turn.t("task.none"))
     for number, task in enumerate(tasks, start=1):
         lines.append(task_line(number, task, turn.today, turn.t))
         if task.status != TaskStatus.DONE:
-            rows.append(_buttons(number, task.id))
+            markable.append((number, task.id))
     if upcoming:
         lines += ["", turn.t("task.upcoming")]
     for number, task in enumerate(upcoming, start=len(tasks) + 1):
         lines.append(task_line(number, task, turn.today, turn.t) + " " +
                      turn.t("task.due", date=format_date(task.due_date, turn.lang)))
-        rows.append(_buttons(number, task.id))
+        markable.append((number, task.id))
+    # Four buttons a task fit up to 24 tasks; a longer list (tasks carried over for weeks) gets one button a
+    # task, its number, which opens that task's four.
+    compact = len(markable) * 4 + 1 > BUTTONS_MAX
+    if compact:
+        numbers = [Button(str(n), action("t", task_id, "pick")) for n, task_id in markable[:BUTTONS_MAX - 1]]
+        rows = [tuple(numbers[i:i + NUMBERS_A_ROW]) for i in range(0, len(numbers), NUMBERS_A_ROW)]
+    else:
+        rows = [_buttons(n, task_id) for n, task_id in markable]
     rows.append((Button(turn.t("button.add_task"), action("t", "add")),))
     if tasks or upcoming:
         lines.append("")
-        lines.append(turn.t("task.legend"))
+        lines.append(turn.t("task.legend_numbers" if compact else "task.legend"))
     turn.say("\n".join(lines), rows, edit=edit)
 
 
-def _buttons(number: int, task_id: int) -> tuple[Button, ...]:
+def _buttons(number: int | None, task_id: int) -> tuple[Button, ...]:
+    suffix = "" if number is None else f" {number}"
     return (
-        Button(f"✅ {number}", action("t", task_id, "done")),
-        Button(f"🔄 {number}", action("t", task_id, "prog")),
-        Button(f"⛔ {number}", action("t", task_id, "block")),
-        Button(f"📎 {number}", action("t", task_id, "ev")),
+        Button(f"✅{suffix}", action("t", task_id, "done")),
+        Button(f"🔄{suffix}", action("t", task_id, "prog")),
+        Button(f"⛔{suffix}", action("t", task_id, "block")),
+        Button(f"📎{suffix}", action("t", task_id, "ev")),
     )
 
 
@@ -73,6 +84,9 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
     if op in OPS:
         await turn.uow.day.set_task_status(task.id, OPS[op].value, None, turn.now)
         await show_tasks(turn, edit=True)
+    elif op == "pick":  # a task's number under a long list: its four buttons
+        turn.say("\n".join([turn.t("task.picked", title=esc(task.title)), turn.t("task.legend")]),
+                 (_buttons(None, task.id),))
     elif op == "block":
         await turn.set_state("block_reason", task_id=task.id)
         turn.say(turn.t("task.ask_reason", title=esc(task.title)))

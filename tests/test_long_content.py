@@ -1,0 +1,85 @@
+"""Real people's content at the limits the bot accepts, through aiogram and the real core: names with degrees,
+commas and `& < > ' "` up to the org chart's 200 characters, unit names of 300, emoji, task titles of 500, many
+tasks. Every call the bot makes must be one Telegram accepts (tests/bot_api_spec.py), and nothing a person
+needs may become unreachable because a message would carry too much."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.samples.synthetic import format_nip
+from tests.bad_input_rig import TelegramCoreRig, telegram_problems, texts_of
+from tests.chat_harness import MONDAY_0900_WIB
+from tests.test_big_team import inline_buttons
+from tests.test_org_import import run_import
+
+# Conversation tests, not storage tests: SQLite keeps them quick.
+pytestmark = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+
+EMOJI = "👩🏽‍💻"
+UNIT = ("Seksi Pengembangan Aplikasi & <Layanan> Publik 'E-Gov' \"Terpadu\" " + "Bidang Lanjutan " * 20)[:300]
+HEAD, STAFF = 7100, 7101
+
+
+def nip(i: int) -> str:
+    birth = dt.date(1970 + i, 1 + i, 1 + i)
+    return format_nip(birth, birth.year + 25, 3, "male" if i % 2 else "female", 1 + i)
+
+
+def long_name(i: int) -> str:
+    name = f"Dr. Hj. Siti {EMOJI} Aminah & <Putri> O'Neil \"Ucok\" {i}, S.E., M.Si."
+    return (name + " Binti Abdurrahman Wahyuningsih Kusumawardhani" * 5)[:200]
+
+
+def rows() -> list[dict[str, str]]:
+    head = {"nip": nip(0), "name": long_name(0), "position": "Kepala Seksi", "rank": "pengawas", "unit": UNIT,
+            "unit_parent": "", "timezone": "Asia/Jakarta", "supervisor_nip": "", "role": "admin", "language": ""}
+    staff = {**head, "nip": nip(1), "name": long_name(1), "position": "Pranata Komputer", "rank": "pelaksana",
+             "timezone": "", "supervisor_nip": nip(0), "role": "staff"}
+    return [head, staff]
+
+
+def accepted(calls) -> list:
+    problems = telegram_problems(calls)
+    assert problems == [], problems
+    return calls
+
+
+def title(k: int) -> str:
+    return (f"{k} Menyusun laporan <SPBE> & evaluasi 'indeks' \"2026\" {EMOJI} " * 20)[:500]
+
+
+@pytest.fixture
+async def rig(db, clock, tmp_path) -> TelegramCoreRig:
+    clock.current = MONDAY_0900_WIB
+    assert (await run_import(db, clock, rows())).ok
+    rig = TelegramCoreRig(db, clock, tmp_path / "media")
+    codes = await rig.harness.codes()
+    accepted(await rig.says(HEAD, f"/start {codes[nip(0)]}"))
+    accepted(await rig.says(STAFF, f"/start {codes[nip(1)]}"))
+    return rig
+
+
+async def add_tasks(rig: TelegramCoreRig, count: int) -> None:
+    for k in range(1, count + 1):
+        await rig.taps(STAFF, "t:add")
+        await rig.says(STAFF, title(k))
+
+
+async def test_tugas_with_30_long_tasks_is_sent_and_every_task_can_still_be_marked(rig):
+    await add_tasks(rig, 30)  # tasks carried over for weeks add up
+    listing = accepted(await rig.says(STAFF, "/tugas"))
+    shown = "\n".join(texts_of(listing))
+    assert "30. ⬜ 30 Menyusun laporan &lt;SPBE&gt; &amp; evaluasi" in shown
+    buttons = dict((label, data) for label, data in inline_buttons(listing))
+    assert len(buttons) <= 100
+    assert {str(n) for n in range(1, 31)} <= set(buttons)  # a button a task: its number
+    menu = accepted(await rig.taps(STAFF, buttons["30"]))
+    assert "30 Menyusun laporan &lt;SPBE&gt;" in texts_of(menu)[0]
+    done = next(data for label, data in inline_buttons(menu) if label.startswith("✅"))
+    marked = accepted(await rig.taps(STAFF, done))
+    assert "30. ✅ 30 Menyusun" in "\n".join(texts_of(marked))
+    assert rig.crashes == []
+
