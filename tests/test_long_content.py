@@ -83,3 +83,15 @@ async def test_tugas_with_30_long_tasks_is_sent_and_every_task_can_still_be_mark
     assert "30. ✅ 30 Menyusun" in "\n".join(texts_of(marked))
     assert rig.crashes == []
 
+
+
+async def test_lapor_with_55_tasks_is_sent_and_each_can_be_marked_done(rig):
+    await add_tasks(rig, 55)
+    step = accepted(await rig.says(STAFF, "/lapor"))
+    buttons = inline_buttons(step)
+    assert len(buttons) <= 100
+    done = {label: data for label, data in buttons if label.startswith("✅")}
+    assert set(done) == {f"✅ {n}" for n in range(1, 56)}
+    accepted(await rig.taps(STAFF, done["✅ 55"]))
+    assert any(label == "Lanjut ▶" or data == "r:next" for label, data in buttons)
+    assert rig.crashes == []

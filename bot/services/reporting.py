@@ -23,6 +23,8 @@ from bot.texts import format_clock, format_date
 
 REPORT_OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
 RETURNED_LOOKBACK_DAYS = 31  # /lapor offers to fix returned reports of this many days back
+BUTTONS_MAX = 100  # Telegram refuses a message with more inline buttons ("reply markup is too long")
+DONE_A_ROW = 5
 
 
 async def _mode(turn: Turn) -> Mode:
@@ -91,16 +93,15 @@ async def show_tasks_step(turn: Turn, *, edit: bool = False) -> None:
         await ask_summary(turn)
         return
     lines = [turn.t("report.step_tasks", date=format_date(day, turn.lang))]
-    rows = []
-    for number, task in enumerate(tasks, start=1):
-        lines.append(task_line(number, task, day, turn.t))
-        if task.status != TaskStatus.DONE:
-            rows.append(
-                (
-                    Button(f"✅ {number}", action("r", "t", task.id, "done")),
-                    Button(f"🔄 {number}", action("r", "t", task.id, "prog")),
-                )
-            )
+    open_tasks = [(number, task) for number, task in enumerate(tasks, start=1) if task.status != TaskStatus.DONE]
+    lines += [task_line(number, task, day, turn.t) for number, task in enumerate(tasks, start=1)]
+    if len(open_tasks) * 2 + 1 <= BUTTONS_MAX:
+        rows = [(Button(f"✅ {number}", action("r", "t", task.id, "done")),
+                 Button(f"🔄 {number}", action("r", "t", task.id, "prog"))) for number, task in open_tasks]
+    else:  # more than 49 open tasks: two buttons each would be refused by Telegram; ✅ is what a report needs
+        done = [Button(f"✅ {number}", action("r", "t", task.id, "done")) for number, task in open_tasks]
+        done = done[:BUTTONS_MAX - 1]
+        rows = [tuple(done[i:i + DONE_A_ROW]) for i in range(0, len(done), DONE_A_ROW)]
     rows.append((Button(turn.t("button.next"), action("r", "next")),))
     turn.say("\n".join(lines), rows, edit=edit)
 
