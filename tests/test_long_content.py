@@ -95,3 +95,12 @@ async def test_lapor_with_55_tasks_is_sent_and_each_can_be_marked_done(rig):
     accepted(await rig.taps(STAFF, done["✅ 55"]))
     assert any(label == "Lanjut ▶" or data == "r:next" for label, data in buttons)
     assert rig.crashes == []
+
+
+async def test_undang_of_a_unit_with_quotes_and_angle_brackets_names_the_file_as_ekspor_does(rig):
+    sent = accepted(await rig.says(HEAD, f"/undang {UNIT}"))
+    document = next(c for c in sent if c.__api_method__ == "sendDocument")
+    # Not "undangan-Seksi_Pengembangan_Aplikasi_&_<Layanan>_.csv": < > " / are characters Windows' and
+    # Android's file systems refuse in a name.
+    assert document.document.filename == "undangan-seksi-pengembangan-aplikasi-layanan-publik-e-gov-terpadu.csv"
+    assert "2 undangan dibuat" in texts_of(sent)[0]

@@ -14,6 +14,7 @@ from bot.messages import Attachment, Button, MediaIn, Reply, Urgency
 from bot.ports import SheetReader
 from bot.services.errors import ServiceError
 from bot.services.invites import LinkSettings, invites_csv, issue_into
+from bot.services.month_export import slug
 from bot.services.org_directory import units_under
 from bot.services.org_import import import_into
 from bot.services.refusal import actor_label, refuse_button
@@ -123,7 +124,8 @@ async def invites(turn: Turn, args: str, *, links: LinkSettings, ttl: dt.timedel
     if not issued:
         turn.say(turn.t("cli.invite_none"))
         return
-    name = f"undangan-{(args.strip() or 'semua').replace(' ', '_')[:40]}.csv"
+    # As /ekspor names its files: ASCII letters, digits and dashes (a unit's & < > / " are no file name's).
+    name = f"undangan-{slug(args) or 'semua'}.csv"
     turn.say(turn.t("admin.invites_ready", count=len(issued)),
              attachment=Attachment(filename=name, content=invites_csv(issued)))
 

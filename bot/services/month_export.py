@@ -151,9 +151,13 @@ def parse_format(value: str) -> str:
 
 
 def slug(name: str) -> str:
-    """'Seksi Timur' -> 'seksi-timur' (ASCII, for file names)."""
+    """'Seksi Timur' -> 'seksi-timur' (ASCII, for file names); a long name keeps its first words whole."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if len(words) <= 60:
+        return words
+    cut = words[:61].rfind("-")
+    return words[:cut] if cut > 0 else words[:60]
 
 
 def export_filename(month: dt.date, unit: str | None, fmt: str, *, summary: bool = False) -> str:
