@@ -6,6 +6,7 @@ needs may become unreachable because a message would carry too much."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 
@@ -104,3 +105,15 @@ async def test_undang_of_a_unit_with_quotes_and_angle_brackets_names_the_file_as
     # Android's file systems refuse in a name.
     assert document.document.filename == "undangan-seksi-pengembangan-aplikasi-layanan-publik-e-gov-terpadu.csv"
     assert "2 undangan dibuat" in texts_of(sent)[0]
+
+
+async def test_an_announcement_of_3000_characters_with_html_like_text_arrives_whole_in_one_message(rig):
+    typed = ("Apel <b>wajib</b> & rapat 'evaluasi' \"SPBE\" <script>alert(1)</script> " + EMOJI + " ") * 60
+    typed = typed[:3000].strip()
+    accepted(await rig.says(HEAD, "/umumkan " + typed))
+    sent = accepted(await rig.taps(HEAD, "ann:0"))
+    to_staff = [c for c in sent if c.__api_method__ == "sendMessage" and c.chat_id == STAFF]
+    # Escaped, it is about 5,000 characters of HTML: it came as three pieces, the header alone and the text
+    # cut mid-word, though Telegram counts the 3,000 characters the reader sees.
+    assert len(to_staff) == 1
+    assert typed in html.unescape(to_staff[0].text)

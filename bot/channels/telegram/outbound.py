@@ -34,7 +34,7 @@ from aiogram.types import (
 )
 
 from bot.channels.telegram.inbound import TapOrigin
-from bot.channels.telegram.text_split import CAPTION_LIMIT, TEXT_LIMIT, split_html, tg_len
+from bot.channels.telegram.text_split import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_len
 from bot.domain.org_terms import Channel
 from bot.messages import Attachment, Outgoing, Reply
 
@@ -122,7 +122,7 @@ def plan(chat_id: int, reply: Reply) -> list[TelegramMethod[Any]]:
     markup = keyboard(reply)
     methods: list[TelegramMethod[Any]] = []
     caption: str | None = None
-    if reply.attachment is not None and tg_len(reply.text) <= CAPTION_LIMIT:
+    if reply.attachment is not None and visible_len(reply.text) <= CAPTION_LIMIT:
         caption = reply.text or None
     elif reply.text:
         parts = split_html(reply.text, TEXT_LIMIT)
@@ -142,5 +142,5 @@ def plan(chat_id: int, reply: Reply) -> list[TelegramMethod[Any]]:
 
 def _editable(reply: Reply, markup: Markup) -> bool:
     # edit_message_text can change text and inline buttons only.
-    return (reply.attachment is None and bool(reply.text) and tg_len(reply.text) <= TEXT_LIMIT
+    return (reply.attachment is None and bool(reply.text) and visible_len(reply.text) <= TEXT_LIMIT
             and not isinstance(markup, ReplyKeyboardMarkup))

@@ -1,13 +1,15 @@
 """Splitting long HTML texts into messages Telegram accepts.
 
-Telegram refuses texts over 4096 characters (captions: 1024), counted after entity parsing in UTF-16
-code units. We count the raw HTML in UTF-16 units: tags only make it longer, so we never go over.
-Splits fall at line ends; a single over-long line is cut at a space, never inside a tag or an
+Telegram refuses texts over 4096 characters (captions: 1024), counted after entity parsing: tags count
+nothing and `&lt;` counts as the one `<` it shows. We count that visible text in UTF-16 code units (an emoji
+outside the BMP twice), never less than Telegram's count. Counting the raw HTML instead cut messages that fit:
+a 3,000-character announcement with `<`, `>` and `&` in it came as three pieces cut mid-word. Splits fall at line ends; a single over-long line is cut at a space, never inside a tag or an
 entity; a <b>/<i>/<code> open across a cut is closed at the end of one part and reopened in the next,
 so each part is valid HTML on its own."""
 
 from __future__ import annotations
 
+import html
 import re
 
 TEXT_LIMIT = 4096
@@ -24,8 +26,19 @@ def tg_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def visible_len(text: str) -> int:
+    """The length Telegram checks against its limits: the text without tags, entities decoded, in UTF-16 units."""
+    return tg_len(html.unescape(_TAG.sub("", text)))
+
+
+def _atom_len(atom: str) -> int:
+    if atom.startswith("<") and len(atom) > 1:
+        return 0
+    return tg_len(html.unescape(atom)) if atom.startswith("&") else tg_len(atom)
+
+
 def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    if tg_len(text) <= limit:
+    if visible_len(text) <= limit:
         return [text]
     budget = limit - TAG_RESERVE
     units: list[tuple[str, str]] = []  # (separator before it, piece)
@@ -34,14 +47,17 @@ def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
             units.append(("\n" if i and not j else "", piece))
     chunks: list[str] = []
     current: str | None = None
+    size = 0  # visible_len(current)
     for sep, piece in units:
+        length = visible_len(piece)
         if current is None:
-            current = piece
-        elif tg_len(current) + tg_len(sep) + tg_len(piece) > budget:
+            current, size = piece, length
+        elif size + tg_len(sep) + length > budget:
             chunks.append(current)
-            current = piece  # the newline at a cut is the message break itself
+            current, size = piece, length  # the newline at a cut is the message break itself
         else:
             current += sep + piece
+            size += tg_len(sep) + length
     if current is not None:
         chunks.append(current)
     return _balance(chunks)
@@ -49,7 +65,7 @@ def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 def _hard_split(line: str, budget: int) -> list[str]:
     """A line that fits stays whole; a longer one is cut between atoms, at a space when one is near."""
-    if tg_len(line) <= budget:
+    if visible_len(line) <= budget:
         return [line]
     pieces: list[str] = []
     atoms = _ATOM.findall(line)
@@ -58,8 +74,8 @@ def _hard_split(line: str, budget: int) -> list[str]:
         size = 0
         end = start
         last_space = -1
-        while end < len(atoms) and size + tg_len(atoms[end]) <= budget:
-            size += tg_len(atoms[end])
+        while end < len(atoms) and size + _atom_len(atoms[end]) <= budget:
+            size += _atom_len(atoms[end])
             if atoms[end] == " ":
                 last_space = end
             end += 1
