@@ -84,6 +84,7 @@ class EvidenceRecord:
     thumb_path: str | None
     filename: str | None
     received_at: dt.datetime
+    caption: str | None = None  # what the person wrote under it
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ _REPORT_RECORD = (Report.id, Report.person_id, Report.day, Report.status, Report
 _TASK_RECORD = (Task.id, Task.person_id, Task.title, Task.due_date, Task.status, Task.blocked_reason, Task.source,
                 Task.assigned_by_id, Task.announced_at)
 _EVIDENCE_RECORD = (Evidence.id, Evidence.person_id, Evidence.day, Evidence.task_id, Evidence.kind, Evidence.path,
-                    Evidence.thumb_path, Evidence.filename, Evidence.received_at)
+                    Evidence.thumb_path, Evidence.filename, Evidence.received_at, Evidence.caption)
 
 
 def _report_record(r) -> ReportRecord:
@@ -390,7 +390,8 @@ class SqlDayRepository:
             .order_by(Evidence.day, Evidence.id)
         )
         return [
-            EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at)
+            EvidenceRecord(e.id, e.person_id, e.day, e.task_id, e.kind, e.path, e.thumb_path, e.filename, e.received_at,
+                           e.caption)
             for e in rows.scalars()
         ]
 

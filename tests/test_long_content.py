@@ -117,3 +117,21 @@ async def test_an_announcement_of_3000_characters_with_html_like_text_arrives_wh
     # cut mid-word, though Telegram counts the 3,000 characters the reader sees.
     assert len(to_staff) == 1
     assert typed in html.unescape(to_staff[0].text)
+
+
+async def test_a_superior_sees_the_caption_a_person_wrote_under_a_photo_on_its_thumbnail(rig, db):
+    from tests.chat_harness import jpeg
+
+    written = ("Notulen rapat <koordinasi> SPBE & 'evaluasi' \"indeks\" " + EMOJI + " ") * 30
+    written = written[:1024]  # as long as Telegram lets a person write under a photo
+    rig.session.files["ph1"] = jpeg()
+    photo = [{"file_id": "ph1", "file_unique_id": "u1", "width": 640, "height": 480}]
+    accepted(await rig.feed(rig.message(STAFF, photo=photo, caption=written)))
+    async with db.uow() as uow:
+        staff_id, _ = await uow.org.holder_of_nip(nip(1))
+    detail = accepted(await rig.taps(HEAD, f"tim:{staff_id}"))
+    [thumbnail] = [c for c in detail if c.__api_method__ == "sendPhoto"]
+    shown = html.unescape(thumbnail.caption)
+    # It was stored and shown to nobody: the superior saw "Bukti kerja, 10.00 WIB" alone.
+    assert shown.startswith("Bukti kerja, ")
+    assert "Notulen rapat <koordinasi> SPBE & 'evaluasi'" in shown and shown.endswith("…")

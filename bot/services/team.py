@@ -26,6 +26,7 @@ PICKER_PAGE = 30  # people per page of the picker (Telegram carries at most 100 
 TEAM_BUTTONS_MAX = 100  # /tim's one button a person fits in one message up to here
 TEAM_PAGE = 90  # beyond it, people per page of /tim's buttons (with ◀ / ▶ still under 100)
 THUMBNAILS_SHOWN = 5
+CAPTION_MAX = 1024  # Telegram's (and WhatsApp's) limit for a photo's caption, after entity parsing
 
 
 def report_state(report, work_day, t, mode_without_day: Mode = DEFAULT_MODE) -> str:
@@ -152,6 +153,19 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
              _member_rows(people, page, turn.t, edit=True), edit=parts[2] == "e")
 
 
+def _units(text: str) -> int:
+    """Length as Telegram measures captions: UTF-16 code units (an emoji outside the BMP counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _clip_units(text: str, limit: int) -> str:
+    if _units(text) <= limit:
+        return text
+    while _units(text) > limit - 1:
+        text = text[:-max(1, (_units(text) - limit) // 2)]
+    return text + "…"
+
+
 async def show_member(turn: Turn, parts: list[str]) -> None:
     if len(parts) != 2 or not parts[1].isdigit():
         turn.say(turn.t("common.not_available"))
@@ -191,6 +205,10 @@ async def show_member(turn: Turn, parts: list[str]) -> None:
         caption = "\n".join(
             [turn.t("team.evidence_caption", time=format_clock(item.received_at, member.timezone))]
             + [flag_line(f, timezone=member.timezone, t=turn.t).strip() for f in noticed.get(f"ev:{item.id}", [])])
+        if item.caption:  # what the person wrote under it, in the room a photo's caption leaves
+            room = CAPTION_MAX - _units(caption) - 1
+            if room > 1:
+                caption += "\n" + esc(_clip_units(item.caption, room))
         turn.say(caption, attachment=Attachment(filename=f"bukti-{item.id}.jpg", path=item.thumb_path, is_photo=True))
     documents = [e for e in evidence if not e.thumb_path]
     if documents:
