@@ -3,9 +3,10 @@
 Telegram refuses texts over 4096 characters (captions: 1024), counted after entity parsing: tags count
 nothing and `&lt;` counts as the one `<` it shows. We count that visible text in UTF-16 code units (an emoji
 outside the BMP twice), never less than Telegram's count. Counting the raw HTML instead cut messages that fit:
-a 3,000-character announcement with `<`, `>` and `&` in it came as three pieces cut mid-word. Splits fall at line ends; a single over-long line is cut at a space, never inside a tag or an
-entity; a <b>/<i>/<code> open across a cut is closed at the end of one part and reopened in the next,
-so each part is valid HTML on its own."""
+a 3,000-character announcement with `<`, `>` and `&` in it came as three pieces cut mid-word. Splits fall at
+line ends; a single over-long line is cut at a space, never inside a tag or an entity; a <b>/<i>/<code>
+open across a cut is closed at the end of one part and reopened in the next, so each part is valid HTML on
+its own."""
 
 from __future__ import annotations
 
