@@ -222,13 +222,32 @@ async def _person_id(rig, who: str = RUDI) -> int:
         return await uow.people.account_person(Channel.WHATSAPP, who)
 
 
-async def test_outside_the_window_a_template_goes_and_the_content_follows_the_reply(rig):
+async def _briefing_held(rig) -> None:
+    """Rudi onboarded, then a day passes: his window is closed, so the briefing goes as the template and
+    its content is held."""
     await onboard(rig, RUDI, RUDI_PHONE, STAF)
     person = await _person_id(rig)
     rig.clock.advance(hours=25)
     rig.graph.windows[RUDI] -= 25 * 3600
     briefing = Reply("<b>Apel pagi</b>\nTugas: rekap", kind=ReplyKind.BRIEFING)
     assert await rig.parts.sender.send(Outgoing(Channel.WHATSAPP, RUDI, briefing, Urgency.BULK, person))
+
+
+def _outbox_sender(rig):
+    """The outbox sender over this rig's WhatsApp sender, with limits no test reaches."""
+    from limits import RateLimitItemPerSecond
+
+    from bot.channels.whatsapp.transport import WhatsAppTransport
+    from bot.outbox.rate import ChannelLimits, SendLimits
+    from bot.outbox.sender import OutboxSender
+
+    many = RateLimitItemPerSecond(1000)
+    return OutboxSender(rig.db.uow, {Channel.WHATSAPP: WhatsAppTransport(rig.parts.sender)},
+                        SendLimits({Channel.WHATSAPP: ChannelLimits(many, many, many)}), rig.clock, worker="t")
+
+
+async def test_outside_the_window_a_template_goes_and_the_content_follows_the_reply(rig):
+    await _briefing_held(rig)
     template = rig.graph.sent(RUDI)[-1]
     assert template.type == "template" and template.body["template"]["name"] == "apel_briefing"
     params = template.body["template"]["components"][0]["parameters"]
@@ -241,12 +260,6 @@ async def test_outside_the_window_a_template_goes_and_the_content_follows_the_re
 async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_webhook_call(db, clock, tmp_path):
     # In the bot (after_turn set) the turn's messages are in the outbox already; the held content joins
     # them in the transaction that marks it released, so a crash loses none of it.
-    from limits import RateLimitItemPerSecond
-
-    from bot.channels.whatsapp.transport import WhatsAppTransport
-    from bot.outbox.rate import ChannelLimits, SendLimits
-    from bot.outbox.sender import OutboxSender
-
     clock.current = MONDAY_0900_WIB
     await run_import(db, clock, small_office())
     woken: list[list[Outgoing]] = []
@@ -256,25 +269,19 @@ async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_we
 
     rig = Rig(db, clock, tmp_path, after_turn=wake)
     try:
-        await onboard(rig, RUDI, RUDI_PHONE, STAF)
-        person = await _person_id(rig)
-        rig.clock.advance(hours=25)
-        rig.graph.windows[RUDI] -= 25 * 3600
-        briefing = Reply("<b>Apel pagi</b>\nTugas: rekap", kind=ReplyKind.BRIEFING)
-        assert await rig.parts.sender.send(Outgoing(Channel.WHATSAPP, RUDI, briefing, Urgency.BULK, person))
+        await _briefing_held(rig)
         woken.clear()
         during = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
         assert during == []  # the webhook call itself sent nothing
         (queued,) = woken
-        assert [(o.key.startswith("wa-held:"), o.reply.text) for o in queued] == [(True, "<b>Apel pagi</b>\nTugas: rekap")]
+        assert [(o.key.startswith("wa-held:"), o.reply.text) for o in queued] == [
+            (True, "<b>Apel pagi</b>\nTugas: rekap")]
         async with rig.db.uow() as uow:
             assert await uow.outbox.statuses([queued[0].key]) == {queued[0].key: "queued"}
         woken.clear()
         await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))  # released once, not again
         assert woken == []
-        many = RateLimitItemPerSecond(1000)
-        sender = OutboxSender(rig.db.uow, {Channel.WHATSAPP: WhatsAppTransport(rig.parts.sender)},
-                              SendLimits({Channel.WHATSAPP: ChannelLimits(many, many, many)}), rig.clock, worker="t")
+        sender = _outbox_sender(rig)
         mark = len(rig.graph.calls)
         while await sender.drain():
             pass
@@ -375,21 +382,13 @@ async def test_mounted_beside_another_app_only_its_path_is_taken(rig):
 
 
 async def test_undeliverable_through_the_outbox_marks_the_account_and_flags_the_digest_once(rig):
-    from limits import RateLimitItemPerSecond
-
-    from bot.channels.whatsapp.transport import WhatsAppTransport
-    from bot.outbox.rate import ChannelLimits, SendLimits
-    from bot.outbox.sender import OutboxSender
-
     await onboard(rig, RUDI, RUDI_PHONE, STAF)
     person = await _person_id(rig)
     rig.graph.undeliverable.add(RUDI)
     async with rig.db.uow() as uow:
         uow.outbox.add([Outgoing(Channel.WHATSAPP, RUDI, Reply("Halo"), Urgency.REPLY, person, key="wa-test")])
         await uow.commit()
-    many = RateLimitItemPerSecond(1000)
-    sender = OutboxSender(rig.db.uow, {Channel.WHATSAPP: WhatsAppTransport(rig.parts.sender)},
-                          SendLimits({Channel.WHATSAPP: ChannelLimits(many, many, many)}), rig.clock, worker="t")
+    sender = _outbox_sender(rig)
     while await sender.drain():
         pass
     async with rig.db.uow() as uow:
