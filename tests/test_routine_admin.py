@@ -83,7 +83,8 @@ def test_calendar_lists_national_days_and_takes_local_ones(office):
 
 
 def test_roster_generate_and_show_keep_overrides(office):
-    assert apel("roster", "set", STAF, "2026-11-24", "cuti", "--reason", "cuti tahunan").exit_code == 0
+    overridden = apel("roster", "set", STAF, "24-11-2026", "cuti", "--reason", "cuti tahunan")
+    assert overridden.exit_code == 0 and "Tuesday, 24 November 2026" in overridden.stderr, overridden.stderr
     made = apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-27")
     assert made.exit_code == 0, made.stderr
     assert "kept" in made.stderr

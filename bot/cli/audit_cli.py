@@ -11,12 +11,12 @@ import typer
 
 from bot.cli.context import load_settings, open_database
 from bot.cli.output import FORMAT_OPTION, Format, emit
-from bot.cli.routine_cli import parse_date
+from bot.cli.routine_cli import DATE_HELP, parse_date
 
 
 async def audit_command(
-    since: str | None = typer.Option(None, "--since", help="From this day (YYYY-MM-DD), inclusive."),
-    until: str | None = typer.Option(None, "--until", help="Up to this day (YYYY-MM-DD), inclusive."),
+    since: str | None = typer.Option(None, "--since", help=f"From this day, inclusive. {DATE_HELP}."),
+    until: str | None = typer.Option(None, "--until", help=f"Up to this day, inclusive. {DATE_HELP}."),
     action: str | None = typer.Option(None, "--action", help="Only this action, e.g. org_import, invites_issue."),
     actor: str | None = typer.Option(None, "--actor", help="Only this actor: cli, person:<id>, …"),
     limit: int = typer.Option(200, "--limit", min=1, max=100_000, help="At most this many entries."),

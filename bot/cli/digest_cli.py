@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from bot.cli.context import clock, load_settings, open_database
 from bot.cli.output import current_language, out
-from bot.cli.routine_cli import parse_date
+from bot.cli.routine_cli import DATE_HELP, parse_date
 from bot.services import digest
 from bot.services.digest_query import as_record, digests_for
 from bot.services.turn import translator
@@ -27,7 +27,7 @@ class DigestFormat(StrEnum):
 
 
 async def digest_command(
-    on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; default today"),
+    on: str | None = typer.Option(None, "--date", help=f"{DATE_HELP}; default today"),
     unit: str | None = typer.Option(None, "--unit", help="Supervisors of this unit and the units below it."),
     fmt: DigestFormat = typer.Option(DigestFormat.TEXT, "--format", "-f", help="text or json"),
 ) -> None:

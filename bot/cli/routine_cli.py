@@ -18,6 +18,9 @@ calendar_app = typer.Typer(help="Holidays, office closures and WFH/WFO directive
 roster_app = typer.Typer(help="The WFH/WFO rotation.", no_args_is_help=True)
 
 
+DATE_HELP = "A date (2026-12-25, 25-12-2026 or 25 Des 2026)"
+
+
 def parse_date(text: str | None) -> dt.date | None:
     """2026-12-31, or as chat takes it: 31-12-2026, 31/12/2026, 31 Des 2026 (the refusal offers these)."""
     if text is None:
@@ -52,7 +55,7 @@ def _label(lang: str, template: str, code: str) -> str:
 @run_async
 async def schedule_show(
     unit: str | None = typer.Option(None, "--unit", help="Default: the top unit."),
-    on: str | None = typer.Option(None, "--date", help="YYYY-MM-DD; default today (overrides depend on the date)."),
+    on: str | None = typer.Option(None, "--date", help=f"{DATE_HELP}; default today (overrides depend on the date)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The effective schedule of a unit and where each value comes from."""
@@ -95,8 +98,8 @@ async def schedule_set(
 @calendar_app.command("list")
 @run_async
 async def calendar_list(
-    start: str | None = typer.Option(None, "--from", help="YYYY-MM-DD; default today"),
-    end: str | None = typer.Option(None, "--to", help="YYYY-MM-DD; default 90 days later"),
+    start: str | None = typer.Option(None, "--from", help=f"{DATE_HELP}; default today"),
+    end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; default 90 days later"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """National holidays, cuti bersama, and the days off and directives added here."""
@@ -113,7 +116,7 @@ async def calendar_list(
 @calendar_app.command("add")
 @run_async
 async def calendar_add(
-    day: str = typer.Argument(..., help="YYYY-MM-DD"),
+    day: str = typer.Argument(..., help=DATE_HELP),
     kind: str = typer.Argument(..., help="libur, tutup, wfh or wfo (as in /libur); or holiday, office_closed, "
                                          "all_wfh, all_wfo"),
     name: str = typer.Argument(..., help='what people are told, e.g. "HUT Provinsi Jambi"'),
@@ -133,8 +136,8 @@ async def calendar_add(
 @roster_app.command("generate")
 @run_async
 async def roster_generate(
-    start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
-    end: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
+    start: str = typer.Option(..., "--from", help=DATE_HELP),
+    end: str = typer.Option(..., "--to", help=DATE_HELP),
     unit: str | None = typer.Option(None, "--unit"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -156,8 +159,8 @@ async def roster_generate(
 @roster_app.command("show")
 @run_async
 async def roster_show(
-    start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
-    end: str | None = typer.Option(None, "--to", help="YYYY-MM-DD; default --from"),
+    start: str = typer.Option(..., "--from", help=DATE_HELP),
+    end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; default --from"),
     unit: str | None = typer.Option(None, "--unit"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -178,7 +181,7 @@ async def roster_show(
 @run_async
 async def roster_set(
     nip: str = typer.Argument(...),
-    day: str = typer.Argument(..., help="YYYY-MM-DD"),
+    day: str = typer.Argument(..., help=DATE_HELP),
     mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
     reason: str = typer.Option("", "--reason"),
 ) -> None:
@@ -188,4 +191,4 @@ async def roster_set(
                                                    actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    say("roster.overridden", nip=nip, date=day, mode=mode)
+    say("roster.overridden", nip=nip, date=format_date(parse_date(day), current_language()), mode=mode)
