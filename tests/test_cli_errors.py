@@ -162,6 +162,15 @@ def test_erasing_an_active_person_is_refused_before_asking(office):
     assert "[y/N]" not in result.stdout
 
 
+def test_erasing_from_a_script_without_yes_erases_nothing_and_says_to_add_it(office, tmp_path):
+    rows = [r for r in small_office() if r["nip"] != STAF]  # the staff member left the office
+    assert apel("org", "import", str(write_csv(tmp_path / "org.csv", rows))).exit_code == 0
+    result = apel("person", "erase", STAF, input="")  # cron: no terminal, no answer
+    assert_polite(result, "nothing was erased", "--yes")
+    assert "Aborted" not in result.stdout + result.stderr
+    assert "person_erase" not in audit_actions()
+
+
 @pytest.mark.parametrize("fmt, empty", [("json", "[]\n"), ("csv", "date,unit,code,detail\n"), ("table", "")])
 def test_a_roster_without_conflicts_is_an_empty_listing(office, fmt, empty):
     result = apel("roster", "generate", "--from", "2026-12-14", "--to", "2026-12-18", "--unit", "Seksi Timur",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
@@ -52,7 +53,7 @@ async def erase_command(
     db = open_database(settings)
     try:
         await check_erasable(db.uow, nip)
-        if not yes and not typer.confirm(text(current_language(), "person_data.confirm_erase", nip=nip)):
+        if not yes and not _confirmed(text(current_language(), "person_data.confirm_erase", nip=nip)):
             raise fail("person_data.not_confirmed")
         removed = await erase_person(db.uow, LocalMediaFiles(), nip, now=clock().now(), actor=CLI_ACTOR)
     finally:
@@ -77,3 +78,12 @@ async def nip_command(
 app.command("export")(run_async(export_command))
 app.command("nip")(run_async(nip_command))
 app.command("erase")(run_async(erase_command))
+
+
+def _confirmed(question: str) -> bool:
+    """The admin's yes at the terminal. Without one (cron, a script: stdin closed) the answer is no, said in
+    the catalog's words rather than Click's English "Aborted."."""
+    try:
+        return typer.confirm(question)
+    except (click.exceptions.Abort, typer.Abort):  # typer's own Abort is not click's
+        return False
