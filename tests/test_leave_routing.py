@@ -83,6 +83,18 @@ async def test_tim_of_the_one_up_lists_a_request_passed_to_them_with_its_buttons
     assert not [o for o in await chat.text(BUDI, "/tim") if "mengajukan" in o.reply.text]  # not the head's
 
 
+async def test_a_request_passed_up_stays_in_the_one_ups_tim_after_the_direct_superior_is_back(chat, db):
+    await unlink(db, DEWI)
+    sent = await ask_cuti(chat)
+    async with db.uow() as uow:  # Dewi links again (she unblocked the bot): she would be asked now
+        await uow.people.mark_reachable(Channel.TELEGRAM, DEWI)
+        await uow.commit()
+    team = await chat.text(ANDI, "/tim")  # Andi was asked; the notice far up his chat is not the only way back
+    listed = [o for o in team if "mengajukan <b>Cuti</b>" in o.reply.text]
+    assert len(listed) == 1 and set(actions(listed)) == {a for a in actions(sent) if a.startswith("lvd:")}
+    assert "mengajukan <b>Cuti</b>" in texts(await chat.text(DEWI, "/tim"))  # and Dewi's own /tim has it
+
+
 async def _ask_as_head(chat):
     await chat.tap(BUDI, "lv:cuti")
     await chat.text(BUDI, "24/11-25/11")

@@ -102,16 +102,18 @@ async def _admins_requests(turn: Turn, shown: set[int]) -> int:
 
 
 async def _passed_up_requests(turn: Turn, direct: set[int]) -> set[int]:
-    """Requests of people further down that this supervisor is now the one to decide: their own superior
-    has no chat or is away (`leave_routing`). The notice was sent once; here it can be found again."""
+    """Requests of people further down that came to this supervisor (`asked_ids`), or that would come to them
+    now: their own superior has no chat or is away (`leave_routing`). The notice was sent once; here it can be
+    found again, also after the direct superior is back (who may decide it too, from their own /tim)."""
     below = {p.person_id: p for p in await turn.uow.people.subtree(turn.actor.person_id) if p.person_id not in direct}
     shown = set()
     for request in await turn.uow.leave.pending_of(list(below)):
         deciders = await deciders_for(turn.uow, request.person_id, turn.today)
-        if turn.actor.person_id not in deciders.to or deciders.passed_over is None:
+        routed_now = turn.actor.person_id in deciders.to and deciders.passed_over is not None
+        if not routed_now and turn.actor.person_id not in request.asked_ids:
             continue
         member = below[request.person_id]
-        names = await turn.uow.people.actors([deciders.passed_over])
+        names = await turn.uow.people.actors([deciders.passed_over]) if routed_now else {}
         passed_over = (names[deciders.passed_over].name, why_key(deciders)) if deciders.passed_over in names else None
         workdays = await workday_count(turn.uow, member.unit, request)
         turn.replies.append(request_notice(member.name, request, member.timezone, workdays, passed_over)(turn.t))
