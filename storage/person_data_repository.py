@@ -46,6 +46,10 @@ class SqlPersonDataRepository:
         for name, table in PER_PERSON.items():
             rows = await self.session.scalars(select(table).where(table.person_id == person_id))
             data[name] = [_plain(r) for r in rows]
+        # Their WhatsApp chats (phone number, the 24-hour window, the last numbered menu), by their identities.
+        chats = await self.session.scalars(select(WhatsAppChat).where(
+            WhatsAppChat.external_id.in_(self._whatsapp_ids(person_id))).order_by(WhatsAppChat.id))
+        data["whatsapp_chats"] = [_plain(c) for c in chats]
         invites = await self.session.scalars(select(Invite).where(Invite.person_id == person_id))
         # Invite metadata only: a code's hash is of no use to the person and is never handed out.
         data["invites"] = [{k: v for k, v in _plain(i).items() if k != "code_hash"} for i in invites]
@@ -56,6 +60,11 @@ class SqlPersonDataRepository:
         )
         data["audit_log"] = [_plain(a) for a in audit]
         return data
+
+    @staticmethod
+    def _whatsapp_ids(person_id: int):
+        return select(ChannelAccount.external_id).where(ChannelAccount.person_id == person_id,
+                                                        ChannelAccount.channel == Channel.WHATSAPP.value)
 
     async def evidence_files(self, person_id: int) -> list[tuple[int, str | None, str | None, str | None, str | None]]:
         """(id, filename, original path or None once purged, derivative path, thumbnail path) per evidence."""
@@ -84,9 +93,7 @@ class SqlPersonDataRepository:
         p = person_id
         # The messages made for them (copies of texts, held content, receipts) and their WhatsApp chats
         # (phone number, window, menu), found by their identities before those are blanked below.
-        whatsapp_ids = select(ChannelAccount.external_id).where(ChannelAccount.person_id == p,
-                                                                ChannelAccount.channel == Channel.WHATSAPP.value)
-        await self.session.execute(delete(WhatsAppChat).where(WhatsAppChat.external_id.in_(whatsapp_ids)))
+        await self.session.execute(delete(WhatsAppChat).where(WhatsAppChat.external_id.in_(self._whatsapp_ids(p))))
         for table in (OutboxMessage, WhatsAppHeld, WhatsAppSent):
             await self.session.execute(delete(table).where(table.person_id == p))
         await self.session.execute(update(Person).where(Person.id == p).values(

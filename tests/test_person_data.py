@@ -71,6 +71,8 @@ async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp
     assert data["work_days"] and data["invites"] and "code_hash" not in data["invites"][0]
     assert [m["payload"] for m in data["messages"] if m["kind"] == "briefing"] == ['{"text":"Selamat pagi"}']
     assert data["whatsapp_held"] and data["whatsapp_sent"][0]["wamid"].startswith("wamid.")
+    # The WhatsApp chat's phone number and window (the inventory's "whatsapp_chat"), found by the identity.
+    assert [(c["wa_id"], c["last_inbound_at"]) for c in data["whatsapp_chats"]] == [("62811", clock.now().isoformat())]
     assert Path(target).stat().st_mode & 0o777 == 0o600
     with pytest.raises(ServiceError):
         await export_person(db.uow, "000000000000000000", now=clock.now(), actor="test")
