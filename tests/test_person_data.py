@@ -19,7 +19,7 @@ from storage.outbox_tables import OutboxMessage
 from storage.tables import AuditEntry, ChannelAccount, Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 from tests.chat_harness import actions
-from tests.org_rows import SEK, STAF
+from tests.org_rows import KASI, SEK, STAF
 from tests.test_conversation_roles import DEWI, RUDI, chat, ids, table  # noqa: F401  (the fixture)
 
 
@@ -73,6 +73,8 @@ async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp
     assert data["whatsapp_held"] and data["whatsapp_sent"][0]["wamid"].startswith("wamid.")
     # The WhatsApp chat's phone number and window (the inventory's "whatsapp_chat"), found by the identity.
     assert [(c["wa_id"], c["last_inbound_at"]) for c in data["whatsapp_chats"]] == [("62811", clock.now().isoformat())]
+    # What was done about them is theirs too: Dewi's decision on the sick leave names Rudi by id only.
+    assert [(a["action"], a["actor"]) for a in data["audit_log"]] == [("leave_approved", f"person:{(await ids(db))[KASI]}")]
     assert Path(target).stat().st_mode & 0o777 == 0o600
     with pytest.raises(ServiceError):
         await export_person(db.uow, "000000000000000000", now=clock.now(), actor="test")
