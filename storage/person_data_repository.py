@@ -137,6 +137,14 @@ class SqlPersonDataRepository:
         await self.session.execute(update(Task).where(Task.person_id == p).values(blocked_reason=None))
         await self.session.execute(update(LeaveRequest).where(LeaveRequest.person_id == p).values(reason="", refusal_reason=None))
         await self.session.execute(update(WorkDay).where(WorkDay.person_id == p).values(reason=None))
+        # What an approved leave overwrote keeps the days' reasons (an earlier leave's, an override's) for a
+        # cancellation to give back: the modes stay, the words go.
+        replaced = await self.session.execute(select(LeaveRequest.id, LeaveRequest.replaced_modes).where(
+            LeaveRequest.person_id == p, LeaveRequest.replaced_modes.is_not(None)))
+        for leave_id, modes in replaced.all():
+            kept = {day: [mode, source, None] for day, (mode, source, *_) in json.loads(modes).items()}
+            await self.session.execute(update(LeaveRequest).where(LeaveRequest.id == leave_id)
+                                       .values(replaced_modes=json.dumps(kept)))
         await self.session.execute(update(DayFlag).where(DayFlag.person_id == p).values(detail="{}"))
         await self.session.execute(update(PresenceCheck).where(PresenceCheck.person_id == p).values(
             lat=None, lon=None, accuracy_m=None))

@@ -1,6 +1,7 @@
 """`apel person export` and `apel person erase`: everything about a person in a ZIP; erasure of a deactivated
 person's personal data that keeps the counts of their days."""
 
+import datetime as dt
 import json
 import zipfile
 from pathlib import Path
@@ -88,14 +89,19 @@ async def test_an_active_person_is_not_erased(chat, db, clock):
 
 
 async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_counts(chat, db, clock):
-    await rudi_works_a_day(chat)
     rudi = (await ids(db))[STAF]
+    async with db.uow() as uow:  # an admin's override of the day the sick leave then replaces
+        uow.session.add(WorkDay(person_id=rudi, day=dt.date(2026, 11, 24), mode="wfh", source="override",
+                                reason="Pemulihan operasi lutut"))
+        await uow.commit()
+    await rudi_works_a_day(chat)
+    assert "Pemulihan operasi lutut" in (await table(db, LeaveRequest))[0].replaced_modes
     await messages_to(db, rudi, "62811", clock)
     await messages_to(db, (await ids(db))[SEK], "62822", clock)  # someone else's: they stay
     evidence = await table(db, Evidence)
     files = [Path(p) for e in evidence for p in (e.path, e.derivative_path, e.thumb_path)]
     assert all(f.exists() for f in files)
-    before = ([(w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi],
+    before = (sorted((w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi),
               [(r.status, r.late, r.evidence_count) for r in await table(db, Report)])
     async with db.uow() as uow:
         await uow.session.execute(update(Person).where(Person.id == rudi).values(active=False))
@@ -120,7 +126,10 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
     assert len(evidence) == 1 and (evidence[0].filename, evidence[0].caption, evidence[0].thumb_path) == (None, None, None)
     assert [(r.summary, r.task_lines) for r in await table(db, Report)] == [(None, "[]")]
     assert [r.reason for r in await table(db, LeaveRequest)] == [""]
-    after = ([(w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi],
+    # The day's earlier plan stays (its mode), its reason does not.
+    assert [json.loads(r.replaced_modes) for r in await table(db, LeaveRequest)] == [
+        {"2026-11-24": ["wfh", "override", None]}]
+    after = (sorted((w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi),
              [(r.status, r.late, r.evidence_count) for r in await table(db, Report)])
     assert after == before  # the counts the unit's recaps are made of
     dump = json.dumps([a.detail for a in await table(db, AuditEntry) if a.action == "person_erase"])
