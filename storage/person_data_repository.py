@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.org_terms import Channel
@@ -117,6 +117,10 @@ class SqlPersonDataRepository:
         await self.session.execute(delete(WhatsAppChat).where(WhatsAppChat.external_id.in_(self._whatsapp_ids(p))))
         for table in (OutboxMessage, WhatsAppHeld, WhatsAppSent):
             await self.session.execute(delete(table).where(table.person_id == p))
+        # An admin's override of their day is logged under their NIP: the log must not give it back.
+        nip = (await self.session.execute(select(Person.nip).where(Person.id == p))).scalar_one()
+        await self.session.execute(update(AuditEntry).where(AuditEntry.detail.contains(nip)).values(
+            detail=func.replace(AuditEntry.detail, nip, f"X{p:017d}")))
         await self.session.execute(update(Person).where(Person.id == p).values(
             name=f"Dihapus {p}", nip=f"X{p:017d}", phone=None, language=None, home_lat=None, home_lon=None,
             home_radius_m=None, home_pending_lat=None, home_pending_lon=None, home_pending_at=None,

@@ -14,6 +14,7 @@ from bot.cli.app import app
 from bot.exports.person_archive import write_archive
 from bot.services.errors import ServiceError
 from bot.services.person_data import erase_person, export_person
+from bot.services.roster_admin import override_day
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, WorkDay
 from storage.media_files import LocalMediaFiles
 from storage.outbox_tables import OutboxMessage
@@ -90,10 +91,11 @@ async def test_an_active_person_is_not_erased(chat, db, clock):
 
 async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_counts(chat, db, clock):
     rudi = (await ids(db))[STAF]
-    async with db.uow() as uow:  # an admin's override of the day the sick leave then replaces
-        uow.session.add(WorkDay(person_id=rudi, day=dt.date(2026, 11, 24), mode="wfh", source="override",
-                                reason="Pemulihan operasi lutut"))
+    async with db.uow() as uow:  # an admin's override of the day the sick leave then replaces (audited by NIP)
+        await override_day(uow, nip=STAF, day=dt.date(2026, 11, 24), mode="wfh", reason="Pemulihan operasi lutut",
+                           actor="cli", now=clock.now())
         await uow.commit()
+    assert any(STAF in a.detail for a in await table(db, AuditEntry))
     await rudi_works_a_day(chat)
     assert "Pemulihan operasi lutut" in (await table(db, LeaveRequest))[0].replaced_modes
     await messages_to(db, rudi, "62811", clock)
@@ -134,6 +136,8 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
     assert after == before  # the counts the unit's recaps are made of
     dump = json.dumps([a.detail for a in await table(db, AuditEntry) if a.action == "person_erase"])
     assert STAF not in dump and "Rudi" not in dump
+    assert not any(STAF in a.detail for a in await table(db, AuditEntry))  # the override's entry: placeholder NIP
+    assert f"X{rudi:017d}" in next(a.detail for a in await table(db, AuditEntry) if a.action == "roster_override")
     assert not any(STAF in json.dumps(p.__dict__, default=str) for p in await table(db, Person))
 
 
