@@ -74,9 +74,9 @@ def test_the_printed_conversation_shows_the_day(played):
     assert "Laporan terkirim pukul 16.10 WITA dan ditandai terlambat" in printed  # Hasnawati, late
     assert "Bayu Rizki Setiawan melapor pukul 16.20 WIB, sesudah batas waktu: terlambat." in printed
     # Returned with a note, sent again, approved.
-    assert "Anda dikembalikan oleh Siti Novitasari, S.Kom., M.T.: Tolong sebutkan skenario" in printed
+    assert "Anda untuk Senin, 23 November 2026 dikembalikan oleh Siti Novitasari, S.Kom., M.T.: Tolong sebutkan" in printed
     assert "Agus Tanjung, S.T. sent the returned report of Monday, 23 November 2026 again." in printed
-    assert "Laporan Senin, 23 November 2026 Anda disetujui oleh Siti Novitasari" in printed
+    assert "Laporan Anda untuk Senin, 23 November 2026 disetujui oleh Siti Novitasari" in printed
     assert "Cuti untuk Senin, 23 November 2026 disetujui atasan" in printed  # Hasan's leave
     assert "1 orang belum melapor sampai batas waktu:\n        • Teguh Sinaga" in printed  # the escalation to Irfan
     assert "Lokasi langsung diterima" in printed and "lokasi langsung bergerak" in printed

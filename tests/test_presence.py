@@ -123,11 +123,11 @@ async def test_a_wfo_check_in_inside_the_office_and_a_polite_no_outside(chat, db
     outside = texts(await chat.location(RUDI, *HOME))
     assert "sekitar 1,6 km dari kantor (batas 150 m)" in outside and "belum tercatat" in outside
     clock.advance(minutes=7)
-    assert "Check-in tercatat 10.07 WITA" in texts(await chat.location(RUDI, -1.5905, 103.6100, accuracy_m=20))
+    assert "Check-in tercatat pukul 10.07 WITA" in texts(await chat.location(RUDI, -1.5905, 103.6100, accuracy_m=20))
     clock.advance(minutes=30)
-    assert "sudah tercatat 10.07 WITA" in texts(await chat.location(RUDI, *OFFICE))
+    assert "sudah tercatat pukul 10.07 WITA" in texts(await chat.location(RUDI, *OFFICE))
     errand = texts(await chat.location(RUDI, *HOME))  # out of the office after checking in
-    assert "tetap tercatat 10.07 WITA" in errand and "belum tercatat" not in errand
+    assert "tetap tercatat pukul 10.07 WITA" in errand and "belum tercatat" not in errand
     await Routine(db.uow, clock=clock, default_language="id").presence(wita("16.01"))
     async with db.uow() as uow:
         summary = (await uow.presence.summaries_for([chat.ids[STAF]], DAY))[chat.ids[STAF]]

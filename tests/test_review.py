@@ -239,7 +239,7 @@ async def test_a_report_returned_the_next_morning_is_fixed_for_its_own_day(chat,
     told = await chat.text(DEWI, "Tambahkan nomor surat")
     assert "lapor:2026-11-23" in actions(told)  # the notice's button opens Monday's report, not Tuesday's
     today = await chat.text(RUDI, "/lapor")  # /lapor offers it too, beside today's report
-    assert "Laporan Senin, 23 November 2026 Anda masih dikembalikan" in texts(today)
+    assert "Laporan Anda untuk Senin, 23 November 2026 dikembalikan atasan dan belum diperbaiki" in texts(today)
     assert "lapor:2026-11-23" in actions(today) and "ringkasan hasil kerja hari ini" in texts(today)
     opened = await chat.tap(RUDI, "lapor:2026-11-23")
     assert "Senin: rekap berkas." in texts(opened)  # Monday's summary, offered to keep or rewrite
@@ -247,8 +247,8 @@ async def test_a_report_returned_the_next_morning_is_fixed_for_its_own_day(chat,
     assert "Pratinjau laporan Senin, 23 November 2026" in texts(preview)
     assert "ditandai terlambat" not in texts(preview)  # Tuesday is past Monday's deadline, and it does not matter
     sent = await chat.tap(RUDI, "r:send")
-    assert "Laporan Senin, 23 November 2026 yang diperbaiki terkirim" in texts(sent, RUDI)
-    assert "mengirim ulang laporan Senin, 23 November 2026" in texts(sent, DEWI)
+    assert "Perbaikan laporan untuk Senin, 23 November 2026 terkirim" in texts(sent, RUDI)
+    assert "mengirim ulang laporan untuk Senin, 23 November 2026" in texts(sent, DEWI)
     stored = await reports_of(db)
     assert set(stored) == {dt.date(2026, 11, 23)}  # no Tuesday report made of Monday's fix
     fixed = stored[dt.date(2026, 11, 23)]
