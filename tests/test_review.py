@@ -90,7 +90,7 @@ async def test_the_division_head_gets_a_roll_up_and_a_superior_who_never_reviews
     assert len(andi) == 1
     assert "• Seksi Timur (Dewi Lestari): 1/0/1/0 · 0 dari 1 disetujui · belum ditinjau tepat waktu" in andi[0].reply.text
     up = [o for o in out if o.external_id == ANDI and "belum menindaklanjuti" in o.reply.text]
-    assert "Dewi Lestari belum menindaklanjuti tim hari ini: 1 laporan menunggu persetujuan, 1 orang belum melapor" in up[0].reply.text
+    assert "Dewi Lestari belum menindaklanjuti timnya hari ini: 1 laporan menunggu persetujuan, 1 orang belum melapor" in up[0].reply.text
     assert [o for o in await routine.tick() if "belum menindaklanjuti" in o.reply.text] == []
 
 
