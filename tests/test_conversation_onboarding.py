@@ -61,7 +61,7 @@ async def test_help_lists_the_commands_of_the_role(chat):
     staff_help, boss_help = texts(await chat.text("501", "/bantuan")), texts(await chat.text("502", "/bantuan"))
     assert "/lapor" in staff_help and "/tim" not in staff_help
     assert "/tim" in boss_help and "/tugaskan" in boss_help and "/undang" not in boss_help
-    assert "/rekap [TANGGAL, mis. 2026-12-07] — Rekap tim hari ini" in boss_help and "UNIT" not in boss_help
+    assert "/rekap [TANGGAL, mis. 7-12-2026] — Rekap tim hari ini" in boss_help and "UNIT" not in boss_help
 
 
 async def test_an_admin_with_nobody_under_them_is_not_offered_the_team_commands(db, clock, tmp_path):
@@ -79,7 +79,7 @@ async def test_an_admin_with_nobody_under_them_is_not_offered_the_team_commands(
     assert "/tim — Permintaan izin ke admin" in desk and "/tugaskan" not in desk  # the admins' requests
     assert "/undang" in head and "/tim " in head and "/tugaskan" in head
     # Commands that take words say which, with an example: the Telegram menu has no room for them
-    assert "/rekap [TANGGAL] [UNIT], mis. /rekap 2026-12-07 Sekretariat — Rekap tim hari ini" in desk
+    assert "/rekap [TANGGAL] [UNIT], mis. /rekap 7-12-2026 Sekretariat — Rekap tim hari ini" in desk
     assert "/libur [TANGGAL libur|tutup|wfh|wfo NAMA], mis. /libur 24-12-2026 libur Cuti bersama" in desk
     menus = {(m.role, m.language): m for m in await chat.conversation.command_menus()}
     assert menus[("admin_desk", "id")].external_ids == ["501"] and menus[("admin", "id")].external_ids == ["502"]

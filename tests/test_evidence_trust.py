@@ -157,7 +157,7 @@ async def test_a_camera_clock_ahead_is_not_shown_as_taken_before_sending(chat, d
     assert "diambil Rabu, 25 November 2026 pukul 10.00 WITA, bukan hari ini" in out
     clock.current += dt.timedelta(hours=7)  # 16.00 WITA
     digest = texts(await chat.text(DEWI, "/rekap"))
-    assert "⚠️ Menurut data kamera, foto diambil Rabu, 25 November 2026 10.00 WITA (48 jam dari waktu kirim)" in digest
+    assert "⚠️ Menurut data kamera, foto diambil Rabu, 25 November 2026 pukul 10.00 WITA (48 jam dari waktu kirim)" in digest
     assert "sebelum dikirim" not in digest
 
 
