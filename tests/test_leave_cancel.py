@@ -30,12 +30,12 @@ async def test_a_pending_request_is_cancelled_from_izin_and_the_superior_is_told
     sent = await izin(chat)
     (request,) = await table(db, LeaveRequest)
     listed = await chat.text(RUDI, "/izin")
-    assert "Izin keluar rumah" in texts(listed)
+    assert "Izin keluar sebentar" in texts(listed)
     assert "menunggu keputusan" in texts(listed)
     assert _cancel_buttons(listed) == [f"lvc:{request.id}"]
     assert "lv:cuti" in actions(listed)  # asking for something new is still offered
     asked = await chat.tap(RUDI, f"lvc:{request.id}")  # a tap too easily made: asked first
-    assert "Batalkan Izin keluar rumah" in texts(asked, RUDI) and texts(asked, DEWI) == ""
+    assert "Batalkan Izin keluar sebentar" in texts(asked, RUDI) and texts(asked, DEWI) == ""
     assert actions(asked) == [f"lvc:{request.id}:y", f"lvc:{request.id}:n"]
     assert [r.status for r in await table(db, LeaveRequest)] == ["pending"]
     cancelled = await chat.tap(RUDI, f"lvc:{request.id}:y")

@@ -84,7 +84,7 @@ async def test_an_izin_is_a_window_from_now_and_its_approval_excuses_the_flags_i
     assert (request.kind, request.day, request.end_day) == ("izin", MONDAY, None)
     assert (request.starts_at, request.ends_at) == (clock.now(), clock.now() + dt.timedelta(minutes=45))
     to_boss = texts(sent, DEWI)
-    assert "mengajukan <b>Izin keluar rumah</b>" in to_boss
+    assert "mengajukan <b>Izin keluar sebentar</b>" in to_boss
     assert "Senin, 23 November 2026, 10.05–10.50 WITA" in to_boss and "Membeli obat" in to_boss
     async with db.uow() as uow:
         await uow.flags.raise_many([NewFlag(rudi, MONDAY, FlagKind.AWAY_FROM_HOME, "inside")],
