@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.day_records import Actor
-from bot.domain.html import clip, esc
+from bot.domain.html import clip, clip_utf16, esc, utf16_len
 from bot.domain.reports import ReportStatus
 from bot.domain.schedule import in_working_hours, local_date, next_workday
 from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
@@ -155,19 +155,6 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
              _member_rows(people, page, turn.t, edit=True), edit=parts[2] == "e")
 
 
-def _units(text: str) -> int:
-    """Length as Telegram measures captions: UTF-16 code units (an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _clip_units(text: str, limit: int) -> str:
-    if _units(text) <= limit:
-        return text
-    while _units(text) > limit - 1:
-        text = text[:-max(1, (_units(text) - limit) // 2)]
-    return text + "…"
-
-
 async def show_member(turn: Turn, parts: list[str]) -> None:
     if len(parts) != 2 or not parts[1].isdigit():
         turn.say(turn.t("common.not_available"))
@@ -208,9 +195,9 @@ async def show_member(turn: Turn, parts: list[str]) -> None:
             [turn.t("team.evidence_caption", time=format_clock(item.received_at, member.timezone))]
             + [flag_line(f, timezone=member.timezone, t=turn.t).strip() for f in noticed.get(f"ev:{item.id}", [])])
         if item.caption:  # what the person wrote under it, in the room a photo's caption leaves
-            room = CAPTION_MAX - _units(caption) - 1
+            room = CAPTION_MAX - utf16_len(caption) - 1
             if room > 1:
-                caption += "\n" + esc(_clip_units(item.caption, room))
+                caption += "\n" + esc(clip_utf16(item.caption, room))
         turn.say(caption, attachment=Attachment(filename=f"bukti-{item.id}.jpg", path=item.thumb_path, is_photo=True))
     documents = [e for e in evidence if not e.thumb_path]
     if documents:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 
+from bot.domain.html import utf16_len
+
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 # Room for closing and reopening the tags open at a cut ("<b><i><code>" + "</code></i></b>" and more).
@@ -22,9 +24,7 @@ _ATOM = re.compile(r"<[^>]*>|&#?\w+;|.", re.DOTALL)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
 
 
-def tg_len(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
+tg_len = utf16_len  # length as Telegram counts it
 
 
 def visible_len(text: str) -> int:
