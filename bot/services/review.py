@@ -147,7 +147,7 @@ async def _mark(turn: Turn, report, status: str, note: str | None) -> bool:
             ((Button(t("button.fix_report"), action("lapor", day.isoformat())),),),
         ))
     await turn.uow.audit.record(turn.now, f"person:{turn.actor.person_id}", f"report_{status}",
-                                {"report": report.id, "revision": report.revision})
+                                {"report": report.id, "revision": report.revision, "person_id": report.person_id})
     return True
 
 
