@@ -23,6 +23,9 @@ class Button:
     request_location: bool = False  # a "share my location" button (reply keyboard on Telegram)
 
 
+# The most buttons one message may carry: Telegram refuses more inline buttons ("reply markup is too long").
+BUTTONS_MAX = 100
+
 # Actions of buttons that each toggle one choice of several (/tugaskan's people): "<prefix><id>". A channel
 # without buttons may answer several at once ("2 5 7") with one tap "<prefix><id>:<id>:<id>".
 TOGGLE_PREFIXES = ("asg:p:",)

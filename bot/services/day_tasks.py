@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from bot.domain.html import esc
 from bot.domain.tasks import MAX_REASON, MAX_TITLE, TaskSource, TaskStatus, clean_text
-from bot.messages import Button
+from bot.messages import BUTTONS_MAX, Button
 from bot.services.briefing import task_line
 from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
 from bot.texts import format_date
 
 OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
-BUTTONS_MAX = 100  # Telegram refuses a message with more inline buttons ("reply markup is too long")
 NUMBERS_A_ROW = 8  # and more than 8 in a row
 
 

@@ -12,7 +12,7 @@ from bot.domain.flags import FlagRecord
 from bot.domain.html import clip, esc
 from bot.domain.reports import ReportStatus
 from bot.domain.workday import DEFAULT_MODE, EXCUSED, Mode
-from bot.messages import Button, Reply, ReplyKind
+from bot.messages import BUTTONS_MAX, Button, Reply, ReplyKind
 from bot.ports import CardRow, DigestCardData, UnitOfWork
 from bot.presence_records import SummaryRecord
 from bot.services import digest_presence
@@ -129,7 +129,6 @@ def _date(day: dt.date, lang) -> str:
 
 # Telegram refuses a message with more than 100 inline buttons ("reply markup is too long"). A person has at
 # most three (approve, return, view): a team whose buttons do not fit gets them a page at a time.
-BUTTONS_MAX = 100
 PAGE_PEOPLE = 30  # 30 × 3 + approve-all + two page buttons stay under BUTTONS_MAX
 
 

@@ -13,7 +13,7 @@ from bot.domain.html import esc
 from bot.domain.reports import MAX_SUMMARY, ReportStatus, is_late, may_edit
 from bot.domain.tasks import STATUS_MARK, TaskStatus, clean_text
 from bot.domain.workday import Mode, expected_to_report
-from bot.messages import Button
+from bot.messages import BUTTONS_MAX, Button
 from bot.services.review import resubmitted_notice
 from bot.services.briefing import task_line
 from bot.services.leave_routing import deciders_for
@@ -23,7 +23,6 @@ from bot.texts import format_clock, format_date
 
 REPORT_OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
 RETURNED_LOOKBACK_DAYS = 31  # /lapor offers to fix returned reports of this many days back
-BUTTONS_MAX = 100  # Telegram refuses a message with more inline buttons ("reply markup is too long")
 DONE_A_ROW = 5
 
 

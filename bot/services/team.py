@@ -11,7 +11,7 @@ from bot.domain.reports import ReportStatus
 from bot.domain.schedule import in_working_hours, local_date, next_workday
 from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
 from bot.domain.workday import DEFAULT_MODE, Mode
-from bot.messages import Attachment, Button, Reply
+from bot.messages import BUTTONS_MAX, Attachment, Button, Reply
 from bot.services.briefing import task_line
 from bot.services.day_schedule import day_schedule_of, modes_of_people
 from bot.services.digest_presence import flag_line
@@ -23,7 +23,6 @@ from bot.services.turn import Turn, action, day_code, parse_day
 from bot.texts import format_clock, format_date
 
 PICKER_PAGE = 30  # people per page of the picker (Telegram carries at most 100 buttons in a message)
-TEAM_BUTTONS_MAX = 100  # /tim's one button a person fits in one message up to here
 TEAM_PAGE = 90  # beyond it, people per page of /tim's buttons (with ◀ / ▶ still under 100)
 THUMBNAILS_SHOWN = 5
 CAPTION_MAX = 1024  # Telegram's (and WhatsApp's) limit for a photo's caption, after entity parsing
@@ -67,7 +66,7 @@ async def show_team(turn: Turn) -> None:
         mode = Mode(days[p.person_id].mode) if p.person_id in days else unset_mode
         state = report_state(reports.get(p.person_id), days.get(p.person_id), turn.t, unset_mode)
         lines.append(f"{number}. {esc(p.name)} — {turn.t(f'mode.{mode.value}')} · {state}")
-    if len(people) > TEAM_BUTTONS_MAX:
+    if len(people) > BUTTONS_MAX:
         lines.append(turn.t("team.paged", shown=TEAM_PAGE))
     turn.say("\n".join(lines), _member_rows(people, 0, turn.t, edit=False))
     # Requests still waiting for a decision, each again with its buttons: the first notice may be far up
@@ -122,9 +121,9 @@ async def _passed_up_requests(turn: Turn, direct: set[int]) -> set[int]:
 
 
 def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple[Button, ...]]:
-    """A button a person (their number and name); a team over TEAM_BUTTONS_MAX gets `page` of them and
+    """A button a person (their number and name); a team over BUTTONS_MAX gets `page` of them and
     ◀ / ▶ (`edit`: from a page of buttons, which they replace, not from the list)."""
-    pages = 1 if len(people) <= TEAM_BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
+    pages = 1 if len(people) <= BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
     first = page * TEAM_PAGE if pages > 1 else 0
     shown = people[first:first + TEAM_PAGE] if pages > 1 else people
     rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(shown, first + 1)]
@@ -144,7 +143,7 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
         return
     people = await turn.uow.people.direct_reports(turn.actor.person_id)
     # A team that shrank since the button was sent has one page: everyone's buttons.
-    pages = 1 if len(people) <= TEAM_BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
+    pages = 1 if len(people) <= BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
     page = int(parts[1])
     if page >= pages:
         turn.say(turn.t("common.not_available"))
