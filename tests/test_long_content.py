@@ -135,3 +135,26 @@ async def test_a_superior_sees_the_caption_a_person_wrote_under_a_photo_on_its_t
     # It was stored and shown to nobody: the superior saw "Bukti kerja, 10.00 WIB" alone.
     assert shown.startswith("Bukti kerja, ")
     assert "Notulen rapat <koordinasi> SPBE & 'evaluasi'" in shown and shown.endswith("…")
+
+
+async def test_a_photo_from_someone_with_over_99_open_tasks_still_gets_the_which_task_question(rig, db, clock):
+    from tests.chat_harness import jpeg
+
+    async with db.uow() as uow:
+        staff_id, _ = await uow.org.holder_of_nip(nip(1))
+        for k in range(1, 106):  # carried over for months: written straight in, 105 chat turns would be slow
+            await uow.day.add_task(staff_id, title(k), clock.current.date(), "self", None, clock.current, None)
+        await uow.commit()
+    rig.session.files["ph2"] = jpeg()
+    photo = [{"file_id": "ph2", "file_unique_id": "u2", "width": 640, "height": 480}]
+    # 106 buttons were refused by Telegram: the photo was stored and the person never asked which task.
+    question = accepted(await rig.feed(rig.message(STAFF, photo=photo)))
+    buttons = inline_buttons(question)
+    assert len(buttons) == 100
+    assert "Untuk tugas yang mana?" in texts_of(question)[0]
+    assert "Ada 105 tugas terbuka; tombol hanya memuat 99 yang pertama" in texts_of(question)[0]
+    picked = accepted(await rig.taps(STAFF, buttons[98][1]))
+    assert "99 Menyusun laporan &lt;SPBE&gt;" in texts_of(picked)[0]
+    listing = accepted(await rig.says(STAFF, "/tugas"))
+    assert "Tombol hanya memuat 99 tugas pertama dari 105" in "\n".join(texts_of(listing))
+    assert rig.crashes == []

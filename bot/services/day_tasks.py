@@ -44,6 +44,8 @@ async def show_tasks(turn: Turn, *, edit: bool = False) -> None:
     if tasks or upcoming:
         lines.append("")
         lines.append(turn.t("task.legend_numbers" if compact else "task.legend"))
+        if len(markable) > BUTTONS_MAX - 1:
+            lines.append(turn.t("task.buttons_first", shown=BUTTONS_MAX - 1, count=len(markable)))
     turn.say("\n".join(lines), rows, edit=edit)
 
 

@@ -7,7 +7,7 @@ from bot.domain.evidence import EvidenceKind, EvidencePolicy, MediaRefused, clas
 from bot.domain.exif_checks import taken_instant
 from bot.domain.html import clip, esc
 from bot.domain.tasks import TaskStatus
-from bot.messages import Button
+from bot.messages import BUTTONS_MAX, Button
 from bot.ports import MediaStore
 from bot.services import evidence_checks, presence_checks
 from bot.services.refusal import refuse_button
@@ -97,9 +97,15 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         turn.say(_with(turn.t(key, kind=turn.t(f"evidence.kind_{kind.value}"), title=esc(title or "")), told))
         return
     await turn.set_state("evidence_pick", ids=[evidence_id], album=media.album)
-    rows = [(Button(f"{i}. {clip(t.title, 40)}", action("ev", t.id)),) for i, t in enumerate(open_tasks, 1)]
+    # Telegram refuses a keyboard of more than BUTTONS_MAX buttons: tasks carried over for months are cut,
+    # the question still goes, and the rest can be attached from /tugas.
+    shown = open_tasks[:BUTTONS_MAX - 1]
+    rows = [(Button(f"{i}. {clip(t.title, 40)}", action("ev", t.id)),) for i, t in enumerate(shown, 1)]
     rows.append((Button(turn.t("button.for_the_day"), action("ev", 0)),))
-    turn.say(_with(turn.t("evidence.which_task"), told), rows)
+    question = turn.t("evidence.which_task")
+    if len(shown) < len(open_tasks):
+        question += "\n" + turn.t("evidence.which_task_first", shown=len(shown), count=len(open_tasks))
+    turn.say(_with(question, told), rows)
 
 
 def _with(receipt: str, told: str) -> str:
