@@ -18,12 +18,18 @@ from dataclasses import dataclass
 
 import imagehash
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from bot.domain.evidence import MediaRefused
 from storage.metadata_strip import strip_jpeg, strip_png
 
+# An iPhone photo sent as a file is HEIC. pillow-heif decodes it with the picture already upright (libheif
+# applies its rotation and resets the EXIF orientation to 1), so it takes the same path as the others; its
+# derivative is always a re-encode (a JPEG), made off the intake path like a turned photo's.
+register_heif_opener()
+
 THUMB_SIZE = (512, 512)
-FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # MPO: a JPEG with extra images, as some phones write
+FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}  # MPO: a JPEG with extra images, as some phones write
 # The perceptual hash ignores the top and bottom of the picture (status bar, app header, navigation
 # bar: the same on every screenshot of an app) and is probed at shifted crops, so a screenshot whose
 # status bar was cut off still lines up with its uncut copy. Tuned in tests/test_evidence_duplicates.py.
@@ -39,7 +45,7 @@ class ImageFacts:
     height: int
     thumbnail: Image.Image  # RGB, at most THUMB_SIZE, orientation applied
     derivative: bytes | None  # full size, no metadata, orientation applied; None: pending (re-encode)
-    derivative_ext: str | None  # ".jpg" / ".png"
+    derivative_ext: str | None  # ".jpg" / ".png" (a HEIC's is a ".jpg")
     phash: str  # what is stored (16 hex digits)
     probes: tuple[str, ...]  # what is looked up (includes phash)
     taken: dt.datetime | None  # EXIF DateTimeOriginal: naive local time unless the EXIF has an offset

@@ -15,7 +15,7 @@ from pathlib import Path, PurePath
 
 from PIL import Image
 
-from bot.domain.evidence import EvidenceKind, MediaRefused, document_matches, is_heif
+from bot.domain.evidence import EvidenceKind, MediaRefused, document_matches
 from bot.ports import StoredMedia
 from storage.image_facts import fine_gap, fine_probes, inspect, upright_derivative
 
@@ -39,9 +39,6 @@ class FileMediaStore:
         if kind == EvidenceKind.DOCUMENT:
             if not document_matches(content, mime, filename):
                 raise MediaRefused("evidence.wrong_content")
-            return StoredMedia(digest, str(self._original(content, digest, filename, mime)), None, len(content))
-        if kind == EvidenceKind.IMAGE_FILE and is_heif(content):
-            # Pillow cannot decode HEIC without a plugin: kept as received, shown by name like a document.
             return StoredMedia(digest, str(self._original(content, digest, filename, mime)), None, len(content))
         facts = inspect(content, self.max_pixels)
         original = self._original(content, digest, filename, mime)

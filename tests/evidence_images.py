@@ -111,6 +111,14 @@ def camera_jpeg(seed: int = 1, size=(1600, 1200), **exif) -> bytes:
     return encode(photo(seed, size), "JPEG", quality=88, exif=camera_exif(**exif))
 
 
+def camera_heic(seed: int = 1, size=(1600, 1200), **exif) -> bytes:
+    """An iPhone photo sent as a file: HEIC."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    return encode(photo(seed, size), "HEIF", quality=80, exif=camera_exif(**exif).tobytes())
+
+
 def png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims `width`×`height`: a decompression bomb as far as the header goes."""
     data = bytearray(encode(Image.new("L", (8, 8))))

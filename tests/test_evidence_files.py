@@ -11,7 +11,7 @@ from PIL import Image, PngImagePlugin
 
 from bot.domain.evidence import EvidenceKind, MediaRefused, classify
 from storage.media_store import FileMediaStore
-from tests.evidence_images import camera_exif, camera_jpeg, encode, png_claiming, screenshot
+from tests.evidence_images import camera_exif, camera_heic, camera_jpeg, encode, png_claiming, screenshot
 
 TAKEN = dt.datetime(2026, 11, 20, 8, 15, 0)
 HOME = (-1.61, 103.61)
@@ -132,11 +132,26 @@ async def test_originals_are_private_and_everything_is_content_addressed(store):
     assert len(first.phash) == 16 and first.phash in first.probes
 
 
-async def test_an_iphone_heic_file_is_kept_as_received_and_shown_by_name_only(store):
-    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+async def test_an_iphone_heic_file_is_checked_and_shown_like_any_photo_and_its_derivative_is_a_plain_jpeg(store):
+    # An iPhone photo sent as a file. It used to be kept as received, shown by name only, never checked
+    # (no capture time, no duplicate hash) and, without a derivative, never purged with its GPS.
+    heic = camera_heic(size=(1600, 1200), taken=TAKEN, gps=HOME, orientation=6)
     saved = await store.save(heic, filename="IMG_0001.HEIC", mime="image/heic", kind="image_file")
-    assert saved.thumb_path is None and saved.derivative_path is None and saved.phash is None
-    assert stat.S_IMODE(Path(saved.path).stat().st_mode) == 0o600
-    # Not HEIC inside, only by name: not an image.
+    assert saved.taken == TAKEN and saved.gps == pytest.approx(HOME, abs=1e-4)
+    assert len(saved.phash) == 16 and stat.S_IMODE(Path(saved.path).stat().st_mode) == 0o600
+    assert saved.derivative_path is None  # a re-encode: made off the intake path, by the housekeeping
+    derivative_path = await store.make_derivative(saved.path, saved.sha256)
+    assert derivative_path.endswith(".jpg")
+    for path in (derivative_path, saved.thumb_path):
+        raw = Path(path).read_bytes()
+        assert b"Exif" not in raw and b"Samsung" not in raw
+        with Image.open(path) as shown:
+            assert shown.format == "JPEG" and not shown.getexif()
+            assert shown.size[0] < shown.size[1]  # upright: the camera was turned a quarter
+    with Image.open(derivative_path) as derivative:
+        assert derivative.size == (1200, 1600)
+    # HEIC only by name, or cut short: refused, nothing kept.
     assert await refusal(store, b"\x00\x00\x00\x18ftypisom" + b"\x00" * 64, "IMG_0002.HEIC", "image/heic") == \
         "evidence.not_image"
+    assert await refusal(store, heic[: len(heic) // 2], "IMG_0003.HEIC", "image/heic") in \
+        ("evidence.broken_image", "evidence.not_image")

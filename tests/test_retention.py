@@ -226,19 +226,22 @@ async def test_the_runtime_gives_the_routine_its_housekeeping(db_target, db, clo
     assert len(await rows(db, LocationFix)) == 2  # the nightly purge ran within the tick
 
 
-async def test_a_turned_photo_keeps_its_original_until_the_housekeeping_made_its_derivative(db, clock, tmp_path):
+@pytest.mark.parametrize("filename, mime", [("f.jpg", "image/jpeg"), ("IMG_0001.HEIC", "image/heic")])
+async def test_a_turned_photo_or_a_heic_keeps_its_original_until_the_housekeeping_made_its_derivative(
+        db, clock, tmp_path, filename, mime):
+    # A HEIC used to have no derivative at all, so its original (EXIF GPS included) was kept for ever.
     from bot.services.derivatives import make_pending
-    from tests.evidence_images import camera_jpeg
+    from tests.evidence_images import camera_heic, camera_jpeg
 
     await run_import(db, clock, small_office())
     store = FileMediaStore(tmp_path / "media")
-    saved = await store.save(camera_jpeg(size=(800, 600), orientation=6), filename="f.jpg", mime="image/jpeg",
-                             kind="image_file")
+    content = (camera_heic if mime == "image/heic" else camera_jpeg)(size=(800, 600), orientation=6, gps=(-6.2, 106.8))
+    saved = await store.save(content, filename=filename, mime=mime, kind="image_file")
     assert saved.derivative_path is None  # pending: not made on the intake path
     async with db.uow() as uow:
         rudi = (await uow.org.stored_people())[STAF].id
         await uow.day.add_evidence(NewEvidence(rudi, OLD.date(), None, "image_file", saved.sha256, saved.path,
-                                               saved.thumb_path, "image/jpeg", "f.jpg", saved.size, None, None, OLD))
+                                               saved.thumb_path, mime, filename, saved.size, None, None, OLD))
         await uow.commit()
     await purge(db.uow, LocalMediaFiles(), now=NOW, retention_days=90, dry_run=False)
     assert Path(saved.path).exists()  # no derivative yet: the original is kept

@@ -56,7 +56,7 @@ DOCUMENT_MIMES = {
 }
 EXTENSIONS = {
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-    ".heic": "image/heic", ".pdf": "application/pdf", ".doc": "application/msword",
+    ".heic": "image/heic", ".heif": "image/heif", ".pdf": "application/pdf", ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -74,7 +74,6 @@ DOCUMENT_MAGIC = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": _ZIP,
     "application/vnd.oasis.opendocument.text": _ZIP, "application/vnd.oasis.opendocument.spreadsheet": _ZIP,
 }
-HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heif")
 
 
 def declared_type(mime: str | None, filename: str | None) -> str:
@@ -100,11 +99,6 @@ def classify(*, is_photo: bool, mime: str | None, filename: str | None, size: in
     if kind in DOCUMENT_MIMES:
         return EvidenceKind.DOCUMENT
     return "evidence.bad_type"
-
-
-def is_heif(content: bytes) -> bool:
-    """An HEIC/HEIF file (iPhone photos sent as files): an ISO box `ftyp` with a HEIF brand."""
-    return content[4:8] == b"ftyp" and content[8:12] in HEIF_BRANDS
 
 
 def document_matches(content: bytes, mime: str | None, filename: str | None) -> bool:
