@@ -111,8 +111,9 @@ class SqlPersonDataRepository:
         nip = (await self.session.execute(select(Person.nip).where(Person.id == p))).scalar_one()
         await self.session.execute(update(AuditEntry).where(AuditEntry.detail.contains(nip)).values(
             detail=func.replace(AuditEntry.detail, nip, f"X{p:017d}")))
+        # The position goes too: a post held by one person ("Kepala Seksi …") names them as surely as a name.
         await self.session.execute(update(Person).where(Person.id == p).values(
-            name=f"Dihapus {p}", nip=f"X{p:017d}", phone=None, language=None, home_lat=None, home_lon=None,
+            name=f"Dihapus {p}", nip=f"X{p:017d}", position="", phone=None, language=None, home_lat=None, home_lon=None,
             home_radius_m=None, home_pending_lat=None, home_pending_lon=None, home_pending_at=None,
             erased_at=at, updated_at=at))
         await self.session.execute(update(ChannelAccount).where(ChannelAccount.person_id == p,

@@ -112,6 +112,7 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
     assert await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test") == 3  # original, derivative, thumbnail
     person = next(p for p in await table(db, Person) if p.id == rudi)
     assert (person.name, person.nip) == (f"Dihapus {rudi}", f"X{rudi:017d}") and len(person.nip) == 18
+    assert person.position == ""  # a post held by one person would name them
     assert (person.phone, person.home_lat, person.home_lon, person.home_pending_lat, person.home_pending_lon) == \
         (None, None, None, None, None)
     assert person.erased_at == clock.now()
