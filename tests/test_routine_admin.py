@@ -400,3 +400,16 @@ def test_roster_set_help_names_every_mode_it_takes(office):
     shown = apel("roster", "set", "--help").stdout
     assert all(mode.value in shown for mode in Mode)
     assert apel("roster", "set", STAF, "2026-11-24", "libur").exit_code == 0
+
+
+def test_the_commands_today_is_the_offices_date_not_the_servers_utc_one(office, monkeypatch):
+    # 06.00 WIB on Monday 4 January 2027 is still Sunday 3 January in UTC, where the server runs.
+    monkeypatch.setenv("FAKE_NOW", "2027-01-04T06:00:00+07:00")
+    assert apel("schedule", "set", "apel", "08:00", "--from", "2027-01-04", "--to", "2027-01-08").exit_code == 0
+    shown = json.loads(apel("schedule", "show", "-f", "json").stdout)
+    assert {r["field"]: r["value"] for r in shown}["apel"] == "08.00"
+    digests = json.loads(apel("digest", "-f", "json").stdout)
+    assert digests and {d["date"] for d in digests} == {"2027-01-04"}
+    assert apel("calendar", "add", "2027-01-03", "libur", "Hari Jadi").exit_code == 0
+    listed = json.loads(apel("calendar", "list", "--to", "2027-01-05", "-f", "json").stdout)
+    assert [r["date"] for r in listed] == ["2027-01-05"]  # from today on: not yesterday's day off

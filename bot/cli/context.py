@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import errno
 import os
 import socket
@@ -21,6 +22,7 @@ from bot.cli.config_errors import database_url_problem, problems_language, setti
 from bot.cli.output import fail, fail_lines, set_language
 from bot.log_redaction import protect
 from bot.clock import FakeNowClock, SystemClock
+from bot.domain.schedule import local_date
 from bot.services.errors import ServiceError
 from bot.settings import Settings
 from storage.database import is_sqlite
@@ -92,6 +94,12 @@ def clock():
     if fake not in _clocks:
         _clocks[fake] = FakeNowClock(fake) if fake else SystemClock()
     return _clocks[fake]
+
+
+def office_today() -> dt.date:
+    """Today in the office's zone (DEFAULT_TIMEZONE), what a command means by "today": the server runs in
+    UTC, whose date is still yesterday's before 07.00 WIB (09.00 WIT)."""
+    return local_date(clock().now(), load_settings().default_timezone)
 
 
 # What a failed connection to a database server raises (asyncpg and asyncio give no wrapper).

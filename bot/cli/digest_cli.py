@@ -11,7 +11,7 @@ from enum import StrEnum
 import typer
 from rich.markup import escape
 
-from bot.cli.context import clock, load_settings, open_database
+from bot.cli.context import load_settings, office_today, open_database
 from bot.cli.output import current_language, out
 from bot.cli.routine_cli import DATE_HELP, parse_date
 from bot.services import digest
@@ -33,7 +33,7 @@ async def digest_command(
 ) -> None:
     """Print each supervisor's digest: text as people see it, or JSON for scripts."""
     settings = load_settings()
-    day = parse_date(on) or clock().now().date()
+    day = parse_date(on) or office_today()
     db = open_database(settings)
     try:
         async with db.uow() as uow:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import typer
 
-from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
+from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.domain.leave_period import parse_date as read_date
 from bot.services import calendar_admin, roster_admin, schedule_admin
@@ -25,7 +25,7 @@ def parse_date(text: str | None) -> dt.date | None:
     """2026-12-31, or as chat takes it: 31-12-2026, 31/12/2026, 31 Des 2026 (the refusal offers these)."""
     if text is None:
         return None
-    found = read_date(text, clock().now().date())
+    found = read_date(text, office_today())
     if found is None:
         raise ServiceError("calendar.bad_date", value=text)
     return found
@@ -59,7 +59,7 @@ async def schedule_show(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The effective schedule of a unit and where each value comes from."""
-    day = parse_date(on) or clock().now().date()
+    day = parse_date(on) or office_today()
     name, lines = await _with_uow(lambda uow, now: schedule_admin.show(uow, unit, day))
     lang = current_language()
     shown = {x.field: schedule_admin.worded(x.value, x.unit, x.valid_from, x.valid_to, lang) for x in lines}
@@ -103,7 +103,7 @@ async def calendar_list(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """National holidays, cuti bersama, and the days off and directives added here."""
-    first = parse_date(start) or clock().now().date()
+    first = parse_date(start) or office_today()
     last = parse_date(end) or first + dt.timedelta(days=90)
     entries = await _with_uow(lambda uow, now: calendar_admin.entries_between(uow, first, last))
     lang, table = current_language(), fmt is Format.TABLE
