@@ -234,3 +234,15 @@ def test_days_are_read_by_word_and_month_name(typed, first, last):
 def test_unknown_words_and_days_are_still_not_understood(typed):
     with pytest.raises(DayRangeError):
         parse_day_range(typed, MONDAY)
+
+
+def test_29_february_without_a_year_is_the_next_leap_years():
+    # Typed in December 2027 for the coming February: 2027 has no 29 February, 2028 has. It used to be
+    # "not understood", since the parser tried the current year only.
+    december = dt.date(2027, 12, 10)
+    for typed in ("29/2", "29 feb", "29 Februari"):
+        found = parse_day_range(typed, december)
+        assert (found.first, found.last) == (dt.date(2028, 2, 29), dt.date(2028, 2, 29)), typed
+    assert parse_day_range("28/2-1/3", dt.date(2028, 1, 5)).days == 3  # 28, 29 February and 1 March
+    with pytest.raises(DayRangeError):
+        parse_day_range("30/2", december)

@@ -413,3 +413,9 @@ def test_the_commands_today_is_the_offices_date_not_the_servers_utc_one(office, 
     assert apel("calendar", "add", "2027-01-03", "libur", "Hari Jadi").exit_code == 0
     listed = json.loads(apel("calendar", "list", "--to", "2027-01-05", "-f", "json").stdout)
     assert [r["date"] for r in listed] == ["2027-01-05"]  # from today on: not yesterday's day off
+
+
+async def test_libur_29_feb_typed_in_a_year_without_one_is_the_coming_leap_day(admin_chat, clock):
+    clock.current = dt.datetime(2027, 12, 6, 2, 0, tzinfo=dt.UTC)
+    added = texts(await admin_chat.text("505", "/libur 29 Feb libur Hari Jadi Kota"))
+    assert "Selasa, 29 Februari 2028" in added and "Hari Jadi Kota" in added

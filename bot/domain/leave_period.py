@@ -65,12 +65,25 @@ _DATE = r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?"
 _RANGE = re.compile(rf"^{_DATE}(?:\s*(?:-|–|s\.?\s?d\.?|s/d|sampai dengan|sampai|hingga|to)\s*{_DATE})?$")
 
 
+# Without a year, a date ahead means the first one from this long ago on: "05/01" typed in December is next
+# January, while "30/11" typed on 2 December is still the one just gone.
+_STILL_THIS_YEAR = dt.timedelta(days=180)
+_LEAP_SEARCH = 8  # years: 29 February comes back within eight (2096 -> 2104)
+
+
 def _date(day: str, month: str, year: str | None, today: dt.date) -> dt.date:
+    """A typed day and month in the year it means (see the module's `parse_date`); ValueError when no year
+    has it (31/02)."""
     if year:
         return dt.date(int(year), int(month), int(day))
-    found = dt.date(today.year, int(month), int(day))
-    # "05/01" typed in December means next January.
-    return found if found >= today - dt.timedelta(days=180) else found.replace(year=today.year + 1)
+    for offset in range(_LEAP_SEARCH + 1):
+        try:
+            found = dt.date(today.year + offset, int(month), int(day))
+        except ValueError:
+            continue  # 29/02 in a year that has none: the next leap year's
+        if found >= today - _STILL_THIS_YEAR:
+            return found
+    raise ValueError(f"no year has {day}/{month}")
 
 
 _WORD_DAYS = {"besok": 1, "tomorrow": 1, "lusa": 2}  # days after today
@@ -109,8 +122,9 @@ def _numeric(folded: str) -> str:
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:
-    """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12' (this year, or next
-    when that has passed long ago), '25 des'; None when it is not one."""
+    """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12', '25 des'; None when it
+    is not one. Without a year: the next such date (one up to 180 days past stays in its year); '29 feb' in
+    the leap year that comes next."""
     folded = " ".join((text or "").lower().split())
     try:
         return dt.date.fromisoformat(folded)
