@@ -419,3 +419,30 @@ async def test_libur_29_feb_typed_in_a_year_without_one_is_the_coming_leap_day(a
     clock.current = dt.datetime(2027, 12, 6, 2, 0, tzinfo=dt.UTC)
     added = texts(await admin_chat.text("505", "/libur 29 Feb libur Hari Jadi Kota"))
     assert "Selasa, 29 Februari 2028" in added and "Hari Jadi Kota" in added
+
+
+async def test_rekap_of_a_day_without_a_year_in_early_january_is_the_december_just_ended(admin_chat, clock):
+    clock.current = dt.datetime(2027, 1, 4, 2, 0, tzinfo=dt.UTC)  # Monday 09.00 WIB
+    shown = texts(await admin_chat.text("502", "/rekap 30 Des"))
+    assert "Rabu, 30 Desember 2026" in shown and "2027" not in shown  # not a December still to come
+    assert "Kamis, 31 Desember 2026" in texts(await admin_chat.text("502", "/rekap 31/12"))
+    # What lies ahead still means the next one: a day off typed in late December is next year's.
+    clock.current = dt.datetime(2026, 12, 28, 2, 0, tzinfo=dt.UTC)
+    assert "Sabtu, 2 Januari 2027" in texts(await admin_chat.text("505", "/libur 2 Jan libur Tes"))
+
+
+def test_digest_and_audit_dates_without_a_year_look_back(office, monkeypatch):
+    monkeypatch.setenv("FAKE_NOW", "2027-01-04T09:00:00+07:00")
+    digests = json.loads(apel("digest", "--date", "30 Des", "-f", "json").stdout)
+    assert digests and {d["date"] for d in digests} == {"2026-12-30"}
+    assert apel("audit", "--since", "20 Des", "--until", "31/12", "-f", "json").exit_code == 0
+
+
+def test_a_date_looked_back_on_is_the_latest_one_not_after_today():
+    from bot.domain.leave_period import parse_date
+
+    january = dt.date(2027, 1, 4)
+    assert parse_date("30 des", january, looking_back=True) == dt.date(2026, 12, 30)
+    assert parse_date("4/1", january, looking_back=True) == january
+    assert parse_date("30 des", january) == dt.date(2027, 12, 30)  # ahead: the coming one
+    assert parse_date("29 feb", january, looking_back=True) == dt.date(2024, 2, 29)

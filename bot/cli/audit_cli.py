@@ -25,7 +25,7 @@ async def audit_command(
     """The audit log: when, who, what, and the details (never a secret or an invite code)."""
     settings = load_settings()
     zone = ZoneInfo(settings.default_timezone)
-    first, last = parse_date(since), parse_date(until)
+    first, last = parse_date(since, looking_back=True), parse_date(until, looking_back=True)
     db = open_database(settings)
     try:
         async with db.uow() as uow:

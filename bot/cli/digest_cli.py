@@ -33,7 +33,7 @@ async def digest_command(
 ) -> None:
     """Print each supervisor's digest: text as people see it, or JSON for scripts."""
     settings = load_settings()
-    day = parse_date(on) or office_today()
+    day = parse_date(on, looking_back=True) or office_today()
     db = open_database(settings)
     try:
         async with db.uow() as uow:

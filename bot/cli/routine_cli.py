@@ -21,11 +21,12 @@ roster_app = typer.Typer(help="The WFH/WFO rotation.", no_args_is_help=True)
 DATE_HELP = "A date (2026-12-25, 25-12-2026 or 25 Des 2026)"
 
 
-def parse_date(text: str | None) -> dt.date | None:
-    """2026-12-31, or as chat takes it: 31-12-2026, 31/12/2026, 31 Des 2026 (the refusal offers these)."""
+def parse_date(text: str | None, *, looking_back: bool = False) -> dt.date | None:
+    """2026-12-31, or as chat takes it: 31-12-2026, 31/12/2026, 31 Des 2026 (the refusal offers these).
+    Without a year the next such date, or with `looking_back` the latest one not after today."""
     if text is None:
         return None
-    found = read_date(text, office_today())
+    found = read_date(text, office_today(), looking_back=looking_back)
     if found is None:
         raise ServiceError("calendar.bad_date", value=text)
     return found

@@ -71,17 +71,18 @@ _STILL_THIS_YEAR = dt.timedelta(days=180)
 _LEAP_SEARCH = 8  # years: 29 February comes back within eight (2096 -> 2104)
 
 
-def _date(day: str, month: str, year: str | None, today: dt.date) -> dt.date:
+def _date(day: str, month: str, year: str | None, today: dt.date, *, looking_back: bool = False) -> dt.date:
     """A typed day and month in the year it means (see the module's `parse_date`); ValueError when no year
     has it (31/02)."""
     if year:
         return dt.date(int(year), int(month), int(day))
+    step = -1 if looking_back else 1
     for offset in range(_LEAP_SEARCH + 1):
         try:
-            found = dt.date(today.year + offset, int(month), int(day))
+            found = dt.date(today.year + step * offset, int(month), int(day))
         except ValueError:
-            continue  # 29/02 in a year that has none: the next leap year's
-        if found >= today - _STILL_THIS_YEAR:
+            continue  # 29/02 in a year that has none: the next (or last) leap year's
+        if (found <= today) if looking_back else (found >= today - _STILL_THIS_YEAR):
             return found
     raise ValueError(f"no year has {day}/{month}")
 
@@ -121,10 +122,11 @@ def _numeric(folded: str) -> str:
     return written
 
 
-def parse_date(text: str, today: dt.date) -> dt.date | None:
+def parse_date(text: str, today: dt.date, *, looking_back: bool = False) -> dt.date | None:
     """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12', '25 des'; None when it
-    is not one. Without a year: the next such date (one up to 180 days past stays in its year); '29 feb' in
-    the leap year that comes next."""
+    is not one. Without a year: the next such date (one up to 180 days past stays in its year), or with
+    `looking_back` (a past day's digest) the latest one not after today; '29 feb' in the leap year that
+    comes next (or came last)."""
     folded = " ".join((text or "").lower().split())
     try:
         return dt.date.fromisoformat(folded)
@@ -134,7 +136,7 @@ def parse_date(text: str, today: dt.date) -> dt.date | None:
     if not match:
         return None
     try:
-        return _date(*match.group(1, 2, 3), today)
+        return _date(*match.group(1, 2, 3), today, looking_back=looking_back)
     except ValueError:
         return None
 

@@ -26,11 +26,13 @@ def _date(text: str, today: dt.date) -> dt.date:
     return found
 
 
-def _leading_date(words: list[str], today: dt.date) -> tuple[dt.date, list[str]]:
+def _leading_date(words: list[str], today: dt.date, *, looking_back: bool = False) -> tuple[dt.date, list[str]]:
     """The date the words begin with and the words after it: a date written in words takes two or three
-    ("25 Des", "25 Desember 2026"), the others one ("25-12-2026"); a ServiceError when they begin with none."""
+    ("25 Des", "25 Desember 2026"), the others one ("25-12-2026"); a ServiceError when they begin with none.
+    `looking_back`: a date without a year is the latest such day not after today (`parse_date`)."""
     for count in (3, 2, 1):
-        if len(words) >= count and (found := parse_date(" ".join(words[:count]), today)) is not None:
+        if len(words) >= count and (found := parse_date(" ".join(words[:count]), today,
+                                                         looking_back=looking_back)) is not None:
             return found, words[count:]
     # Refused with the whole of what was meant as the date: "31 Feb", not "31".
     meant = 2 + (len(words) > 2 and words[2].isdigit()) if len(words) > 1 and is_month_name(words[1]) else 1
@@ -126,7 +128,8 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
 async def digest_now(turn: Turn, args: str, *, routine) -> None:
     """/rekap [YYYY-MM-DD]: a supervisor's digest of a day on demand; admins may add a unit name to see
     that unit's supervisors' digests. Nobody sees people outside their subtree (admins see all)."""
-    day, rest = _leading_date(args.split(), turn.today) if args.split() else (turn.today, [])
+    # A digest is of a day gone by: "/rekap 30 Des" typed on 4 January is the December just ended.
+    day, rest = _leading_date(args.split(), turn.today, looking_back=True) if args.split() else (turn.today, [])
     unit = " ".join(rest) or None
     if unit and not turn.actor.is_admin:
         await refuse(turn, "rekap")
