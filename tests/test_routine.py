@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.org_terms import Channel
 from bot.domain.work_calendar import national_holidays
+from bot.services import schedule_admin
 from bot.services.routine import Routine
 from schedules.clock_runner import RoutineClock
 from storage.unit_of_work import Database
@@ -286,3 +287,30 @@ async def test_the_digest_shows_people_on_their_units_local_day_off_as_libur_not
     assert "2 belum lapor, 1 berhalangan." in digest.reply.text
     clock.current = dt.datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 18:00 WIB: the boss has no superior
     assert await routine.tick() == []
+
+
+async def set_office_hours(db, clock, field, value):
+    async with db.uow() as uow:
+        await schedule_admin.set_field(uow, unit="Dinas", field=field, value=value, valid_from=None, valid_to=None,
+                                       actor="test", now=clock.now())
+        await uow.commit()
+
+
+def digests_sent(out):
+    return [(o.external_id, o.reply.text.splitlines()[0]) for o in out if "Rekap tim" in o.reply.text]
+
+
+async def test_a_deadline_at_2330_has_its_digest_at_the_deadline_not_at_1630(routine, clock, db):
+    await set_office_hours(db, clock, "deadline", "23:30")
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16.30 WIB: the usual digest time
+    assert digests_sent(await routine.digests(clock.now())) == []  # it listed everyone as missing, 7 h early
+    clock.current = dt.datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23.30 WIB, the deadline
+    assert digests_sent(await routine.tick()) == [(BOSS, "📋 <b>Rekap tim — Senin, 23 November 2026</b>")]
+
+
+async def test_a_friday_deadline_after_the_first_digest_time_moves_the_digests_later(routine, clock, db):
+    await set_office_hours(db, clock, "deadline_by_weekday", "fri=17:00")
+    clock.current = dt.datetime(2026, 11, 27, 9, 30, tzinfo=UTC)  # Friday 16.30 WIB, half an hour before it
+    assert digests_sent(await routine.tick()) == []
+    clock.current = dt.datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 17.00 WIB
+    assert [to for to, _ in digests_sent(await routine.tick())] == [BOSS]

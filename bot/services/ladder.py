@@ -7,7 +7,6 @@ import datetime as dt
 from collections import defaultdict
 
 from bot.domain.html import esc
-from bot.domain.schedule import local_time
 from bot.domain.supervision import levels
 from bot.messages import Attachment, Button, Reply, ReplyKind, Urgency
 from bot.ports import Pictures, UnitOfWork
@@ -135,8 +134,7 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         unit_day = unit_days.get(boss.unit) if boss else None
         if unit_day is None or not unit_day.kind.workday or (scope is not None and boss.unit not in scope):
             continue
-        at = local_time(unit_day.day, unit_day.schedule.digest_time(level), unit_day.unit.timezone)
-        if force or now >= at:
+        if force or now >= unit_day.digest_at(level):
             due.append((boss, unit_day))
     reachable = await _reachable(uow, {boss.id for boss, _ in due})
     keys = {f"digest:{unit_day.day}:{boss.id}": (boss, unit_day) for boss, unit_day in due if boss.id in reachable}
@@ -160,8 +158,8 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         rollups = []
         for head in sorted((p for p in reports[boss.id] if p.id in reports), key=lambda p: p.name):
             head_day = unit_days.get(head.unit, unit_day)
-            review_by = local_time(head_day.day, head_day.schedule.digest_time(level_of[head.id]),
-                                   head_day.unit.timezone) + dt.timedelta(minutes=head_day.schedule.review_window_min)
+            review_by = (head_day.digest_at(level_of[head.id])
+                         + dt.timedelta(minutes=head_day.schedule.review_window_min))
             rollups.append(digest.roll_up(head.name, head.unit, [day_lines[p.id] for p in _below(head.id, reports)],
                                           review_by, now))
         notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups, boss.id), Urgency.BULK))
@@ -206,8 +204,8 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
             continue
         if scope is not None and boss.unit not in scope:
             continue
-        end = local_time(unit_day.day, unit_day.schedule.digest_time(level), unit_day.unit.timezone)
-        if force or now >= end + dt.timedelta(minutes=unit_day.schedule.review_window_min):
+        end = unit_day.digest_at(level) + dt.timedelta(minutes=unit_day.schedule.review_window_min)
+        if force or now >= end:
             due.append((boss, upper, unit_day))
     by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
     for boss, _, unit_day in due:

@@ -45,6 +45,15 @@ class UnitDay:
     apel_at: dt.datetime
     deadline_at: dt.datetime
 
+    def digest_at(self, level: int) -> dt.datetime:
+        """The digest moment of a supervision level: its digest time, unless the first level's comes before the
+        day's deadline (a Friday deadline of 17.00, a deadline of 23.30): then every level's moves later by that
+        gap, keeping their spacing. A digest before the deadline listed everyone as missing."""
+        zone = self.unit.timezone
+        first = local_time(self.day, self.schedule.digest_time(1), zone)
+        at = local_time(self.day, self.schedule.digest_time(level), zone)
+        return at + max(dt.timedelta(0), self.deadline_at - first)
+
 
 async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = None) -> list[UnitDay]:
     units = await uow.org.stored_units()
