@@ -314,3 +314,26 @@ async def test_a_friday_deadline_after_the_first_digest_time_moves_the_digests_l
     assert digests_sent(await routine.tick()) == []
     clock.current = dt.datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # 17.00 WIB
     assert [to for to, _ in digests_sent(await routine.tick())] == [BOSS]
+
+
+def escalations_to(out):
+    return sorted((o.external_id, o.reply.text) for o in out if "belum melapor sampai batas waktu" in o.reply.text)
+
+
+async def test_a_deadline_at_2330_still_has_its_escalation_after_midnight(routine, clock, db):
+    await set_office_hours(db, clock, "deadline", "23:30")
+    clock.current = dt.datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23.30 WIB; 00.30 WITA and 01.30 WIT, Tuesday
+    (escalation,) = escalations_to(await routine.tick())  # Monday's, of the zones whose midnight has passed
+    assert escalation[0] == BOSS and "Wita" in escalation[1] and "Witi" in escalation[1]
+    clock.current = dt.datetime(2026, 11, 23, 17, 0, tzinfo=UTC)  # 00.00 WIB on Tuesday: deadline + 30 min
+    (escalation,) = escalations_to(await routine.tick())  # it was lost once the date had turned
+    assert escalation[0] == BOSS and "Wibi" in escalation[1] and "Wita" not in escalation[1]
+    assert await routine.tick() == []
+    clock.current = dt.datetime(2026, 11, 24, 0, 30, tzinfo=UTC)  # Tuesday's apel: nothing more of Monday's
+    assert escalations_to(await routine.tick()) == []
+
+
+async def test_yesterdays_evening_missed_in_downtime_is_not_sent_the_next_morning(routine, clock):
+    clock.current = dt.datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 07.00 WIB Tuesday; down all Monday evening
+    out = await routine.tick()
+    assert digests_sent(out) == [] and escalations_to(out) == []

@@ -48,7 +48,7 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
         if unit_day is None or not unit_day.kind.workday or (scope is not None and p.unit not in scope):
             continue
         due = unit_day.deadline_at + dt.timedelta(minutes=unit_day.schedule.escalation_delay_min)
-        if boss_of[p.id] is not None and (force or now >= due):
+        if boss_of[p.id] is not None and (force or unit_day.due(due, now)):
             by_day[unit_day.day][p.id] = p.name
     for day, group in by_day.items():
         for line in (await digest.lines_for(uow, group, day)).values():
@@ -134,7 +134,7 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         unit_day = unit_days.get(boss.unit) if boss else None
         if unit_day is None or not unit_day.kind.workday or (scope is not None and boss.unit not in scope):
             continue
-        if force or now >= unit_day.digest_at(level):
+        if force or unit_day.due(unit_day.digest_at(level), now):
             due.append((boss, unit_day))
     reachable = await _reachable(uow, {boss.id for boss, _ in due})
     keys = {f"digest:{unit_day.day}:{boss.id}": (boss, unit_day) for boss, unit_day in due if boss.id in reachable}
@@ -205,7 +205,7 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
         if scope is not None and boss.unit not in scope:
             continue
         end = unit_day.digest_at(level) + dt.timedelta(minutes=unit_day.schedule.review_window_min)
-        if force or now >= end:
+        if force or unit_day.due(end, now):
             due.append((boss, upper, unit_day))
     by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
     for boss, _, unit_day in due:

@@ -30,7 +30,7 @@ async def compute(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
                   home_radius_m: int = DEFAULT_HOME_RADIUS_M) -> list:
     """A routine step (see `Routine._after_deadline`); it sends nothing, so it returns no notices."""
     due = {name: u for name, u in unit_days.items()
-           if u.kind.workday and (scope is None or name in scope) and (force or now >= u.deadline_at)}
+           if u.kind.workday and (scope is None or name in scope) and (force or u.due(u.deadline_at, now))}
     if not due:
         return []
     people = await uow.org.list_people(set(due), include_inactive=False)

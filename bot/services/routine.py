@@ -44,6 +44,14 @@ class UnitDay:
     kind: DayKind
     apel_at: dt.datetime
     deadline_at: dt.datetime
+    # Yesterday's day, looked at for what fell due after midnight (a deadline of 23.30 and its escalation at
+    # 00.00): only moments from this one (today's local midnight) on are due; None for today's day.
+    due_from: dt.datetime | None = None
+
+    def due(self, moment: dt.datetime, now: dt.datetime) -> bool:
+        """Whether a step of this day planned for `moment` is due at `now`. Yesterday's moments before midnight
+        were yesterday's to send: after downtime they are not sent the next day."""
+        return moment <= now and (self.due_from is None or moment >= self.due_from)
 
     def digest_at(self, level: int) -> dt.datetime:
         """The digest moment of a supervision level: its digest time, unless the first level's comes before the
@@ -54,8 +62,22 @@ class UnitDay:
         at = local_time(self.day, self.schedule.digest_time(level), zone)
         return at + max(dt.timedelta(0), self.deadline_at - first)
 
+    @property
+    def runs_past_midnight(self) -> bool:
+        """Yesterday's day with an evening step still to come today: the escalation, the last level's digest or
+        its review window (levels above the digest times' count share the last one)."""
+        if self.due_from is None or not self.kind.workday:
+            return False
+        last = max(self.deadline_at + dt.timedelta(minutes=self.schedule.escalation_delay_min),
+                   self.digest_at(len(self.schedule.digest_times))
+                   + dt.timedelta(minutes=self.schedule.review_window_min))
+        return last >= self.due_from
 
-async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = None) -> list[UnitDay]:
+
+async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = None, *,
+                    yesterday: bool = False) -> list[UnitDay]:
+    """Each unit's day at `now` in its own zone; `yesterday`: the day before it, whose steps may still be due
+    after midnight (`UnitDay.due_from`)."""
     units = await uow.org.stored_units()
     layers = await uow.routine.schedule_layers()
     today = now.date()
@@ -67,13 +89,17 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
             continue
         chain = chain_of(unit.name, units)
         day = local_date(now, unit.timezone)
+        due_from = None
+        if yesterday:
+            due_from = local_time(day, dt.time(0, 0), unit.timezone)
+            day -= dt.timedelta(days=1)
         schedule = resolve(chain, layers, day)
         kind = WorkCalendar(entries, workdays=schedule.workdays).day_kind(day, chain)
         day_schedule = schedule.day(day)
         out.append(
             UnitDay(unit, chain, day, schedule, kind,
                     local_time(day, day_schedule.apel, unit.timezone),
-                    local_time(day, day_schedule.deadline, unit.timezone))
+                    local_time(day, day_schedule.deadline, unit.timezone), due_from)
         )
     return out
 
@@ -124,10 +150,15 @@ class Routine:
         return await self._after_deadline(step, now, unit, force)
 
     async def _after_deadline(self, step, now, unit, force) -> list[Outgoing]:
+        """Today's step, and yesterday's where it fell due after midnight (not when an admin forces today's)."""
         async with self.uow_factory() as uow:
             scope = await self._scope(uow, unit)
-            days = {u.unit.name: u for u in await unit_days(uow, now)}
-            notices = await step(uow, days, now, scope, force)
+            notices = []
+            for yesterday in (True, False) if not force else (False,):
+                days = {u.unit.name: u for u in await unit_days(uow, now, yesterday=yesterday)}
+                if yesterday and not any(u.runs_past_midnight for u in days.values()):
+                    continue  # the usual case: yesterday's evening ended before midnight
+                notices += await step(uow, days, now, scope, force)
             out = await deliver(uow, notices, self.default_language)
             await uow.commit()
         return out
