@@ -444,5 +444,17 @@ def test_a_date_looked_back_on_is_the_latest_one_not_after_today():
     january = dt.date(2027, 1, 4)
     assert parse_date("30 des", january, looking_back=True) == dt.date(2026, 12, 30)
     assert parse_date("4/1", january, looking_back=True) == january
-    assert parse_date("30 des", january) == dt.date(2027, 12, 30)  # ahead: the coming one
+    assert parse_date("2 jan", dt.date(2026, 12, 28), looking_back=True) == dt.date(2026, 1, 2)  # not ahead
     assert parse_date("29 feb", january, looking_back=True) == dt.date(2024, 2, 29)
+
+
+def test_a_period_typed_in_early_january_from_a_december_day_starts_in_the_december_just_gone(office, monkeypatch):
+    monkeypatch.setenv("FAKE_NOW", "2027-01-04T09:00:00+07:00")
+    # "28 Des" used to be next December: the period ran backwards and was refused.
+    saved = apel("schedule", "set", "deadline", "15:00", "--from", "28 Des", "--to", "8 Jan")
+    assert saved.exit_code == 0 and "28 December 2026" in saved.stderr and "8 January 2027" in saved.stderr
+    from bot.domain.leave_period import parse_date
+
+    assert parse_date("28 des", dt.date(2027, 1, 4)) == dt.date(2026, 12, 28)
+    assert parse_date("2 jan", dt.date(2026, 12, 28)) == dt.date(2027, 1, 2)  # ahead stays ahead
+    assert parse_date("1 jan", dt.date(2026, 7, 1)) == dt.date(2027, 1, 1)

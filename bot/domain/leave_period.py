@@ -66,7 +66,7 @@ _RANGE = re.compile(rf"^{_DATE}(?:\s*(?:-|–|s\.?\s?d\.?|s/d|sampai dengan|samp
 
 
 # Without a year, a date ahead means the first one from this long ago on: "05/01" typed in December is next
-# January, while "30/11" typed on 2 December is still the one just gone.
+# January, while "30/11" typed on 2 December, or "28/12" on 2 January, is still the one just gone.
 _STILL_THIS_YEAR = dt.timedelta(days=180)
 _LEAP_SEARCH = 8  # years: 29 February comes back within eight (2096 -> 2104)
 
@@ -76,10 +76,11 @@ def _date(day: str, month: str, year: str | None, today: dt.date, *, looking_bac
     has it (31/02)."""
     if year:
         return dt.date(int(year), int(month), int(day))
-    step = -1 if looking_back else 1
-    for offset in range(_LEAP_SEARCH + 1):
+    # Ahead: from last year on, so that the December just gone is found in January.
+    step, first = (-1, today.year) if looking_back else (1, today.year - 1)
+    for offset in range(_LEAP_SEARCH + 2):
         try:
-            found = dt.date(today.year + step * offset, int(month), int(day))
+            found = dt.date(first + step * offset, int(month), int(day))
         except ValueError:
             continue  # 29/02 in a year that has none: the next (or last) leap year's
         if (found <= today) if looking_back else (found >= today - _STILL_THIS_YEAR):
@@ -124,7 +125,7 @@ def _numeric(folded: str) -> str:
 
 def parse_date(text: str, today: dt.date, *, looking_back: bool = False) -> dt.date | None:
     """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12', '25 des'; None when it
-    is not one. Without a year: the next such date (one up to 180 days past stays in its year), or with
+    is not one. Without a year: the next such date (or one up to 180 days past, last year's too), or with
     `looking_back` (a past day's digest) the latest one not after today; '29 feb' in the leap year that
     comes next (or came last)."""
     folded = " ".join((text or "").lower().split())
