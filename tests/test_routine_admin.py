@@ -458,3 +458,20 @@ def test_a_period_typed_in_early_january_from_a_december_day_starts_in_the_decem
     assert parse_date("28 des", dt.date(2027, 1, 4)) == dt.date(2026, 12, 28)
     assert parse_date("2 jan", dt.date(2026, 12, 28)) == dt.date(2027, 1, 2)  # ahead stays ahead
     assert parse_date("1 jan", dt.date(2026, 7, 1)) == dt.date(2027, 1, 1)
+
+
+def test_a_deadline_before_apel_is_refused_and_nothing_saved(office):
+    # 07:00 typed for 17:00: no briefing would ever be due (apel to deadline), reminders would come at dawn.
+    refused = apel("schedule", "set", "deadline", "07:00")
+    assert refused.exit_code == 1 and "before apel (07.30)" in refused.stderr
+    friday = apel("schedule", "set", "deadline_by_weekday", "fri=07:15", "--unit", "Seksi Timur")
+    assert friday.exit_code == 1
+    assert apel("schedule", "set", "apel", "16:30", "--from", "2027-02-18", "--to", "2027-02-19").exit_code == 1
+    assert schedule()["deadline"] == ("16.00", "default") and schedule("Seksi Timur")["deadline_by_weekday"][0] == "-"
+    assert apel("schedule", "set", "deadline", "23:30").exit_code == 0  # late, but after apel: fine
+
+
+async def test_jadwal_refuses_a_deadline_before_apel_in_indonesian(admin_chat):
+    shown = texts(await admin_chat.text("505", "/jadwal deadline 06:00"))
+    assert "Tidak disimpan: batas laporan (06.00) akan lebih awal daripada apel (07.30)" in shown
+    assert "16.00" in texts(await admin_chat.text("505", "/jadwal"))

@@ -6,8 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.domain.schedule import local_date
 from bot.domain.unit_schedule import (
-    DEFAULTS, FIELDS, WEEKDAY_NAMES, ScheduleValueError, parse_value, resolve, show_value, to_json,
+    DEFAULTS, FIELDS, WEEKDAY_NAMES, ScheduleLayer, ScheduleValueError, parse_value, resolve, show_value, to_json,
 )
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
@@ -93,10 +94,31 @@ async def set_field(
         raise ServiceError("schedule.period_needs_both")
     if valid_to is not None and valid_to < valid_from:
         raise ServiceError("schedule.bad_range")
+    if field in ("apel", "deadline", "deadline_by_weekday"):
+        await _refuse_deadline_before_apel(uow, units, name, field, parsed, valid_from, valid_to, now)
     await uow.routine.set_schedule(units[name].id, to_json({field: parsed}), valid_from, valid_to, now)
     await uow.audit.record(now, actor, "schedule_set", {"unit": name, "field": field, "value": show_value(parsed),
                                                         "from": str(valid_from or ""), "to": str(valid_to or "")})
     return Saved(name, show_value(parsed), valid_from, valid_to)
+
+
+async def _refuse_deadline_before_apel(uow: UnitOfWork, units, name: str, field: str, parsed, valid_from, valid_to,
+                                       now: dt.datetime) -> None:
+    """A deadline typed as 07:00 for 17:00 (or one meant after midnight) would leave the unit's days without a
+    briefing, the reminders before apel and the escalation at breakfast: refused before anything is saved, for
+    the week the change takes effect (each weekday's deadline)."""
+    chain = chain_of(name, units)
+    change = ScheduleLayer(name, {field: parsed}, valid_from, valid_to)
+    layers = [change] + list(await uow.routine.schedule_layers())  # first: it wins over what it replaces
+    start = valid_from or local_date(now, units[name].timezone)
+    last = min(valid_to or start + dt.timedelta(days=6), start + dt.timedelta(days=6))
+    day = start
+    while day <= last:
+        hours = resolve(chain, layers, day).day(day)
+        if hours.deadline <= hours.apel:
+            raise ServiceError("schedule.deadline_before_apel", deadline=show_value(hours.deadline),
+                               apel=show_value(hours.apel))
+        day += dt.timedelta(days=1)
 
 
 _WEEKDAY_CODE = re.compile(r"\b(?:" + "|".join(WEEKDAY_NAMES) + r")\b")
