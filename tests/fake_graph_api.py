@@ -1,7 +1,9 @@
 """An in-process stand-in for the Graph API's WhatsApp endpoints: records every call, enforces the
-platform's limits (3 reply buttons of ≤ 20 characters, lists of ≤ 10 rows of ≤ 24, bodies of ≤ 1024 /
-4096, the 24-hour window: a non-template message outside it gets 131047) and answers with Meta's error
-bodies. Two ways to run it: `transport()` (httpx.MockTransport, unit tests) or `start_in_thread()` (a local
+platform's documented limits (1–3 reply buttons with unique titles of ≤ 20 characters and ids of ≤ 256; lists
+of ≤ 10 rows across ≤ 10 sections, row titles ≤ 24, descriptions ≤ 72, unique row ids of ≤ 200, section titles
+≤ 24, the list button ≤ 20; headers and footers ≤ 60; bodies of ≤ 1024 / 4096; template parameters without
+line breaks, tabs or more than 4 spaces in a row; uploads only of the media types Meta lists, images ≤ 5 MB;
+the 24-hour window: a non-template message outside it gets 131047) and answers with Meta's error bodies. Two ways to run it: `transport()` (httpx.MockTransport, unit tests) or `start_in_thread()` (a local
 HTTP server for `apel run` as a process). People "write" with `user_wrote`, which opens their window."""
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ from typing import Any
 import httpx
 
 WINDOW_S = 24 * 3600
+# Meta's "Supported media types" for uploads (documents, images; audio, video and stickers are never sent).
+UPLOAD_TYPES = {
+    "text/plain", "application/pdf", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "image/jpeg", "image/png",
+}
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -67,6 +79,57 @@ class GraphCall:
         if interactive.get("type") == "list":
             return [(r["id"], r["title"]) for s in action.get("sections", []) for r in s.get("rows", [])]
         return []
+
+
+TEMPLATE_PARAM_BAD = re.compile(r"[\n\t]| {5}")
+
+
+def _interactive_problems(i: dict) -> list[str]:
+    problems = []
+    if not 0 < len(i.get("body", {}).get("text", "")) <= 1024:
+        problems.append("interactive body must be 1-1024 characters")
+    header = i.get("header") or {}
+    if header.get("type") == "text" and not 0 < len(header.get("text") or "") <= 60:
+        problems.append("header text must be 1-60 characters")
+    if "footer" in i and not 0 < len((i["footer"] or {}).get("text") or "") <= 60:
+        problems.append("footer text must be 1-60 characters")
+    action = i.get("action", {})
+    if i["type"] == "button":
+        buttons = action.get("buttons", [])
+        if not 1 <= len(buttons) <= 3:
+            problems.append("1-3 reply buttons")
+        titles = [b["reply"]["title"] for b in buttons]
+        if any(not 0 < len(t) <= 20 for t in titles):
+            problems.append("button title must be 1-20 characters")
+        if len(set(titles)) != len(titles):
+            problems.append("button titles must be unique")
+        ids = [b["reply"]["id"] for b in buttons]
+        if any(not 0 < len(x) <= 256 for x in ids):
+            problems.append("button id must be 1-256 characters")
+        if len(set(ids)) != len(ids):
+            problems.append("button ids must be unique")
+    elif i["type"] == "list":
+        sections = action.get("sections", [])
+        rows = [r for s in sections for r in s.get("rows", [])]
+        if not 1 <= len(sections) <= 10:
+            problems.append("1-10 sections")
+        if any(len(s.get("title") or "") > 24 for s in sections) or (
+                len(sections) > 1 and not all(s.get("title") for s in sections)):
+            problems.append("section title over 24 characters, or missing with several sections")
+        if not 1 <= len(rows) <= 10:
+            problems.append("1-10 list rows across all sections")
+        if any(not 0 < len(r["title"]) <= 24 or len(r.get("description") or "") > 72 for r in rows):
+            problems.append("row title must be 1-24 characters, description at most 72")
+        ids = [r["id"] for r in rows]
+        if any(not 0 < len(x) <= 200 for x in ids):
+            problems.append("row id must be 1-200 characters")
+        if len(set(ids)) != len(ids):
+            problems.append("row ids must be unique")
+        if not 0 < len(action.get("button", "")) <= 20:
+            problems.append("list button must be 1-20 characters")
+    elif i["type"] == "location_request_message" and action.get("name") != "send_location":
+        problems.append("location request action must be send_location")
+    return problems
 
 
 def error_body(code: int, message: str, details: str = "") -> dict:
@@ -141,10 +204,19 @@ class FakeGraphApi:
         return self._record(request, path, None, 400, error_body(100, "Unsupported request"))
 
     def _upload(self, request: httpx.Request, path: str) -> httpx.Response:
+        found = re.search(rb"Content-Type: ([\w/.+-]+)\r\n\r\n", request.content)
+        mime = found.group(1).decode() if found else "application/octet-stream"
+        body = {"upload": len(request.content), "mime_type": mime}
+        if mime not in UPLOAD_TYPES:
+            return self._record(request, path, body, 400, error_body(
+                100, "(#100) Param file must be a file with one of the following types: " + ", ".join(sorted(UPLOAD_TYPES))),
+                [f"upload of unsupported type {mime}"])
+        if mime.startswith("image/") and len(request.content) > IMAGE_MAX_BYTES:
+            return self._record(request, path, body, 400, error_body(131053, "Media upload error",
+                                                                     "image over 5 MB"), ["image over 5 MB"])
         media_id = f"up-{next(self._ids)}"
-        mime = re.search(rb"Content-Type: ([\w/.+-]+)\r\n\r\n", request.content)
-        self.uploads[media_id] = (request.content, mime.group(1).decode() if mime else "application/octet-stream")
-        return self._record(request, path, {"upload": len(request.content)}, 200, {"id": media_id})
+        self.uploads[media_id] = (request.content, mime)
+        return self._record(request, path, body, 200, {"id": media_id})
 
     def _message(self, request: httpx.Request, path: str, body: dict) -> httpx.Response:
         to = body.get("recipient") or body.get("to")
@@ -179,28 +251,16 @@ class FakeGraphApi:
         if kind == "text" and not 0 < len(body["text"]["body"]) <= 4096:
             problems.append("text.body must be 1-4096 characters")
         if kind == "interactive":
-            i = body["interactive"]
-            if not 0 < len(i.get("body", {}).get("text", "")) <= 1024:
-                problems.append("interactive body must be 1-1024 characters")
-            action = i.get("action", {})
-            if i["type"] == "button":
-                buttons = action.get("buttons", [])
-                if not 1 <= len(buttons) <= 3:
-                    problems.append("1-3 reply buttons")
-                if any(len(b["reply"]["title"]) > 20 for b in buttons):
-                    problems.append("button title over 20 characters")
-                if len({b["reply"]["id"] for b in buttons}) != len(buttons):
-                    problems.append("button ids must be unique")
-            elif i["type"] == "list":
-                rows = [r for s in action.get("sections", []) for r in s.get("rows", [])]
-                if not 1 <= len(rows) <= 10:
-                    problems.append("1-10 list rows")
-                if any(len(r["title"]) > 24 or len(r.get("description") or "") > 72 for r in rows):
-                    problems.append("row title over 24 or description over 72 characters")
-                if len(action.get("button", "")) > 20:
-                    problems.append("list button over 20 characters")
+            problems += _interactive_problems(body["interactive"])
         if kind in ("image", "document") and len(body[kind].get("caption") or "") > 1024:
             problems.append("caption over 1024 characters")
+        if kind == "document" and "filename" in body["document"] and not (body["document"]["filename"] or "").strip():
+            problems.append("document filename is empty")
+        if kind == "template":
+            for component in body["template"].get("components") or []:
+                for parameter in component.get("parameters") or []:
+                    if parameter.get("type") == "text" and TEMPLATE_PARAM_BAD.search(parameter.get("text") or ""):
+                        problems.append("template parameter text has a line break, a tab or over 4 spaces in a row")
         return problems
 
     def _record(self, request, path, body, status, response, problems=()) -> httpx.Response:
