@@ -49,6 +49,27 @@ THROTTLE_BACKOFF_S = (1.0, 2.0, 4.0)
 TEMPLATE_AGAIN_AFTER = dt.timedelta(hours=20)  # one template per kind and chat per day, however much is held
 
 
+# The Cloud API takes an upload only as one of the types it lists; a generic application/octet-stream is
+# refused (#100), so an export or invite list would never arrive. A CSV goes as plain text (its name keeps
+# ".csv", which the WhatsApp client shows); Apel sends nothing else that is not listed, and a file it might
+# one day is declared plain text too rather than as a type Meta refuses.
+DOCUMENT_MIME = {
+    ".csv": "text/plain",
+    ".txt": "text/plain",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".ppt": "application/vnd.ms-powerpoint",
+}
+
+
+def document_mime(filename: str) -> str:
+    return DOCUMENT_MIME.get(pathlib.PurePath(filename).suffix.lower(), "text/plain")
+
+
 class NumberLimiter:
     """At most `per_second` calls from this process's number; the outbox will own the global one later."""
 
@@ -166,13 +187,12 @@ class WhatsAppSender:
     async def _attachment(self, to: str, reply: Reply, caption: str | None, record) -> None:
         a = reply.attachment
         media: Any = a.content if a.content is not None else pathlib.Path(a.path)
-        mime = "image/png" if a.filename.lower().endswith(".png") else "image/jpeg" if a.is_photo else None
         if a.is_photo:
+            mime = "image/png" if a.filename.lower().endswith(".png") else "image/jpeg"
             await self._call(to, record, lambda: self.wa.send_image(to=to, image=media, caption=caption, mime_type=mime))
         else:
             await self._call(to, record, lambda: self.wa.send_document(
-                to=to, document=media, filename=a.filename, caption=caption,
-                mime_type=mime or "application/octet-stream"))
+                to=to, document=media, filename=a.filename, caption=caption, mime_type=document_mime(a.filename)))
 
     async def _call(self, to: str, record, make: Callable[[], Awaitable[Any]]) -> Any:
         """One Cloud API call with the waits Meta asks for; records the accepted message id."""
