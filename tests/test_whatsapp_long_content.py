@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests import whatsapp_payloads as wp
-from tests.chat_harness import MONDAY_0900_WIB
+from tests.chat_harness import MONDAY_0900_WIB, jpeg
 from tests.org_rows import flat_office_nip
 from tests.test_long_content import UNIT, long_name, nip, title
 from tests.test_org_import import run_import
@@ -73,3 +73,18 @@ async def test_an_admins_invite_list_and_export_arrive_as_documents_whatsapp_tak
     assert [d["filename"].rsplit(".", 1)[1] for d in documents] == ["csv", "xlsx"], documents
     uploads = [c.body["mime_type"] for c in small.graph.calls[mark:] if c.path.endswith("/media")]
     assert uploads == ["text/plain", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+
+
+async def test_a_task_title_in_the_which_task_question_reads_as_typed(small):
+    # Labels went through the HTML conversion meant for texts: "<RKA>" vanished as a tag, "&amp;" became "&".
+    who = member(1)
+    await small.says(*who, wp.location(-6.2, 106.8))
+    typed = ["Rapat <RKA> & 'TAPD'", "Cek &amp; kirim \"SPJ\""]
+    for t in typed:
+        await small.says(*who, wp.button_reply("t:add"))
+        await small.says(*who, wp.text(t))
+    small.graph.add_media("photo-1", jpeg())
+    question = (await small.says(*who, wp.image("photo-1")))[-1]
+    rows = question.body["interactive"]["action"]["sections"][0]["rows"]
+    offered = [f"{r['title']} {r.get('description') or ''}" for r in rows]
+    assert all(any(t in o for o in offered) for t in typed), offered

@@ -18,7 +18,6 @@ from bot.channels.whatsapp.markup import (
     ROW_DESCRIPTION_LIMIT,
     ROW_TITLE_LIMIT,
     clip,
-    to_whatsapp,
 )
 from bot.messages import TOGGLE_PREFIXES, Reply
 
@@ -104,7 +103,8 @@ def choices_of(reply: Reply) -> Choices:
     flat = [b for row in reply.buttons for b in row]
     if any(b.request_location for b in flat):
         return Choices("location")
-    rows = [[(b.action, to_whatsapp(b.label)) for b in row if b.action] for row in reply.buttons]
+    # Labels are plain text (Telegram shows them as typed), not the core's HTML: "<RKA>" is a word, not a tag.
+    rows = [[(b.action, b.label) for b in row if b.action] for row in reply.buttons]
     rows = [row for row in rows if row]
     options = [option for row in rows for option in row]
     if not options:
