@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.org_terms import Channel
 from tests import whatsapp_payloads as wp
 from tests.chat_harness import MONDAY_0900_WIB, jpeg
 from tests.org_rows import flat_office_nip
@@ -88,3 +89,25 @@ async def test_a_task_title_in_the_which_task_question_reads_as_typed(small):
     rows = question.body["interactive"]["action"]["sections"][0]["rows"]
     offered = [f"{r['title']} {r.get('description') or ''}" for r in rows]
     assert all(any(t in o for o in offered) for t in typed), offered
+
+
+async def test_with_32_open_tasks_the_task_number_a_person_types_opens_that_task(small):
+    # Over 24 tasks /tugas has one number button a task, eight to a row. WhatsApp numbered the rows, so the
+    # "31" a person typed for task 31 (as the text tells them) was answered "Pesan diterima"; only "4", the
+    # fourth row of numbers, led there.
+    who = member(1)
+    for k in range(1, 33):
+        await small.says(*who, wp.button_reply("t:add"))
+        await small.says(*who, wp.text(title(k)))
+    mark = len(small.graph.calls)
+    listing = await small.says(*who, wp.text("/tugas"))
+    menu = listing[-1].shown()
+    assert "\n33. ➕ Tambah tugas\n" in menu and "\n1. 1\n" not in menu and "1 · 2" not in menu, menu
+    offered = await small.says(*who, wp.text("31"))
+    actions = [a for a, _ in offered[-1].actions()]
+    async with small.db.uow() as uow:
+        person = await uow.people.account_person(Channel.WHATSAPP, who[0])
+        tasks = await uow.day.tasks_for_day(person, small.clock.now().date())
+    task_31 = next(t.id for t in tasks if t.title.startswith("31 "))
+    assert actions == [f"t:{task_31}:{a}" for a in ("done", "prog", "block", "ev")], [c.shown() for c in offered]
+    assert refused(small, mark) == []

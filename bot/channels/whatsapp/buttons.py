@@ -26,7 +26,8 @@ MAX_LIST_ROWS = 10
 NUMBER_ANSWER = re.compile(r"\s*(\d{1,3})\s*[.)]?\s*")
 MANY_NUMBERS = re.compile(r"\s*\d{1,3}(?:(?:\s*[,;]\s*|\s+)\d{1,3})+\s*\.?\s*")
 TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
-LEADING_NUMBER = re.compile(r"(\d{1,3})\. ")
+LEADING_NUMBER = re.compile(r"(\d{1,3})(?:\. |$)")
+BARE_NUMBER = re.compile(r"\d{1,3}")
 
 
 Option = tuple[str, str]  # (action, label as plain text)
@@ -81,8 +82,9 @@ def row_numbers(rows: list[list[Option]]) -> list[int]:
 
 
 def option_numbers(options: list[Option]) -> list[int]:
-    """Each option's number: the one its label starts with ("91. Name" on a page of /tim's buttons), so a
-    page answers the numbers it shows; options without one (◀ / ▶) follow; else they are counted."""
+    """Each option's number: the one its label starts with ("91. Name" on a page of /tim's buttons) or is
+    ("31", a task's number), so a page answers the numbers it shows; options without one (◀ / ▶) follow;
+    else they are counted."""
     return _numbered([int(m.group(1)) if (m := LEADING_NUMBER.match(label)) else None for _, label in options])
 
 
@@ -106,6 +108,10 @@ def choices_of(reply: Reply) -> Choices:
     # Labels are plain text (Telegram shows them as typed), not the core's HTML: "<RKA>" is a word, not a tag.
     rows = [[(b.action, b.label) for b in row if b.action] for row in reply.buttons]
     rows = [row for row in rows if row]
+    # A row of bare numbers (/tugas's "1 2 … 8" when there are too many tasks for four buttons each) is a
+    # keypad, not one thing's buttons: each number answers itself, as the text around it says.
+    rows = [[option] for row in rows for option in row] if any(
+        BARE_NUMBER.fullmatch(label) for row in rows for _, label in row) else rows
     options = [option for row in rows for option in row]
     if not options:
         return Choices("none")
@@ -132,6 +138,8 @@ def numbered_text(choices: Choices, hint: str) -> str:
     shown = []
     for number, row in zip(choices.numbers, lines, strict=True):
         labels = " · ".join(label for _, label in row)
+        if labels == str(number):
+            continue  # a bare number: the message's own numbered lines already say what it answers
         # A label that already carries its number (/tim's "3. Name") is not numbered twice.
         shown.append(labels if labels.startswith(f"{number}. ") else f"{number}. {labels}")
     return "\n".join(shown + ["", hint])
