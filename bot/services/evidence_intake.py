@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.day_records import NewEvidence
 from bot.domain.evidence import EvidenceKind, EvidencePolicy, MediaRefused, classify
 from bot.domain.exif_checks import taken_instant
@@ -14,6 +16,9 @@ from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action
 
 DEFAULT_POLICY = EvidencePolicy()
+# WhatsApp has no album id: an album's pictures arrive as messages of their own, seconds apart. One that
+# comes this soon after the picture whose "which task?" is still unanswered joins that question.
+ALBUM_GAP = dt.timedelta(seconds=10)
 
 
 async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy = DEFAULT_POLICY) -> None:
@@ -75,9 +80,10 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         if told:
             turn.say(told)
         return  # the selfie of an open presence check, not a task's evidence
-    if state == "evidence_pick" and media.album and data.get("album") == media.album:
+    pending = data.get("ids", []) if state == "evidence_pick" else []
+    if pending and ((media.album and data.get("album") == media.album) or _soon_after(data.get("at"), turn.now)):
         # The rest of an album joins the question already asked for its first photo.
-        await turn.set_state("evidence_pick", ids=data.get("ids", []) + [evidence_id], album=media.album)
+        await turn.set_state("evidence_pick", ids=pending + [evidence_id], album=media.album, at=turn.now.isoformat())
         if told:
             turn.say(told)
         return
@@ -96,7 +102,8 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         key = "evidence.received_task" if title else "evidence.received_day"
         turn.say(_with(turn.t(key, kind=turn.t(f"evidence.kind_{kind.value}"), title=esc(title or "")), told))
         return
-    await turn.set_state("evidence_pick", ids=[evidence_id], album=media.album)
+    # Pictures still waiting for an answer stay in the new question: answering it attaches them all.
+    await turn.set_state("evidence_pick", ids=pending + [evidence_id], album=media.album, at=turn.now.isoformat())
     # Telegram refuses a keyboard of more than BUTTONS_MAX buttons: tasks carried over for months are cut,
     # the question still goes, and the rest can be attached from /tugas.
     shown = open_tasks[:BUTTONS_MAX - 1]
@@ -106,6 +113,10 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
     if len(shown) < len(open_tasks):
         question += "\n" + turn.t("evidence.which_task_first", shown=len(shown), count=len(open_tasks))
     turn.say(_with(question, told), rows)
+
+
+def _soon_after(asked_at: str | None, now: dt.datetime) -> bool:
+    return asked_at is not None and dt.timedelta(0) <= now - dt.datetime.fromisoformat(asked_at) <= ALBUM_GAP
 
 
 def _with(receipt: str, told: str) -> str:
