@@ -50,6 +50,9 @@ WA_CASES = [
     WaCase("unsupported-by-whatsapp", {"type": "unsupported", "errors": [
         {"code": 131051, "title": "Message type unknown", "message": "Message type unknown",
          "error_data": {"details": "Message type is currently not supported."}}]}, UNSUPPORTED),
+    WaCase("unsupported-error-without-message", {"type": "unknown", "errors": [
+        {"code": 131051, "details": "Message type is not currently supported", "title": "Unsupported message type"}]},
+        UNSUPPORTED),
     WaCase("reaction", {"type": "reaction", "reaction": {"message_id": "wamid.x", "emoji": "👍"}}, None),
     WaCase("garbage-button", wp.button_reply("💥:;::"), NOT_AVAILABLE),
     WaCase("button-200-bytes", wp.button_reply("t:" + "9" * 198), NOT_AVAILABLE),

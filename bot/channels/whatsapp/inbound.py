@@ -73,6 +73,12 @@ def _is_sender(contact: dict, message: dict) -> bool:
 
 def _parse(client, update: dict):
     message = update["entry"][0]["changes"][0]["value"]["messages"][0]
+    for error in message.get("errors") or []:
+        # Meta's unsupported-message errors come with a title and details but not always a "message", which
+        # pywa requires: without one the person's sticker-like message went unanswered and did not even count
+        # as writing (their 24-hour window stayed shut here).
+        if isinstance(error, dict):
+            error.setdefault("message", error.get("title") or error.get("details") or "")
     kind = message.get("type")
     if kind == "interactive":
         interactive = message.get("interactive") or {}
