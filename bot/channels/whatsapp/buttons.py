@@ -70,6 +70,15 @@ class Choices:
         return menu
 
 
+def typed_menu(choices: Choices) -> list[MenuEntry]:
+    """What a number typed in answer to a list or reply buttons picks, which WhatsApp shows unnumbered: the
+    core's row N where its labels carry numbers ("✅ 2" · "🔄 2": /tugas's task 2), else the N-th button
+    as it appears ("2" after Cuti · Sakit · Dinas luar is Sakit)."""
+    numbered_rows = any(TRAILING_NUMBER.search(label) for row in choices.rows if len(row) > 1 for _, label in row)
+    rows = choices.rows if numbered_rows else [[option] for option in choices.options]
+    return Choices("numbered", choices.options, rows).menu
+
+
 def row_numbers(rows: list[list[Option]]) -> list[int]:
     """Each row's number: the one all its labels end with ("✅ 3", "🔄 3", or a lone "👁 3": line 3 of
     the message), so the person answers the number they read; rows without one (➕ Tambah tugas) follow

@@ -14,7 +14,7 @@ import httpx
 from pywa_async.errors import WhatsAppError
 
 from bot.channels.whatsapp.buttons import answered_number, numbered_answer, toggled_together
-from bot.channels.whatsapp.held import reply_from_json
+from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
 from bot.channels.whatsapp.window import SHOW_PAYLOAD
 from bot.domain.org_terms import Channel
@@ -111,7 +111,7 @@ class WhatsAppChannel:
         async with self.conversation.uow_factory() as uow:
             claimed = await self.store.claim_held(uow.session, sender, self._now())
             queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
-                               key=f"wa-held:{held_id}") for held_id, person_id, _kind, payload in claimed]
+                               key=f"{HELD_KEY_PREFIX}{held_id}") for held_id, person_id, _kind, payload in claimed]
             uow.outbox.add(queued)
             await uow.commit()
         if queued:

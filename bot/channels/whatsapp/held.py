@@ -6,6 +6,10 @@ import base64
 
 from bot.messages import Attachment, Button, Reply
 
+# The outbox key of held content released (and, in adapter tests, the mark of it sent at once): it goes as a
+# reply, first in line, but it is what was pushed to the person, not an answer to what they wrote.
+HELD_KEY_PREFIX = "wa-held:"
+
 
 def reply_to_json(reply: Reply) -> dict:
     attachment = None

@@ -31,8 +31,8 @@ from pywa_async.types import Button as WaButton
 from pywa_async.types import Section, SectionList, SectionRow
 from pywa_async.types.templates import TemplateLanguage
 
-from bot.channels.whatsapp.buttons import button_title, choices_of, numbered_text, row_title
-from bot.channels.whatsapp.held import reply_from_json, reply_to_json
+from bot.channels.whatsapp.buttons import button_title, choices_of, numbered_text, row_title, typed_menu
+from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json, reply_to_json
 from bot.channels.whatsapp.markup import CAPTION_LIMIT, INTERACTIVE_BODY_LIMIT, TEXT_LIMIT, clip, split, to_whatsapp
 from bot.channels.whatsapp.window import Templates, template_components, window_open
 from bot.domain.flags import FlagKind, NewFlag
@@ -124,7 +124,8 @@ class WhatsAppSender:
         """The person wrote: what was held for them goes now, oldest first. Returns how many went."""
         sent = 0
         for person_id, _kind, payload in await self.store.release_held(external_id, self._clock.now()):
-            outgoing = Outgoing(Channel.WHATSAPP, external_id, reply_from_json(payload), Urgency.REPLY, person_id)
+            outgoing = Outgoing(Channel.WHATSAPP, external_id, reply_from_json(payload), Urgency.REPLY, person_id,
+                                key=HELD_KEY_PREFIX)
             sent += await self.send(outgoing)
         return sent
 
@@ -182,7 +183,12 @@ class WhatsAppSender:
                                  sections=[Section(title=clip(t("whatsapp.list_section"), 24), rows=rows)])
         await self._call(to, record, lambda: self.wa.send_message(to=to, text=last, buttons=markup))
         if not keep_menu:
-            await self.store.set_menu(to, None, self._clock.now())  # a numbered menu shown earlier is stale now
+            # People answer a list or buttons with a number too ("2" for the second); in answer to their own
+            # message that number picks what they see. A notice pushed to them (a leave to approve, also one
+            # held and released) answers no number, so a "1" typed for their own earlier list cannot approve it.
+            answers_them = outgoing.urgency is Urgency.REPLY and not (outgoing.key or "").startswith(HELD_KEY_PREFIX)
+            menu = typed_menu(choices) if answers_them else None
+            await self.store.set_menu(to, menu, self._clock.now())
 
     async def _attachment(self, to: str, reply: Reply, caption: str | None, record) -> None:
         a = reply.attachment

@@ -1,0 +1,66 @@
+"""A number typed in answer to a list or reply buttons, which WhatsApp shows unnumbered: people answer "2" for
+the second choice, as they do to a numbered menu. A notice pushed to them takes no number (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from tests import whatsapp_payloads as wp
+from tests.org_rows import KASI, STAF
+from tests.test_whatsapp_adapter import DEWI, DEWI_PHONE, RUDI, RUDI_PHONE, onboard, rig, shown  # noqa: F401
+
+
+async def test_a_number_typed_to_a_list_and_to_buttons_picks_the_choice_in_that_place(rig):  # noqa: F811
+    # It used to be answered "Pesan diterima …": the list and buttons kept no numbers.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    menu = await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    assert [title for _, title in menu[-1].actions()][1] == "Sakit"
+    sick = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
+    assert shown(sick).startswith("Sakit: untuk hari apa?"), shown(sick)
+    days = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))  # the buttons: Hari ini · 2 hari · 3 hari
+    assert "(2 hari kerja)" in shown(days), shown(days)
+
+
+async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig):  # noqa: F811
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for title in ("Rekap absensi", "Surat edaran"):
+        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
+        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    listing = await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))
+    assert listing[-1].body["interactive"]["type"] == "list"  # 9 buttons: ✅ 🔄 ⛔ 📎 for each task and ➕
+    offered = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
+    assert [title for _, title in offered[-1].actions()] == ["✅ 2", "🔄 2", "⛔ 2", "📎 2"]
+
+
+async def test_a_number_typed_after_a_notice_does_not_answer_the_notices_buttons(rig):  # noqa: F811
+    await onboard(rig, DEWI, DEWI_PHONE, KASI)
+    await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))
+    await rig.says(DEWI, DEWI_PHONE, wp.text("/izin"))  # her own list: "1" would be Cuti
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    notice = await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))  # asks Dewi to approve his home
+    assert [title for c in notice if c.to == DEWI for _, title in c.actions()] == ["✅ Setujui", "❌ Tolak"]
+    answer = await rig.says(DEWI, DEWI_PHONE, wp.text("1"))
+    assert "disetujui" not in shown(answer).lower(), shown(answer)
+    async with rig.db.uow() as uow:
+        approved = await uow.session.execute(text("SELECT count(*) FROM audit_log WHERE action = 'home_approved'"))
+        assert approved.scalar_one() == 0
+
+
+async def test_a_number_typed_after_held_content_is_released_does_not_answer_its_buttons(rig):  # noqa: F811
+    # Held content goes out as a reply once the person writes, but it was pushed to them all the same.
+    await onboard(rig, DEWI, DEWI_PHONE, KASI)
+    await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))
+    rig.clock.advance(hours=25)
+    rig.graph.windows[DEWI] -= 25 * 3600
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    held = await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    assert [c.type for c in held if c.to == DEWI] == ["template"]
+    released = await rig.says(DEWI, DEWI_PHONE, wp.template_button("wa:show"))
+    assert [title for c in released for _, title in c.actions()] == ["✅ Setujui", "❌ Tolak"]
+    await rig.says(DEWI, DEWI_PHONE, wp.text("1"))
+    async with rig.db.uow() as uow:
+        approved = await uow.session.execute(text("SELECT count(*) FROM audit_log WHERE action = 'home_approved'"))
+        assert approved.scalar_one() == 0
