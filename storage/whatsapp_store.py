@@ -55,6 +55,11 @@ class WhatsAppStore:
                 menu=json.dumps(actions) if actions else None, menu_at=at if actions else None))
             await session.commit()
 
+    async def menu_at(self, external_id: str) -> dt.datetime | None:
+        async with self._sessions() as session:
+            return (await session.execute(
+                select(WhatsAppChat.menu_at).where(WhatsAppChat.external_id == external_id))).scalar()
+
     async def menu(self, external_id: str) -> list[str]:
         async with self._sessions() as session:
             raw = (await session.execute(

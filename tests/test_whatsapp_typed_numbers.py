@@ -64,3 +64,26 @@ async def test_a_number_typed_after_held_content_is_released_does_not_answer_its
     async with rig.db.uow() as uow:
         approved = await uow.session.execute(text("SELECT count(*) FROM audit_log WHERE action = 'home_approved'"))
         assert approved.scalar_one() == 0
+
+
+def swiped(body: dict, onto: str) -> dict:
+    """The person's message as a reply (swiped) to one of the bot's messages."""
+    return {**body, "context": {"from": wp.BUSINESS_NUMBER, "id": onto}}
+
+
+async def test_a_number_swiped_onto_an_older_list_answers_nothing_of_the_newer_one(rig):  # noqa: F811
+    # "2" swiped onto yesterday's /tugas meant its task 2; it was taken as the latest list's 2 (here Sakit).
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for title in ("Rekap absensi", "Surat edaran", "Notulen rapat"):
+        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
+        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    rig.clock.advance(minutes=1)
+    tasks = (await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas")))[-1]
+    assert tasks.type == "text" and "2. ✅ 2" in tasks.shown()  # 13 buttons: a numbered menu
+    rig.clock.advance(minutes=1)
+    leave = (await rig.says(RUDI, RUDI_PHONE, wp.text("/izin")))[-1]
+    older = await rig.says(RUDI, RUDI_PHONE, swiped(wp.text("2"), tasks.response["messages"][0]["id"]))
+    assert "daftar yang sudah diganti" in shown(older) and "Sakit" not in shown(older), shown(older)
+    current = await rig.says(RUDI, RUDI_PHONE, swiped(wp.text("2"), leave.response["messages"][0]["id"]))
+    assert shown(current).startswith("Sakit: untuk hari apa?"), shown(current)

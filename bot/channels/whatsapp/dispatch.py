@@ -85,6 +85,10 @@ class WhatsAppChannel:
         if inbound is not None and inbound.text is not None:
             menu = await self.store.menu(item.sender)
             tap = toggled_together(inbound.text, menu) or numbered_answer(inbound.text, menu)
+            if tap is not None and await self._to_older_list(item):
+                await self._release(item.sender)
+                await self.sender.say(item.sender, "whatsapp.older_list")
+                return
             if isinstance(tap, str):
                 inbound = replace(inbound, text=None, tap=tap)
             elif tap is not None:
@@ -100,6 +104,15 @@ class WhatsAppChannel:
             await self._after_turn(outgoings)
         else:
             await self.deliver(outgoings)
+
+    async def _to_older_list(self, item: MessageIn) -> bool:
+        """A number swiped onto one of our messages sent before the stored menu: it means that older list (an
+        earlier digest, yesterday's tasks), and the stored menu would give its number to someone or something
+        else."""
+        if item.replied_to is None:
+            return False
+        replied, shown_at = await self.store.sent(item.replied_to), await self.store.menu_at(item.sender)
+        return replied is not None and shown_at is not None and replied.sent_at < shown_at
 
     async def _release(self, sender: str) -> None:
         """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction

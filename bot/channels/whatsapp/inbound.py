@@ -32,6 +32,7 @@ class MessageIn:
     inbound: Inbound | None  # None: a kind the routine does not use (a sticker); it still opens the window
     wa_id: str | None
     button_payload: str | None = None  # a template's quick-reply button
+    replied_to: str | None = None  # the message id a text answers when the person swiped to reply to one
 
 
 # What a person may send that the routine has no use for (voice notes arrive as audio): they get an
@@ -105,7 +106,9 @@ def to_message(client, update: dict, *, now: Callable[[], dt.datetime] = utc_now
         return MessageIn(base["sender"], None, user.wa_id, button_payload=str(parsed.data))
     if isinstance(parsed, (CallbackButton, CallbackSelection)):
         return MessageIn(base["sender"], Inbound(**base, tap=str(parsed.data)), user.wa_id)
-    return MessageIn(base["sender"], _message_inbound(parsed, base), user.wa_id)
+    context = getattr(parsed, "reply_to_message", None)
+    return MessageIn(base["sender"], _message_inbound(parsed, base), user.wa_id,
+                     replied_to=context.id if context is not None else None)
 
 
 def _message_inbound(message: Message, base: dict) -> Inbound | None:

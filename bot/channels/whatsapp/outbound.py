@@ -140,8 +140,17 @@ class WhatsAppSender:
         reply = Reply(t("whatsapp.row_pick", number=number), (tuple(Button(label, action) for action, label in row),))
         await self._render(Outgoing(Channel.WHATSAPP, to, reply, Urgency.REPLY, person_id), keep_menu=True)
 
+    async def say(self, to: str, key: str) -> None:
+        """One line of the adapter's own, in the person's language, in answer to what they wrote."""
+        async with self._conversation.uow_factory() as uow:
+            person_id = await uow.people.account_person(Channel.WHATSAPP, to)
+        t = await self._words(person_id)
+        await self._render(Outgoing(Channel.WHATSAPP, to, Reply(t(key)), Urgency.REPLY, person_id))
+
     async def _render(self, outgoing: Outgoing, *, keep_menu: bool = False) -> None:
         to, reply = outgoing.external_id, outgoing.reply
+        # A menu's time is when its first message went: a reply to anything sent before it is to an older list.
+        started = self._clock.now()
         body = to_whatsapp(reply.text)
         choices = choices_of(reply)
         record = (outgoing.person_id, reply.kind)
@@ -162,7 +171,7 @@ class WhatsAppSender:
             full = (body + "\n\n" if body else "") + numbered_text(choices, hint)
             for part in split(full, TEXT_LIMIT):
                 await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
-            await self.store.set_menu(to, choices.menu, self._clock.now())
+            await self.store.set_menu(to, choices.menu, started)
             return
         # Interactive bodies are shorter than texts: what does not fit goes first as plain text.
         parts = split(body, INTERACTIVE_BODY_LIMIT) if body else [t("whatsapp.no_text")]
@@ -188,7 +197,7 @@ class WhatsAppSender:
             # held and released) answers no number, so a "1" typed for their own earlier list cannot approve it.
             answers_them = outgoing.urgency is Urgency.REPLY and not (outgoing.key or "").startswith(HELD_KEY_PREFIX)
             menu = typed_menu(choices) if answers_them else None
-            await self.store.set_menu(to, menu, self._clock.now())
+            await self.store.set_menu(to, menu, started)
 
     async def _attachment(self, to: str, reply: Reply, caption: str | None, record) -> None:
         a = reply.attachment
