@@ -163,6 +163,16 @@ class Settings(BaseSettings):
                 raise ValueError("TELEGRAM_BOT_TOKEN must look like 123456789:AAE... (from @BotFather)")
         return value
 
+    @field_validator("whatsapp_number")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        # wa.me links take the digits with the country code; letters or a local 0812… made dead invite links.
+        if value is not None:
+            digits = re.sub(r"[\s().-]", "", value).removeprefix("+")
+            if not re.fullmatch(r"[1-9][0-9]{7,14}", digits):
+                raise ValueError("WHATSAPP_NUMBER must be the number in E.164, e.g. +6281234567890")
+        return value
+
     @field_validator("telegram_bot_username")
     @classmethod
     def _no_at(cls, value: str | None) -> str | None:

@@ -117,6 +117,9 @@ def test_a_file_error_is_not_called_a_database_error(capsys):
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL harus DEBUG, INFO, WARNING, ERROR atau CRITICAL."),
         ("REDIS_URL", "localhost:6379", "REDIS_URL harus diawali redis://, rediss:// atau unix://"),
         ("WEBHOOK_URL", "not-a-url", "WEBHOOK_URL harus alamat seperti https://apel.contoh.go.id/telegram/webhook."),
+        # Accepted, and `apel invite --channel whatsapp` wrote links such as https://wa.me/?text=CODE that open nothing.
+        ("WHATSAPP_NUMBER", "0812-3456-7890", "WHATSAPP_NUMBER harus nomor lengkap dengan kode negara (E.164)"),
+        ("WHATSAPP_NUMBER", "nomor-bisnis", "WHATSAPP_NUMBER harus nomor lengkap dengan kode negara (E.164)"),
     ],
 )
 @pytest.mark.parametrize("command", [["org", "show"], ["run"]])

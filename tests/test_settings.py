@@ -45,3 +45,9 @@ def test_a_zone_outside_indonesia_is_refused(monkeypatch):
 def test_wib_is_understood_as_jakarta(monkeypatch):
     monkeypatch.setenv("DEFAULT_TIMEZONE", "WIB")
     assert Settings(_env_file=None).default_timezone == "Asia/Jakarta"
+
+
+@pytest.mark.parametrize("number", ["+6281234567890", "6281234567890", "+62 812-3456-7890", "+1 555 193 2345"])
+def test_a_whatsapp_number_with_its_country_code_is_taken_as_written(monkeypatch, number):
+    monkeypatch.setenv("WHATSAPP_NUMBER", number)  # Meta's test numbers (+1 555 …) included
+    assert Settings(_env_file=None).whatsapp_number == number

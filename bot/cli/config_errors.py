@@ -24,6 +24,7 @@ _RULES = {
     "log_level": "settings.log_level",
     "redis_url": "settings.redis_url",
     "webhook_url": "settings.webhook_url",
+    "whatsapp_number": "settings.whatsapp_number",
 }
 _NUMBER_ERRORS = {"int_parsing", "int_from_float", "int_type", "float_parsing", "float_type", "finite_number",
                   "greater_than", "greater_than_equal", "less_than", "less_than_equal"}
