@@ -224,4 +224,5 @@ async def test_an_approved_permission_excuses_the_exit_inside_its_window(chat, d
     digest = texts(await chat.text(DEWI, "/rekap"))
     assert "✔️ keluar dari area rumah 10.00–10.30 WITA (30 menit) (izin keluar 09.50–10.30 WITA)" in digest
     assert "⚠️ keluar dari area rumah 10.30–10.40 WITA (10 menit)" in digest
-    assert "🚶 izin keluar rumah 09.50–10.30 (disetujui)" in digest  # the permission itself is shown
+    # The permission itself is shown, in the words it is asked with: it is granted on WFO days too.
+    assert "🚶 izin keluar sebentar 09.50–10.30 (disetujui)" in digest
