@@ -205,3 +205,17 @@ def test_a_dry_run_tells_what_an_import_would_do_and_changes_nothing(apel_env, o
     assert STAF in shown and shown["197502022001122002"]["name"] == "Siti Aminah"
     audit = json.loads(apel("audit", "--format", "json").stdout)
     assert [a["action"] for a in audit] == ["org_import"]  # the real import only
+
+
+def test_run_when_telegram_cannot_be_reached_at_start_says_so_in_one_line_without_the_token(apel_env, monkeypatch):
+    import bot.channels.telegram.outbound as outbound
+
+    monkeypatch.setattr(outbound, "NETWORK_BACKOFF_S", (0.0, 0.0, 0.0))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:SECRETpart")
+    monkeypatch.setenv("TELEGRAM_API_URL", "notaurl")  # aiohttp quotes the request URL, token included
+    monkeypatch.setenv("ROUTINE_TICK_SECONDS", "0")
+    result = runner.invoke(app, ["run", "--sample-if-empty"])
+    assert result.exit_code == 1
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
+    assert line.startswith("Error: Telegram (notaurl) cannot be reached after 3 tries: ")
+    assert "SECRETpart" not in result.stdout + result.stderr

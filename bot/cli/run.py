@@ -184,7 +184,10 @@ async def _channels(settings, role: Role) -> None:
 
 
 async def _telegram(settings, role: Role, conversation, whatsapp, deliver) -> None:
+    from aiogram.exceptions import TelegramNetworkError, TelegramServerError
+
     from bot.channels.telegram.app import run_polling, webhook_asgi_app
+    from bot.channels.telegram.outbound import redact
     from bot.cli.run_whatsapp import serve_whatsapp
 
     token = settings.telegram_bot_token.get_secret_value()
@@ -209,7 +212,13 @@ async def _telegram(settings, role: Role, conversation, whatsapp, deliver) -> No
         raise ServiceError("cli.run_web_needs_webhook")
     say("cli.run_polling", api=settings.telegram_api_url)
     if whatsapp is None:
-        await run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver)
+        try:
+            await run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver)
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            # Only the start-up's calls get here (aiogram's polling loop rides out outages): one line, as the
+            # web role says it, not a traceback quoting the request URL, which holds the token.
+            raise ServiceError("cli.run_telegram_unreachable", api=settings.telegram_api_url,
+                               reason=redact(str(exc), token)) from None
         return
     # The web server owns SIGINT/SIGTERM; polling stops when it does.
     polling = asyncio.create_task(run_polling(conversation, token=token, api_url=settings.telegram_api_url,

@@ -15,6 +15,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.methods import DeleteWebhook
 
 from bot.channels.telegram.dispatch import (
     ALLOWED_UPDATES,
@@ -25,6 +26,7 @@ from bot.channels.telegram.dispatch import (
     wake_sender,
 )
 from bot.channels.telegram.menu_refresh import MenuRefresher
+from bot.channels.telegram.outbound import call_with_retry
 from bot.channels.telegram.polling import RetryUntilHandled
 from bot.channels.telegram.response_types import pin_response_models
 from bot.channels.telegram.webhook import WEBHOOK_PATH, WebhookApp
@@ -85,7 +87,7 @@ async def run_polling(
         dispatcher = build_dispatcher(conversation, deliver or wake_sender(None))
         dispatcher.update.outer_middleware(retry or RetryUntilHandled())
         # A webhook left set makes getUpdates fail with 409; pending updates are kept, not dropped.
-        await bot.delete_webhook(drop_pending_updates=False)
+        await call_with_retry(bot, DeleteWebhook(drop_pending_updates=False))
         await menus.set_all()
     except BaseException:
         await bot.session.close()
