@@ -443,3 +443,7 @@ def test_the_cli_writes_csv_to_stdout_and_refuses_bad_input(seeded_env, tmp_path
     bad = runner.invoke(cli, ["export", "--month", "2026-11", "--unit", "Nowhere"])
     assert bad.exit_code == 1 and "Nowhere" in bad.stderr
     assert not (tmp_path / "apel-2026-11.xlsx").exists()
+    # --summary is CSV's; with the default XLSX it was ignored and the whole workbook written without a word.
+    bad = runner.invoke(cli, ["export", "--month", "2026-11", "--summary"])
+    assert bad.exit_code == 1 and "--summary is for --format csv only" in bad.stderr
+    assert not (tmp_path / "apel-2026-11.xlsx").exists()

@@ -14,6 +14,7 @@ from bot.cli.files import ReplacedFile
 from bot.cli.output import current_language, progress_bar, say
 from bot.exports import render
 from bot.exports.workbook import write_csv
+from bot.services.errors import ServiceError
 from bot.services.month_export import build_month, export_filename, parse_format, parse_month
 from bot.texts import text
 
@@ -30,6 +31,8 @@ async def export_command(
     settings = load_settings()  # sets the catalog language
     first = parse_month(month)
     fmt = parse_format(fmt)
+    if summary and fmt != "csv":
+        raise ServiceError("export.summary_csv_only")  # the workbook was written without a word about it
     lang = current_language()
     to_stdout = out is not None and str(out) == "-"
     db = open_database(settings)
