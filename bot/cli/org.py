@@ -142,8 +142,8 @@ async def show_command(
         listing = await list_org(db.uow, unit=unit, include_inactive=include_inactive)
     finally:
         await db.dispose()
-    if not listing.people and unit is None:
-        raise fail("cli.org_empty")
+    if not listing.people and unit is None and fmt is Format.TABLE:
+        raise fail("cli.org_empty")  # scripts get the empty listing, as from every other listing
     if fmt is not Format.TABLE:
         records = [
             {
