@@ -475,3 +475,10 @@ async def test_jadwal_refuses_a_deadline_before_apel_in_indonesian(admin_chat):
     shown = texts(await admin_chat.text("505", "/jadwal deadline 06:00"))
     assert "Tidak disimpan: batas laporan (06.00) akan lebih awal daripada apel (07.30)" in shown
     assert "16.00" in texts(await admin_chat.text("505", "/jadwal"))
+
+
+def test_every_roster_option_and_argument_has_its_help(office):
+    for command, words in ((("roster", "generate"), ["Only this unit"]), (("roster", "show"), ["Only this unit"]),
+                           (("roster", "set"), ["The person's NIP.", "shown with the day"])):
+        shown = " ".join(apel(*command, "--help").stdout.split())
+        assert all(w in shown for w in words), command

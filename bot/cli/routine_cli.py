@@ -139,7 +139,7 @@ async def calendar_add(
 async def roster_generate(
     start: str = typer.Option(..., "--from", help=DATE_HELP),
     end: str = typer.Option(..., "--to", help=DATE_HELP),
-    unit: str | None = typer.Option(None, "--unit"),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Assign each person a mode per workday; lists the conflicts (exit 0 even with conflicts)."""
@@ -162,7 +162,7 @@ async def roster_generate(
 async def roster_show(
     start: str = typer.Option(..., "--from", help=DATE_HELP),
     end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; default --from"),
-    unit: str | None = typer.Option(None, "--unit"),
+    unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """One record per person per day: date, nip, name, unit, mode, reason."""
@@ -181,10 +181,10 @@ async def roster_show(
 @roster_app.command("set")
 @run_async
 async def roster_set(
-    nip: str = typer.Argument(...),
+    nip: str = typer.Argument(..., help="The person's NIP."),
     day: str = typer.Argument(..., help=DATE_HELP),
     mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
-    reason: str = typer.Option("", "--reason"),
+    reason: str = typer.Option("", "--reason", help="Why; shown with the day by apel roster show."),
 ) -> None:
     """Override one person's day; the generator keeps it."""
     await _with_uow(
