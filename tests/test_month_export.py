@@ -432,7 +432,7 @@ def test_the_cli_writes_csv_to_stdout_and_refuses_bad_input(seeded_env, tmp_path
     assert tuple(int(table[SEK][k]) for k in COUNT_KEYS) == EXPECTED[SEK]
 
     out = tmp_path / "rows.csv"
-    result = runner.invoke(cli, ["export", "--month", "2026-11", "--format", "CSV", "--out", str(out)])
+    result = runner.invoke(cli, ["export", "--month", "2026-11", "-f", "CSV", "--out", str(out)])  # -f as elsewhere
     assert result.exit_code == 0, result.stderr
     assert len(list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))) == 1 + 74
 

@@ -22,7 +22,7 @@ from bot.texts import text
 async def export_command(
     month: str = typer.Option(..., "--month", help="YYYY-MM"),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
-    fmt: str = typer.Option("xlsx", "--format", help="xlsx or csv"),
+    fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx or csv"),
     out: Path | None = typer.Option(None, "--out", help="Default: apel-YYYY-MM[-unit].xlsx here; - for stdout."),
     summary: bool = typer.Option(False, "--summary", help="CSV only: the per-person summary instead of the rows."),
 ) -> None:
