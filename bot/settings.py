@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.org_cells import CellError, parse_timezone
@@ -104,6 +104,28 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value):
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator(
+        "telegram_api_url",
+        "web_host",
+        "graph_api_url",
+        "graph_api_version",
+        "whatsapp_template_language",
+        "whatsapp_template_briefing",
+        "whatsapp_template_reminder",
+        "whatsapp_template_digest",
+        "whatsapp_template_approval",
+        "whatsapp_template_notice",
+        "media_dir",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_default(cls, value, info: ValidationInfo):
+        # `KEY=` left in .env meant '' as it stood: WEB_HOST= listened on every interface, MEDIA_DIR= wrote
+        # evidence into the working directory, GRAPH_API_VERSION= made URLs like /v/…; it means the default.
+        if isinstance(value, str) and not value.strip():
+            return cls.model_fields[info.field_name].default
         return value
 
     @field_validator("whatsapp_webhook_path")

@@ -51,3 +51,11 @@ def test_wib_is_understood_as_jakarta(monkeypatch):
 def test_a_whatsapp_number_with_its_country_code_is_taken_as_written(monkeypatch, number):
     monkeypatch.setenv("WHATSAPP_NUMBER", number)  # Meta's test numbers (+1 555 …) included
     assert Settings(_env_file=None).whatsapp_number == number
+
+
+@pytest.mark.parametrize("key, default", [("WEB_HOST", "127.0.0.1"), ("MEDIA_DIR", Path("./media")),
+                                          ("GRAPH_API_VERSION", "23.0"), ("TELEGRAM_API_URL", "https://api.telegram.org"),
+                                          ("WHATSAPP_TEMPLATE_BRIEFING", "apel_briefing")])
+def test_a_key_left_blank_takes_its_default(monkeypatch, key, default):
+    monkeypatch.setenv(key, " ")  # WEB_HOST= listened on every interface, MEDIA_DIR= wrote into the working dir
+    assert getattr(Settings(_env_file=None), key.lower()) == default
