@@ -66,7 +66,8 @@ def test_bad_rows_are_listed_with_row_numbers_and_exit_non_zero(apel_env, tmp_pa
     assert apel("org", "show").exit_code == 1  # still empty
 
 
-@pytest.mark.parametrize("fmt, empty", [("json", "[]\n"), ("csv", "nip,name,position,unit,supervisor_nip,active,role\n")])
+@pytest.mark.parametrize("fmt, empty", [("json", "[]\n"),
+                                        ("csv", "nip,name,position,unit,supervisor_nip,active,role\n")])
 def test_org_show_for_a_script_before_any_import_is_an_empty_listing(apel_env, fmt, empty):
     result = apel("org", "show", "-f", fmt)
     assert result.exit_code == 0, result.stderr

@@ -54,7 +54,8 @@ def test_a_whatsapp_number_with_its_country_code_is_taken_as_written(monkeypatch
 
 
 @pytest.mark.parametrize("key, default", [("WEB_HOST", "127.0.0.1"), ("MEDIA_DIR", Path("./media")),
-                                          ("GRAPH_API_VERSION", "23.0"), ("TELEGRAM_API_URL", "https://api.telegram.org"),
+                                          ("GRAPH_API_VERSION", "23.0"),
+                                          ("TELEGRAM_API_URL", "https://api.telegram.org"),
                                           ("WHATSAPP_TEMPLATE_BRIEFING", "apel_briefing")])
 def test_a_key_left_blank_takes_its_default(monkeypatch, key, default):
     monkeypatch.setenv(key, " ")  # WEB_HOST= listened on every interface, MEDIA_DIR= wrote into the working dir
