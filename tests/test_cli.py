@@ -225,5 +225,5 @@ def test_run_when_telegram_cannot_be_reached_at_start_says_so_in_one_line_withou
     result = runner.invoke(app, ["run", "--sample-if-empty"])
     assert result.exit_code == 1
     [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
-    assert line.startswith("Error: Telegram (notaurl) cannot be reached after 3 tries: ")
+    assert line.startswith("Error: Telegram (notaurl) cannot be reached, also after 3 retries: ")
     assert "SECRETpart" not in result.stdout + result.stderr
