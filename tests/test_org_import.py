@@ -105,6 +105,20 @@ async def test_partial_import_keeps_the_good_rows_and_never_deactivates_rejected
     assert stored[STAF].active
 
 
+async def test_a_partial_import_keeps_a_head_whose_own_nip_was_mistyped_for_the_people_under_them(db, clock):
+    await run_import(db, clock, small_office())
+    rows = small_office()
+    typo = "198504042010012099"
+    rows[3]["nip"] = typo  # Dewi's own NIP mistyped; Rudi's row still names her real one
+    report = await run_import(db, clock, rows, partial=True)
+    assert [(e.row, e.code) for e in report.errors] == [(6, "row.unknown_supervisor")]
+    # She was deactivated, and Rudi, whose row was rejected, stayed active under a deactivated head.
+    assert report.deactivated == []
+    stored = await people(db, include_inactive=True)
+    assert stored[KASI].active and stored[STAF].active
+    assert stored[STAF].supervisor_nip == KASI
+
+
 async def test_a_sheet_without_required_columns_is_refused_whole(db, clock):
     with pytest.raises(ServiceError) as caught:
         await import_org_chart(

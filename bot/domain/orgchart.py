@@ -88,7 +88,7 @@ class OrgChart:
     people: list[PersonSpec]
     errors: list[RowError]
     rows_read: int
-    named_nips: set[str] = field(default_factory=set)
+    named_nips: set[str] = field(default_factory=set)  # as a person or as a supervisor, in any row
 
     @property
     def rejected_rows(self) -> set[int]:
@@ -209,10 +209,15 @@ def validate_chart(rows: Iterable[RawRow], *, default_timezone: str) -> OrgChart
     facts: dict[str, _UnitFacts] = defaultdict(_UnitFacts)
     rows_read = 0
     row_of_nip: dict[str, int] = {}  # every NIP the file names, valid or not: "rejected" beats "unknown"
+    # Supervisors the rows name: a rejected row's people stay as stored under theirs, so a partial import
+    # must not deactivate them (a head whose own NIP was mistyped left ten people under a deactivated head).
+    bosses: set[str] = set()
     for raw in rows:
         rows_read += 1
         if raw.cells.get("nip"):
             row_of_nip.setdefault(normalize_nip(raw.cells["nip"]), raw.number)
+        if raw.cells.get("supervisor_nip"):
+            bosses.add(normalize_nip(raw.cells["supervisor_nip"]))
         spec, unit_facts = _parse_row(raw, errors)
         unit = " ".join(without_controls(raw.cells.get("unit") or "").split())
         if unit:
@@ -236,7 +241,7 @@ def validate_chart(rows: Iterable[RawRow], *, default_timezone: str) -> OrgChart
     valid = _settle_supervisors(parsed, row_of_nip, errors, rejected)
     units = _build_units(facts, valid, rejected, default_timezone)
     errors.sort(key=lambda e: (e.row, e.column or "", e.code))
-    return OrgChart(units=units, people=valid, errors=errors, rows_read=rows_read, named_nips=set(row_of_nip))
+    return OrgChart(units=units, people=valid, errors=errors, rows_read=rows_read, named_nips=set(row_of_nip) | bosses)
 
 
 def _collect_unit_facts(known: _UnitFacts, unit: str, row: int, said: dict, errors: list[RowError]) -> None:
