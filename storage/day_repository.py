@@ -171,15 +171,25 @@ class SqlDayRepository:
             ))
 
     async def forget_planned(self, person_ids: Sequence[int], day: dt.date) -> int:
-        """Drop the modes planned for `day` that nobody was told yet (the roster's, a directive's, the default
-        a turn wrote): the day became a day off. Leave, admins' overrides and briefed days stay."""
+        """Drop the modes planned for `day` (the roster's, a directive's, the default a turn wrote), told or
+        not: the day became a day off (whoever was briefed is told so). Leave and admins' overrides stay."""
         if not person_ids:
             return 0
         result = await self.session.execute(
-            delete(WorkDay).where(WorkDay.person_id.in_(list(person_ids)), WorkDay.day == day,
-                                  WorkDay.source.in_(PLANNED_SOURCES), WorkDay.briefed_at.is_(None))
+            delete(WorkDay).where(ids_in(self.session, WorkDay.person_id, list(person_ids)), WorkDay.day == day,
+                                  WorkDay.source.in_(PLANNED_SOURCES))
         )
         return result.rowcount or 0
+
+    async def briefed_to_work(self, person_ids: Sequence[int], day: dt.date) -> list[int]:
+        """Who was briefed on a planned working mode for `day` (their briefing went, or is going, out)."""
+        if not person_ids:
+            return []
+        rows = await self.session.scalars(
+            select(WorkDay.person_id).where(ids_in(self.session, WorkDay.person_id, list(person_ids)),
+                                            WorkDay.day == day, WorkDay.source.in_(PLANNED_SOURCES),
+                                            WorkDay.briefed_at.is_not(None)))
+        return sorted(rows)
 
     async def forget_leave_days(self, person_id: int, days: Sequence[dt.date]) -> None:
         """Drop the leave mode of days nobody was briefed on yet (a cancelled cuti without an earlier plan):

@@ -15,6 +15,7 @@ from bot.messages import Outgoing
 from bot.outbox.codec import PRIORITY, decode, encode
 from bot.outbox.records import OutboxItem, QueueCount, Status, WaveProgress
 from storage.conflict_insert import built_per_dialect, dialect_insert
+from storage.day_repository import ids_in
 from storage.outbox_tables import OutboxFile, OutboxMessage
 
 ID_CHUNK = 1000  # ids per IN list: far below the engines' bound-parameter limits
@@ -86,6 +87,17 @@ class SqlOutboxRepository:
                 .where(OutboxMessage.status == Status.QUEUED.value, OutboxMessage.expires_at <= now)
                 .values(status=Status.EXPIRED.value, reason="not sent before it was due"))
         return (await self.session.execute(stmt)).rowcount
+
+    async def withdraw_briefings(self, day: dt.date, person_ids: Sequence[int] | None, reason: str) -> list[int]:
+        """Briefings for `day` still queued (a wave starts up to an hour before apel) that no longer hold: the
+        day became a day off. Expired with `reason`; the people whose briefing was withdrawn. `None`: everyone."""
+        m = OutboxMessage
+        where = [m.status == Status.QUEUED.value, m.kind == "briefing", m.key.startswith(f"brief:{day.isoformat()}:")]
+        if person_ids is not None:
+            where.append(ids_in(self.session, m.person_id, list(person_ids)))
+        rows = await self.session.execute(update(m).where(*where).values(status=Status.EXPIRED.value, reason=reason)
+                                          .returning(m.person_id))
+        return sorted({pid for (pid,) in rows if pid is not None})
 
     async def recover(self, now: dt.datetime, stale_after: dt.timedelta) -> int:
         """Messages a dead sender left in flight go back to the queue, counted as uncertain (they may have

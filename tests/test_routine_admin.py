@@ -482,3 +482,36 @@ def test_every_roster_option_and_argument_has_its_help(office):
                            (("roster", "set"), ["The person's NIP.", "shown with the day"])):
         shown = " ".join(apel(*command, "--help").stdout.split())
         assert all(w in shown for w in words), command
+
+
+async def test_an_office_closed_on_the_morning_itself_takes_back_queued_briefings_and_tells_the_briefed(admin_chat):
+    """A flood closes the office after the wave was queued. The briefings still waiting in the outbox went
+    out anyway ("Mode kerja hari ini: WFO") and those already briefed were never told."""
+    from sqlalchemy import select, update
+
+    from storage.outbox_tables import OutboxMessage
+
+    await admin_chat.text("505", "/jalankan briefing")
+    async with admin_chat.db.uow() as uow:
+        briefings = {m.external_id: m for m in (await uow.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "briefing"))).all()}
+        assert set(briefings) == {"505", "502"}
+        await uow.session.execute(update(OutboxMessage).where(OutboxMessage.id == briefings["502"].id)
+                                  .values(status="sent"))  # Dewi's went; the head's is still queued
+        await uow.commit()
+    said = texts(await admin_chat.text("505", "/libur 2026-11-23 tutup Banjir"))
+    assert "Ditambahkan" in said
+    assert "belum terkirim ditarik: 1. Yang sudah menerimanya diberi tahu: 1 orang." in said
+    async with admin_chat.db.uow() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage.kind, OutboxMessage.external_id, OutboxMessage.status,
+                                                 OutboxMessage.reason, OutboxMessage.payload))).all()
+        people = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        monday = await uow.day.work_days_for(list(people.values()), dt.date(2026, 11, 23))
+    head_briefing = next(m for m in rows if m.kind == "briefing" and m.external_id == "505")
+    assert (head_briefing.status, head_briefing.reason) == ("expired", "office_closed declared: Banjir")
+    told = [m for m in rows if m.external_id == "502" and "Banjir" in m.payload]
+    assert len(told) == 1 and "tidak berlaku lagi" in told[0].payload
+    assert not any(m.external_id == "505" and "tidak berlaku" in m.payload for m in rows)  # never got one
+    assert {w.mode for w in monday.values()} <= {"libur"}  # /status and the digest read a day off
+    shown = texts(await admin_chat.text("502", "/status"))
+    assert "Kantor ditutup hari ini: Banjir." in shown

@@ -126,12 +126,15 @@ async def calendar_add(
     """Add a day off or a directive; the same date, kind and unit again renames it (or changes nothing)."""
     added = await _with_uow(
         lambda uow, now: calendar_admin.add_entry(uow, day=parse_date(day), kind=kind, name=name, unit=unit,
-                                                  actor=CLI_ACTOR, now=now),
+                                                  actor=CLI_ACTOR, now=now,
+                                                  default_language=load_settings().default_language.value),
         commit=True,
     )
     lang, entry = current_language(), added.entry
     say(added.message, date=format_date(entry.day, lang), kind=calendar_admin.kind_label(entry.kind, lang),
         name=entry.name, unit=entry.scope or "-", old=added.old_name or "")
+    if added.withdrawn or added.told:
+        say("calendar.day_off_done", withdrawn=added.withdrawn, told=added.told)
 
 
 @roster_app.command("generate")

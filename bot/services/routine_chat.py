@@ -73,11 +73,15 @@ async def _calendar(turn: Turn, words: list[str]) -> None:
     day, rest = _leading_date(words, turn.today) if len(words) >= 3 else (None, [])
     if len(rest) >= 2:
         added = await calendar_admin.add_entry(turn.uow, day=day, kind=rest[0], name=" ".join(rest[1:]), unit=None,
-                                               actor=actor_label(turn), now=turn.now)
+                                               actor=actor_label(turn), now=turn.now,
+                                               default_language=turn.default_language)
         entry = added.entry
-        turn.say(turn.t(added.message, date=format_date(entry.day, turn.lang),
-                        kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-",
-                        old=esc(added.old_name or "")))
+        said = turn.t(added.message, date=format_date(entry.day, turn.lang),
+                      kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-",
+                      old=esc(added.old_name or ""))
+        if added.withdrawn or added.told:
+            said += "\n" + turn.t("calendar.day_off_done", withdrawn=added.withdrawn, told=added.told)
+        turn.say(said)
         return
     end = turn.today + dt.timedelta(days=60)
     entries = await calendar_admin.entries_between(turn.uow, turn.today, end)
