@@ -215,6 +215,33 @@ def test_a_dry_run_tells_what_an_import_would_do_and_changes_nothing(apel_env, o
     assert [a["action"] for a in audit] == ["org_import"]  # the real import only
 
 
+def test_run_with_whatsapp_too_stops_when_telegram_cannot_be_reached_at_start(apel_env, monkeypatch):
+    """With WhatsApp served beside it, Telegram's failed start-up ended a task nobody awaited: the process
+    served WhatsApp for ever while Telegram's people got nothing and nothing said so."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:SECRETpart", "TELEGRAM_API_URL": "http://127.0.0.1:9",
+           "WHATSAPP_TOKEN": "EAAtest", "WHATSAPP_PHONE_ID": "106540352242922", "WHATSAPP_APP_SECRET": "s3cret",
+           "WHATSAPP_VERIFY_TOKEN": "verify", "GRAPH_API_URL": "http://127.0.0.1:9", "WEB_HOST": "127.0.0.1",
+           "WEB_PORT": str(port), "ROUTINE_TICK_SECONDS": "0"}
+    try:
+        result = subprocess.run([str(Path(sys.executable).parent / "apel"), "run", "--sample-if-empty"], env=env,
+                                capture_output=True, text=True, timeout=90)
+    except subprocess.TimeoutExpired as still:
+        raise AssertionError(f"still serving WhatsApp after 90 s with Telegram dead: {still.stderr!r}") from None
+    assert result.returncode == 1, result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
+    assert line.startswith("Error: Telegram (http://127.0.0.1:9) cannot be reached, also after 3 retries: ")
+    assert "SECRETpart" not in result.stdout + result.stderr
+
+
 def test_run_when_telegram_cannot_be_reached_at_start_says_so_in_one_line_without_the_token(apel_env, monkeypatch):
     import bot.channels.telegram.outbound as outbound
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Awaitable
 from enum import StrEnum
 
 import typer
@@ -211,20 +212,28 @@ async def _telegram(settings, role: Role, conversation, whatsapp, deliver) -> No
     if role is Role.WEB:
         raise ServiceError("cli.run_web_needs_webhook")
     say("cli.run_polling", api=settings.telegram_api_url)
-    if whatsapp is None:
+
+    async def polled(polling: Awaitable[None]) -> None:
         try:
-            await run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver)
+            await polling
         except (TelegramNetworkError, TelegramServerError) as exc:
             # Only the start-up's calls get here (aiogram's polling loop rides out outages): one line, as the
             # web role says it, not a traceback quoting the request URL, which holds the token.
             raise ServiceError("cli.run_telegram_unreachable", api=settings.telegram_api_url,
                                reason=redact(str(exc), token)) from None
+
+    if whatsapp is None:
+        await polled(run_polling(conversation, token=token, api_url=settings.telegram_api_url, deliver=deliver))
         return
-    # The web server owns SIGINT/SIGTERM; polling stops when it does.
-    polling = asyncio.create_task(run_polling(conversation, token=token, api_url=settings.telegram_api_url,
-                                              deliver=deliver, handle_signals=False))
+    # The web server owns SIGINT/SIGTERM; polling stops when it does. Polling that ends first failed at its
+    # start: WhatsApp alone would look alive while Telegram's people got nothing, so the process stops and says so.
+    polling = asyncio.create_task(polled(run_polling(conversation, token=token, api_url=settings.telegram_api_url,
+                                                     deliver=deliver, handle_signals=False)))
+    serving = asyncio.create_task(serve_whatsapp(settings, whatsapp, other=None))
     try:
-        await serve_whatsapp(settings, whatsapp, other=None)
+        done, _ = await asyncio.wait({polling, serving}, return_when=asyncio.FIRST_COMPLETED)
+        await (serving if serving in done else polling)
     finally:
-        polling.cancel()
-        await asyncio.gather(polling, return_exceptions=True)
+        for task in (polling, serving):
+            task.cancel()
+        await asyncio.gather(polling, serving, return_exceptions=True)
