@@ -215,6 +215,7 @@ def test_a_dry_run_tells_what_an_import_would_do_and_changes_nothing(apel_env, o
     assert [a["action"] for a in audit] == ["org_import"]  # the real import only
 
 
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)  # about processes, not storage: half a minute each
 def test_run_with_whatsapp_too_stops_when_telegram_cannot_be_reached_at_start(apel_env, monkeypatch):
     """With WhatsApp served beside it, Telegram's failed start-up ended a task nobody awaited: the process
     served WhatsApp for ever while Telegram's people got nothing and nothing said so."""
