@@ -45,3 +45,18 @@ def test_contradictory_office_options_are_refused(apel_env, tmp_path):
     assert nameless.exit_code == 1 and "Name the unit" in nameless.stderr
     kept = json.loads(runner.invoke(app, ["org", "office", "Seksi Timur", "--format", "json"]).stdout)
     assert kept[0]["lat"] == -1.59  # nothing changed
+
+
+def test_coordinates_with_a_decimal_comma_are_read_and_words_are_refused_in_the_admins_language(apel_env, tmp_path):
+    runner = CliRunner()
+    runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))])
+    done = runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "-1,59", "--lon", "103,61", "--radius", "150",
+                               "--format", "json"])
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)[0] == {"unit": "Seksi Timur", "lat": -1.59, "lon": 103.61, "radius_m": 150}
+    words = runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "utara", "--lon", "103,61", "--radius", "150"])
+    assert words.exit_code == 1 and "Not a number: utara" in words.stderr, words.stderr
+    beyond = runner.invoke(app, ["org", "office", "Seksi Timur", "--lat", "-1,59", "--lon", "203", "--radius", "150"])
+    assert beyond.exit_code == 1 and "203" in beyond.stderr and "Traceback" not in beyond.stderr
+    kept = json.loads(runner.invoke(app, ["org", "office", "Seksi Timur", "--format", "json"]).stdout)
+    assert kept[0]["lon"] == 103.61  # the refused commands changed nothing

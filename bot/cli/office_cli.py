@@ -6,14 +6,17 @@ import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, emit, fail, say
+from bot.domain.org_cells import CellError, parse_latitude, parse_longitude
 from bot.services import office_admin
 
 
 @run_async
 async def office_command(
     unit: str | None = typer.Argument(None, help="The unit; without options, show its office (or all units')."),
-    lat: float | None = typer.Option(None, "--lat", help="Latitude of the office, e.g. -1.6101."),
-    lon: float | None = typer.Option(None, "--lon", help="Longitude of the office, e.g. 103.6131."),
+    # Text, read like the org chart's cells: an Indonesian admin types -1,6101 as readily as -1.6101, and
+    # Typer's own float parsing would refuse that in English.
+    lat: str | None = typer.Option(None, "--lat", help="Latitude of the office, e.g. -1.6101 or -1,6101."),
+    lon: str | None = typer.Option(None, "--lon", help="Longitude of the office, e.g. 103.6131 or 103,6131."),
     radius: int | None = typer.Option(None, "--radius", help="Radius of the geofence in metres (10-5000)."),
     clear: bool = typer.Option(False, "--clear", help="Remove the unit's office geofence."),
     fmt: Format = FORMAT_OPTION,
@@ -24,6 +27,11 @@ async def office_command(
         raise fail("cli.office_clear_and_set")
     if unit is None and (clear or setting):  # it used to list all offices and change nothing
         raise fail("cli.office_needs_unit")
+    try:
+        lat = None if lat is None else parse_latitude(lat)
+        lon = None if lon is None else parse_longitude(lon)
+    except CellError as exc:
+        raise fail(exc.code, **exc.params) from None
     settings = load_settings()
     db = open_database(settings)
     try:
