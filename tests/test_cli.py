@@ -255,3 +255,15 @@ def test_run_when_telegram_cannot_be_reached_at_start_says_so_in_one_line_withou
     [line] = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
     assert line.startswith("Error: Telegram (notaurl) cannot be reached, also after 3 retries: ")
     assert "SECRETpart" not in result.stdout + result.stderr
+
+
+def test_db_upgrade_says_whether_it_changed_anything(apel_env, monkeypatch, tmp_path):
+    current = apel("db", "upgrade")
+    assert current.exit_code == 0 and "already at the latest version; nothing changed" in current.stderr
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    monkeypatch.setenv("DATABASE_SCHEMA", "")
+    first = apel("db", "upgrade")
+    assert first.exit_code == 0 and "was brought to the latest version" in first.stderr, first.stderr
+    again = apel("db", "upgrade")
+    assert again.exit_code == 0 and "nothing changed" in again.stderr
+    assert apel("org", "show", "-f", "json").stdout.strip() == "[]"  # the new file is a usable database

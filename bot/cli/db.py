@@ -6,7 +6,7 @@ import typer
 
 from bot.cli.context import load_settings, open_database, run_async, shown_url
 from bot.cli.output import say
-from storage.migrate import upgrade
+from storage.migrate import pending, upgrade
 
 app = typer.Typer(help="The database schema.", no_args_is_help=True)
 
@@ -18,7 +18,10 @@ async def upgrade_command() -> None:
     settings = load_settings()
     db = open_database(settings)
     try:
-        await upgrade(db.engine)
+        behind = await pending(db.engine)
+        if behind:
+            await upgrade(db.engine)
     finally:
         await db.dispose()
-    say("cli.db_upgraded", url=shown_url(settings.database_url))
+    # An admin running it after an update wants to know whether it did anything.
+    say("cli.db_upgraded" if behind else "cli.db_current", url=shown_url(settings.database_url))
