@@ -215,3 +215,19 @@ def test_a_database_that_does_not_exist_is_not_told_to_upgrade(apel_env, monkeyp
     assert result.exit_code == 1
     assert "apel_no_such_db" in result.stderr and "Check DATABASE_URL" in result.stderr
     assert "apel db upgrade" not in result.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)  # it never opens the database
+@pytest.mark.parametrize("role, env, expected", [
+    ("all", {"WEBHOOK_URL": "https://apel.example.go.id/tg", "WEBHOOK_SECRET": ""},
+     "WEBHOOK_URL diisi tetapi WEBHOOK_SECRET kosong"),
+    ("web", {"WEBHOOK_URL": "", "WEBHOOK_SECRET": ""}, "Peran web butuh WEBHOOK_URL dan WEBHOOK_SECRET"),
+])
+def test_settings_that_cannot_serve_are_refused_before_the_database_is_opened(apel_env, role, env, expected):
+    # Found only after the database, the migrations and the channels' imports: seconds of start-up, and with a
+    # database that could not be opened, its error instead of the setting that was missing.
+    result = CliRunner().invoke(app, ["run", "--role", role], env={
+        "TELEGRAM_BOT_TOKEN": "7301234567:AAE2eTestTokenForTheStandIn_0123456789", "DEFAULT_LANGUAGE": "id",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{MISSING}/apel.db", "DATABASE_SCHEMA": "", **env})
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert expected in result.stderr and "basis data" not in result.stderr.lower(), result.stderr

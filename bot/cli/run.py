@@ -60,6 +60,7 @@ async def run_command(
 ) -> None:
     """Start Apel: the channels whose tokens are set (TELEGRAM_BOT_TOKEN, WHATSAPP_TOKEN), else the console chat."""
     settings = load_settings()
+    _refuse_settings_that_cannot_serve(settings, role)
     people = await _active_people(settings)
     if sample_if_empty and people == 0:
         await load_sample(if_empty=True)
@@ -76,8 +77,6 @@ async def run_command(
     if settings.telegram_bot_token is not None or settings.whatsapp_token is not None:
         await _channels(settings, role)
         return
-    if role is Role.WEB:
-        raise ServiceError("cli.run_web_needs_webhook")
     say("cli.run_console")
     db = open_database(settings)
     try:
@@ -88,6 +87,16 @@ async def run_command(
         raise ServiceError("cli.org_empty")
     say("cli.run_console_as", nip=nip)
     await console(nip, settings=settings)
+
+
+def _refuse_settings_that_cannot_serve(settings, role: Role) -> None:
+    """Before the database and the imports of the channels: found only there, a missing secret took seconds
+    of start-up to be told, and a web role without a webhook counted the people first."""
+    telegram = settings.telegram_bot_token is not None
+    if role in (Role.ALL, Role.WEB) and telegram and settings.webhook_url and settings.webhook_secret is None:
+        raise ServiceError("cli.run_needs_secret")
+    if role is Role.WEB and (not settings.webhook_url if telegram else settings.whatsapp_token is None):
+        raise ServiceError("cli.run_web_needs_webhook")
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -192,9 +201,7 @@ async def _telegram(settings, role: Role, conversation, whatsapp, deliver) -> No
     from bot.cli.run_whatsapp import serve_whatsapp
 
     token = settings.telegram_bot_token.get_secret_value()
-    if settings.webhook_url:
-        if settings.webhook_secret is None:
-            raise ServiceError("cli.run_needs_secret")
+    if settings.webhook_url:  # with its secret: _refuse_settings_that_cannot_serve
         import uvicorn
 
         say("cli.run_webhook", url=settings.webhook_url, host=settings.web_host, port=settings.web_port)
@@ -209,8 +216,6 @@ async def _telegram(settings, role: Role, conversation, whatsapp, deliver) -> No
                                                log_level="warning", lifespan="on"))
         await server.serve()
         return
-    if role is Role.WEB:
-        raise ServiceError("cli.run_web_needs_webhook")
     say("cli.run_polling", api=settings.telegram_api_url)
 
     async def polled(polling: Awaitable[None]) -> None:
