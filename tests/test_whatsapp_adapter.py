@@ -11,6 +11,7 @@ import pytest
 from bot.channels.whatsapp.app import build, webhook_of
 from bot.channels.whatsapp.buttons import choices_of, numbered_answer
 from bot.channels.whatsapp.markup import split, to_whatsapp
+from bot.channels.whatsapp.outbound import document_mime
 from bot.channels.whatsapp.webhook import Mounted
 from bot.domain.org_terms import Channel
 from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
@@ -18,7 +19,7 @@ from bot.settings import Settings
 from tests import whatsapp_payloads as wp
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, jpeg
 from tests.database_outage import FakeDatabaseOutage
-from tests.fake_graph_api import FakeGraphApi
+from tests.fake_graph_api import UPLOAD_TYPES, FakeGraphApi
 from tests.org_rows import STAF, small_office
 from tests.test_org_import import run_import
 
@@ -189,6 +190,16 @@ def test_html_becomes_whatsapp_markup_and_long_text_is_split():
     assert to_whatsapp("<b>Apel</b> &amp; <i>tugas</i> &lt;draf&gt; <code>x</code>") == "*Apel* & _tugas_ <draf> ```x```"
     parts = split("baris\n" * 1500, 4096)
     assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
+
+
+@pytest.mark.parametrize("name", ["rekap.csv", "undangan.txt", "rekap.xlsx", "REKAP.XLS", "surat.pdf", "nota.docx",
+                                  "nota.doc", "paparan.pptx", "paparan.ppt", "nota.odt", "rekap.ods", "foto.jpg",
+                                  "tanpa-ekstensi"])
+def test_every_file_name_is_declared_as_a_type_the_cloud_api_lists(name):
+    kind = document_mime(name)
+    assert kind in UPLOAD_TYPES - {"image/jpeg", "image/png"}, (name, kind)  # sent as a document, never an image
+    assert (kind == "text/plain") == (name.rsplit(".", 1)[-1].lower() in {"csv", "txt", "odt", "ods", "jpg",
+                                                                          "tanpa-ekstensi"})
 
 
 async def test_a_long_menu_is_numbered_and_the_number_answers_it(rig):

@@ -35,6 +35,7 @@ from bot.channels.whatsapp.buttons import button_title, choices_of, numbered_tex
 from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json, reply_to_json
 from bot.channels.whatsapp.markup import CAPTION_LIMIT, INTERACTIVE_BODY_LIMIT, TEXT_LIMIT, clip, split, to_whatsapp
 from bot.channels.whatsapp.window import Templates, template_components, window_open
+from bot.domain.evidence import EXTENSIONS
 from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
 from bot.messages import TOGGLE_PREFIXES, Button, Outgoing, Reply, Urgency
@@ -49,25 +50,22 @@ THROTTLE_BACKOFF_S = (1.0, 2.0, 4.0)
 TEMPLATE_AGAIN_AFTER = dt.timedelta(hours=20)  # one template per kind and chat per day, however much is held
 
 
-# The Cloud API takes an upload only as one of the types it lists; a generic application/octet-stream is
-# refused (#100), so an export or invite list would never arrive. A CSV goes as plain text (its name keeps
-# ".csv", which the WhatsApp client shows); Apel sends nothing else that is not listed, and a file it might
-# one day is declared plain text too rather than as a type Meta refuses.
-DOCUMENT_MIME = {
-    ".csv": "text/plain",
-    ".txt": "text/plain",
-    ".pdf": "application/pdf",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".xls": "application/vnd.ms-excel",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".doc": "application/msword",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".ppt": "application/vnd.ms-powerpoint",
-}
+# The Cloud API takes an upload only as one of the document types it lists; a generic
+# application/octet-stream is refused (#100), so an export or invite list would never arrive. The type is the
+# one evidence intake names for the extension, when Meta lists it; anything else (a CSV: its name keeps ".csv",
+# which the WhatsApp client shows) goes as plain text rather than as a type Meta refuses.
+META_DOCUMENT_TYPES = frozenset({
+    "text/plain", "application/pdf", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+})
 
 
 def document_mime(filename: str) -> str:
-    return DOCUMENT_MIME.get(pathlib.PurePath(filename).suffix.lower(), "text/plain")
+    kind = EXTENSIONS.get(pathlib.PurePath(filename).suffix.lower(), "")
+    return kind if kind in META_DOCUMENT_TYPES else "text/plain"
 
 
 class NumberLimiter:
