@@ -78,30 +78,44 @@ async def unit_days(uow: UnitOfWork, now: dt.datetime, only: set[str] | None = N
                     yesterday: bool = False) -> list[UnitDay]:
     """Each unit's day at `now` in its own zone; `yesterday`: the day before it, whose steps may still be due
     after midnight (`UnitDay.due_from`)."""
+    return (await _day_builder(uow, now))(only, yesterday)
+
+
+async def both_unit_days(uow: UnitOfWork, now: dt.datetime) -> tuple[list[UnitDay], list[UnitDay]]:
+    """Yesterday's and today's unit days, from one read of the units, schedules and calendar."""
+    build = await _day_builder(uow, now)
+    return build(None, True), build(None, False)
+
+
+async def _day_builder(uow: UnitOfWork, now: dt.datetime) -> Callable[[set[str] | None, bool], list[UnitDay]]:
     units = await uow.org.stored_units()
     layers = await uow.routine.schedule_layers()
     today = now.date()
     rows = await uow.routine.calendar_entries(today - dt.timedelta(days=2), today + dt.timedelta(days=2))
     entries = [CalendarEntry(day, kind, name, scope) for day, kind, name, scope in rows]
-    out = []
-    for unit in units.values():
-        if only is not None and unit.name not in only:
-            continue
-        chain = chain_of(unit.name, units)
-        day = local_date(now, unit.timezone)
-        due_from = None
-        if yesterday:
-            due_from = local_time(day, dt.time(0, 0), unit.timezone)
-            day -= dt.timedelta(days=1)
-        schedule = resolve(chain, layers, day)
-        kind = WorkCalendar(entries, workdays=schedule.workdays).day_kind(day, chain)
-        day_schedule = schedule.day(day)
-        out.append(
-            UnitDay(unit, chain, day, schedule, kind,
-                    local_time(day, day_schedule.apel, unit.timezone),
-                    local_time(day, day_schedule.deadline, unit.timezone), due_from)
-        )
-    return out
+
+    def build(only: set[str] | None, yesterday: bool) -> list[UnitDay]:
+        out = []
+        for unit in units.values():
+            if only is not None and unit.name not in only:
+                continue
+            chain = chain_of(unit.name, units)
+            day = local_date(now, unit.timezone)
+            due_from = None
+            if yesterday:
+                due_from = local_time(day, dt.time(0, 0), unit.timezone)
+                day -= dt.timedelta(days=1)
+            schedule = resolve(chain, layers, day)
+            kind = WorkCalendar(entries, workdays=schedule.workdays).day_kind(day, chain)
+            day_schedule = schedule.day(day)
+            out.append(
+                UnitDay(unit, chain, day, schedule, kind,
+                        local_time(day, day_schedule.apel, unit.timezone),
+                        local_time(day, day_schedule.deadline, unit.timezone), due_from)
+            )
+        return out
+
+    return build
 
 
 BRIEFING_CHUNK = 1000  # people per transaction of a briefing wave
@@ -154,8 +168,13 @@ class Routine:
         async with self.uow_factory() as uow:
             scope = await self._scope(uow, unit)
             notices = []
-            for yesterday in (True, False) if not force else (False,):
-                days = {u.unit.name: u for u in await unit_days(uow, now, yesterday=yesterday)}
+            if force:
+                passes = [(False, await unit_days(uow, now))]
+            else:
+                before, today = await both_unit_days(uow, now)
+                passes = [(True, before), (False, today)]
+            for yesterday, found in passes:
+                days = {u.unit.name: u for u in found}
                 if yesterday and not any(u.runs_past_midnight for u in days.values()):
                     continue  # the usual case: yesterday's evening ended before midnight
                 notices += await step(uow, days, now, scope, force)
