@@ -23,11 +23,13 @@ migrate: $(INSTALLED)
 run: migrate
 	$(BIN)/apel run --sample-if-empty
 
-# Up to 4 workers (pytest-xdist): the longest tests wait on processes and a stopped PostgreSQL, not on
-# the CPU. Every worker migrates its own schema and temporary directory. Serial: `.venv/bin/pytest`.
+# One worker per CPU, up to 4 (pytest-xdist). The slow tests are collected first (tests/conftest.py) and an
+# idle worker takes queued tests from a busy one (worksteal): handed out last, they kept one worker running
+# minutes after the other was idle. Every worker migrates its own schema and temporary directory.
+# Serial: `.venv/bin/pytest`.
 TEST_WORKERS ?= auto
 test: $(INSTALLED)
-	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=4 --dist worksteal
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench
