@@ -41,6 +41,7 @@ from storage.unit_of_work import Database
 from tests.conftest import FakeClock
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
 from tests.sql_statements import recorded_statements
+from tests.test_conversation_roles import RUDI, chat  # noqa: F401  (the fixture)
 from tests.test_org_import import run_import
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
@@ -447,3 +448,19 @@ def test_the_cli_writes_csv_to_stdout_and_refuses_bad_input(seeded_env, tmp_path
     bad = runner.invoke(cli, ["export", "--month", "2026-11", "--summary"])
     assert bad.exit_code == 1 and "--summary is for --format csv only" in bad.stderr
     assert not (tmp_path / "apel-2026-11.xlsx").exists()
+
+
+async def test_text_xml_cannot_hold_still_gives_a_workbook_that_opens(chat, db, clock):
+    # A summary pasted from a PDF or another app can carry U+FFFE / U+FFFF (Unicode "noncharacters"). They
+    # are no control characters, so they are stored as typed; but XML cannot hold them, and the workbook
+    # came out broken: Excel offered to "repair" it (dropping the sheet's contents), openpyxl could not
+    # open it at all.
+    await chat.text(RUDI, "/lapor")
+    await chat.tap(RUDI, "r:next")
+    await chat.text(RUDI, "Rekap data\uffff SPBE\ufffe selesai")
+    await chat.tap(RUDI, "r:send")
+    async with db.uow() as uow:
+        _, content = await export_bytes(uow, month="2026-11", unit="Seksi Timur", fmt="xlsx",
+                                        now=dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
+    ws = openpyxl.load_workbook(io.BytesIO(content))[STAF]
+    assert day_rows(ws, "Senin, 23 November 2026")[0][4] == "Rekap data SPBE selesai"

@@ -4,11 +4,14 @@ of the official daily report, LHPPK) and CSV (the activity rows of everyone, or 
 Task titles and summaries are typed by people, and a spreadsheet would run one that starts with = + - @
 (or a tab / carriage return) as a formula (CSV/formula injection). In CSV such a cell gets an apostrophe in
 front; in XLSX it is a text cell with Excel's quote prefix (the apostrophe Excel hides), so it reads as typed
-("- rapat koordinasi") and is never run. NIPs are written as text: 18 digits do not survive as an Excel number."""
+("- rapat koordinasi") and is never run. NIPs are written as text: 18 digits do not survive as an Excel number.
+Characters XML cannot hold (U+FFFE/U+FFFF, pasted along with a summary) are left out of XLSX cells: written, they
+made a workbook Excel had to "repair" and openpyxl could not open."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from typing import IO
 
@@ -21,6 +24,8 @@ from bot.services.month_export import ActivityRow, MonthExport, PersonLog, Summa
 from bot.texts import text
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 cannot hold (input is stripped of C0 controls before it is stored; this is the writer's guard).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # (catalog key of the header, width in characters)
 LOG_COLUMNS = (
@@ -80,6 +85,8 @@ def safe(value):
 
 def _put(ws, row: int, column: int, value, *, as_text: bool = False):
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = NOT_IN_XML.sub("", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text
