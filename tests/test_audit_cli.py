@@ -51,11 +51,11 @@ def test_import_and_invites_are_audited_and_listed_in_every_format(apel_env, tmp
 
     assert json.loads(apel("audit", "--since", "2026-12-08", "--format", "json").stdout) == []
 
-    exported = apel("export", "--month", "2026-11", "--format", "csv", "--out", str(tmp_path / "nov.csv"))
+    exported = apel("export", "--month", "2026-12", "--format", "csv", "--out", str(tmp_path / "dec.csv"))
     assert exported.exit_code == 0, exported.stderr
     newest = json.loads(apel("audit", "--limit", "1", "--format", "json").stdout)
     assert [(e["action"], e["detail"]["month"], e["detail"]["format"]) for e in newest] == [
-        ("export_month", "2026-11", "csv")]
+        ("export_month", "2026-12", "csv")]
     assert len(json.loads(apel("audit", "--until", "2026-12-07", "--format", "json").stdout)) == 3
     assert json.loads(apel("audit", "--until", "2026-12-06", "--format", "json").stdout) == []
 

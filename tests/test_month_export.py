@@ -464,3 +464,23 @@ async def test_text_xml_cannot_hold_still_gives_a_workbook_that_opens(chat, db, 
                                         now=dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
     ws = openpyxl.load_workbook(io.BytesIO(content))[STAF]
     assert day_rows(ws, "Senin, 23 November 2026")[0][4] == "Rekap data SPBE selesai"
+
+
+async def test_people_added_after_the_month_are_not_in_it(db, november):
+    # Nina joins on Wednesday 2 December. HR exports November again for the allowance: she was never in
+    # November. She was listed all the same, with 0 workdays and a sheet saying no workday "has passed yet".
+    newcomer = {"nip": "199501012020012011", "name": "Nina Marlina", "position": "Pranata Komputer",
+                "unit": "Seksi Timur", "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}
+    report = await run_import(db, FakeClock(dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)),
+                              small_office() + [newcomer])
+    assert report.written and report.people_created == 1
+    export = await built(db, now=dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC))
+    assert newcomer["nip"] not in {p.nip for p in export.people} | {r.nip for r in export.summary_rows}
+    assert len(export.people) == 5
+    # A month before anyone was in Apel (October typed for December) has nobody in it: refused, not a
+    # workbook of everyone with zeros.
+    async with db.uow() as uow:
+        with pytest.raises(ServiceError) as refused:
+            await build_month(uow, month=dt.date(2026, 10, 1), unit=None, now=NOW)
+    assert (refused.value.code, refused.value.params) == ("export.nobody_in_month",
+                                                          {"month": "Oktober 2026", "unit": "-"})

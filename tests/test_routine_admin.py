@@ -275,7 +275,7 @@ def test_the_invite_listing_gives_people_a_local_date_and_scripts_iso_utc(office
 
 async def test_ekspor_names_the_month_the_indonesian_way(admin_chat):
     assert "📊 Ekspor bulan November 2026 (" in texts(await admin_chat.text("505", "/ekspor"))
-    assert "📊 Ekspor bulan Januari 2026 (" in texts(await admin_chat.text("505", "/ekspor 2026-1"))
+    assert "📊 Ekspor bulan Januari 2027 (" in texts(await admin_chat.text("505", "/ekspor 2027-1"))
 
 
 async def test_ekspor_in_a_months_first_days_exports_the_month_that_ended(admin_chat, clock):

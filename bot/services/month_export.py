@@ -18,7 +18,8 @@ Definitions (per person, in their unit's zone and calendar):
   chart at its deadline: days before a person was added (and the day itself when they were added after its
   deadline), and days whose deadline came after an import deactivated them (a transfer out, a retirement),
   are neither workdays nor missing. A person who left keeps the days they were in, in this month's export and in any
-  earlier month's exported again later.
+  earlier month's exported again later. Someone in the org chart at none of its deadlines (added after it) is not
+  in it; a month with nobody in it is refused.
 Data is read in bulk: a fixed number of queries per chunk of `CHUNK` people, whatever the month holds."""
 
 from __future__ import annotations
@@ -265,18 +266,23 @@ async def build_month(
                 person, units[person.unit].timezone, calendars[person.unit], now=now, lang=lang, names=names,
                 work_days=work_days, reports=reports, evidence=evidence,
             )
-            if not person.active and not summary.workdays and not log.rows:
-                continue  # deactivated before the month's first deadline: nothing of theirs in it
+            if not summary.workdays and not log.rows:
+                # In the org chart at none of the month's deadlines (deactivated before its first, added after
+                # its last, as someone who joined later is when a past month is exported again): not in it.
+                continue
             logs.append(log)
             summaries[person.unit].append(summary)
         done += len(chunk)
         if progress:
             progress(done, total)
 
+    month_text = _babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id")
+    if not logs:  # a month before anyone was in Apel (October typed for December)
+        raise ServiceError("export.nobody_in_month", month=month_text, unit=root or "-")
     zone = units[root].timezone if root else units[chosen[0].unit].timezone
     return MonthExport(
         month=month,
-        month_text=_babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id"),
+        month_text=month_text,
         scope=root,
         lang=lang,
         generated_at=now,
