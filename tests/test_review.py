@@ -217,6 +217,26 @@ async def test_ekspor_gives_a_supervisor_their_subtree_and_refuses_staff(chat, t
     assert len(sheets.sheetnames) == 1 + 5
 
 
+async def test_a_supervisors_export_says_whose_people_it_holds(chat):
+    import io
+
+    import openpyxl
+
+    # Dewi's /ekspor holds her own people only; its summary sheet said "Unit Kerja: Semua unit" all the same,
+    # so the file, passed on to HR, read as the whole office's recap.
+    out = await chat.text(DEWI, "/ekspor 2026-11")
+    book = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in out if o.reply.attachment).content))
+    assert [book["Ringkasan"]["A3"].value, book["Ringkasan"]["B3"].value] == ["Unit Kerja", "Bawahan Dewi Lestari"]
+    await chat.text(DEWI, "/bahasa")
+    await chat.tap(DEWI, "lang:en")
+    out = await chat.text(DEWI, "/ekspor 2026-11")
+    book = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in out if o.reply.attachment).content))
+    assert book["Summary"]["B3"].value == "People under Dewi Lestari"
+    out = await chat.text(BUDI, "/ekspor 2026-11")  # the head of office (no admin): everyone below him
+    book = openpyxl.load_workbook(io.BytesIO(next(o.reply.attachment for o in out if o.reply.attachment).content))
+    assert book["Ringkasan"]["B3"].value == "Bawahan Budi Santoso"
+
+
 async def test_a_returned_report_fixed_after_the_deadline_keeps_its_first_lateness(chat, clock, db):
     await report(chat, RUDI, "Tepat waktu.")
     give_back = next(a for a in review_buttons(await chat.text(DEWI, "/rekap")) if a.startswith("rt:"))

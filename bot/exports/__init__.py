@@ -39,9 +39,11 @@ async def export_bytes(
     now: dt.datetime,
     lang: str = "id",
     only=None,
+    team_of: str | None = None,
     summary: bool = False,
 ) -> tuple[str, bytes]:
     """Read the month (inside the caller's unit of work) and render it off the event loop."""
     fmt = parse_format(fmt)
-    export = await build_month(uow, month=parse_month(month), unit=unit, now=now, lang=lang, only=only)
+    export = await build_month(uow, month=parse_month(month), unit=unit, now=now, lang=lang, only=only,
+                               team_of=team_of)
     return await asyncio.to_thread(render, export, fmt, summary=summary)

@@ -199,7 +199,7 @@ def _summary_sheet(ws, export: MonthExport) -> None:
         text(lang, "export.summary_title"),
         [
             (text(lang, "export.label_month"), export.month_text, False),
-            (text(lang, "export.label_unit"), export.scope or text(lang, "export.everyone"), False),
+            (text(lang, "export.label_unit"), _scope_text(export), False),
             (text(lang, "export.label_generated"), export.generated_text, False),
         ],
         len(SUMMARY_COLUMNS),
@@ -218,6 +218,14 @@ def _summary_sheet(ws, export: MonthExport) -> None:
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.freeze_panes = ws.cell(row=SUMMARY_HEADER_ROW + 1, column=4)  # header row, and unit/NIP/name
     _print_setup(ws, SUMMARY_HEADER_ROW)
+
+
+def _scope_text(export: MonthExport) -> str:
+    if export.scope:
+        return export.scope
+    if export.team_of:  # a supervisor's own people: not "all units", or HR reads it as the office's recap
+        return text(export.lang, "export.team_of", name=export.team_of)
+    return text(export.lang, "export.everyone")
 
 
 def _summary_row(ws, row: int, line: SummaryRow, *, bold: bool) -> None:

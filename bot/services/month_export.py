@@ -128,6 +128,7 @@ class MonthExport:
     generated_text: str  # "Senin, 7 Desember 2026 08.00 WIB"
     people: list[PersonLog]
     units: list[UnitSummary]
+    team_of: str | None = None  # a supervisor's export (`/ekspor`): whose people it holds, not everyone
 
     @property
     def summary_rows(self) -> list[SummaryRow]:
@@ -217,10 +218,11 @@ async def build_month(
     progress: Progress | None = None,
     lang: str = "id",
     only: Collection[int] | None = None,
+    team_of: str | None = None,
 ) -> MonthExport:
     """The month's logs and summary of the people of `unit` and the units below it (everyone when None)
     who were in the org chart during the month, deactivated ones included for the days they were in;
-    `only` further limits it to these person ids (a supervisor's own subtree)."""
+    `only` further limits it to these person ids (a supervisor's own subtree, `team_of` their name)."""
     month = parse_month(month)
     end = _month_end(month)
     units = await uow.org.stored_units()
@@ -289,6 +291,7 @@ async def build_month(
         generated_text=format_datetime(now, zone, lang),
         people=logs,
         units=[UnitSummary(name, summaries[name]) for name in sorted(summaries, key=lambda n: order.get(n, 0))],
+        team_of=team_of,
     )
 
 

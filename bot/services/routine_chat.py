@@ -175,14 +175,14 @@ async def export(turn: Turn, args: str, *, exporter) -> None:
     words = args.split()
     month = words[0] if words else default_month(turn.today)
     unit = " ".join(words[1:]) or None
-    only = None
+    only = team_of = None
     if not turn.actor.is_admin:
         if unit:
             await refuse(turn, "ekspor")
             return
-        only = await _people_below(turn)
+        only, team_of = await _people_below(turn), turn.actor.name
     filename, content = await exporter(turn.uow, month=month, unit=unit, fmt="xlsx", now=turn.now,
-                                       lang=turn.lang, only=only)
+                                       lang=turn.lang, only=only, team_of=team_of)
     await turn.uow.audit.record(turn.now, actor_label(turn), "export_month",
                                 {"month": month, "unit": unit, "people": len(only) if only else None})
     shown = format_month(month_export.parse_month(month), turn.lang)  # "Desember 2026", not the 2026-1 typed
