@@ -182,6 +182,14 @@ CALLBACKS = [
     Case("language-not-offered", (("tap", "lang:klingon"),), NOT_AVAILABLE),
     Case("evidence-pick-garbage", (("tap", "ev:../../x"),), NOT_AVAILABLE),
     Case("callback-from-a-stranger", (("tap", "ack:{today}"),), REFUSED, who=STRANGER),
+    # Numbers no button of Apel's carries: beyond PostgreSQL's integer ids, beyond SQLite's 64 bits, and
+    # digits `str.isdigit` takes but `int` does not.
+    Case("approve-a-report-id-beyond-the-database", (("tap", "ap:2147483648:1"),), NOT_AVAILABLE, who=DEWI),
+    Case("task-id-beyond-64-bits", (("tap", "t:99999999999999999999:done"),), NOT_AVAILABLE),
+    Case("team-member-id-beyond-the-database", (("tap", "tim:2147483648"),), NOT_AVAILABLE, who=DEWI),
+    Case("leave-decision-superscript-id", (("tap", "lvd:²:y"),), NOT_AVAILABLE, who=DEWI),
+    Case("digest-page-superscript-supervisor", (("tap", "dg:{today}:²:0:n"),), NOT_AVAILABLE_EN, who=SITI),
+    Case("assign-pick-superscript-person", (("say", "/tugaskan"), ("tap", "asg:p:²")), NOT_AVAILABLE, who=DEWI),
 ]
 
 LOCATIONS = [

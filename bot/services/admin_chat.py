@@ -19,7 +19,7 @@ from bot.services.org_directory import units_under
 from bot.services.org_import import import_into
 from bot.services.refusal import actor_label, refuse_button
 from bot.services.refusal import refuse as refuse_command
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 
 SHEET_SUFFIXES = {".csv", ".xlsx"}
 ERRORS_SHOWN = 15
@@ -159,7 +159,7 @@ async def on_target(turn: Turn, parts: list[str]) -> None:
         await refuse_button(turn, "ann", parts[1] if len(parts) > 1 else None)
         return
     state, data = await turn.state()
-    if state != "announce" or len(parts) != 2 or not parts[1].isdigit():
+    if state != "announce" or len(parts) != 2 or not numeric(parts[1]):
         turn.say(turn.t("common.not_available"))
         return
     unit_id = int(parts[1])

@@ -7,7 +7,7 @@ from bot.domain.tasks import MAX_REASON, MAX_TITLE, TaskSource, TaskStatus, clea
 from bot.messages import BUTTONS_MAX, Button
 from bot.services.briefing import task_line
 from bot.services.refusal import refuse_button
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 from bot.texts import format_date
 
 OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
@@ -75,7 +75,7 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         await turn.set_state("own_task")
         turn.say(turn.t("task.ask_title"))
         return
-    if len(parts) != 3 or not parts[1].isdigit():
+    if len(parts) != 3 or not numeric(parts[1]):
         turn.say(turn.t("common.not_available"))
         return
     task = await own_task(turn, int(parts[1]))

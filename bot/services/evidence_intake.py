@@ -13,7 +13,7 @@ from bot.messages import BUTTONS_MAX, Button
 from bot.ports import MediaStore
 from bot.services import evidence_checks, presence_checks
 from bot.services.refusal import refuse_button
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 
 DEFAULT_POLICY = EvidencePolicy()
 # WhatsApp has no album id: an album's pictures arrive as messages of their own, seconds apart. One that
@@ -126,7 +126,7 @@ def _with(receipt: str, told: str) -> str:
 
 async def on_pick(turn: Turn, parts: list[str]) -> None:
     state, data = await turn.state()
-    if state != "evidence_pick" or len(parts) != 2 or not parts[1].isdigit():
+    if state != "evidence_pick" or len(parts) != 2 or not numeric(parts[1]):
         turn.say(turn.t("common.not_available"))
         return
     task_id = int(parts[1]) or None

@@ -14,7 +14,7 @@ from bot.domain.html import esc
 from bot.messages import Button, Reply
 from bot.services.leave_routing import deciders_for, why_key
 from bot.services.refusal import actor_label, refuse_button
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 from bot.texts import format_distance
 
 
@@ -58,7 +58,7 @@ async def share(turn: Turn, lat: float, lon: float) -> None:
 
 async def on_decision(turn: Turn, parts: list[str]) -> None:
     """`home:<person>:<shared at, epoch seconds>:y|n`."""
-    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit() or parts[3] not in ("y", "n"):
+    if len(parts) != 4 or not numeric(parts[1]) or not numeric(parts[2], None) or parts[3] not in ("y", "n"):
         turn.say(turn.t("common.not_available"))
         return
     person_id = int(parts[1])

@@ -30,7 +30,7 @@ from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" bu
 from bot.services.leave_cancel import offer_cancelling
 from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 
 OUTING = LeaveKind.OUTING.value
 
@@ -46,7 +46,7 @@ async def on_kind(turn: Turn, parts: list[str]) -> None:
     kinds = {k.value for k in LeaveKind}
     if len(parts) == 2 and parts[1] in kinds:
         await _ask_period(turn, parts[1])
-    elif len(parts) == 3 and parts[1] in ("dur", "days") and parts[2].isdigit():
+    elif len(parts) == 3 and parts[1] in ("dur", "days") and numeric(parts[2]):
         state, data = await turn.state()
         if state != "leave" or data.get("step") != ("duration" if parts[1] == "dur" else "days"):
             turn.say(turn.t("common.not_available"))

@@ -15,7 +15,7 @@ from bot.messages import Button, Reply
 from bot.services.leave_days import period_text, workday_count
 from bot.services.leave_routing import deciders_for
 from bot.services.refusal import actor_label, refuse_button
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 
 MAX_LISTED = 10  # a person rarely has more open requests; a WhatsApp list holds 10
 
@@ -49,7 +49,7 @@ async def on_cancel(turn: Turn, parts: list[str]) -> None:
     """`lvc:<id>` asks "cancel this?" (a tap too easily made on a phone: an approved leave gives its days
     back); `lvc:<id>:y` cancels the person's own request if it still may be, `lvc:<id>:n` keeps it."""
     answer = parts[2] if len(parts) == 3 else None
-    valid = len(parts) in (2, 3) and parts[1].isdigit() and answer in (None, "y", "n")
+    valid = len(parts) in (2, 3) and numeric(parts[1]) and answer in (None, "y", "n")
     request = await turn.uow.leave.get(int(parts[1])) if valid else None
     if request is None:
         turn.say(turn.t("common.not_available"))

@@ -21,7 +21,7 @@ from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.services.leave_days import period_over_at, period_text, unit_workdays, workday_count
 from bot.services.refusal import actor_label, refuse_button
-from bot.services.turn import Notice, Turn, action, deliver
+from bot.services.turn import Notice, Turn, action, deliver, numeric
 
 FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no zone) any more
 
@@ -82,7 +82,7 @@ async def decidable(turn: Turn, leave_id: int) -> Decidable | None:
 async def on_decision(turn: Turn, parts: list[str]) -> None:
     """`lvd:<id>:y` approves; `lvd:<id>:n` asks for the refusal's reason (`refuse_reason` state, answered
     by `on_refusal_reason`); `lvd:<id>:ns` ("Tolak tanpa alasan") refuses without one."""
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("y", "n", "ns"):
+    if len(parts) != 3 or not numeric(parts[1]) or parts[2] not in ("y", "n", "ns"):
         turn.say(turn.t("common.not_available"))
         return
     found = await decidable(turn, int(parts[1]))

@@ -18,7 +18,7 @@ from bot.services.review import resubmitted_notice
 from bot.services.briefing import task_line
 from bot.services.leave_routing import deciders_for
 from bot.services.refusal import refuse_button
-from bot.services.turn import Turn, action
+from bot.services.turn import Turn, action, numeric
 from bot.texts import format_clock, format_date
 
 REPORT_OPS = {"done": TaskStatus.DONE, "prog": TaskStatus.IN_PROGRESS}
@@ -161,7 +161,7 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
         return
     op = parts[1] if len(parts) > 1 else ""
-    if op == "t" and len(parts) == 4 and parts[2].isdigit() and parts[3] in REPORT_OPS:
+    if op == "t" and len(parts) == 4 and numeric(parts[2]) and parts[3] in REPORT_OPS:
         task = await turn.uow.day.task(int(parts[2]))
         if task is not None and task.person_id != turn.actor.person_id:
             await refuse_button(turn, "r", task.id)

@@ -13,7 +13,7 @@ from bot.domain.tasks import clean_text
 from bot.messages import Button, Reply, ReplyKind
 from bot.services import digest, digest_query
 from bot.services.refusal import refuse_button
-from bot.services.turn import Turn, action, parse_day
+from bot.services.turn import Turn, action, numeric, parse_day
 from bot.texts import format_date
 
 MAX_NOTE = 500
@@ -22,7 +22,7 @@ MAX_NOTE = 500
 async def _reviewable(turn: Turn, parts: list[str]):
     """The report the button names, if it is still as the button saw it and this person may review it.
     None after the answer was given (refused and audited when it is someone else's report)."""
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) != 3 or not numeric(parts[1]) or not numeric(parts[2]):
         turn.say(turn.t("common.not_available"))
         return None
     report = await turn.uow.day.report_by_id(int(parts[1]))
@@ -83,7 +83,7 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
     anyone above them or an admin (an admin's `/rekap DATE UNIT` shows other people's teams). The older
     `apall:<day>` of digests already in chats means the tapping supervisor's own team."""
     day = parse_day(parts[1]) if len(parts) in (2, 3) else None
-    if day is None or (len(parts) == 3 and not parts[2].isdigit()):
+    if day is None or (len(parts) == 3 and not numeric(parts[2])):
         turn.say(turn.t("common.not_available"))
         return
     if len(parts) == 2 and not turn.actor.is_supervisor:
@@ -112,7 +112,7 @@ async def digest_page(turn: Turn, parts: list[str]) -> None:
     time (Telegram carries at most 100 in one message). For that supervisor, anyone above them, or an admin;
     `e`: from a page of buttons, which it replaces; `n`: from the digest itself, which stays as it is."""
     day = parse_day(parts[1]) if len(parts) == 5 else None
-    if day is None or not parts[2].isdigit() or not parts[3].isdigit() or parts[4] not in ("n", "e"):
+    if day is None or not numeric(parts[2]) or not numeric(parts[3]) or parts[4] not in ("n", "e"):
         turn.say(turn.t("common.not_available"))
         return
     supervisor_id, page = int(parts[2]), int(parts[3])

@@ -19,7 +19,7 @@ from bot.services.leave_days import next_workdays, workday_count
 from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
 from bot.services.refusal import refuse, refuse_button
-from bot.services.turn import Turn, action, day_code, parse_day
+from bot.services.turn import Turn, action, day_code, numeric, parse_day
 from bot.texts import format_clock, format_date
 
 PICKER_PAGE = 30  # people per page of the picker (Telegram carries at most 100 buttons in a message)
@@ -138,7 +138,7 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
     if not turn.actor.is_supervisor:
         await refuse_button(turn, "timpg")
         return
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("n", "e"):
+    if len(parts) != 3 or not numeric(parts[1]) or parts[2] not in ("n", "e"):
         turn.say(turn.t("common.not_available"))
         return
     people = await turn.uow.people.direct_reports(turn.actor.person_id)
@@ -155,7 +155,7 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:
-    if len(parts) != 2 or not parts[1].isdigit():
+    if len(parts) != 2 or not numeric(parts[1]):
         turn.say(turn.t("common.not_available"))
         return
     member = await turn.uow.people.actor(int(parts[1]))
@@ -255,7 +255,7 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
         return
     op = parts[1] if len(parts) > 1 else ""
-    if op == "p" and len(parts) >= 3 and all(part.isdigit() for part in parts[2:]):
+    if op == "p" and len(parts) >= 3 and all(numeric(part) for part in parts[2:]):
         # One person a tap; several when a numbered WhatsApp menu was answered "2 5 7" (TOGGLE_PREFIXES).
         allowed = {p.person_id for p in await _candidates(turn, data.get("scope", "direct"))}
         chosen = list(dict.fromkeys(int(part) for part in parts[2:]))
@@ -271,7 +271,7 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
         picked ^= set(chosen)
         await turn.set_state("assign", **_picking(data, picked=sorted(picked)))
         await show_picker(turn, edit=True)
-    elif op == "pg" and len(parts) == 3 and parts[2].isdigit() and data.get("step") == "pick":
+    elif op == "pg" and len(parts) == 3 and numeric(parts[2]) and data.get("step") == "pick":
         await turn.set_state("assign", **_picking(data, page=int(parts[2])))
         await show_picker(turn, edit=True)
     elif op == "all":

@@ -143,6 +143,16 @@ def action(*parts: object) -> str:
     return value
 
 
+# Row ids are PostgreSQL integers: a larger number in a button names nothing, and a query with it fails.
+MAX_ID = 2**31 - 1
+
+
+def numeric(part: str, limit: int | None = MAX_ID) -> bool:
+    """Whether a part of a button's action is a number as Apel's buttons carry them: ASCII digits
+    (`str.isdigit` also takes '²', which `int` refuses) up to `limit` (ids by default; None: any size)."""
+    return part.isascii() and part.isdigit() and (limit is None or int(part) <= limit)
+
+
 def day_code(day: dt.date) -> str:
     return day.strftime("%Y%m%d")
 
