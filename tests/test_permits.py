@@ -13,7 +13,8 @@ from storage.day_tables import LeaveRequest, WorkDay
 from storage.presence_tables import DayFlag
 from tests.chat_harness import actions, texts
 from tests.test_conversation_roles import DEWI, RUDI, SITI, chat, ids, table  # noqa: F401  (the fixture)
-from tests.org_rows import STAF
+from tests.org_rows import STAF, small_office
+from tests.test_org_import import run_import
 
 UTC = dt.UTC
 MONDAY = dt.date(2026, 11, 23)
@@ -133,6 +134,17 @@ async def test_only_the_chain_decides_and_forged_ids_change_nothing(chat, db):
         assert "tidak berlaku" in texts(await chat.tap(SITI, tap))
     assert "tidak berlaku" in texts(await chat.tap(RUDI, next(a for a in actions(sent) if a.endswith(":y"))))
     assert [r.status for r in await table(db, LeaveRequest)] == ["pending"]
+
+
+async def test_a_request_of_someone_transferred_out_is_still_decided_by_name(chat, db, clock):
+    sent = await izin(chat)
+    clock.advance(minutes=5)
+    await run_import(db, clock, [r for r in small_office() if r["nip"] != STAF])  # Rudi moved to another office
+    asked = await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":n")))
+    assert "penolakan untuk Rudi Hartono secara" in texts(asked, DEWI)
+    decided = await chat.tap(DEWI, next(a for a in actions(sent) if a.endswith(":y")))
+    assert "✅ Permintaan Rudi Hartono disetujui." in texts(decided, DEWI)
+    assert [r.status for r in await table(db, LeaveRequest)] == ["approved"]
 
 
 async def test_a_multi_day_cuti_sets_workdays_only_and_means_no_briefing_tasks_or_reminders(chat, db, clock):

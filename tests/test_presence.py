@@ -89,6 +89,13 @@ async def test_the_superior_approves_a_home_a_stranger_cannot_and_a_change_needs
     assert (home.lat, home.lon, home.pending) == (*HOME, False)
 
 
+async def test_the_home_of_someone_transferred_out_is_decided_by_name(chat, db, clock):
+    shared = await chat.location(RUDI, *HOME)
+    await run_import(db, clock, [r for r in small_office() if r["nip"] != STAF])  # Rudi moved to another office
+    approve, _ = home_buttons(shared)
+    assert "🏠 Lokasi rumah Rudi Hartono disetujui." in texts(await chat.tap(DEWI, approve), DEWI)
+
+
 async def test_an_admin_approves_the_home_of_someone_without_a_superior(chat, db):
     await chat.text(SITI, "/rumah")
     shared = await chat.location(SITI, *HOME)

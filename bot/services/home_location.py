@@ -83,7 +83,7 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
         return
     await turn.uow.audit.record(turn.now, actor_label(turn), "home_approved" if approved else "home_refused",
                                 {"person_id": person_id})
-    person = await turn.uow.people.actor(person_id)
+    person = await turn.uow.org.person_by_id(person_id)  # also someone an import deactivated since
     name = esc(person.name) if person else ""
     turn.say(turn.t("presence.home_approved" if approved else "presence.home_refused", name=name), edit=True)
     boss = esc(turn.actor.name)

@@ -50,6 +50,7 @@ class Decidable:
     requester: Actor | None
     zone: str
     workdays: int | None
+    name: str  # the requester's, also of someone an import deactivated since (a transfer out)
 
 
 async def decidable(turn: Turn, leave_id: int) -> Decidable | None:
@@ -76,7 +77,9 @@ async def decidable(turn: Turn, leave_id: int) -> Decidable | None:
     if request.status != "pending":
         turn.say(turn.t("leave.cancelled_by_requester" if request.status == "cancelled" else "leave.already_decided"))
         return None
-    return Decidable(request, requester, zone, workdays)
+    person = await turn.uow.org.person_by_id(request.person_id) if requester is None else None
+    name = requester.name if requester else (person.name if person else "")
+    return Decidable(request, requester, zone, workdays, name)
 
 
 async def on_decision(turn: Turn, parts: list[str]) -> None:
@@ -90,8 +93,7 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
         return
     if parts[2] == "n":
         await turn.set_state("refuse_reason", leave_id=found.request.id)
-        name = esc(found.requester.name) if found.requester else ""
-        turn.say(turn.t("leave.ask_refusal_reason", name=name),
+        turn.say(turn.t("leave.ask_refusal_reason", name=esc(found.name)),
                  ((Button(turn.t("button.refuse_no_reason"), action("lvd", found.request.id, "ns")),),))
         return
     await turn.clear_state()  # a reason being asked for (this request or another) is not wanted any more
@@ -127,7 +129,7 @@ async def _decide(turn: Turn, found: Decidable, *, approved: bool, reason: str |
         detail["with_reason"] = reason is not None  # whether one was given; the words stay in the request
     await turn.uow.audit.record(turn.now, actor_label(turn), "leave_approved" if approved else "leave_refused",
                                 detail)
-    who = esc(requester.name) if requester else ""
+    who = esc(found.name)
     turn.say(turn.t("leave.decided_approved" if approved else "leave.decided_refused", name=who), edit=True)
     key = "permit.your_approved" if approved else "permit.your_refused"
     if requester is not None and requester.supervisor_id is None:  # a head of office: the admins record it
