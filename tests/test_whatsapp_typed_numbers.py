@@ -35,6 +35,22 @@ async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig)
     assert [title for _, title in offered[-1].actions()] == ["✅ 2", "🔄 2", "⛔ 2", "📎 2"]
 
 
+async def test_a_typed_task_number_meta_delivers_twice_offers_its_buttons_once(rig):  # noqa: F811
+    # Meta delivers at least once: the redelivered "2" sent task 2's buttons a second time.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for title in ("Rekap absensi", "Surat edaran"):
+        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
+        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))
+    message_id = wp.wamid()
+    offered = await rig.says(RUDI, RUDI_PHONE, wp.text("2"), message_id=message_id)
+    assert [title for _, title in offered[-1].actions()] == ["✅ 2", "🔄 2", "⛔ 2", "📎 2"]
+    assert await rig.says(RUDI, RUDI_PHONE, wp.text("2"), message_id=message_id) == []
+    again = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))  # typed again: a new message, answered
+    assert [title for _, title in again[-1].actions()] == ["✅ 2", "🔄 2", "⛔ 2", "📎 2"]
+
+
 async def test_a_number_typed_after_a_notice_does_not_answer_the_notices_buttons(rig):  # noqa: F811
     await onboard(rig, DEWI, DEWI_PHONE, KASI)
     await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))

@@ -18,7 +18,7 @@ from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
 from bot.channels.whatsapp.window import SHOW_PAYLOAD
 from bot.domain.org_terms import Channel
-from bot.messages import Outgoing, Urgency
+from bot.messages import Inbound, Outgoing, Urgency
 
 if TYPE_CHECKING:
     from bot.channels.whatsapp.outbound import WhatsAppSender
@@ -87,7 +87,8 @@ class WhatsAppChannel:
             tap = toggled_together(inbound.text, menu) or numbered_answer(inbound.text, menu)
             if tap is not None and await self._to_older_list(item):
                 await self._release(item.sender)
-                await self.sender.say(item.sender, "whatsapp.older_list")
+                if await self._first_time(inbound):
+                    await self.sender.say(item.sender, "whatsapp.older_list")
                 return
             if isinstance(tap, str):
                 inbound = replace(inbound, text=None, tap=tap)
@@ -97,13 +98,22 @@ class WhatsAppChannel:
         if inbound is None or item.button_payload == SHOW_PAYLOAD:
             return
         if row is not None:  # a row of the numbered menu: its buttons, the core is asked nothing yet
-            await self.sender.offer_row(item.sender, answered_number(inbound.text), row)
+            if await self._first_time(inbound):
+                await self.sender.offer_row(item.sender, answered_number(inbound.text), row)
             return
         outgoings = await self.conversation.handle(inbound, self._fetcher)
         if self._after_turn is not None:
             await self._after_turn(outgoings)
         else:
             await self.deliver(outgoings)
+
+    async def _first_time(self, inbound: Inbound) -> bool:
+        """Whether a message the adapter answers itself (a row's buttons, "that list is older") is new: Meta
+        delivers at least once, and a redelivery is answered once, as the core answers its own (by key)."""
+        async with self.conversation.uow_factory() as uow:
+            first = await uow.day.first_time(inbound.event_key, self._now())
+            await uow.commit()
+        return first
 
     async def _to_older_list(self, item: MessageIn) -> bool:
         """A number swiped onto one of our messages sent before the stored menu: it means that older list (an
