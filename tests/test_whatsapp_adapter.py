@@ -20,7 +20,7 @@ from tests import whatsapp_payloads as wp
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, jpeg
 from tests.database_outage import FakeDatabaseOutage
 from tests.fake_graph_api import UPLOAD_TYPES, FakeGraphApi
-from tests.org_rows import STAF, small_office
+from tests.org_rows import KABID, KASI, STAF, small_office
 from tests.test_org_import import run_import
 
 SECRET, VERIFY, TOKEN = "app-secret-for-tests", "verify-me", "EAAtest"
@@ -266,6 +266,24 @@ async def test_outside_the_window_a_template_goes_and_the_content_follows_the_re
     assert not [c for c in rig.graph.calls if not c.ok]
     after = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
     assert [c.shown() for c in after] == ["*Apel pagi*\nTugas: rekap"]
+
+
+async def test_held_content_is_not_released_to_someone_deactivated_since(rig):
+    # Dewi's approval of Rudi's home waited outside her window; an import then deactivated her (retired).
+    # Her "Tampilkan" released Rudi's home point and the ✅/❌ buttons to a chat Apel no longer serves.
+    await onboard(rig, DEWI, DEWI_PHONE, KASI)
+    await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))
+    rig.clock.advance(hours=25)
+    rig.graph.windows[DEWI] -= 25 * 3600
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    held = await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    assert [c.type for c in held if c.to == DEWI] == ["template"]
+    rows = [dict(r, supervisor_nip=KABID if r["nip"] == STAF else r["supervisor_nip"])
+            for r in small_office() if r["nip"] != KASI]
+    assert (await run_import(rig.db, rig.clock, rows)).ok
+    shown_to_her = shown(await rig.says(DEWI, DEWI_PHONE, wp.template_button("wa:show")))
+    assert "Rudi" not in shown_to_her and "-1.6" not in shown_to_her
+    assert "tidak lagi terdaftar sebagai pegawai aktif" in shown(await rig.says(DEWI, DEWI_PHONE, wp.text("halo")))
 
 
 async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_webhook_call(db, clock, tmp_path):

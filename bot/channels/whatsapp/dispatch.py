@@ -127,17 +127,22 @@ class WhatsAppChannel:
     async def _release(self, sender: str) -> None:
         """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction
         that marks it released, so a crash loses none of it and this webhook call sends nothing itself
-        (a supervisor's many held notices would have kept Meta waiting for the answer)."""
+        (a supervisor's many held notices would have kept Meta waiting for the answer). A chat whose person an
+        import deactivated since gets none of it: what was held for them as a superior (a home point, a
+        report to review) is no longer theirs to see; it stays held, for the retention purge."""
+        async with self.conversation.uow_factory() as uow:
+            if await uow.people.account_actor(Channel.WHATSAPP, sender) is None:
+                return
+            if self._after_turn is not None:
+                claimed = await self.store.claim_held(uow.session, sender, self._now())
+                queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
+                                   key=f"{HELD_KEY_PREFIX}{held_id}")
+                          for held_id, person_id, _kind, payload in claimed]
+                uow.outbox.add(queued)
+                await uow.commit()
         if self._after_turn is None:
             await self.sender.release(sender)
-            return
-        async with self.conversation.uow_factory() as uow:
-            claimed = await self.store.claim_held(uow.session, sender, self._now())
-            queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
-                               key=f"{HELD_KEY_PREFIX}{held_id}") for held_id, person_id, _kind, payload in claimed]
-            uow.outbox.add(queued)
-            await uow.commit()
-        if queued:
+        elif queued:
             await self._after_turn(queued)
 
     async def deliver(self, outgoings: Iterable[Outgoing]) -> int:
