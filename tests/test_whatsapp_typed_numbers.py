@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from tests import whatsapp_payloads as wp
-from tests.org_rows import KASI, STAF
+from tests.org_rows import KASI, STAF, small_office
+from tests.test_org_import import run_import
 from tests.test_whatsapp_adapter import DEWI, DEWI_PHONE, RUDI, RUDI_PHONE, onboard, rig, shown  # noqa: F401
 
 
@@ -49,6 +50,20 @@ async def test_a_typed_task_number_meta_delivers_twice_offers_its_buttons_once(r
     assert await rig.says(RUDI, RUDI_PHONE, wp.text("2"), message_id=message_id) == []
     again = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))  # typed again: a new message, answered
     assert [title for _, title in again[-1].actions()] == ["✅ 2", "🔄 2", "⛔ 2", "📎 2"]
+
+
+async def test_a_number_typed_by_someone_deactivated_since_answers_no_list_of_theirs(rig):  # noqa: F811
+    # Rudi's /tugas list was stored; an import then deactivated him. His "2" offered task 2's buttons.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for title in ("Rekap absensi", "Surat edaran"):
+        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
+        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))
+    assert (await run_import(rig.db, rig.clock, [r for r in small_office() if r["nip"] != STAF])).ok
+    answer = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
+    assert "tidak lagi terdaftar sebagai pegawai aktif" in shown(answer)
+    assert [title for c in answer for _, title in c.actions()] == []
 
 
 async def test_a_number_typed_after_a_notice_does_not_answer_the_notices_buttons(rig):  # noqa: F811

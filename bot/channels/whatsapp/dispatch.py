@@ -85,6 +85,8 @@ class WhatsAppChannel:
         if inbound is not None and inbound.text is not None:
             menu = await self.store.menu(item.sender)
             tap = toggled_together(inbound.text, menu) or numbered_answer(inbound.text, menu)
+            if tap is not None and not await self._serves(item.sender):
+                tap = None  # deactivated since: the core says Apel no longer serves them, not a menu of theirs
             if tap is not None and await self._to_older_list(item):
                 await self._release(item.sender)
                 if await self._first_time(inbound):
@@ -106,6 +108,11 @@ class WhatsAppChannel:
             await self._after_turn(outgoings)
         else:
             await self.deliver(outgoings)
+
+    async def _serves(self, sender: str) -> bool:
+        """Whether the chat is linked to an active person (an import may have deactivated them since)."""
+        async with self.conversation.uow_factory() as uow:
+            return await uow.people.account_actor(Channel.WHATSAPP, sender) is not None
 
     async def _first_time(self, inbound: Inbound) -> bool:
         """Whether a message the adapter answers itself (a row's buttons, "that list is older") is new: Meta
