@@ -57,6 +57,8 @@ WA_CASES = [
     WaCase("garbage-button", wp.button_reply("💥:;::"), NOT_AVAILABLE),
     WaCase("button-200-bytes", wp.button_reply("t:" + "9" * 198), NOT_AVAILABLE),
     WaCase("forged-approval", wp.button_reply("ap:1:1"), NOT_AVAILABLE),
+    WaCase("forged-task-id-beyond-the-database", wp.button_reply("t:2147483648:done"), NOT_AVAILABLE),
+    WaCase("forged-leave-id-in-superscript", wp.list_reply("lvc:²"), NOT_AVAILABLE),
     WaCase("yesterdays-ack", wp.button_reply("ack:20261122"), "dari hari lain"),
     WaCase("list-reply-garbage", wp.list_reply("lv:../../etc"), NOT_AVAILABLE),
     WaCase("latitude-91", wp.location(91.0, 103.6), "Koordinat lokasi ini tidak sah"),
