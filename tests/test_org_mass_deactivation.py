@@ -64,6 +64,26 @@ async def test_a_cut_off_file_in_chat_is_held_until_the_admin_confirms(chat, db)
     assert "Tidak ada bagan organisasi yang menunggu" in texts(await chat.tap(BUDI, "orgimp"))  # confirmed once
 
 
+async def test_a_held_file_confirmed_after_the_org_chart_changed_deactivates_nobody_it_did_not_list(chat, db, clock):
+    # Held on Monday, listing the ten it would deactivate; on Tuesday two people joined (a new file from
+    # the command line); on Wednesday the admin taps the old button. It deactivated the newcomers too,
+    # twelve people where the list showed ten.
+    cut = org_csv(office()[:5])
+    held = await chat.document(BUDI, cut, "pegawai.csv", "text/csv")
+    assert "akan menonaktifkan 10 dari 15 pegawai aktif" in texts(held, BUDI)
+    clock.advance(days=1)
+    joined = [{**office()[5], "nip": flat_office_nip(EXTRA + i), "name": f"Pegawai Baru {i}"} for i in (1, 2)]
+    assert (await run_import(db, clock, office() + joined)).ok
+    clock.advance(days=1)
+    again = texts(await chat.tap(BUDI, "orgimp"))
+    assert await active_people(db) == 17  # nothing imported
+    assert "Bagan organisasi sudah berubah" in again and "akan menonaktifkan 12 dari 17 pegawai aktif" in again
+    assert "• " + flat_office_nip(EXTRA + 1) in again
+    done = texts(await chat.tap(BUDI, "orgimp"))  # the new list, confirmed
+    assert "12 dinonaktifkan" in done
+    assert await active_people(db) == 5
+
+
 async def test_a_file_with_a_few_leavers_is_imported_at_once(chat, db):
     out = await chat.document(BUDI, org_csv(office()[:-4]), "pegawai.csv", "text/csv")
     assert "Impor selesai: 11 baris;" in texts(out) and "4 dinonaktifkan" in texts(out) and actions(out) == []

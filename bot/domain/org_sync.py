@@ -7,6 +7,8 @@ People absent from the file are deactivated, never deleted.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 
 from bot.domain.org_terms import Language, Rank, Role, UnitKind
@@ -56,6 +58,12 @@ MANY_DEACTIVATED_MIN = 5
 
 def deactivates_many(deactivated: int, active_before: int) -> bool:
     return deactivated >= MANY_DEACTIVATED_MIN and deactivated > MANY_DEACTIVATED_SHARE * active_before
+
+
+def deactivation_key(nips: Iterable[str]) -> str:
+    """A short fingerprint of whom an import deactivates: what an admin saw and confirmed is compared with
+    what the file would do when the confirmation comes (the org chart may have changed in between)."""
+    return hashlib.sha256(",".join(sorted(nips)).encode()).hexdigest()[:16]
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from bot.domain.evidence import EvidenceKind, classify
 from bot.domain.html import clip, esc
+from bot.domain.org_sync import deactivation_key
 from bot.domain.org_terms import Channel
 from bot.domain.org_tree import depth_first
 from bot.messages import Attachment, Button, MediaIn, Reply, Urgency
@@ -35,9 +36,10 @@ def is_sheet(filename: str | None) -> bool:
 
 
 async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max_bytes: int, *,
-                     media: MediaIn | None = None, deactivate_many: bool = False) -> bool:
+                     media: MediaIn | None = None, confirmed: str | None = None) -> bool:
     """Handle an admin's CSV/XLSX as an org chart; False when it is no org chart (then it is evidence).
-    `media`: a file sent earlier (confirmed with `orgimp`) instead of the one in this message."""
+    `media`: a file sent earlier (confirmed with `orgimp`) instead of the one in this message; `confirmed`:
+    the `deactivation_key` of the people its held reply listed."""
     media = media or turn.inbound.media
     if media.size is not None and media.size > max_bytes:
         return False  # the evidence path refuses it by its size, before any download
@@ -53,7 +55,7 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
         header, rows = await reader.read(content, media.filename)
         report = await import_into(
             turn.uow, header, rows, now=turn.now, clock=None, default_timezone=default_timezone,
-            actor=actor_label(turn), deactivate_many=deactivate_many,
+            actor=actor_label(turn), confirmed=confirmed,
         )
     except ServiceError as exc:
         not_a_chart = exc.code in ("sheet.no_header", "sheet.missing_columns", "sheet.unsupported")
@@ -73,6 +75,8 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
         turn.say("\n".join(lines))
         return True
     lines = [turn.t("admin.import_held", count=len(report.deactivated), active=report.active_before)] if report.held else []
+    if report.held and confirmed is not None:  # its button was pressed; whom it deactivates changed since
+        lines.insert(0, turn.t("admin.import_changed"))
     lines += [turn.t("cli.import_held_summary" if report.held else "cli.import_summary", rows=report.rows_read,
                     created=report.people_created,
                     updated=report.people_updated, unchanged=report.people_unchanged,
@@ -94,7 +98,8 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
         turn.say("\n".join(lines))
         return True
     # The file is fetched again on the confirmation: the chat keeps its handle, not its content.
-    await turn.set_state("org_import", file_ref=media.file_ref, filename=media.filename, mime=media.mime)
+    await turn.set_state("org_import", file_ref=media.file_ref, filename=media.filename, mime=media.mime,
+                         deactivating=deactivation_key(nip for nip, _ in report.deactivated))
     turn.say("\n".join(lines), ((Button(turn.t("button.import_anyway", count=len(report.deactivated)),
                                          action("orgimp")),),))
     return True
@@ -111,7 +116,8 @@ async def confirm_import(turn: Turn, reader: SheetReader, default_timezone: str,
         return
     await turn.clear_state()
     media = MediaIn(data["file_ref"], data.get("filename"), data.get("mime"), None, is_photo=False)
-    await try_import(turn, reader, default_timezone, max_bytes, media=media, deactivate_many=True)
+    # Only the people its list showed: a file that would now deactivate others is held again, with the new list.
+    await try_import(turn, reader, default_timezone, max_bytes, media=media, confirmed=data.get("deactivating", ""))
 
 
 async def invites(turn: Turn, args: str, *, links: LinkSettings, ttl: dt.timedelta) -> None:

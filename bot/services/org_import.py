@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.domain.org_columns import map_header
-from bot.domain.org_sync import deactivates_many, plan_sync
+from bot.domain.org_sync import deactivates_many, deactivation_key, plan_sync
 from bot.domain.orgchart import RawRow, RowError, validate_chart
 from bot.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 from bot.services.errors import ServiceError
@@ -95,9 +95,12 @@ async def import_into(
     partial: bool = False,
     progress: Progress | None = None,
     deactivate_many: bool = False,
+    confirmed: str | None = None,
 ) -> ImportReport:
     """The import inside an open unit of work (the caller commits): the CLI and the chat share it.
-    `deactivate_many`: the admin confirmed a file that deactivates many people; else it is held (`held`)."""
+    `deactivate_many`: the admin confirmed a file that deactivates many people; else it is held (`held`).
+    `confirmed`: the `deactivation_key` of the people an admin was shown and confirmed; a file that would now
+    deactivate others (the org chart changed meanwhile) is held again."""
     named, ignored = rows_of(header, rows)
     chart = validate_chart(named, default_timezone=default_timezone)
     if chart.rows_read == 0:
@@ -112,7 +115,8 @@ async def import_into(
         keep_nips=chart.named_nips,
     )
     now = now or clock.now()
-    held = not deactivate_many and deactivates_many(len(plan.deactivated), plan.active_before)
+    held = not deactivate_many and deactivates_many(len(plan.deactivated), plan.active_before) and (
+        confirmed != deactivation_key(p.values.nip for p in plan.deactivated))
     if plan.writes_anything and not held:
         await uow.org.apply(plan, now, progress)
     report.units_created = len(plan.new_units)
