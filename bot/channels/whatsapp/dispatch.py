@@ -16,7 +16,6 @@ from pywa_async.errors import WhatsAppError
 from bot.channels.whatsapp.buttons import answered_number, numbered_answer, toggled_together
 from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
-from bot.channels.whatsapp.window import SHOW_PAYLOAD
 from bot.domain.org_terms import Channel
 from bot.messages import Inbound, Outgoing, Urgency
 
@@ -96,8 +95,8 @@ class WhatsAppChannel:
                 inbound = replace(inbound, text=None, tap=tap)
             elif tap is not None:
                 row = tap
-        await self._release(item.sender)  # the window is open again: held content first
-        if inbound is None or item.button_payload == SHOW_PAYLOAD:
+        served = await self._release(item.sender)  # the window is open again: held content first
+        if inbound is None or (item.button_payload is not None and served):
             return
         if row is not None:  # a row of the numbered menu: its buttons, the core is asked nothing yet
             if await self._first_time(inbound):
@@ -131,15 +130,16 @@ class WhatsAppChannel:
         replied, shown_at = await self.store.sent(item.replied_to), await self.store.menu_at(item.sender)
         return replied is not None and shown_at is not None and replied.sent_at < shown_at
 
-    async def _release(self, sender: str) -> None:
+    async def _release(self, sender: str) -> bool:
         """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction
         that marks it released, so a crash loses none of it and this webhook call sends nothing itself
         (a supervisor's many held notices would have kept Meta waiting for the answer). A chat whose person an
         import deactivated since gets none of it: what was held for them as a superior (a home point, a
-        report to review) is no longer theirs to see; it stays held, for the retention purge."""
+        report to review) is no longer theirs to see; it stays held, for the retention purge. False for such a
+        chat (or one nobody is linked to)."""
         async with self.conversation.uow_factory() as uow:
             if await uow.people.account_actor(Channel.WHATSAPP, sender) is None:
-                return
+                return False
             if self._after_turn is not None:
                 claimed = await self.store.claim_held(uow.session, sender, self._now())
                 queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
@@ -151,6 +151,7 @@ class WhatsAppChannel:
             await self.sender.release(sender)
         elif queued:
             await self._after_turn(queued)
+        return True
 
     async def deliver(self, outgoings: Iterable[Outgoing]) -> int:
         sent = 0

@@ -103,7 +103,9 @@ def to_message(client, update: dict, *, now: Callable[[], dt.datetime] = utc_now
         sender_name=user.name or "",
     )
     if isinstance(parsed, CallbackButton) and parsed.type == "button":
-        return MessageIn(base["sender"], None, user.wa_id, button_payload=str(parsed.data))
+        # It releases what was held; its Inbound says nothing and reaches the core only from a chat Apel does not
+        # serve (its person deactivated since), which is then told so.
+        return MessageIn(base["sender"], Inbound(**base), user.wa_id, button_payload=str(parsed.data))
     if isinstance(parsed, (CallbackButton, CallbackSelection)):
         return MessageIn(base["sender"], Inbound(**base, tap=str(parsed.data)), user.wa_id)
     context = getattr(parsed, "reply_to_message", None)
