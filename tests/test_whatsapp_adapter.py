@@ -286,6 +286,18 @@ async def test_held_content_is_not_released_to_someone_deactivated_since(rig):
     assert "tidak lagi terdaftar sebagai pegawai aktif" in shown_to_her  # told why, not left without an answer
 
 
+async def test_tampilkan_tapped_again_with_nothing_held_is_answered_once(rig):
+    # An old template's "Tampilkan" tapped again, its content long shown: nothing at all came back.
+    await _briefing_held(rig)
+    assert [c.shown() for c in await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))] == [
+        "*Apel pagi*\nTugas: rekap"]
+    message_id = wp.wamid()
+    again = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"), message_id=message_id)
+    assert [c.shown() for c in again] == ["Semua pesan Apel untuk Anda sudah ditampilkan. Ketik /bantuan untuk "
+                                          "melihat perintah."]
+    assert await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"), message_id=message_id) == []  # redelivered
+
+
 async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_webhook_call(db, clock, tmp_path):
     # In the bot (after_turn set) the turn's messages are in the outbox already; the held content joins
     # them in the transaction that marks it released, so a crash loses none of it.

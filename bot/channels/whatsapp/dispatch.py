@@ -95,8 +95,13 @@ class WhatsAppChannel:
                 inbound = replace(inbound, text=None, tap=tap)
             elif tap is not None:
                 row = tap
-        served = await self._release(item.sender)  # the window is open again: held content first
-        if inbound is None or (item.button_payload is not None and served):
+        released = await self._release(item.sender)  # the window is open again: held content first
+        if inbound is None:
+            return
+        if item.button_payload is not None and released is not None:
+            # "Tampilkan" again on an old template, with nothing held any more: said once, rather than nothing.
+            if await self._first_time(inbound) and not released:
+                await self.sender.say(item.sender, "whatsapp.nothing_held")
             return
         if row is not None:  # a row of the numbered menu: its buttons, the core is asked nothing yet
             if await self._first_time(inbound):
@@ -130,16 +135,16 @@ class WhatsAppChannel:
         replied, shown_at = await self.store.sent(item.replied_to), await self.store.menu_at(item.sender)
         return replied is not None and shown_at is not None and replied.sent_at < shown_at
 
-    async def _release(self, sender: str) -> bool:
+    async def _release(self, sender: str) -> int | None:
         """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction
         that marks it released, so a crash loses none of it and this webhook call sends nothing itself
         (a supervisor's many held notices would have kept Meta waiting for the answer). A chat whose person an
         import deactivated since gets none of it: what was held for them as a superior (a home point, a
-        report to review) is no longer theirs to see; it stays held, for the retention purge. False for such a
-        chat (or one nobody is linked to)."""
+        report to review) is no longer theirs to see; it stays held, for the retention purge. How many went;
+        None for such a chat (or one nobody is linked to)."""
         async with self.conversation.uow_factory() as uow:
             if await uow.people.account_actor(Channel.WHATSAPP, sender) is None:
-                return False
+                return None
             if self._after_turn is not None:
                 claimed = await self.store.claim_held(uow.session, sender, self._now())
                 queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
@@ -148,10 +153,10 @@ class WhatsAppChannel:
                 uow.outbox.add(queued)
                 await uow.commit()
         if self._after_turn is None:
-            await self.sender.release(sender)
-        elif queued:
+            return await self.sender.release(sender)
+        if queued:
             await self._after_turn(queued)
-        return True
+        return len(queued)
 
     async def deliver(self, outgoings: Iterable[Outgoing]) -> int:
         sent = 0
