@@ -112,6 +112,21 @@ async def test_opening_one_s_own_used_invite_again_says_the_chat_is_linked_not_t
     assert "sudah terhubung dengan Apel sebagai <b>Rudi Hartono</b>" in again and REFUSAL not in again
 
 
+async def test_on_whatsapp_a_linked_chat_opening_an_invite_link_again_is_told_whose_chat_it_is(db, clock, tmp_path):
+    # WhatsApp's invite link sends the bare code: from a linked chat it was "Pesan diterima. Pakai /tugas …",
+    # not that the chat is linked already (and to whom), as "/start CODE" says on Telegram.
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    whatsapp = ChatHarness(db, clock, tmp_path / "wa-media", channel=Channel.WHATSAPP)
+    codes = await whatsapp.codes()
+    await whatsapp.text("6281200000005", codes[STAF])
+    await whatsapp.location("6281200000005", -1.61, 103.61)
+    for code in (codes[STAF], codes[KASI]):  # his own link again, and Dewi's forwarded to him
+        again = texts(await whatsapp.text("6281200000005", code))
+        assert "sudah terhubung dengan Apel sebagai <b>Rudi Hartono</b>" in again and "Dewi" not in again
+    assert "Selamat datang, <b>Dewi Lestari</b>" in texts(await whatsapp.text("6281200000004", codes[KASI]))
+
+
 async def test_a_code_typed_in_groups_with_spaces_and_lower_case_links(chat, db, clock, tmp_path):
     code = (await chat.codes())[STAF]
     typed = " ".join(code[i:i + 4] for i in range(0, 16, 4)).lower()  # as read out over the phone

@@ -270,6 +270,9 @@ class Conversation:
             await admin_chat.on_announce_text(turn, text)
         elif state == "home_location":
             turn.say(turn.t("onboard.ask_home"), ((Button(turn.t("button.share_home"), request_location=True),),))
+        elif looks_like_code(text):
+            # An invite link opened from a linked chat: WhatsApp's carries the bare code, as a first message does.
+            await self._start(turn, text)
         else:
             turn.say(turn.t("common.unknown_text"))
 
