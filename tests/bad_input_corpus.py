@@ -136,6 +136,9 @@ COMMANDS = [
     Case("izin-with-garbage", (("say", "/izin besok <b>"),), "Mau mengajukan apa?"),
     Case("rekap-impossible-date", (("say", "/rekap 2026-13-45"),), "Tanggal tidak sah"),
     Case("rekap-impossible-date-english", (("say", "/rekap 2026-02-30"),), "2026-02-30", who=SITI),
+    Case("rekap-of-year-one", (("say", "/rekap 01-01-0001"),), "Tanggal tidak sah: 01-01-0001", who=DEWI),
+    Case("ekspor-of-year-9999", (("say", "/ekspor 9999-12"),), "Bulan tidak sah: 9999-12", who=DEWI),
+    Case("roster-into-year-9999-by-admin", (("say", "/roster 31-12-9999"),), "Tanggal tidak sah", who=BUDI),
     Case("undang-by-staff", (("say", "/undang"),), "hanya untuk admin"),
     Case("tugaskan-by-staff-with-extra-words", (("say", "/tugaskan extra words"),), "untuk atasan"),
     Case("tugaskan-with-extra-words", (("say", "/tugaskan extra words"),), "Pilih pegawai", who=DEWI),
@@ -190,6 +193,8 @@ CALLBACKS = [
     Case("leave-decision-superscript-id", (("tap", "lvd:²:y"),), NOT_AVAILABLE, who=DEWI),
     Case("digest-page-superscript-supervisor", (("tap", "dg:{today}:²:0:n"),), NOT_AVAILABLE_EN, who=SITI),
     Case("assign-pick-superscript-person", (("say", "/tugaskan"), ("tap", "asg:p:²")), NOT_AVAILABLE, who=DEWI),
+    # Days a date can hold but no day after (or before) it: the digest of year 1 looked at its eve.
+    Case("approve-all-of-year-one", (("tap", "apall:00010101"),), NOT_AVAILABLE, who=DEWI),
 ]
 
 LOCATIONS = [

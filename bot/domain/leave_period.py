@@ -14,6 +14,13 @@ MAX_LEAVE_DAYS = 30  # calendar days from the first to the last; a longer absenc
 MAX_AHEAD_DAYS = 90  # how far ahead a request may start
 DURATION_BUTTONS = (30, 60, 120)  # minutes
 DAY_BUTTONS = (1, 2, 3)  # workdays, today first
+# The dates Apel reasons about, typed or in a button: from 1946 (the national calendar's first year, as the
+# export's months) to the year before the last a date can hold, whose next day or month's end must exist.
+FIRST_YEAR, LAST_YEAR = 1946, dt.MAXYEAR - 1
+
+
+def on_calendar(day: dt.date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 _UNITS = {
     "menit": 1, "mnt": 1, "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1,
@@ -130,16 +137,16 @@ def parse_date(text: str, today: dt.date, *, looking_back: bool = False) -> dt.d
     comes next (or came last)."""
     folded = " ".join((text or "").lower().split())
     try:
-        return dt.date.fromisoformat(folded)
+        found = dt.date.fromisoformat(folded)
     except ValueError:
-        pass
-    match = re.fullmatch(_DATE, _numeric(folded))
-    if not match:
-        return None
-    try:
-        return _date(*match.group(1, 2, 3), today, looking_back=looking_back)
-    except ValueError:
-        return None
+        match = re.fullmatch(_DATE, _numeric(folded))
+        if not match:
+            return None
+        try:
+            found = _date(*match.group(1, 2, 3), today, looking_back=looking_back)
+        except ValueError:
+            return None
+    return found if on_calendar(found) else None
 
 
 def parse_day_range(text: str, today: dt.date) -> DayRange:

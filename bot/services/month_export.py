@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_date
 
 from bot.day_records import EvidenceRecord, ReportRecord, WorkDayRecord
+from bot.domain.leave_period import FIRST_YEAR, LAST_YEAR
 from bot.domain.org_sync import StoredUnit
 from bot.domain.org_tree import depth_first, subtree
 from bot.domain.reports import ReportStatus
@@ -140,7 +141,7 @@ def parse_month(value: str | dt.date) -> dt.date:
     if isinstance(value, dt.date):
         return value.replace(day=1)
     match = _MONTH.match(value or "")
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1946:
+    if match is None or not 1 <= int(match.group(2)) <= 12 or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         raise ServiceError("export.bad_month", value=value)
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 

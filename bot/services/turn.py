@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.day_records import Actor
+from bot.domain.leave_period import on_calendar
 from bot.domain.schedule import local_date, local_time
 from bot.messages import Attachment, Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import MediaFetcher, UnitOfWork
@@ -159,6 +160,7 @@ def day_code(day: dt.date) -> str:
 
 def parse_day(code: str) -> dt.date | None:
     try:
-        return dt.datetime.strptime(code, "%Y%m%d").date()
+        day = dt.datetime.strptime(code, "%Y%m%d").date()
     except ValueError:
         return None
+    return day if on_calendar(day) else None
