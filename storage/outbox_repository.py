@@ -99,6 +99,15 @@ class SqlOutboxRepository:
                                           .returning(m.person_id))
         return sorted({pid for (pid,) in rows if pid is not None})
 
+    async def withdraw_for_people(self, person_ids: Sequence[int], reason: str) -> int:
+        """Everything still queued for these people (an import deactivated them: a retired superior's digest
+        in a slow wave would show them their former staff's day). Expired with `reason`; how many."""
+        m = OutboxMessage
+        done = await self.session.execute(
+            update(m).where(m.status == Status.QUEUED.value, ids_in(self.session, m.person_id, list(person_ids)))
+            .values(status=Status.EXPIRED.value, reason=reason))
+        return done.rowcount
+
     async def recover(self, now: dt.datetime, stale_after: dt.timedelta) -> int:
         """Messages a dead sender left in flight go back to the queue, counted as uncertain (they may have
         arrived); a second uncertain one is given up rather than sent a third time."""

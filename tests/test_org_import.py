@@ -1,7 +1,10 @@
 """Importing org charts into SQLite and PostgreSQL through the use case."""
 
 import pytest
+from sqlalchemy import text as sql
 
+from bot.domain.org_terms import Channel
+from bot.messages import Outgoing, Reply, Urgency
 from bot.services.errors import ServiceError
 from bot.services.org_directory import list_org
 from bot.services.org_import import import_org_chart
@@ -160,3 +163,23 @@ async def test_people_whose_superior_the_file_leaves_empty_are_named(db, clock):
     assert report.unsupervised == [(STAF, "Rudi Hartono")]
     again = await run_import(db, clock, rows)  # said once, when it happens
     assert again.unsupervised == []
+
+
+async def test_what_waits_in_the_outbox_for_someone_an_import_deactivates_is_not_sent(db, clock):
+    await run_import(db, clock, small_office())
+    ids = {nip: p.id for nip, p in (await people(db)).items()}
+    async with db.uow() as uow:  # a slow digest wave: the section head's and a staff member's still queued
+        uow.outbox.add([Outgoing(Channel.TELEGRAM, "5001", Reply("Rekap tim: Rudi belum melapor"), Urgency.BULK,
+                                 ids[KASI], kind="digest", key="digest-kasi"),
+                        Outgoing(Channel.TELEGRAM, "5002", Reply("Apel pagi"), Urgency.BULK, ids[STAF],
+                                 kind="briefing", key="brief-staf")])
+        await uow.commit()
+    retired = [r for r in small_office() if r["nip"] != KASI]
+    for row in retired:
+        if row["supervisor_nip"] == KASI:
+            row["supervisor_nip"] = HEAD
+    await run_import(db, clock, retired)
+    async with db.uow() as uow:
+        rows = dict((key, (status, reason)) for key, status, reason in
+                    (await uow.session.execute(sql("SELECT key, status, reason FROM outbox"))).all())
+    assert rows == {"digest-kasi": ("expired", "deactivated by an org chart import"), "brief-staf": ("queued", None)}

@@ -119,6 +119,8 @@ async def import_into(
         confirmed != deactivation_key(p.values.nip for p in plan.deactivated))
     if plan.writes_anything and not held:
         await uow.org.apply(plan, now, progress)
+        if plan.deactivated:  # Apel no longer serves them: what waits in the outbox for them is not theirs to get
+            await uow.outbox.withdraw_for_people([p.id for p in plan.deactivated], "deactivated by an org chart import")
     report.units_created = len(plan.new_units)
     report.units_updated = len(plan.changed_units)
     report.people_created = len(plan.new_people)
