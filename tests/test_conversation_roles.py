@@ -231,6 +231,17 @@ async def test_rekap_shows_a_supervisor_the_digest_of_their_people(chat):
     assert "untuk atasan" in texts(await chat.text(RUDI, "/rekap"))
 
 
+
+async def test_rekap_kemarin_is_yesterdays_digest(chat, clock):
+    await chat.photo(RUDI)
+    await chat.text(RUDI, "/lapor")
+    await chat.text(RUDI, "Selesai.")
+    await chat.tap(RUDI, "r:send")
+    clock.advance(days=1)
+    digest = texts(await chat.text(DEWI, "/rekap kemarin"))  # it used to be "Tanggal tidak sah: kemarin"
+    assert "Rekap tim — Senin, 23 November 2026" in digest and "Rudi Hartono: ✅ WFO" in digest
+    assert "Rekap tim — Selasa, 24 November 2026" in texts(await chat.text(DEWI, "/rekap hari ini"))
+
 async def test_someone_the_org_chart_deactivated_is_told_so_not_asked_for_an_invite(chat, db, clock):
     rows = [r for r in small_office() if r["nip"] != KASI]  # Dewi retired; Rudi reports to the division head
     rows[-1]["supervisor_nip"] = KABID

@@ -446,6 +446,8 @@ def test_a_date_looked_back_on_is_the_latest_one_not_after_today():
     assert parse_date("4/1", january, looking_back=True) == january
     assert parse_date("2 jan", dt.date(2026, 12, 28), looking_back=True) == dt.date(2026, 1, 2)  # not ahead
     assert parse_date("29 feb", january, looking_back=True) == dt.date(2024, 2, 29)
+    assert [parse_date(w, january) for w in ("Kemarin", "hari  ini", "besok", "lusa", "yesterday", "today")] == [
+        dt.date(2027, 1, 3), january, dt.date(2027, 1, 5), dt.date(2027, 1, 6), dt.date(2027, 1, 3), january]
 
 
 def test_a_period_typed_in_early_january_from_a_december_day_starts_in_the_december_just_gone(office, monkeypatch):

@@ -96,6 +96,8 @@ def _date(day: str, month: str, year: str | None, today: dt.date, *, looking_bac
 
 
 _WORD_DAYS = {"besok": 1, "tomorrow": 1, "lusa": 2}  # days after today
+# One date in words, as a supervisor asks for yesterday's digest ("/rekap kemarin"): days from today.
+_WORD_DATES = {"hari ini": 0, "today": 0, "kemarin": -1, "yesterday": -1, **_WORD_DAYS}
 _MONTHS = {
     **dict.fromkeys(("jan", "januari", "january"), 1), **dict.fromkeys(("feb", "februari", "february"), 2),
     **dict.fromkeys(("mar", "maret", "march"), 3), **dict.fromkeys(("apr", "april"), 4),
@@ -131,11 +133,13 @@ def _numeric(folded: str) -> str:
 
 
 def parse_date(text: str, today: dt.date, *, looking_back: bool = False) -> dt.date | None:
-    """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12', '25 des'; None when it
-    is not one. Without a year: the next such date (or one up to 180 days past, last year's too), or with
+    """One date as people write it: '2026-12-25', '25-12-2026', '25/12/2026', '25.12', '25 des', 'kemarin',
+    'hari ini', 'besok', 'lusa'; None when it is not one. Without a year: the next such date (or one up to 180 days past, last year's too), or with
     `looking_back` (a past day's digest) the latest one not after today; '29 feb' in the leap year that
     comes next (or came last)."""
     folded = " ".join((text or "").lower().split())
+    if folded in _WORD_DATES:
+        return today + dt.timedelta(days=_WORD_DATES[folded])
     try:
         found = dt.date.fromisoformat(folded)
     except ValueError:
