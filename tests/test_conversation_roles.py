@@ -1,5 +1,6 @@
 """Supervisors, leave requests and admins through the core; who may do what."""
 
+import asyncio
 import csv
 import io
 import json
@@ -264,3 +265,24 @@ async def test_an_announcement_reaches_only_people_with_a_chat_and_the_admin_hea
     (entry,) = [e for e in await table(db, AuditEntry) if e.action == "announce"]
     detail = json.loads(entry.detail)
     assert (detail["count"], detail["without_chat"]) == (4, 1)
+
+
+async def test_two_messages_of_one_person_at_once_are_handled_one_after_the_other(chat, db):
+    # Sent twice in a hurry, or two updates polling hands over together: both read "waiting for a title".
+    await chat.tap(RUDI, "t:add")
+    first, second = await asyncio.gather(chat.text(RUDI, "Rapat koordinasi"), chat.text(RUDI, "Rapat koordinasi"))
+    async with db.uow() as uow:
+        titles = (await uow.session.execute(select(Task.title))).scalars().all()
+    assert titles == ["Rapat koordinasi"]
+    assert sum("Tugas ditambahkan" in texts(out) for out in (first, second)) == 1, (texts(first), texts(second))
+
+
+@pytest.mark.parametrize("db_target", ["postgresql"], indirect=True)  # several web workers: PostgreSQL only
+async def test_two_web_workers_given_one_persons_messages_at_once_handle_them_one_after_the_other(chat, db, clock,
+                                                                                               tmp_path):
+    other_worker = ChatHarness(db, clock, tmp_path / "media")  # its own Conversation: no lock shared in memory
+    await chat.tap(RUDI, "t:add")
+    await asyncio.gather(chat.text(RUDI, "Rapat koordinasi", key="w1-a"),
+                         other_worker.text(RUDI, "Rapat koordinasi", key="w2-b"))
+    async with db.uow() as uow:
+        assert (await uow.session.execute(select(Task.title))).scalars().all() == ["Rapat koordinasi"]

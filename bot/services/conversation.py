@@ -6,8 +6,10 @@ the person is in (stored in the database, so a restart loses no half-finished re
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -65,6 +67,7 @@ class Conversation:
         evidence_policy: EvidencePolicy | None = None,
     ):
         self.uow_factory = uow_factory
+        self._chats: weakref.WeakValueDictionary[tuple[Channel, str], asyncio.Lock] = weakref.WeakValueDictionary()
         self.clock = clock
         self.media = media
         self.sheets = sheets
@@ -86,17 +89,29 @@ class Conversation:
             turn, self.sheets, self.default_timezone, self.evidence_policy.max_bytes)}
 
     async def handle(self, inbound: Inbound, fetcher: MediaFetcher | None = None) -> list[Outgoing]:
-        now = self.clock.now()
         inbound = _without_controls(inbound)
+        # One message of a chat at a time, in the order they came: two read at once both found "waiting for a
+        # title" and added the task twice (polling hands a person's updates over together, and webhooks may).
+        lock = self._chats.setdefault((inbound.channel, inbound.sender), asyncio.Lock())
+        async with lock:
+            out, later = await self._handle(inbound, fetcher)
+        for step in later:  # an admin's /jalankan: a province's wave must not hold their chat meanwhile
+            out += await step()
+        return out
+
+    async def _handle(self, inbound: Inbound, fetcher: MediaFetcher | None
+                      ) -> tuple[list[Outgoing], list[Callable[[], Awaitable[list[Outgoing]]]]]:
+        now = self.clock.now()
         async with self.uow_factory() as uow:
+            await uow.people.hold_chat(inbound.channel, inbound.sender)
             if not await uow.day.first_time(inbound.event_key, now):
-                return []
+                return [], []
             found = await uow.people.account_actor(inbound.channel, inbound.sender)
             if found is None:
                 replies = _keyed(inbound, await self._stranger(uow, inbound, now))
                 uow.outbox.add(replies)
                 await uow.commit()
-                return replies
+                return replies, []
             actor = found.actor
             if found.unreachable:  # they blocked the bot once; writing again means they unblocked it
                 await uow.people.mark_reachable(inbound.channel, inbound.sender)
@@ -115,9 +130,7 @@ class Conversation:
             uow.outbox.scope = f"{inbound.event_key}:n"
             out += await deliver(uow, turn.notices, self.default_language)
             await uow.commit()
-        for later in turn.after_commit:
-            out += await later()
-        return out
+        return out, turn.after_commit
 
     async def mark_unreachable(self, channel: Channel, external_id: str) -> None:
         async with self.uow_factory() as uow:
