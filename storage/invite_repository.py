@@ -91,6 +91,15 @@ class SqlAccountRepository:
         )
         return earlier
 
+    async def unlink_channel(self, channel: Channel, now: dt.datetime) -> int:
+        """End every link on that channel; how many there were."""
+        ended = await self.session.execute(
+            update(ChannelAccount)
+            .where(ChannelAccount.channel == channel.value, ChannelAccount.unlinked_at.is_(None))
+            .values(unlinked_at=now)
+        )
+        return ended.rowcount
+
     async def person_for(self, channel: Channel, external_id: str) -> LinkedPerson | None:
         row = (
             await self.session.execute(

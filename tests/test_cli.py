@@ -267,3 +267,56 @@ def test_db_upgrade_says_whether_it_changed_anything(apel_env, monkeypatch, tmp_
     again = apel("db", "upgrade")
     assert again.exit_code == 0 and "nothing changed" in again.stderr
     assert apel("org", "show", "-f", "json").stdout.strip() == "[]"  # the new file is a usable database
+
+
+def _reachable_by_channel(env) -> dict[str, int]:
+    import asyncio
+
+    from storage.unit_of_work import Database
+
+    async def count():
+        database = Database(env["DATABASE_URL"], schema=env["DATABASE_SCHEMA"] or None)
+        try:
+            async with database.uow() as uow:
+                people = [p.id for p in await uow.org.list_people(None, include_inactive=False)]
+                addresses = await uow.people.addresses(people)
+        finally:
+            await database.dispose()
+        found: dict[str, int] = {}
+        for a in addresses:
+            found[a.channel.value] = found.get(a.channel.value, 0) + 1
+        return found
+
+    return asyncio.run(count())
+
+
+def test_running_with_a_channel_ends_the_console_trial(apel_env, monkeypatch):
+    """README's quick start: `make run` without a token (the console links everyone of the sample office),
+    then with a token. Those console accounts still counted as reachable: the routine 'briefed' everyone not
+    on Telegram yet to the console (nobody's phone) and marked them briefed, so whoever linked that morning
+    never got the day's briefing; a leave request went to a supervisor's console and was lost; /umumkan
+    counted them as told. A process serving Telegram or WhatsApp now unlinks the console accounts."""
+    import bot.channels.telegram.outbound as outbound
+
+    trial = runner.invoke(app, ["run", "--sample-if-empty"], input=":quit\n")
+    assert trial.exit_code == 0, trial.stderr
+    assert _reachable_by_channel(apel_env) == {"console": 40}
+
+    monkeypatch.setattr(outbound, "NETWORK_BACKOFF_S", (0.0, 0.0, 0.0))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:SECRETpart")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9")  # nothing listens: the run stops at once
+    monkeypatch.setenv("ROUTINE_TICK_SECONDS", "0")
+    live = runner.invoke(app, ["run"])
+    assert live.exit_code == 1, live.stderr
+    assert "40 console chat accounts unlinked" in live.stderr
+    assert _reachable_by_channel(apel_env) == {}  # they are briefed once they link on Telegram
+
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T08:00:00+07:00")  # a Monday after apel
+    step = runner.invoke(app, ["run-step", "briefing"])
+    assert step.exit_code == 0, step.stderr
+    assert "0 messages" in step.stderr, step.stderr
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")  # the console again: a trial database once more (nobody linked)
+    again = runner.invoke(app, ["run"], input=":quit\n")
+    assert again.exit_code == 0, again.stderr
+    assert _reachable_by_channel(apel_env) == {"console": 40}

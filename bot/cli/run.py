@@ -25,7 +25,7 @@ from bot.cli.process_logs import configure as configure_logs
 from bot.heap import freeze_startup_heap
 from bot.runtime import Senders, build_conversation, build_routine
 from bot.services.errors import ServiceError
-from bot.services.onboarding import first_staff_member
+from bot.services.onboarding import end_console_trial, first_staff_member
 from schedules.clock_runner import RoutineClock, holder_name
 from storage.database import is_sqlite
 from storage.migrate import pending, upgrade
@@ -68,6 +68,8 @@ async def run_command(
     say("cli.run_database", url=shown_url(settings.database_url), people=people)
     if role is not Role.ALL or settings.telegram_bot_token is not None or settings.whatsapp_token is not None:
         configure_logs(settings.log_level)  # not for the console chat, whose terminal is the conversation
+        if unlinked := await _end_console_trial(settings):
+            say("cli.run_console_unlinked", count=unlinked)
     if role is Role.SENDER:
         await _sender_only(settings)
         return
@@ -97,6 +99,14 @@ def _refuse_settings_that_cannot_serve(settings, role: Role) -> None:
         raise ServiceError("cli.run_needs_secret")
     if role is Role.WEB and (not settings.webhook_url if telegram else settings.whatsapp_token is None):
         raise ServiceError("cli.run_web_needs_webhook")
+
+
+async def _end_console_trial(settings) -> int:
+    db = open_database(settings)
+    try:
+        return await end_console_trial(db.uow, clock=clock())
+    finally:
+        await db.dispose()
 
 
 def _stop_on_signals() -> asyncio.Event:

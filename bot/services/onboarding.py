@@ -71,6 +71,19 @@ async def console_login(uow_factory: UnitOfWorkFactory, *, clock: Clock, nip: st
         return await uow.org.person_by_id(match.id)
 
 
+async def end_console_trial(uow_factory: UnitOfWorkFactory, *, clock: Clock) -> int:
+    """A process serving Telegram or WhatsApp: the console's accounts stop counting, how many there were.
+    The console links everyone of a trial database (`make run` without a token), and a person with a
+    console account counts as reachable: the routine would 'brief' them to the console (nobody's phone)
+    and mark them briefed, so whoever links on a phone later that morning never got the day's briefing,
+    and a request to a supervisor with only a console account went nowhere. The console links again
+    whoever it speaks as (and everyone, while nobody is linked on a phone)."""
+    async with uow_factory() as uow:
+        count = await uow.accounts.unlink_channel(Channel.CONSOLE, clock.now())
+        await uow.commit()
+    return count
+
+
 async def first_staff_member(uow_factory: UnitOfWorkFactory) -> str | None:
     """The NIP `make run` opens the console as: the first active person who supervises nobody."""
     async with uow_factory() as uow:
