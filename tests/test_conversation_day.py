@@ -209,6 +209,21 @@ async def test_a_report_draft_survives_a_restart(chat, db, clock, tmp_path):
     assert (await rows(db, Report))[0].summary == "Ringkasan sebelum bot mati."
 
 
+async def test_text_typed_where_the_report_wants_a_button_says_which_and_keeps_the_report(chat, db):
+    """A summary typed at step 1 (before Lanjut), or a correction typed under the preview, was answered
+    "Pesan diterima. Pakai /tugas …, /lapor …": it looked taken, and the report went out without it."""
+    await add_task(chat, "Membuat poster")
+    await chat.text(RUDI, "/lapor")
+    early = texts(await chat.text(RUDI, "Ringkasan yang diketik terlalu cepat."))
+    assert "Pesan diterima" not in early and "➡️ Lanjut" in early
+    await chat.tap(RUDI, "r:next")
+    await chat.text(RUDI, "Versi pertama.")
+    late = texts(await chat.text(RUDI, "Versi yang diperbaiki."))
+    assert "Pesan diterima" not in late and "✏️ Ubah ringkasan" in late and "📤 Kirim laporan" in late
+    assert "Laporan terkirim" in texts(await chat.tap(RUDI, "r:send"))  # the draft was kept as it was
+    assert (await rows(db, Report))[0].summary == "Versi pertama."
+
+
 async def test_status_says_what_is_missing(chat):
     await add_task(chat, "Membuat poster")
     status = texts(await chat.text(RUDI, "/status"))

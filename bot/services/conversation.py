@@ -271,6 +271,9 @@ class Conversation:
             await day_tasks.on_block_reason(turn, data, text)
         elif state == "report" and data.get("step") == "summary":
             await reporting.on_summary_text(turn, text)
+        elif state == "report":  # at the tasks step or under the preview: a button, not text, goes on
+            step = "preview" if data.get("step") == "preview" else "tasks"
+            turn.say(turn.t(f"report.use_buttons_{step}"))
         elif state == "assign":
             await team.on_title_text(turn, data, text)
         elif state == "leave":
