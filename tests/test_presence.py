@@ -96,6 +96,27 @@ async def test_the_home_of_someone_transferred_out_is_decided_by_name(chat, db, 
     assert "🏠 Lokasi rumah Rudi Hartono disetujui." in texts(await chat.tap(DEWI, approve), DEWI)
 
 
+async def test_a_superior_whose_name_ends_in_a_title_is_not_followed_by_a_second_full_stop(db, clock, tmp_path):
+    """Most superiors' names end in a title ("Sri Putri Ramadhani, S.AP., M.AP."): the notice of their
+    decision on a home read "… disetujui oleh Sri Putri Ramadhani, S.AP., M.AP.." to nearly everyone."""
+    clock.current = MONDAY_0900_WIB
+    rows = small_office()
+    next(r for r in rows if r["nip"] == KASI)["name"] = "Dewi Lestari, S.Kom., M.M."
+    await run_import(db, clock, rows)
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for sender, nip in ((RUDI, STAF), (DEWI, KASI)):
+        await harness.text(sender, f"/start {codes[nip]}")
+    approve, _ = home_buttons(await harness.location(RUDI, *HOME))
+    approved = texts(await harness.tap(DEWI, approve), RUDI)
+    assert "disetujui oleh Dewi Lestari, S.Kom., M.M." in approved and "M.M.." not in approved
+    clock.advance(minutes=5)
+    await harness.text(RUDI, "/rumah")
+    _, refuse = home_buttons(await harness.location(RUDI, *NEW_HOME))
+    refused = texts(await harness.tap(DEWI, refuse), RUDI)
+    assert "ditolak oleh Dewi Lestari, S.Kom., M.M." in refused and "M.M.." not in refused
+
+
 async def test_an_admin_approves_the_home_of_someone_without_a_superior(chat, db):
     await chat.text(SITI, "/rumah")
     shared = await chat.location(SITI, *HOME)
