@@ -70,7 +70,7 @@ async def test_the_superior_approves_a_home_a_stranger_cannot_and_a_change_needs
     assert "tidak berlaku" in texts(await chat.tap(RUDI, approve))  # never one's own
     assert not (await home_of(db, chat.ids[STAF])).approved
     done = await chat.tap(DEWI, approve)
-    assert "disetujui" in texts(done, DEWI) and "disetujui oleh Dewi Lestari" in texts(done, RUDI)
+    assert "disetujui" in texts(done, DEWI) and "Lokasi rumah Anda disetujui oleh Dewi Lestari." in texts(done, RUDI)
     home = await home_of(db, chat.ids[STAF])
     assert (home.lat, home.lon, home.pending) == (*HOME, False)
     assert "tidak berlaku" in texts(await chat.tap(DEWI, approve))  # already decided

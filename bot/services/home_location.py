@@ -10,7 +10,7 @@ only someone above the person in the chain, or an admin, may decide (never the p
 from __future__ import annotations
 
 from bot.domain.coverage import distance_m
-from bot.domain.html import esc
+from bot.domain.html import esc, sentence
 from bot.messages import Button, Reply
 from bot.services.leave_routing import deciders_for, why_key
 from bot.services.refusal import actor_label, refuse_button
@@ -86,6 +86,7 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
     person = await turn.uow.org.person_by_id(person_id)  # also someone an import deactivated since
     name = esc(person.name) if person else ""
     turn.say(turn.t("presence.home_approved" if approved else "presence.home_refused", name=name), edit=True)
-    boss = esc(turn.actor.name)
+    # The approval ends with the name: a title's own full stop ends it ("…, M.M."), else one is added.
+    boss = sentence(esc(turn.actor.name)) if approved else esc(turn.actor.name)
     key = "presence.your_home_approved" if approved else "presence.your_home_refused"
     turn.tell(person_id, lambda t: Reply(t(key, boss=boss)))
