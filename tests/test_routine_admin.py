@@ -75,7 +75,8 @@ def test_calendar_lists_national_days_and_takes_local_ones(office):
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-28", "--to", "2026-12-28", "-f", "json").stdout)
     assert listed == [{"date": "2026-12-28", "kind": "office_closed", "name": "Banjir", "unit": "Seksi Timur"}]
     assert apel("calendar", "add", "2026-12-29", "party", "x").exit_code == 1
-    assert apel("calendar", "add", "29-12-2026", "libur", "Hari Jadi").exit_code == 0  # as chat takes it
+    everyone = apel("calendar", "add", "29-12-2026", "libur", "Hari Jadi")  # as chat takes it
+    assert everyone.exit_code == 0 and "(unit: all units)" in everyone.stderr and "(unit: -)" not in everyone.stderr
     listed = json.loads(apel("calendar", "list", "--from", "29/12/2026", "--to", "29 Des 2026", "-f", "json").stdout)
     assert [(r["date"], r["name"]) for r in listed] == [("2026-12-29", "Hari Jadi")]
     refused = apel("calendar", "add", "31-02-2026", "libur", "x")
@@ -193,7 +194,7 @@ def test_roster_generate_words_its_conflicts_in_the_table_and_json(office, monke
 
 async def test_libur_words_the_kind_and_the_dates_and_offers_the_words_it_takes(admin_chat):
     added = texts(await admin_chat.text("505", "/libur 2026-12-15 libur Hari Jadi Kota"))
-    assert added == 'Ditambahkan: Selasa, 15 Desember 2026, hari libur "Hari Jadi Kota" (unit: -).'
+    assert added == 'Ditambahkan: Selasa, 15 Desember 2026, hari libur "Hari Jadi Kota" (unit: semua unit).'
     refused = texts(await admin_chat.text("505", "/libur 2026-12-16 banjir Tes"))
     assert "Pilihan: libur (hari libur), tutup (kantor tutup), wfh (semua WFH) atau wfo (semua WFO)" in refused
     assert "all_wfh" not in refused

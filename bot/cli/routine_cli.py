@@ -132,7 +132,7 @@ async def calendar_add(
     )
     lang, entry = current_language(), added.entry
     say(added.message, date=format_date(entry.day, lang), kind=calendar_admin.kind_label(entry.kind, lang),
-        name=entry.name, unit=entry.scope or "-", old=added.old_name or "")
+        name=entry.name, unit=entry.scope or text(lang, "calendar.all_units"), old=added.old_name or "")
     if added.withdrawn or added.told:
         say("calendar.day_off_done", withdrawn=added.withdrawn, told=added.told)
 

@@ -77,7 +77,8 @@ async def _calendar(turn: Turn, words: list[str]) -> None:
                                                default_language=turn.default_language)
         entry = added.entry
         said = turn.t(added.message, date=format_date(entry.day, turn.lang),
-                      kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name), unit="-",
+                      kind=calendar_admin.kind_label(entry.kind, turn.lang), name=esc(entry.name),
+                      unit=esc(entry.scope) if entry.scope else turn.t("calendar.all_units"),
                       old=esc(added.old_name or ""))
         if added.withdrawn or added.told:
             said += "\n" + turn.t("calendar.day_off_done", withdrawn=added.withdrawn, told=added.told)
