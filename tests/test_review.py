@@ -102,6 +102,14 @@ async def test_a_roll_up_made_while_the_section_heads_review_window_runs_says_un
     assert "• Seksi Timur (Dewi Lestari): 1/0/1/0 · 0 dari 1 disetujui · waktu tinjau sampai 17.30 WITA" in andi[0].reply.text
 
 
+
+async def test_a_roll_up_of_a_team_that_sent_no_report_does_not_say_reviewed_on_time(chat, clock, db):
+    routine = Routine(db.uow, clock=clock, default_language="id")
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # past Dewi's review window; nobody reported
+    andi = [o for o in await routine.tick() if o.external_id == ANDI and "Rekap tim" in o.reply.text]
+    assert "• Seksi Timur (Dewi Lestari): 0/0/2/0 · 0 dari 0 disetujui · tidak ada laporan untuk ditinjau" in \
+        andi[0].reply.text, andi[0].reply.text
+
 async def test_rekap_for_another_day_and_admins_for_a_unit(chat, clock):
     await report(chat, RUDI)
     clock.advance(days=1)

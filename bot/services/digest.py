@@ -50,7 +50,9 @@ class RollUp:
     excused: int
     approved: int
     submitted: int
-    review: str  # "on_time" (everything reviewed within the window), "open" (the window still runs), "late"
+    # "on_time" (everything reviewed within the window), "open" (the window still runs), "late", "none" (no
+    # report came, so nothing to review: "reviewed on time" read as praise beside four people missing)
+    review: str
     review_by: dt.datetime  # the end of that head's review window
     unit: str  # the sub-unit the head leads: a head of office thinks in units, not only names
 
@@ -115,7 +117,7 @@ def roll_up(head: str, unit: str, lines: list[Line], review_deadline: dt.datetim
         excused=sum(x.status == "excused" for x in lines),
         approved=sum(x.approval == "approved" for x in lines),
         submitted=len(submitted),
-        review="on_time" if reviewed else "open" if now < review_deadline else "late",
+        review="none" if not submitted else "on_time" if reviewed else "open" if now < review_deadline else "late",
         review_by=review_deadline,
         unit=unit,
     )
