@@ -268,9 +268,8 @@ async def test_outside_the_window_a_template_goes_and_the_content_follows_the_re
     assert [c.shown() for c in after] == ["*Apel pagi*\nTugas: rekap"]
 
 
-async def test_held_content_is_not_released_to_someone_deactivated_since(rig):
-    # Dewi's approval of Rudi's home waited outside her window; an import then deactivated her (retired).
-    # Her "Tampilkan" released Rudi's home point and the ✅/❌ buttons to a chat Apel no longer serves.
+async def home_approval_held_for_dewi(rig) -> None:
+    """Rudi's home waits for Dewi's approval outside her 24-hour window: a template went, the rest is held."""
     await onboard(rig, DEWI, DEWI_PHONE, KASI)
     await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))
     rig.clock.advance(hours=25)
@@ -278,6 +277,12 @@ async def test_held_content_is_not_released_to_someone_deactivated_since(rig):
     await onboard(rig, RUDI, RUDI_PHONE, STAF)
     held = await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
     assert [c.type for c in held if c.to == DEWI] == ["template"]
+
+
+async def test_held_content_is_not_released_to_someone_deactivated_since(rig):
+    # Dewi's approval of Rudi's home waited outside her window; an import then deactivated her (retired).
+    # Her "Tampilkan" released Rudi's home point and the ✅/❌ buttons to a chat Apel no longer serves.
+    await home_approval_held_for_dewi(rig)
     rows = [dict(r, supervisor_nip=KABID if r["nip"] == STAF else r["supervisor_nip"])
             for r in small_office() if r["nip"] != KASI]
     assert (await run_import(rig.db, rig.clock, rows)).ok

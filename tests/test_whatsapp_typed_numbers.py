@@ -9,7 +9,18 @@ from sqlalchemy import text
 from tests import whatsapp_payloads as wp
 from tests.org_rows import KASI, STAF, small_office
 from tests.test_org_import import run_import
-from tests.test_whatsapp_adapter import DEWI, DEWI_PHONE, RUDI, RUDI_PHONE, onboard, rig, shown  # noqa: F401
+from tests.test_whatsapp_adapter import (  # noqa: F401
+    DEWI, DEWI_PHONE, RUDI, RUDI_PHONE, home_approval_held_for_dewi, onboard, rig, shown)
+
+
+
+async def rudi_with_two_tasks(rig) -> None:
+    """Rudi linked, his home shared, and two tasks of his own."""
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for title in ("Rekap absensi", "Surat edaran"):
+        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
+        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
 
 
 async def test_a_number_typed_to_a_list_and_to_buttons_picks_the_choice_in_that_place(rig):  # noqa: F811
@@ -25,11 +36,7 @@ async def test_a_number_typed_to_a_list_and_to_buttons_picks_the_choice_in_that_
 
 
 async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig):  # noqa: F811
-    await onboard(rig, RUDI, RUDI_PHONE, STAF)
-    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
-    for title in ("Rekap absensi", "Surat edaran"):
-        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
-        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    await rudi_with_two_tasks(rig)
     listing = await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))
     assert listing[-1].body["interactive"]["type"] == "list"  # 9 buttons: ✅ 🔄 ⛔ 📎 for each task and ➕
     offered = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
@@ -38,11 +45,7 @@ async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig)
 
 async def test_a_typed_task_number_meta_delivers_twice_offers_its_buttons_once(rig):  # noqa: F811
     # Meta delivers at least once: the redelivered "2" sent task 2's buttons a second time.
-    await onboard(rig, RUDI, RUDI_PHONE, STAF)
-    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
-    for title in ("Rekap absensi", "Surat edaran"):
-        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
-        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    await rudi_with_two_tasks(rig)
     await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))
     message_id = wp.wamid()
     offered = await rig.says(RUDI, RUDI_PHONE, wp.text("2"), message_id=message_id)
@@ -54,11 +57,7 @@ async def test_a_typed_task_number_meta_delivers_twice_offers_its_buttons_once(r
 
 async def test_a_number_typed_by_someone_deactivated_since_answers_no_list_of_theirs(rig):  # noqa: F811
     # Rudi's /tugas list was stored; an import then deactivated him. His "2" offered task 2's buttons.
-    await onboard(rig, RUDI, RUDI_PHONE, STAF)
-    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
-    for title in ("Rekap absensi", "Surat edaran"):
-        await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
-        await rig.says(RUDI, RUDI_PHONE, wp.text(title))
+    await rudi_with_two_tasks(rig)
     await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))
     assert (await run_import(rig.db, rig.clock, [r for r in small_office() if r["nip"] != STAF])).ok
     answer = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
@@ -82,13 +81,7 @@ async def test_a_number_typed_after_a_notice_does_not_answer_the_notices_buttons
 
 async def test_a_number_typed_after_held_content_is_released_does_not_answer_its_buttons(rig):  # noqa: F811
     # Held content goes out as a reply once the person writes, but it was pushed to them all the same.
-    await onboard(rig, DEWI, DEWI_PHONE, KASI)
-    await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))
-    rig.clock.advance(hours=25)
-    rig.graph.windows[DEWI] -= 25 * 3600
-    await onboard(rig, RUDI, RUDI_PHONE, STAF)
-    held = await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
-    assert [c.type for c in held if c.to == DEWI] == ["template"]
+    await home_approval_held_for_dewi(rig)
     released = await rig.says(DEWI, DEWI_PHONE, wp.template_button("wa:show"))
     assert [title for c in released for _, title in c.actions()] == ["✅ Setujui", "❌ Tolak"]
     await rig.says(DEWI, DEWI_PHONE, wp.text("1"))
