@@ -302,7 +302,8 @@ async def digest_run(db: Database) -> DigestRun:
         seconds = time.perf_counter() - started
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", counted)
-    digests = [o for o in out if o.reply.text.startswith("📋 <b>Rekap tim")]
+    # A supervisor on leave has theirs passed to the one above, after a line that says so: fewer chats.
+    digests = [o for o in out if "📋 <b>Rekap tim" in o.reply.text]
     claims = sum(s.lstrip().upper().startswith("INSERT INTO DELIVERY") for s in statements)
     return DigestRun(seconds, len(statements), claims, len(digests), len({o.external_id for o in digests}))
 
@@ -366,7 +367,7 @@ async def _timed(url: str, schema: str | None, office: Office, repeat: int) -> t
         for _ in range(repeat):
             scans.append(await scan(db))
             run_ = await digest_run(db)
-            if run_.digests != expected or run_.recipients != expected:
+            if run_.digests != expected or not 0 < run_.recipients <= expected:
                 raise BenchmarkError(f"{run_.digests} digests to {run_.recipients} chats for {expected} supervisors")
             runs.append(run_)
         if len({r.statements for r in runs}) != 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 
 from bot.domain.html import esc
 from bot.domain.supervision import levels
@@ -136,13 +137,27 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
             continue
         if force or unit_day.due(unit_day.digest_at(level), now):
             due.append((boss, unit_day))
-    reachable = await _reachable(uow, {boss.id for boss, _ in due})
-    keys = {f"digest:{unit_day.day}:{boss.id}": (boss, unit_day) for boss, unit_day in due if boss.id in reachable}
-    won = await uow.routine.claim_many([(k, b.id, "digest", d.day) for k, (b, d) in keys.items()], now)
-    claimed = [pair for key, pair in keys.items() if key in won]
+    # A supervisor on cuti or sakit gets no digest: it goes to the next one up who can get it and review the
+    # team (the buttons work for anyone above), saying why, as the escalation's list does.
+    chains = {boss.id: _upward(boss.id, boss_of) for boss, _ in due}
+    reachable = await _reachable(uow, {p for chain in chains.values() for p in chain})
+    chain_days: dict[dt.date, list[int]] = defaultdict(list)
+    for boss, unit_day in due:
+        chain_days[unit_day.day] += chains[boss.id]
+    away = await _away(uow, chain_days)
+    keys = {}
+    for boss, unit_day in due:
+        if (boss.id, unit_day.day) in away:
+            target = next((p for p in chains[boss.id][1:] if p in reachable and (p, unit_day.day) not in away), None)
+        else:
+            target = boss.id if boss.id in reachable else None
+        if target is not None:
+            keys[f"digest:{unit_day.day}:{boss.id}"] = (boss, unit_day, target)
+    won = await uow.routine.claim_many([(k, t, "digest", d.day) for k, (_, d, t) in keys.items()], now)
+    claimed = [triple for key, triple in keys.items() if key in won]
     # Everyone whose line any claimed digest shows, directly or in a roll-up: one batch of queries per day.
     by_day: dict[dt.date, dict[int, str]] = defaultdict(dict)
-    for boss, unit_day in claimed:
+    for boss, unit_day, _ in claimed:
         for p in _below(boss.id, reports):
             by_day[unit_day.day][p.id] = p.name
     unit_of = {p.id: p.unit for p in people.values()}
@@ -152,7 +167,7 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
         for day, group in by_day.items():
             thumbs.update(await uow.day.evidence_thumbs(list(group), day))
     notices = []
-    for boss, unit_day in claimed:
+    for boss, unit_day, target in claimed:
         day_lines = lines.get(unit_day.day, {})
         mine = [day_lines[p.id] for p in sorted(reports[boss.id], key=lambda p: p.name)]
         rollups = []
@@ -162,22 +177,26 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
                          + dt.timedelta(minutes=head_day.schedule.review_window_min))
             rollups.append(digest.roll_up(head.name, head.unit, [day_lines[p.id] for p in _below(head.id, reports)],
                                           review_by, now))
-        notices.append((boss.id, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups, boss.id), Urgency.BULK))
+        why = away.get((boss.id, unit_day.day)) if target != boss.id else None
+        notices.append((target, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups, boss, why), Urgency.BULK))
         if pictures is not None:
-            notices += await _pictures(pictures, boss, mine, rollups, unit_day, default_language, thumbs)
+            notices += await _pictures(pictures, boss, people[target], mine, rollups, unit_day, default_language,
+                                       thumbs)
     return notices
 
 
-async def _pictures(pictures: Pictures, boss, lines, rollups, unit_day, default_language: str, thumbs) -> list:
-    """The digest card and the collage of the day's screenshots, drawn in the supervisor's language."""
-    t = translator(boss.language, default_language)
+async def _pictures(pictures: Pictures, boss, recipient, lines, rollups, unit_day, default_language: str,
+                    thumbs) -> list:
+    """The digest card and the collage of the day's screenshots, drawn in the recipient's language (the
+    supervisor's, or the one above them who reviews while they are away)."""
+    t = translator(recipient.language, default_language)
     data = digest.card_data(lines, day=unit_day.day, subtitle=f"{boss.name} · {boss.unit}",
                             timezone=unit_day.unit.timezone, t=t, rollups=rollups)
     card = await pictures.digest_card(data)
-    out = [(boss.id, _photo(card, f"rekap-{unit_day.day}.png", "digest.card_caption"), Urgency.BULK)]
+    out = [(recipient.id, _photo(card, f"rekap-{unit_day.day}.png", "digest.card_caption"), Urgency.BULK)]
     collage = await pictures.collage([p for x in lines for p in thumbs.get(x.person_id, [])])
     if collage is not None:
-        out.append((boss.id, _photo(collage, f"bukti-{unit_day.day}.jpg", "digest.collage_caption"), Urgency.BULK))
+        out.append((recipient.id, _photo(collage, f"bukti-{unit_day.day}.jpg", "digest.collage_caption"), Urgency.BULK))
     return out
 
 
@@ -186,9 +205,25 @@ def _photo(content: bytes, filename: str, caption_key: str):
                            kind=ReplyKind.DIGEST)
 
 
-def _digest(lines, day, timezone, rollups, supervisor_id):
-    return lambda t: digest.render(lines, day=day, timezone=timezone, t=t, rollups=rollups,
-                                   supervisor_id=supervisor_id)
+def _digest(lines, day, timezone, rollups, boss, why: str | None):
+    """`why`: the supervisor's mode when they are away and their digest goes to the one above them."""
+    def build(t) -> Reply:
+        shown = digest.render(lines, day=day, timezone=timezone, t=t, rollups=rollups, supervisor_id=boss.id)
+        if why is None:
+            return shown
+        return replace(shown, text=t("digest.passed", boss=esc(boss.name), why=t(f"leave.away_{why}")) + "\n"
+                       + shown.text)
+    return build
+
+
+async def _away(uow: UnitOfWork, candidates: dict[dt.date, list[int]]) -> dict[tuple[int, dt.date], str]:
+    """Who of `candidates` is on cuti or sakit on each day, with that mode."""
+    away = {}
+    for day, people in candidates.items():
+        for pid, work_day in (await uow.day.work_days_for(sorted(set(people)), day)).items():
+            if work_day.mode in AWAY:
+                away[(pid, day)] = str(work_day.mode)
+    return away
 
 
 async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, force: bool) -> list:
@@ -213,28 +248,50 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
             by_day[unit_day.day][p.id] = p.name
     unit_of = {p.id: p.unit for p in people.values()}
     lines = {day: await _lines(uow, group, day, unit_of) for day, group in by_day.items()}
-    reachable = await _reachable(uow, {upper for _, upper, _ in due})
+    # A supervisor away that day had their digest passed up: the one above reviews, nobody is late. A superior
+    # away (or without a chat) is passed over for the next one up, as the escalation's list is.
+    chains = {upper: _upward(upper, boss_of) for _, upper, _ in due}
+    reachable = await _reachable(uow, {p for chain in chains.values() for p in chain})
+    candidates: dict[dt.date, list[int]] = defaultdict(list)
+    for boss, upper, unit_day in due:
+        candidates[unit_day.day] += [boss.id, *chains[upper]]
+    away = await _away(uow, candidates)
     pending = {}
     for boss, upper, unit_day in due:
+        if (boss.id, unit_day.day) in away:
+            continue
         mine = [lines[unit_day.day][p.id] for p in reports[boss.id]]
         waiting = sum(digest.waiting_review(x) for x in mine)
         missing = sum(x.status == "missing" for x in mine)
-        if (waiting or missing) and upper in reachable:
-            pending[f"unreviewed:{unit_day.day}:{boss.id}"] = (upper, unit_day.day, esc(boss.name), waiting, missing)
-    won = await uow.routine.claim_many([(k, u, "unreviewed", d) for k, (u, d, _, _, _) in pending.items()], now)
+        target = next((p for p in chains[upper] if p in reachable and (p, unit_day.day) not in away), None)
+        if (waiting or missing) and target is not None:
+            why = None if target == upper else away.get((upper, unit_day.day), "unlinked")
+            pending[f"unreviewed:{unit_day.day}:{boss.id}"] = (target, unit_day.day, esc(boss.name), waiting, missing,
+                                                               (esc(people[upper].name), why))
+    won = await uow.routine.claim_many([(k, u, "unreviewed", d) for k, (u, d, *_) in pending.items()], now)
     # One message per superior for the supervisors that fell due together (a division head over five
     # section heads got five at once); each supervisor is still claimed on its own.
     due_lines: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
-    for key, (upper, _, name, waiting, missing) in pending.items():
+    passed: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for key, (target, _, name, waiting, missing, (upper_name, why)) in pending.items():
         if key in won:
-            due_lines[upper].append((name, waiting, missing))
-    return [(upper, _unreviewed(sorted(found)), Urgency.NOTICE) for upper, found in due_lines.items()]
+            due_lines[target].append((name, waiting, missing))
+            if why is not None:
+                passed[target].add((upper_name, why))
+    return [(target, _unreviewed(sorted(found), sorted(passed[target])), Urgency.NOTICE)
+            for target, found in due_lines.items()]
 
 
-def _unreviewed(found: list[tuple[str, int, int]]):
-    if len(found) == 1:
-        ((name, waiting, missing),) = found
-        return lambda t: Reply(t("routine.unreviewed", name=name, waiting=waiting, missing=missing))
-    return lambda t: Reply("\n".join(
-        [t("routine.unreviewed_many", count=len(found))]
-        + [t("routine.unreviewed_line", name=n, waiting=w, missing=m) for n, w, m in found]))
+def _unreviewed(found: list[tuple[str, int, int]], passed: list[tuple[str, str]]):
+    """`passed`: the superiors this notice would have gone to, and why it did not (away, no chat)."""
+    def build(t) -> Reply:
+        if len(found) == 1:
+            ((name, waiting, missing),) = found
+            lines = [t("routine.unreviewed", name=name, waiting=waiting, missing=missing)]
+        else:
+            lines = [t("routine.unreviewed_many", count=len(found))] + [
+                t("routine.unreviewed_line", name=n, waiting=w, missing=m) for n, w, m in found]
+        why = {"unlinked": "leave.unlinked"}
+        lines += [t("routine.unreviewed_passed", boss=b, why=t(why.get(w, f"leave.away_{w}"))) for b, w in passed]
+        return Reply("\n".join(lines))
+    return build

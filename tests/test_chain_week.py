@@ -1,0 +1,134 @@
+"""The supervision chain of a four-level office (a head of office over a division in WIB and one in WITA, four
+section heads, twelve staff), played through the real core with the injected clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.services.routine import Routine
+from tests.chat_harness import ChatHarness, actions, texts
+from tests.org_rows import flat_office_nip
+from tests.test_org_import import run_import
+
+UTC = dt.UTC
+
+
+def person(i, name, position, unit, boss, tz="", parent="", language=""):
+    return {"nip": flat_office_nip(i), "name": name, "position": position, "unit": unit,
+            "supervisor_nip": flat_office_nip(boss) if boss is not None else "", "unit_parent": parent,
+            "timezone": tz, "language": language}
+
+
+def week_office():
+    rows = [
+        person(1, "Drs. Hendra Gunawan, M.Si.", "Kepala Dinas", "Dinas Kominfo", None, "Asia/Jakarta"),
+        person(2, "Rina Kartika, S.Kom.", "Kepala Bidang Aplikasi", "Bidang Aplikasi", 1, "Asia/Jakarta",
+               "Dinas Kominfo"),
+        person(3, "Yusuf Mahendra, S.T.", "Kepala Bidang Timur", "Bidang Timur", 1, "Asia/Makassar", "Dinas Kominfo"),
+        person(4, "Dewi Lestari", "Kepala Seksi Layanan", "Seksi Layanan", 2, "", "Bidang Aplikasi"),
+        person(5, "Agus Salim", "Kepala Seksi Data", "Seksi Data", 2, "", "Bidang Aplikasi"),
+        person(6, "Maria Tanoto", "Kepala Seksi Timur Satu", "Seksi Timur Satu", 3, "", "Bidang Timur", "en"),
+        person(7, "Wayan Sudirta", "Kepala Seksi Timur Dua", "Seksi Timur Dua", 3, "", "Bidang Timur"),
+    ]
+    staff = {4: "Seksi Layanan", 5: "Seksi Data", 6: "Seksi Timur Satu", 7: "Seksi Timur Dua"}
+    names = iter(["Rudi Hartono", "Sari Dewi", "Bayu Pratama", "Lina Marlina", "Eko Saputra", "Fajar Nugroho",
+                  "Putu Ayu", "Made Arta", "Ketut Sari", "Nyoman Dana", "Gede Wira", "Kadek Rai"])
+    i = 8
+    for boss, unit in staff.items():
+        for _ in range(3):
+            rows.append(person(i, next(names), "Pelaksana", unit, boss))
+            i += 1
+    return rows
+
+
+@pytest.fixture
+async def week(db, clock, tmp_path):
+    clock.current = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    rows = week_office()
+    assert (await run_import(db, clock, rows)).ok
+    chat = ChatHarness(db, clock, tmp_path / "media")
+    codes = await chat.codes()
+    who = {}
+    for r in rows:
+        sender = r["name"].split()[0].strip(".").replace("Drs", "Hendra")
+        who[sender] = r["nip"]
+        await chat.text(sender, f"/start {codes[r['nip']]}")
+        await chat.location(sender, -1.6, 103.6)
+    return chat, Routine(db.uow, clock=clock, default_language="id"), rows, who
+
+
+async def report(chat, sender, summary="Selesai."):
+    await chat.text(sender, "/lapor")
+    await chat.text(sender, summary)
+    return await chat.tap(sender, "r:send")
+
+
+async def tick_at(routine, clock, at: dt.datetime) -> list:
+    clock.current = at
+    out = await routine.tick()
+    assert await routine.tick() == []  # nothing twice
+    return out
+
+
+def to(out, sender: str) -> str:
+    return texts([o for o in out if o.external_id == sender])
+
+
+async def test_a_section_head_on_cuti_gets_no_digest_and_the_division_head_reviews_their_team(week, clock, db):
+    """Dewi Lestari (Seksi Layanan, WIB) is on cuti: her team's digest at 16.30 went to her all the same, with
+    the buttons nobody else had (Rina's roll-up has none), and at 17.30 Rina heard that Dewi 'had not followed
+    up her team'. README: nothing goes to someone on leave; what is theirs goes to the next one up, saying why."""
+    chat, routine, rows, who = week
+    monday = dt.date(2026, 11, 23)
+    async with db.uow() as uow:
+        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.day.set_mode(ids[who["Dewi"]], monday, "cuti", "leave", "cuti tahunan")
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB
+    await report(chat, "Rudi")
+    await report(chat, "Sari")
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # 16.30 WIB
+    assert to(out, "Dewi") == ""
+    passed = to(out, "Rina")
+    assert "Dewi Lestari sedang cuti, jadi rekap timnya dikirim kepada Anda" in passed
+    assert "Rudi Hartono: ✅ WFO, lapor 10.00 WIB" in passed and "Bayu Pratama: ❌ WFO, belum lapor" in passed
+    review = [a for o in out if o.external_id == "Rina" for a in actions([o]) if a.startswith(("ap:", "apall:"))]
+    assert len(review) == 3  # Rudi's, Sari's and approve-all
+    approve_all = next(a for a in review if a.startswith("apall:"))
+    assert "2 laporan tepat waktu" in texts(await chat.tap("Rina", approve_all))
+    later = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC))  # Dewi's window is over
+    assert "Dewi Lestari belum menindaklanjuti" not in to(later, "Rina")
+    assert "Agus Salim" in to(later, "Rina")  # who never reviews is still named, once
+
+
+async def test_an_english_division_head_reads_the_passed_digest_in_english(week, clock, db):
+    chat, routine, rows, who = week
+    async with db.uow() as uow:
+        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.day.set_mode(ids[who["Wayan"]], dt.date(2026, 11, 23), "sakit", "leave", "demam")
+        await uow.commit()
+    english = [dict(r, language="en") if r["nip"] == who["Yusuf"] else r for r in rows]
+    assert (await run_import(db, clock, english)).ok
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 8, 30, tzinfo=UTC))  # 16.30 WITA
+    assert to(out, "Wayan") == ""
+    assert "Wayan Sudirta is off sick, so their team's digest comes to you" in to(out, "Yusuf"), to(out, "Yusuf")
+
+
+async def test_a_division_head_on_cuti_is_not_told_who_did_not_review_the_head_of_office_is(week, clock, db):
+    """Rina Kartika (Bidang Aplikasi) is on cuti; Agus Salim never reviews. At the end of Agus's review window
+    the notice went to Rina all the same, on her leave day, and nobody who was at work heard of it."""
+    chat, routine, rows, who = week
+    monday = dt.date(2026, 11, 23)
+    async with db.uow() as uow:
+        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.day.set_mode(ids[who["Rina"]], monday, "cuti", "leave", "cuti tahunan")
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    await report(chat, "Lina")
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC))  # 17.30 WIB
+    assert to(out, "Rina") == ""
+    told = to(out, "Hendra")
+    assert "Agus Salim" in told and "Rina Kartika, S.Kom. sedang cuti" in told, told
+    assert "Dewi Lestari" in told  # Dewi is at work and did not review either
