@@ -83,3 +83,21 @@ def test_months_are_named_in_the_language():
 def test_distances_are_metres_below_a_kilometre_and_kilometres_with_a_decimal_comma_above():
     assert format_distance(850.4, "id") == "850 m"
     assert format_distance(619924, "id") == "619,9 km" and format_distance(619924, "en") == "619.9 km"
+
+
+def test_english_counts_take_the_singular_for_one_and_indonesian_is_unchanged():
+    # "⚠️ 1 people have not reported" and "1 reports wait for approval" read badly to an English speaker.
+    assert text("en", "routine.escalation", count=1, names="Rudi") == "⚠️ 1 person has not reported by the deadline:\nRudi"
+    assert text("en", "routine.escalation", count=2, names="-").startswith("⚠️ 2 people have not reported")
+    assert text("en", "routine.unreviewed", name="Dewi", waiting=1, missing=0) == (
+        "⚠️ Dewi has not followed up on their team today: 1 report waits for approval, 0 people have not reported.")
+    assert text("id", "routine.escalation", count=1, names="Rudi").startswith("⚠️ 1 orang belum melapor")
+
+
+def test_every_plural_form_in_the_catalogs_names_a_placeholder_and_both_forms():
+    forms = re.compile(r"\{(\w+):@([^}|]*)\|([^}]*)\}")
+    for lang in ("id", "en"):
+        for key, template in catalog(lang).items():
+            for name, one, other in forms.findall(template):
+                assert one and other and "{" + name + "}" in template, (lang, key)
+            assert template.count(":@") == len(forms.findall(template)), (lang, key)

@@ -2,16 +2,21 @@
 its parts per area (`id.presence.toml`, `en.presence.toml`...) merged in; a key defined twice is an error.
 
 Keys are dotted (`row.unknown_supervisor`); values are `str.format` templates. A test keeps the two
-catalogs in step (same keys, same placeholders). Dates are formatted by Babel the Indonesian way."""
+catalogs in step (same keys, same placeholders). Dates are formatted by Babel the Indonesian way.
+
+`{count:@person has|people have}` is the count's word in the language's plural rule (CLDR, through Babel):
+English needs it ("1 people have not reported" read badly); Indonesian nouns do not change with a number."""
 
 from __future__ import annotations
 
 import datetime as dt
+import string
 import tomllib
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import get_day_names
@@ -51,10 +56,35 @@ def _lang(lang) -> str:
     return value if value in LANGUAGES else DEFAULT
 
 
+class _Plurals(string.Formatter):
+    """`{n:@one|other}`: the form for n's plural category in the language; any other spec as str.format."""
+
+    def __init__(self, lang: str):
+        self.locale = Locale.parse(lang)
+
+    def format_field(self, value, format_spec: str) -> str:
+        if not format_spec.startswith("@"):
+            return super().format_field(value, format_spec)
+        forms = format_spec[1:].split("|")
+        try:
+            category = self.locale.plural_form(abs(int(value)))
+        except (TypeError, ValueError):
+            category = "other"
+        return forms[0] if category == "one" and len(forms) > 1 else forms[-1]
+
+
+@cache
+def _plurals(lang: str) -> _Plurals:
+    return _Plurals(lang)
+
+
 def text(lang, key: str, **params) -> str:
     """The text for `key` in `lang`; Indonesian if the English entry is missing, the key if both are."""
-    template = catalog(_lang(lang)).get(key) or catalog(DEFAULT).get(key) or key
+    lang = _lang(lang)
+    template = catalog(lang).get(key) or catalog(DEFAULT).get(key) or key
     try:
+        if ":@" in template:  # rare: the plain str.format stays the quick path
+            return _plurals(lang).format(template, **params)
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
