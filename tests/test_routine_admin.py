@@ -66,6 +66,18 @@ def test_bad_schedule_values_are_refused_politely(office):
     assert schedule()["apel"] == ("07.30", "default")
 
 
+def test_digest_times_without_a_time_are_refused_rather_than_stopping_every_tick(office):
+    """`digest_times ,` was saved as no times at all: from then on every tick of the routine failed on it
+    (briefings, reminders and digests of every unit stopped), with "digest_times =  " as the only hint."""
+    for typed in (",", " , "):
+        result = apel("schedule", "set", "digest_times", typed)
+        assert result.exit_code == 1 and "Not a valid time" in result.stderr, result.stderr
+    assert schedule()["digest_times"] == ("16.30,17.00,17.30", "default")
+    from bot.domain.unit_schedule import from_json
+
+    assert from_json({"digest_times": "", "apel": "07.15"}) == {"apel": dt.time(7, 15)}  # one saved before: not set
+
+
 def test_calendar_lists_national_days_and_takes_local_ones(office):
     result = apel("calendar", "list", "--from", "2026-12-20", "--to", "2026-12-31", "-f", "json")
     names = {(r["date"], r["name"]) for r in json.loads(result.stdout)}

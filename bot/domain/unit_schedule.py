@@ -169,7 +169,11 @@ def _workdays(text: str) -> frozenset[int]:
 
 
 def _times(text: str) -> tuple[dt.time, ...]:
-    return tuple(_time(part) for part in text.split(",") if part.strip())
+    """At least one time: "," used to be saved as none, and every tick then failed on the digest time."""
+    times = tuple(_time(part) for part in text.split(",") if part.strip())
+    if not times:
+        raise ScheduleValueError("schedule.bad_time", value=text)
+    return times
 
 
 def _deadline_by_weekday(text: str) -> dict[int, dt.time]:
@@ -251,4 +255,5 @@ def to_json(values: dict) -> dict:
 
 
 def from_json(stored: dict) -> dict:
-    return {k: parse_value(k, v) for k, v in stored.items() if k in PARSERS and v != "-"}
+    # "": `digest_times` once saved as no times (refused since); read as not set, so the default applies.
+    return {k: parse_value(k, v) for k, v in stored.items() if k in PARSERS and v not in ("-", "")}
