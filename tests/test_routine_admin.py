@@ -486,6 +486,24 @@ def test_a_deadline_before_apel_is_refused_and_nothing_saved(office):
     assert apel("schedule", "set", "deadline", "23:30").exit_code == 0  # late, but after apel: fine
 
 
+def test_a_change_above_a_unit_with_its_own_hours_is_refused_when_it_ends_that_units_day_before_apel(office):
+    """A shift unit (apel 13.00, deadline 21.00 of its own) under an office that then set Fridays to end at
+    11.00: the unit's Friday deadline became 11.00, before its apel, and nobody there was briefed or reminded
+    on Fridays; the check looked only at the unit being changed and the units above it."""
+    assert apel("schedule", "set", "apel", "13:00", "--unit", "Seksi Timur").exit_code == 0
+    assert apel("schedule", "set", "deadline", "21:00", "--unit", "Seksi Timur").exit_code == 0
+    refused = apel("schedule", "set", "deadline_by_weekday", "jum=11:00")
+    assert refused.exit_code == 1, refused.stderr
+    assert "Seksi Timur" in refused.stderr and "before apel (13.00)" in refused.stderr
+    assert schedule()["deadline_by_weekday"][0] == "-"  # nothing saved
+    refused = apel("schedule", "set", "deadline", "12:00", "--unit", "Bidang Timur", "--from", "2027-02-18",
+                   "--to", "2027-03-19")  # a period set above the unit decides its deadline too
+    assert refused.exit_code == 1 and "Seksi Timur" in refused.stderr
+    assert apel("schedule", "set", "deadline_by_weekday", "jum=11:00", "--unit", "Seksi Timur").exit_code == 1
+    assert apel("schedule", "set", "deadline_by_weekday", "jum=20:00", "--unit", "Seksi Timur").exit_code == 0
+    assert apel("schedule", "set", "deadline_by_weekday", "jum=11:00").exit_code == 0  # the unit keeps its own
+
+
 async def test_jadwal_refuses_a_deadline_before_apel_in_indonesian(admin_chat):
     shown = texts(await admin_chat.text("505", "/jadwal deadline 06:00"))
     assert "Tidak disimpan: batas laporan (06.00) akan lebih awal daripada apel (07.30)" in shown

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.domain.org_tree import subtree
 from bot.domain.schedule import local_date
 from bot.domain.unit_schedule import (
     DEFAULTS, FIELDS, WEEKDAY_NAMES, ScheduleLayer, ScheduleValueError, parse_value, resolve, show_value, to_json,
@@ -106,19 +107,23 @@ async def _refuse_deadline_before_apel(uow: UnitOfWork, units, name: str, field:
                                        now: dt.datetime) -> None:
     """A deadline typed as 07:00 for 17:00 (or one meant after midnight) would leave the unit's days without a
     briefing, the reminders before apel and the escalation at breakfast: refused before anything is saved, for
-    the week the change takes effect (each weekday's deadline)."""
-    chain = chain_of(name, units)
+    the week the change takes effect (each weekday's deadline). The units below inherit the change, so theirs
+    are checked too: a Friday of 11.00 for the office ended a shift unit's Friday (apel 13.00) before apel."""
     change = ScheduleLayer(name, {field: parsed}, valid_from, valid_to)
     layers = [change] + list(await uow.routine.schedule_layers())  # first: it wins over what it replaces
-    start = valid_from or local_date(now, units[name].timezone)
-    last = min(valid_to or start + dt.timedelta(days=6), start + dt.timedelta(days=6))
-    day = start
-    while day <= last:
-        hours = resolve(chain, layers, day).day(day)
-        if hours.deadline <= hours.apel:
-            raise ServiceError("schedule.deadline_before_apel", deadline=show_value(hours.deadline),
-                               apel=show_value(hours.apel))
-        day += dt.timedelta(days=1)
+    # Only those with values of their own can differ from `name` (the others resolve as their parent does).
+    below = subtree({u.name: u.parent for u in units.values()}, name) & {layer.unit for layer in layers}
+    for unit in [name] + sorted(below - {name}):
+        chain = chain_of(unit, units)
+        start = valid_from or local_date(now, units[unit].timezone)
+        last = min(valid_to or start + dt.timedelta(days=6), start + dt.timedelta(days=6))
+        day = start
+        while day <= last:
+            hours = resolve(chain, layers, day).day(day)
+            if hours.deadline <= hours.apel:
+                key = "schedule.deadline_before_apel" if unit == name else "schedule.deadline_before_apel_below"
+                raise ServiceError(key, deadline=show_value(hours.deadline), apel=show_value(hours.apel), unit=unit)
+            day += dt.timedelta(days=1)
 
 
 _WEEKDAY_CODE = re.compile(r"\b(?:" + "|".join(WEEKDAY_NAMES) + r")\b")
