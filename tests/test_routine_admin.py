@@ -111,6 +111,22 @@ def test_roster_generate_and_show_keep_overrides(office):
     assert as_csv[0] == "date,nip,name,unit,mode,reason"
 
 
+def test_the_roster_plans_each_day_with_that_days_schedule_not_the_periods_first(office):
+    """A four-week roster made before Ramadan took piket_min, wfh_share_pct and workdays from its first day:
+    Ramadan's two on piket (and a Saturday worked in a period) were planned with the usual one and no
+    Saturday, while the same days made from Ramadan's first day had two."""
+    unit = ("--unit", "Seksi Timur")
+    assert apel("schedule", "set", "piket_min", "2", *unit, "--from", "2026-11-25", "--to", "2026-11-27").exit_code == 0
+    assert apel("schedule", "set", "workdays", "sen-sab", "--from", "2026-11-28", "--to", "2026-11-28").exit_code == 0
+    made = apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-28", *unit)
+    assert made.exit_code == 0, made.stderr
+    rows = json.loads(apel("roster", "show", "--from", "2026-11-23", "--to", "2026-11-28", *unit, "-f", "json").stdout)
+    piket = {day: sum(1 for r in rows if r["date"] == day and r["mode"] == "piket")
+             for day in ("2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28")}
+    assert piket == {"2026-11-23": 1, "2026-11-24": 1, "2026-11-25": 2, "2026-11-26": 2, "2026-11-27": 2,
+                     "2026-11-28": 1}
+
+
 def test_roster_refuses_a_backwards_period_and_an_unknown_person(office):
     assert apel("roster", "generate", "--from", "2026-11-27", "--to", "2026-11-23").exit_code == 1
     result = apel("roster", "set", "199912312020121999", "2026-11-24", "wfh")

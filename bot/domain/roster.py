@@ -89,12 +89,19 @@ class RosterUnit:
     kind: str = UnitKind.NON_SERVICE  # "critical" | "essential" | "non_service"
     piket_min: int = 1
     wfh_share: float = 0.5
+    # Days with other values (a period's schedule, Ramadan's): day -> (piket_min, wfh_share).
+    by_day: dict[dt.date, tuple[int, float]] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in set(UnitKind):
             raise ValueError(f"unit {self.name!r}: unknown kind {self.kind!r}")
-        if self.piket_min < 0 or not 0 <= self.wfh_share <= 1:
-            raise ValueError(f"unit {self.name!r}: piket_min must be >= 0 and wfh_share within 0..1")
+        for piket_min, wfh_share in [(self.piket_min, self.wfh_share), *self.by_day.values()]:
+            if piket_min < 0 or not 0 <= wfh_share <= 1:
+                raise ValueError(f"unit {self.name!r}: piket_min must be >= 0 and wfh_share within 0..1")
+
+    def on(self, day: dt.date) -> tuple[int, float]:
+        """(piket_min, wfh_share) of that day."""
+        return self.by_day.get(day, (self.piket_min, self.wfh_share))
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,7 @@ def _unit_roster(
     senior = {p.person_id: p.rank is not None and p.rank in rules.always_wfo_ranks for p in members}
     wfh_days: Counter[int] = Counter()
     piket_days: Counter[int] = Counter()
-    cap, share = _exact(rules.essential_max_wfo_share), _exact(unit.wfh_share)
+    cap = _exact(rules.essential_max_wfo_share)
     wanted_so_far = Fraction(0)  # non-service: the exact WFH person-days wanted up to yesterday
 
     def add(pid: int, day: dt.date, mode: Mode, reason: str) -> None:
@@ -214,6 +221,8 @@ def _unit_roster(
             # lowest person_id always going first.
             return (position[pid] - index) % len(members)
 
+        piket_min, share = unit.on(day)
+        share = _exact(share)
         fixed_today = [pinned[(p.person_id, day)] for p in members if (p.person_id, day) in pinned]
         present_fixed = [f for f in fixed_today if f.mode not in EXCUSED]
         free = [p.person_id for p in members if (p.person_id, day) not in pinned]
@@ -233,7 +242,7 @@ def _unit_roster(
             before, wanted_so_far = wanted_so_far, wanted_so_far + share * present
             wanted = floor(wanted_so_far) - floor(before)
         slots = min(max(wanted - len(fixed_wfh), 0), len(pool))
-        need_piket = max(unit.piket_min - fixed_piket, 0)
+        need_piket = max(piket_min - fixed_piket, 0)
         missing = need_piket - (len(office) + len(pool) - slots)
         if missing > 0:  # piket before WFH: give slots back so that enough people are in the office
             slots = max(slots - missing, 0)
@@ -255,8 +264,8 @@ def _unit_roster(
                 add(pid, day, Mode.WFO, forced[pid] or ROTATION)
 
         on_piket = fixed_piket + len(duty)
-        if on_piket < unit.piket_min:
-            conflict(day, PIKET_SHORT, {"on_piket": on_piket, "piket_min": unit.piket_min, "present": present,
+        if on_piket < piket_min:
+            conflict(day, PIKET_SHORT, {"on_piket": on_piket, "piket_min": piket_min, "present": present,
                                         "free": len(office)})
         if unit.kind == UnitKind.CRITICAL and fixed_wfh:
             conflict(day, OVERRIDE_BREAKS_CAP, {"critical": True, "people": fixed_wfh})

@@ -65,20 +65,30 @@ async def generate_roster(
     entries = [CalendarEntry(day, kind, name, where) for day, kind, name, where in rows]
     people = [p for p in (await uow.org.stored_people()).values() if p.values.active and p.values.unit in scope]
     report = RosterReport()
+    calendars: dict[frozenset[int], WorkCalendar] = {}  # by workdays: most units share one
     planned: list[tuple[int, dt.date, str, str | None]] = []
     for unit_name in sorted(scope):
         members = [p for p in people if p.values.unit == unit_name]
         if not members:
             continue
         chain = chain_of(unit_name, units)
-        schedule = resolve(chain, layers, start)
-        calendar = WorkCalendar(entries, workdays=schedule.workdays)
+        mine = [layer for layer in layers if layer.unit in chain]
         # A day that has begun is not re-planned: its people were briefed with their mode (and past days
         # are what the month's export reads). Only the unit's days from today on get a rotation, and a day
-        # whose briefing went out keeps its modes.
+        # whose briefing went out keeps its modes. Each day with its own schedule: a period's (Ramadan's)
+        # piket_min, wfh_share_pct and workdays count on its days, whenever the roster's period begins.
         today = local_date(now, units[unit_name].timezone)
-        days = [d for d in calendar.workdays_between(max(start, today), end, chain)
-                if calendar.day_kind(d, chain).mode is None]
+        days, by_day = [], {}
+        day = max(start, today)
+        while day <= end:
+            schedule = resolve(chain, mine, day)
+            if schedule.workdays not in calendars:
+                calendars[schedule.workdays] = WorkCalendar(entries, workdays=schedule.workdays)
+            kind = calendars[schedule.workdays].day_kind(day, chain)
+            if kind.workday and kind.mode is None:
+                days.append(day)
+                by_day[day] = (schedule.piket_min, schedule.wfh_share_pct / 100)
+            day += dt.timedelta(days=1)
         report.days = max(report.days, len(days))
         existing = await uow.day.work_days_between([p.id for p in members], start, end)
         fixed = [Fixed(w.person_id, w.day, Mode(w.mode), w.source) for w in existing
@@ -87,7 +97,7 @@ async def generate_roster(
         result = generate(
             [RosterPerson(p.id, unit_name, p.values.rank.value if p.values.rank else None, p.values.wfh_eligible)
              for p in members],
-            [RosterUnit(unit_name, units[unit_name].kind.value, schedule.piket_min, schedule.wfh_share_pct / 100)],
+            [RosterUnit(unit_name, units[unit_name].kind.value, by_day=by_day)],
             days,
             fixed,
         )
