@@ -170,14 +170,16 @@ class SqlDayRepository:
                 where=WorkDay.source.in_(PLANNED_SOURCES) & WorkDay.briefed_at.is_(None),
             ))
 
-    async def forget_planned(self, person_ids: Sequence[int], day: dt.date) -> int:
+    async def forget_planned(self, person_ids: Sequence[int], day: dt.date, *, unbriefed_only: bool = False) -> int:
         """Drop the modes planned for `day` (the roster's, a directive's, the default a turn wrote), told or
-        not: the day became a day off (whoever was briefed is told so). Leave and admins' overrides stay."""
+        not: the day became a day off (whoever was briefed is told so). Leave and admins' overrides stay.
+        `unbriefed_only`: keep the modes people were already told (a directive added that morning)."""
         if not person_ids:
             return 0
+        told = (WorkDay.briefed_at.is_(None),) if unbriefed_only else ()
         result = await self.session.execute(
             delete(WorkDay).where(ids_in(self.session, WorkDay.person_id, list(person_ids)), WorkDay.day == day,
-                                  WorkDay.source.in_(PLANNED_SOURCES))
+                                  WorkDay.source.in_(PLANNED_SOURCES), *told)
         )
         return result.rowcount or 0
 

@@ -364,6 +364,22 @@ async def test_a_day_off_added_after_the_roster_is_a_day_off_for_everyone_it_cov
     assert people[KABID] in thursday and people[HEAD] in thursday  # Bidang Timur and Dinas still work
 
 
+async def test_a_directive_added_after_the_roster_is_what_people_and_the_roster_listing_read(admin_chat, clock):
+    """The roster was made for the week, then everyone was sent home for Wednesday (haze). Until the
+    briefing, /status said the roster's "Piket kantor" and `apel roster show` listed the roster's modes for
+    the day: not what people would be told at apel, nor what the same directive gives when added first."""
+    assert "dibuat" in texts(await admin_chat.text("505", "/roster 2026-11-23 2026-11-27"))
+    assert "semua WFH" in texts(await admin_chat.text("505", "/libur 2026-11-25 wfh Kabut asap"))
+    clock.current = dt.datetime(2026, 11, 24, 23, 0, tzinfo=dt.UTC)  # Wednesday 06.00 WIB, 07.00 WITA: before apel
+    for person in ("505", "502"):
+        assert "Mode kerja hari ini: <b>WFH (bekerja dari rumah)</b>" in texts(await admin_chat.text(person, "/status"))
+    from bot.services.roster_admin import show_roster
+
+    async with admin_chat.db.uow() as uow:
+        listed = await show_roster(uow, start=dt.date(2026, 11, 25), end=dt.date(2026, 11, 25), unit=None)
+    assert {x.mode for x in listed} <= {"wfh"}
+
+
 async def test_jadwal_workdays_takes_a_range_rather_than_saving_its_first_day(admin_chat):
     """"sen-jum" used to be read as its first three letters: Monday alone became the office's only workday."""
     assert "workdays = sen,sel,rab,kam,jum untuk Dinas" in texts(await admin_chat.text("505", "/jadwal workdays sen-jum"))

@@ -76,6 +76,11 @@ async def add_entry(uow: UnitOfWork, *, day: dt.date, kind: str, name: str, unit
     if outcome == "added" and kind in (HOLIDAY, OFFICE_CLOSED):
         entry = CalendarEntry(day, kind, name, scope)
         withdrawn, told = await _day_off(uow, entry, now, default_language)
+    elif outcome == "added":
+        # A directive added after the roster: the roster's modes of that day go (not those already told), as
+        # when the directive came first, so /status and `apel roster show` read the directive's mode before apel.
+        people = await uow.org.list_people(await units_under(uow, scope) if scope else None, include_inactive=False)
+        await uow.day.forget_planned([p.id for p in people], day, unbriefed_only=True)
     if outcome != "unchanged":
         detail = {"day": str(day), "kind": kind, "name": name, "unit": scope} | ({"old_name": old} if old else {})
         if withdrawn or told:
