@@ -231,6 +231,16 @@ async def test_libur_words_the_kind_and_the_dates_and_offers_the_words_it_takes(
     assert "Selasa, 15 Desember 2026 · Hari Jadi Kota (hari libur)" in listed
 
 
+async def test_libur_without_a_name_says_nothing_was_added_rather_than_listing(admin_chat):
+    """"/libur 15 Des libur" (the name forgotten) was answered with the 60 days' listing, without the day and
+    without a word: it read as if the day had been added, or the command ignored."""
+    for typed in ("/libur 15 Des libur", "/libur 15-12-2026", "/libur 15 Des tutup"):
+        shown = texts(await admin_chat.text("505", typed))
+        assert shown.startswith("Belum ditambahkan: tulis tanggal, jenis dan nama hari itu."), typed
+        assert "Tambah: /libur TANGGAL libur|tutup|wfh|wfo NAMA" in shown and "Hari libur dan arahan" not in shown
+    assert "15 Desember" not in texts(await admin_chat.text("505", "/libur"))
+
+
 def test_calendar_add_takes_the_chat_words_and_tables_word_the_codes(office, monkeypatch):
     assert apel("calendar", "add", "2026-12-30", "tutup", "Banjir").exit_code == 0
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "json").stdout)

@@ -84,6 +84,9 @@ async def _calendar(turn: Turn, words: list[str]) -> None:
             said += "\n" + turn.t("calendar.day_off_done", withdrawn=added.withdrawn, told=added.told)
         turn.say(said)
         return
+    if words:  # an entry begun but not finished ("/libur 15 Des libur"): the listing read as if it was added
+        turn.say(turn.t("calendar.incomplete") + "\n" + turn.t("calendar.hint"))
+        return
     end = turn.today + dt.timedelta(days=60)
     entries = await calendar_admin.entries_between(turn.uow, turn.today, end)
     body = [turn.t("calendar.title", start=format_date(turn.today, turn.lang), end=format_date(end, turn.lang))]
