@@ -72,6 +72,13 @@ async def tick_at(routine, clock, at: dt.datetime) -> list:
     return out
 
 
+async def on_leave(db, nip: str, day: dt.date, mode: str, reason: str) -> None:
+    async with db.uow() as uow:
+        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
+        await uow.day.set_mode(ids[nip], day, mode, "leave", reason)
+        await uow.commit()
+
+
 def to(out, sender: str) -> str:
     return texts([o for o in out if o.external_id == sender])
 
@@ -82,10 +89,7 @@ async def test_a_section_head_on_cuti_gets_no_digest_and_the_division_head_revie
     up her team'. README: nothing goes to someone on leave; what is theirs goes to the next one up, saying why."""
     chat, routine, rows, who = week
     monday = dt.date(2026, 11, 23)
-    async with db.uow() as uow:
-        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
-        await uow.day.set_mode(ids[who["Dewi"]], monday, "cuti", "leave", "cuti tahunan")
-        await uow.commit()
+    await on_leave(db, who["Dewi"], monday, "cuti", "cuti tahunan")
     clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB
     await report(chat, "Rudi")
     await report(chat, "Sari")
@@ -105,10 +109,7 @@ async def test_a_section_head_on_cuti_gets_no_digest_and_the_division_head_revie
 
 async def test_an_english_division_head_reads_the_passed_digest_in_english(week, clock, db):
     chat, routine, rows, who = week
-    async with db.uow() as uow:
-        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
-        await uow.day.set_mode(ids[who["Wayan"]], dt.date(2026, 11, 23), "sakit", "leave", "demam")
-        await uow.commit()
+    await on_leave(db, who["Wayan"], dt.date(2026, 11, 23), "sakit", "demam")
     english = [dict(r, language="en") if r["nip"] == who["Yusuf"] else r for r in rows]
     assert (await run_import(db, clock, english)).ok
     out = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 8, 30, tzinfo=UTC))  # 16.30 WITA
@@ -121,10 +122,7 @@ async def test_a_division_head_on_cuti_is_not_told_who_did_not_review_the_head_o
     the notice went to Rina all the same, on her leave day, and nobody who was at work heard of it."""
     chat, routine, rows, who = week
     monday = dt.date(2026, 11, 23)
-    async with db.uow() as uow:
-        ids = {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=False)}
-        await uow.day.set_mode(ids[who["Rina"]], monday, "cuti", "leave", "cuti tahunan")
-        await uow.commit()
+    await on_leave(db, who["Rina"], monday, "cuti", "cuti tahunan")
     clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
     await report(chat, "Lina")
     out = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC))  # 17.30 WIB
