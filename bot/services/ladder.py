@@ -60,12 +60,8 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
     # who can, as for leave requests (`leave_routing`). Each unit's list is still claimed once per superior.
     chains = {boss: _upward(boss, boss_of) for boss, _, _ in missing_by_boss}
     reachable = await _reachable(uow, {p for chain in chains.values() for p in chain})
-    away: dict[tuple[int, dt.date], str] = {}
-    for day in {day for _, day, _ in missing_by_boss}:
-        candidates = sorted({p for chain in chains.values() for p in chain})
-        for pid, work_day in (await uow.day.work_days_for(candidates, day)).items():
-            if work_day.mode in AWAY:
-                away[(pid, day)] = str(work_day.mode)
+    everyone = [p for chain in chains.values() for p in chain]
+    away = await _away(uow, {day: everyone for _, day, _ in missing_by_boss})
     keyed = {}
     for (boss, day, unit), names in sorted(missing_by_boss.items()):
         target = next((p for p in chains[boss] if p in reachable and (p, day) not in away), None)
