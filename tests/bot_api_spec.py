@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from bot.domain.html import utf16_len
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "telegram-bot-api-10.1.json"
 
 TEXT_MAX = 4096
@@ -188,8 +190,9 @@ def _check_text(field: str, params: dict[str, Any], limit: int, *, allow_empty: 
         return [f"can't parse entities: {exc}"]
     if not seen.strip() and not allow_empty:
         return [f"{label} is empty"]
-    if len(seen) > limit:
-        return [f"{label} is too long ({len(seen)} characters after entities parsing, at most {limit})"]
+    # Telegram counts its limits as it counts entity offsets, in UTF-16 code units: an emoji such as 📋 is two.
+    if utf16_len(seen) > limit:
+        return [f"{label} is too long ({utf16_len(seen)} UTF-16 units after entities parsing, at most {limit})"]
     return []
 
 

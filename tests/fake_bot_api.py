@@ -32,6 +32,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
+from bot.domain.html import utf16_len
 from tests.bot_api_spec import (
     as_json,
     canonical_method,
@@ -371,7 +372,7 @@ class FakeBotApi:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):  # Telegram marks the leading command, "@BotName" included
             command = text.split(maxsplit=1)[0]
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(command)}]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         return self._user_message(user_id, content)
 
     def user_sends_photo(self, user_id: int, content: bytes, caption: str | None = None,
@@ -950,8 +951,3 @@ class FakeBotApi:
         if len(stored.content) > GET_FILE_MAX:
             raise Refused(400, "Bad Request: file is too big")
         return {**stored.info(), "file_path": stored.file_path}
-
-
-def _utf16_len(text: str) -> int:
-    """Telegram measures entity offsets and lengths in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2

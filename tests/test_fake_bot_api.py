@@ -191,6 +191,7 @@ async def test_unknown_parameter_is_refused(api, bot):
         ("", None, "message text is empty"),
         ("<b> </b>", "HTML", "message text is empty"),
         ("x" * 4097, None, "message text is too long"),
+        ("📋" * 2049, None, "message text is too long (4098 UTF-16 units"),
     ],
 )
 async def test_bad_text_is_refused(api, bot, text, parse_mode, error):
@@ -205,6 +206,13 @@ async def test_html_counts_only_visible_text(api, bot):
     api.user_sends_text(BUDI, "/start")
     sent = await bot.send_message(BUDI, "<b>" + "&lt;" * 4096 + "</b>", parse_mode="HTML")
     assert len(sent.text) == 4096
+
+
+async def test_emoji_count_twice_toward_the_limit(api, bot):
+    api.user_sends_text(BUDI, "/start")
+    sent = await bot.send_message(BUDI, "📋" * 2048)
+    assert len(sent.text) == 2048
+    assert "message caption is too long" in check_call("sendPhoto", {"chat_id": 1, "photo": "id", "caption": "📋" * 513})[0]
 
 
 async def test_callback_data_over_64_bytes_is_refused(api, bot):
