@@ -55,16 +55,14 @@ class WhatsAppStore:
                 menu=json.dumps(actions) if actions else None, menu_at=at if actions else None))
             await session.commit()
 
-    async def menu_at(self, external_id: str) -> dt.datetime | None:
+    async def menu(self, external_id: str) -> tuple[list[str], dt.datetime | None]:
+        """The chat's last numbered menu and when it was shown ([], None without one)."""
         async with self._sessions() as session:
-            return (await session.execute(
-                select(WhatsAppChat.menu_at).where(WhatsAppChat.external_id == external_id))).scalar()
-
-    async def menu(self, external_id: str) -> list[str]:
-        async with self._sessions() as session:
-            raw = (await session.execute(
-                select(WhatsAppChat.menu).where(WhatsAppChat.external_id == external_id))).scalar()
-        return json.loads(raw) if raw else []
+            row = (await session.execute(select(WhatsAppChat.menu, WhatsAppChat.menu_at)
+                                         .where(WhatsAppChat.external_id == external_id))).first()
+        if row is None or not row.menu:
+            return [], None
+        return json.loads(row.menu), row.menu_at
 
     async def hold(self, external_id: str, person_id: int | None, kind: str | None, payload: dict,
                    at: dt.datetime, *, template_unless_since: dt.datetime) -> bool:

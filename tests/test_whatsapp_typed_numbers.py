@@ -111,3 +111,24 @@ async def test_a_number_swiped_onto_an_older_list_answers_nothing_of_the_newer_o
     assert "daftar yang sudah diganti" in shown(older) and "Sakit" not in shown(older), shown(older)
     current = await rig.says(RUDI, RUDI_PHONE, swiped(wp.text("2"), leave.response["messages"][0]["id"]))
     assert shown(current).startswith("Sakit: untuk hari apa?"), shown(current)
+
+
+async def test_a_number_typed_a_day_after_its_list_is_refused_not_run(rig):  # noqa: F811
+    # Friday's /izin list stayed the chat's menu: a "2" typed days later (an answer to something else, a slip)
+    # started a sick-leave request from a conversation long over.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    rig.clock.advance(hours=23, minutes=59)
+    within = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
+    assert shown(within).startswith("Sakit: untuk hari apa?"), shown(within)
+    await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    rig.clock.advance(hours=24)
+    message_id = wp.wamid()
+    late = await rig.says(RUDI, RUDI_PHONE, wp.text("2"), message_id=message_id)
+    assert "lebih dari 24 jam" in shown(late) and "Sakit" not in shown(late), shown(late)
+    assert await rig.says(RUDI, RUDI_PHONE, wp.text("2"), message_id=message_id) == []  # Meta's redelivery
+    fresh = await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    assert [title for _, title in fresh[-1].actions()][1] == "Sakit"
+    again = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
+    assert shown(again).startswith("Sakit: untuk hari apa?"), shown(again)

@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 OtherChannels = Callable[[Outgoing], Awaitable[None] | None]
 AfterTurn = Callable[[list[Outgoing]], Awaitable[None]]
 UNDELIVERABLE, REENGAGE = 131026, 131047
+# A number typed a day or more after its list was shown answers the conversation of the 24-hour window, not a
+# list from a conversation that has ended (last Friday's digest, last week's tasks): it is refused, not run.
+MENU_LIFETIME = dt.timedelta(hours=24)
 
 
 class GraphMediaFetcher:
@@ -82,14 +85,18 @@ class WhatsAppChannel:
         inbound = item.inbound
         row = None
         if inbound is not None and inbound.text is not None:
-            menu = await self.store.menu(item.sender)
+            menu, shown_at = await self.store.menu(item.sender)
             tap = toggled_together(inbound.text, menu) or numbered_answer(inbound.text, menu)
             if tap is not None and not await self._serves(item.sender):
                 tap = None  # deactivated since: the core says Apel no longer serves them, not a menu of theirs
-            if tap is not None and await self._to_older_list(item):
+            stale = None
+            if tap is not None and shown_at is not None:
+                stale = ("whatsapp.older_list" if await self._to_older_list(item, shown_at)
+                         else "whatsapp.menu_expired" if self._now() >= shown_at + MENU_LIFETIME else None)
+            if stale is not None:
                 await self._release(item.sender)
                 if await self._first_time(inbound):
-                    await self.sender.say(item.sender, "whatsapp.older_list")
+                    await self.sender.say(item.sender, stale)
                 return
             if isinstance(tap, str):
                 inbound = replace(inbound, text=None, tap=tap)
@@ -126,14 +133,14 @@ class WhatsAppChannel:
             await uow.commit()
         return first
 
-    async def _to_older_list(self, item: MessageIn) -> bool:
+    async def _to_older_list(self, item: MessageIn, shown_at: dt.datetime) -> bool:
         """A number swiped onto one of our messages sent before the stored menu: it means that older list (an
         earlier digest, yesterday's tasks), and the stored menu would give its number to someone or something
         else."""
         if item.replied_to is None:
             return False
-        replied, shown_at = await self.store.sent(item.replied_to), await self.store.menu_at(item.sender)
-        return replied is not None and shown_at is not None and replied.sent_at < shown_at
+        replied = await self.store.sent(item.replied_to)
+        return replied is not None and replied.sent_at < shown_at
 
     async def _release(self, sender: str) -> int | None:
         """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction
