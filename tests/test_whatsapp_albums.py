@@ -54,3 +54,23 @@ async def test_a_picture_sent_later_while_the_question_waits_is_asked_about_with
     answer = await rig.says(RUDI, RUDI_PHONE, wp.list_reply(f"ev:{tasks['Rekap absensi']}"))
     assert "2 bukti dilampirkan" in answer[-1].shown()
     assert await _evidence_tasks(rig) == [tasks["Rekap absensi"]] * 2
+
+
+async def test_an_album_for_the_one_open_task_gets_one_receipt(rig):  # noqa: F811
+    # With one open task there is no question to share: each of the album's pictures got its own receipt.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    await rig.says(RUDI, RUDI_PHONE, wp.button_reply("t:add"))
+    await rig.says(RUDI, RUDI_PHONE, wp.text("Rekap absensi"))
+    replies = []
+    for shade in (10, 90, 170):
+        rig.graph.add_media(f"album-{shade}", jpeg((shade, 40, 200 - shade)))
+        replies += await rig.says(RUDI, RUDI_PHONE, wp.image(f"album-{shade}"))
+        rig.clock.advance(seconds=3)
+    assert [c.shown() for c in replies if "diterima" in c.shown()] == [replies[0].shown()], [c.shown() for c in replies]
+    assert "Rekap absensi" in replies[0].shown()
+    rig.clock.advance(minutes=5)  # a picture sent later is receipted on its own
+    rig.graph.add_media("later", jpeg((200, 100, 3)))
+    later = await rig.says(RUDI, RUDI_PHONE, wp.image("later"))
+    assert "diterima" in later[-1].shown() and "Rekap absensi" in later[-1].shown(), later[-1].shown()
+    assert len(await _evidence_tasks(rig)) == 4

@@ -17,7 +17,8 @@ from bot.services.turn import Turn, action, numeric
 
 DEFAULT_POLICY = EvidencePolicy()
 # WhatsApp has no album id: an album's pictures arrive as messages of their own, seconds apart. One that
-# comes this soon after the picture whose "which task?" is still unanswered joins that question.
+# comes this soon after the picture whose "which task?" is still unanswered joins that question; one that
+# comes this soon after a picture receipted for the same task shares that receipt.
 ALBUM_GAP = dt.timedelta(seconds=10)
 
 
@@ -92,8 +93,7 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         if title is None and task_id is not None:  # chosen with 📎 after ticking it done, or due later
             task = await turn.uow.day.task(task_id)
             title = task.title if task is not None else None
-        if media.album and (data.get("acked") == media.album if state == "evidence_for" else
-                            await turn.uow.day.album_received_before(turn.actor.person_id, media.album, evidence_id)):
+        if await _receipted_with_earlier(turn, media.album, task_id, evidence_id, state, data):
             if told:  # an album is receipted once, for its first item; a check's remark still comes
                 turn.say(told)
             return
@@ -113,6 +113,17 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
     if len(shown) < len(open_tasks):
         question += "\n" + turn.t("evidence.which_task_first", shown=len(shown), count=len(open_tasks))
     turn.say(_with(question, told), rows)
+
+
+async def _receipted_with_earlier(turn: Turn, album: str | None, task_id: int | None, evidence_id: int,
+                                  state: str | None, data: dict) -> bool:
+    """Whether an earlier item sent with this one was receipted already: of the same Telegram album, or, on
+    WhatsApp (no album id), evidence for the same task that came within ALBUM_GAP before it."""
+    if album:
+        if state == "evidence_for":
+            return data.get("acked") == album
+        return await turn.uow.day.album_received_before(turn.actor.person_id, album, evidence_id)
+    return await turn.uow.day.burst_received_before(turn.actor.person_id, task_id, turn.now - ALBUM_GAP, evidence_id)
 
 
 def _soon_after(asked_at: str | None, now: dt.datetime) -> bool:
