@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.day_records import Actor
 from bot.domain.html import clip, clip_utf16, esc, utf16_len
+from bot.domain.pick_labels import pick_labels
 from bot.domain.reports import ReportStatus
 from bot.domain.schedule import in_working_hours, local_date, next_workday
 from bot.domain.tasks import MAX_TITLE, TaskSource, clean_text
@@ -126,7 +127,9 @@ def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple
     pages = 1 if len(people) <= BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
     first = page * TEAM_PAGE if pages > 1 else 0
     shown = people[first:first + TEAM_PAGE] if pages > 1 else people
-    rows = [(Button(f"{i}. {clip(p.name, 30)}", action("tim", p.person_id)),) for i, p in enumerate(shown, first + 1)]
+    labels = pick_labels([(p.name, p.nip) for p in shown], 30)
+    rows = [(Button(f"{i}. {label}", action("tim", p.person_id)),)
+            for i, (p, label) in enumerate(zip(shown, labels), first + 1)]
     nav = [Button(t(key, first=other * TEAM_PAGE + 1, last=min((other + 1) * TEAM_PAGE, len(people))),
                   action("timpg", other, "e" if edit else "n"))
            for other, key in ((page - 1, "team.page_prev"), (page + 1, "team.page_next")) if 0 <= other < pages]
@@ -224,9 +227,10 @@ async def show_picker(turn: Turn, *, edit: bool = False) -> None:
     pages = max(-(-len(people) // PICKER_PAGE), 1)
     page = min(data.get("page", 0), pages - 1)
     rows = []
-    for p in people[page * PICKER_PAGE:(page + 1) * PICKER_PAGE]:
+    on_page = people[page * PICKER_PAGE:(page + 1) * PICKER_PAGE]
+    for p, label in zip(on_page, pick_labels([(p.name, p.nip) for p in on_page], 30)):
         mark = "☑️" if p.person_id in picked else "⬜"
-        rows.append((Button(f"{mark} {clip(p.name, 30)}", action("asg", "p", p.person_id)),))
+        rows.append((Button(f"{mark} {label}", action("asg", "p", p.person_id)),))
     nav = [Button(turn.t(key, page=other + 1), action("asg", "pg", other))
            for other, key in ((page - 1, "assign.page_prev"), (page + 1, "assign.page_next")) if 0 <= other < pages]
     if nav:
