@@ -320,3 +320,8 @@ def test_running_with_a_channel_ends_the_console_trial(apel_env, monkeypatch):
     again = runner.invoke(app, ["run"], input=":quit\n")
     assert again.exit_code == 0, again.stderr
     assert _reachable_by_channel(apel_env) == {"console": 40}
+    # On the trial database a step's messages are the console's, which keep nothing: said, not "queued".
+    console_step = runner.invoke(app, ["run-step", "rekap"])
+    assert console_step.exit_code == 0, console_step.stderr
+    assert "0 messages queued" in console_step.stderr, console_step.stderr
+    assert "for console accounts not queued" in console_step.stderr, console_step.stderr

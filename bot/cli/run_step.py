@@ -10,6 +10,7 @@ import typer
 
 from bot.cli.context import clock, load_settings, open_database
 from bot.cli.output import say
+from bot.domain.org_terms import Channel
 from bot.runtime import build_routine
 from bot.services import presence_checks
 
@@ -34,7 +35,11 @@ async def run_step_command(
         run = {Step.BRIEFING: routine.briefings, Step.PENGINGAT: routine.reminders, Step.REKAP: routine.digests,
                Step.PERIKSA: functools.partial(presence_checks.run_step, routine)}[step]
         out = await run(now, unit=unit, force=True)
-        # Queued in the outbox with the step's own transaction; the running bot's senders send them.
-        say("cli.step_done", step=step.value, count=len(out))
+        # Queued in the outbox with the step's own transaction; the running bot's senders send them. Messages to
+        # console accounts (a trial database) never enter the outbox: counted apart, not as queued.
+        console = sum(o.channel is Channel.CONSOLE for o in out)
+        say("cli.step_done", step=step.value, count=len(out) - console)
+        if console:
+            say("cli.step_console", count=console)
     finally:
         await db.dispose()
