@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, literal, or_, select, text, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.unit_schedule import ScheduleLayer, from_json
+from bot.domain.unit_schedule import FROM_THEN_ON, ScheduleLayer, from_json
 from storage.conflict_insert import dialect_insert
 from storage.routine_tables import CalendarEntryRow, Delivery, SchedulerLease, UnitScheduleRow
 from storage.tables import OrgUnit
@@ -86,6 +86,21 @@ class SqlRoutineRepository:
             self.session.add(row)
         merged = json.loads(row.values) | values
         row.values, row.updated_at = json.dumps(merged, ensure_ascii=False, sort_keys=True), at
+        await self.session.flush()
+
+    async def drop_from_dated_changes(self, unit_id: int, field: str, today: dt.date) -> None:
+        """Removes `field` from the unit's changes "from that day on" already in force (a layer left empty goes)."""
+        rows = (await self.session.execute(select(UnitScheduleRow).where(
+            UnitScheduleRow.unit_id == unit_id, UnitScheduleRow.valid_to == FROM_THEN_ON,
+            UnitScheduleRow.valid_from <= today))).scalars().all()
+        for row in rows:
+            values = json.loads(row.values)
+            if values.pop(field, None) is None:
+                continue
+            if values:
+                row.values = json.dumps(values, ensure_ascii=False, sort_keys=True)
+            else:
+                await self.session.delete(row)
         await self.session.flush()
 
     async def calendar_entries(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, str, str | None]]:

@@ -286,10 +286,9 @@ def test_schedule_show_words_the_table_and_keeps_codes_for_scripts(office, monke
     assert schedule(day="2027-03-01")["presence_selfie"] == ("no", "default")
 
 
-def test_a_schedule_period_needs_both_ends_and_the_saved_message_names_it(office):
-    alone = apel("schedule", "set", "apel", "07:30", "--from", "2027-02-18")
-    assert alone.exit_code == 1 and "needs both --from and --to" in alone.stderr
-    assert apel("schedule", "set", "apel", "07:30", "--to", "2027-02-18").exit_code == 1
+def test_a_schedule_period_needs_from_and_the_saved_message_names_it(office):
+    alone = apel("schedule", "set", "apel", "07:45", "--to", "2027-02-18")
+    assert alone.exit_code == 1 and "--to needs --from" in alone.stderr
     assert schedule(day="2027-02-18")["apel"] == ("07.30", "default")  # nothing saved
     saved = apel("schedule", "set", "apel", "08:00", "--from", "2027-02-18", "--to", "2027-03-19")
     assert saved.exit_code == 0
@@ -590,3 +589,39 @@ async def test_an_office_closed_on_the_morning_itself_takes_back_queued_briefing
     assert {w.mode for w in monday.values()} <= {"libur"}  # /status and the digest read a day off
     shown = texts(await admin_chat.text("502", "/status"))
     assert "Kantor ditutup hari ini: Banjir." in shown
+
+
+def test_a_change_from_a_later_day_on_takes_effect_that_day_and_a_later_change_replaces_it(office, monkeypatch):
+    # An admin could only change apel for a period or from now on: "07.15 from next Monday" had to wait for Monday.
+    saved = apel("schedule", "set", "apel", "07:15", "--from", "2026-11-30")
+    assert saved.exit_code == 0, saved.stderr
+    assert "apel = 07.15 for Dinas, from Monday, 30 November 2026 on." in saved.stderr
+    assert schedule(day="2026-11-27")["apel"] == ("07.30", "default")
+    assert schedule(day="2026-11-30")["apel"] == ("07.15", "Dinas 2026-11-30–")
+    assert schedule(day="2027-06-01")["apel"] == ("07.15", "Dinas 2026-11-30–")
+    assert schedule("Seksi Timur", day="2026-12-01")["apel"] == ("07.15", "Dinas 2026-11-30–")  # inherited
+    # A period (Ramadan hours) still wins over it; a unit's own value still wins over its parent's.
+    assert apel("schedule", "set", "apel", "08:00", "--from", "2027-02-18", "--to", "2027-03-19").exit_code == 0
+    assert schedule(day="2027-03-01")["apel"][0] == "08.00" and schedule(day="2027-03-20")["apel"][0] == "07.15"
+    assert apel("schedule", "set", "apel", "07:00", "--unit", "Seksi Timur").exit_code == 0
+    assert schedule("Seksi Timur", day="2026-12-01")["apel"] == ("07.00", "Seksi Timur")
+    # Today or earlier is no change "ahead": refused, nothing saved.
+    today = apel("schedule", "set", "deadline", "15:00", "--from", "2026-11-23")
+    assert today.exit_code == 1 and "must be after today" in today.stderr
+    assert schedule(day="2026-12-01")["deadline"][1] == "default"
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    assert "Dinas, mulai Senin, 30 November 2026" in apel("schedule", "show", "--date", "2026-12-01").stdout
+    # Once in force, a change made without a date replaces it, for good.
+    monkeypatch.setenv("FAKE_NOW", "2026-12-02T06:00:00+07:00")
+    assert apel("schedule", "set", "apel", "07:45").exit_code == 0
+    assert schedule(day="2026-12-02")["apel"] == ("07.45", "Dinas")
+    assert schedule(day="2027-06-01")["apel"] == ("07.45", "Dinas")
+
+
+def test_a_change_from_a_later_day_on_waits_behind_a_change_made_now(office):
+    assert apel("schedule", "set", "apel", "07:15", "--from", "2026-11-30").exit_code == 0
+    assert apel("schedule", "set", "apel", "07:45").exit_code == 0  # now: until the 30th
+    assert schedule(day="2026-11-24")["apel"] == ("07.45", "Dinas")
+    assert schedule(day="2026-11-30")["apel"] == ("07.15", "Dinas 2026-11-30–")
+    assert apel("schedule", "set", "apel", "07:20", "--from", "2026-12-07").exit_code == 0  # the later one wins
+    assert schedule(day="2026-12-04")["apel"][0] == "07.15" and schedule(day="2026-12-07")["apel"][0] == "07.20"

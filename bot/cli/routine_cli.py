@@ -9,6 +9,7 @@ import typer
 from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
 from bot.domain.leave_period import parse_date as read_date
+from bot.domain.unit_schedule import FROM_THEN_ON
 from bot.services import calendar_admin, roster_admin, schedule_admin
 from bot.services.errors import ServiceError
 from bot.texts import format_date, text
@@ -77,7 +78,8 @@ async def schedule_set(
     field: str = typer.Argument(..., help="e.g. apel, deadline, deadline_by_weekday, reminder_offsets_min, workdays"),
     value: str = typer.Argument(..., help="e.g. 07:30, 16:00, fri=16:30, 60,15, mon,tue,wed,thu,fri,sat"),
     unit: str | None = typer.Option(None, "--unit", help="Default: the top unit (everyone inherits it)."),
-    start: str | None = typer.Option(None, "--from", help="With --to: an override for a period (Ramadan hours)."),
+    start: str | None = typer.Option(None, "--from", help="With --to: an override for a period (Ramadan hours); "
+                                     "alone: the value from that day on."),
     end: str | None = typer.Option(None, "--to", help="With --from: the period's last day (one day: the same date)."),
 ) -> None:
     """Change one value of a unit's schedule (or of a period's override)."""
@@ -91,6 +93,9 @@ async def schedule_set(
     shown, _ = schedule_admin.worded(saved.value, saved.unit, None, None, lang)
     if saved.valid_from is None:
         say("schedule.saved", field=field, value=shown, unit=saved.unit)
+    elif saved.valid_to == FROM_THEN_ON:
+        say("schedule.saved_since", field=field, value=shown, unit=saved.unit,
+            start=format_date(saved.valid_from, lang))
     else:
         say("schedule.saved_period", field=field, value=shown, unit=saved.unit,
             start=format_date(saved.valid_from, lang), end=format_date(saved.valid_to, lang))

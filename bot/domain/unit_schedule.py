@@ -63,12 +63,29 @@ class ScheduleLayer:
 
     @property
     def is_override(self) -> bool:
-        return self.valid_from is not None
+        """A period's values (Ramadan hours), which win over the units' own while the period lasts."""
+        return self.valid_from is not None and not self.from_then_on
+
+    @property
+    def from_then_on(self) -> bool:
+        """A change of the unit's own value dated ahead ("apel 07.15 from next Monday"): from its first day it is
+        the unit's value, as if set that day; a change made later without a date replaces it (`set_field`)."""
+        return self.valid_to == FROM_THEN_ON
 
     def in_force(self, day: dt.date) -> bool:
         if self.valid_from is None:
             return True
         return self.valid_from <= day <= (self.valid_to or self.valid_from)
+
+    def precedence(self, rank: dict[str, int]) -> tuple[int, int, int]:
+        """Sort key, first wins: period overrides, then the nearest unit; within a unit its latest dated change
+        in force before its undated value."""
+        return (0 if self.is_override else 1, rank[self.unit],
+                -self.valid_from.toordinal() if self.from_then_on else 1)
+
+
+# The stored end of a change "from that day on": no period, the last date the databases keep.
+FROM_THEN_ON = dt.date.max
 
 
 def chain_of(unit: str, units: dict) -> list[str]:
@@ -84,7 +101,7 @@ def resolve(chain: list[str], layers: list[ScheduleLayer], day: dt.date) -> Sche
     """`chain`: the unit and its ancestors, nearest first."""
     rank = {unit: i for i, unit in enumerate(chain)}
     relevant = [layer for layer in layers if layer.unit in rank and layer.in_force(day)]
-    relevant.sort(key=lambda layer: (0 if layer.is_override else 1, rank[layer.unit]))
+    relevant.sort(key=lambda layer: layer.precedence(rank))
     chosen: dict = {}
     by_override: set[str] = set()  # the fields a period override in force decides
     for layer in relevant:

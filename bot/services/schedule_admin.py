@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from bot.domain.org_tree import subtree
 from bot.domain.schedule import local_date
 from bot.domain.unit_schedule import (
-    DEFAULTS, FIELDS, WEEKDAY_NAMES, ScheduleLayer, ScheduleValueError, parse_value, resolve, show_value, to_json,
+    DEFAULTS, FIELDS, FROM_THEN_ON, WEEKDAY_NAMES, ScheduleLayer, ScheduleValueError, parse_value, resolve, show_value,
+    to_json,
 )
 from bot.ports import UnitOfWork
 from bot.services.errors import ServiceError
@@ -47,6 +48,8 @@ def worded(value: str, source_unit: str | None, valid_from: dt.date | None, vali
         return shown, text(lang, "schedule.source_default")
     if valid_from is None:
         return shown, source_unit
+    if valid_to == FROM_THEN_ON:
+        return shown, text(lang, "schedule.source_since", unit=source_unit, start=format_date(valid_from, lang))
     return shown, text(lang, "schedule.source_override", unit=source_unit, start=format_date(valid_from, lang),
                        end=format_date(valid_to or valid_from, lang))
 
@@ -57,12 +60,13 @@ async def show(uow: UnitOfWork, unit: str | None, day: dt.date) -> tuple[str, li
     chain = chain_of(name, units)
     layers = await uow.routine.schedule_layers()
     effective = resolve(chain, layers, day)
+    rank = {u: i for i, u in enumerate(chain)}
     lines = []
 
     def deciding(field_name: str):
         return sorted(
             (layer for layer in layers if layer.unit in chain and layer.in_force(day) and field_name in layer.values),
-            key=lambda layer: (0 if layer.is_override else 1, chain.index(layer.unit)),
+            key=lambda layer: layer.precedence(rank),
         )
 
     for field_name in FIELDS:
@@ -72,7 +76,8 @@ async def show(uow: UnitOfWork, unit: str | None, day: dt.date) -> tuple[str, li
             ranked = deciding("deadline")  # a period's deadline set the usual weekday deadlines aside (`resolve`)
         if ranked:
             top = ranked[0]
-            source = top.unit if not top.is_override else f"{top.unit} {top.valid_from}–{top.valid_to or top.valid_from}"
+            source = (f"{top.unit} {top.valid_from}–" if top.from_then_on else
+                      f"{top.unit} {top.valid_from}–{top.valid_to or top.valid_from}" if top.is_override else top.unit)
         lines.append(ScheduleLine(field_name, show_value(getattr(effective, field_name)), source,
                                   top.unit if top else None, top.valid_from if top else None,
                                   (top.valid_to or top.valid_from) if top and top.valid_from else None))
@@ -89,14 +94,21 @@ async def set_field(
         parsed = parse_value(field, value)
     except ScheduleValueError as exc:
         raise ServiceError(exc.code, **exc.params) from None
-    # A period needs both ends: --from alone used to be read as a one-day override, saved quietly while
-    # the admin most likely meant "from then on" (which is no override but the unit's own value).
-    if (valid_from is None) != (valid_to is None):
+    # --from alone is "from that day on": the unit's own value changes that day (it used to be refused; before
+    # that, read as a one-day override). --to alone means nothing.
+    if valid_from is None and valid_to is not None:
         raise ServiceError("schedule.period_needs_both")
+    if valid_from is not None and valid_to is None:
+        if valid_from <= local_date(now, units[name].timezone):
+            raise ServiceError("schedule.since_not_ahead", start=valid_from.isoformat())
+        valid_to = FROM_THEN_ON
     if valid_to is not None and valid_to < valid_from:
         raise ServiceError("schedule.bad_range")
     if field in ("apel", "deadline", "deadline_by_weekday"):
         await _refuse_deadline_before_apel(uow, units, name, field, parsed, valid_from, valid_to, now)
+    if valid_from is None:
+        # Set now, it replaces what a dated change already in force set: that change is history now.
+        await uow.routine.drop_from_dated_changes(units[name].id, field, local_date(now, units[name].timezone))
     await uow.routine.set_schedule(units[name].id, to_json({field: parsed}), valid_from, valid_to, now)
     await uow.audit.record(now, actor, "schedule_set", {"unit": name, "field": field, "value": show_value(parsed),
                                                         "from": str(valid_from or ""), "to": str(valid_to or "")})
