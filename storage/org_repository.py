@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.domain.membership import Membership
 from bot.domain.org_sync import PersonValues, StoredPerson, StoredUnit, SyncPlan
 from bot.domain.org_terms import Language, Rank, Role, UnitKind
 from bot.ports import LinkedPerson, PersonRow, Progress
-from storage.tables import OrgUnit, Person
+from storage.tables import OrgMembership, OrgUnit, Person
+from storage.types import UtcDateTime
 
 CHUNK = 5000
 _Boss = aliased(Person)
@@ -88,6 +90,24 @@ def _levels(new_people: list[PersonValues]) -> list[list[PersonValues]]:
             levels.append([])
         levels[d].append(person)
     return levels
+
+
+def _membership_changes(ids: list[int], now: dt.datetime) -> tuple:
+    """Two statements that bring `org_membership` in line with `person` for these ids: close the open row of
+    whoever's unit or active flag now differs from it, then open a row for whoever has none open."""
+    moved = exists().where(Person.id == OrgMembership.person_id,
+                           or_(Person.unit_id != OrgMembership.unit_id, Person.active != OrgMembership.active))
+    close = (update(OrgMembership)
+             .where(OrgMembership.person_id.in_(ids), OrgMembership.valid_until.is_(None), moved)
+             .values(valid_until=now)
+             .execution_options(synchronize_session=False))
+    is_open = exists().where(OrgMembership.person_id == Person.id, OrgMembership.valid_until.is_(None))
+    open_ = insert(OrgMembership).from_select(
+        ["person_id", "unit_id", "active", "valid_from"],
+        select(Person.id, Person.unit_id, Person.active, bindparam("now", now, type_=UtcDateTime()))
+        .where(Person.id.in_(ids), ~is_open),
+    )
+    return close, open_
 
 
 class SqlOrgRepository:
@@ -181,7 +201,9 @@ class SqlOrgRepository:
                     for v in chunk
                 ]
                 result = await self.session.execute(insert(Person).returning(Person.nip, Person.id), rows)
-                person_ids.update((nip, id_) for nip, id_ in result)
+                added = dict(iter(result))
+                person_ids.update(added)
+                await self._record_memberships(list(added.values()), now)
                 advance(len(chunk))
 
         for chunk in _chunks(plan.changed_people):
@@ -192,6 +214,7 @@ class SqlOrgRepository:
                     for pid, v in chunk
                 ],
             )
+            await self._record_memberships([pid for pid, _ in chunk], now)
             advance(len(chunk))
 
         for chunk in _chunks(plan.deactivated, 1000):
@@ -200,7 +223,30 @@ class SqlOrgRepository:
                 .where(Person.id.in_([p.id for p in chunk]))
                 .values(active=False, deactivated_at=now, updated_at=now)
             )
+            await self._record_memberships([p.id for p in chunk], now)
             advance(len(chunk))
+
+    async def _record_memberships(self, person_ids: list[int], now: dt.datetime) -> None:
+        """After writing these people: a move to another unit, a deactivation or a return starts a new
+        membership at `now`; people whose unit and flag stayed are left as they are."""
+        if person_ids:
+            for statement in _membership_changes(person_ids, now):
+                await self.session.execute(statement)
+
+    async def memberships(self, start: dt.datetime, end: dt.datetime) -> dict[int, list[Membership]]:
+        """person id -> their memberships that overlap [start, end), oldest first: everyone's, in one query
+        (the month export reads a province's month with it)."""
+        rows = await self.session.execute(
+            select(OrgMembership.person_id, OrgMembership.unit_id, OrgMembership.active, OrgMembership.valid_from,
+                   OrgMembership.valid_until)
+            .where(OrgMembership.valid_from < end,
+                   or_(OrgMembership.valid_until.is_(None), OrgMembership.valid_until > start))
+            .order_by(OrgMembership.person_id, OrgMembership.valid_from, OrgMembership.id)
+        )
+        found: dict[int, list[Membership]] = {}
+        for row in rows:
+            found.setdefault(row[0], []).append(Membership(*row))
+        return found
 
     async def count_active_people(self) -> int:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()

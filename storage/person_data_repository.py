@@ -13,7 +13,7 @@ from bot.domain.org_terms import Channel
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, Task, WorkDay
 from storage.outbox_tables import OutboxMessage
 from storage.presence_tables import DayFlag, PresenceCheck, PresenceSummary
-from storage.tables import AuditEntry, ChannelAccount, Invite, OrgUnit, Person
+from storage.tables import AuditEntry, ChannelAccount, Invite, OrgMembership, OrgUnit, Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 
 # Table name in the export -> the table, each with a person_id column.
@@ -51,6 +51,11 @@ class SqlPersonDataRepository:
         chats = await self.session.scalars(select(WhatsAppChat).where(
             WhatsAppChat.external_id.in_(self._whatsapp_ids(person_id))).order_by(WhatsAppChat.id))
         data["whatsapp_chats"] = [_plain(c) for c in chats]
+        # The units they were in and when they were active (what the month export counts their days by).
+        memberships = await self.session.execute(
+            select(OrgMembership, OrgUnit.name).join(OrgUnit, OrgMembership.unit_id == OrgUnit.id)
+            .where(OrgMembership.person_id == person_id).order_by(OrgMembership.valid_from, OrgMembership.id))
+        data["org_memberships"] = [{**_plain(m), "unit": name} for m, name in memberships]
         invites = await self.session.scalars(select(Invite).where(Invite.person_id == person_id))
         # Invite metadata only: a code's hash is of no use to the person and is never handed out.
         data["invites"] = [{k: v for k, v in _plain(i).items() if k != "code_hash"} for i in invites]
@@ -100,7 +105,9 @@ class SqlPersonDataRepository:
         return found
 
     async def erase(self, person_id: int, at: dt.datetime) -> None:
-        """Personal data out; modes, statuses, lateness, counts and hashes stay."""
+        """Personal data out; modes, statuses, lateness, counts and hashes stay, and so do their memberships
+        (unit ids and moments, like `person.unit_id`): without them the unit's past recaps would recount the
+        erased person's days in their last unit."""
         p = person_id
         # The messages made for them (copies of texts, held content, receipts) and their WhatsApp chats
         # (phone number, window, menu), found by their identities before those are blanked below.

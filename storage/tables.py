@@ -56,6 +56,21 @@ class Person(SQLModel, table=True):
     updated_at: dt.datetime = _time()
 
 
+class OrgMembership(SQLModel, table=True):
+    """Where a person stood in the org chart from one moment to the next: their unit and whether they were
+    active. Every change of `person.unit_id` or `person.active` closes the open row (`valid_until`) and opens
+    another, so the month export can count each day with the unit the person was in that day."""
+
+    __tablename__ = "org_membership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    unit_id: int = Field(foreign_key="org_unit.id")
+    active: bool
+    valid_from: dt.datetime = _time()
+    valid_until: dt.datetime | None = _time(nullable=True)  # None: how things stand now
+
+
 class ChannelAccount(SQLModel, table=True):
     """One chat identity linked to a person; an unlinked row is kept as history."""
 

@@ -1,13 +1,19 @@
 """The migrations build exactly the schema the models describe, on both engines, and go back down."""
 
+import datetime as dt
+import uuid
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, select
+from sqlalchemy import text as sql
 
 from storage.migrate import alembic_config, pending, upgrade
-from storage.tables import SQLModel
+from storage.tables import OrgMembership, OrgUnit, Person, SQLModel
 from storage.unit_of_work import Database
+from tests.conftest import PG_URL
 
 
 async def test_no_drift_between_models_and_migrations(db):
@@ -44,3 +50,57 @@ async def test_downgrade_to_base_and_up_again_on_sqlite(tmp_path, dummy):
         assert not await pending(database.engine)
     finally:
         await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_kind(request) -> str:
+    if request.param == "postgresql":
+        request.getfixturevalue("postgres_schema")  # skips when no server (outside the event loop)
+    return request.param
+
+
+@pytest.fixture
+async def database_at_0012(engine_kind, tmp_path):
+    """A database of its own (not the shared test schema), migrated up to 0012."""
+    if engine_kind == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    else:
+        schema = f"backfill_{uuid.uuid4().hex[:8]}"
+        admin = Database(PG_URL)
+        async with admin.engine.begin() as conn:
+            await conn.execute(sql(f'CREATE SCHEMA "{schema}"'))
+        database = Database(PG_URL, schema=schema)
+    try:
+        await upgrade(database.engine, "0012")
+        yield database
+    finally:
+        await database.dispose()
+        if engine_kind == "postgresql":
+            async with admin.engine.begin() as conn:
+                await conn.execute(sql(f'DROP SCHEMA "{schema}" CASCADE'))
+            await admin.dispose()
+
+
+async def test_memberships_are_backfilled_with_how_things_stand(database_at_0012):
+    # Three people before the history was kept: active; deactivated on 10 November; inactive without a date.
+    added, gone = dt.datetime(2026, 11, 1, tzinfo=dt.UTC), dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
+    async with database_at_0012.engine.begin() as conn:
+        await conn.execute(insert(OrgUnit.__table__).values(id=1, name="Dinas", kind="dinas",
+                                                            timezone="Asia/Jakarta", created_at=added,
+                                                            updated_at=added))
+        await conn.execute(insert(Person.__table__), [
+            {"id": i, "nip": f"{i:018d}", "name": f"P{i}", "position": "Staf", "unit_id": 1, "role": "staff",
+             "wfh_eligible": True, "active": active, "deactivated_at": at, "created_at": added, "updated_at": added}
+            for i, active, at in ((1, True, None), (2, False, gone), (3, False, None))
+        ])
+    await upgrade(database_at_0012.engine)
+    async with database_at_0012.engine.connect() as conn:
+        rows = (await conn.execute(select(
+            OrgMembership.person_id, OrgMembership.unit_id, OrgMembership.active, OrgMembership.valid_from,
+            OrgMembership.valid_until).order_by(OrgMembership.person_id, OrgMembership.valid_from))).all()
+    assert [tuple(r) for r in rows] == [
+        (1, 1, True, added, None),
+        (2, 1, True, added, gone),
+        (2, 1, False, gone, None),
+        (3, 1, False, added, None),
+    ]

@@ -18,7 +18,7 @@ from bot.services.roster_admin import override_day
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, WorkDay
 from storage.media_files import LocalMediaFiles
 from storage.outbox_tables import OutboxMessage
-from storage.tables import AuditEntry, ChannelAccount, Person
+from storage.tables import AuditEntry, ChannelAccount, OrgMembership, Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 from tests.chat_harness import actions
 from tests.org_rows import KASI, SEK, STAF
@@ -71,6 +71,7 @@ async def test_the_export_holds_everything_about_the_person(chat, db, clock, tmp
     assert data["location_fixes"] and data["evidence"][0]["sha256"]
     assert data["leave_requests"][0]["reason"] == "Kontrol ke dokter gigi"
     assert data["work_days"] and data["invites"] and "code_hash" not in data["invites"][0]
+    assert [(m["unit"], m["active"], m["valid_until"]) for m in data["org_memberships"]] == [("Seksi Timur", True, None)]
     assert [m["payload"] for m in data["messages"] if m["kind"] == "briefing"] == ['{"text":"Selamat pagi"}']
     assert data["whatsapp_held"] and data["whatsapp_sent"][0]["wamid"].startswith("wamid.")
     # The WhatsApp chat's phone number and window (the inventory's "whatsapp_chat"), found by the identity.
@@ -135,6 +136,8 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
     after = (sorted((w.day, w.mode) for w in await table(db, WorkDay) if w.person_id == rudi),
              [(r.status, r.late, r.evidence_count) for r in await table(db, Report)])
     assert after == before  # the counts the unit's recaps are made of
+    # and in which unit each day was counted: the unit (an id) and when, nothing naming him
+    assert [m.valid_from for m in await table(db, OrgMembership) if m.person_id == rudi] == [person.created_at]
     dump = json.dumps([a.detail for a in await table(db, AuditEntry) if a.action == "person_erase"])
     assert STAF not in dump and "Rudi" not in dump
     assert not any(STAF in a.detail for a in await table(db, AuditEntry))  # the override's entry: placeholder NIP
