@@ -311,15 +311,16 @@ async def test_the_month_is_read_with_a_fixed_number_of_queries(db, november, mo
     with recorded_statements(db.engine) as statements:
         export = await built(db, progress=lambda done, total: progress.append((done, total)))
     assert len(export.people) == 5
-    # units, people, schedules, calendar entries, then work days, reports, evidence for the chunk of people
-    assert len(_reads(statements)) == 7
+    # units, people, everyone's memberships of the month, schedules, calendar entries, then work days,
+    # reports, evidence for the chunk of people
+    assert len(_reads(statements)) == 8
     assert progress == [(0, 5), (5, 5)]
     # Large offices are read in chunks of people: three more queries per chunk, and progress after each.
     monkeypatch.setattr(month_export, "CHUNK", 2)
     progress.clear()
     with recorded_statements(db.engine) as statements:
         chunked = await built(db, progress=lambda done, total: progress.append((done, total)))
-    assert len(_reads(statements)) == 4 + 3 * 3
+    assert len(_reads(statements)) == 5 + 3 * 3
     assert progress == [(0, 5), (2, 5), (4, 5), (5, 5)]
     assert chunked.summary_rows == export.summary_rows
 

@@ -2,7 +2,7 @@
 official daily report (LHPPK), and per unit the numbers an office uses for the performance allowance
 (TPP). This module builds plain data; `bot.exports` writes it as XLSX or CSV.
 
-Definitions (per person, in their unit's zone and calendar):
+Definitions (per person and day, in the zone and calendar of the unit the person was in that day):
 - workday: a date of the month that the unit's calendar says is worked (its schedule's weekdays, not a
   national holiday or cuti bersama, not a local day off or office closure) — `WorkCalendar`;
 - elapsed workday: a workday whose report deadline has passed at `now`; later days (the rest of the
@@ -14,10 +14,12 @@ Definitions (per person, in their unit's zone and calendar):
   whose mode is cuti/sakit/dl (leave approved after it was sent) counts in none of these, the day is leave;
 - missing: elapsed workdays on which a report was expected (mode not cuti/sakit/dl/libur) and none was
   submitted;
-- whose month: the people in the org chart at some time of it. A day is theirs when they were in the org
-  chart at its deadline: days before a person was added (and the day itself when they were added after its
-  deadline), and days whose deadline came after an import deactivated them (a transfer out, a retirement),
-  are neither workdays nor missing. A person who left keeps the days they were in, in this month's export and in any
+- whose month: the people in the org chart at some time of it, as `org_membership` recorded it (not as the
+  org chart stands now). A day is theirs, in a unit, when they were active in that unit at its deadline
+  (`unit_of_day`): days before a person was added (and the day itself when they were added after its
+  deadline), and days while an import had them deactivated (a transfer out, a retirement; until an import
+  brought them back) are neither workdays nor missing. Someone moved mid-month has a log and a summary row
+  in each unit, with that unit's days. A person who left keeps the days they were in, in this month's export and in any
   earlier month's exported again later. Someone in the org chart at none of its deadlines (added after it) is not
   in it; a month with nobody in it is refused.
 Data is read in bulk: a fixed number of queries per chunk of `CHUNK` people, whatever the month holds."""
@@ -36,10 +38,10 @@ from babel.dates import format_date as _babel_date
 
 from bot.day_records import EvidenceRecord, ReportRecord, WorkDayRecord
 from bot.domain.leave_period import FIRST_YEAR, LAST_YEAR
+from bot.domain.membership import Membership, unit_of_day
 from bot.domain.org_sync import StoredUnit
 from bot.domain.org_tree import depth_first, subtree
 from bot.domain.reports import ReportStatus
-from bot.domain.schedule import local_date
 from bot.domain.tasks import TaskStatus
 from bot.domain.unit_schedule import resolve
 from bot.domain.work_calendar import CalendarEntry, DayKind, WorkCalendar
@@ -233,26 +235,56 @@ async def build_month(
     everyone = await uow.org.list_people(None, include_inactive=True)
     names = {p.id: p.name for p in everyone}  # reviewers may sit outside the scope
     wanted = set(only) if only is not None else None
-    chosen = [p for p in everyone
-              if p.unit in scope and (wanted is None or p.id in wanted) and _in_month(p, units, month)]
-    if not chosen:
-        raise ServiceError("export.no_people", unit=root or "-")
-    order = {name: i for i, (_, name) in enumerate(depth_first(parent_of, [root] if root else None))}
-    chosen.sort(key=lambda p: (order.get(p.unit, len(order)), p.id))
-
+    unit_name = {u.id: u.name for u in units.values()}
+    # Every deadline of the month lies within a day of its dates, in any zone.
+    window = (_utc_midnight(month - dt.timedelta(days=1)), _utc_midnight(end + dt.timedelta(days=2)))
+    memberships = await uow.org.memberships(*window)
     layers = await uow.routine.schedule_layers()
     entries = [CalendarEntry(d, kind, name, where)
                for d, kind, name, where in await uow.routine.calendar_entries(month, end)]
     calendars: dict[str, _UnitCalendar] = {}
 
+    def deadline_of(unit_id: int, day: dt.date) -> dt.datetime:
+        name = unit_name[unit_id]
+        if name not in calendars:
+            calendars[name] = _UnitCalendar(name, units, layers, entries, month, end)
+        return calendars[name].days[day].deadline
+
+    all_days = {month + dt.timedelta(days=n) for n in range((end - month).days + 1)}
+    pieces: list[_Piece] = []
+    anyone = False
+    for person in everyone:
+        if wanted is not None and person.id not in wanted:
+            continue
+        periods = memberships.get(person.id) or _periods_of(person, units)
+        if not any(unit_name[m.unit_id] in scope for m in periods):
+            continue
+        anyone = True
+        days_of: dict[int, set[dt.date]] = defaultdict(set)
+        if len(periods) == 1 and periods[0].active and periods[0].valid_from <= window[0]:
+            deadline_of(periods[0].unit_id, month)  # the whole month in one unit (most people): its calendar
+            days_of[periods[0].unit_id] = all_days
+        else:
+            for day in all_days:
+                unit_id = unit_of_day(periods, day, deadline_of)
+                if unit_id is not None:
+                    days_of[unit_id].add(day)
+        pieces += [_Piece(person, unit_name[unit_id], days) for unit_id, days in days_of.items()
+                   if unit_name[unit_id] in scope]
+    if not anyone:
+        raise ServiceError("export.no_people", unit=root or "-")
+    month_text = _babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id")
+    order = {name: i for i, (_, name) in enumerate(depth_first(parent_of, [root] if root else None))}
+    pieces.sort(key=lambda p: (order.get(p.unit, len(order)), p.person.id, min(p.days)))
+
     logs: list[PersonLog] = []
     summaries: dict[str, list[SummaryRow]] = defaultdict(list)
-    total = len(chosen)
+    total = len(pieces)
     if progress:
         progress(0, total)
     done = 0
-    for chunk in _chunks(chosen):
-        ids = [p.id for p in chunk]
+    for chunk in _chunks(pieces):
+        ids = sorted({p.person.id for p in chunk})
         work_days: dict[tuple[int, dt.date], WorkDayRecord] = {
             (w.person_id, w.day): w for w in await uow.day.work_days_between(ids, month, end)
         }
@@ -262,11 +294,9 @@ async def build_month(
         evidence: dict[tuple[int, dt.date], list[EvidenceRecord]] = defaultdict(list)
         for e in await uow.day.evidence_between(ids, month, end):
             evidence[(e.person_id, e.day)].append(e)
-        for person in chunk:
-            if person.unit not in calendars:
-                calendars[person.unit] = _UnitCalendar(person.unit, units, layers, entries, month, end)
+        for piece in chunk:
             log, summary = _person_month(
-                person, units[person.unit].timezone, calendars[person.unit], now=now, lang=lang, names=names,
+                piece, units[piece.unit].timezone, calendars[piece.unit], now=now, lang=lang, names=names,
                 work_days=work_days, reports=reports, evidence=evidence,
             )
             if not summary.workdays and not log.rows:
@@ -274,15 +304,14 @@ async def build_month(
                 # its last, as someone who joined later is when a past month is exported again): not in it.
                 continue
             logs.append(log)
-            summaries[person.unit].append(summary)
+            summaries[piece.unit].append(summary)
         done += len(chunk)
         if progress:
             progress(done, total)
 
-    month_text = _babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id")
     if not logs:  # a month before anyone was in Apel (October typed for December)
         raise ServiceError("export.nobody_in_month", month=month_text, unit=root or "-")
-    zone = units[root].timezone if root else units[chosen[0].unit].timezone
+    zone = units[root].timezone if root else units[logs[0].unit].timezone
     return MonthExport(
         month=month,
         month_text=month_text,
@@ -296,11 +325,28 @@ async def build_month(
     )
 
 
-def _in_month(person: PersonRow, units: dict[str, StoredUnit], month: dt.date) -> bool:
-    """Active, or deactivated during or after the month (in their unit's zone)."""
-    if person.active:
-        return True
-    return person.removed_at is not None and local_date(person.removed_at, units[person.unit].timezone) >= month
+@dataclass(frozen=True)
+class _Piece:
+    """A person's days of the month in one unit: all of them, or, for someone who moved, those before or after."""
+
+    person: PersonRow
+    unit: str
+    days: Collection[dt.date]
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _periods_of(person: PersonRow, units: dict[str, StoredUnit]) -> list[Membership]:
+    """Someone without recorded memberships (written around the import): their unit since they were added,
+    active until deactivated."""
+    unit_id = units[person.unit].id
+    since = person.added_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+    if person.active or person.removed_at is None:
+        return [Membership(person.id, unit_id, person.active, since)]
+    return [Membership(person.id, unit_id, True, since, person.removed_at),
+            Membership(person.id, unit_id, False, person.removed_at)]
 
 
 def _mode_of(work_day: WorkDayRecord | None, kind: DayKind) -> Mode:
@@ -312,16 +358,16 @@ def _mode_of(work_day: WorkDayRecord | None, kind: DayKind) -> Mode:
     return kind.mode or DEFAULT_MODE
 
 
-def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, now: dt.datetime, lang: str,
+def _person_month(piece: _Piece, timezone: str, calendar: _UnitCalendar, *, now: dt.datetime, lang: str,
                   names: dict[int, str], work_days, reports, evidence) -> tuple[PersonLog, SummaryRow]:
     counts = dict.fromkeys(COUNTS, 0)
     rows: list[ActivityRow] = []
-    # A day is the person's when they were in the org chart at its deadline. Days before the org chart
-    # brought them into Apel (an office that starts mid-month, a transfer in; also the day itself when the
-    # import came after its deadline) and days after an import deactivated them (a transfer out) were never
-    # asked of them: not workdays of theirs, never "missing".
+    person = piece.person
+    # Only the days the person was active in this unit at their deadline (`unit_of_day`). Days before the org
+    # chart brought them in, and while an import had them out (a transfer out, and back), were never asked
+    # of them: not workdays of theirs, never "missing". Days in another unit are counted with that unit.
     for day, info in calendar.days.items():
-        if not person.in_org_chart_at(info.deadline):
+        if day not in piece.days:
             continue
         report = reports.get((person.id, day))
         submitted = report is not None and report.status in SUBMITTED and report.submitted_at is not None
@@ -352,8 +398,8 @@ def _person_month(person: PersonRow, timezone: str, calendar: _UnitCalendar, *, 
             rows += _report_rows(report, items, timezone, lang, names)
         elif elapsed:
             rows.append(_absent_row(day, mode, items, lang))
-    log = PersonLog(person.id, person.nip, person.name, person.position, person.unit, timezone, rows)
-    return log, SummaryRow(person.nip, person.name, person.position, person.unit, **counts)
+    log = PersonLog(person.id, person.nip, person.name, person.position, piece.unit, timezone, rows)
+    return log, SummaryRow(person.nip, person.name, person.position, piece.unit, **counts)
 
 
 def _evidence_text(items: Sequence[EvidenceRecord], lang: str, key: str = "export.evidence") -> str:
