@@ -358,6 +358,29 @@ def test_a_past_days_digest_has_the_people_of_that_day(apel_env, tmp_path, monke
     assert people_of("2026-11-24") == {"Sari Dewi"}  # Rudi was gone before Tuesday's
 
 
+async def test_a_past_days_digest_leaves_out_someone_an_import_had_out_that_day(db):
+    # Rudi is left out of the import on Tuesday 10 November and brought back by the one on Friday 20: Dewi's
+    # digest of Monday 16 was never his to be missing from, whatever the org chart says today.
+    from bot.services.digest_query import digests_for
+    from tests.conftest import FakeClock
+
+    def utc(day, hour):
+        return dt.datetime(2026, 11, day, hour, 0, tzinfo=UTC)
+
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    await run_import(db, FakeClock(utc(10, 1)), [r for r in small_office() if r["nip"] != STAF])
+    await run_import(db, FakeClock(utc(20, 9)), small_office())
+
+    async def people_of(day):
+        async with db.uow() as uow:
+            items = await digests_for(uow, day=dt.date(2026, 11, day), unit=None)
+        return {line.name for item in items if item.supervisor.nip == KASI for line in item.lines}
+
+    assert await people_of(9) == {"Rudi Hartono"}
+    assert await people_of(16) == set()
+    assert await people_of(23) == {"Rudi Hartono"}
+
+
 async def test_a_supervisor_still_reviews_the_last_report_of_someone_who_left(chat, clock, db):
     await report(chat, RUDI, "Serah terima berkas.")
     clock.advance(hours=23)  # Tuesday 08.00 WIB: Rudi was transferred out overnight

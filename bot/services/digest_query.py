@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.clock import iso_utc
 from bot.ports import PersonRow, UnitOfWork
 from bot.services import digest, digest_presence
+from bot.domain.membership import unit_of_day
 from bot.domain.schedule import local_time
 from bot.services.day_schedule import unit_dates
 from bot.services.org_directory import units_under
@@ -52,13 +53,28 @@ async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) ->
 
 
 async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
-    """The units' `day`s, and of `rows` the people in the org chart at that day's deadline in their unit: a
-    past day's digest keeps someone deactivated since (their report can still be approved) and leaves out
-    someone added after it."""
+    """The units' `day`s, and of `rows` the people in the org chart at that day's deadline, as its
+    memberships recorded it: a past day's digest keeps someone deactivated since (their report can still be
+    approved) and leaves out someone added after it, or out that day (transferred away and back since)."""
     days = await unit_dates(uow, day)
-    zones = {u.name: u.timezone for u in (await uow.org.stored_units()).values()}
-    return days, [p for p in rows if p.unit in days
-                  and p.in_org_chart_at(local_time(day, days[p.unit].hours.deadline, zones[p.unit]))]
+    units = (await uow.org.stored_units()).values()
+    zones, names = {u.name: u.timezone for u in units}, {u.id: u.name for u in units}
+    memberships = await uow.org.memberships(_midnight(day - dt.timedelta(days=1)),
+                                            _midnight(day + dt.timedelta(days=2)))
+
+    def deadline_of(unit: str, on: dt.date) -> dt.datetime:
+        return local_time(on, days[unit].hours.deadline, zones[unit])
+
+    def present(p: PersonRow) -> bool:
+        if p.id in memberships:
+            return unit_of_day(memberships[p.id], day, lambda unit_id, on: deadline_of(names[unit_id], on)) is not None
+        return p.in_org_chart_at(deadline_of(p.unit, day))  # none recorded (written around the import)
+
+    return days, [p for p in rows if p.unit in days and present(p)]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def as_record(item: SupervisorDigest, day: dt.date) -> dict:
