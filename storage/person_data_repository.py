@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.html import esc
 from bot.domain.org_terms import Channel
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, Task, WorkDay
 from storage.outbox_tables import OutboxMessage
@@ -23,6 +25,24 @@ PER_PERSON = {
     "evidence": Evidence, "channel_accounts": ChannelAccount, "conversation_state": ConversationState,
     "messages": OutboxMessage, "whatsapp_held": WhatsAppHeld, "whatsapp_sent": WhatsAppSent,
 }
+
+
+def _outbox_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # as bot/outbox/codec.py writes it
+
+
+def _held_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False)  # as storage/whatsapp_store.py writes it
+
+
+def _replace_in_strings(data, change):
+    if isinstance(data, str):
+        return change(data)
+    if isinstance(data, list):
+        return [_replace_in_strings(item, change) for item in data]
+    if isinstance(data, dict):
+        return {key: _replace_in_strings(value, change) for key, value in data.items()}
+    return data
 
 
 def _plain(row) -> dict:
@@ -104,6 +124,23 @@ class SqlPersonDataRepository:
             found.update(rows)
         return found
 
+    async def _redact_copies(self, person_id: int, spelled: dict[str, str]) -> None:
+        """Others' messages that name them — a supervisor's digest, a leave notice, kept sent for up to 14 days or
+        held for a closed WhatsApp window — get the erased name and NIP instead, as whole words in their texts and
+        button labels. The rows stay: their keys keep a step from being sent twice."""
+        words = {old: new for old, new in spelled.items() if old.strip()}
+        words |= {esc(old): new for old, new in words.items()}  # as the HTML texts spell them
+        longest_first = sorted(words, key=len, reverse=True)
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(old)}(?!\w)" for old in longest_first))
+        needles = [json.dumps(old, ensure_ascii=False)[1:-1] for old in words]
+        for table, dumps in ((OutboxMessage, _outbox_json), (WhatsAppHeld, _held_json)):
+            rows = await self.session.execute(select(table.id, table.payload).where(
+                table.person_id.is_distinct_from(person_id), or_(*(table.payload.contains(n) for n in needles))))
+            for row_id, payload in rows.all():
+                redacted = _replace_in_strings(json.loads(payload), lambda text: pattern.sub(
+                    lambda m: words[m.group(0)], text))
+                await self.session.execute(update(table).where(table.id == row_id).values(payload=dumps(redacted)))
+
     async def erase(self, person_id: int, at: dt.datetime) -> None:
         """Personal data out; modes, statuses, lateness, counts and hashes stay, and so do their memberships
         (unit ids and moments, like `person.unit_id`): without them the unit's past recaps would recount the
@@ -115,7 +152,8 @@ class SqlPersonDataRepository:
         for table in (OutboxMessage, WhatsAppHeld, WhatsAppSent):
             await self.session.execute(delete(table).where(table.person_id == p))
         # An admin's override of their day is logged under their NIP: the log must not give it back.
-        nip = (await self.session.execute(select(Person.nip).where(Person.id == p))).scalar_one()
+        name, nip = (await self.session.execute(select(Person.name, Person.nip).where(Person.id == p))).one()
+        await self._redact_copies(p, {name: f"Dihapus {p}", nip: f"X{p:017d}"})
         await self.session.execute(update(AuditEntry).where(AuditEntry.detail.contains(nip)).values(
             detail=func.replace(AuditEntry.detail, nip, f"X{p:017d}")))
         # The position goes too: a post held by one person ("Kepala Seksi …") names them as surely as a name.

@@ -164,3 +164,34 @@ def test_apel_person_erase_refuses_an_active_person_and_needs_confirmation(apel_
     assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", without))]).exit_code == 0
     cancelled = runner.invoke(app, ["person", "erase", STAF], input="n\n")
     assert cancelled.exit_code != 0 and "nothing was erased" in cancelled.stderr and "[y/N]" in cancelled.stdout
+
+
+async def test_erasure_takes_the_name_and_nip_out_of_others_messages_that_are_kept(chat, db, clock):
+    # A supervisor's digest and notices naming the erased person stayed in the outbox (sent, kept 14 days) and
+    # in WhatsApp's held content, name and NIP in full.
+    rudi, dewi = (await ids(db))[STAF], (await ids(db))[KASI]
+    await rudi_works_a_day(chat)  # his sick leave's notice to Dewi names him
+    digest = {"text": f"📋 Rekap tim\n1. Rudi Hartono ({STAF}) — terlambat\n2. Rudi Hartonowati — tepat waktu",
+              "buttons": [[["✅ Rudi Hartono", "rv:1:a", False]]], "attachment": None}
+    async with db.uow() as uow:
+        uow.session.add_all([
+            OutboxMessage(key="digest:dewi", person_id=dewi, channel="telegram", external_id=DEWI, kind="digest",
+                          status="sent", payload=json.dumps(digest, ensure_ascii=False), created_at=clock.now()),
+            WhatsAppHeld(external_id="62833", person_id=dewi, held_at=clock.now(),
+                         payload=json.dumps({"text": "Cuti <b>Rudi Hartono</b> menunggu", "buttons": []})),
+        ])
+        await uow.session.execute(update(Person).where(Person.id == rudi).values(active=False))
+        await uow.commit()
+    naming = [m for m in await table(db, OutboxMessage) if m.person_id != rudi and "Rudi Hartono" in m.payload]
+    assert len(naming) >= 2, [m.payload for m in await table(db, OutboxMessage)]
+
+    await erase_person(db.uow, LocalMediaFiles(), STAF, now=clock.now(), actor="test")
+    kept = [m for m in await table(db, OutboxMessage)] + [h for h in await table(db, WhatsAppHeld)]
+    assert {m.key for m in await table(db, OutboxMessage)} >= {n.key for n in naming}  # rows (and keys) stay
+    assert not any("Rudi Hartono" in k.payload.replace("Rudi Hartonowati", "") or STAF in k.payload for k in kept)
+    redacted = json.loads(next(m.payload for m in await table(db, OutboxMessage) if m.key == "digest:dewi"))
+    assert redacted["text"] == (f"📋 Rekap tim\n1. Dihapus {rudi} (X{rudi:017d}) — terlambat\n"
+                                "2. Rudi Hartonowati — tepat waktu")  # a longer name is someone else's
+    assert redacted["buttons"] == [[[f"✅ Dihapus {rudi}", "rv:1:a", False]]]
+    held = json.loads(next(h.payload for h in await table(db, WhatsAppHeld) if h.external_id == "62833"))
+    assert held["text"] == f"Cuti <b>Dihapus {rudi}</b> menunggu"
