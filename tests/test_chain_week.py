@@ -130,3 +130,62 @@ async def test_a_division_head_on_cuti_is_not_told_who_did_not_review_the_head_o
     told = to(out, "Hendra")
     assert "Agus Salim" in told and "Rina Kartika, S.Kom. sedang cuti" in told, told
     assert "Dewi Lestari" in told  # Dewi is at work and did not review either
+
+
+async def test_a_passed_up_digest_nobody_reviews_is_reported_above_the_one_who_got_it(week, clock, db):
+    """Dewi Lestari is on cuti, so her team's digest went to Rina Kartika; Rina never reviewed it. A digest left
+    unreviewed is reported to the next level ('belum menindaklanjuti'); this one was reported to nobody: Dewi's
+    own notice is skipped (she is away) and Rina's covers only her own people."""
+    chat, routine, rows, who = week
+    monday = dt.date(2026, 11, 23)
+    await on_leave(db, who["Dewi"], monday, "cuti", "cuti tahunan")
+    clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB
+    await report(chat, "Rudi")
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # 16.30 WIB: Rina gets it
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))  # Yusuf's window (WITA) is over
+    later = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC))  # its window is over
+    told = to(later, "Hendra")
+    assert ("⚠️ Rina Kartika, S.Kom. belum menindaklanjuti tim Dewi Lestari hari ini (Dewi Lestari sedang cuti, "
+            "jadi rekapnya dikirim kepada Rina Kartika, S.Kom.): 1 laporan menunggu persetujuan, "
+            "2 orang belum melapor.") in told, told
+    assert told.count("Dewi Lestari") == 2  # one notice, once
+    assert "Dewi Lestari" not in to(later, "Rina")  # Rina hears of Agus, not of herself
+    evening = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 11, 0, tzinfo=UTC))  # Rina's own window
+    assert "tim Dewi Lestari" not in to(evening, "Hendra")
+
+
+async def test_a_passed_up_digest_reviewed_by_the_one_who_got_it_is_reported_to_nobody(week, clock, db):
+    chat, routine, rows, who = week
+    await on_leave(db, who["Dewi"], dt.date(2026, 11, 23), "sakit", "demam")
+    clock.current = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    for sender in ("Rudi", "Sari", "Bayu"):
+        await report(chat, sender)
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+    approve_all = next(a for o in out if o.external_id == "Rina" for a in actions([o]) if a.startswith("apall:"))
+    await chat.tap("Rina", approve_all)
+    later = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC))
+    assert "Dewi Lestari" not in to(later, "Hendra")
+
+
+async def test_an_english_head_of_office_reads_of_the_passed_up_digest_in_english(week, clock, db):
+    """Wayan Sudirta (Bidang Timur, WITA) is off sick; Yusuf got his team's digest at 16.30 WITA and left it."""
+    chat, routine, rows, who = week
+    await on_leave(db, who["Wayan"], dt.date(2026, 11, 23), "sakit", "demam")
+    english = [dict(r, language="en") if r["nip"] == who["Hendra"] else r for r in rows]
+    assert (await run_import(db, clock, english)).ok
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 8, 30, tzinfo=UTC))  # 16.30 WITA
+    later = await tick_at(routine, clock, dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # 17.30 WITA
+    assert ("Yusuf Mahendra, S.T. has not followed up on Wayan Sudirta's team today (Wayan Sudirta is off sick, "
+            "so the digest went to Yusuf Mahendra, S.T.): 0 reports wait for approval, 3 people have not "
+            "reported.") in to(later, "Hendra"), to(later, "Hendra")
+
+
+async def test_the_passed_up_team_is_its_own_line_when_notices_fall_due_together(week, clock, db):
+    chat, routine, rows, who = week
+    await on_leave(db, who["Dewi"], dt.date(2026, 11, 23), "cuti", "cuti tahunan")
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+    told = to(await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC)), "Hendra")  # and Yusuf's
+    assert "⚠️ 2 atasan di bawah Anda belum menindaklanjuti timnya hari ini:" in told
+    assert ("• Rina Kartika, S.Kom., tim Dewi Lestari (Dewi Lestari sedang cuti): 0 laporan menunggu persetujuan, "
+            "3 orang belum melapor") in told, told
+    assert "• Yusuf Mahendra, S.T.: 0 laporan menunggu persetujuan, 2 orang belum melapor" in told

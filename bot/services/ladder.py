@@ -64,7 +64,7 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
     away = await _away(uow, {day: everyone for _, day, _ in missing_by_boss})
     keyed = {}
     for (boss, day, unit), names in sorted(missing_by_boss.items()):
-        target = next((p for p in chains[boss] if p in reachable and (p, day) not in away), None)
+        target = _first_at_work(chains[boss], reachable, away, day)
         if target is not None:
             keyed[f"escalate:{day}:{boss}:{units[unit].id}"] = (target, boss, day, names)
     won = await uow.routine.claim_many([(k, target, "escalation", d) for k, (target, _, d, _) in keyed.items()], now)
@@ -144,7 +144,7 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
     keys = {}
     for boss, unit_day in due:
         if (boss.id, unit_day.day) in away:
-            target = next((p for p in chains[boss.id][1:] if p in reachable and (p, unit_day.day) not in away), None)
+            target = _first_at_work(chains[boss.id][1:], reachable, away, unit_day.day)
         else:
             target = boss.id if boss.id in reachable else None
         if target is not None:
@@ -244,8 +244,9 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
             by_day[unit_day.day][p.id] = p.name
     unit_of = {p.id: p.unit for p in people.values()}
     lines = {day: await _lines(uow, group, day, unit_of) for day, group in by_day.items()}
-    # A supervisor away that day had their digest passed up: the one above reviews, nobody is late. A superior
-    # away (or without a chat) is passed over for the next one up, as the escalation's list is.
+    # A supervisor away that day had their digest passed up: the one who got it (`digests`' rule) reviews, and
+    # who is late with it is that one, reported to the level above them under the same key (one notice a team).
+    # A superior away (or without a chat) is passed over for the next one up, as the escalation's list is.
     chains = {upper: _upward(upper, boss_of) for _, upper, _ in due}
     reachable = await _reachable(uow, {p for chain in chains.values() for p in chain})
     candidates: dict[dt.date, list[int]] = defaultdict(list)
@@ -254,39 +255,59 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
     away = await _away(uow, candidates)
     pending = {}
     for boss, upper, unit_day in due:
-        if (boss.id, unit_day.day) in away:
-            continue
-        mine = [lines[unit_day.day][p.id] for p in reports[boss.id]]
+        day, above, team = unit_day.day, chains[upper], None
+        if (boss.id, day) in away:
+            reviewer = _first_at_work(above, reachable, away, day)
+            if reviewer is None:
+                continue
+            above = above[above.index(reviewer) + 1:]
+            team = (esc(boss.name), away[(boss.id, day)])
+        else:
+            reviewer = boss.id
+        mine = [lines[day][p.id] for p in reports[boss.id]]
         waiting = sum(digest.waiting_review(x) for x in mine)
         missing = sum(x.status == "missing" for x in mine)
-        target = next((p for p in chains[upper] if p in reachable and (p, unit_day.day) not in away), None)
+        target = _first_at_work(above, reachable, away, day)
         if (waiting or missing) and target is not None:
-            why = None if target == upper else away.get((upper, unit_day.day), "unlinked")
-            pending[f"unreviewed:{unit_day.day}:{boss.id}"] = (target, unit_day.day, esc(boss.name), waiting, missing,
-                                                               (esc(people[upper].name), why))
+            why = None if target == above[0] else away.get((above[0], day), "unlinked")
+            pending[f"unreviewed:{day}:{boss.id}"] = (target, day, (esc(people[reviewer].name), waiting, missing, team),
+                                                      (esc(people[above[0]].name), why))
     won = await uow.routine.claim_many([(k, u, "unreviewed", d) for k, (u, d, *_) in pending.items()], now)
     # One message per superior for the supervisors that fell due together (a division head over five
     # section heads got five at once); each supervisor is still claimed on its own.
-    due_lines: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
+    due_lines: dict[int, list] = defaultdict(list)
     passed: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for key, (target, _, name, waiting, missing, (upper_name, why)) in pending.items():
+    for key, (target, _, line, (upper_name, why)) in pending.items():
         if key in won:
-            due_lines[target].append((name, waiting, missing))
+            due_lines[target].append(line)
             if why is not None:
                 passed[target].add((upper_name, why))
-    return [(target, _unreviewed(sorted(found), sorted(passed[target])), Urgency.NOTICE)
-            for target, found in due_lines.items()]
+    return [(target, _unreviewed(sorted(found, key=lambda x: (x[0], x[3] or ())), sorted(passed[target])),
+             Urgency.NOTICE) for target, found in due_lines.items()]
 
 
-def _unreviewed(found: list[tuple[str, int, int]], passed: list[tuple[str, str]]):
-    """`passed`: the superiors this notice would have gone to, and why it did not (away, no chat)."""
+def _first_at_work(chain: list[int], reachable: set[int], away: dict, day: dt.date) -> int | None:
+    """The first of `chain` who can get a message and is not away that day."""
+    return next((p for p in chain if p in reachable and (p, day) not in away), None)
+
+
+def _unreviewed(found: list[tuple[str, int, int, tuple[str, str] | None]], passed: list[tuple[str, str]]):
+    """`found`: (who did not follow up, waiting, missing, and the team's away supervisor and why when the digest
+    was theirs, passed up); `passed`: the superiors this notice would have gone to, and why it did not."""
     def build(t) -> Reply:
         if len(found) == 1:
-            ((name, waiting, missing),) = found
-            lines = [t("routine.unreviewed", name=name, waiting=waiting, missing=missing)]
+            ((name, waiting, missing, team),) = found
+            if team is None:
+                lines = [t("routine.unreviewed", name=name, waiting=waiting, missing=missing)]
+            else:
+                lines = [t("routine.unreviewed_team", name=name, boss=team[0], why=t(f"leave.away_{team[1]}"),
+                           waiting=waiting, missing=missing)]
         else:
-            lines = [t("routine.unreviewed_many", count=len(found))] + [
-                t("routine.unreviewed_line", name=n, waiting=w, missing=m) for n, w, m in found]
+            lines = [t("routine.unreviewed_many", count=len({n for n, *_ in found}))] + [
+                t("routine.unreviewed_line", name=n, waiting=w, missing=m) if team is None else
+                t("routine.unreviewed_team_line", name=n, boss=team[0], why=t(f"leave.away_{team[1]}"), waiting=w,
+                  missing=m)
+                for n, w, m, team in found]
         why = {"unlinked": "leave.unlinked"}
         lines += [t("routine.unreviewed_passed", boss=b, why=t(why.get(w, f"leave.away_{w}"))) for b, w in passed]
         return Reply("\n".join(lines))
