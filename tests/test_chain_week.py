@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from bot.services import schedule_admin
 from bot.services.routine import Routine
 from tests.chat_harness import ChatHarness, actions, texts
 from tests.org_rows import flat_office_nip
@@ -189,3 +190,28 @@ async def test_the_passed_up_team_is_its_own_line_when_notices_fall_due_together
     assert ("• Rina Kartika, S.Kom., tim Dewi Lestari (Dewi Lestari sedang cuti): 0 laporan menunggu persetujuan, "
             "3 orang belum melapor") in told, told
     assert "• Yusuf Mahendra, S.T.: 0 laporan menunggu persetujuan, 2 orang belum melapor" in told
+
+
+async def test_a_division_head_off_on_saturday_gets_the_digest_of_a_section_that_works_saturdays(week, clock, db):
+    """Seksi Timur Satu works Saturdays; Bidang Timur above it and the Dinas keep a five-day week. Maria got her
+    digest on Saturday, Yusuf and Hendra did not: what her section did on Saturday climbed no further. The
+    digest follows the team's days, at each supervisor's own digest time; nobody is told of a superior who
+    did not review on their own day off."""
+    chat, routine, rows, who = week
+    async with db.uow() as uow:
+        await schedule_admin.set_field(uow, unit="Seksi Timur Satu", field="workdays", value="sen-sab",
+                                       valid_from=None, valid_to=None, actor="test", now=clock.now())
+        await uow.commit()
+    clock.current = dt.datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # Saturday 10.00 WITA
+    await report(chat, "Putu")
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 8, 59, tzinfo=UTC))
+    assert "Rekap tim" not in to(out, "Yusuf") and "Maria Tanoto" in to(out, "Yusuf")  # her escalation, as before
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 9, 0, tzinfo=UTC))  # 17.00 WITA
+    yusuf = to(out, "Yusuf")
+    assert "Rekap tim — Sabtu, 28 November 2026" in yusuf, yusuf
+    assert "Maria Tanoto: ❌ WFO, belum lapor" in yusuf and "Wayan Sudirta: 🏖️ Libur" in yusuf
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 10, 30, tzinfo=UTC))  # 17.30 WIB
+    hendra = to(out, "Hendra")
+    assert "Rekap tim — Sabtu, 28 November 2026" in hendra and "Bidang Timur (Yusuf Mahendra, S.T.): 1/0/" in hendra
+    later = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    assert "belum menindaklanjuti" not in to(later, "Hendra")

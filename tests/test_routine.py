@@ -337,3 +337,40 @@ async def test_yesterdays_evening_missed_in_downtime_is_not_sent_the_next_mornin
     clock.current = dt.datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 07.00 WIB Tuesday; down all Monday evening
     out = await routine.tick()
     assert digests_sent(out) == [] and escalations_to(out) == []
+
+
+async def holiday_of(db, clock, day: dt.date, *units: str) -> None:
+    """A local holiday of each unit; the sections are first made units of the city's own, beside the Dinas
+    (a UPTD's place), so that a holiday of the Dinas is not theirs."""
+    beside = [dict(r, unit_parent="Pemerintah Kota") for r in office()]
+    assert (await run_import(db, clock, beside)).ok
+    async with db.uow() as uow:
+        stored = await uow.org.stored_units()
+        for unit in units:
+            await uow.routine.add_calendar_entry(day, "holiday", "Hari jadi", stored[unit].id, clock.now())
+        await uow.commit()
+
+
+async def test_a_local_holiday_of_the_bosss_own_unit_still_brings_the_digest_of_a_team_that_worked(routine, clock, db):
+    """Dinas (the boss's unit, WIB) has a local holiday; the three sections (other units, other calendars) work.
+    The boss's digest was skipped for the day: nobody ever saw that Wibi was late or that Wita did not report.
+    It now comes at the boss's own digest time, 16.30 WIB (DESIGN: a supervisor's day off)."""
+    await holiday_of(db, clock, dt.date(2026, 11, 23), "Dinas")
+    clock.current = dt.datetime(2026, 11, 23, 9, 29, tzinfo=UTC)
+    assert digests_of(await routine.tick()) == []
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16.30 WIB
+    (digest,) = digests_of(await routine.tick())
+    assert digest.external_id == BOSS
+    assert "Wibi: ❌ WFO, belum lapor" in digest.reply.text and "Witi: ❌ WFO, belum lapor" in digest.reply.text
+    assert "Total 3 orang: 0 tepat waktu, 0 terlambat, 3 belum lapor, 0 berhalangan." in digest.reply.text
+    assert await routine.tick() == []
+
+
+async def test_one_section_at_work_is_enough_and_a_day_the_whole_team_is_off_brings_no_digest(routine, clock, db):
+    await holiday_of(db, clock, dt.date(2026, 11, 23), "Dinas", "Seksi Barat", "Seksi Tengah")
+    await holiday_of(db, clock, dt.date(2026, 11, 24), "Dinas", "Seksi Barat", "Seksi Tengah", "Seksi Timur")
+    clock.current = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    (digest,) = digests_of(await routine.tick())
+    assert "Witi: ❌ WFO, belum lapor" in digest.reply.text and "Wibi: 🏖️ Libur" in digest.reply.text
+    clock.current = dt.datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    assert digests_of(await routine.tick()) == []

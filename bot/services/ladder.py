@@ -125,11 +125,17 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
                   pictures: Pictures | None = None, default_language: str = "id") -> list:
     people, boss_of, reports = await _org(uow)
     level_of = levels(boss_of.items())
+    # The digest follows the team's working days, not the supervisor's: a day off of their own unit (a local
+    # holiday, a five-day week over a unit that works Saturdays) still brings it, at their own digest time,
+    # when anyone under them worked (DESIGN "A supervisor's day off").
+    team_worked = _team_worked(people, boss_of, unit_days)
     due = []
     for boss_id, level in level_of.items():
         boss = people.get(boss_id)
         unit_day = unit_days.get(boss.unit) if boss else None
-        if unit_day is None or not unit_day.kind.workday or (scope is not None and boss.unit not in scope):
+        if unit_day is None or (scope is not None and boss.unit not in scope):
+            continue
+        if not unit_day.kind.workday and (boss_id, unit_day.day) not in team_worked:
             continue
         if force or unit_day.due(unit_day.digest_at(level), now):
             due.append((boss, unit_day))
@@ -179,6 +185,20 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
             notices += await _pictures(pictures, boss, people[target], mine, rollups, unit_day, default_language,
                                        thumbs)
     return notices
+
+
+def _team_worked(people: dict, boss_of: dict[int, int | None], unit_days: dict) -> set[tuple[int, dt.date]]:
+    """(supervisor, date) for everyone above someone whose unit works that date; each chain walked once."""
+    found: set[tuple[int, dt.date]] = set()
+    for p in people.values():
+        unit_day = unit_days.get(p.unit)
+        if unit_day is None or not unit_day.kind.workday:
+            continue
+        boss = boss_of.get(p.id)
+        while boss is not None and (boss, unit_day.day) not in found:
+            found.add((boss, unit_day.day))
+            boss = boss_of.get(boss)
+    return found
 
 
 async def _pictures(pictures: Pictures, boss, recipient, lines, rollups, unit_day, default_language: str,
