@@ -181,6 +181,27 @@ def test_apel_digest_prints_text_and_json(apel_env, tmp_path, monkeypatch):
     assert "Rudi Hartono: ❌ WFO, no report" in text.stdout and "<b>" not in text.stdout
 
 
+def test_apel_digest_writes_each_time_in_the_zone_of_the_supervisors_unit(apel_env, tmp_path, monkeypatch):
+    """Dewi's section (Seksi Timur) is in WITA; DEFAULT_TIMEZONE is WIB. Rudi's report at 10.00 WITA read
+    '09.00 WIB' in `apel digest`, where Dewi's own digest in the chat says '10.00 WITA'."""
+    from typer.testing import CliRunner
+
+    from bot.cli.app import app
+    from tests.org_rows import write_csv
+
+    runner = CliRunner()
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))]).exit_code == 0
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T10:00:00+08:00")
+    played = runner.invoke(app, ["chat", "--as", STAF], input="/lapor\nSelesai.\n:tap 1\n:quit\n")
+    assert played.exit_code == 0, played.stdout + played.stderr
+    for language, on_time in (("en", "Rudi Hartono: ✅ WFO, reported 10.00 WITA"),
+                              ("id", "Rudi Hartono: ✅ WFO, lapor 10.00 WITA")):
+        monkeypatch.setenv("DEFAULT_LANGUAGE", language)
+        text = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"]).stdout
+        assert on_time in text and "WIB" not in text, text
+
+
 async def test_the_scheduled_digest_comes_with_a_card_and_a_collage(chat, clock, db):
     import io
 
@@ -324,7 +345,7 @@ def test_digest_json_gives_times_in_utc_to_the_second():
     boss = PersonRow(1, KASI, "Dewi Lestari", "Kepala Seksi", "Seksi Timur", None, None, "staff", True, None, None)
     sent = dt.datetime(2026, 11, 23, 10, 0, 5, 244772, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     line = Line(2, "Rudi Hartono", Mode.WFH, "on_time", sent, 1, 2, 3, report_id=9)
-    record = as_record(SupervisorDigest(boss, [line], {2: STAF}), dt.date(2026, 11, 23))
+    record = as_record(SupervisorDigest(boss, [line], {2: STAF}, "Asia/Jakarta"), dt.date(2026, 11, 23))
     assert record["people"][0]["submitted_at"] == "2026-11-23T02:00:05+00:00"
 
 

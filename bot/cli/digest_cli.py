@@ -46,7 +46,7 @@ async def digest_command(
         return
     t = translator(current_language(), current_language())
     for item in items:
-        reply = digest.render(item.lines, day=day, timezone=settings.default_timezone, t=t,
+        reply = digest.render(item.lines, day=day, timezone=item.timezone, t=t,
                               supervisor_id=item.supervisor.id)
         out.print(f"[bold]{escape(item.supervisor.name)}[/bold] — {escape(item.supervisor.unit)}", highlight=False)
         out.print(html.unescape(_TAGS.sub("", reply.text)), markup=False, highlight=False)

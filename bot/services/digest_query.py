@@ -19,12 +19,13 @@ class SupervisorDigest:
     supervisor: PersonRow
     lines: list[digest.Line]
     nips: dict[int, str]
+    timezone: str  # the supervisor's unit's: their digest's times read as they read them in the chat
 
 
 async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> list[SupervisorDigest]:
     """Every supervisor in the unit (and below), with their direct reports' lines; one batch of queries."""
     scope = await units_under(uow, unit)
-    days, people = await _people_of_day(uow, day, await uow.org.list_people(None, include_inactive=True))
+    days, people, zones = await _people_of_day(uow, day, await uow.org.list_people(None, include_inactive=True))
     by_nip = {p.nip: p for p in people}
     reports: dict[int, list[PersonRow]] = {}
     for p in people:
@@ -38,7 +39,7 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
     lines = await digest.lines_for(uow, wanted, day, modes)
     return [
         SupervisorDigest(b, [lines[r.id] for r in sorted(reports[b.id], key=lambda r: r.name)],
-                         {r.id: r.nip for r in reports[b.id]})
+                         {r.id: r.nip for r in reports[b.id]}, zones[b.unit])
         for b in sorted(bosses, key=lambda b: (b.unit, b.name))
     ]
 
@@ -46,16 +47,16 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
 async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) -> list[digest.Line]:
     """A supervisor's own digest of a day (`/rekap [date]`): their direct reports of that day, by name."""
     rows = await uow.org.list_people(None, include_inactive=True, reporting_to=supervisor_id)
-    days, people = await _people_of_day(uow, day, rows)
+    days, people, _ = await _people_of_day(uow, day, rows)
     lines = await digest.lines_for(uow, {p.id: p.name for p in people}, day,
                                    {p.id: days[p.unit].mode_without_roster for p in people})
     return sorted(lines.values(), key=lambda line: line.name)
 
 
 async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
-    """The units' `day`s, and of `rows` the people in the org chart at that day's deadline, as its
-    memberships recorded it: a past day's digest keeps someone deactivated since (their report can still be
-    approved) and leaves out someone added after it, or out that day (transferred away and back since)."""
+    """The units' `day`s, of `rows` the people in the org chart at that day's deadline, as its memberships
+    recorded it (a past day's digest keeps someone deactivated since: their report can still be approved; it
+    leaves out someone added after it, or out that day: transferred away and back since), and the units' zones."""
     days = await unit_dates(uow, day)
     units = (await uow.org.stored_units()).values()
     zones, names = {u.name: u.timezone for u in units}, {u.id: u.name for u in units}
@@ -70,7 +71,7 @@ async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
             return unit_of_day(memberships[p.id], day, lambda unit_id, on: deadline_of(names[unit_id], on)) is not None
         return p.in_org_chart_at(deadline_of(p.unit, day))  # none recorded (written around the import)
 
-    return days, [p for p in rows if p.unit in days and present(p)]
+    return days, [p for p in rows if p.unit in days and present(p)], zones
 
 
 def _midnight(day: dt.date) -> dt.datetime:
