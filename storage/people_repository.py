@@ -188,6 +188,14 @@ class SqlPeopleRepository:
                 for r in (accounts if every else [max(accounts, key=_routine_rank)])]
         return [Address(r.person_id, Channel(r.channel), r.external_id) for r in kept]
 
+    async def inactive_among(self, person_ids: Sequence[int]) -> set[int]:
+        """Which of these people an import has deactivated (the sender asks once per batch, not per message)."""
+        ids = list(person_ids)
+        if not ids:
+            return set()
+        query = select(Person.id).where(ids_in(self.session, Person.id, ids), Person.active.is_(False))
+        return set((await self.session.execute(query)).scalars())
+
     async def linked_to_deactivated(self, channel: Channel, external_id: str) -> bool:
         """Whether this chat identity is still linked to a person the org chart has since deactivated."""
         query = _linked(select(ChannelAccount.id), channel, external_id).where(Person.active.is_(False)).limit(1)

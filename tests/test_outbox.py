@@ -216,6 +216,71 @@ async def test_a_message_left_in_flight_by_a_dead_sender_is_sent_again_as_uncert
     assert row.status == "sent" and row.uncertain == 1 and len(transport.calls) == 1
 
 
+async def deactivate_rudi(chat) -> None:
+    """An org chart import without Rudi: it withdraws what is queued for him, not what a sender holds."""
+    assert (await run_import(chat.db, chat.clock, [r for r in small_office() if r["nip"] != STAF])).ok
+
+
+async def test_a_message_claimed_before_an_import_deactivated_its_recipient_expires_instead_of_going(chat):
+    """A sender died holding Rudi's digest ('sending'); the import that deactivated him expired only what was
+    queued. Put back by the housekeeping, the digest went to Rudi, who had left the org chart."""
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, bulk(RUDI, "Rekap tim"), bulk(DEWI, "Rekap tim"))
+    async with chat.db.uow() as uow:
+        claimed = await uow.outbox.claim("dead", chat.clock.now(), 10, [Channel.TELEGRAM])
+        await uow.commit()
+    await deactivate_rudi(chat)
+    chat.clock.advance(minutes=3)
+    transport = FakeTransport()
+    sender = sender_for(chat, transport)
+    await sender.tidy()
+    await drain_all(sender)
+    by_id = {r.id: r for r in await rows(chat.db)}
+    assert [(by_id[i.id].status, by_id[i.id].reason) for i in claimed if i.outgoing.external_id == RUDI] == [
+        ("expired", "recipient deactivated by an org chart import before it was sent")]
+    assert [to for to, _, _ in transport.calls] == [DEWI] and sender.stats.expired == 1
+
+
+class DeactivatingTransport(FakeTransport):
+    """Rudi's first message takes a while (a slow chat); during it an import deactivates him."""
+
+    def __init__(self, chat):
+        super().__init__()
+        self.chat = chat
+
+    async def attempt(self, outgoing: Outgoing, parts_sent: int) -> Attempt:
+        if outgoing.reply.text == "one":
+            await deactivate_rudi(self.chat)
+            self.chat.clock.advance(seconds=2)
+        return await super().attempt(outgoing, parts_sent)
+
+
+async def test_a_recipient_deactivated_while_their_batch_is_sent_gets_nothing_more_of_it(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, *(bulk(RUDI, text, key=text) for text in ("one", "two", "three")))
+    transport = DeactivatingTransport(chat)
+    await drain_all(sender_for(chat, transport))
+    assert [text for _, text, _ in transport.calls] == ["one"]
+    statuses = {r.key: r.status for r in await rows(chat.db) if r.kind == "briefing"}
+    assert statuses == {"one": "sent", "two": "expired", "three": "expired"}
+
+
+async def test_the_sender_reads_who_was_deactivated_once_per_batch_not_once_per_message(chat):
+    await drain_all(sender_for(chat, FakeTransport()))
+    await queue(chat.db, *(bulk(RUDI if i % 2 else DEWI, f"m{i}") for i in range(40)))
+    sender = sender_for(chat, FakeTransport())
+    readings = []
+    real = sender._read_deactivated
+
+    async def counted(*, fresh=False):
+        before = sender._deactivated_at
+        await real(fresh=fresh)
+        readings.append(sender._deactivated_at is not before)
+    sender._read_deactivated = counted
+    await drain_all(sender)
+    assert sum(readings) == 1 and len(readings) == 41  # the batch's reading; each message asked, none read
+
+
 class GatedTransport(FakeTransport):
     """Sends at once, except to chats whose gate is closed: those wait until the test opens it."""
 

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,11 @@ RECORD_EVERY_S = 0.05
 # and the lanes pause as long between claims: nothing may be sent, and nothing is lost.
 LIMITS_RETRY_S = 5.0
 STOP_WAIT_S = 10.0  # stopping: how long the loops may take to finish the step they are in
+# An import withdraws what is queued for the people it deactivates, not what a sender has claimed: the sender
+# reads which of its recipients were deactivated once per batch, and again while the batch is sent once that
+# reading is this old (a batch at 30/s lasts a while): one query per batch or per interval, never one a message.
+DEACTIVATED_CHECK_EVERY = dt.timedelta(seconds=1)
+DEACTIVATED = "recipient deactivated by an org chart import before it was sent"
 
 
 class Transport(Protocol):
@@ -93,6 +99,10 @@ class OutboxSender:
         # or its outcome's commit, nothing sent waiting to be recorded or being recorded.
         self._trying = 0
         self._recording = 0
+        self._recipients: Counter[int] = Counter()  # the people of the claimed messages still being sent
+        self._deactivated: set[int] = set()  # of them, those deactivated at the last reading
+        self._deactivated_at: dt.datetime | None = None
+        self._reading_deactivated = asyncio.Lock()
 
     def wake(self) -> None:
         """Something was just queued (a reply): look now rather than at the next poll."""
@@ -286,11 +296,37 @@ class OutboxSender:
         by_chat: dict[tuple[str, str], list[OutboxItem]] = {}
         for item in items:
             by_chat.setdefault((item.outgoing.channel.value, item.outgoing.external_id), []).append(item)
+        people = Counter(i.outgoing.person_id for i in items if i.outgoing.person_id is not None)
+        self._recipients += people
         try:
+            await self._read_deactivated(fresh=True)
             await asyncio.gather(*(self._chat(chat_items) for chat_items in by_chat.values()))
         finally:
+            self._recipients -= people
             if self._recorder is None:  # drained without run(): recorded here, as the caller expects
                 await self._record_sent()
+
+    async def _read_deactivated(self, *, fresh: bool = False) -> None:
+        """Which recipients in flight are deactivated, read again when `fresh` (a new batch) or when the last
+        reading is DEACTIVATED_CHECK_EVERY old; one reading at a time for the whole sender."""
+        def current() -> bool:
+            at = self._deactivated_at
+            return at is not None and self.clock.now() - at < DEACTIVATED_CHECK_EVERY
+
+        if not fresh and current():
+            return
+        async with self._reading_deactivated:
+            if not fresh and current():
+                return  # another chat read it while this one waited
+            try:
+                async with self.uow_factory() as uow:
+                    self._deactivated = await uow.people.inactive_among(sorted(self._recipients))
+            except Exception as error:  # noqa: BLE001 - sending goes on with the last reading
+                if self.unavailable(error):
+                    self.outage.failed(error, "outbox sender")
+                else:
+                    log.exception("could not read which recipients were deactivated; sending on the last reading")
+            self._deactivated_at = self.clock.now()
 
     async def _record_sent(self) -> None:
         """Mark what was sent since the last time, in one transaction (both lanes share the buffer)."""
@@ -335,6 +371,12 @@ class OutboxSender:
             return Outcome.RETRY_AFTER  # the chat's later messages wait behind this one
         if self.limits_outage.ongoing:
             self.limits_outage.back("outbox sender")
+        if outgoing.person_id is not None:
+            await self._read_deactivated()
+            if outgoing.person_id in self._deactivated:
+                await self._finish(item, Status.EXPIRED, DEACTIVATED)
+                self.stats.expired += 1
+                return Outcome.SENT  # the chat's next message is decided the same way
         if self.journal is not None:
             self.journal.attempting(item.id)
         self._trying += 1
