@@ -215,3 +215,22 @@ async def test_a_division_head_off_on_saturday_gets_the_digest_of_a_section_that
     assert "Rekap tim — Sabtu, 28 November 2026" in hendra and "Bidang Timur (Yusuf Mahendra, S.T.): 1/0/" in hendra
     later = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
     assert "belum menindaklanjuti" not in to(later, "Hendra")
+
+
+async def test_who_got_a_passed_up_digest_on_their_own_day_off_is_not_reported_for_it(week, clock, db):
+    """Seksi Layanan works Saturdays and Dewi is on cuti that Saturday: her team's digest goes up to Rina, whose
+    Bidang Aplikasi is off. As for her own team on a day off (DESIGN "A supervisor's day off"), nobody is told
+    that Rina did not follow it up."""
+    chat, routine, rows, who = week
+    saturday = dt.date(2026, 11, 28)
+    async with db.uow() as uow:
+        await schedule_admin.set_field(uow, unit="Seksi Layanan", field="workdays", value="sen-sab",
+                                       valid_from=None, valid_to=None, actor="test", now=clock.now())
+        await uow.commit()
+    await on_leave(db, who["Dewi"], saturday, "cuti", "cuti tahunan")
+    clock.current = dt.datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+    await report(chat, "Rudi")
+    out = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 9, 30, tzinfo=UTC))  # 16.30 WIB
+    assert "Dewi Lestari sedang cuti, jadi rekap timnya dikirim kepada Anda" in to(out, "Rina")
+    later = await tick_at(routine, clock, dt.datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    assert "belum menindaklanjuti" not in to(later, "Hendra"), to(later, "Hendra")

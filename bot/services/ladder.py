@@ -278,8 +278,9 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
         day, above, team = unit_day.day, chains[upper], None
         if (boss.id, day) in away:
             reviewer = _first_at_work(above, reachable, away, day)
-            if reviewer is None:
-                continue
+            reviewer_day = unit_days.get(people[reviewer].unit) if reviewer is not None else None
+            if reviewer_day is None or not reviewer_day.kind.workday:
+                continue  # nobody got it, or they got it on their own day off: not chased, as for their team
             above = above[above.index(reviewer) + 1:]
             team = (esc(boss.name), away[(boss.id, day)])
         else:
