@@ -233,6 +233,31 @@ async def test_status_says_what_is_missing(chat):
     assert "Laporan: terkirim pukul 10.00 WITA" in texts(await chat.text(RUDI, "/status"))
 
 
+async def test_status_on_a_day_off_says_why_there_is_no_apel_instead_of_apel_not_confirmed(chat, clock, db):
+    """Users read "Apel pagi: belum dikonfirmasi" on a Sunday, a holiday and their own leave day as if they had
+    missed the roll call; no briefing goes out on those days."""
+    clock.current = MONDAY_0900_WIB - dt.timedelta(days=1)
+    sunday = texts(await chat.text(RUDI, "/status"))
+    assert "belum dikonfirmasi" not in sunday
+    assert "Hari ini bukan hari kerja unit Anda." in sunday and "Apel pagi: tidak ada untuk Anda hari ini." in sunday
+    clock.current = MONDAY_0900_WIB + dt.timedelta(days=31)  # Thursday 24 December
+    assert "Hari ini libur: Cuti Bersama Hari Raya Natal." in texts(await chat.text(RUDI, "/status"))
+    clock.current = MONDAY_0900_WIB + dt.timedelta(days=1)
+    async with db.uow() as uow:
+        rudi = (await uow.org.stored_people())[STAF].id
+        await uow.day.set_mode(rudi, clock.current.date(), "cuti", "leave", "Menikahkan anak")
+        await uow.commit()
+    leave = texts(await chat.text(RUDI, "/status"))
+    assert "belum dikonfirmasi" not in leave
+    assert "Hari ini Anda cuti. Keterangan: Menikahkan anak." in leave and "tidak ada untuk Anda" in leave
+    await chat.tap(RUDI, "lang:en")
+    english = texts(await chat.text(RUDI, "/status"))
+    assert "not confirmed" not in english
+    assert "You are on leave today. Note: Menikahkan anak." in english and "Morning apel: none for you" in english
+    clock.current = MONDAY_0900_WIB - dt.timedelta(days=1)
+    assert "Today is not a workday in your unit." in texts(await chat.text(RUDI, "/status"))
+
+
 async def statements_of(db, turn) -> list[str]:
     """The SQL statements one turn runs."""
     with recorded_statements(db.engine) as seen:

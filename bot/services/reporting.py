@@ -242,15 +242,18 @@ async def status(turn: Turn) -> None:
     lines = [
         turn.t("status.title", date=format_date(day, turn.lang)),
         turn.t("brief.mode", mode=turn.t(f"mode.{mode.value}")),
-        turn.t("status.ack_yes" if work_day and work_day.acknowledged_at else "status.ack_no"),
+    ]
+    excused = not expected_to_report(mode)
+    if excused:  # no briefing goes out on a day off or to someone away: say why, not "apel not confirmed"
+        lines += [await _why_off(turn, mode, work_day.reason), turn.t("status.no_apel")]
+    else:
+        lines.append(turn.t("status.ack_yes" if work_day.acknowledged_at else "status.ack_no"))
+    lines += [
         turn.t("report.tasks_done", done=done, total=len(tasks)),
         turn.t("report.evidence_count", count=len(evidence)),
         turn.t("status.fixes", count=fixes),
     ]
-    if not expected_to_report(mode):
-        kind = (await turn.unit_date()).kind
-        if not kind.workday:  # say why: a weekend, or which holiday or closure
-            lines.append(turn.t(f"status.day_off_{kind.status}", name=esc(kind.reason or "")))
+    if excused:
         lines.append(turn.t("status.excused"))
     elif report is None or report.status == ReportStatus.DRAFT:
         deadline = format_clock(await turn.deadline(), turn.actor.timezone)
@@ -264,3 +267,12 @@ async def status(turn: Turn) -> None:
     if missing:
         lines += ["", turn.t("status.open_tasks")] + missing
     turn.say("\n".join(lines))
+
+
+async def _why_off(turn: Turn, mode: Mode, reason: str | None) -> str:
+    """The unit's day off (a weekend, which holiday or closure) before the person's own absence."""
+    kind = (await turn.unit_date()).kind
+    if not kind.workday:
+        return turn.t(f"status.day_off_{kind.status}", name=esc(kind.reason or ""))
+    line = turn.t(f"status.away_{mode.value}")
+    return line + (" " + turn.t("status.away_reason", reason=esc(reason)) if reason else "")
