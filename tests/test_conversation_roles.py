@@ -70,6 +70,29 @@ async def test_a_supervisor_assigns_a_task_and_the_person_is_told_at_once(chat, 
     assert "dari atasan" in texts(await chat.text(RUDI, "/tugas"))
 
 
+async def test_assigning_to_people_who_have_all_left_meanwhile_says_so_and_assigns_nothing(chat, db, clock):
+    """Rudi was picked, then left the org chart before the due date was tapped: the reply was "Tugas diberikan
+    kepada 0 orang", as if something had been done."""
+    people = await ids(db)
+    for lang, expected in (("id", "Tidak ada yang Anda pilih yang masih dapat menerima tugas ini"),
+                           ("en", "Nobody you picked can receive this task any more")):
+        await run_import(db, clock, small_office())  # Rudi is (back) in Dewi's section
+        await chat.tap(ANDI, f"lang:{lang}")
+        await chat.text(ANDI, "/tugaskan")
+        await chat.tap(ANDI, "asg:all")
+        await chat.tap(ANDI, f"asg:p:{people[STAF]}")
+        await chat.tap(ANDI, "asg:go")
+        due = await chat.text(ANDI, "Rekap data")
+        await run_import(db, clock, [r for r in small_office() if r["nip"] != STAF])  # Rudi moved away
+        today = [a for a in actions(due) if a.startswith("asg:d:")][1]
+        done = texts(await chat.tap(ANDI, today))
+        assert "0 orang" not in done and "0 people" not in done
+        assert expected in done and "/tugaskan" in done
+        assert await table(db, Task) == []
+        assert [a for a in await table(db, AuditEntry) if a.action == "tasks_assign"] == []
+        assert "Rekap data" not in texts(await chat.tap(ANDI, today))  # the flow is over: nothing to repeat
+
+
 async def test_a_task_due_next_workday_is_in_the_assignees_tasks_today_with_its_buttons(chat, db):
     people = await ids(db)
     await chat.text(DEWI, "/tugaskan")

@@ -321,6 +321,10 @@ async def on_title_text(turn: Turn, data: dict, text: str) -> None:
 async def _create(turn: Turn, data: dict, due: dt.date) -> None:
     allowed = {p.person_id: p for p in await _candidates(turn, data.get("scope", "direct"))}
     people = [allowed[pid] for pid in data.get("picked", []) if pid in allowed]
+    if not people:  # all picked have since moved away or been deactivated: nothing to assign
+        await turn.clear_state()
+        turn.say(turn.t("assign.nobody_left"), edit=True)
+        return
     title = data["title"]
     told_now = 0
     hours: dict[int, object] = {}  # each unit's hours today, read once
