@@ -178,3 +178,24 @@ async def test_tim_of_a_head_with_120_people_reaches_everyone_through_pages_of_b
     turned = accepted(await rig.taps(8000, back))
     assert [c.__api_method__ for c in turned if c.__api_method__ != "answerCallbackQuery"] == ["editMessageText"]
     assert "nomor 1–90 dari 120" in texts_of(turned)[0]
+
+
+async def test_a_digest_page_of_a_team_that_shrank_to_nobody_says_the_team_is_empty(db, clock, tmp_path):
+    """The digest's ◀ tapped after the whole team left the org chart answered "nomor 1–0 dari 0"."""
+    clock.current = MONDAY_0900_WIB
+    rows = wide_office_rows(120)
+    rows[0]["role"] = "admin"  # still allowed the digest's buttons without a team of their own
+    assert (await run_import(db, clock, rows)).ok
+    rig = TelegramCoreRig(db, clock, tmp_path / "media")
+    await rig.says(8000, f"/start {(await rig.harness.codes())[rows[0]['nip']]}")
+    digest = await rig.says(8000, "/rekap")
+    page = await rig.taps(8000, next(data for label, data in inline_buttons(digest) if label == "Tombol 31–60 ▶"))
+    back = next(data for label, data in inline_buttons(page) if label.startswith("◀"))
+    assert (await run_import(db, clock, rows[:1], deactivate_many=True)).ok  # the school's staff all moved
+    (empty,) = texts_of(accepted(await rig.taps(8000, back)))
+    assert "1–0" not in empty and "dari 0" not in empty
+    assert empty == ("Tim ini sudah kosong: semua anggotanya pindah atau dinonaktifkan, jadi rekap Senin, "
+                     "23 November 2026 tidak punya tombol lagi.")
+    await rig.taps(8000, "lang:en")
+    (english,) = texts_of(accepted(await rig.taps(8000, back)))
+    assert english.startswith("This team is empty now: everyone in it moved away or was deactivated")

@@ -120,6 +120,9 @@ async def digest_page(turn: Turn, parts: list[str]) -> None:
         await refuse_button(turn, "dg", supervisor_id)
         return
     lines = await digest_query.supervisor_lines(turn.uow, supervisor_id, day)
+    if not lines:  # everyone moved away or was deactivated since the digest was sent: no page to show
+        turn.say(turn.t("digest.team_empty", date=format_date(day, turn.lang)), edit=parts[4] == "e")
+        return
     pages = digest.page_count(lines)
     if page >= pages:
         turn.say(turn.t("common.not_available"))
