@@ -186,6 +186,21 @@ async def test_admin_commands_are_refused_to_others_and_audited(chat, db):
     assert len(refused) == 2
 
 
+async def test_an_admin_demoted_while_writing_an_announcement_is_refused_at_once(chat, db, clock):
+    """Budi began /umumkan as an admin and was made staff before writing it: his text was answered with the list
+    of units, and only the tap was refused."""
+    for lang, only in (("id", "Maaf, perintah ini hanya untuk admin kepegawaian."),
+                       ("en", "Sorry, this command is for HR admins only.")):
+        await run_import(db, clock, [dict(r, role="admin" if r["nip"] == HEAD else "staff") for r in small_office()])
+        await chat.tap(BUDI, f"lang:{lang}")
+        await chat.text(BUDI, "/umumkan")
+        await run_import(db, clock, [dict(r, role="staff") for r in small_office()])  # no longer an admin
+        out = await chat.text(BUDI, "Rapat besok pukul 09.00")
+        assert texts(out) == only and actions(out) == []
+        assert texts(await chat.text(BUDI, "Rapat besok pukul 09.00")) != only  # the draft went with the refusal
+    assert [json.loads(a.detail) for a in await table(db, AuditEntry) if a.action == "refused"] == [{"command": "umumkan"}] * 2
+
+
 async def test_an_admin_gets_the_invites_csv_of_a_unit(chat):
     out = await chat.text(BUDI, "/undang Seksi Timur")
     attachment = next(o.reply.attachment for o in out if o.reply.attachment)

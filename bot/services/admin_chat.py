@@ -148,6 +148,10 @@ async def start_announce(turn: Turn, args: str) -> None:
 
 
 async def on_announce_text(turn: Turn, text: str) -> None:
+    if not turn.actor.is_admin:  # begun as an admin, demoted before writing it: the draft goes, as the command would
+        await turn.clear_state()
+        await refuse(turn, "umumkan")
+        return
     body = text.strip()
     if not body or len(body) > MAX_ANNOUNCEMENT:
         turn.say(turn.t("admin.bad_announcement", limit=MAX_ANNOUNCEMENT))
@@ -162,6 +166,8 @@ async def on_announce_text(turn: Turn, text: str) -> None:
 
 async def on_target(turn: Turn, parts: list[str]) -> None:
     if not turn.actor.is_admin:
+        if (await turn.state())[0] == "announce":  # demoted while choosing the unit: the draft goes
+            await turn.clear_state()
         await refuse_button(turn, "ann", parts[1] if len(parts) > 1 else None)
         return
     state, data = await turn.state()
