@@ -133,6 +133,34 @@ def test_roster_refuses_a_backwards_period_and_an_unknown_person(office):
     assert result.exit_code == 1 and "no active person" in result.stderr
 
 
+def test_roster_set_on_a_day_off_of_the_persons_unit_is_refused_and_changes_nothing(office):
+    """`apel roster set` for a Saturday or Christmas was accepted ("Set: … = piket") and nothing was sent that day:
+    the routine does not run on the unit's days off."""
+    saturday = apel("roster", "set", STAF, "2026-11-28", "piket")
+    assert saturday.exit_code == 1
+    assert ("Not set: Saturday, 28 November 2026 is not a workday of Seksi Timur, so there is no briefing, report or "
+            "reminder that day.") in " ".join(saturday.stderr.split())
+    assert "apel schedule set workdays" in saturday.stderr
+    christmas = runner.invoke(app, ["roster", "set", STAF, "25-12-2026", "wfo"], env={"DEFAULT_LANGUAGE": "id"})
+    assert christmas.exit_code == 1
+    assert "Tidak ditetapkan: Jumat, 25 Desember 2026 hari libur Seksi Timur (Hari Raya Natal)" in " ".join(
+        christmas.stderr.split())
+    assert apel("calendar", "add", "2026-12-01", "office_closed", "Banjir", "--unit", "Seksi Timur").exit_code == 0
+    closed = apel("roster", "set", STAF, "2026-12-01", "wfh")
+    assert closed.exit_code == 1 and "closed on Tuesday, 1 December 2026 (Banjir)" in " ".join(closed.stderr.split())
+    shown = json.loads(apel("roster", "show", "--from", "2026-11-28", "--to", "2026-12-25", "-f", "json").stdout)
+    assert [r for r in shown if r["nip"] == STAF] == []
+    # A Saturday made a workday of the unit (its schedule for that date) takes an override as any workday does.
+    assert apel("schedule", "set", "workdays", "sen-sab", "--from", "2026-11-28", "--to", "2026-11-28").exit_code == 0
+    assert apel("roster", "set", STAF, "2026-11-28", "piket").exit_code == 0
+
+
+def test_a_roster_for_a_period_without_a_workday_is_refused(office):
+    weekend = apel("roster", "generate", "--from", "2026-11-28", "--to", "2026-11-29")
+    assert weekend.exit_code == 1 and "No roster made" in weekend.stderr
+    assert not [a for a in json.loads(apel("audit", "-f", "json").stdout) if a["action"] == "roster_generate"]
+
+
 def test_run_step_rekap_makes_each_supervisors_digest_once(office):
     first = apel("run-step", "rekap")
     assert first.exit_code == 0, first.stderr
@@ -418,6 +446,17 @@ async def test_roster_says_which_days_it_planned(admin_chat, clock):
     clock.current = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)  # a Saturday: the period starts today
     assert "Roster Sabtu, 28 November 2026 – Jumat, 11 Desember 2026 dibuat:" in texts(
         await admin_chat.text("505", "/roster"))
+
+
+async def test_roster_in_chat_for_a_weekend_or_a_holiday_says_there_is_no_workday_in_it(admin_chat):
+    """`/roster 28-11-2026 29-11-2026` answered "Roster … dibuat: 0 hari-orang ditulis", as if it had been made."""
+    weekend = texts(await admin_chat.text("505", "/roster 28-11-2026 29-11-2026"))
+    assert weekend.startswith("Roster tidak dibuat: dari Sabtu, 28 November 2026 sampai Minggu, 29 November 2026 "
+                              "tidak ada hari kerja yang dapat dirotasi")
+    await admin_chat.tap("505", "lang:en")
+    christmas = texts(await admin_chat.text("505", "/roster 25-12-2026 25-12-2026"))
+    assert christmas.startswith("No roster made: from Friday, 25 December 2026 to Friday, 25 December 2026 there is "
+                                "no workday to plan")
 
 
 async def test_a_unit_typed_with_extra_spaces_is_found_and_a_misspelt_one_gets_the_nearest_names(admin_chat):

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.cli.files import os_reason
 from bot.cli.config_errors import database_url_problem, problems_language, settings_problems
-from bot.cli.output import fail, fail_lines, set_language
+from bot.cli.output import current_language, fail, fail_lines, set_language
 from bot.log_redaction import protect
 from bot.clock import FakeNowClock, SystemClock
 from bot.domain.schedule import local_date
@@ -148,7 +148,7 @@ def run_async(command: Callable[..., Awaitable]):
             sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
             return result
         except ServiceError as exc:
-            raise fail(exc.code, **exc.params) from None
+            raise fail(exc.code, **exc.worded(current_language())) from None
         except DBAPIError as exc:
             # The driver's own words (first line only: no SQL parameters, no secrets) and what to try.
             reason = str(exc.orig).splitlines()[0][:200] if exc.orig else type(exc).__name__

@@ -64,7 +64,7 @@ async def try_import(turn: Turn, reader: SheetReader, default_timezone: str, max
         if not_a_chart and isinstance(classify(is_photo=False, mime=media.mime, filename=media.filename,
                                                size=len(content), max_bytes=max_bytes), EvidenceKind):
             return False
-        turn.say(turn.t(exc.code, **exc.chat_params()))
+        turn.say(turn.t(exc.code, **exc.chat_params(turn.lang)))
         return True
     if report.errors:
         lines = [turn.t("admin.import_refused", count=len(report.rejected_rows))]

@@ -123,7 +123,7 @@ class Conversation:
             try:
                 await self._route(turn)
             except ServiceError as exc:
-                turn.say(turn.t(exc.code, **exc.chat_params()))
+                turn.say(turn.t(exc.code, **exc.chat_params(turn.lang)))
             out = _keyed(inbound, [Outgoing(inbound.channel, inbound.sender, r, Urgency.REPLY, actor.person_id)
                                    for r in turn.replies])
             uow.outbox.add(out)

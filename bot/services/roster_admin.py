@@ -12,6 +12,7 @@ from bot.domain.unit_schedule import resolve
 from bot.domain.work_calendar import CalendarEntry, WorkCalendar
 from bot.domain.workday import Mode
 from bot.ports import UnitOfWork
+from bot.services.day_schedule import unit_date_of
 from bot.services.errors import ServiceError
 from bot.services.org_directory import units_under
 from bot.texts import text
@@ -67,10 +68,12 @@ async def generate_roster(
     report = RosterReport()
     calendars: dict[frozenset[int], WorkCalendar] = {}  # by workdays: most units share one
     planned: list[tuple[int, dt.date, str, str | None]] = []
+    staffed = False
     for unit_name in sorted(scope):
         members = [p for p in people if p.values.unit == unit_name]
         if not members:
             continue
+        staffed = True
         chain = chain_of(unit_name, units)
         mine = [layer for layer in layers if layer.unit in chain]
         # A day that has begun is not re-planned: its people were briefed with their mode (and past days
@@ -106,6 +109,8 @@ async def generate_roster(
         kept = {(f.person_id, f.day) for f in fixed}
         planned += [(a.person_id, a.day, a.mode.value, a.reason) for a in result.assignments
                     if (a.person_id, a.day) not in kept]
+    if staffed and not report.days:  # weekends, holidays, closures, directives or days past: nothing to plan
+        raise ServiceError("roster.no_workdays", start=start, end=end)
     # One write for the whole period: per day and person it took minutes for an office of a few thousand.
     await uow.day.plan_modes(planned, "roster")
     report.written = len(planned)
@@ -124,6 +129,12 @@ async def override_day(uow: UnitOfWork, *, nip: str, day: dt.date, mode: str, re
     stored = (await uow.org.stored_people()).get(nip.strip())
     if stored is None or not stored.values.active:
         raise ServiceError("roster.unknown_person", nip=nip)
+    # Nothing of the routine runs on the unit's day off (no briefing, report, reminder or digest), so a
+    # mode set for it would be kept and never used: refused, with the way to make it a workday.
+    unit = stored.values.unit
+    kind = (await unit_date_of(uow, (await uow.org.stored_units())[unit].id, day)).kind
+    if not kind.workday:
+        raise ServiceError(f"roster.set_day_off_{kind.status}", date=day, unit=unit, name=kind.reason or "")
     await uow.day.set_mode(stored.id, day, chosen.value, "override", reason or None)
     await uow.audit.record(now, actor, "roster_override", {"nip": nip, "day": str(day), "mode": chosen.value})
 
