@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, literal, select, text, tuple_, update
+from sqlalchemy import and_, func, literal, or_, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.org_terms import Channel
@@ -17,6 +17,7 @@ from bot.outbox.records import OutboxItem, QueueCount, Status, WaveProgress
 from storage.conflict_insert import built_per_dialect, dialect_insert
 from storage.day_repository import ids_in
 from storage.outbox_tables import OutboxFile, OutboxMessage
+from storage.tables import Person
 
 ID_CHUNK = 1000  # ids per IN list: far below the engines' bound-parameter limits
 # Pages of queued rows one claim reads at most: more than one only when chats waiting for a message in
@@ -272,15 +273,21 @@ class SqlOutboxRepository:
             stmt = stmt.where(OutboxMessage.target_at <= target)
         return await self.session.scalar(stmt) or 0
 
-    async def wave_progress(self, channel: Channel, target: dt.datetime) -> WaveProgress:
-        """The briefings wanted at `target`, one wave: pending, sent, and when the last one was sent."""
-        pending = OutboxMessage.status.in_([Status.QUEUED.value, Status.SENDING.value])
-        sent = OutboxMessage.status == Status.SENT.value
-        row = (await self.session.execute(
-            select(func.count().filter(pending), func.count().filter(sent), func.max(OutboxMessage.sent_at).filter(sent))
-            .where(OutboxMessage.channel == channel.value, OutboxMessage.kind == "briefing",
-                   OutboxMessage.target_at == target))).one()
-        return WaveProgress(*row)
+    async def briefings_by_unit(self, channel: Channel, key_prefix: str, sent_since: dt.datetime) -> dict[int, WaveProgress]:
+        """One day's briefings (their keys begin with `key_prefix`) by the unit of their person: pending, sent, and
+        when the last one was sent. By day, not by the apel time they were queued for, which may have moved since.
+        Sent ones are read from `sent_since` on (the day's first midnight), through the sent_at index."""
+        m = OutboxMessage
+        pending = m.status.in_([Status.QUEUED.value, Status.SENDING.value])
+        sent = m.status == Status.SENT.value
+        rows = await self.session.execute(
+            select(Person.unit_id, func.count().filter(pending), func.count().filter(sent),
+                   func.max(m.sent_at).filter(sent))
+            .join(Person, Person.id == m.person_id)
+            .where(m.channel == channel.value, m.kind == "briefing", m.key.like(f"{key_prefix}%"),
+                   or_(pending, and_(sent, m.sent_at >= sent_since)))
+            .group_by(Person.unit_id))
+        return {unit_id: WaveProgress(waiting, done, last) for unit_id, waiting, done, last in rows}
 
     async def statuses(self, keys: Sequence[str]) -> dict[str, str]:
         rows = await self.session.execute(select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys)))

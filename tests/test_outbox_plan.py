@@ -87,6 +87,51 @@ def test_a_wave_sent_before_apel_shows_when_it_finished_even_when_asked_after_ap
     assert rows["07.30 WITA"][-1] == "no"
 
 
+def test_briefings_sent_before_apel_was_moved_still_count_as_sent(apel_env, tmp_path, monkeypatch):
+    """The WIB wave went out at 07.10 for a 07.30 apel; later that day apel was moved to 08.00. `outbox plan` then
+    showed "Terkirim 0" for today, and an expected finish: sent briefings were counted by the apel time they were
+    queued for. They are the day's briefings (by their day and kind), whatever time apel has now."""
+    url, schema = apel_env["DATABASE_URL"], apel_env["DATABASE_SCHEMA"] or None
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
+    asyncio.run(link_everyone(url, schema, _nips(), 7_000))
+    assert runner.invoke(app, ["run-step", "briefing"]).exit_code == 0
+    asyncio.run(_mark_sent(url, schema, WIB_0730, dt.datetime(2026, 11, 23, 0, 10, tzinfo=UTC)))
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T09:00:00+07:00")
+    assert runner.invoke(app, ["schedule", "set", "apel", "08:00"]).exit_code == 0
+    waves = {w["zones"]: w for w in json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)}
+    wib = waves["WIB"]
+    assert wib["apel"] == "2026-11-23T01:00:00+00:00"  # 08.00 WIB now
+    assert (wib["people"], wib["sent"], wib["finish"], wib["on_time"]) == (2, 2, "2026-11-23T00:10:00+00:00", True)
+    assert waves["WITA"]["sent"] == 0  # queued, never sent: still not counted as sent
+
+
+def test_the_plan_shows_a_start_rounded_down_and_a_finish_rounded_up_to_the_minute(apel_env, tmp_path, monkeypatch):
+    """Times were cut to the minute: a finish at 07.30.40, after a 07.30 apel, read "07.30" beside "on time: no".
+    The latest start is rounded down (a tick in that minute still starts in time), the finish up (it is not over
+    before its minute ends): the finish shown is at or before apel exactly when the wave is on time."""
+    url, schema = apel_env["DATABASE_URL"], apel_env["DATABASE_SCHEMA"] or None
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
+    asyncio.run(link_everyone(url, schema, _nips(), 7_000))
+    assert runner.invoke(app, ["run-step", "briefing"]).exit_code == 0
+
+    def wib_row() -> list[str]:
+        table = runner.invoke(app, ["outbox", "plan"], env={"COLUMNS": "200"}).stdout
+        rows = {cells[0]: cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
+                                              for line in table.splitlines() if line.startswith("│"))}
+        return rows["07.30 WIB"]
+
+    for sent_at, finish, on_time in (((0, 30, 40), "07.31 WIB", "no"), ((0, 29, 20), "07.30 WIB", "yes"),
+                                     ((0, 29, 0), "07.29 WIB", "yes")):
+        asyncio.run(_mark_sent(url, schema, WIB_0730, dt.datetime(2026, 11, 23, *sent_at, tzinfo=UTC)))
+        assert wib_row()[6:] == [finish, on_time]
+    # Before anything is sent, two briefings take a second at the rate: the latest start is 07.29.59, and the
+    # routine's tick at 07.29 is the last that starts it in time.
+    monkeypatch.setenv("FAKE_NOW", "2026-11-24T06:00:00+07:00")
+    assert wib_row()[5] == "07.29 WIB"
+
+
 async def _mark_sent(url: str, schema: str | None, target: dt.datetime, at: dt.datetime) -> None:
     """What the sender records for each briefing of one wave it sent."""
     db = Database(url, schema=schema)

@@ -9,6 +9,7 @@ import typer
 from bot.clock import iso_utc
 from bot.cli.context import clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit
+from bot.outbox.plan import minute_up
 from bot.services import outbox_status
 from bot.texts import format_clock, text
 
@@ -57,12 +58,17 @@ async def plan_command(fmt: Format = FORMAT_OPTION) -> None:
 
 
 def _emit_plan(waves, fmt: Format, title: str | None = None) -> None:
-    # Scripts get UTC; people read the times in the wave's zone, the Indonesian way ("07.30 WITA").
-    def when(moment, w) -> str:
-        return format_clock(moment, w.timezone) if fmt is Format.TABLE else iso_utc(moment)
+    # Scripts get the exact instants in UTC; people read the times in the wave's zone, the Indonesian way
+    # ("07.30 WITA"), to the minute: the latest start rounded down (the routine's tick in that minute still starts
+    # it in time), the finish rounded up, so that it shows at or before apel exactly when the wave is on time.
+    def when(moment, w, finish: bool = False) -> str:
+        if fmt is not Format.TABLE:
+            return iso_utc(moment)
+        return format_clock(minute_up(moment) if finish else moment, w.timezone)
 
     records = [{"apel": when(w.target, w), "zones": w.zones, "units": w.units, "people": w.people, "sent": w.sent,
-                "start_by": when(w.start, w), "finish": when(w.finish, w), "on_time": w.on_time} for w in waves]
+                "start_by": when(w.start, w), "finish": when(w.finish, w, finish=True), "on_time": w.on_time}
+               for w in waves]
     emit(records, [("apel", "cli.outbox_h_apel"), ("zones", "cli.outbox_h_zones"), ("units", "cli.outbox_h_units"),
                    ("people", "cli.outbox_h_people"), ("sent", "cli.outbox_h_sent"),
                    ("start_by", "cli.outbox_h_start"), ("finish", "cli.outbox_h_finish"),

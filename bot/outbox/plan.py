@@ -48,3 +48,10 @@ def plan(waves: list[Wave], rate_per_s: float) -> list[PlannedWave]:
 def estimated_finish(now: dt.datetime, queued_ahead: int, count: int, rate_per_s: float) -> dt.datetime:
     """When a wave queued now behind `queued_ahead` messages is expected to be sent."""
     return now + duration(queued_ahead + count, rate_per_s)
+
+
+def minute_up(moment: dt.datetime) -> dt.datetime:
+    """`moment` rounded up to a whole minute, for a finish shown to the minute: an end at 07.30.40 is not
+    over by 07.30, and a cut-off "07.30" beside "not on time" for a 07.30 apel contradicts itself."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + dt.timedelta(minutes=1)

@@ -90,4 +90,9 @@ async def send_briefing(
 
 def briefing_key(day: dt.date, person_id: int, channel: str) -> str:
     """One briefing per person, day and channel: writing it twice is a no-op."""
-    return f"brief:{day.isoformat()}:{person_id}:{channel}"
+    return f"{briefing_key_prefix(day)}{person_id}:{channel}"
+
+
+def briefing_key_prefix(day: dt.date) -> str:
+    """What every briefing key of `day` begins with: the day's briefings, whatever apel time they were for."""
+    return f"brief:{day.isoformat()}:"

@@ -7,9 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.domain.org_terms import Channel
+from bot.domain.schedule import local_time
 from bot.outbox.plan import Wave, estimated_finish, plan
-from bot.outbox.records import QueueCount
+from bot.outbox.records import QueueCount, WaveProgress
 from bot.ports import UnitOfWork
+from bot.services.briefing import briefing_key_prefix
 from bot.services.routine import unit_days
 from bot.texts import ZONE_ABBREVIATIONS
 
@@ -41,9 +43,10 @@ async def waves(uow: UnitOfWork, now: dt.datetime, rate_per_s: float) -> list[Wa
     for u in days:
         by_target.setdefault(u.apel_at, []).append(u)
     planned = plan([Wave(t, sum(people[u.unit.name] for u in us)) for t, us in by_target.items()], rate_per_s)
+    by_unit = await _briefings_by_unit(uow, days)
     rows = []
     for p in planned:
-        progress = await uow.outbox.wave_progress(Channel.TELEGRAM, p.target)
+        progress = _sum([by_unit.get((u.unit.id, u.day)) for u in by_target[p.target]])
         if progress.sent and not progress.pending:
             finish = progress.last_sent_at  # out already: when it finished, not a forecast from now
         else:
@@ -58,3 +61,20 @@ async def waves(uow: UnitOfWork, now: dt.datetime, rate_per_s: float) -> list[Wa
         rows.append(WaveRow(p.target, ", ".join(dict.fromkeys(z for z, _ in zones)), zones[0][1],
                             len(by_target[p.target]), p.count, progress.sent, p.start, finish, finish <= p.target))
     return rows
+
+
+async def _briefings_by_unit(uow: UnitOfWork, days: list) -> dict[tuple[int, dt.date], WaveProgress]:
+    """Each unit's briefings of its day (in its zone), counted by day and kind: a wave sent at 07.10 for a 07.30
+    apel is still sent when apel has moved to 08.00 since (its messages keep the target they were queued for)."""
+    found: dict[tuple[int, dt.date], WaveProgress] = {}
+    for day in sorted({u.day for u in days}):
+        since = min(local_time(day, dt.time(0, 0), u.unit.timezone) for u in days if u.day == day)
+        progress = await uow.outbox.briefings_by_unit(Channel.TELEGRAM, briefing_key_prefix(day), since)
+        found.update({(unit_id, day): p for unit_id, p in progress.items()})
+    return found
+
+
+def _sum(parts: list[WaveProgress | None]) -> WaveProgress:
+    present = [p for p in parts if p is not None]
+    last = max((p.last_sent_at for p in present if p.last_sent_at is not None), default=None)
+    return WaveProgress(sum(p.pending for p in present), sum(p.sent for p in present), last)
