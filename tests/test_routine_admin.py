@@ -459,6 +459,17 @@ async def test_roster_in_chat_for_a_weekend_or_a_holiday_says_there_is_no_workda
                                 "no workday to plan")
 
 
+async def test_an_admins_rekap_of_a_unit_without_a_team_says_so_rather_than_refusing_the_admin(admin_chat):
+    """`/rekap 23-11-2026 Sekretariat` (Siti has nobody under her) answered "Perintah ini untuk atasan yang punya
+    bawahan", which read as the admin being refused."""
+    empty = texts(await admin_chat.text("505", "/rekap 23-11-2026 Sekretariat"))
+    assert empty == ("Tidak ada rekap Sekretariat untuk Senin, 23 November 2026: tidak ada atasan di unit itu yang "
+                     "punya bawahan aktif.")
+    await admin_chat.tap("505", "lang:en")
+    assert texts(await admin_chat.text("505", "/rekap 23-11-2026 Sekretariat")).startswith(
+        "No digest of Sekretariat for Monday, 23 November 2026: nobody in that unit has active people under them.")
+
+
 async def test_a_unit_typed_with_extra_spaces_is_found_and_a_misspelt_one_gets_the_nearest_names(admin_chat):
     assert "2 undangan dibuat" in texts(await admin_chat.text("505", "/undang  seksi   timur "))
     refused = texts(await admin_chat.text("505", "/rekap 2026-11-23 Seksi Timr"))

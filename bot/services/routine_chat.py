@@ -148,8 +148,8 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
             reply = digest.render(item.lines, day=day, timezone=turn.actor.timezone, t=turn.t,
                                   supervisor_id=item.supervisor.id)
             turn.say(f"<b>{esc(item.supervisor.name)}</b> — {esc(item.supervisor.unit)}\n" + reply.text, reply.buttons)
-        if not items:
-            turn.say(turn.t("team.no_team"))
+        if not items:  # nobody there has people under them (any more): not a refusal of the admin
+            turn.say(turn.t("digest.unit_empty", unit=esc(unit), date=format_date(day, turn.lang)))
         return
     if not turn.actor.is_supervisor:
         await refuse_command(turn, "rekap", key="team.no_team")
