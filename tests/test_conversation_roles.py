@@ -93,6 +93,20 @@ async def test_assigning_to_people_who_have_all_left_meanwhile_says_so_and_assig
         assert "Rekap data" not in texts(await chat.tap(ANDI, today))  # the flow is over: nothing to repeat
 
 
+async def test_a_supervisor_left_without_people_while_assigning_is_refused_at_the_title(chat, db, clock):
+    """Dewi picked Rudi, her only staff member, who then left the org chart: her task's title was answered with the
+    due-date buttons, and only the tap on one was refused."""
+    people = await ids(db)
+    await chat.text(DEWI, "/tugaskan")
+    await chat.tap(DEWI, f"asg:p:{people[STAF]}")
+    await chat.tap(DEWI, "asg:go")
+    await run_import(db, clock, [r for r in small_office() if r["nip"] != STAF])
+    out = await chat.text(DEWI, "Rekap data")
+    assert texts(out) == "Perintah ini untuk atasan yang punya bawahan di bagan organisasi." and actions(out) == []
+    assert "tenggat" not in texts(await chat.text(DEWI, "Rekap data"))  # the flow is over, not asked again
+    assert await table(db, Task) == []
+
+
 async def test_a_task_due_next_workday_is_in_the_assignees_tasks_today_with_its_buttons(chat, db):
     people = await ids(db)
     await chat.text(DEWI, "/tugaskan")

@@ -298,6 +298,10 @@ async def on_tap(turn: Turn, parts: list[str]) -> None:
 
 
 async def on_title_text(turn: Turn, data: dict, text: str) -> None:
+    if not turn.actor.is_supervisor:  # everyone under them left since /tugaskan: refused now, not at the due date
+        await turn.clear_state()
+        await refuse(turn, "tugaskan", key="team.no_team")
+        return
     if data.get("step") != "title":
         turn.say(turn.t("assign.use_buttons"))
         return
