@@ -675,3 +675,17 @@ def test_a_change_from_a_later_day_on_waits_behind_a_change_made_now(office):
     assert schedule(day="2026-11-30")["apel"] == ("07.15", "Dinas 2026-11-30–")
     assert apel("schedule", "set", "apel", "07:20", "--from", "2026-12-07").exit_code == 0  # the later one wins
     assert schedule(day="2026-12-04")["apel"][0] == "07.15" and schedule(day="2026-12-07")["apel"][0] == "07.20"
+
+
+async def test_an_admins_rekap_of_a_unit_gives_times_in_that_units_zone(admin_chat):
+    # Budi (Dinas, WIB) read Rudi's report of 10.00 WITA as "09.00 WIB"; Dewi's own digest says 10.00 WITA.
+    codes = await admin_chat.codes()
+    await admin_chat.text("501", f"/start {codes[STAF]}")
+    await admin_chat.location("501", -1.6, 103.6)
+    await admin_chat.text("501", "/lapor")
+    await admin_chat.tap("501", "r:next")
+    await admin_chat.text("501", "Menyusun data SPBE")
+    await admin_chat.tap("501", "r:send")
+    shown = texts(await admin_chat.text("505", "/rekap 2026-11-23 Seksi Timur"))
+    assert "10.00 WITA" in shown and "WIB" not in shown, shown
+    assert "10.00 WITA" in texts(await admin_chat.text("502", "/rekap 2026-11-23"))

@@ -145,7 +145,7 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     if unit:
         items = await digest_query.digests_for(turn.uow, day=day, unit=unit)
         for item in items:
-            reply = digest.render(item.lines, day=day, timezone=turn.actor.timezone, t=turn.t,
+            reply = digest.render(item.lines, day=day, timezone=item.timezone, t=turn.t,
                                   supervisor_id=item.supervisor.id)
             turn.say(f"<b>{esc(item.supervisor.name)}</b> — {esc(item.supervisor.unit)}\n" + reply.text, reply.buttons)
         if not items:  # nobody there has people under them (any more): not a refusal of the admin
