@@ -22,21 +22,23 @@ from bot.cli import (
     run_step,
 )
 from bot.cli.context import run_async
+from bot.cli.usage_errors import ApelGroup
 
 app = typer.Typer(
     name="apel",
+    cls=ApelGroup,
     help="Apel: the daily reporting routine of a WFH/WFO office on Telegram and WhatsApp.",
     no_args_is_help=True,
     # Tracebacks with local variables could print tokens and invite codes.
     pretty_exceptions_show_locals=False,
 )
-app.add_typer(org.app, name="org")
-app.add_typer(person_cli.app, name="person")
-app.add_typer(db.app, name="db")
-app.add_typer(outbox_cli.app, name="outbox")
-app.add_typer(routine_cli.schedule_app, name="schedule")
-app.add_typer(routine_cli.calendar_app, name="calendar")
-app.add_typer(routine_cli.roster_app, name="roster")
+app.add_typer(org.app, name="org", cls=ApelGroup)
+app.add_typer(person_cli.app, name="person", cls=ApelGroup)
+app.add_typer(db.app, name="db", cls=ApelGroup)
+app.add_typer(outbox_cli.app, name="outbox", cls=ApelGroup)
+app.add_typer(routine_cli.schedule_app, name="schedule", cls=ApelGroup)
+app.add_typer(routine_cli.calendar_app, name="calendar", cls=ApelGroup)
+app.add_typer(routine_cli.roster_app, name="roster", cls=ApelGroup)
 app.command("invite")(run_async(invite.invite_command))
 app.command("run")(run_async(run.run_command))
 app.command("chat")(run_async(chat.chat_command))

@@ -1,0 +1,119 @@
+"""A command typed wrongly is told in the CLI's language (DEFAULT_LANGUAGE), on stderr, with exit code 2 and
+nothing on stdout: the option by name and, for choices, what it accepts. No database is needed to say so."""
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def language(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout
+
+    def use(lang: str) -> None:
+        monkeypatch.setenv("DEFAULT_LANGUAGE", lang)
+
+    return use
+
+
+def refused(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "╭" not in result.stderr and "Usage:" not in result.stderr and "Traceback" not in result.stderr
+    return result.stderr
+
+
+# (command line, the Indonesian line, the English line)
+CASES = [
+    (["org", "show", "-f", "xml"],
+     "Gagal: --format tidak menerima 'xml': pilih table, csv atau json.",
+     "Error: --format does not accept 'xml': choose table, csv or json."),
+    (["outbox", "status", "--format", "yaml"],
+     "Gagal: --format tidak menerima 'yaml': pilih table, csv atau json.",
+     "Error: --format does not accept 'yaml': choose table, csv or json."),
+    (["digest", "--format", "csv"],
+     "Gagal: --format tidak menerima 'csv': pilih text atau json.",
+     "Error: --format does not accept 'csv': choose text or json."),
+    (["invite", "--out", "x.csv", "--channel", "sms"],
+     "Gagal: --channel tidak menerima 'sms': pilih telegram atau whatsapp.",
+     "Error: --channel does not accept 'sms': choose telegram or whatsapp."),
+    (["run-step", "sarapan"],
+     "Gagal: STEP tidak menerima 'sarapan': pilih briefing, pengingat, rekap atau periksa.",
+     "Error: STEP does not accept 'sarapan': choose briefing, pengingat, rekap or periksa."),
+    (["audit", "--limit", "banyak"],
+     "Gagal: --limit harus bilangan bulat dari 1 sampai 100000, bukan 'banyak'.",
+     "Error: --limit must be a whole number from 1 to 100000, not 'banyak'."),
+    (["audit", "--limit", "0"],
+     "Gagal: --limit harus bilangan bulat dari 1 sampai 100000, bukan '0'.",
+     "Error: --limit must be a whole number from 1 to 100000, not '0'."),
+    (["export"],
+     "Gagal: --month wajib diisi.",
+     "Error: --month is required."),
+    (["invite"],
+     "Gagal: --out wajib diisi.",
+     "Error: --out is required."),
+    (["person", "nip", "199001012015031001"],
+     "Gagal: NEW wajib diisi.",
+     "Error: NEW is required."),
+    (["run-step"],
+     "Gagal: STEP wajib diisi: briefing, pengingat, rekap atau periksa.",
+     "Error: STEP is required: briefing, pengingat, rekap or periksa."),
+    (["audit", "--bogus"],
+     "Gagal: Opsi --bogus tidak dikenal oleh apel audit.",
+     "Error: apel audit has no option --bogus."),
+    (["org", "show", "--unti", "Sekretariat"],
+     "Gagal: Opsi --unti tidak dikenal oleh apel org show. Maksudnya --unit?",
+     "Error: apel org show has no option --unti. Did you mean --unit?"),
+    (["org", "show", "--unit"],
+     "Gagal: Opsi --unit perlu nilai sesudahnya.",
+     "Error: The option --unit needs a value after it."),
+    (["org", "sample", "--if-empty=ya"],
+     "Gagal: Opsi --if-empty tidak menerima nilai; tulis --if-empty saja.",
+     "Error: The option --if-empty takes no value; write --if-empty alone."),
+    (["calendar", "add", "25-12-2026", "libur", "Hari", "Natal"],
+     "Gagal: Kata berlebih untuk apel calendar add: Natal.",
+     "Error: Words too many for apel calendar add: Natal."),
+    (["people", "list", "-f", "xml"],
+     "Gagal: Perintah people tidak ada. Yang ada: invite, run, chat",
+     "Error: There is no command people. The commands: invite, run, chat"),
+    (["org", "shw"],
+     "Gagal: Perintah shw tidak ada. Yang ada: import, show, office, rename-unit, sample.",
+     "Error: There is no command shw. The commands: import, show, office, rename-unit, sample."),
+]
+
+
+@pytest.mark.parametrize(("args", "indonesian", "english"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_a_usage_error_is_told_in_the_cli_language(language, args, indonesian, english):
+    language("id")
+    told = refused(*args)
+    assert told.startswith(indonesian), told
+    assert "Invalid value" not in told and "No such" not in told and "Missing" not in told
+
+    language("en")
+    assert refused(*args).startswith(english)
+
+
+def test_the_line_after_names_the_command_help(language):
+    language("id")
+    assert refused("audit", "--limit", "x").splitlines()[1] == "Petunjuk: apel audit --help"
+    assert refused("org", "shw").splitlines()[1] == "Petunjuk: apel org --help"
+    language("en")
+    assert refused("org", "show", "--unit").splitlines()[1] == "Help: apel org show --help"
+
+
+def test_a_broken_setting_leaves_usage_errors_in_the_default_language(language, monkeypatch):
+    language("xx")
+    assert refused("org", "show", "-f", "xml").startswith("Gagal: --format tidak menerima 'xml'")
+
+
+def test_help_still_works(language):
+    language("id")
+    result = runner.invoke(app, ["org", "show", "--help"])
+    assert result.exit_code == 0
+    assert "--format" in result.stdout and "--unit" in result.stdout
+    alone = runner.invoke(app, ["org"])  # a group alone shows its help, as before
+    assert alone.exit_code == 2 and "import" in alone.stdout + alone.stderr
