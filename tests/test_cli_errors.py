@@ -175,6 +175,12 @@ def test_erasing_from_a_script_without_yes_erases_nothing_and_says_to_add_it(off
     assert_polite(result, "nothing was erased", "--yes")
     assert "Aborted" not in result.stdout + result.stderr
     assert "person_erase" not in audit_actions()
+    # The question is a message like the others: on stderr, so a script's stdout stays empty.
+    assert result.stdout == "" and f"Erase the personal data of {STAF}? This cannot be undone. [y/N]:" in result.stderr
+
+    answered = apel("person", "erase", STAF, input="y\n")
+    assert answered.exit_code == 0, answered.stderr
+    assert answered.stdout == "" and "person_erase" in audit_actions()
 
 
 @pytest.mark.parametrize("fmt, empty", [("json", "[]\n"), ("csv", "date,unit,code,detail\n"), ("table", "")])

@@ -163,7 +163,7 @@ def test_apel_person_erase_refuses_an_active_person_and_needs_confirmation(apel_
     without = [r for r in small_office() if r["nip"] != STAF]
     assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", without))]).exit_code == 0
     cancelled = runner.invoke(app, ["person", "erase", STAF], input="n\n")
-    assert cancelled.exit_code != 0 and "nothing was erased" in cancelled.stderr and "[y/N]" in cancelled.stdout
+    assert cancelled.exit_code != 0 and "nothing was erased" in cancelled.stderr and "[y/N]" in cancelled.stderr
 
 
 async def test_erasure_takes_the_name_and_nip_out_of_others_messages_that_are_kept(chat, db, clock):

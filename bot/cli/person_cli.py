@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import click
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
 from bot.cli.files import ReplacedFile, cannot_write
-from bot.cli.output import current_language, fail, say
+from bot.cli.output import current_language, err, fail, say
 from bot.exports.person_archive import write_archive
 from bot.services.nip_correction import correct_nip
 from bot.services.person_data import PersonExport, check_erasable, erase_person, export_person
@@ -82,8 +82,10 @@ app.command("erase")(run_async(erase_command))
 
 def _confirmed(question: str) -> bool:
     """The admin's yes at the terminal. Without one (cron, a script: stdin closed) the answer is no, said in
-    the catalog's words rather than Click's English "Aborted."."""
-    try:
-        return typer.confirm(question)
-    except (click.exceptions.Abort, typer.Abort):  # typer's own Abort is not click's
-        return False
+    the catalog's words rather than Click's English "Aborted.". The question goes to stderr like every
+    message (Click's confirm writes its last character to stdout, whatever `err`)."""
+    err.print(f"{question} [y/N]: ", end="", markup=False, highlight=False)
+    answer = sys.stdin.readline()
+    if not answer:  # end of input: nobody to answer
+        err.print()
+    return answer.strip().lower() in ("y", "yes", "ya")
