@@ -111,6 +111,8 @@ def open_sheet(path: Path, max_rows: int = DEFAULT_MAX_ROWS):
     """Yield a Sheet; refuse with a ServiceError (sheet.*) a file that is not a readable CSV/XLSX, or
     (while its rows are read) one with more than `max_rows` rows after the header."""
     path = Path(path)
+    if path.is_dir():
+        raise ServiceError("sheet.is_folder", path=str(path))
     if not path.is_file():
         raise ServiceError("sheet.not_found", path=str(path))
     with open(path, "rb") as f:

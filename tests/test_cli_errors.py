@@ -183,6 +183,12 @@ def test_erasing_from_a_script_without_yes_erases_nothing_and_says_to_add_it(off
     assert answered.stdout == "" and "person_erase" in audit_actions()
 
 
+def test_a_folder_named_as_the_org_chart_is_told_as_a_folder(apel_env, tmp_path):
+    result = apel("org", "import", str(tmp_path))
+    assert_polite(result, f"{tmp_path} is a folder, not a file.")
+    assert "not found" not in result.stderr and result.stdout == ""
+
+
 @pytest.mark.parametrize("fmt, empty", [("json", "[]\n"), ("csv", "date,unit,code,detail\n"), ("table", "")])
 def test_a_roster_without_conflicts_is_an_empty_listing(office, fmt, empty):
     result = apel("roster", "generate", "--from", "2026-12-14", "--to", "2026-12-18", "--unit", "Seksi Timur",
