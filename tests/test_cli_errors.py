@@ -189,6 +189,17 @@ def test_a_folder_named_as_the_org_chart_is_told_as_a_folder(apel_env, tmp_path)
     assert "not found" not in result.stderr and result.stdout == ""
 
 
+@pytest.mark.parametrize("lang, told", [("en", "No digest for Wednesday, 1 January 2020"),
+                                        ("id", "Tidak ada rekap pada Rabu, 1 Januari 2020")])
+def test_a_digest_of_a_day_without_anyone_says_so_on_stderr(office, monkeypatch, lang, told):
+    monkeypatch.setenv("DEFAULT_LANGUAGE", lang)
+    result = apel("digest", "--date", "2020-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "" and told in result.stderr
+    as_json = apel("digest", "--date", "2020-01-01", "-f", "json")
+    assert as_json.stdout == "[]\n" and as_json.stderr == ""  # JSON's [] says it already
+
+
 @pytest.mark.parametrize("fmt, empty", [("json", "[]\n"), ("csv", "date,unit,code,detail\n"), ("table", "")])
 def test_a_roster_without_conflicts_is_an_empty_listing(office, fmt, empty):
     result = apel("roster", "generate", "--from", "2026-12-14", "--to", "2026-12-18", "--unit", "Seksi Timur",

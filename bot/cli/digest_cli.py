@@ -12,11 +12,12 @@ import typer
 from rich.markup import escape
 
 from bot.cli.context import load_settings, office_today, open_database
-from bot.cli.output import current_language, out
+from bot.cli.output import current_language, out, say
 from bot.cli.routine_cli import DATE_HELP, parse_date
 from bot.services import digest
 from bot.services.digest_query import as_record, digests_for
 from bot.services.turn import translator
+from bot.texts import format_date
 
 _TAGS = re.compile(r"</?(b|i|code)>")
 
@@ -44,6 +45,9 @@ async def digest_command(
         json.dump([as_record(i, day) for i in items], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
+    if not items:
+        # An empty stdout and exit 0 read as "it did nothing"; a person is told why (stdout stays empty).
+        say("cli.digest_none", day=format_date(day, current_language()))
     t = translator(current_language(), current_language())
     for item in items:
         reply = digest.render(item.lines, day=day, timezone=item.timezone, t=t,
