@@ -64,3 +64,14 @@ def test_a_bad_date_is_an_error_on_stderr(apel_env):
     result = apel("audit", "--since", "minggu lalu")  # "kemarin" is a date now; "last week" is not one
     assert result.exit_code == 1 and "minggu lalu" in result.stderr and result.stdout == ""
     assert apel("audit", "--since", "kemarin", "-f", "json").exit_code == 0
+
+
+def test_swapped_dates_are_refused_rather_than_listing_nothing(apel_env, monkeypatch):
+    swapped = apel("audit", "--since", "2026-12-10", "--until", "2026-12-01", "-f", "csv")
+    assert swapped.exit_code == 1 and swapped.stdout == ""
+    assert "Not a valid period: --until must be on or after --since." in swapped.stderr
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    assert "Periode tidak sah: --until harus sama dengan atau sesudah --since." in apel(
+        "audit", "--since", "2026-12-10", "--until", "2026-12-01").stderr
+    one_day = apel("audit", "--since", "2026-12-01", "--until", "2026-12-01", "-f", "json")
+    assert one_day.exit_code == 0 and one_day.stdout == "[]\n"

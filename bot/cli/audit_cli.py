@@ -12,6 +12,7 @@ import typer
 from bot.cli.context import load_settings, open_database
 from bot.cli.output import FORMAT_OPTION, Format, emit
 from bot.cli.routine_cli import DATE_HELP, parse_date
+from bot.services.errors import ServiceError
 
 
 async def audit_command(
@@ -26,6 +27,9 @@ async def audit_command(
     settings = load_settings()
     zone = ZoneInfo(settings.default_timezone)
     first, last = parse_date(since, looking_back=True), parse_date(until, looking_back=True)
+    if first and last and last < first:
+        # The dates swapped would list nothing, which a script reads as "nothing happened".
+        raise ServiceError("cli.audit_bad_period")
     db = open_database(settings)
     try:
         async with db.uow() as uow:
