@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import typer
 from pydantic import ValidationError
 from rich.markup import escape
+# Typer vendors its own Click: its errors are these, not the `click` package's.
 from typer._click import exceptions as click_errors
 from typer._click.core import Context
 from typer.core import TyperArgument, TyperGroup
@@ -21,7 +22,7 @@ from bot.cli.config_errors import problems_language
 from bot.cli.output import err, set_language
 from bot.texts import text
 
-USAGE_EXIT = 2  # what usage errors conventionally exit with (Click, getopt, BSD sysexits' EX_USAGE aside)
+USAGE_EXIT = 2  # usage errors' conventional exit code (Click's, the shell builtins'); scripts may test for it
 _WHOLE_NUMBER_ERRORS = {"int_parsing", "int_from_float", "int_type"}
 _RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
