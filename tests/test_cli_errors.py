@@ -257,3 +257,17 @@ def test_settings_that_cannot_serve_are_refused_before_the_database_is_opened(ap
         "DATABASE_URL": f"sqlite+aiosqlite:///{MISSING}/apel.db", "DATABASE_SCHEMA": "", **env})
     assert result.exit_code == 1, result.stdout + result.stderr
     assert expected in result.stderr and "basis data" not in result.stderr.lower(), result.stderr
+
+
+def test_secret_files_are_not_written_to_a_file_named_dash(office, tmp_path, monkeypatch):
+    """`--out -` is stdout for `apel export`; invites and a person's data went to a file named "-" instead."""
+    monkeypatch.chdir(tmp_path)
+    before = audit_actions()
+    for args in (["invite", "--out", "-"], ["person", "export", STAF, "--output", "-"]):
+        result = apel(*args)
+        assert_polite(result, "This file holds secret codes or personal data, so it is not written to stdout (-)")
+        assert result.stdout == ""
+    assert not (tmp_path / "-").exists()
+    assert audit_actions() == before  # nothing issued, nothing exported
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "id")
+    assert "Berkas ini berisi kode rahasia atau data pribadi" in apel("invite", "--out", "-").stderr

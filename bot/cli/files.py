@@ -42,6 +42,10 @@ class ReplacedFile:
     it (an error) removes the temporary file and leaves `path` as it was."""
 
     def __init__(self, path: Path, *, private: bool = False):
+        if private and str(path) == "-":
+            # `--out -` is stdout for `apel export`; here it would quietly leave codes or personal data in a
+            # file named "-" while the script waits for them on stdout.
+            raise ServiceError("cli.private_not_stdout")
         self.path = path
         self.private = private
         self.tmp: Path | None = None
