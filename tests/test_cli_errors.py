@@ -206,6 +206,7 @@ def test_a_roster_without_conflicts_is_an_empty_listing(office, fmt, empty):
                   "-f", fmt)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == empty and "0 conflicts" in result.stderr
+    assert "Planning the roster" not in result.stderr  # the progress bar is for a terminal only
 
 
 def test_a_clean_import_lists_no_problems_in_json_or_csv(office, tmp_path):

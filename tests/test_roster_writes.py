@@ -62,3 +62,15 @@ async def test_planning_never_overwrites_leave_an_override_or_a_briefed_day(db, 
         await uow.day.plan_modes([(p, MONDAY, "wfh", "rotation") for p in (a, b, c, d)], "roster")
         days = {w.person_id: (w.mode, w.source) for w in await uow.day.work_days_between([a, b, c, d], MONDAY, MONDAY)}
     assert days == {a: ("cuti", "leave"), b: ("wfo", "override"), c: ("wfo", "default"), d: ("wfh", "roster")}
+
+
+async def test_the_roster_tells_its_progress_unit_by_unit(db, clock):
+    # A province's roster takes minutes: the CLI shows a bar fed with the units planned so far.
+    clock.current = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
+    await run_import(db, clock, office(30))  # Dinas and its three Bidang
+    calls = []
+    async with db.uow() as uow:
+        report = await generate_roster(uow, start=MONDAY, end=FRIDAY, unit=None, actor="test", now=clock.current,
+                                       progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert report.written == 30 * 5

@@ -7,7 +7,7 @@ import datetime as dt
 import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_database, run_async
-from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, progress_bar, say
 from bot.domain.leave_period import parse_date as read_date
 from bot.domain.unit_schedule import FROM_THEN_ON
 from bot.services import calendar_admin, roster_admin, schedule_admin
@@ -151,17 +151,28 @@ async def roster_generate(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Assign each person a mode per workday; lists the conflicts (exit 0 even with conflicts)."""
-    report = await _with_uow(
-        lambda uow, now: roster_admin.generate_roster(uow, start=parse_date(start), end=parse_date(end), unit=unit,
-                                                      actor=CLI_ACTOR, now=now),
-        commit=True,
-    )
+    load_settings()  # the catalog language, before a date is refused
+    first, last = parse_date(start), parse_date(end)
+    with progress_bar() as bar:
+        # A province's roster takes minutes: its units as they are planned, then the one write.
+        planning = bar.add_task(text(current_language(), "roster.planning"), total=None)
+        saving = bar.add_task(text(current_language(), "cli.import_writing"), total=None, visible=False)
+
+        def planned(done: int, total: int) -> None:
+            bar.update(planning, completed=done, total=total)
+            bar.update(saving, visible=done == total)
+
+        report = await _with_uow(
+            lambda uow, now: roster_admin.generate_roster(uow, start=first, end=last, unit=unit, actor=CLI_ACTOR,
+                                                          now=now, progress=planned),
+            commit=True,
+        )
     lang = current_language()
     emit([{"date": format_date(c.day, lang) if fmt is Format.TABLE else c.day.isoformat(), "unit": c.unit,
            "code": c.code, "detail": roster_admin.conflict_text(c, lang, report.names)} for c in report.conflicts],
          [("date", "col.date"), ("unit", "col.unit"), ("code", "col.code"), ("detail", "col.problem")], fmt,
          table_if_empty=False)
-    say("roster.generated", start=format_date(parse_date(start), lang), end=format_date(parse_date(end), lang),
+    say("roster.generated", start=format_date(first, lang), end=format_date(last, lang),
         written=report.written, kept=report.kept, conflicts=len(report.conflicts))
 
 

@@ -4,6 +4,7 @@ written as work days (source "roster"), keeping approved leave and admins' overr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.domain.schedule import local_date
@@ -55,8 +56,10 @@ class RosterLine:
 
 
 async def generate_roster(
-    uow: UnitOfWork, *, start: dt.date, end: dt.date, unit: str | None, actor: str, now: dt.datetime
+    uow: UnitOfWork, *, start: dt.date, end: dt.date, unit: str | None, actor: str, now: dt.datetime,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RosterReport:
+    """`progress(units planned, units to plan)` after each unit: a province's roster takes minutes."""
     if end < start or (end - start).days > MAX_DAYS:
         raise ServiceError("roster.bad_period", max=MAX_DAYS)
     units = await uow.org.stored_units()
@@ -68,12 +71,12 @@ async def generate_roster(
     report = RosterReport()
     calendars: dict[frozenset[int], WorkCalendar] = {}  # by workdays: most units share one
     planned: list[tuple[int, dt.date, str, str | None]] = []
-    staffed = False
-    for unit_name in sorted(scope):
-        members = [p for p in people if p.values.unit == unit_name]
-        if not members:
-            continue
-        staffed = True
+    by_unit: dict[str, list] = {}
+    for p in people:
+        by_unit.setdefault(p.values.unit, []).append(p)
+    staffed = sorted(by_unit)
+    for done, unit_name in enumerate(staffed, start=1):
+        members = by_unit[unit_name]
         chain = chain_of(unit_name, units)
         mine = [layer for layer in layers if layer.unit in chain]
         # A day that has begun is not re-planned: its people were briefed with their mode (and past days
@@ -109,6 +112,8 @@ async def generate_roster(
         kept = {(f.person_id, f.day) for f in fixed}
         planned += [(a.person_id, a.day, a.mode.value, a.reason) for a in result.assignments
                     if (a.person_id, a.day) not in kept]
+        if progress:
+            progress(done, len(staffed))
     if staffed and not report.days:  # weekends, holidays, closures, directives or days past: nothing to plan
         raise ServiceError("roster.no_workdays", start=start, end=end)
     # One write for the whole period: per day and person it took minutes for an office of a few thousand.
