@@ -2,9 +2,11 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.cli.output import set_language
 from tests.org_rows import small_office, write_csv
 
 
@@ -60,3 +62,14 @@ def test_coordinates_with_a_decimal_comma_are_read_and_words_are_refused_in_the_
     assert beyond.exit_code == 1 and "203" in beyond.stderr and "Traceback" not in beyond.stderr
     kept = json.loads(runner.invoke(app, ["org", "office", "Seksi Timur", "--format", "json"]).stdout)
     assert kept[0]["lon"] == 103.61  # the refused commands changed nothing
+
+
+@pytest.mark.parametrize("args, english", [
+    (["Seksi Timur", "--clear", "--lat", "1"], "--clear removes the office location; do not combine it with --lat"),
+    (["--lat", "1", "--lon", "2", "--radius", "100"], "Name the unit"),
+    (["Seksi Timur", "--lat", "utara", "--lon", "1", "--radius", "100"], "Not a number: utara"),
+])
+def test_refusals_before_the_database_are_in_the_admins_language(apel_env, args, english):
+    set_language("id")  # a fresh process: nothing has read DEFAULT_LANGUAGE (en here) yet
+    refused = CliRunner().invoke(app, ["org", "office", *args])
+    assert refused.exit_code == 1 and english in refused.stderr, refused.stderr

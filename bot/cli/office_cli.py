@@ -22,6 +22,7 @@ async def office_command(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Set, clear or show the office location and radius that WFO check-ins are judged against."""
+    settings = load_settings()  # first: it sets the language the refusals below are told in
     setting = lat is not None or lon is not None or radius is not None
     if clear and setting:  # which one was meant? Doing either would surprise half of the people typing it.
         raise fail("cli.office_clear_and_set")
@@ -32,7 +33,6 @@ async def office_command(
         lon = None if lon is None else parse_longitude(lon)
     except CellError as exc:
         raise fail(exc.code, **exc.params) from None
-    settings = load_settings()
     db = open_database(settings)
     try:
         if clear or setting:
