@@ -123,3 +123,35 @@ def test_help_still_works(language):
     assert "--format" in result.stdout and "--unit" in result.stdout
     alone = runner.invoke(app, ["org"])  # a group alone shows its help, as before
     assert alone.exit_code == 2 and "import" in alone.stdout + alone.stderr
+
+
+def _readme_commands() -> list[tuple[list[str], list[str]]]:
+    """README's CLI table: each command's words and the arguments it names in capitals (FILE, NIP DATE MODE)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    found = []
+    for usage in re.findall(r"^\| `(apel [^`]+)` \|", readme, flags=re.M):
+        words = re.sub(r"\[[^\]]*\]", " ", usage).split()[1:]  # optional parts left out
+        command = [w for w in words if re.fullmatch(r"[a-z][a-z-]*", w)]
+        arguments = [w for before, w in zip([""] + words, words)  # `--out FILE` is an option's value
+                     if re.fullmatch(r"[A-Z]+", w) and not before.startswith("-")]
+        found.append((command, arguments))
+    return found
+
+
+def test_help_names_the_arguments_as_readme_does():
+    # `apel roster set --help` said `{nip} {day} {mode}` and a missing one was "DAY wajib diisi", where README
+    # (and the help's own text) says DATE.
+    checked = 0
+    for command, arguments in _readme_commands():
+        if not arguments:
+            continue
+        result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (command, result.output)
+        usage = next(line for line in result.output.splitlines() if "Usage:" in line)
+        assert [a for a in usage.replace("{", " ").replace("}", " ").replace("[", " ").replace("]", " ").split()
+                if a.isupper() and a not in {"OPTIONS"}] == arguments, (command, usage)
+        checked += 1
+    assert checked >= 8
