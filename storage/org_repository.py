@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -94,17 +94,20 @@ def _levels(new_people: list[PersonValues]) -> list[list[PersonValues]]:
 
 def _membership_changes(ids: list[int], now: dt.datetime) -> tuple:
     """Two statements that bring `org_membership` in line with `person` for these ids: close the open row of
-    whoever's unit or active flag now differs from it, then open a row for whoever has none open."""
+    whoever's unit, supervisor or active flag now differs from it, then open a row for whoever has none open."""
     moved = exists().where(Person.id == OrgMembership.person_id,
-                           or_(Person.unit_id != OrgMembership.unit_id, Person.active != OrgMembership.active))
+                           or_(Person.unit_id != OrgMembership.unit_id, Person.active != OrgMembership.active,
+                               Person.supervisor_id.is_distinct_from(OrgMembership.supervisor_id),
+                               OrgMembership.supervisor_known.is_(False)))
     close = (update(OrgMembership)
              .where(OrgMembership.person_id.in_(ids), OrgMembership.valid_until.is_(None), moved)
              .values(valid_until=now)
              .execution_options(synchronize_session=False))
     is_open = exists().where(OrgMembership.person_id == Person.id, OrgMembership.valid_until.is_(None))
     open_ = insert(OrgMembership).from_select(
-        ["person_id", "unit_id", "active", "valid_from"],
-        select(Person.id, Person.unit_id, Person.active, bindparam("now", now, type_=UtcDateTime()))
+        ["person_id", "unit_id", "supervisor_id", "supervisor_known", "active", "valid_from"],
+        select(Person.id, Person.unit_id, Person.supervisor_id, true(), Person.active,
+               bindparam("now", now, type_=UtcDateTime()))
         .where(Person.id.in_(ids), ~is_open),
     )
     return close, open_
@@ -227,8 +230,9 @@ class SqlOrgRepository:
             advance(len(chunk))
 
     async def _record_memberships(self, person_ids: list[int], now: dt.datetime) -> None:
-        """After writing these people: a move to another unit, a deactivation or a return starts a new
-        membership at `now`; people whose unit and flag stayed are left as they are."""
+        """After writing these people: a move to another unit or under another supervisor, a deactivation or
+        a return starts a new membership at `now`; people whose unit, supervisor and flag stayed are left as
+        they are."""
         if person_ids:
             for statement in _membership_changes(person_ids, now):
                 await self.session.execute(statement)
@@ -238,7 +242,7 @@ class SqlOrgRepository:
         (the month export reads a province's month with it)."""
         rows = await self.session.execute(
             select(OrgMembership.person_id, OrgMembership.unit_id, OrgMembership.active, OrgMembership.valid_from,
-                   OrgMembership.valid_until)
+                   OrgMembership.valid_until, OrgMembership.supervisor_id, OrgMembership.supervisor_known)
             .where(OrgMembership.valid_from < end,
                    or_(OrgMembership.valid_until.is_(None), OrgMembership.valid_until > start))
             .order_by(OrgMembership.person_id, OrgMembership.valid_from, OrgMembership.id)
@@ -251,8 +255,7 @@ class SqlOrgRepository:
     async def count_active_people(self) -> int:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
 
-    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool,
-                          reporting_to: int | None = None) -> list[PersonRow]:
+    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]:
         # Just the columns a PersonRow holds, in its order: a whole office is listed at every routine step.
         query = (
             select(Person.id, Person.nip, Person.name, Person.position, OrgUnit.name, _Boss.nip, Person.rank,
@@ -264,8 +267,6 @@ class SqlOrgRepository:
         )
         if not include_inactive:
             query = query.where(Person.active)
-        if reporting_to is not None:
-            query = query.where(Person.supervisor_id == reporting_to)
         rows = await self.session.execute(query)
         if unit_names is None:
             return [PersonRow(*r) for r in rows]

@@ -57,9 +57,11 @@ class Person(SQLModel, table=True):
 
 
 class OrgMembership(SQLModel, table=True):
-    """Where a person stood in the org chart from one moment to the next: their unit and whether they were
-    active. Every change of `person.unit_id` or `person.active` closes the open row (`valid_until`) and opens
-    another, so the month export can count each day with the unit the person was in that day."""
+    """Where a person stood in the org chart from one moment to the next: their unit, their supervisor and
+    whether they were active. Every change of `person.unit_id`, `person.supervisor_id` or `person.active`
+    closes the open row (`valid_until`) and opens another, so the month export can count each day with the
+    unit the person was in that day, and a supervisor's export and a past day's digest follow the supervision
+    chain as it stood that day."""
 
     __tablename__ = "org_membership"
 
@@ -67,6 +69,10 @@ class OrgMembership(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     unit_id: int = Field(foreign_key="org_unit.id")
     active: bool
+    supervisor_id: int | None = Field(default=None, foreign_key="person.id")
+    # False on rows closed before supervisors were recorded (migration 0014): who it was is not known, and
+    # readers take today's supervisor; True on every row since, where a None supervisor is the top of a chain.
+    supervisor_known: bool = True
     valid_from: dt.datetime = _time()
     valid_until: dt.datetime | None = _time(nullable=True)  # None: how things stand now
 

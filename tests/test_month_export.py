@@ -374,7 +374,7 @@ async def test_an_export_with_nobody_in_it_is_refused(db):
     await run_import(db, FakeClock(NOW), small_office())
     async with db.uow() as uow:
         with pytest.raises(ServiceError) as refused:
-            await build_month(uow, month=NOVEMBER, unit=None, now=NOW, only=[])
+            await build_month(uow, month=NOVEMBER, unit=None, now=NOW, below=-1)
     assert refused.value.code == "export.no_people"
 
 

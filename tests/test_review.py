@@ -462,3 +462,20 @@ async def test_a_fixed_report_goes_up_when_the_superior_who_returned_it_blocked_
     assert texts(again, DEWI) == ""
     notice = [o for o in again if o.external_id == ANDI]
     assert "mengirim ulang" in notice[0].reply.text and any(a.startswith("ap:") for a in actions(notice))
+
+
+async def test_a_past_days_rekap_lists_that_days_people_and_approve_all_keeps_to_todays_chain(chat, clock, db):
+    # Rudi reports on Monday 23; an import on Tuesday moves him to Sekretariat, under Siti.
+    await report(chat, RUDI)
+    clock.advance(days=1)
+    moved = [dict(r, unit="Sekretariat", supervisor_nip=SEK) if r["nip"] == STAF else r for r in small_office()]
+    sari = {"nip": "199106062016021006", "name": "Sari Dewi", "position": "Analis", "unit": "Seksi Timur",
+            "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}
+    await run_import(db, clock, moved + [sari])
+    # Monday's digest is still Dewi's with Rudi in it (it listed him under Siti, his supervisor of today).
+    assert "Rudi Hartono" in texts(await chat.text(DEWI, "/rekap 2026-11-23"))
+    assert "Rudi Hartono" not in texts(await chat.text(SITI, "/rekap 2026-11-23"))
+    # Reviewing is for his chain of today, as the single buttons are: Dewi's "approve all" leaves his report.
+    await chat.tap(DEWI, "apall:20261123")
+    assert await _report_status_of(db, STAF) == "submitted"
+    assert "Rudi Hartono" in texts(await chat.text(SITI, "/rekap 2026-11-24"))

@@ -38,12 +38,12 @@ async def export_bytes(
     fmt: str,
     now: dt.datetime,
     lang: str = "id",
-    only=None,
+    below: int | None = None,
     team_of: str | None = None,
     summary: bool = False,
 ) -> tuple[str, bytes]:
     """Read the month (inside the caller's unit of work) and render it off the event loop."""
     fmt = parse_format(fmt)
-    export = await build_month(uow, month=parse_month(month), unit=unit, now=now, lang=lang, only=only,
+    export = await build_month(uow, month=parse_month(month), unit=unit, now=now, lang=lang, below=below,
                                team_of=team_of)
     return await asyncio.to_thread(render, export, fmt, summary=summary)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.clock import iso_utc
 from bot.ports import PersonRow, UnitOfWork
 from bot.services import digest, digest_presence
-from bot.domain.membership import unit_of_day
+from bot.domain.membership import supervisor_of_day, unit_of_day
 from bot.domain.schedule import local_time
 from bot.services.day_schedule import unit_dates
 from bot.services.org_directory import units_under
@@ -23,13 +23,15 @@ class SupervisorDigest:
 
 
 async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> list[SupervisorDigest]:
-    """Every supervisor in the unit (and below), with their direct reports' lines; one batch of queries."""
+    """Every supervisor in the unit (and below), with their direct reports of that day (the supervisor each
+    had that day, as `org_membership` recorded it); one batch of queries."""
     scope = await units_under(uow, unit)
-    days, people, zones = await _people_of_day(uow, day, await uow.org.list_people(None, include_inactive=True))
-    by_nip = {p.nip: p for p in people}
+    everyone = await uow.org.list_people(None, include_inactive=True)
+    days, people, zones, boss_of = await _people_of_day(uow, day, everyone)
+    by_id = {p.id: p for p in people}
     reports: dict[int, list[PersonRow]] = {}
     for p in people:
-        boss = by_nip.get(p.supervisor_nip) if p.supervisor_nip else None
+        boss = by_id.get(boss_of(p))
         if boss is not None:
             reports.setdefault(boss.id, []).append(p)
     bosses = [p for p in people if p.id in reports and (scope is None or p.unit in scope)]
@@ -45,18 +47,20 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
 
 
 async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) -> list[digest.Line]:
-    """A supervisor's own digest of a day (`/rekap [date]`): their direct reports of that day, by name."""
-    rows = await uow.org.list_people(None, include_inactive=True, reporting_to=supervisor_id)
-    days, people, _ = await _people_of_day(uow, day, rows)
+    """A supervisor's own digest of a day (`/rekap [date]`): their direct reports of that day (whom they
+    supervised that day, also people moved to another supervisor since), by name."""
+    days, people, _, boss_of = await _people_of_day(uow, day, await uow.org.list_people(None, include_inactive=True))
+    people = [p for p in people if boss_of(p) == supervisor_id]
     lines = await digest.lines_for(uow, {p.id: p.name for p in people}, day,
                                    {p.id: days[p.unit].mode_without_roster for p in people})
     return sorted(lines.values(), key=lambda line: line.name)
 
 
 async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
-    """The units' `day`s, of `rows` the people in the org chart at that day's deadline, as its memberships
-    recorded it (a past day's digest keeps someone deactivated since: their report can still be approved; it
-    leaves out someone added after it, or out that day: transferred away and back since), and the units' zones."""
+    """The units' `day`s; of `rows` the people in the org chart at that day's deadline, as its memberships
+    recorded it: a past day's digest keeps someone deactivated since (their report can still be approved)
+    and leaves out someone added after it, or out that day (transferred away and back since); and a function
+    giving a person's supervisor of that day (today's where none was recorded)."""
     days = await unit_dates(uow, day)
     units = (await uow.org.stored_units()).values()
     zones, names = {u.name: u.timezone for u in units}, {u.id: u.name for u in units}
@@ -66,12 +70,21 @@ async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
     def deadline_of(unit: str, on: dt.date) -> dt.datetime:
         return local_time(on, days[unit].hours.deadline, zones[unit])
 
+    def deadline_by_id(unit_id: int, on: dt.date) -> dt.datetime:
+        return deadline_of(names[unit_id], on)
+
     def present(p: PersonRow) -> bool:
         if p.id in memberships:
-            return unit_of_day(memberships[p.id], day, lambda unit_id, on: deadline_of(names[unit_id], on)) is not None
+            return unit_of_day(memberships[p.id], day, deadline_by_id) is not None
         return p.in_org_chart_at(deadline_of(p.unit, day))  # none recorded (written around the import)
 
-    return days, [p for p in rows if p.unit in days and present(p)], zones
+    by_nip = {p.nip: p.id for p in rows}  # everyone: a supervisor deactivated since is still named
+
+    def boss_of(p: PersonRow) -> int | None:
+        today = by_nip.get(p.supervisor_nip) if p.supervisor_nip else None
+        return supervisor_of_day(memberships.get(p.id, ()), day, deadline_by_id, today)
+
+    return days, [p for p in rows if p.unit in days and present(p)], zones, boss_of
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -21,7 +21,9 @@ Definitions (per person and day, in the zone and calendar of the unit the person
   brought them back) are neither workdays nor missing. Someone moved mid-month has a log and a summary row
   in each unit, with that unit's days. A person who left keeps the days they were in, in this month's export and in any
   earlier month's exported again later. Someone in the org chart at none of its deadlines (added after it) is not
-  in it; a month with nobody in it is refused.
+  in it; a month with nobody in it is refused;
+- a supervisor's export (`below`): each person's days on which the supervisor was above them, with the chain as
+  `org_membership` recorded it that day (`team_days`), not today's.
 Data is read in bulk: a fixed number of queries per chunk of `CHUNK` people, whatever the month holds."""
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from bot.domain.leave_period import FIRST_YEAR, LAST_YEAR
 from bot.domain.membership import Membership, unit_of_day
 from bot.domain.org_sync import StoredUnit
 from bot.domain.org_tree import depth_first, subtree
+from bot.domain.team_history import team_days
 from bot.domain.reports import ReportStatus
 from bot.domain.tasks import TaskStatus
 from bot.domain.unit_schedule import resolve
@@ -220,12 +223,13 @@ async def build_month(
     now: dt.datetime,
     progress: Progress | None = None,
     lang: str = "id",
-    only: Collection[int] | None = None,
+    below: int | None = None,
     team_of: str | None = None,
 ) -> MonthExport:
     """The month's logs and summary of the people of `unit` and the units below it (everyone when None)
     who were in the org chart during the month, deactivated ones included for the days they were in;
-    `only` further limits it to these person ids (a supervisor's own subtree, `team_of` their name)."""
+    `below` (a supervisor's id, `team_of` their name) further limits it to each person's days under that
+    supervisor, with the supervision chain as it stood each day."""
     month = parse_month(month)
     end = _month_end(month)
     units = await uow.org.stored_units()
@@ -234,7 +238,6 @@ async def build_month(
     scope = subtree(parent_of, root) if root is not None else set(units)
     everyone = await uow.org.list_people(None, include_inactive=True)
     names = {p.id: p.name for p in everyone}  # reviewers may sit outside the scope
-    wanted = set(only) if only is not None else None
     unit_name = {u.id: u.name for u in units.values()}
     # Every deadline of the month lies within a day of its dates, in any zone.
     window = (_utc_midnight(month - dt.timedelta(days=1)), _utc_midnight(end + dt.timedelta(days=2)))
@@ -251,10 +254,15 @@ async def build_month(
         return calendars[name].days[day].deadline
 
     all_days = {month + dt.timedelta(days=n) for n in range((end - month).days + 1)}
+    team = None
+    if below is not None:
+        ids = {p.nip: p.id for p in everyone}
+        today = {p.id: ids.get(p.supervisor_nip) for p in everyone}
+        team = team_days(below, today, memberships, sorted(all_days), deadline_of)
     pieces: list[_Piece] = []
     anyone = False
     for person in everyone:
-        if wanted is not None and person.id not in wanted:
+        if team is not None and person.id not in team:
             continue
         periods = memberships.get(person.id) or _periods_of(person, units)
         if not any(unit_name[m.unit_id] in scope for m in periods):
@@ -269,8 +277,10 @@ async def build_month(
                 unit_id = unit_of_day(periods, day, deadline_of)
                 if unit_id is not None:
                     days_of[unit_id].add(day)
+        if team is not None:  # a supervisor's export: only the days the person was below them
+            days_of = {unit_id: days & team[person.id] for unit_id, days in days_of.items()}
         pieces += [_Piece(person, unit_name[unit_id], days) for unit_id, days in days_of.items()
-                   if unit_name[unit_id] in scope]
+                   if unit_name[unit_id] in scope and days]
     if not anyone:
         raise ServiceError("export.no_people", unit=root or "-")
     month_text = _babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id")

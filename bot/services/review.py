@@ -26,10 +26,7 @@ async def _reviewable(turn: Turn, parts: list[str]):
         turn.say(turn.t("common.not_available"))
         return None
     report = await turn.uow.day.report_by_id(int(parts[1]))
-    # Nobody reviews their own report, an admin included (as nobody decides their own leave).
-    if report is not None and (report.person_id == turn.actor.person_id or not turn.actor.is_admin and (
-        turn.actor.person_id not in await turn.uow.people.chain(report.person_id)
-    )):
+    if report is not None and not await _may_review(turn, report.person_id):
         await refuse_button(turn, parts[0], report.id)
         return None
     if report is None or report.revision != int(parts[2]) or report.status != "submitted":
@@ -95,10 +92,19 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
         return
     approved = 0
     for line in await digest_query.supervisor_lines(turn.uow, supervisor_id, day):
-        if line.status == "on_time" and digest.waiting_review(line) and line.person_id != turn.actor.person_id:
+        # The digest of a past day lists whom the supervisor had that day; someone moved to another chain since
+        # is reviewed by their chain of today, as the single buttons are.
+        if line.status == "on_time" and digest.waiting_review(line) and await _may_review(turn, line.person_id):
             report = await turn.uow.day.report_by_id(line.report_id)
             approved += await _mark(turn, report, "approved", None)
     turn.say(turn.t("review.approved_all", count=approved, date=format_date(day, turn.lang)))
+
+
+async def _may_review(turn: Turn, person_id: int) -> bool:
+    """Anyone above the person in today's chain, or an admin; nobody their own report, an admin included (as
+    nobody decides their own leave)."""
+    return person_id != turn.actor.person_id and (
+        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id))
 
 
 async def _may_review_team(turn: Turn, supervisor_id: int) -> bool:

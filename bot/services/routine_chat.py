@@ -6,7 +6,6 @@ import datetime as dt
 
 from bot.domain.html import esc
 from bot.domain.leave_period import is_month_name, parse_date
-from bot.domain.org_tree import subtree
 from bot.messages import Attachment
 from bot.services import calendar_admin, digest, digest_query, month_export, roster_admin, schedule_admin
 from bot.services.admin_chat import actor_label, refuse
@@ -179,26 +178,16 @@ async def export(turn: Turn, args: str, *, exporter) -> None:
     words = args.split()
     month = words[0] if words else default_month(turn.today)
     unit = " ".join(words[1:]) or None
-    only = team_of = None
+    below = team_of = None
     if not turn.actor.is_admin:
         if unit:
             await refuse(turn, "ekspor")
             return
-        only, team_of = await _people_below(turn), turn.actor.name
+        # Each day, the people below them that day (also people deactivated or moved away since, for those days)
+        below, team_of = turn.actor.person_id, turn.actor.name
     filename, content = await exporter(turn.uow, month=month, unit=unit, fmt="xlsx", now=turn.now,
-                                       lang=turn.lang, only=only, team_of=team_of)
+                                       lang=turn.lang, below=below, team_of=team_of)
     await turn.uow.audit.record(turn.now, actor_label(turn), "export_month",
-                                {"month": month, "unit": unit, "people": len(only) if only else None})
+                                {"month": month, "unit": unit, "below": below})
     shown = format_month(month_export.parse_month(month), turn.lang)  # "Desember 2026", not the 2026-1 typed
     turn.say(turn.t("export.sent", month=esc(shown)), attachment=Attachment(filename=filename, content=content))
-
-
-async def _people_below(turn: Turn) -> set[int]:
-    """Everyone below the supervisor, also people deactivated since (transferred out, retired): their days
-    of the month still count, as in `apel export --unit`; the export keeps only each person's own days."""
-    rows = await turn.uow.org.list_people(None, include_inactive=True)
-    mine = next((p.nip for p in rows if p.id == turn.actor.person_id), None)
-    if mine is None:
-        return set()
-    below = subtree({p.nip: p.supervisor_nip for p in rows}, mine) - {mine}
-    return {p.id for p in rows if p.nip in below}

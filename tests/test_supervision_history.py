@@ -1,0 +1,115 @@
+"""A supervisor's month export (`/ekspor`) and a past day's digest follow the supervision chain as it stood
+each day (`org_membership.supervisor_id`), not as it stands on the day they are asked for: a person's day
+belongs to A's export when A was their supervisor, or their supervisor's supervisor…, that day.
+
+November 2026 has no national holiday; Seksi Timur is in WITA (deadline 16.00 = 08.00 UTC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.domain.membership import Membership
+from bot.domain.team_history import team_days
+from bot.services.digest_query import digests_for, supervisor_lines
+from bot.services.month_export import build_month
+from tests.conftest import FakeClock
+from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
+from tests.test_month_export import NOVEMBER, nov, utc
+from tests.test_month_export_history import AFTER_NOVEMBER, rudi_moves_on_the_15th
+from tests.test_org_import import run_import
+
+BEFORE = [2, 3, 4, 5, 6, 9, 10, 11, 12, 13]  # the workdays of 1–14
+AFTER = [16, 17, 18, 19, 20, 23, 24, 25, 26, 27, 30]  # of 15–30
+
+
+def under(boss: str, staff_boss: str | None = None) -> list[dict[str, str]]:
+    """The small office with Rudi (still in Seksi Timur) reporting to `boss`, and Dewi to `staff_boss`."""
+    rows = small_office()
+    for row in rows:
+        if row["nip"] == STAF:
+            row["supervisor_nip"] = boss
+        if row["nip"] == KASI and staff_boss:
+            row["supervisor_nip"] = staff_boss
+    return rows
+
+
+async def ids_of(db) -> dict[str, int]:
+    async with db.uow() as uow:
+        return {p.nip: p.id for p in await uow.org.list_people(None, include_inactive=True)}
+
+
+async def rudi_days(db, boss: str) -> dict[str, list[int]]:
+    """unit -> the days of Rudi's log in `boss`'s export of November."""
+    async with db.uow() as uow:
+        export = await build_month(uow, month=NOVEMBER, unit=None, now=AFTER_NOVEMBER,
+                                   below=(await ids_of(db))[boss], team_of="x")
+    return {log.unit: [r.day.day for r in log.rows] for log in export.people if log.nip == STAF}
+
+
+async def digest_of(db, day: int) -> dict[str, set[str]]:
+    """supervisor NIP -> names listed under them in the digest of the day."""
+    async with db.uow() as uow:
+        items = await digests_for(uow, day=nov(day), unit=None)
+    return {item.supervisor.nip: {line.name for line in item.lines} for item in items}
+
+
+async def test_a_move_to_another_supervisor_splits_the_month_between_their_exports(db):
+    # Rudi stays in Seksi Timur; the import of Sunday 15 has him report to Andi (Dewi's own supervisor).
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    assert (await run_import(db, FakeClock(utc(15, 1)), under(KABID))).written
+    async with db.uow() as uow:
+        history = (await uow.org.memberships(utc(1, 0), utc(30, 0)))[(await ids_of(db))[STAF]]
+    ids = await ids_of(db)
+    # A supervisor change alone starts a new membership.
+    assert [(m.supervisor_id, m.valid_from, m.valid_until) for m in history] == [
+        (ids[KASI], utc(1, 0), utc(15, 1)), (ids[KABID], utc(15, 1), None)]
+    assert await rudi_days(db, KASI) == {"Seksi Timur": BEFORE}  # Dewi's: the days he was hers
+    assert await rudi_days(db, KABID) == {"Seksi Timur": BEFORE + AFTER}  # under Andi through Dewi, then directly
+    assert await rudi_days(db, HEAD) == {"Seksi Timur": BEFORE + AFTER}
+    # The digest of the 10th lists him under Dewi; of the 16th under Andi.
+    assert "Rudi Hartono" in (await digest_of(db, 10))[KASI]
+    assert "Rudi Hartono" not in (await digest_of(db, 10)).get(KABID, set())
+    assert "Rudi Hartono" in (await digest_of(db, 16))[KABID] and KASI not in await digest_of(db, 16)
+    async with db.uow() as uow:  # Dewi's own /rekap of the 10th, and Andi's
+        assert [line.name for line in await supervisor_lines(uow, ids[KASI], nov(10))] == ["Rudi Hartono"]
+        assert [line.name for line in await supervisor_lines(uow, ids[KABID], nov(10))] == ["Dewi Lestari"]
+        assert "Rudi Hartono" in [line.name for line in await supervisor_lines(uow, ids[KABID], nov(16))]
+
+
+async def test_a_move_to_another_unit_and_supervisor_on_the_15th(db):
+    # Rudi goes from Seksi Timur (Dewi) to Sekretariat (Siti) on the 15th (local holidays: Bidang Timur's
+    # 10th, Sekretariat's 19th; see rudi_moves_on_the_15th).
+    await rudi_moves_on_the_15th(db)
+    assert await rudi_days(db, KASI) == {"Seksi Timur": [2, 3, 4, 5, 6, 9, 11, 12, 13]}
+    assert await rudi_days(db, SEK) == {"Sekretariat": [16, 17, 18, 20, 23, 24, 25, 26, 27, 30]}
+    assert await rudi_days(db, KABID) == {"Seksi Timur": [2, 3, 4, 5, 6, 9, 11, 12, 13]}
+    assert await rudi_days(db, HEAD) == {"Seksi Timur": [2, 3, 4, 5, 6, 9, 11, 12, 13],
+                                         "Sekretariat": [16, 17, 18, 20, 23, 24, 25, 26, 27, 30]}
+    assert "Rudi Hartono" in (await digest_of(db, 3))[KASI]
+    assert "Rudi Hartono" in (await digest_of(db, 16))[SEK]
+
+
+async def test_a_supervisor_moved_takes_their_people_along_for_those_days(db):
+    # Dewi (with Rudi below her) reports to Siti from the 15th: Andi's export has Rudi until the 14th, Siti's
+    # from the 15th — the subtree as it stood each day.
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    await run_import(db, FakeClock(utc(15, 1)), under(KASI, staff_boss=SEK))
+    assert await rudi_days(db, KABID) == {"Seksi Timur": BEFORE}
+    assert await rudi_days(db, SEK) == {"Seksi Timur": AFTER}
+    assert await rudi_days(db, KASI) == {"Seksi Timur": BEFORE + AFTER}
+
+
+def test_days_without_a_recorded_supervisor_follow_todays():
+    # Rows closed before supervisors were recorded (migration 0014) say nothing: today's supervisor is taken.
+    days = [nov(d) for d in range(1, 31)]
+
+    def deadline(unit_id: int, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC)
+
+    old = {7: [Membership(7, 1, True, utc(1, 0), utc(15, 1)),
+               Membership(7, 2, True, utc(15, 1), None, supervisor_id=3, supervisor_known=True)]}
+    assert team_days(2, {7: 3, 3: 2}, old, days, deadline) == {7: set(days), 3: set(days)}
+    # A recorded "nobody" (the top of a chain) is not today's supervisor.
+    top = {7: [Membership(7, 1, True, utc(1, 0), utc(15, 1), supervisor_id=None, supervisor_known=True),
+               Membership(7, 1, True, utc(15, 1), None, supervisor_id=3, supervisor_known=True)]}
+    assert team_days(3, {7: 3}, top, days, deadline) == {7: set(days[14:])}
