@@ -57,12 +57,15 @@ async def test_a_move_to_another_supervisor_splits_the_month_between_their_expor
     # Rudi stays in Seksi Timur; the import of Sunday 15 has him report to Andi (Dewi's own supervisor).
     await run_import(db, FakeClock(utc(1, 0)), small_office())
     assert (await run_import(db, FakeClock(utc(15, 1)), under(KABID))).written
-    async with db.uow() as uow:
-        history = (await uow.org.memberships(utc(1, 0), utc(30, 0)))[(await ids_of(db))[STAF]]
+    await run_import(db, FakeClock(utc(16, 1)), [dict(r, position=r["position"] + " Ahli") for r in under(KABID)])
     ids = await ids_of(db)
-    # A supervisor change alone starts a new membership.
-    assert [(m.supervisor_id, m.valid_from, m.valid_until) for m in history] == [
+    async with db.uow() as uow:
+        history = await uow.org.memberships(utc(1, 0), utc(30, 0))
+    # A supervisor change alone starts a new membership; nothing else does, nor the top's "nobody" (NULL).
+    assert [(m.supervisor_id, m.valid_from, m.valid_until) for m in history[ids[STAF]]] == [
         (ids[KASI], utc(1, 0), utc(15, 1)), (ids[KABID], utc(15, 1), None)]
+    assert [(m.supervisor_id, m.supervisor_known, m.valid_until) for m in history[ids[HEAD]]] == [(None, True, None)]
+    assert len(history[ids[KASI]]) == 1
     assert await rudi_days(db, KASI) == {"Seksi Timur": BEFORE}  # Dewi's: the days he was hers
     assert await rudi_days(db, KABID) == {"Seksi Timur": BEFORE + AFTER}  # under Andi through Dewi, then directly
     assert await rudi_days(db, HEAD) == {"Seksi Timur": BEFORE + AFTER}
@@ -113,3 +116,16 @@ def test_days_without_a_recorded_supervisor_follow_todays():
     top = {7: [Membership(7, 1, True, utc(1, 0), utc(15, 1), supervisor_id=None, supervisor_known=True),
                Membership(7, 1, True, utc(15, 1), None, supervisor_id=3, supervisor_known=True)]}
     assert team_days(3, {7: 3}, top, days, deadline) == {7: set(days[14:])}
+
+
+async def test_losing_or_gaining_a_supervisor_starts_a_membership(db):
+    # Siti is left without a supervisor on the 15th and put back under Budi on the 20th (NULL compares as a value).
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    alone = [dict(r, supervisor_nip="") if r["nip"] == SEK else r for r in small_office()]
+    assert (await run_import(db, FakeClock(utc(15, 1)), alone)).written
+    assert (await run_import(db, FakeClock(utc(20, 1)), small_office())).written
+    ids = await ids_of(db)
+    async with db.uow() as uow:
+        history = (await uow.org.memberships(utc(1, 0), utc(30, 0)))[ids[SEK]]
+    assert [(m.supervisor_id, m.valid_from) for m in history] == [
+        (ids[HEAD], utc(1, 0)), (None, utc(15, 1)), (ids[HEAD], utc(20, 1))]
