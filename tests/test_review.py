@@ -464,7 +464,7 @@ async def test_a_fixed_report_goes_up_when_the_superior_who_returned_it_blocked_
     assert "mengirim ulang" in notice[0].reply.text and any(a.startswith("ap:") for a in actions(notice))
 
 
-async def test_a_past_days_rekap_lists_that_days_people_and_approve_all_keeps_to_todays_chain(chat, clock, db):
+async def test_a_past_days_rekap_lists_that_days_people_and_their_supervisor_of_that_day_reviews(chat, clock, db):
     # Rudi reports on Monday 23; an import on Tuesday moves him to Sekretariat, under Siti.
     await report(chat, RUDI)
     clock.advance(days=1)
@@ -475,7 +475,11 @@ async def test_a_past_days_rekap_lists_that_days_people_and_approve_all_keeps_to
     # Monday's digest is still Dewi's with Rudi in it (it listed him under Siti, his supervisor of today).
     assert "Rudi Hartono" in texts(await chat.text(DEWI, "/rekap 2026-11-23"))
     assert "Rudi Hartono" not in texts(await chat.text(SITI, "/rekap 2026-11-23"))
-    # Reviewing is for his chain of today, as the single buttons are: Dewi's "approve all" leaves his report.
-    await chat.tap(DEWI, "apall:20261123")
+    # Dewi reviews the reports of the days he was hers, from that digest (as his chain of today may); someone
+    # in neither chain may not (it was "his chain of today" only: Dewi's buttons on him were refused).
+    digest = await chat.text(DEWI, "/rekap 2026-11-23")
+    assert "tidak berlaku" in texts(await chat.tap("506", next(a for a in review_buttons(digest) if a.startswith("ap:"))))
     assert await _report_status_of(db, STAF) == "submitted"
+    assert "1 laporan tepat waktu" in texts(await chat.tap(DEWI, "apall:20261123"), DEWI)
+    assert await _report_status_of(db, STAF) == "approved"
     assert "Rudi Hartono" in texts(await chat.text(SITI, "/rekap 2026-11-24"))

@@ -56,6 +56,21 @@ async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) ->
     return sorted(lines.values(), key=lambda line: line.name)
 
 
+async def chain_of_day(uow: UnitOfWork, person_id: int, day: dt.date) -> list[int]:
+    """The person's superiors on `day`, nearest first, as `org_membership` recorded them (today's where it did
+    not): who may review that day's report besides their chain of today. Reads the whole org chart: asked only
+    when today's chain does not already allow it."""
+    rows = await uow.org.list_people(None, include_inactive=True)
+    _, _, boss_of = await _people_of_day(uow, day, rows)
+    by_id = {p.id: p for p in rows}
+    chain: list[int] = []
+    boss = boss_of(by_id[person_id]) if person_id in by_id else None
+    while boss is not None and boss not in chain and boss != person_id:  # a cycle (refused by the import) is cut
+        chain.append(boss)
+        boss = boss_of(by_id[boss]) if boss in by_id else None
+    return chain
+
+
 async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
     """The units' `day`s; of `rows` the people in the org chart at that day's deadline, as its memberships
     recorded it: a past day's digest keeps someone deactivated since (their report can still be approved)

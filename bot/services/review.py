@@ -26,7 +26,7 @@ async def _reviewable(turn: Turn, parts: list[str]):
         turn.say(turn.t("common.not_available"))
         return None
     report = await turn.uow.day.report_by_id(int(parts[1]))
-    if report is not None and not await _may_review(turn, report.person_id):
+    if report is not None and not await _may_review(turn, report.person_id, report.day):
         await refuse_button(turn, parts[0], report.id)
         return None
     if report is None or report.revision != int(parts[2]) or report.status != "submitted":
@@ -92,19 +92,21 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
         return
     approved = 0
     for line in await digest_query.supervisor_lines(turn.uow, supervisor_id, day):
-        # The digest of a past day lists whom the supervisor had that day; someone moved to another chain since
-        # is reviewed by their chain of today, as the single buttons are.
-        if line.status == "on_time" and digest.waiting_review(line) and await _may_review(turn, line.person_id):
+        if line.status == "on_time" and digest.waiting_review(line) and await _may_review(turn, line.person_id, day):
             report = await turn.uow.day.report_by_id(line.report_id)
             approved += await _mark(turn, report, "approved", None)
     turn.say(turn.t("review.approved_all", count=approved, date=format_date(day, turn.lang)))
 
 
-async def _may_review(turn: Turn, person_id: int) -> bool:
-    """Anyone above the person in today's chain, or an admin; nobody their own report, an admin included (as
-    nobody decides their own leave)."""
-    return person_id != turn.actor.person_id and (
-        turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id))
+async def _may_review(turn: Turn, person_id: int, day: dt.date) -> bool:
+    """Anyone above the person in the chain of today or of the report's day (a past day's digest lists people
+    under that day's supervisor: someone moved since is reviewed by either), or an admin; nobody their own
+    report, an admin included (as nobody decides their own leave)."""
+    if person_id == turn.actor.person_id:
+        return False
+    if turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id):
+        return True
+    return turn.actor.person_id in await digest_query.chain_of_day(turn.uow, person_id, day)
 
 
 async def _may_review_team(turn: Turn, supervisor_id: int) -> bool:
