@@ -14,7 +14,8 @@ from bot.services.digest_query import digests_for, supervisor_lines
 from bot.services.month_export import build_month
 from tests.conftest import FakeClock
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
-from tests.test_month_export import NOVEMBER, nov, utc
+from tests.sql_statements import recorded_statements
+from tests.test_month_export import NOVEMBER, _reads, nov, utc
 from tests.test_month_export_history import AFTER_NOVEMBER, rudi_moves_on_the_15th
 from tests.test_org_import import run_import
 
@@ -129,3 +130,38 @@ async def test_losing_or_gaining_a_supervisor_starts_a_membership(db):
         history = (await uow.org.memberships(utc(1, 0), utc(30, 0)))[ids[SEK]]
     assert [(m.supervisor_id, m.valid_from) for m in history] == [
         (ids[HEAD], utc(1, 0)), (None, utc(15, 1)), (ids[HEAD], utc(20, 1))]
+
+
+async def test_a_supervisors_export_reads_the_months_history_in_one_query(db):
+    await run_import(db, FakeClock(utc(1, 0)), small_office())
+    await run_import(db, FakeClock(utc(15, 1)), under(KASI, staff_boss=SEK))
+    andi = (await ids_of(db))[KABID]
+    with recorded_statements(db.engine) as statements:
+        async with db.uow() as uow:
+            await build_month(uow, month=NOVEMBER, unit=None, now=AFTER_NOVEMBER, below=andi, team_of="Andi")
+    # units, people, everyone's memberships of the month, schedules, calendar entries, then work days,
+    # reports, evidence for the chunk of people: as the office's own export, whoever moved
+    assert len(_reads(statements)) == 8
+    assert sum("org_membership" in s for s in _reads(statements)) == 1
+
+
+def test_a_province_of_100000_people_is_split_by_day_without_walking_it_per_person_and_day():
+    # Head 0 over 100 division heads, each over 999 staff; on the 15th staff 500 moves from division 1 to
+    # division 2, and division head 3 (with his 999) goes under division head 4.
+    days = [nov(d) for d in range(1, 31)]
+
+    def deadline(unit_id: int, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC)
+
+    today = {0: None} | {d: 0 for d in range(1, 101)}
+    today |= {p: 1 + p % 100 for p in range(101, 100_000)}  # 500 under 1, 102 under 3, 103 under 4
+    today[500], today[3] = 2, 4
+    start, move = utc(1, 0), utc(15, 1)
+    history = {p: [Membership(p, 1, True, start, None, boss, True)] for p, boss in today.items()}
+    history[500] = [Membership(500, 1, True, start, move, 1, True), Membership(500, 1, True, move, None, 2, True)]
+    history[3] = [Membership(3, 1, True, start, move, 0, True), Membership(3, 1, True, move, None, 4, True)]
+    head = team_days(0, today, history, days, deadline)
+    assert len(head) == 99_999 and all(len(d) == 30 for d in head.values())
+    one, two, four = (team_days(d, today, history, days, deadline) for d in (1, 2, 4))
+    assert one[500] == set(days[:14]) and two[500] == set(days[14:]) and 500 not in four
+    assert four[3] == four[102] == set(days[14:]) and four[103] == set(days) and len(four) == 999 + 1 + 999
