@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from bot.domain.membership import Membership
 from bot.domain.org_sync import PersonValues, StoredPerson, StoredUnit, SyncPlan
 from bot.domain.org_terms import Language, Rank, Role, UnitKind
 from bot.ports import LinkedPerson, PersonRow, Progress
+from storage.day_repository import ids_in
 from storage.tables import OrgMembership, OrgUnit, Person
 from storage.types import UtcDateTime
 
@@ -237,16 +238,23 @@ class SqlOrgRepository:
             for statement in _membership_changes(person_ids, now):
                 await self.session.execute(statement)
 
-    async def memberships(self, start: dt.datetime, end: dt.datetime) -> dict[int, list[Membership]]:
+    async def memberships(self, start: dt.datetime, end: dt.datetime, *, person_ids: Collection[int] | None = None,
+                          supervisor_id: int | None = None) -> dict[int, list[Membership]]:
         """person id -> their memberships that overlap [start, end), oldest first: everyone's, in one query
-        (the month export reads a province's month with it)."""
-        rows = await self.session.execute(
+        (the month export reads a province's month with it); or only these people's, or only those under
+        `supervisor_id` (a supervisor's `/rekap` of a past day)."""
+        query = (
             select(OrgMembership.person_id, OrgMembership.unit_id, OrgMembership.active, OrgMembership.valid_from,
                    OrgMembership.valid_until, OrgMembership.supervisor_id, OrgMembership.supervisor_known)
             .where(OrgMembership.valid_from < end,
                    or_(OrgMembership.valid_until.is_(None), OrgMembership.valid_until > start))
             .order_by(OrgMembership.person_id, OrgMembership.valid_from, OrgMembership.id)
         )
+        if person_ids is not None:
+            query = query.where(ids_in(self.session, OrgMembership.person_id, sorted(person_ids)))
+        if supervisor_id is not None:
+            query = query.where(OrgMembership.supervisor_id == supervisor_id)
+        rows = await self.session.execute(query)
         found: dict[int, list[Membership]] = {}
         for row in rows:
             found.setdefault(row[0], []).append(Membership(*row))
@@ -255,7 +263,9 @@ class SqlOrgRepository:
     async def count_active_people(self) -> int:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
 
-    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool) -> list[PersonRow]:
+    async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool,
+                          ids: Collection[int] | None = None, reporting_to: int | None = None) -> list[PersonRow]:
+        """`ids`, `reporting_to` (today's direct reports of that person): a few people, not the office."""
         # Just the columns a PersonRow holds, in its order: a whole office is listed at every routine step.
         query = (
             select(Person.id, Person.nip, Person.name, Person.position, OrgUnit.name, _Boss.nip, Person.rank,
@@ -267,6 +277,10 @@ class SqlOrgRepository:
         )
         if not include_inactive:
             query = query.where(Person.active)
+        if ids is not None:
+            query = query.where(ids_in(self.session, Person.id, sorted(ids)))
+        if reporting_to is not None:
+            query = query.where(Person.supervisor_id == reporting_to)
         rows = await self.session.execute(query)
         if unit_names is None:
             return [PersonRow(*r) for r in rows]

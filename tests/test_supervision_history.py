@@ -10,7 +10,7 @@ import datetime as dt
 
 from bot.domain.membership import Membership
 from bot.domain.team_history import team_days
-from bot.services.digest_query import digests_for, supervisor_lines
+from bot.services.digest_query import chain_of_day, digests_for, supervisor_lines
 from bot.services.month_export import build_month
 from tests.conftest import FakeClock
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
@@ -78,6 +78,16 @@ async def test_a_move_to_another_supervisor_splits_the_month_between_their_expor
         assert [line.name for line in await supervisor_lines(uow, ids[KASI], nov(10))] == ["Rudi Hartono"]
         assert [line.name for line in await supervisor_lines(uow, ids[KABID], nov(10))] == ["Dewi Lestari"]
         assert "Rudi Hartono" in [line.name for line in await supervisor_lines(uow, ids[KABID], nov(16))]
+        # A /rekap reads the supervisor's people, not the org chart: a province has 100,000 of them.
+        with recorded_statements(db.engine) as statements:
+            await supervisor_lines(uow, ids[KASI], nov(10))
+        whole = [s for s in _reads(statements) if (" FROM person " in s or " FROM org_membership " in s)
+                 and not any(f in s for f in ("person.id IN", "person.supervisor_id =", "org_membership.person_id IN",
+                                              "org_membership.supervisor_id =", "person.id = ANY"))]
+        assert whole == [], whole
+    async with db.uow() as uow:  # who may review Rudi's report of the 10th besides today's chain: Dewi, then up
+        assert await chain_of_day(uow, ids[STAF], nov(10)) == [ids[KASI], ids[KABID], ids[HEAD]]
+        assert await chain_of_day(uow, ids[STAF], nov(16)) == [ids[KABID], ids[HEAD]]
 
 
 async def test_a_move_to_another_unit_and_supervisor_on_the_15th(db):

@@ -48,8 +48,14 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
 
 async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) -> list[digest.Line]:
     """A supervisor's own digest of a day (`/rekap [date]`): their direct reports of that day (whom they
-    supervised that day, also people moved to another supervisor since), by name."""
-    days, people, _, boss_of = await _people_of_day(uow, day, await uow.org.list_people(None, include_inactive=True))
+    supervised that day, also people moved to another supervisor since), by name. Reads those people only —
+    today's reports and whoever the history puts under them around that day — not a province's org chart."""
+    start, end = _window(day)
+    then = await uow.org.memberships(start, end, supervisor_id=supervisor_id)
+    now = await uow.org.list_people(None, include_inactive=True, reporting_to=supervisor_id)
+    rows = await uow.org.list_people(None, include_inactive=True,
+                                     ids=set(then) | {p.id for p in now} | {supervisor_id})
+    days, people, _, boss_of = await _people_of_day(uow, day, rows, everyone=False)
     people = [p for p in people if boss_of(p) == supervisor_id]
     lines = await digest.lines_for(uow, {p.id: p.name for p in people}, day,
                                    {p.id: days[p.unit].mode_without_roster for p in people})
@@ -58,29 +64,36 @@ async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) ->
 
 async def chain_of_day(uow: UnitOfWork, person_id: int, day: dt.date) -> list[int]:
     """The person's superiors on `day`, nearest first, as `org_membership` recorded them (today's where it did
-    not): who may review that day's report besides their chain of today. Reads the whole org chart: asked only
-    when today's chain does not already allow it."""
-    rows = await uow.org.list_people(None, include_inactive=True)
-    _, _, boss_of = await _people_of_day(uow, day, rows)
-    by_id = {p.id: p for p in rows}
+    not): who may review that day's report besides their chain of today. Asked only when today's chain does not
+    already allow it; a few small reads a level, the chain's people only."""
     chain: list[int] = []
-    boss = boss_of(by_id[person_id]) if person_id in by_id else None
-    while boss is not None and boss not in chain and boss != person_id:  # a cycle (refused by the import) is cut
+    current = person_id
+    while True:
+        rows = await uow.org.list_people(None, include_inactive=True, ids={current})
+        if not rows:
+            return chain
+        boss_nip = rows[0].supervisor_nip
+        holder = await uow.org.holder_of_nip(boss_nip) if boss_nip else None
+        if holder is not None:
+            rows += await uow.org.list_people(None, include_inactive=True, ids={holder[0]})
+        _, _, _, boss_of = await _people_of_day(uow, day, rows, everyone=False)
+        boss = boss_of(rows[0])
+        if boss is None or boss in chain or boss == person_id:  # a cycle (refused by the import) is cut
+            return chain
         chain.append(boss)
-        boss = boss_of(by_id[boss]) if boss in by_id else None
-    return chain
+        current = boss
 
 
-async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
+async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow], *, everyone: bool = True):
     """The units' `day`s; of `rows` the people in the org chart at that day's deadline, as its memberships
     recorded it: a past day's digest keeps someone deactivated since (their report can still be approved)
-    and leaves out someone added after it, or out that day (transferred away and back since); and a function
-    giving a person's supervisor of that day (today's where none was recorded)."""
+    and leaves out someone added after it, or out that day (transferred away and back since); the units'
+    zones; and a function giving a person's supervisor of that day (today's where none was recorded).
+    `everyone`: `rows` is the whole org chart, whose history is read whole; else only theirs."""
     days = await unit_dates(uow, day)
     units = (await uow.org.stored_units()).values()
     zones, names = {u.name: u.timezone for u in units}, {u.id: u.name for u in units}
-    memberships = await uow.org.memberships(_midnight(day - dt.timedelta(days=1)),
-                                            _midnight(day + dt.timedelta(days=2)))
+    memberships = await uow.org.memberships(*_window(day), person_ids=None if everyone else {p.id for p in rows})
 
     def deadline_of(unit: str, on: dt.date) -> dt.datetime:
         return local_time(on, days[unit].hours.deadline, zones[unit])
@@ -100,6 +113,11 @@ async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow]):
         return supervisor_of_day(memberships.get(p.id, ()), day, deadline_by_id, today)
 
     return days, [p for p in rows if p.unit in days and present(p)], zones, boss_of
+
+
+def _window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The memberships that can decide `day` in any zone: from the day before to the day after (UTC)."""
+    return _midnight(day - dt.timedelta(days=1)), _midnight(day + dt.timedelta(days=2))
 
 
 def _midnight(day: dt.date) -> dt.datetime:
