@@ -5,6 +5,8 @@ import re
 import string
 from pathlib import Path
 
+import pytest
+
 from bot.texts import catalog, format_date, format_datetime, format_distance, format_month, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +103,31 @@ def test_every_plural_form_in_the_catalogs_names_a_placeholder_and_both_forms():
             for name, one, other in forms.findall(template):
                 assert one and other and "{" + name + "}" in template, (lang, key)
             assert template.count(":@") == len(forms.findall(template)), (lang, key)
+
+
+ONE = {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "deactivated": 0, "units_created": 1,
+       "units_updated": 0, "count": 1, "files": 1}
+
+
+@pytest.mark.parametrize("key, singular", [
+    ("cli.import_summary", "1 new person, 0 updated, 0 unchanged, 0 deactivated; 1 new unit,"),
+    ("cli.import_dry_run_summary", "1 new person,"),
+    ("cli.import_held_summary", "1 new unit,"),
+    ("cli.import_partial_dry_run", "1 bad row would be skipped"),
+    ("cli.invite_written", "1 telegram invite written"),
+    ("cli.run_console_unlinked", "1 console chat account unlinked"),
+    ("cli.sample_exists", "has 1 active person;"),
+    ("admin.more_errors", "…and 1 more problem."),
+    ("admin.invites_ready", "1 invite made."),
+    ("admin.announced_without_chat", "1 other person will not receive it"),
+    ("roster.conflicts_more", "…and 1 more conflict "),
+    ("export.evidence", "1 evidence item: #7"),
+    ("export.evidence_untasked", "1 evidence item without a task: #7"),
+    ("person_data.exported", "(1 evidence file)"),
+    ("demo.more_lines", "(+1 line)"),
+])
+def test_english_counts_of_one_are_singular(key, singular):
+    """'1 invites made', '1 new people': English needs the count's own word (README: the plural rule)."""
+    assert key in catalog("en"), key
+    assert singular in text("en", key, channel="telegram", path="x.csv", expires="-", ids="#7", title="T",
+                            **ONE), text("en", key, **ONE)

@@ -1,0 +1,46 @@
+"""A working day in English: people who chose English with /bahasa (or an office whose DEFAULT_LANGUAGE is
+en) beside colleagues who read Indonesian. Every message a person reads is in their own language, with
+English plurals and no Indonesian words left over."""
+
+import pytest
+
+from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, jpeg, texts
+from tests.org_rows import KASI, STAF, small_office
+from tests.test_org_import import run_import
+
+RUDI, DEWI = "501", "502"
+
+
+@pytest.fixture
+async def chat(db, clock, tmp_path):
+    """Rudi (staff) and his section head Dewi, both switched to English with /bahasa."""
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for sender, nip in ((RUDI, STAF), (DEWI, KASI)):
+        await harness.text(sender, f"/start {codes[nip]}")
+        await harness.location(sender, -1.6, 103.6)
+        await harness.text(sender, "/bahasa")
+        assert "English" in texts(await harness.tap(sender, "lang:en"))
+    return harness
+
+
+async def test_approving_the_one_on_time_report_says_report_not_reports(chat):
+    await chat.text(RUDI, "/lapor")
+    await chat.text(RUDI, "Finished the draft.")
+    await chat.tap(RUDI, "r:send")
+    approve_all = next(a for a in actions(await chat.text(DEWI, "/rekap")) if a.startswith("apall:"))
+    out = await chat.tap(DEWI, approve_all)
+    assert "✅ 1 on-time report (Monday, 23 November 2026) approved." in texts(out, DEWI)
+
+
+async def test_one_photo_filed_under_the_task_asked_about_is_one_evidence_item(chat):
+    for title in ("Draft the letter", "Update the website"):
+        await chat.tap(RUDI, "t:add")
+        out = await chat.text(RUDI, title)
+    asked = await chat.photo(RUDI, jpeg((9, 9, 9)))
+    first = next(a for a in actions(asked) if a.startswith("ev:") and a != "ev:0")
+    assert "📎 1 evidence item attached to" in texts(await chat.tap(RUDI, first))
+    day = next(a for a in actions(await chat.photo(RUDI, jpeg((90, 9, 9)))) if a == "ev:0")
+    assert "📎 1 evidence item recorded for today." in texts(await chat.tap(RUDI, day))
