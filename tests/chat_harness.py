@@ -43,7 +43,7 @@ class FakeFetcher:
 
 class ChatHarness:
     def __init__(self, db, clock, media_dir, channel: Channel = Channel.TELEGRAM,
-                 evidence_policy: EvidencePolicy | None = None):
+                 evidence_policy: EvidencePolicy | None = None, default_language: str = "id"):
         self.db = db
         self.clock = clock
         self.channel = channel
@@ -54,7 +54,7 @@ class ChatHarness:
             clock=clock,
             media=FileMediaStore(media_dir),
             sheets=UploadedSheetReader(),
-            default_language="id",
+            default_language=default_language,
             default_timezone="Asia/Jakarta",
             links=LinkSettings("ApelTestBot", "+6281100001111"),
             invite_ttl=dt.timedelta(days=14),

@@ -5,10 +5,10 @@ English plurals and no Indonesian words left over."""
 import pytest
 
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, jpeg, texts
-from tests.org_rows import KASI, STAF, small_office
+from tests.org_rows import HEAD, KABID, KASI, STAF, small_office
 from tests.test_org_import import run_import
 
-RUDI, DEWI = "501", "502"
+RUDI, DEWI, ANDI, BUDI = "501", "502", "503", "505"
 
 
 @pytest.fixture
@@ -44,3 +44,25 @@ async def test_one_photo_filed_under_the_task_asked_about_is_one_evidence_item(c
     assert "📎 1 evidence item attached to" in texts(await chat.tap(RUDI, first))
     day = next(a for a in actions(await chat.photo(RUDI, jpeg((90, 9, 9)))) if a == "ev:0")
     assert "📎 1 evidence item recorded for today." in texts(await chat.tap(RUDI, day))
+
+
+@pytest.fixture
+async def office(db, clock, tmp_path):
+    """An office whose DEFAULT_LANGUAGE is en: Budi the head (an admin) reads English, Andi chose Indonesian."""
+    clock.current = MONDAY_0900_WIB
+    rows = small_office()
+    rows[0]["role"] = "admin"
+    for row in rows:
+        row["language"] = "id" if row["nip"] == KABID else ""
+    await run_import(db, clock, rows)
+    harness = ChatHarness(db, clock, tmp_path / "media", default_language="en")
+    codes = await harness.codes()
+    for sender, nip in ((BUDI, HEAD), (ANDI, KABID), (DEWI, KASI), (RUDI, STAF)):
+        await harness.text(sender, f"/start {codes[nip]}")
+        await harness.location(sender, -1.6, 103.6)
+    return harness
+
+
+async def test_jalankan_names_the_step_in_english(office):
+    assert "The reminder step is running now" in texts(await office.text(BUDI, "/jalankan pengingat"))
+    assert "The digest step is running now" in texts(await office.text(BUDI, "/jalankan rekap"))

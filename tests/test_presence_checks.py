@@ -333,4 +333,4 @@ def test_the_cli_sets_the_unit_and_runs_the_check_step_now(apel_env, tmp_path, m
     done = runner.invoke(app, ["run-step", "periksa"])
     assert done.exit_code == 0, done.stderr
     # Rudi has no chat account yet: his check waits for one (planned, not used up).
-    assert "Step periksa: 0 messages queued" in done.stderr
+    assert "The presence check step: 0 messages queued" in done.stderr

@@ -165,7 +165,7 @@ def test_run_step_rekap_makes_each_supervisors_digest_once(office):
     first = apel("run-step", "rekap")
     assert first.exit_code == 0, first.stderr
     # Nobody has linked a chat account here, so digests wait for one; nothing is used up meanwhile.
-    assert "Step rekap: 0 messages queued" in first.stderr
+    assert "The digest step: 0 messages queued" in first.stderr
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from enum import StrEnum
 import typer
 
 from bot.cli.context import clock, load_settings, open_database
-from bot.cli.output import say
+from bot.cli.output import current_language, say
 from bot.domain.org_terms import Channel
 from bot.runtime import build_routine
 from bot.services import presence_checks
+from bot.texts import text
 
 
 class Step(StrEnum):
@@ -39,7 +40,7 @@ async def run_step_command(
         # Queued in the outbox with the step's own transaction; the running bot's senders send them. Messages to
         # console accounts (a trial database) never enter the outbox: counted apart, not as queued.
         console = sum(o.channel is Channel.CONSOLE for o in out)
-        say("cli.step_done", step=step.value, count=len(out) - console)
+        say("cli.step_done", step=text(current_language(), f"routine.step_{step.value}"), count=len(out) - console)
         if console:
             say("cli.step_console", count=console)
     finally:

@@ -127,9 +127,9 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
     await turn.uow.audit.record(now, actor_label(turn), "routine_run", {"step": step})
     if not any(d.kind.workday for d in (await unit_dates(turn.uow, turn.today)).values()):
         # It runs all the same (harmless), but the admin should not wait for messages that will not come.
-        turn.say(turn.t("routine.run_day_off", step=step, date=format_date(turn.today, turn.lang)))
+        turn.say(turn.t("routine.run_day_off", step=turn.t(f"routine.step_{step}"), date=format_date(turn.today, turn.lang)))
         return
-    turn.say(turn.t("routine.run_started", step=step))
+    turn.say(turn.t("routine.run_started", step=turn.t(f"routine.step_{step}")))
 
 
 async def digest_now(turn: Turn, args: str, *, routine) -> None:
