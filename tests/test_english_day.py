@@ -66,3 +66,13 @@ async def office(db, clock, tmp_path):
 async def test_jalankan_names_the_step_in_english(office):
     assert "The reminder step is running now" in texts(await office.text(BUDI, "/jalankan pengingat"))
     assert "The digest step is running now" in texts(await office.text(BUDI, "/jalankan rekap"))
+
+
+async def test_a_pdf_sent_again_is_called_a_file_not_a_picture(office):
+    pdf = b"%PDF-1.4 notulen rapat koordinasi"
+    await office.document(RUDI, pdf, "minutes.pdf", "application/pdf")
+    again = texts(await office.document(BUDI, pdf, "minutes.pdf", "application/pdf"))
+    assert "This file is the same as evidence already sent on Monday, 23 November 2026." in again
+    assert "picture" not in again
+    lagi = texts(await office.document(ANDI, pdf, "notulen.pdf", "application/pdf"))
+    assert "Berkas ini sama dengan bukti yang sudah pernah dikirim pada Senin, 23 November 2026." in lagi

@@ -36,6 +36,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"roster.reason_{r}" for r in (BY_RANK, NOT_ELIGIBLE, CRITICAL_UNIT, ROTATION, PIKET)}
     keys |= {f"roster.reason_{s}" for s in ("leave", "override", "roster")}  # a work day's source
     keys |= {f"export.status_{s}" for s in ("submitted", "approved", "returned")}
+    keys |= {f"evidence.reused_{w}_file" for w in ("own", "other")}  # a PDF sent again
     keys |= {f"routine.step_{s}" for s in ("briefing", "pengingat", "rekap", "periksa")}  # /jalankan, run-step
     return keys
 

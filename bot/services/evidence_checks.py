@@ -38,6 +38,8 @@ async def check(turn: Turn, stored: StoredMedia, evidence_id: int, taken_at, pol
         flags.append(NewFlag(actor.person_id, day, FlagKind.REUSED_EVIDENCE, ref,
                              {"earlier_day": earlier.day.isoformat(), "same_person": same}))
         key = "evidence.reused_own" if same else "evidence.reused_other"
+        if not stored.phash:  # a PDF or an Office file: only the very same file matches, and it is no picture
+            key += "_file"
         notes.append(Note(key, {"date": format_date(earlier.day, turn.lang)}))
     if taken_at is not None:
         hours = hours_apart(taken_at, turn.now)
