@@ -130,7 +130,8 @@ async def test_a_reused_document_is_flagged_by_its_exact_hash(chat, db, clock):
     pdf = b"%PDF-1.4 notulen rapat 20 November"
     await chat.document(RUDI, pdf, "notulen.pdf", "application/pdf")
     clock.current += dt.timedelta(days=1)
-    assert "Berkas ini sama dengan yang Anda kirim pada Senin, 23 November 2026" in texts(await chat.document(RUDI, pdf, "notulen-lagi.pdf", "application/pdf"))
+    again = texts(await chat.document(RUDI, pdf, "notulen-lagi.pdf", "application/pdf"))
+    assert "Berkas ini sama dengan yang Anda kirim pada Senin, 23 November 2026" in again
     assert [f.kind for f in await flags_of(db, STAF, TUESDAY)] == [FlagKind.REUSED_EVIDENCE]
 
 
