@@ -76,3 +76,26 @@ async def test_a_pdf_sent_again_is_called_a_file_not_a_picture(office):
     assert "picture" not in again
     lagi = texts(await office.document(ANDI, pdf, "notulen.pdf", "application/pdf"))
     assert "Berkas ini sama dengan bukti yang sudah pernah dikirim pada Senin, 23 November 2026." in lagi
+
+
+async def ask(chat, sender, kind, days, reason):
+    await chat.text(sender, "/izin")
+    await chat.tap(sender, f"lv:{kind}")
+    await chat.text(sender, days)
+    return await chat.text(sender, reason)
+
+
+async def test_a_leave_kind_is_no_capitalised_word_in_the_middle_of_an_english_sentence(chat):
+    """'You are recorded as Leave today', 'Cancel Field duty for …?': a button's label is no noun in a sentence."""
+    asked = await ask(chat, RUDI, "cuti", "23/11", "Family matters")
+    await chat.tap(DEWI, next(a for a in actions(asked) if a.startswith("lvd:") and a.endswith(":y")))
+    assert "No report is needed from you today (Leave)." in texts(await chat.text(RUDI, "/lapor"))
+    await chat.text(RUDI, "/izin")
+    await chat.tap(RUDI, "lv:sakit")
+    again = texts(await chat.text(RUDI, "23/11"))
+    assert "You already have an approved request for that time (Leave, Monday, 23 November 2026)" in again
+    await ask(chat, RUDI, "dl", "24/11", "Survey in the district")
+    cancel = next(a for a in actions(await chat.text(RUDI, "/izin")) if a.startswith("lvc:"))
+    assert "Cancel this request? Field duty — Tuesday, 24 November 2026" in texts(await chat.tap(RUDI, cancel))
+    told = texts(await chat.tap(RUDI, f"{cancel}:y"), DEWI)
+    assert "Rudi Hartono cancelled their request (Field duty, Tuesday, 24 November 2026)" in told
