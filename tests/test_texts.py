@@ -109,7 +109,9 @@ def test_every_plural_form_in_the_catalogs_names_a_placeholder_and_both_forms():
 
 ONE = {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "deactivated": 0, "units_created": 1,
        "units_updated": 0, "count": 1, "files": 1, "gaps": 1, "fixes": 1,
-       "pct": 90, "first": "07.30", "last": "16.00"}
+       "pct": 90, "first": "07.30", "last": "16.00", "names": "Dewi", "pictures": 1, "reminders": 1,
+       "escalations": 1, "digests": 1, "people": 2, "briefings": 2, "on_time": 1, "late": 0, "missing": 0,
+       "excused": 0, "seconds": 3}
 
 
 @pytest.mark.parametrize("key, singular", [
@@ -128,6 +130,10 @@ ONE = {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "deactivated": 0, 
     ("export.evidence_untasked", "1 evidence item without a task: #7"),
     ("person_data.exported", "(1 evidence file)"),
     ("demo.more_lines", "(+1 line)"),
+    ("demo.tick_reminders", "1 reminder"),
+    ("demo.tick_digests", "1 digest for superiors (1 picture)"),
+    ("demo.reports_wave", "1 more report sent"),
+    ("demo.summary", "1 reminder · 1 escalation · 1 digest (1 picture)"),
     ("presence_digest.wfh", "· 1 gap"),
     ("presence_digest.wfh_no_home", "· 1 fix"),
 ])
