@@ -99,3 +99,30 @@ async def test_a_leave_kind_is_no_capitalised_word_in_the_middle_of_an_english_s
     assert "Cancel this request? Field duty — Tuesday, 24 November 2026" in texts(await chat.tap(RUDI, cancel))
     told = texts(await chat.tap(RUDI, f"{cancel}:y"), DEWI)
     assert "Rudi Hartono cancelled their request (Field duty, Tuesday, 24 November 2026)" in told
+
+
+async def test_an_admins_digest_of_a_unit_in_another_zone_gives_that_units_times(office):
+    """Budi reads English in Jakarta (WIB); Dewi's team is in Makassar, and its digest said 'reported 10.00 WITA'
+    to Dewi but 'reported 09.00 WIB' to Budi: one report, two times, in the admin's zone not the unit's."""
+    await office.text(RUDI, "/lapor")
+    await office.text(RUDI, "Finished the draft.")
+    await office.tap(RUDI, "r:send")
+    assert "Rudi Hartono: ✅ WFO, reported 10.00 WITA" in texts(await office.text(DEWI, "/rekap"))
+    shown = texts(await office.text(BUDI, "/rekap today Seksi Timur"))
+    assert "Rudi Hartono: ✅ WFO, reported 10.00 WITA" in shown, shown
+
+
+def test_apel_digest_gives_each_teams_times_in_its_units_zone(apel_env, tmp_path, monkeypatch):
+    """DEFAULT_TIMEZONE is WIB; Rudi's team is in Makassar: 'reported 10.00 WITA', as Dewi's digest says."""
+    from typer.testing import CliRunner
+
+    from bot.cli.app import app
+    from tests.org_rows import write_csv
+
+    runner = CliRunner()
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T09:00:00+07:00")
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "o.csv", small_office()))]).exit_code == 0
+    played = runner.invoke(app, ["chat", "--as", STAF], input="/lapor\nFinished the draft.\n:tap 1\n:quit\n")
+    assert "Report sent at 10.00 WITA" in played.stdout, played.stdout
+    shown = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"])
+    assert "Rudi Hartono: ✅ WFO, reported 10.00 WITA" in shown.stdout, shown.stdout
