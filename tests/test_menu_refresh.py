@@ -52,3 +52,20 @@ async def test_a_promotion_and_a_retirement_change_the_menus_without_a_restart(d
     session.calls.clear()
     await menus.refresh()
     assert session.calls == []  # nothing changed since: no call at all
+
+
+async def test_an_english_office_gives_telegram_apps_in_other_languages_the_english_menu(db, clock, tmp_path):
+    """DEFAULT_LANGUAGE=en: the menu set without language_code (an app in Javanese, Malay, …) was Indonesian."""
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media", default_language="en")
+    codes = await harness.codes()
+    for nip, sender in SENDERS.items():
+        await harness.text(sender, f"/start {codes[nip]}")
+    session = FakeSession()
+    await MenuRefresher(fake_bot(session), harness.conversation).set_all()
+    anyone = {(getattr(c.scope, "chat_id", "default"), c.language_code): {b.command: b.description for b in c.commands}
+              for c in session.sent("setMyCommands")}
+    assert anyone[("default", None)]["tugas"] == "Today's tasks"
+    assert anyone[(804, None)]["tim"] == "My team today"
+    assert anyone[("default", "id")]["tugas"] == "Tugas hari ini"

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the core modules are typed against, never needed at run tim
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-DEFAULT_MENU_LANGUAGE = "id"  # people whose Telegram speaks neither id nor en get the Indonesian menu
+DEFAULT_MENU_LANGUAGE = "id"  # without an office default: people whose Telegram speaks neither id nor en
 ROLE_RANK = {"staff": 0, "supervisor": 1, "admin_desk": 2, "admin": 2}
 
 class BotMediaFetcher:
@@ -94,7 +94,7 @@ def build_dispatcher(
                 if m.role != "staff" and chat in m.external_ids
             ]
             if menus:
-                await set_command_menus(bot, menus)
+                await set_command_menus(bot, menus, default_language=menu_language(conversation))
         except Exception:  # noqa: BLE001 - a menu is a convenience; the person was linked all the same
             log.exception("could not set the command menu of a newly linked chat")
 
@@ -125,6 +125,11 @@ def build_dispatcher(
     dispatcher = Dispatcher(name="apel")
     dispatcher.include_router(router)
     return dispatcher
+
+
+def menu_language(conversation) -> str:
+    """The menu of Telegram apps in neither id nor en: the office's DEFAULT_LANGUAGE, as for people who chose none."""
+    return getattr(conversation, "default_language", None) or DEFAULT_MENU_LANGUAGE
 
 
 async def command_menus_of(conversation: Conversation) -> list[CommandMenu]:

@@ -15,7 +15,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import DeleteMyCommands
 from aiogram.types import BotCommandScopeChat
 
-from bot.channels.telegram.dispatch import ROLE_RANK, command_menus_of, set_command_menus
+from bot.channels.telegram.dispatch import ROLE_RANK, command_menus_of, menu_language, set_command_menus
 from bot.channels.telegram.outbound import Sleep, call_with_retry
 from bot.texts import LANGUAGES
 
@@ -42,7 +42,7 @@ class MenuRefresher:
 
     async def set_all(self) -> None:
         menus = await command_menus_of(self.conversation)
-        await set_command_menus(self.bot, menus, sleep=self._sleep)
+        await set_command_menus(self.bot, menus, default_language=menu_language(self.conversation), sleep=self._sleep)
         self._shown = chat_roles(menus)
 
     async def refresh(self) -> None:
@@ -53,7 +53,7 @@ class MenuRefresher:
             await set_command_menus(self.bot, [
                 replace(m, external_ids=[e for e in m.external_ids if e in changed])
                 for m in menus if m.role != "staff" and changed.intersection(m.external_ids)
-            ], sleep=self._sleep)
+            ], default_language=menu_language(self.conversation), sleep=self._sleep)
         for chat in sorted(set(self._shown) - set(roles)):
             await self._back_to_default(chat)
         self._shown = roles
