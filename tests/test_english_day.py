@@ -126,3 +126,14 @@ def test_apel_digest_gives_each_teams_times_in_its_units_zone(apel_env, tmp_path
     assert "Report sent at 10.00 WITA" in played.stdout, played.stdout
     shown = runner.invoke(app, ["digest", "--date", "2026-11-23", "--unit", "Seksi Timur"])
     assert "Rudi Hartono: ✅ WFO, reported 10.00 WITA" in shown.stdout, shown.stdout
+
+
+async def test_libur_in_english_shows_the_english_kinds_and_its_example_works(office):
+    """The English hint said '/libur DATE libur|tutup|wfh|wfo NAME': Indonesian words an English reader must guess."""
+    hint = texts(await office.text(BUDI, "/libur")).splitlines()[-1]
+    assert hint == "Add one: /libur DATE holiday|closed|wfh|wfo NAME, e.g. /libur 24 Dec holiday Christmas Eve"
+    example = hint.split("e.g. ")[1]
+    assert 'Added: Thursday, 24 December 2026, day off "Christmas Eve"' in texts(await office.text(BUDI, example))
+    refused = texts(await office.text(BUDI, "/libur 28 Dec vacation Year end"))
+    assert "Choose one of: holiday (a day off; in Indonesian libur), closed (office closed; tutup)," in refused
+    assert "/libur [DATE holiday|closed|wfh|wfo NAME]" in texts(await office.text(BUDI, "/bantuan"))

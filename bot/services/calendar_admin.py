@@ -16,14 +16,14 @@ from bot.services.turn import deliver
 from bot.texts import format_date, text
 
 MAX_NAME = 200
-# What admins type, in chat (/libur) and in the CLI (calendar add) alike: the Indonesian words the
-# usage shows, and the stored codes (what JSON/CSV listings give back) for scripts.
+# What admins type, in chat (/libur) and in the CLI (calendar add) alike: the words each language's usage
+# shows (libur/tutup, holiday/closed), and the stored codes (what JSON/CSV listings give back) for scripts.
 KIND_WORDS = {"libur": HOLIDAY, "tutup": OFFICE_CLOSED, "wfh": ALL_WFH, "wfo": ALL_WFO, "closed": OFFICE_CLOSED,
               **{kind: kind for kind in KINDS}}
 
 
 def kind_code(word: str) -> str:
-    """The stored kind for a word an admin typed; refused with the Indonesian words as the choices."""
+    """The stored kind for a word an admin typed; refused with the words of the admin's language as the choices."""
     kind = KIND_WORDS.get(word.strip().lower())
     if kind is None:
         raise ServiceError("calendar.bad_kind", value=word)
