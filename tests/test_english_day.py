@@ -137,3 +137,11 @@ async def test_libur_in_english_shows_the_english_kinds_and_its_example_works(of
     refused = texts(await office.text(BUDI, "/libur 28 Dec vacation Year end"))
     assert "Choose one of: holiday (a day off; in Indonesian libur), closed (office closed; tutup)," in refused
     assert "/libur [DATE holiday|closed|wfh|wfo NAME]" in texts(await office.text(BUDI, "/bantuan"))
+
+
+async def test_a_date_written_the_english_way_month_first_is_understood(office):
+    await office.text(RUDI, "/izin")
+    await office.tap(RUDI, "lv:cuti")
+    assert "Leave — Tuesday, 24 November 2026 to Thursday, 26 November 2026" in texts(
+        await office.text(RUDI, "Nov 24 - Nov 26"))
+    assert "Team digest — Friday, 20 November 2026" in texts(await office.text(DEWI, "/rekap Nov 20"))

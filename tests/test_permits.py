@@ -236,6 +236,9 @@ async def test_a_leave_decision_a_week_after_its_last_day_is_too_late(chat, db, 
     ("tomorrow", (11, 24), (11, 24)), ("24 nov", (11, 24), (11, 24)), ("24-26 nov", (11, 24), (11, 26)),
     ("24 November s.d. 26 November", (11, 24), (11, 26)), ("30 nov - 2 des", (11, 30), (12, 2)),
     ("24 Nopember 2026", (11, 24), (11, 24)), ("1-3 desember", (12, 1), (12, 3)), ("1 dec", (12, 1), (12, 1)),
+    # the month first, as English writes it
+    ("Nov 24", (11, 24), (11, 24)), ("November 24, 2026", (11, 24), (11, 24)), ("Dec 1st", (12, 1), (12, 1)),
+    ("Nov 30 - Dec 2", (11, 30), (12, 2)), ("nov 24 to nov 26", (11, 24), (11, 26)),
 ])
 def test_days_are_read_by_word_and_month_name(typed, first, last):
     found = parse_day_range(typed, MONDAY)

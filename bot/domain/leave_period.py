@@ -107,6 +107,8 @@ _MONTHS = {
     **dict.fromkeys(("nov", "nopember", "november"), 11), **dict.fromkeys(("des", "desember", "dec", "december"), 12),
 }
 _NAMED = re.compile(r"(\d{1,2})\s+([a-z]+)\.?(?:\s+(\d{4}))?")
+# The month first, as English writes it: "Nov 24", "November 24, 2026", "Dec 1st".
+_MONTH_FIRST = re.compile(r"\b([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?![\d/.])(?:,?\s+(\d{4}))?")
 _SHARED_MONTH = re.compile(r"^(\d{1,2})(\s*-\s*|\s*–\s*)(\d{1,2})/(\d{1,2})((?:/\d{4})?)$")  # 24-26/12
 
 
@@ -116,13 +118,19 @@ def is_month_name(word: str) -> bool:
 
 
 def _numeric(folded: str) -> str:
-    """'24 des' -> '24/12', '24-26 des' -> '24/12-26/12'; a word that is not a month stays and fails."""
+    """'24 des' -> '24/12', '24-26 des' -> '24/12-26/12', 'nov 24' -> '24/11'; a word that is not a month stays
+    and fails."""
     def named(match: re.Match) -> str:
         month = _MONTHS.get(match.group(2))
         if month is None:
             return match.group(0)
         return f"{match.group(1)}/{month}" + (f"/{match.group(3)}" if match.group(3) else "")
-    written = _NAMED.sub(named, folded)
+    def month_first(match: re.Match) -> str:
+        month = _MONTHS.get(match.group(1))
+        if month is None:
+            return match.group(0)
+        return f"{match.group(2)}/{month}" + (f"/{match.group(3)}" if match.group(3) else "")
+    written = _MONTH_FIRST.sub(month_first, _NAMED.sub(named, folded))
     if written == folded:
         return folded
     shared = _SHARED_MONTH.match(written)
