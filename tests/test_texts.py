@@ -111,7 +111,8 @@ ONE = {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "deactivated": 0, 
        "units_updated": 0, "count": 1, "files": 1, "gaps": 1, "fixes": 1,
        "pct": 90, "first": "07.30", "last": "16.00", "names": "Dewi", "pictures": 1, "reminders": 1,
        "escalations": 1, "digests": 1, "people": 2, "briefings": 2, "on_time": 1, "late": 0, "missing": 0,
-       "excused": 0, "seconds": 3}
+       "excused": 0, "seconds": 3,
+       "start": "Monday", "end": "Friday", "written": 1, "kept": 0, "conflicts": 0}
 
 
 @pytest.mark.parametrize("key, singular", [
@@ -135,6 +136,7 @@ ONE = {"rows": 1, "created": 1, "updated": 0, "unchanged": 0, "deactivated": 0, 
     ("demo.reports_wave", "1 more report sent"),
     ("demo.summary", "1 reminder · 1 escalation · 1 digest (1 picture)"),
     ("presence_digest.wfh", "· 1 gap"),
+    ("roster.generated", "made: 1 person-day written"),
     ("presence_digest.wfh_no_home", "· 1 fix"),
 ])
 def test_english_counts_of_one_are_singular(key, singular):
