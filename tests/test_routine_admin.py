@@ -344,6 +344,14 @@ async def test_ekspor_names_the_month_the_indonesian_way(admin_chat):
     assert "📊 Ekspor bulan Januari 2027 (" in texts(await admin_chat.text("505", "/ekspor 2027-1"))
 
 
+async def test_ekspor_of_a_unit_without_a_month_exports_the_default_month(admin_chat):
+    # "/ekspor Seksi Timur" was refused as "Bulan tidak sah: Seksi".
+    sent = await admin_chat.text("505", "/ekspor Seksi Timur")
+    assert "📊 Ekspor bulan November 2026 (" in texts(sent), texts(sent)
+    assert "seksi-timur" in sent[-1].reply.attachment.filename
+    assert "Bulan tidak sah: 2026-13" in texts(await admin_chat.text("505", "/ekspor 2026-13 Seksi Timur"))
+
+
 async def test_ekspor_in_a_months_first_days_exports_the_month_that_ended(admin_chat, clock):
     clock.current = dt.datetime(2026, 12, 2, 2, 0, tzinfo=dt.UTC)  # Wednesday 2 December, 09.00 WIB
     assert "📊 Ekspor bulan November 2026 (" in texts(await admin_chat.text("505", "/ekspor"))

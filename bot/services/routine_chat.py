@@ -176,8 +176,10 @@ async def export(turn: Turn, args: str, *, exporter) -> None:
         await refuse_command(turn, "ekspor", key="team.no_team")
         return
     words = args.split()
-    month = words[0] if words else default_month(turn.today)
-    unit = " ".join(words[1:]) or None
+    # "/ekspor Seksi Timur": a unit without a month is the default month's (a word is no mistyped month).
+    named_month = bool(words) and any(c.isdigit() for c in words[0])
+    month = words[0] if named_month else default_month(turn.today)
+    unit = " ".join(words[1:] if named_month else words) or None
     below = team_of = None
     if not turn.actor.is_admin:
         if unit:
