@@ -115,6 +115,21 @@ async def test_rekap_for_another_day_and_admins_for_a_unit(chat, clock):
     clock.advance(days=1)
     assert "Senin, 23 November 2026" in texts(await chat.text(DEWI, "/rekap 2026-11-23"))
     assert "hanya untuk admin" in texts(await chat.text(DEWI, "/rekap 2026-11-23 Sekretariat"))
+    # A day still to come listed everyone as "belum lapor".
+    ahead = texts(await chat.text(DEWI, "/rekap besok"))
+    assert ahead.startswith("Rekap Rabu, 25 November 2026 belum ada: hari itu belum tiba."), ahead
+    assert "Belum lapor" not in ahead and "❌" not in ahead
+
+
+def test_apel_digest_of_a_day_still_to_come_is_refused(apel_env, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.cli.app import app
+
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T10:00:00+07:00")
+    result = CliRunner().invoke(app, ["digest", "--date", "2026-11-24"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "There is no digest of Tuesday, 24 November 2026 yet" in result.stderr, result.stderr
 
 
 async def test_an_admins_approve_all_under_a_units_digest_approves_that_team(db, clock, tmp_path):

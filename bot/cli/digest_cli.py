@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from bot.cli.context import load_settings, office_today, open_database
-from bot.cli.output import current_language, out, say
+from bot.cli.output import current_language, fail, out, say
 from bot.cli.routine_cli import DATE_HELP, parse_date
 from bot.services import digest
 from bot.services.digest_query import as_record, digests_for
@@ -35,6 +35,8 @@ async def digest_command(
     """Print each supervisor's digest: text as people see it, or JSON for scripts."""
     settings = load_settings()
     day = parse_date(on, looking_back=True) or office_today()
+    if day > office_today():
+        raise fail("digest.not_yet", date=format_date(day, current_language()))
     db = open_database(settings)
     try:
         async with db.uow() as uow:

@@ -137,6 +137,9 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     that unit's supervisors' digests. Nobody sees people outside their subtree (admins see all)."""
     # A digest is of a day gone by: "/rekap 30 Des" typed on 4 January is the December just ended.
     day, rest = _leading_date(args.split(), turn.today, looking_back=True) if args.split() else (turn.today, [])
+    if day > turn.today:  # "/rekap besok" listed everyone as not reported, for a day still to come
+        turn.say(turn.t("digest.not_yet", date=format_date(day, turn.lang)))
+        return
     unit = " ".join(rest) or None
     if unit and not turn.actor.is_admin:
         await refuse(turn, "rekap")
