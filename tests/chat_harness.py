@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from collections.abc import Sequence
 
 from PIL import Image
 
@@ -68,6 +69,14 @@ class ChatHarness:
             links=LinkSettings("ApelTestBot", "+6281100001111"), actor="test",
         )
         return {i.nip: i.code for i in issued}
+
+    async def link(self, people: Sequence[tuple[str, str]], home: tuple[float, float] | None = None) -> None:
+        """Each (sender, NIP) opens their invite; with `home`, shares it as their home location."""
+        codes = await self.codes()
+        for sender, nip in people:
+            await self.text(sender, f"/start {codes[nip]}")
+            if home is not None:
+                await self.location(sender, *home)
 
     async def send(self, sender: str, *, key: str | None = None, **fields) -> list[Outgoing]:
         inbound = Inbound(

@@ -17,10 +17,8 @@ async def chat(db, clock, tmp_path):
     clock.current = MONDAY_0900_WIB
     await run_import(db, clock, small_office())
     harness = ChatHarness(db, clock, tmp_path / "media")
-    codes = await harness.codes()
-    for sender, nip in ((RUDI, STAF), (DEWI, KASI)):
-        await harness.text(sender, f"/start {codes[nip]}")
-        await harness.location(sender, -1.6, 103.6)
+    await harness.link(((RUDI, STAF), (DEWI, KASI)), home=(-1.6, 103.6))
+    for sender in (RUDI, DEWI):
         await harness.text(sender, "/bahasa")
         assert "English" in texts(await harness.tap(sender, "lang:en"))
     return harness
@@ -38,7 +36,7 @@ async def test_approving_the_one_on_time_report_says_report_not_reports(chat):
 async def test_one_photo_filed_under_the_task_asked_about_is_one_evidence_item(chat):
     for title in ("Draft the letter", "Update the website"):
         await chat.tap(RUDI, "t:add")
-        out = await chat.text(RUDI, title)
+        await chat.text(RUDI, title)
     asked = await chat.photo(RUDI, jpeg((9, 9, 9)))
     first = next(a for a in actions(asked) if a.startswith("ev:") and a != "ev:0")
     assert "📎 1 evidence item attached to" in texts(await chat.tap(RUDI, first))

@@ -31,10 +31,7 @@ async def chat(db, clock, tmp_path):
     clock.current = MONDAY_0900_WIB
     await run_import(db, clock, small_office())
     harness = ChatHarness(db, clock, tmp_path / "media")
-    codes = await harness.codes()
-    for sender, nip in ((RUDI, STAF), (DEWI, KASI)):
-        await harness.text(sender, f"/start {codes[nip]}")
-        await harness.location(sender, *HOME)
+    await harness.link(((RUDI, STAF), (DEWI, KASI)), home=HOME)
     return harness
 
 
