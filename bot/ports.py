@@ -123,6 +123,28 @@ class AuditRepository(Protocol):
                       action: str | None = None, actor: str | None = None, limit: int = 200) -> list[AuditRecord]: ...
 
 
+@dataclass(frozen=True)
+class PlhRecord:
+    """An acting official's designation: `plh_*` stands in for `official_*` from `first_day` to `last_day`."""
+    official_id: int
+    official_nip: str
+    official_name: str
+    plh_id: int
+    plh_nip: str
+    plh_name: str
+    first_day: dt.date
+    last_day: dt.date
+
+
+class PlhRepository(Protocol):
+    async def add(self, official_id: int, plh_id: int, first: dt.date, last: dt.date, at: dt.datetime) -> None: ...
+    async def overlapping(self, official_id: int, first: dt.date, last: dt.date) -> list[PlhRecord]: ...
+    async def cut_from(self, official_id: int, day: dt.date) -> int: ...
+    async def listing(self, since: dt.date) -> list[PlhRecord]: ...
+    async def acting(self, official_ids: Sequence[int], days: Sequence[dt.date]) -> dict[tuple[int, dt.date], int]: ...
+    async def officials_of(self, plh_id: int, day: dt.date) -> set[int]: ...
+
+
 class UnitOfWork(Protocol):
     org: OrgRepository
     invites: InviteRepository
@@ -136,6 +158,7 @@ class UnitOfWork(Protocol):
     checks: CheckRepository
     live: LiveFixRepository
     evidence: EvidenceRepository
+    plh: PlhRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc) -> None: ...

@@ -77,6 +77,22 @@ class OrgMembership(SQLModel, table=True):
     valid_until: dt.datetime | None = _time(nullable=True)  # None: how things stand now
 
 
+class PlhDesignation(SQLModel, table=True):
+    """An acting official (Plh, Pelaksana Harian) an admin designated for an official's days away: from
+    `first_day` to `last_day` (both included) what would be passed up from the official goes to `plh_id`,
+    who decides for the official's team on those days. One at a time per official (the admin tool refuses
+    overlaps); a cleared one is deleted or cut short, its history is in the audit log."""
+
+    __tablename__ = "plh_designation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="person.id", index=True)
+    plh_id: int = Field(foreign_key="person.id", index=True)
+    first_day: dt.date
+    last_day: dt.date
+    created_at: dt.datetime = _time()
+
+
 class ChannelAccount(SQLModel, table=True):
     """One chat identity linked to a person; an unlinked row is kept as history."""
 

@@ -17,6 +17,7 @@ from storage.leave_repository import SqlLeaveRepository
 from storage.live_fix_repository import SqlLiveFixRepository
 from storage.org_repository import SqlOrgRepository
 from storage.people_repository import SqlPeopleRepository
+from storage.plh_repository import SqlPlhRepository
 from storage.presence_repository import SqlPresenceRepository
 from storage.person_data_repository import SqlPersonDataRepository
 from storage.retention_repository import SqlRetentionRepository
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
         self.checks = SqlCheckRepository(self.session)
         self.live = SqlLiveFixRepository(self.session)
         self.evidence = SqlEvidenceRepository(self.session)
+        self.plh = SqlPlhRepository(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -1,5 +1,5 @@
 """`apel person export NIP [--output PATH]` and `apel person erase NIP --yes`: a person's data under UU PDP;
-`apel person nip OLD NEW`: a corrected NIP."""
+`apel person nip OLD NEW`: a corrected NIP; `apel person plh NIP ...` and `plh-list`: acting officials."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database, run_async
+from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_database, run_async
 from bot.cli.files import ReplacedFile, cannot_write
-from bot.cli.output import current_language, err, fail, say
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, fail, say
+from bot.cli.routine_cli import DATE_HELP, parse_date
+from bot.services import plh
 from bot.exports.person_archive import write_archive
 from bot.services.nip_correction import correct_nip
 from bot.services.person_data import PersonExport, check_erasable, erase_person, export_person
-from bot.texts import text
+from bot.texts import format_date, text
 from storage.media_files import LocalMediaFiles
 
-app = typer.Typer(help="A person's data: export it, erase it once they have left, correct their NIP.", no_args_is_help=True)
+app = typer.Typer(help="A person's data: export it, erase it once they have left, correct their NIP; acting officials.",
+                  no_args_is_help=True)
 
 
 async def export_command(
@@ -75,8 +78,57 @@ async def nip_command(
     say("person_nip.done", name=name, old=old.strip(), new=new.strip())
 
 
+async def plh_command(
+    nip: str = typer.Argument(..., metavar="NIP", help="The NIP of the official who will be away."),
+    by: str | None = typer.Option(None, "--by", help="The NIP of the acting official (Plh)."),
+    start: str | None = typer.Option(None, "--from", help=f"{DATE_HELP}; the first day (with --clear: default today)."),
+    end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; the last day, included."),
+    clear: bool = typer.Option(False, "--clear", help="End the official's Plh from --from (default today) on."),
+) -> None:
+    """Designate an acting official (Plh) for an official's days away, or clear one: their team's digest,
+    requests and notices go to the Plh, who reviews and decides for them on those days."""
+    settings = load_settings()  # first: it sets the language the refusals below are told in
+    if clear and (by is not None or end is not None):
+        raise fail("plh.clear_and_set")
+    if not clear and (by is None or start is None or end is None):
+        raise fail("plh.needs_period")
+    lang, today = current_language(), office_today()
+    first, last = parse_date(start) or today, parse_date(end)
+    db = open_database(settings)
+    try:
+        if clear:
+            name, count = await plh.clear(db.uow, nip, first, now=clock().now(), actor=CLI_ACTOR)
+        else:
+            name, acting = await plh.designate(db.uow, nip, by, first, last, today=today, now=clock().now(),
+                                               actor=CLI_ACTOR)
+    finally:
+        await db.dispose()
+    if not clear:
+        say("plh.set", plh=acting, name=name, first=format_date(first, lang), last=format_date(last, lang))
+    else:
+        say("plh.cleared" if count else "plh.none_to_clear", name=name, since=format_date(first, lang), count=count)
+
+
+async def plh_list_command(fmt: Format = FORMAT_OPTION) -> None:
+    """The acting officials (Plh) designated for today or later."""
+    settings = load_settings()
+    db = open_database(settings)
+    try:
+        found = await plh.listing(db.uow, office_today())
+    finally:
+        await db.dispose()
+    lang, table = current_language(), fmt is Format.TABLE
+    emit([{"official_nip": r.official_nip, "official": r.official_name, "plh_nip": r.plh_nip, "plh": r.plh_name,
+           "from": format_date(r.first_day, lang) if table else r.first_day.isoformat(),
+           "to": format_date(r.last_day, lang) if table else r.last_day.isoformat()} for r in found],
+         [("official_nip", "plh.h_official_nip"), ("official", "plh.h_official"), ("plh_nip", "plh.h_plh_nip"),
+          ("plh", "plh.h_plh"), ("from", "plh.h_from"), ("to", "plh.h_to")], fmt)
+
+
 app.command("export")(run_async(export_command))
 app.command("nip")(run_async(nip_command))
+app.command("plh")(run_async(plh_command))
+app.command("plh-list")(run_async(plh_list_command))
 app.command("erase")(run_async(erase_command))
 
 
