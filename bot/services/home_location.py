@@ -12,7 +12,9 @@ from __future__ import annotations
 from bot.domain.coverage import distance_m
 from bot.domain.html import esc, sentence
 from bot.messages import Button, Reply
+from bot.services.leave_decision import passed_line
 from bot.services.leave_routing import deciders_for, why_key
+from bot.services.plh import acts_for
 from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Turn, action, numeric
 from bot.texts import format_distance
@@ -47,7 +49,7 @@ async def share(turn: Turn, lat: float, lon: float) -> None:
         if moved is not None:
             body.append(t("presence.home_request_moved", distance=format_distance(moved, t.lang)))
         if passed_over is not None:
-            body.append(t("permit.request_passed", boss=esc(passed_over[0]), why=t(passed_over[1])))
+            body.append(passed_line(t, passed_over, "permit.request_passed"))
         buttons = ((Button(t("button.approve"), action("home", person_id, stamp, "y")),
                     Button(t("button.refuse"), action("home", person_id, stamp, "n"))),)
         return Reply("\n".join(body), buttons)
@@ -66,6 +68,7 @@ async def on_decision(turn: Turn, parts: list[str]) -> None:
     current = home is not None and home.pending and int(home.pending_at.timestamp()) == int(parts[2])
     allowed = person_id != turn.actor.person_id and (
         turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id)
+        or await acts_for(turn.uow, turn.actor.person_id, person_id, turn.today)
     )
     if home is not None and not allowed:
         await refuse_button(turn, "home", person_id)

@@ -13,7 +13,7 @@ from bot.messages import Attachment, Button, Reply, ReplyKind, Urgency
 from bot.ports import Pictures, UnitOfWork
 from bot.services import digest
 from bot.services.day_schedule import modes_of_people
-from bot.services.leave_routing import AWAY
+from bot.services.leave_routing import AWAY, PLH, standing_in
 from bot.services.turn import action, translator
 
 
@@ -62,9 +62,10 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
     reachable = await _reachable(uow, {p for chain in chains.values() for p in chain})
     everyone = [p for chain in chains.values() for p in chain]
     away = await _away(uow, {day: everyone for _, day, _ in missing_by_boss})
+    plh = await standing_in(uow, {(p, day) for boss, day, _ in missing_by_boss for p in chains[boss]})
     keyed = {}
     for (boss, day, unit), names in sorted(missing_by_boss.items()):
-        target = _first_at_work(chains[boss], reachable, away, day)
+        target = _first_at_work(chains[boss], reachable, away, day, plh)
         if target is not None:
             keyed[f"escalate:{day}:{boss}:{units[unit].id}"] = (target, boss, day, names)
     won = await uow.routine.claim_many([(k, target, "escalation", d) for k, (target, _, d, _) in keyed.items()], now)
@@ -75,7 +76,9 @@ async def escalations(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope,
     for key, (target, boss, day, names) in keyed.items():
         if key in won:
             due[target][boss] += names
-            if boss != target:
+            if plh.get((boss, day)) == target:
+                why[boss] = PLH
+            elif boss != target:
                 why[boss] = f"leave.away_{away[(boss, day)]}" if (boss, day) in away else "leave.unlinked"
     return [(target, _escalation(target, {b: sorted(n) for b, n in groups.items()}, people, why), Urgency.NOTICE)
             for target, groups in due.items()]
@@ -102,6 +105,9 @@ def _escalation(target: int, groups: dict[int, list[str]], people: dict, why: di
         if target in groups:
             parts.append(t("routine.escalation", count=len(groups[target]), names=listed(groups[target])))
         for boss, names in sorted((b, n) for b, n in groups.items() if b != target):
+            if why[boss] == PLH:
+                parts.append(t("plh.escalation", count=len(names), boss=esc(people[boss].name), names=listed(names)))
+                continue
             parts.append(t("routine.escalation_passed", count=len(names), boss=esc(people[boss].name),
                            why=t(why[boss]), names=listed(names)))
         return Reply("\n\n".join(parts), ((Button(t("button.my_team"), action("team")),),))
@@ -147,10 +153,14 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
     for boss, unit_day in due:
         chain_days[unit_day.day] += chains[boss.id]
     away = await _away(uow, chain_days)
+    # A Plh designated for the day takes the digest in the supervisor's place, at work or not (DESIGN "Plh").
+    plh = await standing_in(uow, {(p, day) for day, chain in chain_days.items() for p in chain})
     keys = {}
     for boss, unit_day in due:
-        if (boss.id, unit_day.day) in away:
-            target = _first_at_work(chains[boss.id][1:], reachable, away, unit_day.day)
+        if (boss.id, unit_day.day) in plh:
+            target = plh[(boss.id, unit_day.day)]
+        elif (boss.id, unit_day.day) in away:
+            target = _first_at_work(chains[boss.id][1:], reachable, away, unit_day.day, plh)
         else:
             target = boss.id if boss.id in reachable else None
         if target is not None:
@@ -179,7 +189,8 @@ async def digests(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, for
                          + dt.timedelta(minutes=head_day.schedule.review_window_min))
             rollups.append(digest.roll_up(head.name, head.unit, [day_lines[p.id] for p in _below(head.id, reports)],
                                           review_by, now))
-        why = away.get((boss.id, unit_day.day)) if target != boss.id else None
+        why = (PLH if plh.get((boss.id, unit_day.day)) == target else away.get((boss.id, unit_day.day))
+               if target != boss.id else None)
         notices.append((target, _digest(mine, unit_day.day, unit_day.unit.timezone, rollups, boss, why), Urgency.BULK))
         if pictures is not None:
             notices += await _pictures(pictures, boss, people[target], mine, rollups, unit_day, default_language,
@@ -222,13 +233,15 @@ def _photo(content: bytes, filename: str, caption_key: str):
 
 
 def _digest(lines, day, timezone, rollups, boss, why: str | None):
-    """`why`: the supervisor's mode when they are away and their digest goes to the one above them."""
+    """`why`: the supervisor's mode when they are away and their digest goes to the one above them, or PLH
+    when it goes to their Plh."""
     def build(t) -> Reply:
         shown = digest.render(lines, day=day, timezone=timezone, t=t, rollups=rollups, supervisor_id=boss.id)
         if why is None:
             return shown
-        return replace(shown, text=t("digest.passed", boss=esc(boss.name), why=t(f"leave.away_{why}")) + "\n"
-                       + shown.text)
+        head = (t("plh.digest", boss=esc(boss.name)) if why == PLH else
+                t("digest.passed", boss=esc(boss.name), why=t(f"leave.away_{why}")))
+        return replace(shown, text=head + "\n" + shown.text)
     return build
 
 
@@ -273,24 +286,28 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
     for boss, upper, unit_day in due:
         candidates[unit_day.day] += [boss.id, *chains[upper]]
     away = await _away(uow, candidates)
+    plh = await standing_in(uow, {(p, day) for day, chain in candidates.items() for p in chain})
     pending = {}
     for boss, upper, unit_day in due:
         day, above, team = unit_day.day, chains[upper], None
-        if (boss.id, day) in away:
-            reviewer = _first_at_work(above, reachable, away, day)
-            reviewer_day = unit_days.get(people[reviewer].unit) if reviewer is not None else None
+        if (boss.id, day) in plh or (boss.id, day) in away:
+            # Who got the digest (`digests`' rule) reviews it: the Plh, or the first one up at work (or their Plh).
+            found = (plh[(boss.id, day)], -1) if (boss.id, day) in plh else _taker(above, reachable, away, day, plh)
+            reviewer = found[0] if found is not None else None
+            reviewer_day = unit_days.get(people[reviewer].unit) if reviewer in people else None
             if reviewer_day is None or not reviewer_day.kind.workday:
                 continue  # nobody got it, or they got it on their own day off: not chased, as for their team
-            above = above[above.index(reviewer) + 1:]
-            team = (esc(boss.name), away[(boss.id, day)])
+            above = above[found[1] + 1:]
+            team = (esc(boss.name), PLH if (boss.id, day) in plh else away[(boss.id, day)])
         else:
             reviewer = boss.id
         mine = [lines[day][p.id] for p in reports[boss.id]]
         waiting = sum(digest.waiting_review(x) for x in mine)
         missing = sum(x.status == "missing" for x in mine)
-        target = _first_at_work(above, reachable, away, day)
+        target = _first_at_work(above, reachable, away, day, plh)
         if (waiting or missing) and target is not None:
-            why = None if target == above[0] else away.get((above[0], day), "unlinked")
+            why = (None if target == above[0] else PLH if target == plh.get((above[0], day))
+                   else away.get((above[0], day), "unlinked"))
             pending[f"unreviewed:{day}:{boss.id}"] = (target, day, (esc(people[reviewer].name), waiting, missing, team),
                                                       (esc(people[above[0]].name), why))
     won = await uow.routine.claim_many([(k, u, "unreviewed", d) for k, (u, d, *_) in pending.items()], now)
@@ -307,9 +324,20 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
              Urgency.NOTICE) for target, found in due_lines.items()]
 
 
-def _first_at_work(chain: list[int], reachable: set[int], away: dict, day: dt.date) -> int | None:
-    """The first of `chain` who can get a message and is not away that day."""
-    return next((p for p in chain if p in reachable and (p, day) not in away), None)
+def _first_at_work(chain: list[int], reachable: set[int], away: dict, day: dt.date, plh: dict) -> int | None:
+    """The first of `chain` who can get a message and is not away that day, or the Plh standing in for them."""
+    found = _taker(chain, reachable, away, day, plh)
+    return found[0] if found is not None else None
+
+
+def _taker(chain: list[int], reachable: set[int], away: dict, day: dt.date, plh: dict) -> tuple[int, int] | None:
+    """`_first_at_work`, with the place in `chain` of the one taken (or stood in for)."""
+    for place, p in enumerate(chain):
+        if (p, day) in plh:
+            return plh[(p, day)], place
+        if p in reachable and (p, day) not in away:
+            return p, place
+    return None
 
 
 def _unreviewed(found: list[tuple[str, int, int, tuple[str, str] | None]], passed: list[tuple[str, str]]):
@@ -330,6 +358,7 @@ def _unreviewed(found: list[tuple[str, int, int, tuple[str, str] | None]], passe
                   missing=m)
                 for n, w, m, team in found]
         why = {"unlinked": "leave.unlinked"}
-        lines += [t("routine.unreviewed_passed", boss=b, why=t(why.get(w, f"leave.away_{w}"))) for b, w in passed]
+        lines += [t("plh.unreviewed_passed", boss=b) if w == PLH else
+                  t("routine.unreviewed_passed", boss=b, why=t(why.get(w, f"leave.away_{w}"))) for b, w in passed]
         return Reply("\n".join(lines))
     return build

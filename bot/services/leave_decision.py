@@ -20,10 +20,19 @@ from bot.domain.workday import LEAVE_MODE, LeaveKind
 from bot.messages import Button, Outgoing, Reply, Urgency
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.services.leave_days import period_over_at, period_text, unit_workdays, workday_count
+from bot.services.leave_routing import PLH
+from bot.services.plh import acts_for
 from bot.services.refusal import actor_label, refuse_button
 from bot.services.turn import Notice, Turn, action, deliver, numeric
 
 FALLBACK_ZONE = "Asia/Jakarta"  # a deactivated requester has no actor (and no zone) any more
+
+
+def passed_line(t, passed_over: tuple[str, str], key: str) -> str:
+    """Why this superior is asked instead of the direct one; to a Plh, that they are asked as the Plh."""
+    if passed_over[1] == f"leave.away_{PLH}":
+        return t("plh.request", boss=esc(passed_over[0]))
+    return t(key, boss=esc(passed_over[0]), why=t(passed_over[1]))
 
 
 def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | None,
@@ -35,7 +44,7 @@ def request_notice(name: str, request: LeaveRecord, zone: str, workdays: int | N
         body = t("permit.request", name=esc(name), kind=t(f"leave.kind_{request.kind}"),
                  period=period_text(request, t, zone, workdays), reason=esc(request.reason))
         if passed_over is not None:
-            body += "\n" + t("permit.request_passed", boss=esc(passed_over[0]), why=t(passed_over[1]))
+            body += "\n" + passed_line(t, passed_over, "permit.request_passed")
         if top:
             body += "\n" + t("permit.request_top")
         return Reply(body, ((Button(t("button.approve"), action("lvd", request.id, "y")),
@@ -63,6 +72,7 @@ async def decidable(turn: Turn, leave_id: int) -> Decidable | None:
     # The chain or an admin, never the requester (an admin does not approve their own leave).
     if request.person_id == turn.actor.person_id or not (
         turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(request.person_id)
+        or await acts_for(turn.uow, turn.actor.person_id, request.person_id, turn.today)
     ):
         await refuse_button(turn, "lvd", request.id)
         return None

@@ -12,6 +12,7 @@ from bot.domain.reports import MAX_SUMMARY
 from bot.domain.tasks import clean_text
 from bot.messages import Button, Reply, ReplyKind
 from bot.services import digest, digest_query
+from bot.services.plh import acts_for
 from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action, numeric, parse_day
 from bot.texts import format_date
@@ -87,7 +88,7 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
         await refuse_button(turn, "apall")
         return
     supervisor_id = int(parts[2]) if len(parts) == 3 else turn.actor.person_id
-    if not await _may_review_team(turn, supervisor_id):
+    if not await _may_review_team(turn, supervisor_id, day):
         await refuse_button(turn, "apall", supervisor_id)
         return
     approved = 0
@@ -100,19 +101,24 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
 
 async def _may_review(turn: Turn, person_id: int, day: dt.date) -> bool:
     """Anyone above the person in the chain of today or of the report's day (a past day's digest lists people
-    under that day's supervisor: someone moved since is reviewed by either), or an admin; nobody their own
+    under that day's supervisor: someone moved since is reviewed by either), the Plh that day of someone above
+    them (`plh.acts_for`), or an admin; nobody their own
     report, an admin included (as nobody decides their own leave)."""
     if person_id == turn.actor.person_id:
         return False
     if turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id):
         return True
+    if await acts_for(turn.uow, turn.actor.person_id, person_id, day):  # their Plh that day
+        return True
     return turn.actor.person_id in await digest_query.chain_of_day(turn.uow, person_id, day)
 
 
-async def _may_review_team(turn: Turn, supervisor_id: int) -> bool:
-    """The supervisor themselves, anyone above them in the chain, or an admin."""
+async def _may_review_team(turn: Turn, supervisor_id: int, day: dt.date) -> bool:
+    """The supervisor themselves, anyone above them in the chain, their Plh or one above's that day, or an
+    admin."""
     return supervisor_id == turn.actor.person_id or turn.actor.is_admin or (
-        turn.actor.person_id in await turn.uow.people.chain(supervisor_id))
+        turn.actor.person_id in await turn.uow.people.chain(supervisor_id)) or (
+        await acts_for(turn.uow, turn.actor.person_id, supervisor_id, day, team=True))
 
 
 async def digest_page(turn: Turn, parts: list[str]) -> None:
@@ -124,7 +130,7 @@ async def digest_page(turn: Turn, parts: list[str]) -> None:
         turn.say(turn.t("common.not_available"))
         return
     supervisor_id, page = int(parts[2]), int(parts[3])
-    if not await _may_review_team(turn, supervisor_id):
+    if not await _may_review_team(turn, supervisor_id, day):
         await refuse_button(turn, "dg", supervisor_id)
         return
     lines = await digest_query.supervisor_lines(turn.uow, supervisor_id, day)

@@ -19,6 +19,7 @@ from bot.services.digest_presence import flag_line
 from bot.services.leave_days import next_workdays, workday_count
 from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
+from bot.services.plh import acts_for
 from bot.services.refusal import refuse, refuse_button
 from bot.services.turn import Turn, action, day_code, numeric, parse_day
 from bot.texts import format_clock, format_date
@@ -44,7 +45,8 @@ def report_state(report, work_day, t, mode_without_day: Mode = DEFAULT_MODE) -> 
 async def in_subtree(turn: Turn, person_id: int) -> bool:
     if turn.actor.is_admin:
         return True
-    return turn.actor.person_id in await turn.uow.people.chain(person_id)
+    return (turn.actor.person_id in await turn.uow.people.chain(person_id)
+            or await acts_for(turn.uow, turn.actor.person_id, person_id, turn.today))
 
 
 async def show_team(turn: Turn) -> None:

@@ -1,0 +1,202 @@
+"""An acting official (Plh) designated for an official's days away: what would be passed up from the official
+goes to the Plh, who reviews and decides for the official's team on those days, and nobody else gains anything;
+outside the designation's dates, and without one, the old passing up is unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.services import plh
+from bot.services.errors import ServiceError
+from storage.day_tables import LeaveRequest, Report
+from tests.chat_harness import actions, texts
+from tests.test_chain_week import UTC, on_leave, person, report, tick_at, to, week_office
+from tests.test_conversation_roles import table
+from tests.test_org_import import run_import
+from bot.services.routine import Routine
+from tests.chat_harness import ChatHarness
+
+MONDAY, TUESDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
+AT_1000 = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB
+SECTION_DIGEST = dt.datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 16.30 WIB
+HEAD_DIGEST = dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # 17.30 WIB
+
+
+@pytest.fixture
+async def week(db, clock, tmp_path):
+    """The chain week's office with a Sekretaris (Siti) under the head of office."""
+    clock.current = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    rows = week_office() + [person(30, "Siti Aminah, S.E.", "Sekretaris Dinas", "Sekretariat", 1, "Asia/Jakarta",
+                                   "Dinas Kominfo")]
+    assert (await run_import(db, clock, rows)).ok
+    chat = ChatHarness(db, clock, tmp_path / "media")
+    codes = await chat.codes()
+    who = {}
+    for r in rows:
+        sender = r["name"].split()[0].strip(".").replace("Drs", "Hendra")
+        who[sender] = r["nip"]
+        await chat.text(sender, f"/start {codes[r['nip']]}")
+        await chat.location(sender, -1.6, 103.6)
+    return chat, Routine(db.uow, clock=clock, default_language="id"), rows, who
+
+
+async def designate(db, clock, who, official, acting, first, last):
+    await plh.designate(db.uow, who[official], who[acting], first, last, today=first, now=clock.now(), actor="cli")
+
+
+async def statuses(db) -> dict[int, str]:
+    return {r.person_id: r.status for r in await table(db, Report)}
+
+
+def taps(out, sender, prefix) -> list[str]:
+    return [a for o in out if o.external_id == sender for a in actions([o]) if a.startswith(prefix)]
+
+
+async def test_a_section_heads_plh_gets_the_digest_and_approves_a_report_nobody_else_may(week, clock, db):
+    chat, routine, rows, who = week
+    await on_leave(db, who["Dewi"], MONDAY, "cuti", "cuti tahunan")
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, TUESDAY)  # a peer section head
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    await report(chat, "Sari")
+    out = await tick_at(routine, clock, SECTION_DIGEST)
+    assert to(out, "Dewi") == ""
+    assert "Dewi Lestari" not in to(out, "Rina")  # not passed up: the Plh has it
+    got = to(out, "Agus")
+    assert "Anda menerima rekap tim Dewi Lestari sebagai Plh Dewi Lestari" in got, got
+    assert "Rudi Hartono: ✅ WFO, lapor 10.00 WIB" in got
+    approvals = taps(out, "Agus", "ap:")
+    assert len(approvals) == 2  # Rudi's and Sari's (nobody of Agus's own team reported)
+    rudi_first = approvals[0]
+    refused = await chat.tap("Wayan", rudi_first)  # another section head: not his to review
+    assert "Laporan disetujui" not in texts(refused)
+    assert set((await statuses(db)).values()) == {"submitted"}
+    approved = await chat.tap("Agus", rudi_first)
+    assert "disetujui" in texts(approved, "Agus"), texts(approved)
+    assert sorted((await statuses(db)).values()) == ["approved", "submitted"]
+    dewi = await _id(db, who, "Dewi")
+    dewis_team = next(a for a in taps(out, "Agus", "apall:") if a.endswith(f":{dewi}"))
+    await chat.tap("Wayan", dewis_team)
+    assert sorted((await statuses(db)).values()) == ["approved", "submitted"]
+    assert "1 laporan tepat waktu" in texts(await chat.tap("Agus", dewis_team))
+    assert set((await statuses(db)).values()) == {"approved"}
+
+
+async def test_an_english_plh_reads_why_in_english(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Maria", MONDAY, MONDAY)  # Maria reads English; Dewi is at work (DL)
+    out = await tick_at(routine, clock, SECTION_DIGEST)
+    assert to(out, "Dewi") == ""
+    assert "You get Dewi Lestari's team digest as Plh (acting official) for Dewi Lestari" in to(out, "Maria")
+
+
+async def test_the_head_of_offices_plh_the_sekretaris_gets_the_division_heads_reports(week, clock, db):
+    """Hendra (head of office) is on cuti and has nobody above him: without a Plh his direct reports' reports
+    go unreviewed. With Siti (Sekretaris) as Plh, his digest reaches her and she approves Rina's report."""
+    chat, routine, rows, who = week
+    await on_leave(db, who["Hendra"], MONDAY, "cuti", "cuti tahunan")
+    await designate(db, clock, who, "Hendra", "Siti", MONDAY, TUESDAY)
+    clock.current = AT_1000
+    await report(chat, "Rina")
+    await report(chat, "Siti")
+    await tick_at(routine, clock, SECTION_DIGEST)
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    out = await tick_at(routine, clock, HEAD_DIGEST)
+    assert to(out, "Hendra") == ""
+    got = to(out, "Siti")
+    assert "sebagai Plh Drs. Hendra Gunawan, M.Si." in got and "Rina Kartika, S.Kom." in got, got
+    rina_id = await _id(db, who, "Rina")
+    rina = next(r for r in await table(db, Report) if r.person_id == rina_id)
+    approve = next(a for a in taps(out, "Siti", "ap:") if a.startswith(f"ap:{rina.id}:"))
+    await chat.tap("Siti", approve)
+    own = next(a for a in taps(out, "Siti", "ap:") if not a.startswith(f"ap:{rina.id}:"))
+    await chat.tap("Siti", own)  # her own report, in Hendra's team: nobody reviews their own
+    assert sorted((await statuses(db)).values()) == ["approved", "submitted"]
+
+
+async def _id(db, who, sender) -> int:
+    async with db.uow() as uow:
+        return (await uow.org.holder_of_nip(who[sender]))[0]
+
+
+async def test_without_a_plh_the_head_of_offices_digest_on_cuti_goes_nowhere_as_before(week, clock, db):
+    chat, routine, rows, who = week
+    await on_leave(db, who["Hendra"], MONDAY, "cuti", "cuti tahunan")
+    clock.current = AT_1000
+    await report(chat, "Rina")
+    await tick_at(routine, clock, SECTION_DIGEST)
+    out = await tick_at(routine, clock, HEAD_DIGEST)
+    assert to(out, "Hendra") == "" and "Rina Kartika" not in to(out, "Siti")
+
+
+async def test_a_designation_outside_its_dates_does_nothing(week, clock, db):
+    chat, routine, rows, who = week
+    await on_leave(db, who["Dewi"], MONDAY, "cuti", "cuti tahunan")
+    await designate(db, clock, who, "Dewi", "Agus", TUESDAY, TUESDAY)
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    out = await tick_at(routine, clock, SECTION_DIGEST)
+    assert "Dewi Lestari sedang cuti, jadi rekap timnya dikirim kepada Anda" in to(out, "Rina")  # as before
+    assert "Dewi Lestari" not in to(out, "Agus")
+    rudi = next(a for a in taps(out, "Rina", "ap:"))
+    await chat.tap("Agus", rudi)  # not Plh on Monday: refused
+    assert set((await statuses(db)).values()) == {"submitted"}
+
+
+async def test_a_leave_request_goes_to_the_plh_who_decides_it(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, TUESDAY)
+    clock.current = AT_1000
+    await chat.tap("Rudi", "lv:cuti")
+    await chat.text("Rudi", "25/11-26/11")
+    sent = await chat.text("Rudi", "Acara keluarga")
+    assert to(sent, "Dewi") == "" and "sebagai Plh Dewi Lestari" in to(sent, "Agus"), texts(sent)
+    assert "Dewi Lestari, berhalangan dan diwakili Plh" in to(sent, "Rudi"), to(sent, "Rudi")
+    decided = await chat.tap("Agus", next(a for a in taps(sent, "Agus", "lvd:") if a.endswith(":y")))
+    assert "disetujui" in to(decided, "Rudi")
+    assert [r.status for r in await table(db, LeaveRequest)] == ["approved"]
+
+
+async def test_a_plh_who_does_not_review_is_reported_to_the_officials_superior(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    await tick_at(routine, clock, SECTION_DIGEST)
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    told = to(await tick_at(routine, clock, HEAD_DIGEST), "Rina")
+    assert ("• Agus Salim, tim Dewi Lestari (Dewi Lestari berhalangan dan diwakili Plh): 1 laporan menunggu "
+            "persetujuan, 2 orang belum melapor") in told, told  # beside Agus's own team's line
+
+
+async def test_the_notice_for_an_official_with_a_plh_goes_to_the_plh(week, clock, db):
+    """Rina (division head) has Siti as Plh; Agus never reviews his team: the notice goes to Siti as Plh."""
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Rina", "Siti", MONDAY, MONDAY)
+    await tick_at(routine, clock, SECTION_DIGEST)
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    out = await tick_at(routine, clock, HEAD_DIGEST)
+    assert "Agus Salim" not in to(out, "Rina")
+    assert "Pemberitahuan ini dikirim kepada Anda sebagai Plh Rina Kartika, S.Kom." in to(out, "Siti"), to(out, "Siti")
+
+
+async def test_the_designation_refuses_nonsense_and_changes_nothing(week, clock, db):
+    chat, routine, rows, who = week
+    cases = [("Dewi", "Dewi", MONDAY, MONDAY, "plh.self"), ("Dewi", "Agus", TUESDAY, MONDAY, "plh.backwards"),
+             ("Rudi", "Agus", MONDAY, MONDAY, "plh.no_team")]
+    for official, acting, first, last, code in cases:
+        with pytest.raises(ServiceError) as caught:
+            await designate(db, clock, who, official, acting, first, last)
+        assert caught.value.code == code
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, TUESDAY)
+    with pytest.raises(ServiceError) as caught:
+        await designate(db, clock, who, "Dewi", "Wayan", TUESDAY, TUESDAY)
+    assert caught.value.code == "plh.overlap"
+    with pytest.raises(ServiceError) as caught:
+        await plh.designate(db.uow, who["Dewi"], "199001012020011999", MONDAY, MONDAY, today=MONDAY,
+                            now=clock.now(), actor="cli")
+    assert caught.value.code == "person_data.unknown"
+    assert [(r.plh_name, r.first_day, r.last_day) for r in await plh.listing(db.uow, MONDAY)] == [
+        ("Agus Salim", MONDAY, TUESDAY)]
