@@ -200,3 +200,15 @@ async def test_the_designation_refuses_nonsense_and_changes_nothing(week, clock,
     assert caught.value.code == "person_data.unknown"
     assert [(r.plh_name, r.first_day, r.last_day) for r in await plh.listing(db.uow, MONDAY)] == [
         ("Agus Salim", MONDAY, TUESDAY)]
+
+
+async def test_the_missing_list_of_an_officials_team_goes_to_the_plh(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    out = await tick_at(routine, clock, SECTION_DIGEST)  # the deadline (16.00) and the escalation delay passed
+    assert "Sari Dewi" not in to(out, "Dewi")
+    got = to(out, "Agus")
+    assert ("2 orang di tim Dewi Lestari belum melapor sampai batas waktu; daftarnya dikirim kepada Anda sebagai "
+            "Plh Dewi Lestari:\n• Bayu Pratama\n• Sari Dewi") in got, got
