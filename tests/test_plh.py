@@ -212,3 +212,27 @@ async def test_the_missing_list_of_an_officials_team_goes_to_the_plh(week, clock
     got = to(out, "Agus")
     assert ("2 orang di tim Dewi Lestari belum melapor sampai batas waktu; daftarnya dikirim kepada Anda sebagai "
             "Plh Dewi Lestari:\n• Bayu Pratama\n• Sari Dewi") in got, got
+
+
+async def test_a_plh_above_the_official_who_leaves_the_digest_is_reported_above_themself(week, clock, db):
+    """Rina (Dewi's own division head) is Dewi's Plh and leaves the digest: Hendra hears, not Rina of herself."""
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Rina", MONDAY, MONDAY)
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    await tick_at(routine, clock, SECTION_DIGEST)
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    out = await tick_at(routine, clock, HEAD_DIGEST)
+    assert "tim Dewi Lestari" not in to(out, "Rina")
+    assert "Rina Kartika, S.Kom. belum menindaklanjuti tim Dewi Lestari" in to(out, "Hendra"), to(out, "Hendra")
+
+
+async def test_a_plh_is_not_told_of_their_own_team_as_plh(week, clock, db):
+    """Agus is Rina's Plh and leaves his own team: the notice about him goes to Rina, not to Agus as her Plh."""
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Rina", "Agus", MONDAY, MONDAY)
+    await tick_at(routine, clock, SECTION_DIGEST)
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    out = await tick_at(routine, clock, HEAD_DIGEST)
+    assert "Agus Salim belum menindaklanjuti" not in to(out, "Agus")
+    assert "Agus Salim" in to(out, "Rina"), to(out, "Rina")

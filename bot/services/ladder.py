@@ -297,14 +297,16 @@ async def unreviewed(uow: UnitOfWork, unit_days: dict, now: dt.datetime, scope, 
             reviewer_day = unit_days.get(people[reviewer].unit) if reviewer in people else None
             if reviewer_day is None or not reviewer_day.kind.workday:
                 continue  # nobody got it, or they got it on their own day off: not chased, as for their team
-            above = above[found[1] + 1:]
+            # Who is told of them is above them: past a Plh who is in the chain (the official's own superior).
+            above = above[above.index(reviewer) + 1:] if reviewer in above else above[found[1] + 1:]
             team = (esc(boss.name), PLH if (boss.id, day) in plh else away[(boss.id, day)])
         else:
             reviewer = boss.id
         mine = [lines[day][p.id] for p in reports[boss.id]]
         waiting = sum(digest.waiting_review(x) for x in mine)
         missing = sum(x.status == "missing" for x in mine)
-        target = _first_at_work(above, reachable, away, day, plh)
+        # Nobody is told of themself: a superior whose Plh is the late reviewer hears it in person.
+        target = _first_at_work(above, reachable, away, day, {k: p for k, p in plh.items() if p != reviewer})
         if (waiting or missing) and target is not None:
             why = (None if target == above[0] else PLH if target == plh.get((above[0], day))
                    else away.get((above[0], day), "unlinked"))
