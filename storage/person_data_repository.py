@@ -15,7 +15,7 @@ from bot.domain.org_terms import Channel
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, Task, WorkDay
 from storage.outbox_tables import OutboxMessage
 from storage.presence_tables import DayFlag, PresenceCheck, PresenceSummary
-from storage.tables import AuditEntry, ChannelAccount, Invite, OrgMembership, OrgUnit, Person
+from storage.tables import AuditEntry, ChannelAccount, Invite, OrgMembership, OrgUnit, Person, PlhDesignation
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 
 # Table name in the export -> the table, each with a person_id column.
@@ -76,6 +76,10 @@ class SqlPersonDataRepository:
             select(OrgMembership, OrgUnit.name).join(OrgUnit, OrgMembership.unit_id == OrgUnit.id)
             .where(OrgMembership.person_id == person_id).order_by(OrgMembership.valid_from, OrgMembership.id))
         data["org_memberships"] = [{**_plain(m), "unit": name} for m, name in memberships]
+        # Whom they stood in for as Plh, and who stood in for them.
+        designations = await self.session.scalars(select(PlhDesignation).where(or_(
+            PlhDesignation.official_id == person_id, PlhDesignation.plh_id == person_id)).order_by(PlhDesignation.id))
+        data["plh_designations"] = [_plain(d) for d in designations]
         invites = await self.session.scalars(select(Invite).where(Invite.person_id == person_id))
         # Invite metadata only: a code's hash is of no use to the person and is never handed out.
         data["invites"] = [{k: v for k, v in _plain(i).items() if k != "code_hash"} for i in invites]
@@ -84,15 +88,15 @@ class SqlPersonDataRepository:
 
     async def _audit_about(self, person_id: int, nip: str) -> list[AuditEntry]:
         """What they did, and what was done about them: entries naming their NIP or their id (a home approved,
-        a leave decided, a report reviewed, a NIP corrected). Matched in SQL, as `AuditRepository.record` writes
+        a leave decided, a report reviewed, a NIP corrected, a Plh designated). Matched in SQL, as `AuditRepository.record` writes
         details (json.dumps: `"person_id": 12,` or `"person_id": 12}`): a province's log holds millions of
         other people's entries, which an export must not load."""
         pid = int(person_id)
         rows = await self.session.scalars(
             select(AuditEntry)
             .where(or_(AuditEntry.actor == f"person:{pid}", AuditEntry.detail.contains(nip),
-                       AuditEntry.detail.contains(f'"person_id": {pid},'),
-                       AuditEntry.detail.contains(f'"person_id": {pid}}}')))
+                       *(AuditEntry.detail.contains(f'"{key}": {pid}{end}')
+                         for key in ("person_id", "official_id", "plh_id") for end in (",", "}"))))
             .order_by(AuditEntry.id)
         )
         return list(rows)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.services import plh
 from bot.services.errors import ServiceError
+from bot.services.person_data import export_person
 from storage.day_tables import LeaveRequest, Report
 from tests.chat_harness import actions, texts
 from tests.test_chain_week import UTC, on_leave, person, report, tick_at, to, week_office
@@ -236,3 +237,14 @@ async def test_a_plh_is_not_told_of_their_own_team_as_plh(week, clock, db):
     out = await tick_at(routine, clock, HEAD_DIGEST)
     assert "Agus Salim belum menindaklanjuti" not in to(out, "Agus")
     assert "Agus Salim" in to(out, "Rina"), to(out, "Rina")
+
+
+async def test_a_persons_export_holds_their_designations_and_the_audit_of_them(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, TUESDAY)
+    for sender, role in (("Dewi", "official_id"), ("Agus", "plh_id")):
+        data = await export_person(db.uow, who[sender], now=clock.now(), actor="test")
+        person_id = await _id(db, who, sender)
+        assert [(d[role], d["first_day"], d["last_day"]) for d in data.data["plh_designations"]] == [
+            (person_id, MONDAY.isoformat(), TUESDAY.isoformat())], data.data["plh_designations"]
+        assert [a["action"] for a in data.data["audit_log"]] == ["plh_designate"]
