@@ -248,3 +248,24 @@ async def test_a_persons_export_holds_their_designations_and_the_audit_of_them(w
         assert [(d[role], d["first_day"], d["last_day"]) for d in data.data["plh_designations"]] == [
             (person_id, MONDAY.isoformat(), TUESDAY.isoformat())], data.data["plh_designations"]
         assert [a["action"] for a in data.data["audit_log"]] == ["plh_designate"]
+
+
+async def test_a_home_location_to_approve_goes_to_the_plh_who_approves_it(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)
+    clock.current = AT_1000
+    await chat.text("Rudi", "/rumah")
+    shared = await chat.location("Rudi", -1.7, 103.7)
+    assert to(shared, "Dewi") == "" and "sebagai Plh Dewi Lestari" in to(shared, "Agus"), texts(shared)
+    approve = next(a for a in taps(shared, "Agus", "home:") if a.endswith(":y"))
+    await chat.tap("Wayan", approve)
+    assert not (await chat_home(db, who, "Rudi")).approved
+    done = await chat.tap("Agus", approve)
+    assert "disetujui oleh Agus Salim" in to(done, "Rudi"), texts(done)
+    assert (await chat_home(db, who, "Rudi")).approved
+
+
+async def chat_home(db, who, sender):
+    person_id = await _id(db, who, sender)
+    async with db.uow() as uow:
+        return await uow.presence.home(person_id)
