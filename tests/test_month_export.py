@@ -440,8 +440,9 @@ def test_the_cli_writes_csv_to_stdout_and_refuses_bad_input(seeded_env, tmp_path
 
     bad = runner.invoke(cli, ["export", "--month", "2026-13"])
     assert bad.exit_code == 1 and "Not a valid month: 2026-13." in bad.stderr
+    # A format that is not a choice is a usage error like every other --format: exit 2, the choices named.
     bad = runner.invoke(cli, ["export", "--month", "2026-11", "--format", "pdf"])
-    assert bad.exit_code == 1 and "Unknown export format: pdf. Choose one of: xlsx, csv." in bad.stderr
+    assert bad.exit_code == 2 and "'pdf'" in bad.stderr  # (the wording: tests/test_cli_usage_errors.py)
     bad = runner.invoke(cli, ["export", "--month", "2026-11", "--unit", "Nowhere"])
     assert bad.exit_code == 1 and "Nowhere" in bad.stderr
     assert not (tmp_path / "apel-2026-11.xlsx").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -15,14 +16,22 @@ from bot.cli.output import current_language, progress_bar, say
 from bot.exports import render
 from bot.exports.workbook import write_csv
 from bot.services.errors import ServiceError
-from bot.services.month_export import build_month, export_filename, parse_format, parse_month
+from bot.services.month_export import build_month, export_filename, parse_month
 from bot.texts import text
+
+
+class ExportFormat(StrEnum):
+    XLSX = "xlsx"
+    CSV = "csv"
 
 
 async def export_command(
     month: str = typer.Option(..., "--month", help="YYYY-MM"),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
-    fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx or csv"),
+    # A choice, so that a wrong one is a usage error (exit 2, the choices named) as for every other --format;
+    # any case, since `-f CSV` has always worked.
+    fmt: ExportFormat = typer.Option(ExportFormat.XLSX, "--format", "-f", case_sensitive=False,
+                                     help="xlsx or csv"),
     out: Path | None = typer.Option(None, "--out", help="Default: apel-YYYY-MM[-unit].xlsx here; - for stdout."),
     summary: bool = typer.Option(False, "--summary", help="CSV only: the per-person summary instead of the rows."),
 ) -> None:
@@ -30,7 +39,7 @@ async def export_command(
     reports on time/late/missing, approvals."""
     settings = load_settings()  # sets the catalog language
     first = parse_month(month)
-    fmt = parse_format(fmt)
+    fmt = fmt.value
     if summary and fmt != "csv":
         raise ServiceError("export.summary_csv_only")  # the workbook was written without a word about it
     lang = current_language()
