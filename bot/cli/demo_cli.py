@@ -21,8 +21,9 @@ async def demo_command(
     out: Path = typer.Option(Path("demo-output"), "--out",
                              help="Where the digest pictures and the month's export are written."),
 ) -> None:
-    """Play one working day of the sample office through the real core: a simulated clock, simulated people
-    (on time, late, missing, on leave, a reused screenshot, a location far from home), the conversation per
+    """Play one working day of the sample office in a few seconds, on a temporary database.
+
+    Through the real core: a simulated clock, simulated people (on time, late, missing, on leave, a reused screenshot, a location far from home), the conversation per
     person, the digest pictures and the month's export. Uses a temporary database, never DATABASE_URL."""
     lang = load_settings().default_language.value  # only the catalog language: no database is opened
     await play_day(out, show=_show, lang=lang)

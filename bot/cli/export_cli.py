@@ -35,7 +35,9 @@ async def export_command(
     out: Path | None = typer.Option(None, "--out", help="Default: apel-YYYY-MM[-unit].xlsx here; - for stdout."),
     summary: bool = typer.Option(False, "--summary", help="CSV only: the per-person summary instead of the rows."),
 ) -> None:
-    """Per person the daily activity log (LHPPK layout), per unit the summary: workdays, WFH/WFO/leave,
+    """The month's export for e-Kinerja / TPP, as a workbook (XLSX) or CSV.
+
+    Per person the daily activity log (LHPPK layout), per unit the summary: workdays, WFH/WFO/leave,
     reports on time/late/missing, approvals."""
     settings = load_settings()  # sets the catalog language
     first = parse_month(month)

@@ -17,7 +17,7 @@ from bot.services.unit_rename import rename_unit
 from bot.spreadsheet import open_sheet
 from bot.texts import text
 
-app = typer.Typer(help="The org chart: import it from CSV/XLSX, show it.", no_args_is_help=True)
+app = typer.Typer(help="The org chart: import it from CSV/XLSX, show it, rename units, set office locations, load the sample.", no_args_is_help=True)
 
 PROGRESS_FROM_ROWS = 2000
 
@@ -172,8 +172,9 @@ async def rename_unit_command(
     old: str = typer.Argument(..., metavar="OLD", help="The unit's name as stored."),
     new: str = typer.Argument(..., metavar="NEW", help="Its new name (as the next org chart file writes it)."),
 ) -> None:
-    """Rename a unit in place (a new SOTK), before importing the file with the new name: its schedule,
-    office location, local days off and people stay."""
+    """Rename a unit in place (a new SOTK), before importing the file with the new name.
+
+    Its schedule, office location, local days off and people stay."""
     settings = load_settings()
     db = open_database(settings)
     try:

@@ -14,8 +14,9 @@ async def purge_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be removed."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Remove location fixes, original images and presence-check coordinates older than RETENTION_DAYS
-    (plus old update keys and stale conversation states); summaries, thumbnails and derivatives stay."""
+    """The retention purge now (it also runs every night): what is older than RETENTION_DAYS.
+
+    Removes location fixes, original images and presence-check coordinates older than RETENTION_DAYS (plus old update keys and stale conversation states); summaries, thumbnails and derivatives stay."""
     settings = load_settings()
     db = open_database(settings)
     try:

@@ -1,0 +1,21 @@
+"""`apel --help` and each group's help list their commands with the first paragraph of each docstring, line
+breaks and all: a summary written over two source lines came out cut mid-sentence in the listing."""
+
+import inspect
+
+import typer.main
+
+from bot.cli.app import app
+
+
+def commands(group, path=()):
+    for name, command in getattr(group, "commands", {}).items():
+        yield (*path, name), command
+        yield from commands(command, (*path, name))
+
+
+def test_every_command_has_a_one_line_summary_in_its_group_listing():
+    cut = {" ".join(path): (command.short_help or inspect.cleandoc(command.help or "")).split("\n\n")[0]
+           for path, command in commands(typer.main.get_command(app))}
+    assert cut and all(cut.values()), [path for path, summary in cut.items() if not summary]
+    assert {path: summary for path, summary in cut.items() if "\n" in summary} == {}
