@@ -19,3 +19,14 @@ def test_every_command_has_a_one_line_summary_in_its_group_listing():
            for path, command in commands(typer.main.get_command(app))}
     assert cut and all(cut.values()), [path for path, summary in cut.items() if not summary]
     assert {path: summary for path, summary in cut.items() if "\n" in summary} == {}
+
+
+def test_a_flag_is_not_shown_as_wanting_a_value():
+    # Typer wrote `--dry-run <bool>` and `--help <bool>`, yet `--dry-run=ya` is refused: flags take no value.
+    from typer.testing import CliRunner
+
+    shown = CliRunner().invoke(app, ["purge", "--help"], env={"COLUMNS": "120"})
+    assert shown.exit_code == 0
+    lines = {line.split()[1]: line for line in shown.stdout.splitlines() if line.startswith("│ --")}
+    assert "<bool>" not in lines["--dry-run"] and "<bool>" not in lines["--help"], shown.stdout
+    assert "<table|csv|json>" in lines["--format"]  # options with a value still say which

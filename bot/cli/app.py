@@ -12,6 +12,7 @@ from bot.cli import (
     demo_cli,
     digest_cli,
     export_cli,
+    help_format,  # noqa: F401 - flags without "<bool>" in --help
     invite,
     org,
     outbox_cli,
