@@ -484,5 +484,10 @@ async def test_people_added_after_the_month_are_not_in_it(db, november):
     async with db.uow() as uow:
         with pytest.raises(ServiceError) as refused:
             await build_month(uow, month=dt.date(2026, 10, 1), unit=None, now=NOW)
+    # The scope as the summary sheet heads it: the refusal said "(unit: -)" for the whole office.
     assert (refused.value.code, refused.value.params) == ("export.nobody_in_month",
-                                                          {"month": "Oktober 2026", "unit": "-"})
+                                                          {"month": "Oktober 2026", "unit": "Semua unit"})
+    async with db.uow() as uow:
+        with pytest.raises(ServiceError) as refused:
+            await build_month(uow, month=dt.date(2026, 10, 1), unit=None, now=NOW, lang="en", team_of="Dewi")
+    assert refused.value.params["unit"] == "People under Dewi"

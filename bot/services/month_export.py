@@ -151,6 +151,14 @@ def parse_month(value: str | dt.date) -> dt.date:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def _scope_text(root: str | None, team_of: str | None, lang: str) -> str:
+    """The export's scope as its summary sheet heads it; a refusal said "(unit: -)" for everyone."""
+    lang = lang if lang in ("id", "en") else "id"
+    if root:
+        return root
+    return text(lang, "export.team_of", name=team_of) if team_of else text(lang, "export.everyone")
+
+
 def parse_format(value: str) -> str:
     fmt = (value or "").strip().lower().lstrip(".")
     if fmt not in FORMATS:
@@ -282,7 +290,7 @@ async def build_month(
         pieces += [_Piece(person, unit_name[unit_id], days) for unit_id, days in days_of.items()
                    if unit_name[unit_id] in scope and days]
     if not anyone:
-        raise ServiceError("export.no_people", unit=root or "-")
+        raise ServiceError("export.no_people", unit=_scope_text(root, team_of, lang))
     month_text = _babel_date(month, format="MMMM y", locale=lang if lang in ("id", "en") else "id")
     order = {name: i for i, (_, name) in enumerate(depth_first(parent_of, [root] if root else None))}
     pieces.sort(key=lambda p: (order.get(p.unit, len(order)), p.person.id, min(p.days)))
@@ -320,7 +328,7 @@ async def build_month(
             progress(done, total)
 
     if not logs:  # a month before anyone was in Apel (October typed for December)
-        raise ServiceError("export.nobody_in_month", month=month_text, unit=root or "-")
+        raise ServiceError("export.nobody_in_month", month=month_text, unit=_scope_text(root, team_of, lang))
     zone = units[root].timezone if root else units[logs[0].unit].timezone
     return MonthExport(
         month=month,
