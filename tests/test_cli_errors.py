@@ -249,6 +249,10 @@ def test_a_database_that_does_not_exist_is_not_told_to_upgrade(apel_env, monkeyp
     ("all", {"WEBHOOK_URL": "https://apel.example.go.id/tg", "WEBHOOK_SECRET": ""},
      "WEBHOOK_URL diisi tetapi WEBHOOK_SECRET kosong"),
     ("web", {"WEBHOOK_URL": "", "WEBHOOK_SECRET": ""}, "Peran web butuh WEBHOOK_URL dan WEBHOOK_SECRET"),
+    # Told only once the channels started: after a trial database's console accounts had been unlinked.
+    ("all", {"TELEGRAM_BOT_TOKEN": "", "WHATSAPP_TOKEN": "EAAtoken", "WHATSAPP_PHONE_ID": "",
+             "WHATSAPP_APP_SECRET": "", "WHATSAPP_VERIFY_TOKEN": ""},
+     "WHATSAPP_TOKEN sudah diisi, tetapi WHATSAPP_PHONE_ID, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN belum."),
 ])
 def test_settings_that_cannot_serve_are_refused_before_the_database_is_opened(apel_env, role, env, expected):
     # Found only after the database, the migrations and the channels' imports: seconds of start-up, and with a

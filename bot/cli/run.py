@@ -99,6 +99,11 @@ def _refuse_settings_that_cannot_serve(settings, role: Role) -> None:
         raise ServiceError("cli.run_needs_secret")
     if role is Role.WEB and (not settings.webhook_url if telegram else settings.whatsapp_token is None):
         raise ServiceError("cli.run_web_needs_webhook")
+    if role in (Role.ALL, Role.WEB) and settings.whatsapp_token is not None:
+        # Found after the start, it came once the console's accounts had been unlinked for nothing.
+        from bot.cli.run_whatsapp import check_whatsapp
+
+        check_whatsapp(settings)
 
 
 async def _end_console_trial(settings) -> int:
@@ -155,11 +160,8 @@ async def _channels(settings, role: Role) -> None:
     """Telegram (long polling or webhook) and WhatsApp (webhook, on the same web server) as configured;
     with role all, also the routine's clock and an outbox sender."""
     from bot.channels.telegram.dispatch import wake_sender
-    from bot.cli.run_whatsapp import check_whatsapp
 
-    whatsapp_on = settings.whatsapp_token is not None
-    if whatsapp_on:
-        check_whatsapp(settings)
+    whatsapp_on = settings.whatsapp_token is not None  # its settings were checked before anything started
     db = open_database(settings)
     conversation = build_conversation(settings, db, clock())
     embedded = role is Role.ALL
