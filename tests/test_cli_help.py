@@ -30,3 +30,16 @@ def test_a_flag_is_not_shown_as_wanting_a_value():
     lines = {line.split()[1]: line for line in shown.stdout.splitlines() if line.startswith("│ --")}
     assert "<bool>" not in lines["--dry-run"] and "<bool>" not in lines["--help"], shown.stdout
     assert "<table|csv|json>" in lines["--format"]  # options with a value still say which
+
+
+def test_arguments_are_named_as_the_usage_errors_and_readme_name_them():
+    # Typer wrote `apel person nip [OPTIONS] {old} {new}` while a missing one was told "NEW wajib diisi".
+    from typer.testing import CliRunner
+
+    def usage(*args: str) -> str:
+        shown = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "120"})
+        return next(line.strip() for line in shown.stdout.splitlines() if "Usage:" in line)
+
+    assert usage("person", "nip") == "Usage: apel person nip [OPTIONS] OLD NEW"
+    assert usage("org", "office") == "Usage: apel org office [OPTIONS] [UNIT]"
+    assert usage("run-step") == "Usage: apel run-step [OPTIONS] STEP"
