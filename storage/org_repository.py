@@ -207,7 +207,7 @@ class SqlOrgRepository:
                 result = await self.session.execute(insert(Person).returning(Person.nip, Person.id), rows)
                 added = dict(iter(result))
                 person_ids.update(added)
-                await self._record_memberships(list(added.values()), now)
+                await self._record_memberships(list(added.values()), now, new=True)
                 advance(len(chunk))
 
         for chunk in _chunks(plan.changed_people):
@@ -230,12 +230,13 @@ class SqlOrgRepository:
             await self._record_memberships([p.id for p in chunk], now)
             advance(len(chunk))
 
-    async def _record_memberships(self, person_ids: list[int], now: dt.datetime) -> None:
+    async def _record_memberships(self, person_ids: list[int], now: dt.datetime, *, new: bool = False) -> None:
         """After writing these people: a move to another unit or under another supervisor, a deactivation or
         a return starts a new membership at `now`; people whose unit, supervisor and flag stayed are left as
-        they are."""
+        they are. `new`: people just added, who have no membership to close."""
         if person_ids:
-            for statement in _membership_changes(person_ids, now):
+            close, open_ = _membership_changes(person_ids, now)
+            for statement in (open_,) if new else (close, open_):
                 await self.session.execute(statement)
 
     async def memberships(self, start: dt.datetime, end: dt.datetime, *, person_ids: Collection[int] | None = None,
