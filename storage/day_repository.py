@@ -270,12 +270,13 @@ class SqlDayRepository:
                                           Evidence.id < evidence_id).limit(1)
         return (await self.session.execute(query)).first() is not None
 
-    async def burst_received_before(self, person_id: int, task_id: int | None, since: dt.datetime,
+    async def burst_received_before(self, person_id: int, task_id: int | None, kind: str, since: dt.datetime,
                                     evidence_id: int) -> bool:
-        """Whether this person sent evidence for the same task (or for the day) since then, before this item."""
+        """Whether this person sent evidence of this kind for the same task (or for the day) since then, before
+        this item."""
         same_task = Evidence.task_id.is_(None) if task_id is None else Evidence.task_id == task_id
-        query = select(Evidence.id).where(Evidence.person_id == person_id, same_task, Evidence.received_at >= since,
-                                          Evidence.id < evidence_id).limit(1)
+        query = select(Evidence.id).where(Evidence.person_id == person_id, same_task, Evidence.kind == kind,
+                                          Evidence.received_at >= since, Evidence.id < evidence_id).limit(1)
         return (await self.session.execute(query)).first() is not None
 
     async def attach_evidence(self, evidence_ids: Sequence[int], person_id: int, task_id: int | None) -> None:

@@ -8,6 +8,7 @@ from bot.day_records import NewEvidence
 from bot.domain.evidence import EvidenceKind, EvidencePolicy, MediaRefused, classify
 from bot.domain.exif_checks import taken_instant
 from bot.domain.html import clip, esc
+from bot.domain.org_terms import Channel
 from bot.domain.tasks import TaskStatus
 from bot.messages import BUTTONS_MAX, Button
 from bot.ports import MediaStore
@@ -93,7 +94,7 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
         if title is None and task_id is not None:  # chosen with 📎 after ticking it done, or due later
             task = await turn.uow.day.task(task_id)
             title = task.title if task is not None else None
-        if await _receipted_with_earlier(turn, media.album, task_id, evidence_id, state, data):
+        if await _receipted_with_earlier(turn, media, kind, task_id, evidence_id, state, data):
             if told:  # an album is receipted once, for its first item; a check's remark still comes
                 turn.say(told)
             return
@@ -115,15 +116,19 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
     turn.say(_with(question, told), rows)
 
 
-async def _receipted_with_earlier(turn: Turn, album: str | None, task_id: int | None, evidence_id: int,
+async def _receipted_with_earlier(turn: Turn, media, kind: EvidenceKind, task_id: int | None, evidence_id: int,
                                   state: str | None, data: dict) -> bool:
     """Whether an earlier item sent with this one was receipted already: of the same Telegram album, or, on
-    WhatsApp (no album id), evidence for the same task that came within ALBUM_GAP before it."""
-    if album:
+    WhatsApp (which has no album id), a picture of the same kind for the same task within ALBUM_GAP before it.
+    A file sent on its own (a PDF after a photo, a Telegram photo outside an album) gets its own receipt."""
+    if media.album:
         if state == "evidence_for":
-            return data.get("acked") == album
-        return await turn.uow.day.album_received_before(turn.actor.person_id, album, evidence_id)
-    return await turn.uow.day.burst_received_before(turn.actor.person_id, task_id, turn.now - ALBUM_GAP, evidence_id)
+            return data.get("acked") == media.album
+        return await turn.uow.day.album_received_before(turn.actor.person_id, media.album, evidence_id)
+    if turn.inbound.channel is not Channel.WHATSAPP or not media.is_photo:
+        return False
+    return await turn.uow.day.burst_received_before(turn.actor.person_id, task_id, kind.value,
+                                                    turn.now - ALBUM_GAP, evidence_id)
 
 
 def _soon_after(asked_at: str | None, now: dt.datetime) -> bool:
