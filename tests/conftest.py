@@ -144,6 +144,11 @@ def apel_env(db_target, monkeypatch, tmp_path):
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    # The CLI keeps one FAKE_NOW clock per value for its process; in a test worker that process outlives the test,
+    # and a later test with the same FAKE_NOW would start minutes late ("reported 10.02" for 10.00).
+    import bot.cli.context as cli_context
+
+    monkeypatch.setattr(cli_context, "_clocks", {})
     return env
 
 
