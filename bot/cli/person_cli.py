@@ -85,8 +85,10 @@ async def plh_command(
     end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; the last day, included."),
     clear: bool = typer.Option(False, "--clear", help="End the official's Plh from --from (default today) on."),
 ) -> None:
-    """Designate an acting official (Plh) for an official's days away, or clear one: their team's digest,
-    requests and notices go to the Plh, who reviews and decides for them on those days."""
+    """Designate an acting official (Plh) for an official's days away, or clear one.
+
+    On those days the official's team digest, requests and notices go to the Plh, who reviews and decides for
+    them."""
     settings = load_settings()  # first: it sets the language the refusals below are told in
     if clear and (by is not None or end is not None):
         raise fail("plh.clear_and_set")
