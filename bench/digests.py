@@ -23,7 +23,6 @@ import datetime as dt
 import hashlib
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from sqlalchemy import delete, event, func, insert, or_, select
 from sqlalchemy import text as sql
 
 from bench.databases import reachable_targets
+from bench.peak_memory import peak_rss_mb
 from bench.report import header
 from bot.samples.synthetic import _supervisor_levels, synthetic_office_rows
 from bot.services.routine import Routine
@@ -74,20 +74,6 @@ class FixedClock:
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _peak_rss_mb() -> float:
-    """This process's resident high-water mark. On Linux, VmHWM of /proc/self/status: getrusage's ru_maxrss
-    also keeps the high-water mark of the memory image the process had before its execve, that is of the
-    benchmark process that spawned it, and would report the parent's size (hundreds of MB after a big office)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux and BSD report KiB
 
 
 def branching_for(n: int, levels: int = LEVELS) -> int:
@@ -524,9 +510,9 @@ def run(*, quick: bool = False, repeat: int | None = None, command: str = "pytho
 async def one_run(url: str, schema: str | None) -> dict:
     db = Database(url, schema=schema)
     try:
-        baseline = _peak_rss_mb()
+        baseline = peak_rss_mb()
         done = await digest_run(db)
-        peak = _peak_rss_mb()
+        peak = peak_rss_mb()
     finally:
         await db.dispose()
     return {"seconds": done.seconds, "statements": done.statements, "claims": done.claims, "digests": done.digests,

@@ -2,10 +2,10 @@
 
     python -m bench.one_import --url URL [--schema NAME] FILE     # prints one JSON object
 
-The import goes the way `apel org import` goes (open_sheet → import_org_chart). The peak is
-getrusage(RUSAGE_SELF).ru_maxrss at the end: the resident high-water mark of this process, interpreter
-and libraries included (hence the baseline, taken just before the import). A database server's own
-memory is not counted.
+The import goes the way `apel org import` goes (open_sheet → import_org_chart). The peak is the resident
+high-water mark of this process at the end (`peak_rss_mb`: VmHWM, not ru_maxrss, which keeps the spawning
+benchmark's size), interpreter and libraries included (hence the baseline, taken just before the import).
+A database server's own memory is not counted.
 """
 
 from __future__ import annotations
@@ -13,23 +13,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
 from sqlalchemy import event
 
+from bench.peak_memory import peak_rss_mb
 from bot.clock import SystemClock
 from bot.services.org_import import import_org_chart
 from bot.spreadsheet import open_sheet
 from storage.unit_of_work import Database
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 async def timed_import(url: str, schema: str | None, path: Path) -> dict:
@@ -43,14 +39,14 @@ async def timed_import(url: str, schema: str | None, path: Path) -> dict:
     # splits reading + validating from comparing with what is stored and writing.
     event.listen(db.engine.sync_engine, "before_cursor_execute", mark, once=True)
     try:
-        baseline = _rss_mb()
+        baseline = peak_rss_mb()
         started = time.perf_counter()
         with open_sheet(path) as sheet:
             report = await import_org_chart(
                 db.uow, sheet.header, sheet.rows, clock=SystemClock(), default_timezone=DEFAULT_TIMEZONE, actor="bench"
             )
         finished = time.perf_counter()
-        peak = _rss_mb()
+        peak = peak_rss_mb()
         async with db.uow() as counting:  # outside the timing: proof that the people are stored
             active = await counting.org.count_active_people()
     finally:

@@ -140,9 +140,10 @@ _HOW = (
     "(`open_sheet` → `import_org_chart`) into an empty migrated database (SQLite: a file in a temporary "
     "directory; PostgreSQL: a throwaway schema), then the same file again, which changes nothing. "
     "Read + validate ends at the import's first SQL statement; compare + write is the rest (loading "
-    "what is stored, planning, writing, commit). Peak RSS is `getrusage(RUSAGE_SELF).ru_maxrss` of a fresh "
-    "process per import (tracemalloc would slow 100,000 rows too much), so it includes the interpreter and "
-    "libraries (about {baseline:.0f} MB before the import starts) and not the database server."
+    "what is stored, planning, writing, commit). Peak RSS is the resident high-water mark (VmHWM) of a fresh "
+    "process per import (tracemalloc would slow 100,000 rows too much; `ru_maxrss` there would still hold the "
+    "size of the benchmark process that spawned it), so it includes the interpreter and libraries (about "
+    "{baseline:.0f} MB before the import starts) and not the database server."
 )
 
 
