@@ -44,20 +44,20 @@ def week_office():
     return rows
 
 
-@pytest.fixture
-async def week(db, clock, tmp_path):
+async def linked_week(db, clock, tmp_path, rows):
+    """The office of `rows` imported on Sunday 22 November, everyone linked (sender: their first name) and home
+    shared: (chat, routine, rows, first name -> NIP)."""
     clock.current = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-    rows = week_office()
     assert (await run_import(db, clock, rows)).ok
     chat = ChatHarness(db, clock, tmp_path / "media")
-    codes = await chat.codes()
-    who = {}
-    for r in rows:
-        sender = r["name"].split()[0].strip(".").replace("Drs", "Hendra")
-        who[sender] = r["nip"]
-        await chat.text(sender, f"/start {codes[r['nip']]}")
-        await chat.location(sender, -1.6, 103.6)
+    who = {r["name"].split()[0].strip(".").replace("Drs", "Hendra"): r["nip"] for r in rows}
+    await chat.link(list(who.items()), home=(-1.6, 103.6))
     return chat, Routine(db.uow, clock=clock, default_language="id"), rows, who
+
+
+@pytest.fixture
+async def week(db, clock, tmp_path):
+    return await linked_week(db, clock, tmp_path, week_office())
 
 
 async def report(chat, sender, summary="Selesai."):

@@ -13,11 +13,8 @@ from bot.services.errors import ServiceError
 from bot.services.person_data import export_person
 from storage.day_tables import LeaveRequest, Report
 from tests.chat_harness import actions, texts
-from tests.test_chain_week import UTC, on_leave, person, report, tick_at, to, week_office
+from tests.test_chain_week import UTC, linked_week, on_leave, person, report, tick_at, to, week_office
 from tests.test_conversation_roles import table
-from tests.test_org_import import run_import
-from bot.services.routine import Routine
-from tests.chat_harness import ChatHarness
 
 MONDAY, TUESDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
 AT_1000 = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB
@@ -28,19 +25,9 @@ HEAD_DIGEST = dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # 17.30 WIB
 @pytest.fixture
 async def week(db, clock, tmp_path):
     """The chain week's office with a Sekretaris (Siti) under the head of office."""
-    clock.current = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     rows = week_office() + [person(30, "Siti Aminah, S.E.", "Sekretaris Dinas", "Sekretariat", 1, "Asia/Jakarta",
                                    "Dinas Kominfo")]
-    assert (await run_import(db, clock, rows)).ok
-    chat = ChatHarness(db, clock, tmp_path / "media")
-    codes = await chat.codes()
-    who = {}
-    for r in rows:
-        sender = r["name"].split()[0].strip(".").replace("Drs", "Hendra")
-        who[sender] = r["nip"]
-        await chat.text(sender, f"/start {codes[r['nip']]}")
-        await chat.location(sender, -1.6, 103.6)
-    return chat, Routine(db.uow, clock=clock, default_language="id"), rows, who
+    return await linked_week(db, clock, tmp_path, rows)
 
 
 async def designate(db, clock, who, official, acting, first, last):
