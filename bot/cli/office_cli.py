@@ -12,8 +12,7 @@ from bot.services import office_admin
 
 @run_async
 async def office_command(
-    unit: str | None = typer.Argument(None, metavar="UNIT",
-                                      help="The unit; without options, show its office (or all units')."),
+    unit: str | None = typer.Argument(None, help="The unit; without options, show its office (or all units')."),
     # Text, read like the org chart's cells: an Indonesian admin types -1,6101 as readily as -1.6101, and
     # Typer's own float parsing would refuse that in English.
     lat: str | None = typer.Option(None, "--lat", help="Latitude of the office, e.g. -1.6101 or -1,6101."),

@@ -113,7 +113,7 @@ def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) ->
 @app.command("import")
 @run_async
 async def import_command(
-    file: Path = typer.Argument(..., metavar="FILE", help="The org chart, .csv or .xlsx (README: 'Org chart format')."),
+    file: Path = typer.Argument(..., help="The org chart, .csv or .xlsx (README: 'Org chart format')."),
     partial: bool = typer.Option(False, "--partial", help="Save the good rows even when some rows are bad."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Tell what the import would change; save nothing."),
     deactivate_many: bool = typer.Option(
@@ -169,8 +169,8 @@ app.command("office")(office_command)
 @app.command("rename-unit")
 @run_async
 async def rename_unit_command(
-    old: str = typer.Argument(..., metavar="OLD", help="The unit's name as stored."),
-    new: str = typer.Argument(..., metavar="NEW", help="Its new name (as the next org chart file writes it)."),
+    old: str = typer.Argument(..., help="The unit's name as stored."),
+    new: str = typer.Argument(..., help="Its new name (as the next org chart file writes it)."),
 ) -> None:
     """Rename a unit in place (a new SOTK), before importing the file with the new name.
 

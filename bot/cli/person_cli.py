@@ -24,7 +24,7 @@ app = typer.Typer(help="A person's data: export it, erase it once they have left
 
 
 async def export_command(
-    nip: str = typer.Argument(..., metavar="NIP", help="The person's NIP."),
+    nip: str = typer.Argument(..., help="The person's NIP."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Default: apel-data-<NIP>.zip here."),
 ) -> None:
     """Write everything stored about the person to a ZIP: person.json and their evidence files."""
@@ -48,7 +48,7 @@ async def export_command(
 
 
 async def erase_command(
-    nip: str = typer.Argument(..., metavar="NIP", help="The NIP of a deactivated person."),
+    nip: str = typer.Argument(..., help="The NIP of a deactivated person."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Erase a deactivated person's personal data; the counts of their days stay for the unit's recaps."""
@@ -65,8 +65,8 @@ async def erase_command(
 
 
 async def nip_command(
-    old: str = typer.Argument(..., metavar="OLD", help="The NIP as stored (the wrong one)."),
-    new: str = typer.Argument(..., metavar="NEW", help="The corrected NIP."),
+    old: str = typer.Argument(..., help="The NIP as stored (the wrong one)."),
+    new: str = typer.Argument(..., help="The corrected NIP."),
 ) -> None:
     """Correct a person's NIP in place (before importing the corrected file): chat links and history stay."""
     settings = load_settings()
@@ -79,7 +79,7 @@ async def nip_command(
 
 
 async def plh_command(
-    nip: str = typer.Argument(..., metavar="NIP", help="The NIP of the official who will be away."),
+    nip: str = typer.Argument(..., help="The NIP of the official who will be away."),
     by: str | None = typer.Option(None, "--by", help="The NIP of the acting official (Plh)."),
     start: str | None = typer.Option(None, "--from", help=f"{DATE_HELP}; the first day (with --clear: default today)."),
     end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; the last day, included."),

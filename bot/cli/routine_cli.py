@@ -75,10 +75,8 @@ async def schedule_show(
 @schedule_app.command("set")
 @run_async
 async def schedule_set(
-    field: str = typer.Argument(..., metavar="FIELD",
-                                help="e.g. apel, deadline, deadline_by_weekday, reminder_offsets_min, workdays"),
-    value: str = typer.Argument(..., metavar="VALUE",
-                                help="e.g. 07:30, 16:00, fri=16:30, 60,15, mon,tue,wed,thu,fri,sat"),
+    field: str = typer.Argument(..., help="e.g. apel, deadline, deadline_by_weekday, reminder_offsets_min, workdays"),
+    value: str = typer.Argument(..., help="e.g. 07:30, 16:00, fri=16:30, 60,15, mon,tue,wed,thu,fri,sat"),
     unit: str | None = typer.Option(None, "--unit", help="Default: the top unit (everyone inherits it)."),
     start: str | None = typer.Option(None, "--from", help="With --to: an override for a period (Ramadan hours); "
                                      "alone: the value from that day on."),
@@ -125,10 +123,9 @@ async def calendar_list(
 @run_async
 async def calendar_add(
     day: str = typer.Argument(..., metavar="DATE", help=DATE_HELP),
-    kind: str = typer.Argument(..., metavar="KIND",
-                               help="libur, tutup, wfh or wfo (as in /libur); or holiday, office_closed, "
-                                    "all_wfh, all_wfo"),
-    name: str = typer.Argument(..., metavar="NAME", help='what people are told, e.g. "HUT Provinsi Jambi"'),
+    kind: str = typer.Argument(..., help="libur, tutup, wfh or wfo (as in /libur); or holiday, office_closed, "
+                                         "all_wfh, all_wfo"),
+    name: str = typer.Argument(..., help='what people are told, e.g. "HUT Provinsi Jambi"'),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
     """Add a day off or a directive; the same date, kind and unit again renames it (or changes nothing)."""
@@ -203,10 +200,9 @@ async def roster_show(
 @roster_app.command("set")
 @run_async
 async def roster_set(
-    nip: str = typer.Argument(..., metavar="NIP", help="The person's NIP."),
+    nip: str = typer.Argument(..., help="The person's NIP."),
     day: str = typer.Argument(..., metavar="DATE", help=DATE_HELP),
-    mode: str = typer.Argument(..., metavar="MODE",
-                               help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
+    mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
     reason: str = typer.Option("", "--reason", help="Why; shown with the day by apel roster show."),
 ) -> None:
     """Override one person's day; the generator keeps it."""

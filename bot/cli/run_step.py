@@ -24,8 +24,7 @@ class Step(StrEnum):
 
 
 async def run_step_command(
-    step: Step = typer.Argument(..., metavar="STEP",
-                                help="briefing, pengingat (reminders), rekap (digests) or periksa (presence checks)"),
+    step: Step = typer.Argument(..., help="briefing, pengingat (reminders), rekap (digests) or periksa (presence checks)"),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
     """Run a step of the daily routine now (idempotent: a second run sends nothing new)."""

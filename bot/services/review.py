@@ -93,7 +93,9 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
         return
     approved = 0
     for line in await digest_query.supervisor_lines(turn.uow, supervisor_id, day):
-        if line.status == "on_time" and digest.waiting_review(line) and await _may_review(turn, line.person_id, day):
+        # The team of that day is theirs to review (`_may_review_team` above): no check per person, only not
+        # their own report.
+        if line.status == "on_time" and digest.waiting_review(line) and line.person_id != turn.actor.person_id:
             report = await turn.uow.day.report_by_id(line.report_id)
             approved += await _mark(turn, report, "approved", None)
     turn.say(turn.t("review.approved_all", count=approved, date=format_date(day, turn.lang)))
