@@ -11,6 +11,7 @@ import pytest
 from bot.services import plh
 from bot.services.errors import ServiceError
 from bot.services.person_data import export_person
+from bot.texts import text
 from storage.day_tables import LeaveRequest, Report
 from tests.chat_harness import actions, texts
 from tests.test_chain_week import UTC, linked_week, on_leave, person, report, tick_at, to, week_office
@@ -256,3 +257,27 @@ async def chat_home(db, who, sender):
     person_id = await _id(db, who, sender)
     async with db.uow() as uow:
         return await uow.presence.home(person_id)
+
+
+async def test_rekap_on_demand_shows_the_officials_team_to_the_plh_on_the_designated_days_only(week, clock, db):
+    """/rekap of a Plh shows the official's team as the scheduled digest does ("sebagai Plh …"), with its
+    buttons working; a Plh without a team of their own gets it too; the day after, neither does."""
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)  # a peer section head
+    await designate(db, clock, who, "Wayan", "Lina", MONDAY, MONDAY)  # Agus's staff, nobody under her
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    out = await chat.text("Agus", "/rekap")
+    got = texts(out, "Agus")
+    assert "Anda menerima rekap tim Dewi Lestari sebagai Plh Dewi Lestari" in got and "Rudi Hartono" in got, got
+    assert "Lina Marlina" in got  # his own team as before
+    dewi = await _id(db, who, "Dewi")
+    approve_all = next(a for a in taps(out, "Agus", "apall:") if a.endswith(f":{dewi}"))
+    await chat.tap("Agus", approve_all)
+    assert set((await statuses(db)).values()) == {"approved"}
+    lina = texts(await chat.text("Lina", "/rekap"), "Lina")
+    assert "sebagai Plh Wayan Sudirta" in lina and "Nyoman Dana" in lina, lina
+    clock.current = AT_1000 + dt.timedelta(days=1)
+    assert "Dewi Lestari" not in texts(await chat.text("Agus", "/rekap"), "Agus")
+    assert texts(await chat.text("Lina", "/rekap"), "Lina") == text("id", "team.no_team")
+    assert "Rudi Hartono" in texts(await chat.text("Agus", "/rekap 23-11-2026"), "Agus")  # the designated day

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from bot.domain.html import esc
 from bot.domain.leave_period import is_month_name, parse_date
@@ -153,12 +154,22 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
         if not items:  # nobody there has people under them (any more): not a refusal of the admin
             turn.say(turn.t("digest.unit_empty", unit=esc(unit), date=format_date(day, turn.lang)))
         return
-    if not turn.actor.is_supervisor:
+    # The officials this person stands in for that day: their teams' digests came to them as Plh, so the
+    # digest on demand shows those teams too, as the scheduled one does (someone without a team of their own
+    # included).
+    acting = await turn.uow.plh.officials_of(turn.actor.person_id, day)
+    if not turn.actor.is_supervisor and not acting:
         await refuse_command(turn, "rekap", key="team.no_team")
         return
-    ordered = await digest_query.supervisor_lines(turn.uow, turn.actor.person_id, day)
-    turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t,
-                                      supervisor_id=turn.actor.person_id))
+    if turn.actor.is_supervisor:
+        ordered = await digest_query.supervisor_lines(turn.uow, turn.actor.person_id, day)
+        turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t,
+                                          supervisor_id=turn.actor.person_id))
+    for official in sorted((await turn.uow.people.actors(sorted(acting))).values(), key=lambda a: a.name):
+        ordered = await digest_query.supervisor_lines(turn.uow, official.person_id, day)
+        shown = digest.render(ordered, day=day, timezone=official.timezone, t=turn.t,
+                              supervisor_id=official.person_id)
+        turn.replies.append(replace(shown, text=turn.t("plh.digest", boss=esc(official.name)) + "\n" + shown.text))
 
 
 LAST_MONTH_UNTIL_DAY = 5  # /ekspor without a month in a month's first days means the month just ended
