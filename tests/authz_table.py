@@ -1,23 +1,30 @@
-"""Who may do what: every chat command and every button action, with the outcome for each of six actors.
+"""Who may do what: every chat command and every button action, with the outcome for each of eight actors.
 
 The subject is Rudi (staff of Seksi Timur): his task, his submitted report, his pending leave request
 and his home point waiting for approval. Actors: a stranger (no linked account), Rudi himself, Siti
 (heads the secretariat: a supervisor of another unit), Dewi (Rudi's section head), Andi (Dewi's
-division head) and Ari (an admin in the secretariat, outside Rudi's chain)."""
+division head) Ari (an admin in the secretariat, outside Rudi's chain), and two secretariat staff designated Plh of Dewi:
+Tono for today, Wati for tomorrow only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-ACTORS = ("stranger", "staff", "other_boss", "boss", "boss2", "admin")
+ACTORS = ("stranger", "staff", "other_boss", "boss", "boss2", "admin", "plh", "plh_off")
 
 ACTS, REFUSED, IDLE = "acts", "refused", "idle"  # idle: allowed, but it does not touch Rudi's things
+# Two acting officials (Plh) of Dewi, both secretariat staff with nobody under them: `plh` designated for today,
+# `plh_off` for tomorrow only. On the day, the Plh may what Dewi may over her people (review, approve-all and
+# pages of her team, leave and home decisions, the team member's view, her team in /rekap) and nothing more:
+# no assigning, no team list or export of their own; off the day, nothing beyond staff.
+NO_PLH = {"plh": REFUSED, "plh_off": REFUSED}
 EVERYONE = {a: ACTS for a in ACTORS[1:]}
-BOSSES = {"staff": REFUSED, "other_boss": ACTS, "boss": ACTS, "boss2": ACTS, "admin": REFUSED}
-CHAIN = {"staff": REFUSED, "other_boss": REFUSED, "boss": ACTS, "boss2": ACTS, "admin": ACTS}
-ONLY_RUDI = {"staff": ACTS, "other_boss": REFUSED, "boss": REFUSED, "boss2": REFUSED, "admin": REFUSED}
-ONLY_ADMIN = {"staff": REFUSED, "other_boss": REFUSED, "boss": REFUSED, "boss2": REFUSED, "admin": ACTS}
+BOSSES = {"staff": REFUSED, "other_boss": ACTS, "boss": ACTS, "boss2": ACTS, "admin": REFUSED, **NO_PLH}
+CHAIN = {"staff": REFUSED, "other_boss": REFUSED, "boss": ACTS, "boss2": ACTS, "admin": ACTS, "plh": ACTS,
+         "plh_off": REFUSED}
+ONLY_RUDI = {"staff": ACTS, "other_boss": REFUSED, "boss": REFUSED, "boss2": REFUSED, "admin": REFUSED, **NO_PLH}
+ONLY_ADMIN = {"staff": REFUSED, "other_boss": REFUSED, "boss": REFUSED, "boss2": REFUSED, "admin": ACTS, **NO_PLH}
 
 # (ctx, the actor's person id, what the bot sent) -> did the action take effect?
 Effect = Callable[[Any, int, list], Awaitable[bool]]
@@ -121,7 +128,8 @@ CASES = [
     Case("alias help", text="/help", expect=EVERYONE, effect=answered),
     Case("tim", text="/tim", expect={**BOSSES, "admin": ACTS}, effect=answered),  # the admins' requests
     Case("tugaskan", text="/tugaskan", expect=BOSSES, effect=state_is("assign")),
-    Case("rekap", text="/rekap", expect=BOSSES, effect=answered),
+    Case("rekap", text="/rekap", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE, "plh": ACTS},
+         effect=shows("Rudi Hartono")),
     Case("rekap of a unit", text="/rekap 2026-11-23 Seksi Timur", expect=ONLY_ADMIN, effect=shows("Rudi Hartono")),
     Case("ekspor", text="/ekspor 2026-11", expect={**BOSSES, "admin": ACTS}, effect=audited("export_month")),
     Case("ekspor of a unit", text="/ekspor 2026-11 Seksi Timur", expect=ONLY_ADMIN, effect=audited("export_month")),
@@ -155,7 +163,7 @@ CASES = [
     Case("team page", tap="timpg:0:n", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
          effect=offers_rudi),
     Case("team member", tap="tim:{rudi}", expect=CHAIN, effect=shows("Laporan rahasia Rudi")),
-    Case("assign pick", tap="asg:p:{rudi}", expect={**CHAIN, "admin": REFUSED}, effect=picked_rudi,
+    Case("assign pick", tap="asg:p:{rudi}", expect={**CHAIN, "admin": REFUSED, "plh": REFUSED}, effect=picked_rudi,
          arrange=("assign", {"step": "pick", "scope": "all", "picked": []})),
     Case("approve", tap="ap:{report}:{rev}", expect=CHAIN, effect=report_approved),
     Case("return", tap="rt:{report}:{rev}", expect=CHAIN, effect=state_is("return_note")),

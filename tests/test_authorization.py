@@ -1,10 +1,11 @@
-"""Never let the wrong person in: every chat command and button action (tests/authz_table.py) as each of six
-actors, on one office per engine, each case rolled back. Only the allowed act (checked in the database);
-the others get a polite catalog answer in their own language that names nothing, and an audit entry;
+"""Never let the wrong person in: every chat command and button action (tests/authz_table.py) as each of eight
+actors (a Plh on and off their designated day among them), on one office per engine, each case rolled back.
+Only the allowed act (checked in the database); the others get a polite catalog answer in their own language that names nothing, and an audit entry;
 nobody outside Rudi's chain ever sees his name, tasks or report."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import json
@@ -14,6 +15,7 @@ import openpyxl
 from sqlalchemy import func, select
 
 from bot.domain.org_terms import Channel
+from bot.services import plh
 from bot.services.menus import ALIASES, commands_for
 from bot.services.refusal import stranger_label
 from bot.texts import text
@@ -26,8 +28,11 @@ from tests.savepoint_db import SavepointDatabase
 from tests.test_org_import import run_import
 
 YANI_NIP, ARI_NIP = "199207072017032007", "199308082018031008"
-SENDERS = {"stranger": "999", "staff": "501", "other_boss": "504", "boss": "502", "boss2": "503", "admin": "508"}
-NIPS = {"staff": STAF, "other_boss": SEK, "boss": KASI, "boss2": KABID, "admin": ARI_NIP, "yani": YANI_NIP}
+TONO_NIP, WATI_NIP = "199409092019031009", "199510102020032010"
+SENDERS = {"stranger": "999", "staff": "501", "other_boss": "504", "boss": "502", "boss2": "503", "admin": "508",
+           "plh": "509", "plh_off": "510"}
+NIPS = {"staff": STAF, "other_boss": SEK, "boss": KASI, "boss2": KABID, "admin": ARI_NIP, "yani": YANI_NIP,
+        "plh": TONO_NIP, "plh_off": WATI_NIP}
 RUDI_SECRETS = ("Rudi Hartono", "Tugas Rudi", "Laporan rahasia Rudi")
 REFUSAL_KEYS = ("common.not_available", "admin.only", "team.no_team")
 
@@ -46,7 +51,8 @@ async def _office(db, clock, tmp_path) -> SimpleNamespace:
     rows = [{**r, "role": "staff"} for r in small_office()]
     staff = dict(rows[4], phone="", unit="Sekretariat", supervisor_nip=SEK)
     rows += [{**staff, "nip": YANI_NIP, "name": "Yani Putri"},
-             {**staff, "nip": ARI_NIP, "name": "Ari Admin", "role": "admin"}]
+             {**staff, "nip": ARI_NIP, "name": "Ari Admin", "role": "admin"},
+             {**staff, "nip": TONO_NIP, "name": "Tono Wibowo"}, {**staff, "nip": WATI_NIP, "name": "Wati Suryani"}]
     await run_import(db, clock, rows)
     chat = ChatHarness(db, clock, tmp_path / "media")
     codes = await chat.codes()
@@ -67,9 +73,12 @@ async def _office(db, clock, tmp_path) -> SimpleNamespace:
     await chat.tap(rudi, "lv:cuti")
     await chat.tap(rudi, "lv:days:1")
     await chat.text(rudi, "Urusan keluarga")
+    today = MONDAY_0900_WIB.date()
+    # After Rudi's request: it went to Dewi, as in the table's other columns; the designations change only who acts.
+    for nip, day in ((TONO_NIP, today), (WATI_NIP, today + dt.timedelta(days=1))):
+        await plh.designate(db.uow, KASI, nip, day, day, today=today, now=clock.now(), actor="cli")
     async with db.uow() as uow:
         pids = {a: await uow.people.account_person(Channel.TELEGRAM, s) for a, s in SENDERS.items() if a != "stranger"}
-        today = MONDAY_0900_WIB.date()
         (task,) = await uow.day.tasks_for_day(pids["staff"], today)
         report = await uow.day.report(pids["staff"], today)
         leave_id = (await uow.session.execute(select(LeaveRequest.id))).scalar_one()
@@ -145,7 +154,7 @@ async def _run(chat, cases_db, office, case, actor) -> list[str]:
         expected = REFUSED if actor == "stranger" else case.expect[actor]
         problems = []
         to_actor = [o for o in out if o.external_id == sender]
-        if actor in ("stranger", "other_boss") and any(s in _everything(to_actor) for s in RUDI_SECRETS + (STAF,)):
+        if actor in ("stranger", "other_boss", "plh_off") and any(s in _everything(to_actor) for s in RUDI_SECRETS + (STAF,)):
             problems.append("showed Rudi's things outside his chain")
         refusals = [e for e in await ctx.new_audit() if e.action == "refused"]
         if expected == REFUSED:

@@ -135,7 +135,8 @@ async def _run(turn: Turn, words: list[str], routine) -> None:
 
 async def digest_now(turn: Turn, args: str, *, routine) -> None:
     """/rekap [YYYY-MM-DD]: a supervisor's digest of a day on demand; admins may add a unit name to see
-    that unit's supervisors' digests. Nobody sees people outside their subtree (admins see all)."""
+    that unit's supervisors' digests; a Plh also gets the team of the official they stand in for that day.
+    Nobody sees people outside their subtree (admins see all)."""
     # A digest is of a day gone by: "/rekap 30 Des" typed on 4 January is the December just ended.
     day, rest = _leading_date(args.split(), turn.today, looking_back=True) if args.split() else (turn.today, [])
     if day > turn.today:  # "/rekap besok" listed everyone as not reported, for a day still to come
