@@ -124,6 +124,14 @@ class SqlPeopleRepository:
         )
         return [_actor(r) for r in rows]
 
+    async def named(self, text: str, limit: int) -> list[Actor]:
+        """Active people whose name holds `text`, in any case (ASCII case on SQLite), by name; at most `limit`.
+        For an admin naming someone in chat: a scan of the names, not a query of the routine."""
+        rows = await self.session.execute(
+            _actor_query().where(Person.active, func.lower(Person.name).contains(text.lower(), autoescape=True))
+            .order_by(Person.name, Person.id).limit(limit))
+        return [_actor(r) for r in rows]
+
     async def subtree(self, person_id: int) -> list[Actor]:
         """Everyone below the person, level by level: one query per level, not per person."""
         found: list[Actor] = []

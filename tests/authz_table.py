@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
+from tests.org_rows import KASI, STAF
+
 ACTORS = ("stranger", "staff", "other_boss", "boss", "boss2", "admin", "plh", "plh_off")
 
 ACTS, REFUSED, IDLE = "acts", "refused", "idle"  # idle: allowed, but it does not touch Rudi's things
@@ -37,7 +39,8 @@ class Case:
     tap: str | None = None  # a button action; `{task}`, `{report}`, `{rev}`, `{leave}`, `{rudi}`, `{home}`, `{today}`, `{boss}` (Dewi)
     expect: dict[str, str] = field(default_factory=dict)  # actor -> outcome; the stranger is always refused
     effect: Effect | None = None
-    arrange: tuple[str, dict] | None = None  # a conversation state the actor is put in first
+    # a conversation state the actor is put in first: its data, or what makes it of the office
+    arrange: tuple[str, dict | Callable[[Any], dict]] | None = None
     audited_as: str | None = None  # a button that runs a command is audited as that command
 
     @property
@@ -142,6 +145,9 @@ CASES = [
     Case("libur add", text="/libur 2026-12-01 libur Hari Uji", expect=ONLY_ADMIN, effect=audited("calendar_add")),
     Case("roster", text="/roster", expect=ONLY_ADMIN, effect=audited("roster_generate")),
     Case("jalankan", text="/jalankan rekap", expect=ONLY_ADMIN, effect=audited("routine_run")),
+    Case("plh", text="/plh", expect=ONLY_ADMIN, effect=shows("Tono Wibowo sebagai Plh Dewi Lestari")),
+    Case("plh designate", text="/plh Siti Aminah oleh Yani Putri besok", expect=ONLY_ADMIN,
+         effect=audited("plh_designate")),
     # buttons -----------------------------------------------------------------------------------------
     Case("ack", tap="ack:{today}", expect=EVERYONE, effect=acknowledged),
     Case("lang", tap="lang:en", expect=EVERYONE, effect=english),
@@ -175,4 +181,8 @@ CASES = [
     Case("announce target", tap="ann:0", expect=ONLY_ADMIN, effect=audited("announce"),
          arrange=("announce", {"step": "target", "text": "Apel gabungan"})),
     Case("home decision", tap="home:{rudi}:{home}:y", expect=CHAIN, effect=home_approved),
+    Case("plh pick", tap="plh:{boss}", expect=ONLY_ADMIN, effect=audited("plh_clear"), arrange=("plh", lambda office: {
+        "do": "clear", "since": office.today.isoformat(), "official": {
+            "typed": "Lestari", "ids": [office.pids["boss"], office.rudi],
+            "nips": {str(office.pids["boss"]): KASI, str(office.rudi): STAF}}})),
 ]

@@ -164,10 +164,16 @@ COMMANDS = [
     Case("undang-script-unit-by-admin", (("say", "/undang <script>x</script>"),), "&lt;script&gt;x", who=BUDI),
     Case("roster-impossible-range-by-admin", (("say", "/roster 2026-99-01 kemarin"),), "2026-99-01", who=BUDI),
     Case("jalankan-unknown-step-by-admin", (("say", "/jalankan %s{name}"),), "/jalankan briefing", who=BUDI),
+    Case("plh-script-name-by-admin", (("say", "/plh <script>x</script> oleh {name} besok"),),
+         "nama &lt;script&gt;x&lt;/script&gt;", who=BUDI),
+    Case("plh-impossible-date-by-admin", (("say", "/plh Dewi oleh Rudi 2026-02-30"),), "Tanggal Plh tidak terbaca",
+         who=BUDI),
+    Case("plh-by-staff", (("say", "/plh Dewi oleh Rudi besok"),), "hanya untuk admin"),
 ]
 
 CALLBACKS = [
     Case("garbage-callback", (("tap", "garbage"),), NOT_AVAILABLE),
+    Case("plh-pick-huge-id-by-admin", (("tap", "plh:99999999999999999999"),), NOT_AVAILABLE, who=BUDI),
     Case("garbage-callback-english", (("tap", "💥:;::"),), NOT_AVAILABLE_EN, who=SITI),
     Case("callback-64-bytes", (("tap", "t:" + "9" * 62),), NOT_AVAILABLE),
     Case("ack-from-yesterday", (("tap", "ack:{yesterday}"),), EXPIRED),

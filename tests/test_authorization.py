@@ -144,7 +144,8 @@ async def _run(chat, cases_db, office, case, actor) -> list[str]:
         async with cases_db.uow() as uow:
             base = (await uow.session.execute(select(func.coalesce(func.max(AuditEntry.id), 0)))).scalar_one()
             if case.arrange and pid:
-                await uow.day.set_state(pid, case.arrange[0], case.arrange[1], chat.clock.now())
+                name, data = case.arrange
+                await uow.day.set_state(pid, name, data(office) if callable(data) else data, chat.clock.now())
                 await uow.commit()
         ctx = Ctx(office, cases_db, base, office.languages[actor])
         if case.text:

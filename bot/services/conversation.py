@@ -29,6 +29,7 @@ from bot.services import (
     leave,
     leave_cancel,
     leave_decision,
+    plh_chat,
     presence,
     reporting,
     review,
@@ -229,6 +230,7 @@ class Conversation:
             "ekspor": lambda turn, args: routine_chat.export(turn, args, exporter=self.exporter),
             "undang": lambda turn, args: admin_chat.invites(turn, args, links=self.links, ttl=self.invite_ttl),
             "umumkan": admin_chat.start_announce,
+            "plh": plh_chat.command,
             **{name: self._routine_command(name) for name in ("jadwal", "libur", "roster", "jalankan")},
         }
 
@@ -403,5 +405,6 @@ TAPS = {
     "apall": review.approve_all,
     "dg": review.digest_page,
     "ann": admin_chat.on_target,
+    "plh": plh_chat.on_pick,
     "home": home_location.on_decision,
 }

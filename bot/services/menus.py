@@ -8,13 +8,14 @@ from bot.texts import LANGUAGES, text
 
 STAFF = ("tugas", "lapor", "status", "izin", "rumah", "bahasa", "bantuan")
 SUPERVISOR = ("tim", "tugaskan", "rekap", "ekspor")
-ADMIN = ("undang", "umumkan", "jadwal", "libur", "roster", "jalankan")
+ADMIN = ("undang", "umumkan", "jadwal", "libur", "roster", "jalankan", "plh")
 
 # English speakers may type these too; the menu shows the Indonesian names in both languages.
 ALIASES = {
     "tasks": "tugas", "report": "lapor", "leave": "izin", "language": "bahasa", "help": "bantuan",
     "team": "tim", "assign": "tugaskan", "digest": "rekap", "export": "ekspor", "invite": "undang", "announce": "umumkan",
     "home": "rumah", "schedule": "jadwal", "holiday": "libur", "holidays": "libur", "run": "jalankan",
+    "acting": "plh",
 }
 
 
@@ -77,7 +78,8 @@ def all_menus(holders: dict[str, list[str]]) -> list[CommandMenu]:
 # What /bantuan writes after a command that takes words (the menu itself has no room for them); an
 # admin's /rekap and /ekspor also take a unit.
 USAGE = {"rekap": "usage.rekap", "ekspor": "usage.ekspor", "undang": "usage.undang", "umumkan": "usage.umumkan",
-         "jadwal": "usage.jadwal", "libur": "usage.libur", "roster": "usage.roster", "jalankan": "usage.jalankan"}
+         "jadwal": "usage.jadwal", "libur": "usage.libur", "roster": "usage.roster", "jalankan": "usage.jalankan",
+         "plh": "usage.plh"}
 ADMIN_USAGE = {"rekap": "usage.rekap_admin", "ekspor": "usage.ekspor_admin"}
 
 

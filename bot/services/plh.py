@@ -2,7 +2,8 @@
 their days away (cuti, dinas luar). For those days what would come up to the official — their team's digest,
 leave and home requests to decide, the missing list and the "belum menindaklanjuti" notices — goes to the Plh
 (`leave_routing.standing_in`, used by `ladder` and `deciders_for`), and the Plh decides with the official's
-authority over the people below them (`acts_for`). The official keeps their own authority."""
+authority over the people below them (`acts_for`). The official keeps their own authority. Admins designate
+with `apel person plh` or, in chat, `/plh` (bot/services/plh_chat.py): `designate_in` and `clear_in` are both's."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ LONGEST = dt.timedelta(days=366)  # a typo in the year (2062 for 2026) should no
 
 async def designate(uow_factory: UnitOfWorkFactory, official_nip: str, plh_nip: str, first: dt.date, last: dt.date,
                     *, today: dt.date, now: dt.datetime, actor: str) -> tuple[str, str]:
+    """`designate_in` in a unit of work of its own (the CLI)."""
+    async with uow_factory() as uow:
+        names = await designate_in(uow, official_nip, plh_nip, first, last, today=today, now=now, actor=actor)
+        await uow.commit()
+    return names
+
+
+async def designate_in(uow: UnitOfWork, official_nip: str, plh_nip: str, first: dt.date, last: dt.date,
+                       *, today: dt.date, now: dt.datetime, actor: str) -> tuple[str, str]:
     """Make `plh_nip` the Plh of `official_nip` from `first` to `last` (both included); (official's name, Plh's
     name). Refused (ServiceError) for an unknown or deactivated person, the official themself, an official
     without a team, a period backwards, over or longer than a year, or one overlapping another designation
@@ -27,45 +37,54 @@ async def designate(uow_factory: UnitOfWorkFactory, official_nip: str, plh_nip: 
         raise ServiceError("plh.over", last=last)
     if last - first > LONGEST:
         raise ServiceError("plh.too_long", first=first, last=last)
-    async with uow_factory() as uow:
-        official = await _active(uow, official_nip)
-        plh = await _active(uow, plh_nip)
-        if official.person_id == plh.person_id:
-            raise ServiceError("plh.self", name=official.name)
-        if not official.has_reports:
-            raise ServiceError("plh.no_team", name=official.name)
-        clash = await uow.plh.overlapping(official.person_id, first, last)
-        if clash:
-            raise ServiceError("plh.overlap", name=official.name, plh=clash[0].plh_name, first=clash[0].first_day,
-                               last=clash[0].last_day, nip=official.nip)
-        await uow.plh.add(official.person_id, plh.person_id, first, last, now)
-        await uow.audit.record(now, actor, "plh_designate", {"official_id": official.person_id,
-                                                             "plh_id": plh.person_id, "from": first.isoformat(),
-                                                             "to": last.isoformat()})
-        await uow.commit()
+    official = await _active(uow, official_nip)
+    plh = await _active(uow, plh_nip)
+    if official.person_id == plh.person_id:
+        raise ServiceError("plh.self", name=official.name)
+    if not official.has_reports:
+        raise ServiceError("plh.no_team", name=official.name)
+    clash = await uow.plh.overlapping(official.person_id, first, last)
+    if clash:
+        raise ServiceError("plh.overlap", name=official.name, plh=clash[0].plh_name, first=clash[0].first_day,
+                           last=clash[0].last_day, nip=official.nip)
+    await uow.plh.add(official.person_id, plh.person_id, first, last, now)
+    await uow.audit.record(now, actor, "plh_designate", {"official_id": official.person_id,
+                                                         "plh_id": plh.person_id, "from": first.isoformat(),
+                                                         "to": last.isoformat()})
     return official.name, plh.name
 
 
 async def clear(uow_factory: UnitOfWorkFactory, official_nip: str, since: dt.date, *, now: dt.datetime,
                 actor: str) -> tuple[str, int]:
+    """`clear_in` in a unit of work of its own (the CLI)."""
+    async with uow_factory() as uow:
+        found = await clear_in(uow, official_nip, since, now=now, actor=actor)
+        await uow.commit()
+    return found
+
+
+async def clear_in(uow: UnitOfWork, official_nip: str, since: dt.date, *, now: dt.datetime,
+                   actor: str) -> tuple[str, int]:
     """End the official's designations from `since` on (later ones removed, a running one cut to the day
     before); (their name, how many). Also for a deactivated official: their Plh should not outlive them."""
-    async with uow_factory() as uow:
-        found = await uow.org.holder_of_nip(normalize_nip(official_nip))
-        if found is None:
-            raise ServiceError("person_data.unknown", nip=normalize_nip(official_nip))
-        count = await uow.plh.cut_from(found[0], since)
-        if count:
-            await uow.audit.record(now, actor, "plh_clear", {"official_id": found[0], "from": since.isoformat(),
-                                                             "count": count})
-            await uow.commit()
+    found = await uow.org.holder_of_nip(normalize_nip(official_nip))
+    if found is None:
+        raise ServiceError("person_data.unknown", nip=normalize_nip(official_nip))
+    count = await uow.plh.cut_from(found[0], since)
+    if count:
+        await uow.audit.record(now, actor, "plh_clear", {"official_id": found[0], "from": since.isoformat(),
+                                                         "count": count})
     return found[1], count
 
 
 async def listing(uow_factory: UnitOfWorkFactory, today: dt.date) -> list[PlhRecord]:
     """The designations running today or later."""
     async with uow_factory() as uow:
-        return await uow.plh.listing(today)
+        return await listing_in(uow, today)
+
+
+async def listing_in(uow: UnitOfWork, today: dt.date) -> list[PlhRecord]:
+    return await uow.plh.listing(today)
 
 
 async def _active(uow: UnitOfWork, nip: str):
