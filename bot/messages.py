@@ -95,6 +95,9 @@ class MediaIn:
     size: int | None
     is_photo: bool  # a compressed photo (no EXIF) rather than a file
     album: str | None = None  # photos sent together share this key
+    # Whether the channel marks an album's pictures with a shared key (Telegram's media_group_id). WhatsApp's
+    # do not: they arrive as messages of their own, and pictures close together are taken as one album.
+    album_ids: bool = True
 
 
 @dataclass(frozen=True)

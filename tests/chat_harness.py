@@ -91,10 +91,11 @@ class ChatHarness:
     async def tap(self, sender: str, action: str) -> list[Outgoing]:
         return await self.send(sender, tap=action)
 
-    async def photo(self, sender: str, content: bytes | None = None, album: str | None = None) -> list[Outgoing]:
+    async def photo(self, sender: str, content: bytes | None = None, album: str | None = None, *,
+                    album_ids: bool = True) -> list[Outgoing]:
         data = content if content is not None else jpeg()
         ref = self.fetcher.add(data)
-        return await self.send(sender, media=MediaIn(ref, None, "image/jpeg", len(data), True, album))
+        return await self.send(sender, media=MediaIn(ref, None, "image/jpeg", len(data), True, album, album_ids))
 
     async def document(self, sender: str, content: bytes, filename: str, mime: str | None) -> list[Outgoing]:
         ref = self.fetcher.add(content)

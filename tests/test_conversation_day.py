@@ -104,6 +104,19 @@ async def test_an_album_is_receipted_once_not_once_a_photo(chat, db):
     assert 'Foto diterima untuk tugas "Membuat poster"' in texts(again)
 
 
+async def test_a_burst_without_album_ids_is_receipted_once_whatever_the_channel_is(chat, clock, db):
+    # The burst rule follows what the message says of its channel (`MediaIn.album_ids`), not the channel's name:
+    # this harness is Telegram's, where it used to give each picture of the burst its own receipt.
+    await add_task(chat, "Membuat poster")
+    first = await chat.photo(RUDI, jpeg((10, 20, 30)), album_ids=False)
+    assert 'Foto diterima untuk tugas "Membuat poster"' in texts(first)
+    clock.advance(seconds=3)
+    assert await chat.photo(RUDI, jpeg((90, 20, 30)), album_ids=False) == []
+    clock.advance(minutes=5)  # a picture sent later is receipted on its own
+    assert 'Foto diterima' in texts(await chat.photo(RUDI, jpeg((200, 20, 30)), album_ids=False))
+    assert 'Foto diterima' in texts(await chat.photo(RUDI, jpeg((250, 20, 30))))  # with album ids: on its own
+
+
 async def test_the_paperclip_button_sends_the_next_files_to_that_task(chat, db):
     await add_task(chat, "Tugas A")
     first, second = task_ids(await add_task(chat, "Tugas B"))

@@ -8,7 +8,6 @@ from bot.day_records import NewEvidence
 from bot.domain.evidence import EvidenceKind, EvidencePolicy, MediaRefused, classify
 from bot.domain.exif_checks import taken_instant
 from bot.domain.html import clip, esc
-from bot.domain.org_terms import Channel
 from bot.domain.tasks import TaskStatus
 from bot.messages import BUTTONS_MAX, Button
 from bot.ports import MediaStore
@@ -17,7 +16,7 @@ from bot.services.refusal import refuse_button
 from bot.services.turn import Turn, action, numeric
 
 DEFAULT_POLICY = EvidencePolicy()
-# WhatsApp has no album id: an album's pictures arrive as messages of their own, seconds apart. One that
+# A channel without album ids (`MediaIn.album_ids`: WhatsApp): an album's pictures arrive as messages of their own, seconds apart. One that
 # comes this soon after the picture whose "which task?" is still unanswered joins that question; one that
 # comes this soon after a picture receipted for the same task shares that receipt.
 ALBUM_GAP = dt.timedelta(seconds=10)
@@ -118,14 +117,15 @@ async def on_media(turn: Turn, media_store: MediaStore, policy: EvidencePolicy =
 
 async def _receipted_with_earlier(turn: Turn, media, kind: EvidenceKind, task_id: int | None, evidence_id: int,
                                   state: str | None, data: dict) -> bool:
-    """Whether an earlier item sent with this one was receipted already: of the same Telegram album, or, on
-    WhatsApp (which has no album id), a picture of the same kind for the same task within ALBUM_GAP before it.
-    A file sent on its own (a PDF after a photo, a Telegram photo outside an album) gets its own receipt."""
+    """Whether an earlier item sent with this one was receipted already: of the same album (Telegram), or, where
+    the channel has no album ids (WhatsApp), a picture of the same kind for the same task within ALBUM_GAP
+    before it. A file sent on its own (a PDF after a photo, a Telegram photo outside an album) gets its own
+    receipt."""
     if media.album:
         if state == "evidence_for":
             return data.get("acked") == media.album
         return await turn.uow.day.album_received_before(turn.actor.person_id, media.album, evidence_id)
-    if turn.inbound.channel is not Channel.WHATSAPP or not media.is_photo:
+    if media.album_ids or not media.is_photo:
         return False
     return await turn.uow.day.burst_received_before(turn.actor.person_id, task_id, kind.value,
                                                     turn.now - ALBUM_GAP, evidence_id)

@@ -118,11 +118,13 @@ def _message_inbound(message: Message, base: dict) -> Inbound | None:
         return Inbound(**base, text=message.text)
     if message.image is not None:
         image = message.image
-        media = MediaIn(file_ref=image.id, filename=None, mime=image.mime_type, size=None, is_photo=True)
+        media = MediaIn(file_ref=image.id, filename=None, mime=image.mime_type, size=None, is_photo=True,
+                        album_ids=False)
         return Inbound(**base, media=media, caption=image.caption)
     if message.document is not None:
         doc = message.document
-        media = MediaIn(file_ref=doc.id, filename=doc.filename, mime=doc.mime_type, size=None, is_photo=False)
+        media = MediaIn(file_ref=doc.id, filename=doc.filename, mime=doc.mime_type, size=None, is_photo=False,
+                        album_ids=False)
         return Inbound(**base, media=media, caption=doc.caption)
     if message.location is not None:
         loc = message.location
