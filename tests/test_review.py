@@ -498,3 +498,27 @@ async def test_a_past_days_rekap_lists_that_days_people_and_their_supervisor_of_
     assert "1 laporan tepat waktu" in texts(await chat.tap(DEWI, "apall:20261123"), DEWI)
     assert await _report_status_of(db, STAF) == "approved"
     assert "Rudi Hartono" in texts(await chat.text(SITI, "/rekap 2026-11-24"))
+
+
+async def test_the_eye_of_a_past_days_digest_shows_that_day_to_the_supervisor_of_that_day(chat, clock, db):
+    # Rudi reports on Monday 23 with a picture; an import on Tuesday has him report to Siti. Dewi's 👁 on him in
+    # Monday's digest was refused (it checked his chain of today only) while ✅ ↩️ beside it were accepted.
+    await chat.photo(RUDI)
+    await report(chat, RUDI, "Poster kampanye selesai.")
+    clock.advance(days=1)
+    sari = {"nip": "199106062016021006", "name": "Sari Dewi", "position": "Analis", "unit": "Seksi Timur",
+            "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}  # Dewi keeps a team
+    await run_import(db, clock, [dict(r, supervisor_nip=SEK) if r["nip"] == STAF else r for r in small_office()]
+                     + [sari])
+    eye = next(a for a in actions(await chat.text(DEWI, "/rekap 2026-11-23")) if a.startswith("tim:"))
+    assert eye.endswith(":20261123")  # the digest's day, not the tap's
+    seen = await chat.tap(DEWI, eye)
+    assert "Rudi Hartono" in texts(seen) and "Poster kampanye selesai." in texts(seen)
+    assert "Senin, 23 November 2026" in texts(seen)  # that day's, said so
+    assert any(o.reply.attachment for o in seen)  # the day's picture
+    assert "Poster kampanye selesai." in texts(await chat.tap(SITI, eye))  # his chain of today may too
+    # Neither Dewi's view of his today (no longer hers), nor someone in neither chain.
+    rudi = eye.split(":")[1]
+    assert "tidak berlaku" in texts(await chat.tap(DEWI, f"tim:{rudi}"))
+    assert "tidak berlaku" in texts(await chat.tap("506", eye))
+    assert "Poster" not in texts(await chat.tap(DEWI, f"tim:{rudi}:20261124"))  # nor another day of his

@@ -78,7 +78,7 @@ async def test_answering_a_persons_number_in_the_digest_offers_that_persons_butt
         assert len(offered) == 1 and offered[0].type == "interactive", [c.shown() for c in offered]
         actions = [a for a, _ in offered[0].actions()]
         assert [a.split(":")[0] for a in actions] == ["ap", "rt", "tim"]
-        assert actions[2] == f"tim:{await person_of(team, i)}"
+        assert actions[2] == f"tim:{await person_of(team, i)}:20261123"  # that person's day of the digest
 
     approve = [a for a, _ in offered[0].actions()][0]
     done = await team.says(DEWI, "6281300000000", wp.button_reply(approve))
@@ -125,7 +125,7 @@ async def test_a_digest_too_big_for_one_telegram_keyboard_keeps_its_numbers_on_w
         assert "\n35. ✅ 35 · ↩️ 35 · 👁 35\n" in page, page
         offered = await rig.says(DEWI, "6281300000000", wp.text("34"))
         actions = [a for a, _ in offered[0].actions()]
-        assert actions[2] == f"tim:{await person_of(rig, 34)}", actions
+        assert actions[2] == f"tim:{await person_of(rig, 34)}:20261123", actions
     finally:
         await rig.http.aclose()
         await rig.parts.close()

@@ -134,8 +134,10 @@ def _date(day: dt.date, lang) -> str:
 PAGE_PEOPLE = 30  # 30 × 3 + approve-all + two page buttons stay under BUTTONS_MAX
 
 
-def person_buttons(number: int, line: Line) -> tuple[Button, ...]:
-    view = Button(f"👁 {number}", action("tim", line.person_id))
+def person_buttons(number: int, line: Line, day: dt.date) -> tuple[Button, ...]:
+    # 👁 opens the person's `day`, for whoever may review it (`review.above_on_day`): a past day's digest
+    # lists people under that day's supervisor, who may no longer be above them today.
+    view = Button(f"👁 {number}", action("tim", line.person_id, day_code(day)))
     if not waiting_review(line):
         return (view,)
     return (Button(f"✅ {number}", action("ap", line.report_id, line.revision)),
@@ -144,7 +146,7 @@ def person_buttons(number: int, line: Line) -> tuple[Button, ...]:
 
 def page_count(lines: list[Line]) -> int:
     """1 when every person's buttons fit in one message with the approve-all button, else the pages."""
-    if sum(len(person_buttons(0, x)) for x in lines) + 1 <= BUTTONS_MAX:
+    if sum(3 if waiting_review(x) else 1 for x in lines) + 1 <= BUTTONS_MAX:  # person_buttons' count
         return 1
     return -(-len(lines) // PAGE_PEOPLE)
 
@@ -156,7 +158,7 @@ def page_rows(lines: list[Line], *, day: dt.date, supervisor_id: int, page: int,
     pages = page_count(lines)
     first = page * PAGE_PEOPLE if pages > 1 else 0
     shown = lines[first:first + PAGE_PEOPLE] if pages > 1 else lines
-    rows = [person_buttons(number, line) for number, line in enumerate(shown, start=first + 1)]
+    rows = [person_buttons(number, line, day) for number, line in enumerate(shown, start=first + 1)]
     nav = []
     for other, key in ((page - 1, "digest.page_prev"), (page + 1, "digest.page_next")):
         if pages > 1 and 0 <= other < pages:

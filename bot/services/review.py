@@ -102,12 +102,15 @@ async def approve_all(turn: Turn, parts: list[str]) -> None:
 
 
 async def _may_review(turn: Turn, person_id: int, day: dt.date) -> bool:
-    """Anyone above the person in the chain of today or of the report's day (a past day's digest lists people
-    under that day's supervisor: someone moved since is reviewed by either), the Plh that day of someone above
-    them (`plh.acts_for`), or an admin; nobody their own
-    report, an admin included (as nobody decides their own leave)."""
-    if person_id == turn.actor.person_id:
-        return False
+    """Whoever is above the person on the report's day (`above_on_day`); nobody their own report, an admin
+    included (as nobody decides their own leave)."""
+    return person_id != turn.actor.person_id and await above_on_day(turn, person_id, day)
+
+
+async def above_on_day(turn: Turn, person_id: int, day: dt.date) -> bool:
+    """Anyone above the person in the chain of today or of `day` (a past day's digest lists people under that
+    day's supervisor: someone moved since is reviewed, and their day seen with 👁, by either), the Plh that day
+    of someone above them (`plh.acts_for`), or an admin: who may use a digest's buttons on that person."""
     if turn.actor.is_admin or turn.actor.person_id in await turn.uow.people.chain(person_id):
         return True
     if await acts_for(turn.uow, turn.actor.person_id, person_id, day):  # their Plh that day

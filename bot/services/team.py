@@ -21,6 +21,7 @@ from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
 from bot.services.plh import acts_for
 from bot.services.refusal import refuse, refuse_button
+from bot.services.review import above_on_day
 from bot.services.turn import Turn, action, day_code, numeric, parse_day
 from bot.texts import format_clock, format_date
 
@@ -160,17 +161,20 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:
-    if len(parts) != 2 or not numeric(parts[1]):
+    """`tim:<person>` (/tim's list): their day today, for their subtree's superiors, Plh or an admin.
+    `tim:<person>:<day>` (a digest's 👁): their day then, for whoever may review that day's report."""
+    day = turn.today if len(parts) == 2 else parse_day(parts[2]) if len(parts) == 3 else None
+    if day is None or not numeric(parts[1]):
         turn.say(turn.t("common.not_available"))
         return
     member = await turn.uow.people.actor(int(parts[1]))
     if member is None:
         turn.say(turn.t("common.not_available"))
         return
-    if not await in_subtree(turn, member.person_id):
+    if not await (in_subtree(turn, member.person_id) if len(parts) == 2
+                  else above_on_day(turn, member.person_id, day)):
         await refuse_button(turn, "tim", member.person_id)
         return
-    day = turn.today
     tasks = await turn.uow.day.tasks_for_day(member.person_id, day)
     evidence = await turn.uow.day.evidence_for_day(member.person_id, day)
     report = await turn.uow.day.report(member.person_id, day)
@@ -178,6 +182,7 @@ async def show_member(turn: Turn, parts: list[str]) -> None:
     unset = await modes_of_people(turn.uow, day, {member.person_id: member.unit} if work_day is None else {})
     lines = [
         turn.t("team.member_title", name=esc(member.name), unit=esc(member.unit)),
+        *([turn.t("team.member_day", date=format_date(day, turn.lang))] if day != turn.today else []),
         turn.t("team.status_line", state=report_state(report, work_day, turn.t, unset.get(member.person_id, DEFAULT_MODE))),
         "",
         turn.t("brief.tasks_header") if tasks else turn.t("task.none"),
