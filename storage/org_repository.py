@@ -240,10 +240,10 @@ class SqlOrgRepository:
                 await self.session.execute(statement)
 
     async def memberships(self, start: dt.datetime, end: dt.datetime, *, person_ids: Collection[int] | None = None,
-                          supervisor_id: int | None = None) -> dict[int, list[Membership]]:
+                          supervisor_ids: Collection[int] | None = None) -> dict[int, list[Membership]]:
         """person id -> their memberships that overlap [start, end), oldest first: everyone's, in one query
         (the month export reads a province's month with it); or only these people's, or only those under
-        `supervisor_id` (a supervisor's `/rekap` of a past day)."""
+        one of `supervisor_ids` (a supervisor's `/rekap` of a past day, a level of their `/ekspor`)."""
         query = (
             select(OrgMembership.person_id, OrgMembership.unit_id, OrgMembership.active, OrgMembership.valid_from,
                    OrgMembership.valid_until, OrgMembership.supervisor_id, OrgMembership.supervisor_known)
@@ -253,8 +253,8 @@ class SqlOrgRepository:
         )
         if person_ids is not None:
             query = query.where(ids_in(self.session, OrgMembership.person_id, sorted(person_ids)))
-        if supervisor_id is not None:
-            query = query.where(OrgMembership.supervisor_id == supervisor_id)
+        if supervisor_ids is not None:
+            query = query.where(ids_in(self.session, OrgMembership.supervisor_id, sorted(supervisor_ids)))
         rows = await self.session.execute(query)
         found: dict[int, list[Membership]] = {}
         for row in rows:
@@ -265,8 +265,9 @@ class SqlOrgRepository:
         return (await self.session.execute(select(func.count()).select_from(Person).where(Person.active))).scalar_one()
 
     async def list_people(self, unit_names: set[str] | None, *, include_inactive: bool,
-                          ids: Collection[int] | None = None, reporting_to: int | None = None) -> list[PersonRow]:
-        """`ids`, `reporting_to` (today's direct reports of that person): a few people, not the office."""
+                          ids: Collection[int] | None = None,
+                          reporting_to: Collection[int] | None = None) -> list[PersonRow]:
+        """`ids`, `reporting_to` (today's direct reports of these people): a few people, not the office."""
         # Just the columns a PersonRow holds, in its order: a whole office is listed at every routine step.
         query = (
             select(Person.id, Person.nip, Person.name, Person.position, OrgUnit.name, _Boss.nip, Person.rank,
@@ -281,7 +282,7 @@ class SqlOrgRepository:
         if ids is not None:
             query = query.where(ids_in(self.session, Person.id, sorted(ids)))
         if reporting_to is not None:
-            query = query.where(Person.supervisor_id == reporting_to)
+            query = query.where(ids_in(self.session, Person.supervisor_id, sorted(reporting_to)))
         rows = await self.session.execute(query)
         if unit_names is None:
             return [PersonRow(*r) for r in rows]

@@ -51,8 +51,8 @@ async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) ->
     supervised that day, also people moved to another supervisor since), by name. Reads those people only —
     today's reports and whoever the history puts under them around that day — not a province's org chart."""
     start, end = _window(day)
-    then = await uow.org.memberships(start, end, supervisor_id=supervisor_id)
-    now = await uow.org.list_people(None, include_inactive=True, reporting_to=supervisor_id)
+    then = await uow.org.memberships(start, end, supervisor_ids={supervisor_id})
+    now = await uow.org.list_people(None, include_inactive=True, reporting_to={supervisor_id})
     rows = await uow.org.list_people(None, include_inactive=True,
                                      ids=set(then) | {p.id for p in now} | {supervisor_id})
     days, people, _, boss_of = await _people_of_day(uow, day, rows, everyone=False)

@@ -244,12 +244,15 @@ async def build_month(
     parent_of = {u.name: u.parent for u in units.values()}
     root = find_unit(units, unit) if unit is not None else None
     scope = subtree(parent_of, root) if root is not None else set(units)
-    everyone = await uow.org.list_people(None, include_inactive=True)
-    names = {p.id: p.name for p in everyone}  # reviewers may sit outside the scope
     unit_name = {u.id: u.name for u in units.values()}
     # Every deadline of the month lies within a day of its dates, in any zone.
     window = (_utc_midnight(month - dt.timedelta(days=1)), _utc_midnight(end + dt.timedelta(days=2)))
-    memberships = await uow.org.memberships(*window)
+    if below is None:
+        everyone = await uow.org.list_people(None, include_inactive=True)
+        memberships = await uow.org.memberships(*window)
+    else:
+        everyone, memberships = await _team_of_window(uow, below, window)
+    names = {p.id: p.name for p in everyone}  # reviewers outside it are read with the reports
     layers = await uow.routine.schedule_layers()
     entries = [CalendarEntry(d, kind, name, where)
                for d, kind, name, where in await uow.routine.calendar_entries(month, end)]
@@ -309,6 +312,9 @@ async def build_month(
         reports: dict[tuple[int, dt.date], ReportRecord] = {
             (r.person_id, r.day): r for r in await uow.day.reports_between(ids, month, end)
         }
+        reviewers = {r.reviewed_by_id for r in reports.values() if r.reviewed_by_id} - set(names)
+        if reviewers:  # a supervisor's export: whoever reviewed outside their team (their own superior)
+            names |= {p.id: p.name for p in await uow.org.list_people(None, include_inactive=True, ids=reviewers)}
         evidence: dict[tuple[int, dt.date], list[EvidenceRecord]] = defaultdict(list)
         for e in await uow.day.evidence_between(ids, month, end):
             evidence[(e.person_id, e.day)].append(e)
@@ -341,6 +347,22 @@ async def build_month(
         units=[UnitSummary(name, summaries[name]) for name in sorted(summaries, key=lambda n: order.get(n, 0))],
         team_of=team_of,
     )
+
+
+async def _team_of_window(uow: UnitOfWork, head: int, window: tuple[dt.datetime, dt.datetime]
+                          ) -> tuple[list[PersonRow], dict[int, list[Membership]]]:
+    """Everyone who may have been below `head` on a day of the window, and their memberships: walked down a
+    level at a time through whoever the history records under someone of the level above then
+    (`org_membership.supervisor_id`) or reports to them today (taken where it recorded none). Two small reads a
+    level, then two for the people found: the team, never a province's org chart. `team_days` decides the days."""
+    found, level = {head}, {head}
+    while level:
+        then = await uow.org.memberships(*window, supervisor_ids=level)
+        now = await uow.org.list_people(None, include_inactive=True, reporting_to=level)
+        level = (set(then) | {p.id for p in now}) - found
+        found |= level
+    people = await uow.org.list_people(None, include_inactive=True, ids=found)
+    return people, await uow.org.memberships(*window, person_ids=found)
 
 
 @dataclass(frozen=True)
