@@ -4,11 +4,13 @@
 import asyncio
 import datetime as dt
 import json
+import math
 
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from bot.cli.app import app
+from bot.domain.org_terms import Channel
 from bot.outbox.plan import Wave, estimated_finish, plan
 from storage.outbox_tables import OutboxMessage
 from storage.unit_of_work import Database
@@ -50,7 +52,9 @@ def test_outbox_status_and_plan_list_the_queue_and_the_waves(apel_env, tmp_path,
     waves = json.loads(planned.stdout)
     assert waves and all(w["on_time"] for w in waves)
     assert sum(w["people"] for w in waves) == len(small_office())
-    assert runner.invoke(app, ["outbox", "plan", "--format", "csv"]).stdout.startswith("apel,zones,units,people")
+    assert runner.invoke(app, ["outbox", "plan", "--format", "csv"]).stdout.startswith(
+        "channel,rate,apel,zones,units,people")
+    assert {(w["channel"], w["rate"]) for w in waves} == {("telegram", 25.0)}  # nobody on WhatsApp: no plan of it
 
 
 def _nips() -> list[str]:
@@ -81,9 +85,10 @@ def test_a_wave_sent_before_apel_shows_when_it_finished_even_when_asked_after_ap
     assert waves["WITA"]["sent"] == 0 and not waves["WITA"]["on_time"]  # still queued after its apel: late
     # People read the times in the wave's zone, the Indonesian way, and yes/no in their language.
     table = runner.invoke(app, ["outbox", "plan"]).stdout
-    rows = {cells[0]: cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
+    rows = {cells[2]: cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
                                           for line in table.splitlines() if line.startswith("│"))}
-    assert rows["07.30 WIB"][6:] == ["07.10 WIB", "yes"]
+    assert rows["07.30 WIB"][:2] == ["Telegram", "25"]
+    assert rows["07.30 WIB"][8:] == ["07.10 WIB", "yes"]
     assert rows["07.30 WITA"][-1] == "no"
 
 
@@ -118,9 +123,9 @@ def test_the_plan_shows_a_start_rounded_down_and_a_finish_rounded_up_to_the_minu
 
     def wib_row() -> list[str]:
         table = runner.invoke(app, ["outbox", "plan"], env={"COLUMNS": "200"}).stdout
-        rows = {cells[0]: cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
+        rows = {cells[2]: cells for cells in ([c.strip() for c in line.split("│")[1:-1]]
                                               for line in table.splitlines() if line.startswith("│"))}
-        return rows["07.30 WIB"]
+        return rows["07.30 WIB"][2:]
 
     for sent_at, finish, on_time in (((0, 30, 40), "07.31 WIB", "no"), ((0, 29, 20), "07.30 WIB", "yes"),
                                      ((0, 29, 0), "07.29 WIB", "yes")):
@@ -130,6 +135,32 @@ def test_the_plan_shows_a_start_rounded_down_and_a_finish_rounded_up_to_the_minu
     # routine's tick at 07.29 is the last that starts it in time.
     monkeypatch.setenv("FAKE_NOW", "2026-11-24T06:00:00+07:00")
     assert wib_row()[5] == "07.29 WIB"
+
+
+def test_people_reached_on_whatsapp_are_planned_at_whatsapps_rate(apel_env, tmp_path, monkeypatch):
+    # The plan counted everyone at Telegram's bulk rate: a WhatsApp wave (72 a second of the number's 80,
+    # one briefing a person, so the 6 s per person pace does not lengthen it) was not shown on its own.
+    url, schema = apel_env["DATABASE_URL"], apel_env["DATABASE_SCHEMA"] or None
+    monkeypatch.setenv("FAKE_NOW", "2026-11-23T06:00:00+07:00")
+    assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
+    everyone = json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)
+    asyncio.run(link_everyone(url, schema, _nips()[:2], 7_000, Channel.WHATSAPP))
+    asyncio.run(link_everyone(url, schema, _nips()[2:3], 8_000))
+    waves = json.loads(runner.invoke(app, ["outbox", "plan", "-f", "json"]).stdout)
+    by_channel = {c: {w["apel"]: w for w in waves if w["channel"] == c} for c in ("telegram", "whatsapp")}
+    assert {w["rate"] for w in by_channel["whatsapp"].values()} == {72.0}
+    assert {w["rate"] for w in by_channel["telegram"].values()} == {25.0}
+    assert sum(w["people"] for w in by_channel["whatsapp"].values()) == 2
+    # Telegram keeps everyone else, those without a chat yet included, as the routine plans them.
+    assert sum(w["people"] for w in by_channel["telegram"].values()) == len(small_office()) - 2
+    for apel, w in by_channel["whatsapp"].items():  # each wave's people take their channel's time
+        total = next(e["people"] for e in everyone if e["apel"] == apel)
+        assert w["people"] + by_channel["telegram"][apel]["people"] == total
+        length = math.ceil(w["people"] * 1.1 / 72) if w["people"] else 0
+        start_by = dt.datetime.fromisoformat(apel) - dt.timedelta(seconds=length)
+        assert dt.datetime.fromisoformat(w["start_by"]) == start_by
+    table = runner.invoke(app, ["outbox", "plan"], env={"COLUMNS": "200"}).stdout
+    assert "WhatsApp" in table and "72" in table
 
 
 async def _mark_sent(url: str, schema: str | None, target: dt.datetime, at: dt.datetime) -> None:

@@ -9,7 +9,9 @@ import typer
 from bot.clock import iso_utc
 from bot.cli.context import clock, load_settings, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit
+from bot.domain.org_terms import CHANNEL_NAMES, Channel
 from bot.outbox.plan import minute_up
+from bot.outbox.rate import whatsapp_bulk_rate
 from bot.services import outbox_status
 from bot.texts import format_clock, text
 
@@ -26,7 +28,7 @@ async def status_command(fmt: Format = FORMAT_OPTION) -> None:
     try:
         async with db.uow() as uow:
             counts = await outbox_status.queue(uow)
-            waves = await outbox_status.waves(uow, clock().now(), settings.telegram_bulk_rate)
+            waves = await outbox_status.waves(uow, clock().now(), _bulk_rates(settings))
     finally:
         await db.dispose()
     lang = current_language()
@@ -43,15 +45,20 @@ async def status_command(fmt: Format = FORMAT_OPTION) -> None:
         _emit_plan(waves, fmt, title=text(lang, "cli.outbox_plan_title"))
 
 
+def _bulk_rates(settings) -> dict[Channel, float]:
+    """Each channel's bulk sends a second, as its senders pace them (bot/outbox/rate.py)."""
+    return {Channel.TELEGRAM: settings.telegram_bulk_rate, Channel.WHATSAPP: whatsapp_bulk_rate(settings.whatsapp_rate)}
+
+
 @app.command("plan")
 @run_async
 async def plan_command(fmt: Format = FORMAT_OPTION) -> None:
-    """Today's briefing waves: people per apel time, the latest start at the bulk rate, the expected finish."""
+    """Today's briefing waves per channel: people per apel, latest start at its rate, expected finish."""
     settings = load_settings()
     db = open_database(settings)
     try:
         async with db.uow() as uow:
-            waves = await outbox_status.waves(uow, clock().now(), settings.telegram_bulk_rate)
+            waves = await outbox_status.waves(uow, clock().now(), _bulk_rates(settings))
     finally:
         await db.dispose()
     _emit_plan(waves, fmt)
@@ -66,10 +73,14 @@ def _emit_plan(waves, fmt: Format, title: str | None = None) -> None:
             return iso_utc(moment)
         return format_clock(minute_up(moment) if finish else moment, w.timezone)
 
-    records = [{"apel": when(w.target, w), "zones": w.zones, "units": w.units, "people": w.people, "sent": w.sent,
-                "start_by": when(w.start, w), "finish": when(w.finish, w, finish=True), "on_time": w.on_time}
+    table = fmt is Format.TABLE
+    records = [{"channel": CHANNEL_NAMES[w.channel] if table else w.channel.value,
+                "rate": f"{w.rate:g}" if table else float(w.rate), "apel": when(w.target, w), "zones": w.zones,
+                "units": w.units, "people": w.people, "sent": w.sent, "start_by": when(w.start, w),
+                "finish": when(w.finish, w, finish=True), "on_time": w.on_time}
                for w in waves]
-    emit(records, [("apel", "cli.outbox_h_apel"), ("zones", "cli.outbox_h_zones"), ("units", "cli.outbox_h_units"),
+    emit(records, [("channel", "cli.outbox_h_channel"), ("rate", "cli.outbox_h_rate"), ("apel", "cli.outbox_h_apel"),
+                   ("zones", "cli.outbox_h_zones"), ("units", "cli.outbox_h_units"),
                    ("people", "cli.outbox_h_people"), ("sent", "cli.outbox_h_sent"),
                    ("start_by", "cli.outbox_h_start"), ("finish", "cli.outbox_h_finish"),
                    ("on_time", "cli.outbox_h_on_time")], fmt, title=title)

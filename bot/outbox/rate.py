@@ -46,8 +46,13 @@ def telegram_limits(bulk_per_s: float, total_per_s: float) -> ChannelLimits:
 
 def whatsapp_limits(per_s: float) -> ChannelLimits:
     # Cloud API: 80/s per number; one message per 6 s to the same person (error 131056 beyond).
-    return ChannelLimits(RateLimitItemPerSecond(max(1, int(per_s * 0.9))), RateLimitItemPerSecond(max(1, int(per_s))),
+    return ChannelLimits(RateLimitItemPerSecond(whatsapp_bulk_rate(per_s)), RateLimitItemPerSecond(max(1, int(per_s))),
                          RateLimitItemPerMinute(10))
+
+
+def whatsapp_bulk_rate(per_s: float) -> int:
+    """WhatsApp's bulk sends a second: nine tenths of the number's rate, the rest kept for replies."""
+    return max(1, int(per_s * 0.9))
 
 
 class PacedMemoryStorage(MemoryStorage):
