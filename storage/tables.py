@@ -69,7 +69,7 @@ class OrgMembership(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     unit_id: int = Field(foreign_key="org_unit.id")
     active: bool
-    supervisor_id: int | None = Field(default=None, foreign_key="person.id")
+    supervisor_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     # False on rows closed before supervisors were recorded (migration 0014): who it was is not known, and
     # readers take today's supervisor; True on every row since, where a None supervisor is the top of a chain.
     supervisor_known: bool = True
