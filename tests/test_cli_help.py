@@ -43,3 +43,15 @@ def test_arguments_are_named_as_the_usage_errors_and_readme_name_them():
     assert usage("person", "nip") == "Usage: apel person nip [OPTIONS] OLD NEW"
     assert usage("org", "office") == "Usage: apel org office [OPTIONS] [UNIT]"
     assert usage("run-step") == "Usage: apel run-step [OPTIONS] STEP"
+
+
+def test_purge_help_names_every_kind_the_purge_removes():
+    # It named fixes, originals, check coordinates, update keys and states only: an officer reading it did not
+    # learn that copies of sent messages, WhatsApp chats and strangers' refusals go too, nor after how long.
+    from typer.testing import CliRunner
+
+    shown = " ".join(CliRunner().invoke(app, ["purge", "--help"], env={"COLUMNS": "200"}).stdout.split())
+    for kind in ("location fixes", "original images", "presence-check coordinates", "strangers' refused attempts",
+                 "WhatsApp chats nobody is linked to", "copies of sent messages", "14 days", "attachments",
+                 "update keys older than 3 days", "conversation states"):
+        assert kind in shown, kind
