@@ -160,9 +160,10 @@ class SqlPersonDataRepository:
         await self._redact_copies(p, {name: f"Dihapus {p}", nip: f"X{p:017d}"})
         await self.session.execute(update(AuditEntry).where(AuditEntry.detail.contains(nip)).values(
             detail=func.replace(AuditEntry.detail, nip, f"X{p:017d}")))
-        # The position goes too: a post held by one person ("Kepala Seksi …") names them as surely as a name.
+        # The position goes too: a post held by one person ("Kepala Seksi …") names them as surely as a name;
+        # so does the rank, where one person in the unit holds it (its head's echelon).
         await self.session.execute(update(Person).where(Person.id == p).values(
-            name=f"Dihapus {p}", nip=f"X{p:017d}", position="", phone=None, language=None, home_lat=None, home_lon=None,
+            name=f"Dihapus {p}", nip=f"X{p:017d}", position="", rank=None, phone=None, language=None, home_lat=None, home_lon=None,
             home_radius_m=None, home_pending_lat=None, home_pending_lon=None, home_pending_at=None,
             erased_at=at, updated_at=at))
         await self.session.execute(update(ChannelAccount).where(ChannelAccount.person_id == p,

@@ -18,7 +18,7 @@ from bot.services.roster_admin import override_day
 from storage.day_tables import ConversationState, Evidence, LeaveRequest, LocationFix, Report, WorkDay
 from storage.media_files import LocalMediaFiles
 from storage.outbox_tables import OutboxMessage
-from storage.tables import AuditEntry, ChannelAccount, OrgMembership, Person
+from storage.tables import AuditEntry, ChannelAccount, OrgMembership, Person, PlhDesignation
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 from tests.chat_harness import actions
 from tests.org_rows import KASI, SEK, STAF
@@ -143,6 +143,30 @@ async def test_erasing_a_deactivated_person_leaves_no_personal_data_but_the_coun
     assert not any(STAF in a.detail for a in await table(db, AuditEntry))  # the override's entry: placeholder NIP
     assert f"X{rudi:017d}" in next(a.detail for a in await table(db, AuditEntry) if a.action == "roster_override")
     assert not any(STAF in json.dumps(p.__dict__, default=str) for p in await table(db, Person))
+
+
+async def test_erasing_a_section_head_blanks_the_rank_and_keeps_the_history_that_holds_no_name(chat, db, clock):
+    """A seksi has one `pengawas`, its head: the rank beside the unit named Dewi as surely as her position did,
+    and erasure kept it. What stays is ids and moments (README "Erasure"): where she stood in the org chart
+    (the month export counts her days there) and whom she stood in for as Plh (whose decisions those days were)."""
+    people = await ids(db)
+    dewi = people[KASI]
+    async with db.uow() as uow:
+        await uow.session.execute(update(Person).where(Person.id == dewi).values(rank="pengawas", active=False))
+        uow.session.add(PlhDesignation(official_id=people[SEK], plh_id=dewi, first_day=dt.date(2026, 11, 2),
+                                       last_day=dt.date(2026, 11, 6), created_at=clock.now()))
+        await uow.commit()
+    memberships = [(m.unit_id, m.supervisor_id, m.valid_from) for m in await table(db, OrgMembership)
+                   if m.person_id == dewi]
+
+    await erase_person(db.uow, LocalMediaFiles(), KASI, now=clock.now(), actor="test")
+
+    person = next(p for p in await table(db, Person) if p.id == dewi)
+    assert (person.position, person.rank) == ("", None)
+    assert [(m.unit_id, m.supervisor_id, m.valid_from) for m in await table(db, OrgMembership)
+            if m.person_id == dewi] == memberships != []
+    assert [(d.official_id, d.plh_id, d.first_day) for d in await table(db, PlhDesignation)] == [
+        (people[SEK], dewi, dt.date(2026, 11, 2))]
 
 
 def test_apel_person_erase_refuses_an_active_person_and_needs_confirmation(apel_env, tmp_path):
