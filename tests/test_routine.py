@@ -160,6 +160,23 @@ async def test_the_log_says_which_scheduler_holds_the_lease_when_that_changes(ro
                      "the routine's clock: this process (host-b:2) stands by: another process holds the lease"]
 
 
+async def test_the_log_says_when_a_scheduler_stops_and_gives_up_the_lease(routine, clock, db, caplog):
+    async def deliver(out):
+        pass
+
+    holder = RoutineClock(routine, db.uow, clock, deliver, holder="host-a:1")
+    standby = RoutineClock(routine, db.uow, clock, deliver, holder="host-b:2")
+    clock.current = dt.datetime(2026, 11, 22, 0, 30, tzinfo=UTC)  # a Sunday: nothing due
+    await holder.tick()
+    await standby.tick()
+    with caplog.at_level("INFO", logger="schedules.clock_runner"):
+        await standby.stop()
+        await holder.stop()
+    lines = [r.getMessage() for r in caplog.records if r.name == "schedules.clock_runner"]
+    assert lines == ["the routine's clock: this process (host-b:2) stops",
+                     "the routine's clock: this process (host-a:1) stops; the lease is released for a standby to take"]
+
+
 async def test_stopping_the_clock_lets_a_tick_in_progress_finish(routine, clock, db, caplog):
     import asyncio
 
