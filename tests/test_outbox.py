@@ -321,6 +321,18 @@ async def test_a_sent_message_is_recorded_at_once_not_when_its_batch_ends(chat):
     assert {r.status for r in await rows(chat.db)} == {"sent"}
 
 
+async def test_the_log_says_when_a_sender_stops(chat, caplog):
+    sender = sender_for(chat, FakeTransport())
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(0.05)
+    with caplog.at_level("INFO", logger="bot.outbox.sender"):
+        stop.set()
+        await running
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.outbox.sender"] == [
+        f"the outbox sender ({sender.worker}) stops; what it sent is recorded"]
+
+
 async def test_stopping_lets_a_step_inside_a_transaction_finish_instead_of_cancelling_it(chat):
     """A task cancelled inside a transaction leaves its connection to be rolled back while cancelled (on
     SQLite SQLAlchemy logged a traceback); stopping ends each loop after the step it is in."""

@@ -141,6 +141,10 @@ class OutboxSender:
                     # without one they stay "sending" and come back as uncertain (STALE_AFTER).
                     log.warning("stopping without recording %d sent messages: the database is unavailable",
                                 len(self._sent))
+                else:
+                    # A stopped sender's log ended at its start line: nothing told it stopped, nor that it left
+                    # nothing in flight.
+                    log.info("the outbox sender (%s) stops; what it sent is recorded", self.worker)
         finally:
             if self.journal is not None:
                 self.journal.close()
