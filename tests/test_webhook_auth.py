@@ -93,3 +93,14 @@ async def test_whatsapp_verification_token_is_compared_in_constant_time(rig, com
     wrong = await rig.http.get("/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "guess",
                                                     "hub.challenge": "1"})
     assert wrong.status_code == 403 and compare_calls == [(b"guess", b"verify-me")]
+
+
+async def test_the_log_says_when_the_webhook_is_set_and_when_the_server_stops(caplog):
+    app = webhook_asgi_app(FakeConversation(), token=TOKEN, session=FakeSession(), secret_token=TG_SECRET,
+                           webhook_url="https://apel.example.go.id/telegram/webhook")
+    with caplog.at_level("INFO", logger="bot.channels.telegram.webhook"):
+        await app.startup()
+        await app.shutdown()
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.channels.telegram.webhook"] == [
+        "the Telegram webhook is set to https://apel.example.go.id/telegram/webhook; serving updates",
+        "the Telegram webhook server stops"]

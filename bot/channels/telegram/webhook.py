@@ -61,11 +61,15 @@ class WebhookApp:
         menus = MenuRefresher(self.bot, self._conversation)
         await menus.set_all()
         self._refreshing = asyncio.create_task(menus.run())
+        # The start line comes before setWebhook; without this one a deployer could not tell a web process
+        # that serves from one still waiting for Telegram.
+        log.info("the Telegram webhook is set to %s; serving updates", self._webhook_url)
 
     async def shutdown(self) -> None:
         if self._refreshing is not None:
             self._refreshing.cancel()
         await self.bot.session.close()
+        log.info("the Telegram webhook server stops")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
