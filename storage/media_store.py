@@ -89,8 +89,10 @@ class FileMediaStore:
 
     def _original(self, content: bytes, digest: str, filename: str | None, mime: str | None) -> Path:
         def private(path: Path) -> None:
-            path.write_bytes(content)
-            os.chmod(path, 0o600)
+            # Created 0600, not chmod-ed after the write: until then the photo (GPS and all) sat on disk with
+            # the umask's mode, readable by every local user. The temporary name is unique: O_EXCL.
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+                file.write(content)
 
         return self._write(self.root / "originals" / digest[:2] / f"{digest}{_suffix(filename, mime)}", private)
 

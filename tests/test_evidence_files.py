@@ -132,6 +132,27 @@ async def test_originals_are_private_and_everything_is_content_addressed(store):
     assert len(first.phash) == 16 and first.phash in first.probes
 
 
+async def test_an_original_is_never_on_disk_readable_by_others_not_even_before_it_is_renamed(store, monkeypatch):
+    """It was written with the umask's mode (0644) and chmod-ed to 0600 after: for that moment a camera photo
+    with its GPS was readable by every user of the host. Every mode a file had when it was chmod-ed is seen."""
+    import os
+
+    before_chmod, real_chmod = [], os.chmod
+
+    def spying(path, mode, *args, **kwargs):
+        before_chmod.append(stat.S_IMODE(os.stat(path).st_mode))
+        real_chmod(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "chmod", spying)
+    umask = os.umask(0o022)
+    try:
+        saved = await store.save(camera_jpeg(taken=TAKEN), filename="foto.jpg", mime="image/jpeg", kind="image_file")
+    finally:
+        os.umask(umask)
+    assert [mode for mode in before_chmod if mode & 0o077] == []
+    assert stat.S_IMODE(Path(saved.path).stat().st_mode) == 0o600
+
+
 async def test_an_iphone_heic_file_is_checked_and_shown_like_any_photo_and_its_derivative_is_a_plain_jpeg(store):
     # An iPhone photo sent as a file. It used to be kept as received, shown by name only, never checked
     # (no capture time, no duplicate hash) and, without a derivative, never purged with its GPS.
