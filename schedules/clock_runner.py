@@ -143,7 +143,7 @@ class RoutineClock:
             # Without it the log of a stopped holder ended at "holds the lease and ticks", and nothing told the
             # deployer that a standby would now take over at its next tick.
             log.info("%s: this process (%s) stops%s", WHERE, self.holder,
-                     "; the lease is released for a standby to take" if self._held else "")
+                     " and releases the lease" if self._held else "")
         except Exception as error:
             if not self.unavailable(error):
                 raise

@@ -174,7 +174,7 @@ async def test_the_log_says_when_a_scheduler_stops_and_gives_up_the_lease(routin
         await holder.stop()
     lines = [r.getMessage() for r in caplog.records if r.name == "schedules.clock_runner"]
     assert lines == ["the routine's clock: this process (host-b:2) stops",
-                     "the routine's clock: this process (host-a:1) stops; the lease is released for a standby to take"]
+                     "the routine's clock: this process (host-a:1) stops and releases the lease"]
 
 
 async def test_stopping_the_clock_lets_a_tick_in_progress_finish(routine, clock, db, caplog):
