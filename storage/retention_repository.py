@@ -16,6 +16,7 @@ from storage.day_tables import ConversationState, Evidence, LocationFix, SeenUpd
 from storage.outbox_repository import attachment_sha
 from storage.outbox_tables import OutboxFile, OutboxMessage
 from storage.presence_tables import PresenceCheck
+from storage.routine_tables import Delivery
 from storage.tables import AuditEntry, ChannelAccount, Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 
@@ -66,6 +67,13 @@ class SqlRetentionRepository:
     async def delete_seen(self, cutoff: dt.datetime, limit: int) -> int:
         chunk = select(SeenUpdate.key).where(SeenUpdate.seen_at < cutoff).limit(limit).scalar_subquery()
         return (await self.session.execute(delete(SeenUpdate).where(SeenUpdate.key.in_(chunk)))).rowcount
+
+    async def count_deliveries(self, cutoff: dt.datetime) -> int:
+        return await self._count(Delivery, Delivery.day < cutoff.date())
+
+    async def delete_deliveries(self, cutoff: dt.datetime, limit: int) -> int:
+        chunk = select(Delivery.key).where(Delivery.day < cutoff.date()).limit(limit).scalar_subquery()
+        return (await self.session.execute(delete(Delivery).where(Delivery.key.in_(chunk)))).rowcount
 
     @staticmethod
     def _strangers_refused(cutoff):

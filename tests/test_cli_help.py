@@ -53,5 +53,5 @@ def test_purge_help_names_every_kind_the_purge_removes():
     shown = " ".join(CliRunner().invoke(app, ["purge", "--help"], env={"COLUMNS": "200"}).stdout.split())
     for kind in ("location fixes", "original images", "presence-check coordinates", "strangers' refused attempts",
                  "WhatsApp chats nobody is linked to", "copies of sent messages", "14 days", "attachments",
-                 "update keys older than 3 days", "conversation states"):
+                 "update keys older than 3 days", "delivery keys", "conversation states"):
         assert kind in shown, kind

@@ -1,5 +1,5 @@
-"""Retention: the purge removes raw fixes, image originals, check coordinates, old update keys and stale
-states after RETENTION_DAYS, copies of sent messages after MESSAGE_KEEP_DAYS and their attachments once
+"""Retention: the purge removes raw fixes, image originals, check coordinates, old update keys, the routine's
+delivery keys of days gone by and stale states, copies of sent messages after MESSAGE_KEEP_DAYS and their attachments once
 nothing queued needs them, keeps summaries and derivatives, counts in a dry run exactly what it removes,
 and removes nothing more when run again; `apel purge` and the routine's nightly step."""
 
@@ -21,6 +21,7 @@ from storage.media_files import LocalMediaFiles
 from storage.media_store import FileMediaStore
 from storage.outbox_tables import OutboxFile, OutboxMessage
 from storage.presence_tables import PresenceCheck, PresenceSummary
+from storage.routine_tables import Delivery
 from storage.tables import AuditEntry, ChannelAccount, Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 from storage.unit_of_work import Database
@@ -67,6 +68,9 @@ async def seed(db, clock, media: Path) -> dict:
         uow.session.add(PresenceSummary(person_id=rudi, day=OLD.date(), mode="wfh", fixes=3, computed_at=OLD))
         for key, at in (("tg:1", NOW - dt.timedelta(days=5)), ("tg:2", NOW - dt.timedelta(days=4)), ("tg:3", NOW)):
             await uow.day.first_time(key, at)
+        for key, day in (("old", OLD.date()), ("8-days", (NOW - dt.timedelta(days=8)).date()),
+                         ("week", WEEK_AGO.date()), ("today", NOW.date())):  # the routine's claims
+            await uow.routine.claim(f"reminder:{key}", rudi, "reminder", day, NOW)
         await uow.day.set_state(ids[SEK], "report", {"step": "summary"}, RECENT)
         await uow.day.set_state(ids[HEAD], "own_task", {}, RECENT)
         await uow.day.set_state(rudi, "leave", {}, OLD)  # stale
@@ -110,7 +114,7 @@ async def rows(db, model):
 
 
 EXPECTED = PurgeCounts(location_fixes=3, original_files=2, original_bytes=0, check_coordinates=1, seen_updates=2,
-                       conversation_states=2, stranger_refusals=1, sent_messages=2, message_files=1, whatsapp_sent=1,
+                       delivery_keys=2, conversation_states=2, stranger_refusals=1, sent_messages=2, message_files=1, whatsapp_sent=1,
                        whatsapp_held=1, whatsapp_strangers=1)
 
 
@@ -140,6 +144,8 @@ async def test_a_dry_run_counts_what_the_purge_removes_and_a_second_run_removes_
     assert checks[1].lat == -1.6
     assert [s.fixes for s in await rows(db, PresenceSummary)] == [3]
     assert [s.key for s in await rows(db, SeenUpdate)] == ["tg:3"]
+    # Keys of days the routine reads again (yesterday, today) and a week's margin stay.
+    assert sorted(d.key for d in await rows(db, Delivery)) == ["reminder:today", "reminder:week"]
     assert len(await rows(db, ConversationState)) == 1  # the active head's recent state
     refusals = sorted((a.actor.split(":")[0], a.at) for a in await rows(db, AuditEntry) if a.action == "refused")
     assert refusals == [("person", OLD), ("stranger", RECENT)]

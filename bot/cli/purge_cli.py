@@ -16,7 +16,7 @@ async def purge_command(
 ) -> None:
     """The retention purge now (it also runs every night): what is older than RETENTION_DAYS.
 
-    Removes location fixes, original images, presence-check coordinates, strangers' refused attempts and WhatsApp chats nobody is linked to older than RETENTION_DAYS; copies of sent messages (outbox, WhatsApp held content and receipts) older than 14 days (RETENTION_DAYS when shorter); message attachments no queued message needs; update keys older than 3 days; conversation states of deactivated people or untouched for RETENTION_DAYS. Summaries, thumbnails, derivatives and counts stay."""
+    Removes location fixes, original images, presence-check coordinates, strangers' refused attempts and WhatsApp chats nobody is linked to older than RETENTION_DAYS; copies of sent messages (outbox, WhatsApp held content and receipts) older than 14 days (RETENTION_DAYS when shorter); message attachments no queued message needs; update keys older than 3 days; the routine's delivery keys of days more than 7 days ago; conversation states of deactivated people or untouched for RETENTION_DAYS. Summaries, thumbnails, derivatives and counts stay."""
     settings = load_settings()
     db = open_database(settings)
     try:

@@ -1,5 +1,5 @@
 """Retention (UU PDP): raw location fixes, the originals of images, presence checks' coordinates, old
-update keys and stale conversation states are removed after RETENTION_DAYS; daily summaries, thumbnails,
+update keys, the routine's delivery keys of days gone by and stale conversation states are removed; daily summaries, thumbnails,
 derivatives, hashes, flags and the evidence rows stay, so digests and monthly recaps still add up.
 Copies of sent messages (the outbox and the WhatsApp adapter's rows) go after MESSAGE_KEEP_DAYS, their
 stored attachments as soon as no queued message needs them, and WhatsApp chats nobody is linked to
@@ -19,6 +19,9 @@ from bot.ports import UnitOfWorkFactory
 
 CHUNK = 2000
 SEEN_UPDATE_DAYS = 3  # platforms redeliver within hours; three days is ample to recognise a repeat
+# The routine only ever claims keys of today and yesterday (a unit's day and the presence checks of two days):
+# older keys are never read again, and a province makes about 125 million a year.
+DELIVERY_KEEP_DAYS = 7
 PURGE_HOUR_UTC = 19  # the daily run: 02.00 WIB, 03.00 WITA, 04.00 WIT, the quietest hour
 # Sent messages are kept two weeks: long enough to answer "did my briefing go out last week?" and to take
 # the Cloud API's status callbacks, which Meta retries for up to 7 days; the chats themselves hold them.
@@ -43,6 +46,7 @@ class PurgeCounts:
     original_bytes: int = 0  # bytes of the files deleted (a file shared by several rows counts once)
     check_coordinates: int = 0
     seen_updates: int = 0
+    delivery_keys: int = 0  # the routine's claims (who was sent which step) of days the routine never reads again
     conversation_states: int = 0
     stranger_refusals: int = 0  # audit entries of unlinked chats turned away (linked people's stay)
     sent_messages: int = 0  # ended outbox messages (sent, failed, expired)
@@ -59,6 +63,7 @@ async def purge(uow_factory: UnitOfWorkFactory, files: MediaFiles, *, now: dt.da
                 dry_run: bool, actor: str = "routine", chunk: int = CHUNK) -> PurgeCounts:
     cutoff = now - dt.timedelta(days=retention_days)
     seen_cutoff = now - dt.timedelta(days=SEEN_UPDATE_DAYS)
+    delivery_cutoff = now - dt.timedelta(days=DELIVERY_KEEP_DAYS)
     message_cutoff = now - dt.timedelta(days=min(MESSAGE_KEEP_DAYS, retention_days))
     counts = PurgeCounts()
     counts.original_files, counts.original_bytes = await _originals(uow_factory, files, cutoff, now, dry_run, chunk)
@@ -66,6 +71,7 @@ async def purge(uow_factory: UnitOfWorkFactory, files: MediaFiles, *, now: dt.da
         ("location_fixes", "count_fixes", "delete_fixes", cutoff),
         ("check_coordinates", "count_check_places", "clear_check_places", cutoff),
         ("seen_updates", "count_seen", "delete_seen", seen_cutoff),
+        ("delivery_keys", "count_deliveries", "delete_deliveries", delivery_cutoff),
         ("conversation_states", "count_states", "delete_states", cutoff),
         ("stranger_refusals", "count_stranger_refusals", "delete_stranger_refusals", cutoff),
         ("sent_messages", "count_messages", "delete_messages", message_cutoff),
