@@ -62,7 +62,7 @@ def test_import_and_invites_are_audited_and_listed_in_every_format(apel_env, tmp
 
 def test_a_bad_date_is_an_error_on_stderr(apel_env):
     result = apel("audit", "--since", "minggu lalu")  # "kemarin" is a date now; "last week" is not one
-    assert result.exit_code == 1 and "minggu lalu" in result.stderr and result.stdout == ""
+    assert result.exit_code == 2 and "minggu lalu" in result.stderr and result.stdout == ""  # a usage error
     assert apel("audit", "--since", "kemarin", "-f", "json").exit_code == 0
 
 

@@ -55,3 +55,34 @@ def test_purge_help_names_every_kind_the_purge_removes():
                  "WhatsApp chats nobody is linked to", "copies of sent messages", "14 days", "attachments",
                  "update keys older than 3 days", "delivery keys", "conversation states"):
         assert kind in shown, kind
+
+
+def _rows(*args: str) -> dict[str, str]:
+    """--help's rows by the option or argument they describe: `{"KIND": "<libur|tutup|wfh|wfo>  libur, …"}`."""
+    from typer.testing import CliRunner
+
+    shown = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    rows = {}
+    for line in shown.stdout.splitlines():
+        words = line.strip("│ ").lstrip("* ").split()
+        if words and (words[0].startswith("--") or words[0].isupper()):
+            rows[words[0]] = " ".join(words[1:])
+    return rows
+
+
+def test_values_of_a_kind_say_which_rather_than_str():
+    # KIND and MODE (words with aliases) and every date were `<str>`, as if any text would do, while
+    # --format said `<table|csv|json>`; a bad one is refused as a choice is (tests/test_cli_usage_errors.py).
+    added = _rows("calendar", "add")
+    assert added["KIND"].startswith("<libur|tutup|wfh|wfo> ") and added["DATE"].startswith("<date> "), added
+    overridden = _rows("roster", "set")
+    assert overridden["MODE"].startswith("<wfo|wfh|piket|cuti|sakit|dl|libur> "), overridden
+    assert overridden["DATE"].startswith("<date> ") and overridden["NIP"].startswith("<str> ")
+    assert _rows("export")["--month"].startswith("<YYYY-MM> ")
+    for command, options in ((("calendar", "list"), ("--from", "--to")), (("schedule", "show"), ("--date",)),
+                             (("schedule", "set"), ("--from", "--to")), (("roster", "generate"), ("--from", "--to")),
+                             (("roster", "show"), ("--from", "--to")), (("digest",), ("--date",)),
+                             (("audit",), ("--since", "--until")), (("person", "plh"), ("--from", "--to"))):
+        rows = _rows(*command)
+        assert {o: rows[o].split()[0] for o in options} == {o: "<date>" for o in options}, command

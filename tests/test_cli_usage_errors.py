@@ -92,6 +92,34 @@ CASES = [
     (["org", "shw"],
      "Gagal: Perintah shw tidak ada. Yang ada: import, show, office, rename-unit, sample.",
      "Error: There is no command shw. The commands: import, show, office, rename-unit, sample."),
+    (["calendar", "add", "25-12-2026", "pesta", "Natal"],  # the codes (holiday, …) are read as well
+     "Gagal: KIND tidak menerima 'pesta': pilih libur, tutup, wfh atau wfo.",
+     "Error: KIND does not accept 'pesta': choose libur, tutup, wfh or wfo."),
+    (["roster", "set", "199001012015031001", "25-12-2026", "kantor"],
+     "Gagal: MODE tidak menerima 'kantor': pilih wfo, wfh, piket, cuti, sakit, dl atau libur.",
+     "Error: MODE does not accept 'kantor': choose wfo, wfh, piket, cuti, sakit, dl or libur."),
+    (["schedule", "set", "apel", "25:99"],
+     "Gagal: Jam tidak sah: 25:99. Tulis seperti 07.30 atau 07:30.",
+     "Error: Not a valid time: 25:99. Write it like 07.30 or 07:30."),
+    (["export", "--month", "2026-13"],
+     "Gagal: --month tidak menerima '2026-13': tulis bulan seperti 2026-11.",
+     "Error: --month does not accept '2026-13': write a month like 2026-11."),
+]
+
+# A date that is not one, in every command that reads one: told like any other value typed wrongly (it was
+# exit 1, told apart from the usage errors; scripts test for 2).
+BAD_DATES = [
+    ["calendar", "list", "--from", "32-12-2026"],
+    ["calendar", "add", "31-02-2026", "libur", "Natal"],
+    ["schedule", "show", "--date", "32-12-2026"],
+    ["schedule", "set", "apel", "07:30", "--from", "32-12-2026", "--to", "2027-01-05"],
+    ["roster", "generate", "--from", "2026-12-01", "--to", "32-12-2026"],
+    ["roster", "show", "--from", "32-12-2026"],
+    ["roster", "set", "199001012015031001", "32-12-2026", "wfh"],
+    ["digest", "--date", "32-12-2026"],
+    ["audit", "--since", "32-12-2026"],
+    ["person", "plh", "199001012015031001", "--by", "199001012015031002", "--from", "32-12-2026", "--to", "1-1"],
+    ["digest", "--date", "01-01-0001"],  # a year out of the calendar's range is no date either
 ]
 
 
@@ -104,6 +132,19 @@ def test_a_usage_error_is_told_in_the_cli_language(language, args, indonesian, e
 
     language("en")
     assert refused(*args).startswith(english)
+
+
+@pytest.mark.parametrize("args", BAD_DATES, ids=[" ".join(a) for a in BAD_DATES])
+def test_a_bad_date_is_a_usage_error_in_every_command(language, args):
+    option = args[args.index(next(a for a in args if a in ("32-12-2026", "31-02-2026", "01-01-0001"))) - 1]
+    named = option if option.startswith("--") else "DATE"
+    language("id")
+    told = refused(*args)
+    assert told.splitlines()[0].startswith(f"Gagal: {named} tidak menerima '"), told
+    assert "tulis tanggal seperti 31-12-2026, 31 Des 2026 atau 2026-12-31." in told.splitlines()[0]
+    assert told.splitlines()[1] == f"Petunjuk: apel {' '.join(args[:2] if args[0] not in ('digest', 'audit') else args[:1])} --help"
+    language("en")
+    assert refused(*args).startswith(f"Error: {named} does not accept '")
 
 
 def test_the_line_after_names_the_command_help(language):

@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 
 from bot.cli.context import run_async
 from bot.cli.export_cli import export_command
+from bot.cli.usage_errors import ApelGroup
 from bot.day_records import NewEvidence
 from bot.exports import export_bytes, render
 from bot.exports.workbook import CSV_ACTIVITY, safe, write_csv, write_xlsx
@@ -391,8 +392,8 @@ def test_months_formats_and_file_names_are_checked():
         "apel-2026-11-subbagian-umum-dinas-kominfo.xlsx"
 
 
-# The CLI, through a throwaway app (app.py registers the command for real).
-cli = typer.Typer()
+# The CLI, through a throwaway app (app.py registers the command for real) whose usage errors are apel's.
+cli = typer.Typer(cls=ApelGroup)
 cli.command("export")(run_async(export_command))
 cli.command("noop")(lambda: None)  # a second command keeps "export" a subcommand
 runner = CliRunner()
@@ -439,7 +440,7 @@ def test_the_cli_writes_csv_to_stdout_and_refuses_bad_input(seeded_env, tmp_path
     assert len(list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))) == 1 + 74
 
     bad = runner.invoke(cli, ["export", "--month", "2026-13"])
-    assert bad.exit_code == 1 and "Not a valid month: 2026-13." in bad.stderr
+    assert bad.exit_code == 2 and "--month does not accept '2026-13'" in bad.stderr  # a usage error
     # A format that is not a choice is a usage error like every other --format: exit 2, the choices named.
     bad = runner.invoke(cli, ["export", "--month", "2026-11", "--format", "pdf"])
     assert bad.exit_code == 2 and "'pdf'" in bad.stderr  # (the wording: tests/test_cli_usage_errors.py)

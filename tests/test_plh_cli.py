@@ -33,10 +33,11 @@ def test_an_admin_designates_lists_and_clears_a_plh(apel_env, tmp_path, monkeypa
             ((STAF, "--by", KABID, "--from", "2026-11-24", "--to", "2026-11-24"), "supervises nobody"),
             ((KASI, "--by", "199901012020011001", "--from", "2026-11-24", "--to", "2026-11-24"), "no person"),
             ((KASI, "--by", KABID, "--from", "2026-11-24"), "needs --by NIP, --from DATE and --to DATE"),
-            ((KASI, "--clear", "--by", KABID), "Choose one"),
-            ((KASI, "--by", KABID, "--from", "2026-13-40", "--to", "2026-11-24"), "2026-13-40")):
+            ((KASI, "--clear", "--by", KABID), "Choose one")):
         refused = apel("person", "plh", *args)
         assert refused.exit_code == 1 and problem in refused.stderr, (args, refused.stderr)
+    # Not a date at all: a usage error (tests/test_cli_usage_errors.py).
+    assert apel("person", "plh", KASI, "--by", KABID, "--from", "2026-13-40", "--to", "2026-11-24").exit_code == 2
     assert [(r["official_nip"], r["plh_nip"], r["from"], r["to"]) for r in listed()] == [
         (HEAD, SEK, "2026-11-23", "2026-11-27")]
     assert "Budi Santoso" in apel("person", "plh-list").stdout

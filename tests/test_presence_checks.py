@@ -326,7 +326,7 @@ def test_the_cli_sets_the_unit_and_runs_the_check_step_now(apel_env, tmp_path, m
     monkeypatch.setenv("FAKE_NOW", "2026-11-23T10:00:00+08:00")
     assert runner.invoke(app, ["org", "import", str(write_csv(tmp_path / "org.csv", small_office()))]).exit_code == 0
     refused = runner.invoke(app, ["schedule", "set", "presence_selfie", "kadang"])
-    assert refused.exit_code == 1 and "Write yes or no" in refused.stderr
+    assert refused.exit_code == 2 and "Write yes or no" in refused.stderr  # a value typed wrongly: usage
     for field, value in (("presence_checks_per_day", "2"), ("presence_selfie", "ya")):
         assert runner.invoke(app, ["schedule", "set", field, value]).exit_code == 0
     assert runner.invoke(app, ["roster", "set", STAF, "2026-11-23", "wfh"]).exit_code == 0

@@ -62,7 +62,7 @@ def test_bad_schedule_values_are_refused_politely(office):
         (("lunch", "12:00"), "Unknown schedule field"),
     ]:
         result = apel("schedule", "set", *args)
-        assert result.exit_code == 1 and message in result.stderr
+        assert result.exit_code == 2 and message in result.stderr  # a usage error, as a bad --format is
     assert schedule()["apel"] == ("07.30", "default")
 
 
@@ -71,7 +71,7 @@ def test_digest_times_without_a_time_are_refused_rather_than_stopping_every_tick
     (briefings, reminders and digests of every unit stopped), with "digest_times =  " as the only hint."""
     for typed in (",", " , "):
         result = apel("schedule", "set", "digest_times", typed)
-        assert result.exit_code == 1 and "Not a valid time" in result.stderr, result.stderr
+        assert result.exit_code == 2 and "Not a valid time" in result.stderr, result.stderr  # a usage error
     assert schedule()["digest_times"] == ("16.30,17.00,17.30", "default")
     from bot.domain.unit_schedule import from_json
 
@@ -86,13 +86,13 @@ def test_calendar_lists_national_days_and_takes_local_ones(office):
     assert added.exit_code == 0
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-28", "--to", "2026-12-28", "-f", "json").stdout)
     assert listed == [{"date": "2026-12-28", "kind": "office_closed", "name": "Banjir", "unit": "Seksi Timur"}]
-    assert apel("calendar", "add", "2026-12-29", "party", "x").exit_code == 1
+    assert apel("calendar", "add", "2026-12-29", "party", "x").exit_code == 2  # not one of the kinds: usage
     everyone = apel("calendar", "add", "29-12-2026", "libur", "Hari Jadi")  # as chat takes it
     assert everyone.exit_code == 0 and "(unit: all units)" in everyone.stderr and "(unit: -)" not in everyone.stderr
     listed = json.loads(apel("calendar", "list", "--from", "29/12/2026", "--to", "29 Des 2026", "-f", "json").stdout)
     assert [(r["date"], r["name"]) for r in listed] == [("2026-12-29", "Hari Jadi")]
     refused = apel("calendar", "add", "31-02-2026", "libur", "x")
-    assert refused.exit_code == 1 and "31-02-2026" in refused.stderr
+    assert refused.exit_code == 2 and "31-02-2026" in refused.stderr  # not a date: a usage error
 
 
 def test_roster_generate_and_show_keep_overrides(office):

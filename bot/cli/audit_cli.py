@@ -11,13 +11,15 @@ import typer
 
 from bot.cli.context import load_settings, open_database
 from bot.cli.output import FORMAT_OPTION, Format, emit
-from bot.cli.routine_cli import DATE_HELP, parse_date
+from bot.cli.typed_values import DATE_HELP, date_back
 from bot.services.errors import ServiceError
 
 
 async def audit_command(
-    since: str | None = typer.Option(None, "--since", help=f"From this day, inclusive. {DATE_HELP}."),
-    until: str | None = typer.Option(None, "--until", help=f"Up to this day, inclusive. {DATE_HELP}."),
+    first: dt.date | None = typer.Option(None, "--since", parser=date_back,
+                                         help=f"From this day, inclusive. {DATE_HELP}."),
+    last: dt.date | None = typer.Option(None, "--until", parser=date_back,
+                                        help=f"Up to this day, inclusive. {DATE_HELP}."),
     action: str | None = typer.Option(None, "--action", help="Only this action, e.g. org_import, invites_issue."),
     actor: str | None = typer.Option(None, "--actor", help="Only this actor: cli, person:<id>, …"),
     limit: int = typer.Option(200, "--limit", min=1, max=100_000, help="At most this many entries."),
@@ -26,7 +28,6 @@ async def audit_command(
     """The audit log: when, who, what, and the details (never a secret or an invite code)."""
     settings = load_settings()
     zone = ZoneInfo(settings.default_timezone)
-    first, last = parse_date(since, looking_back=True), parse_date(until, looking_back=True)
     if first and last and last < first:
         # The dates swapped would list nothing, which a script reads as "nothing happened".
         raise ServiceError("cli.audit_bad_period")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -13,7 +14,7 @@ from rich.markup import escape
 
 from bot.cli.context import load_settings, office_today, open_database
 from bot.cli.output import current_language, fail, out, say
-from bot.cli.routine_cli import DATE_HELP, parse_date
+from bot.cli.typed_values import DATE_HELP, date_back
 from bot.services import digest
 from bot.services.digest_query import as_record, digests_for
 from bot.services.turn import translator
@@ -28,13 +29,13 @@ class DigestFormat(StrEnum):
 
 
 async def digest_command(
-    on: str | None = typer.Option(None, "--date", help=f"{DATE_HELP}; default today"),
+    on: dt.date | None = typer.Option(None, "--date", parser=date_back, help=f"{DATE_HELP}; default today"),
     unit: str | None = typer.Option(None, "--unit", help="Supervisors of this unit and the units below it."),
     fmt: DigestFormat = typer.Option(DigestFormat.TEXT, "--format", "-f", help="text or json"),
 ) -> None:
     """Print each supervisor's digest: text as people see it, or JSON for scripts."""
     settings = load_settings()
-    day = parse_date(on, looking_back=True) or office_today()
+    day = on or office_today()
     if day > office_today():
         raise fail("digest.not_yet", date=format_date(day, current_language()))
     db = open_database(settings)

@@ -4,6 +4,7 @@ the per-person summary (the allowance inputs), as a workbook or CSV."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,10 +14,11 @@ import typer
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.files import ReplacedFile
 from bot.cli.output import current_language, progress_bar, say
+from bot.cli.typed_values import month
 from bot.exports import render
 from bot.exports.workbook import write_csv
 from bot.services.errors import ServiceError
-from bot.services.month_export import build_month, export_filename, parse_month
+from bot.services.month_export import build_month, export_filename
 from bot.texts import text
 
 
@@ -26,7 +28,7 @@ class ExportFormat(StrEnum):
 
 
 async def export_command(
-    month: str = typer.Option(..., "--month", help="YYYY-MM"),
+    first: dt.date = typer.Option(..., "--month", parser=month, metavar="<YYYY-MM>", help="The month, e.g. 2026-11."),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
     # A choice, so that a wrong one is a usage error (exit 2, the choices named) as for every other --format;
     # any case, since `-f CSV` has always worked.
@@ -40,7 +42,6 @@ async def export_command(
     Per person the daily activity log (LHPPK layout), per unit the summary: workdays, WFH/WFO/leave,
     reports on time/late/missing, approvals."""
     settings = load_settings()  # sets the catalog language
-    first = parse_month(month)
     fmt = fmt.value
     if summary and fmt != "csv":
         raise ServiceError("export.summary_csv_only")  # the workbook was written without a word about it
@@ -63,7 +64,7 @@ async def export_command(
             async with db.uow() as uow:
                 now = clock().now()
                 export = await build_month(uow, month=first, unit=unit, now=now, progress=read, lang=lang)
-            detail = {"month": month, "unit": unit, "people": len(export.people), "format": fmt}
+            detail = {"month": f"{first:%Y-%m}", "unit": unit, "people": len(export.people), "format": fmt}
             if to_stdout:
                 # What reaches a pipe has left, even if the reader stops early: recorded first.
                 await _audit(db, now, detail)

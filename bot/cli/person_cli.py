@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import typer
 from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_database, run_async
 from bot.cli.files import ReplacedFile, cannot_write
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, err, fail, say
-from bot.cli.routine_cli import DATE_HELP, parse_date
+from bot.cli.typed_values import DATE_HELP, date_ahead
 from bot.services import plh
 from bot.exports.person_archive import write_archive
 from bot.services.nip_correction import correct_nip
@@ -81,8 +82,9 @@ async def nip_command(
 async def plh_command(
     nip: str = typer.Argument(..., help="The NIP of the official who will be away."),
     by: str | None = typer.Option(None, "--by", help="The NIP of the acting official (Plh)."),
-    start: str | None = typer.Option(None, "--from", help=f"{DATE_HELP}; the first day (with --clear: default today)."),
-    end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; the last day, included."),
+    start: dt.date | None = typer.Option(None, "--from", parser=date_ahead,
+                                         help=f"{DATE_HELP}; the first day (with --clear: default today)."),
+    end: dt.date | None = typer.Option(None, "--to", parser=date_ahead, help=f"{DATE_HELP}; the last day, included."),
     clear: bool = typer.Option(False, "--clear", help="End the official's Plh from --from (default today) on."),
 ) -> None:
     """Designate an acting official (Plh) for an official's days away, or clear one.
@@ -95,7 +97,7 @@ async def plh_command(
     if not clear and (by is None or start is None or end is None):
         raise fail("plh.needs_period")
     lang, today = current_language(), office_today()
-    first, last = parse_date(start) or today, parse_date(end)
+    first, last = start or today, end
     db = open_database(settings)
     try:
         if clear:

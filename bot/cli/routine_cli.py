@@ -8,29 +8,16 @@ import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_database, run_async
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, progress_bar, say
-from bot.domain.leave_period import parse_date as read_date
-from bot.domain.unit_schedule import FROM_THEN_ON
+from bot.cli.typed_values import DATE_HELP, CalendarKind, calendar_kind, date_ahead
+from bot.cli.usage_errors import RefusedValue
+from bot.domain.unit_schedule import FROM_THEN_ON, ScheduleValueError, parse_value
+from bot.domain.workday import Mode
 from bot.services import calendar_admin, roster_admin, schedule_admin
-from bot.services.errors import ServiceError
 from bot.texts import format_date, text
 
 schedule_app = typer.Typer(help="Unit schedules: apel time, deadline, reminders, digests.", no_args_is_help=True)
 calendar_app = typer.Typer(help="Holidays, office closures and WFH/WFO directives.", no_args_is_help=True)
 roster_app = typer.Typer(help="The WFH/WFO rotation.", no_args_is_help=True)
-
-
-DATE_HELP = "A date (2026-12-25, 25-12-2026 or 25 Des 2026)"
-
-
-def parse_date(text: str | None, *, looking_back: bool = False) -> dt.date | None:
-    """2026-12-31, or as chat takes it: 31-12-2026, 31/12/2026, 31 Des 2026 (the refusal offers these).
-    Without a year the next such date, or with `looking_back` the latest one not after today."""
-    if text is None:
-        return None
-    found = read_date(text, office_today(), looking_back=looking_back)
-    if found is None:
-        raise ServiceError("calendar.bad_date", value=text)
-    return found
 
 
 async def _with_uow(work, *, commit: bool = False):
@@ -57,11 +44,12 @@ def _label(lang: str, template: str, code: str) -> str:
 @run_async
 async def schedule_show(
     unit: str | None = typer.Option(None, "--unit", help="Default: the top unit."),
-    on: str | None = typer.Option(None, "--date", help=f"{DATE_HELP}; default today (overrides depend on the date)."),
+    on: dt.date | None = typer.Option(None, "--date", parser=date_ahead,
+                                      help=f"{DATE_HELP}; default today (overrides depend on the date)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The effective schedule of a unit and where each value comes from."""
-    day = parse_date(on) or office_today()
+    day = on or office_today()
     name, lines = await _with_uow(lambda uow, now: schedule_admin.show(uow, unit, day))
     lang = current_language()
     shown = {x.field: schedule_admin.worded(x.value, x.unit, x.valid_from, x.valid_to, lang) for x in lines}
@@ -78,14 +66,21 @@ async def schedule_set(
     field: str = typer.Argument(..., help="e.g. apel, deadline, deadline_by_weekday, reminder_offsets_min, workdays"),
     value: str = typer.Argument(..., help="e.g. 07:30, 16:00, fri=16:30, 60,15, mon,tue,wed,thu,fri,sat"),
     unit: str | None = typer.Option(None, "--unit", help="Default: the top unit (everyone inherits it)."),
-    start: str | None = typer.Option(None, "--from", help="With --to: an override for a period (Ramadan hours); "
-                                     "alone: the value from that day on."),
-    end: str | None = typer.Option(None, "--to", help="With --from: the period's last day (one day: the same date)."),
+    start: dt.date | None = typer.Option(None, "--from", parser=date_ahead,
+                                         help="With --to: an override for a period (Ramadan hours); "
+                                         "alone: the value from that day on."),
+    end: dt.date | None = typer.Option(None, "--to", parser=date_ahead,
+                                       help="With --from: the period's last day (one day: the same date)."),
 ) -> None:
     """Change one value of a unit's schedule (or of a period's override)."""
+    load_settings()  # the catalog language, before the value is refused
+    try:
+        parse_value(field, value)  # the service reads it again; a time or list typed wrongly is a usage error
+    except ScheduleValueError as exc:
+        raise RefusedValue(exc.code, **exc.params) from None
     saved = await _with_uow(
         lambda uow, now: schedule_admin.set_field(uow, unit=unit, field=field, value=value,
-                                                  valid_from=parse_date(start), valid_to=parse_date(end),
+                                                  valid_from=start, valid_to=end,
                                                   actor=CLI_ACTOR, now=now),
         commit=True,
     )
@@ -104,13 +99,13 @@ async def schedule_set(
 @calendar_app.command("list")
 @run_async
 async def calendar_list(
-    start: str | None = typer.Option(None, "--from", help=f"{DATE_HELP}; default today"),
-    end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; default 90 days later"),
+    start: dt.date | None = typer.Option(None, "--from", parser=date_ahead, help=f"{DATE_HELP}; default today"),
+    end: dt.date | None = typer.Option(None, "--to", parser=date_ahead, help=f"{DATE_HELP}; default 90 days later"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """National holidays, cuti bersama, and the days off and directives added here."""
-    first = parse_date(start) or office_today()
-    last = parse_date(end) or first + dt.timedelta(days=90)
+    first = start or office_today()
+    last = end or first + dt.timedelta(days=90)
     entries = await _with_uow(lambda uow, now: calendar_admin.entries_between(uow, first, last))
     lang, table = current_language(), fmt is Format.TABLE
     emit([{"date": format_date(e.day, lang) if table else e.day.isoformat(),
@@ -122,15 +117,16 @@ async def calendar_list(
 @calendar_app.command("add")
 @run_async
 async def calendar_add(
-    day: str = typer.Argument(..., metavar="DATE", help=DATE_HELP),
-    kind: str = typer.Argument(..., help="libur, tutup, wfh or wfo (as in /libur); or holiday, office_closed, "
-                                         "all_wfh, all_wfo"),
+    day: dt.date = typer.Argument(..., metavar="DATE", parser=date_ahead, help=DATE_HELP),
+    kind: CalendarKind = typer.Argument(..., parser=calendar_kind,
+                                        help="libur, tutup, wfh or wfo (as in /libur); or holiday, office_closed, "
+                                             "all_wfh, all_wfo"),
     name: str = typer.Argument(..., help='what people are told, e.g. "HUT Provinsi Jambi"'),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
 ) -> None:
     """Add a day off or a directive; the same date, kind and unit again renames it (or changes nothing)."""
     added = await _with_uow(
-        lambda uow, now: calendar_admin.add_entry(uow, day=parse_date(day), kind=kind, name=name, unit=unit,
+        lambda uow, now: calendar_admin.add_entry(uow, day=day, kind=kind.value, name=name, unit=unit,
                                                   actor=CLI_ACTOR, now=now,
                                                   default_language=load_settings().default_language.value),
         commit=True,
@@ -145,14 +141,13 @@ async def calendar_add(
 @roster_app.command("generate")
 @run_async
 async def roster_generate(
-    start: str = typer.Option(..., "--from", help=DATE_HELP),
-    end: str = typer.Option(..., "--to", help=DATE_HELP),
+    first: dt.date = typer.Option(..., "--from", parser=date_ahead, help=DATE_HELP),
+    last: dt.date = typer.Option(..., "--to", parser=date_ahead, help=DATE_HELP),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Assign each person a mode per workday; lists the conflicts (exit 0 even with conflicts)."""
-    load_settings()  # the catalog language, before a date is refused
-    first, last = parse_date(start), parse_date(end)
+    load_settings()  # the catalog language
     with progress_bar() as bar:
         # A province's roster takes minutes: its units as they are planned, then the one write.
         planning = bar.add_task(text(current_language(), "roster.planning"), total=None)
@@ -179,14 +174,13 @@ async def roster_generate(
 @roster_app.command("show")
 @run_async
 async def roster_show(
-    start: str = typer.Option(..., "--from", help=DATE_HELP),
-    end: str | None = typer.Option(None, "--to", help=f"{DATE_HELP}; default --from"),
+    first: dt.date = typer.Option(..., "--from", parser=date_ahead, help=DATE_HELP),
+    end: dt.date | None = typer.Option(None, "--to", parser=date_ahead, help=f"{DATE_HELP}; default --from"),
     unit: str | None = typer.Option(None, "--unit", help="Only this unit and the units below it."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """One record per person per day: date, nip, name, unit, mode, reason."""
-    first = parse_date(start)
-    lines = await _with_uow(lambda uow, now: roster_admin.show_roster(uow, start=first, end=parse_date(end) or first,
+    lines = await _with_uow(lambda uow, now: roster_admin.show_roster(uow, start=first, end=end or first,
                                                                       unit=unit))
     lang, table = current_language(), fmt is Format.TABLE
     emit([{"date": format_date(x.day, lang) if table else x.day.isoformat(), "nip": x.nip, "name": x.name,
@@ -201,14 +195,15 @@ async def roster_show(
 @run_async
 async def roster_set(
     nip: str = typer.Argument(..., help="The person's NIP."),
-    day: str = typer.Argument(..., metavar="DATE", help=DATE_HELP),
-    mode: str = typer.Argument(..., help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
+    day: dt.date = typer.Argument(..., metavar="DATE", parser=date_ahead, help=DATE_HELP),
+    mode: Mode = typer.Argument(..., case_sensitive=False,
+                                help="wfo, wfh, piket, cuti, sakit, dl or libur (a day off for this person)"),
     reason: str = typer.Option("", "--reason", help="Why; shown with the day by apel roster show."),
 ) -> None:
     """Override one person's day; the generator keeps it."""
     await _with_uow(
-        lambda uow, now: roster_admin.override_day(uow, nip=nip, day=parse_date(day), mode=mode, reason=reason,
+        lambda uow, now: roster_admin.override_day(uow, nip=nip, day=day, mode=mode.value, reason=reason,
                                                    actor=CLI_ACTOR, now=now),
         commit=True,
     )
-    say("roster.overridden", nip=nip, date=format_date(parse_date(day), current_language()), mode=mode)
+    say("roster.overridden", nip=nip, date=format_date(day, current_language()), mode=mode.value)

@@ -20,6 +20,7 @@ from typer.core import TyperArgument, TyperGroup
 
 from bot.cli.config_errors import problems_language
 from bot.cli.output import err, set_language
+from bot.cli.typed_values import UnreadValue
 from bot.texts import text
 
 USAGE_EXIT = 2  # usage errors' conventional exit code (Click's, the shell builtins'); scripts may test for it
@@ -31,6 +32,16 @@ class _UnknownCommand(click_errors.UsageError):
     def __init__(self, name: str, ctx) -> None:
         super().__init__(f"No such command {name!r}.", ctx)
         self.name = name
+
+
+class RefusedValue(click_errors.UsageError):
+    """A value the command reads only once it knows what for (`apel schedule set apel 7.3o`: the field says
+    it is a time), refused like one refused while parsing: exit 2, its catalog line."""
+
+    def __init__(self, code: str, **params) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 class ApelGroup(TyperGroup):
@@ -86,6 +97,8 @@ def _context_of(exc: click_errors.UsageError):
 def usage_problem(exc: click_errors.UsageError, lang: str) -> str:
     """One line naming what was typed wrong and what is accepted."""
     ctx = exc.ctx
+    if isinstance(exc, RefusedValue):
+        return text(lang, exc.code, **exc.params)
     if isinstance(exc, _UnknownCommand):
         commands = ctx.command.list_commands(ctx) if ctx is not None else []
         return text(lang, "cli.usage_unknown_command", name=exc.name, commands=", ".join(commands))
@@ -116,6 +129,9 @@ def _bad_value(exc: click_errors.BadParameter, lang: str) -> str:
     errors = exc.__cause__.errors() if isinstance(exc.__cause__, ValidationError) else []
     kind = errors[0]["type"] if errors else ""
     value = repr(errors[0]["input"]) if errors and "input" in errors[0] else None
+    unread = errors[0].get("ctx", {}).get("error") if errors else None
+    if isinstance(unread, UnreadValue) and value is not None:  # a date, a month (bot/cli/typed_values.py)
+        return text(lang, unread.code, option=_name(param), value=value, **unread.params)
     choices = _choices(param)
     if choices:
         return text(lang, "cli.usage_choice", option=_name(param), value=value, choices=one_of(choices, lang))
