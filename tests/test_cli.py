@@ -325,3 +325,17 @@ def test_running_with_a_channel_ends_the_console_trial(apel_env, monkeypatch):
     assert console_step.exit_code == 0, console_step.stderr
     assert "0 messages queued" in console_step.stderr, console_step.stderr
     assert "for console accounts not queued" in console_step.stderr, console_step.stderr
+
+
+def test_a_problem_of_no_one_column_is_null_in_json_and_empty_in_csv(capsys):
+    # JSON said "column": "" for such a row, a column named by the empty string.
+    from bot.cli.org import print_report
+    from bot.cli.output import Format
+    from bot.domain.orgchart import RowError
+    from bot.services.org_import import ImportReport
+
+    report = ImportReport(rows_read=1, errors=[RowError(2, "row.empty_required")], written=False, partial=False)
+    print_report(report, Format.JSON)
+    assert [p["column"] for p in json.loads(capsys.readouterr().out)] == [None]
+    print_report(report, Format.CSV)
+    assert capsys.readouterr().out.splitlines()[1].startswith("2,,row.empty_required,")

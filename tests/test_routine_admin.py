@@ -272,7 +272,10 @@ async def test_libur_without_a_name_says_nothing_was_added_rather_than_listing(a
 def test_calendar_add_takes_the_chat_words_and_tables_word_the_codes(office, monkeypatch):
     assert apel("calendar", "add", "2026-12-30", "tutup", "Banjir").exit_code == 0
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "json").stdout)
-    assert listed == [{"date": "2026-12-30", "kind": "office_closed", "name": "Banjir", "unit": ""}]
+    # Office-wide: no unit, null in JSON (it was "", as if a unit had an empty name); empty in CSV.
+    assert listed == [{"date": "2026-12-30", "kind": "office_closed", "name": "Banjir", "unit": None}]
+    as_csv = apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "csv").stdout
+    assert as_csv == "date,kind,name,unit\n2026-12-30,office_closed,Banjir,\n"
     table = apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30").stdout
     assert "office closed" in table and "office_closed" not in table and "Wednesday, 30 December 2026" in table
     assert apel("roster", "generate", "--from", "2026-11-23", "--to", "2026-11-23").exit_code == 0
@@ -293,7 +296,7 @@ def test_the_same_calendar_entry_twice_is_one_entry_and_a_new_name_renames_it(of
     other_unit = apel("calendar", "add", "2026-12-30", "holiday", "Hari Jadi Kabupaten", "--unit", "Seksi Timur")
     assert "Added" in other_unit.stderr
     listed = json.loads(apel("calendar", "list", "--from", "2026-12-30", "--to", "2026-12-30", "-f", "json").stdout)
-    assert [(r["name"], r["unit"]) for r in listed] == [("Hari Jadi Kab. Muaro Jambi", ""),
+    assert [(r["name"], r["unit"]) for r in listed] == [("Hari Jadi Kab. Muaro Jambi", None),
                                                         ("Hari Jadi Kabupaten", "Seksi Timur")]
 
 

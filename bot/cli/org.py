@@ -64,7 +64,7 @@ async def import_file(path: Path, *, partial: bool, dry_run: bool = False,
 def print_report(report: ImportReport, fmt: Format, *, dry_run: bool = False) -> None:
     lang = current_language()
     records = [
-        {"row": e.row, "column": e.column or "", "code": e.code, "problem": text(lang, e.code, **e.params)}
+        {"row": e.row, "column": e.column, "code": e.code, "problem": text(lang, e.code, **e.params)}
         for e in report.errors
     ]
     columns = [("row", "col.row"), ("column", "col.column"), ("problem", "col.problem")]

@@ -109,7 +109,7 @@ async def calendar_list(
     entries = await _with_uow(lambda uow, now: calendar_admin.entries_between(uow, first, last))
     lang, table = current_language(), fmt is Format.TABLE
     emit([{"date": format_date(e.day, lang) if table else e.day.isoformat(),
-           "kind": calendar_admin.kind_label(e.kind, lang) if table else e.kind, "name": e.name, "unit": e.scope or ""}
+           "kind": calendar_admin.kind_label(e.kind, lang) if table else e.kind, "name": e.name, "unit": e.scope}
           for e in entries],
          [("date", "col.date"), ("kind", "col.kind"), ("name", "col.name"), ("unit", "col.unit")], fmt)
 
