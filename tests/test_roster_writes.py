@@ -74,3 +74,23 @@ async def test_the_roster_tells_its_progress_unit_by_unit(db, clock):
                                        progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert report.written == 30 * 5
+
+
+async def test_one_persons_day_reads_that_person_not_the_whole_office(db, clock):
+    # `apel roster set` read every person of the office (with their supervisors) to find one NIP: seconds
+    # for a province, for one day of one person, with nothing on the screen.
+    from bot.services.roster_admin import override_day
+
+    clock.current = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
+    await run_import(db, clock, office(30))
+    with recorded_statements(db.engine) as statements:
+        async with db.uow() as uow:
+            await override_day(uow, nip=flat_office_nip(7), day=MONDAY, mode="wfh", reason="", actor="test",
+                               now=clock.current)
+            await uow.commit()
+    people = [s for s in statements if s.upper().startswith("SELECT") and " FROM PERSON" in s.upper()]
+    assert people and all(" WHERE " in s.upper() for s in people), people
+    async with db.uow() as uow:
+        person = await uow.org.holder_of_nip(flat_office_nip(7))
+        days = await uow.day.work_days_between([person[0]], MONDAY, MONDAY)
+    assert [(w.mode, w.source) for w in days] == [("wfh", "override")]
