@@ -138,6 +138,21 @@ def test_invites_are_written_to_a_private_csv(apel_env, office_csv, tmp_path):
     assert all(r["code"] not in result.stdout + result.stderr for r in rows)
 
 
+def test_invites_show_a_progress_bar_on_a_terminal_only(apel_env, office_csv, tmp_path, monkeypatch):
+    # `apel invite` for a province worked for a while with nothing on the screen, unlike org import.
+    from rich.console import Console
+
+    from bot.cli import output
+
+    apel("org", "import", str(office_csv))
+    piped = apel("invite", "--out", str(tmp_path / "a.csv"), "-f", "json")
+    assert piped.exit_code == 0 and "Issuing invites" not in piped.stderr
+    monkeypatch.setattr(output, "err", Console(stderr=True, force_terminal=True, width=100))
+    watched = apel("invite", "--out", str(tmp_path / "b.csv"), "-f", "json")
+    assert watched.exit_code == 0 and "Issuing invites" in watched.stderr, watched.stderr
+    assert len(json.loads(watched.stdout)) == 5  # the bar is on stderr: stdout stays the listing
+
+
 def test_invite_for_an_unknown_unit_fails_politely(apel_env, office_csv, tmp_path):
     apel("org", "import", str(office_csv))
     result = apel("invite", "--unit", "Nowhere", "--out", str(tmp_path / "i.csv"))

@@ -114,6 +114,24 @@ async def test_reissuing_revokes_the_previous_code(db, clock):
     assert (await redeem(db, clock, new)).linked
 
 
+async def test_issuing_tells_its_progress_chunk_by_chunk_and_revokes_every_old_code(db, clock, monkeypatch):
+    # A province's invites took a while with nothing on the screen; the CLI's bar is fed from here.
+    from bot.services import invites
+    from bot.services.invites import issue_into
+
+    await run_import(db, clock, small_office())
+    old = {i.nip: i.code for i in await issue(db, clock)}
+    monkeypatch.setattr(invites, "CHUNK", 2)
+    calls = []
+    async with db.uow() as uow:
+        issued = await issue_into(uow, now=clock.now(), channel=Channel.TELEGRAM, unit=None, ttl=TTL, links=LINKS,
+                                  actor="test", progress=lambda done, total: calls.append((done, total)))
+        await uow.commit()
+    assert calls == [(0, 5), (2, 5), (4, 5), (5, 5)] and len(issued) == 5
+    assert {(await redeem(db, clock, code, external_id=nip)).reason for nip, code in old.items()} == {"revoked"}
+    assert [(await redeem(db, clock, i.code, external_id=i.nip)).linked for i in issued] == [True] * 5
+
+
 async def test_wrong_codes_and_other_channels_are_refused_alike(db, clock):
     await run_import(db, clock, small_office())
     code = (await issue(db, clock))[0].code

@@ -10,11 +10,11 @@ import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.files import ReplacedFile
-from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, say
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, progress_bar, say
 from bot.domain.org_terms import INVITE_CHANNELS, Channel
 from bot.clock import iso_utc
 from bot.services.invites import LinkSettings, invites_csv, issue_into
-from bot.texts import format_datetime
+from bot.texts import format_datetime, text
 
 # Only the channels that redeem invites are offered, so `--channel console` is a usage error before any
 # work (the console chat is linked without one).
@@ -32,7 +32,9 @@ async def invite_command(
     settings = load_settings()
     # Issuing revokes everyone's earlier codes: the file must be writable first, and written before the
     # commit, or the new codes would be lost with the old ones already void.
-    with ReplacedFile(out_path, private=True) as target:
+    with ReplacedFile(out_path, private=True) as target, progress_bar() as bar:
+        # A province's invites take a while: the people done so far (revoked, made, stored), on a terminal.
+        issuing = bar.add_task(text(current_language(), "cli.invite_issuing"), total=None)
         db = open_database(settings)
         try:
             async with db.uow() as uow:
@@ -44,6 +46,7 @@ async def invite_command(
                     ttl=dt.timedelta(days=settings.invite_ttl_days),
                     links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
                     actor=CLI_ACTOR,
+                    progress=lambda done, total: bar.update(issuing, completed=done, total=total),
                 )
                 if not issued:
                     say("cli.invite_none")

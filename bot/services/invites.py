@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.clock import iso_utc
@@ -13,6 +14,8 @@ from bot.domain.org_terms import Channel
 from bot.ports import Clock, NewInvite, UnitOfWork, UnitOfWorkFactory
 from bot.services.errors import ServiceError
 from bot.services.org_directory import units_under
+
+CHUNK = 1000  # people per round of revoke and insert: what a progress bar advances by
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,10 @@ async def issue_into(
     ttl: dt.timedelta,
     links: LinkSettings,
     actor: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[IssuedInvite]:
-    """Invites inside an open unit of work (the caller commits): the CLI and the admin chat share it."""
+    """Invites inside an open unit of work (the caller commits): the CLI and the admin chat share it.
+    `progress(done, total)`: people done so far, after each chunk of them (a province's take a while)."""
     if channel is Channel.TELEGRAM and not links.telegram_username:
         raise ServiceError("invite.needs_setting", setting="TELEGRAM_BOT_USERNAME")
     if channel is Channel.WHATSAPP and not links.whatsapp_number:
@@ -68,16 +73,24 @@ async def issue_into(
     units = await units_under(uow, unit)
     zones = {u.name: u.timezone for u in (await uow.org.stored_units()).values()}
     people = await uow.org.list_people(units, include_inactive=False)
-    await uow.invites.revoke_open([p.id for p in people], channel, now)
-    issued, rows = [], []
-    for person in people:
-        code = new_code()
-        rows.append(NewInvite(person.id, channel, hash_code(code), now, expires))
-        link = invite_link(
-            channel, code, telegram_username=links.telegram_username, whatsapp_number=links.whatsapp_number
-        )
-        issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires, zones[person.unit]))
-    await uow.invites.add_many(rows)
+    issued = []
+    if progress:
+        progress(0, len(people))
+    for start in range(0, len(people), CHUNK):
+        chunk = people[start : start + CHUNK]
+        await uow.invites.revoke_open([p.id for p in chunk], channel, now)
+        rows = []
+        for person in chunk:
+            code = new_code()
+            rows.append(NewInvite(person.id, channel, hash_code(code), now, expires))
+            link = invite_link(
+                channel, code, telegram_username=links.telegram_username, whatsapp_number=links.whatsapp_number
+            )
+            issued.append(IssuedInvite(person.nip, person.name, person.unit, channel, code, link, expires,
+                                       zones[person.unit]))
+        await uow.invites.add_many(rows)
+        if progress:
+            progress(len(issued), len(people))
     # The audit keeps who got a code, never the code.
     await uow.audit.record(now, actor, "invites_issue", {"channel": channel.value, "unit": unit, "count": len(issued)})
     return issued
