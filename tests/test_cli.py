@@ -354,3 +354,13 @@ def test_a_problem_of_no_one_column_is_null_in_json_and_empty_in_csv(capsys):
     assert [p["column"] for p in json.loads(capsys.readouterr().out)] == [None]
     print_report(report, Format.CSV)
     assert capsys.readouterr().out.splitlines()[1].startswith("2,,row.empty_required,")
+
+
+def test_format_is_read_in_any_case_as_export_reads_it(apel_env, office_csv):
+    # `apel export -f CSV` worked while `apel org show -f CSV` and `apel digest -f JSON` were usage errors.
+    apel("org", "import", str(office_csv))
+    shown = apel("org", "show", "-f", "CSV")
+    assert shown.exit_code == 0 and shown.stdout.startswith("nip,name,position,unit,supervisor_nip,active,role\n")
+    assert json.loads(apel("audit", "--format", "Json").stdout)
+    digest = apel("digest", "--date", "2026-11-23", "-f", "JSON")
+    assert digest.exit_code == 0 and isinstance(json.loads(digest.stdout), list), digest.stderr

@@ -31,7 +31,7 @@ class DigestFormat(StrEnum):
 async def digest_command(
     on: dt.date | None = typer.Option(None, "--date", parser=date_back, help=f"{DATE_HELP}; default today"),
     unit: str | None = typer.Option(None, "--unit", help="Supervisors of this unit and the units below it."),
-    fmt: DigestFormat = typer.Option(DigestFormat.TEXT, "--format", "-f", help="text or json"),
+    fmt: DigestFormat = typer.Option(DigestFormat.TEXT, "--format", "-f", case_sensitive=False, help="text or json"),
 ) -> None:
     """Print each supervisor's digest: text as people see it, or JSON for scripts."""
     settings = load_settings()

@@ -36,7 +36,8 @@ class Format(StrEnum):
     JSON = "json"
 
 
-FORMAT_OPTION = typer.Option(Format.TABLE, "--format", "-f", help="table, csv or json")
+# Any case, as `apel export -f CSV` always took it: a script's `-f JSON` was a usage error on the listings alone.
+FORMAT_OPTION = typer.Option(Format.TABLE, "--format", "-f", case_sensitive=False, help="table, csv or json")
 
 
 def emit(records: Sequence[dict], columns: Sequence[tuple[str, str]], fmt: Format, *, title: str | None = None,
