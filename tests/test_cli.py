@@ -364,3 +364,11 @@ def test_format_is_read_in_any_case_as_export_reads_it(apel_env, office_csv):
     assert json.loads(apel("audit", "--format", "Json").stdout)
     digest = apel("digest", "--date", "2026-11-23", "-f", "JSON")
     assert digest.exit_code == 0 and isinstance(json.loads(digest.stdout), list), digest.stderr
+
+
+def test_invites_for_nobody_are_an_error_like_the_others(apel_env, tmp_path):
+    # It exited 1 with a bare status line, unlike every other error ("Error: …").
+    result = apel("invite", "--out", str(tmp_path / "i.csv"), "-f", "json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: There are no active people"), result.stderr
+    assert not (tmp_path / "i.csv").exists()

@@ -10,7 +10,7 @@ import typer
 
 from bot.cli.context import CLI_ACTOR, clock, load_settings, open_database
 from bot.cli.files import ReplacedFile
-from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, progress_bar, say
+from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, fail, progress_bar, say
 from bot.domain.org_terms import INVITE_CHANNELS, Channel
 from bot.clock import iso_utc
 from bot.services.invites import LinkSettings, invites_csv, issue_into
@@ -49,8 +49,7 @@ async def invite_command(
                     progress=lambda done, total: bar.update(issuing, completed=done, total=total),
                 )
                 if not issued:
-                    say("cli.invite_none")
-                    raise typer.Exit(1)
+                    raise fail("cli.invite_none")  # an error like any other: "Error: …" on stderr, exit 1
                 target.write(invites_csv(issued))
                 await uow.commit()
         finally:
