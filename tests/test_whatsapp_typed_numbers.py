@@ -35,6 +35,24 @@ async def test_a_number_typed_to_a_list_and_to_buttons_picks_the_choice_in_that_
     assert "(2 hari kerja)" in shown(days), shown(days)
 
 
+async def test_a_number_typed_to_amount_buttons_is_the_amount_read_not_the_place(rig):  # noqa: F811
+    # "2" after 30 menit · 1 jam · 2 jam asked the superior for one hour (the second button), not two.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    asked = await rig.says(RUDI, RUDI_PHONE, wp.text("4"))
+    assert [title for _, title in asked[-1].actions()] == ["30 menit", "1 jam", "2 jam"]
+    two_hours = await rig.says(RUDI, RUDI_PHONE, wp.text("2"))
+    assert "10.00–12.00 WITA" in shown(two_hours), shown(two_hours)
+
+    await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    await rig.says(RUDI, RUDI_PHONE, wp.text("4"))
+    neither = await rig.says(RUDI, RUDI_PHONE, wp.text("3"))  # no button of three minutes or hours
+    assert "10.00" not in shown(neither) and "paling lama 4 jam" in shown(neither), shown(neither)
+    thirty = await rig.says(RUDI, RUDI_PHONE, wp.text("30"))
+    assert "10.00–10.30 WITA" in shown(thirty), shown(thirty)
+
+
 async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig):  # noqa: F811
     await rudi_with_two_tasks(rig)
     listing = await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))

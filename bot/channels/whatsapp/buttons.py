@@ -28,6 +28,8 @@ MANY_NUMBERS = re.compile(r"\s*\d{1,3}(?:(?:\s*[,;]\s*|\s+)\d{1,3})+\s*\.?\s*")
 TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
 LEADING_NUMBER = re.compile(r"(\d{1,3})(?:\. |$)")
 BARE_NUMBER = re.compile(r"\d{1,3}")
+# A label that starts with an amount ("30 menit", "2 jam", "3 hari"): the number a person types means the amount.
+QUANTITY = re.compile(r"(\d{1,2})\s+\S")
 
 
 Option = tuple[str, str]  # (action, label as plain text)
@@ -76,7 +78,18 @@ def typed_menu(choices: Choices) -> list[MenuEntry]:
     as it appears ("2" after Cuti · Sakit · Dinas luar is Sakit)."""
     numbered_rows = any(TRAILING_NUMBER.search(label) for row in choices.rows if len(row) > 1 for _, label in row)
     rows = choices.rows if numbered_rows else [[option] for option in choices.options]
-    return Choices("numbered", choices.options, rows).menu
+    menu = Choices("numbered", choices.options, rows).menu
+    amounts = {act: int(m.group(1)) for act, label in choices.options if (m := QUANTITY.match(label))}
+    if numbered_rows or not amounts:
+        return menu
+    # "2" after 30 menit · 1 jam · 2 jam is the two hours the person read, not the second button (one hour):
+    # a number picks the choice it is the amount of, or one in that place that states no amount ("1" after
+    # Hari ini · 2 hari · 3 hari); any other number answers nothing here and reaches the core as typed.
+    by_amount: list[MenuEntry] = [None if isinstance(entry, str) and entry in amounts else entry for entry in menu]
+    by_amount += [None] * (max(amounts.values()) - len(by_amount))
+    for act, amount in amounts.items():
+        by_amount[amount - 1] = act
+    return by_amount
 
 
 def row_numbers(rows: list[list[Option]]) -> list[int]:
