@@ -123,6 +123,17 @@ async def test_invite_code_as_first_message_links_and_asks_for_a_location_pin(ri
     assert "Lokasi rumah tersimpan" in shown(pinned)
 
 
+async def test_the_help_on_whatsapp_asks_for_a_location_pin_not_a_live_location(rig):
+    # /bantuan said "bagikan lokasi (boleh lokasi langsung)": the Cloud API delivers no live location, so a
+    # person who shared one as told got "jenis pesan ini tidak dapat diproses" and no fix of the day.
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    help_id = shown(await rig.says(RUDI, RUDI_PHONE, wp.text("/bantuan")))
+    assert "boleh lokasi langsung" not in help_id and "Kirim lokasi Anda saat ini" in help_id, help_id
+    await rig.says(RUDI, RUDI_PHONE, wp.button_reply("lang:en"))
+    help_en = shown(await rig.says(RUDI, RUDI_PHONE, wp.text("/help")))
+    assert "a live location is fine" not in help_en and "Send your current location" in help_en, help_en
+
+
 async def test_a_redelivered_message_is_handled_once(rig):
     codes = await rig.harness.codes()
     payload = wp.message(RUDI, RUDI_PHONE, wp.text(codes[STAF]))

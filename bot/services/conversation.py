@@ -263,7 +263,9 @@ class Conversation:
         await self._help(turn)
 
     async def _help(self, turn: Turn) -> None:
-        turn.say("\n".join([turn.t("help.title")] + help_lines(role_of(turn.actor), turn.t) + ["", turn.t("help.evidence")]))
+        # The Cloud API delivers no live location (only pins): WhatsApp people are told to share a pin.
+        evidence = "help.evidence_whatsapp" if turn.inbound.channel is Channel.WHATSAPP else "help.evidence"
+        turn.say("\n".join([turn.t("help.title")] + help_lines(role_of(turn.actor), turn.t) + ["", turn.t(evidence)]))
 
     async def _text(self, turn: Turn, text: str) -> None:
         state, data = await turn.state()
