@@ -2,7 +2,8 @@
 platform's documented limits (1–3 reply buttons with unique titles of ≤ 20 characters and ids of ≤ 256; lists
 of ≤ 10 rows across ≤ 10 sections, row titles ≤ 24, descriptions ≤ 72, unique row ids of ≤ 200, section titles
 ≤ 24, the list button ≤ 20; headers and footers ≤ 60; bodies of ≤ 1024 / 4096; template parameters without
-line breaks, tabs or more than 4 spaces in a row; uploads only of the media types Meta lists, images ≤ 5 MB;
+line breaks, tabs or more than 4 spaces in a row, never empty; templates only as registered (README's five,
+in "id", each with two body parameters: 132001 for another name or language, 132000 for another count); uploads only of the media types Meta lists, images ≤ 5 MB;
 the 24-hour window: a non-template message outside it gets 131047) and answers with Meta's error bodies. Two ways to run it: `transport()` (httpx.MockTransport, unit tests) or `start_in_thread()` (a local
 HTTP server for `apel run` as a process). People "write" with `user_wrote`, which opens their window."""
 
@@ -31,6 +32,9 @@ UPLOAD_TYPES = {
     "image/jpeg", "image/png",
 }
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# The templates README tells the office to register (WhatsApp setup, step 4): (name, language) → body parameters.
+REGISTERED_TEMPLATES = {(name, "id"): 2 for name in (
+    "apel_briefing", "apel_pengingat", "apel_rekap_siap", "apel_perlu_persetujuan", "apel_pesan_baru")}
 
 
 @dataclass
@@ -140,8 +144,9 @@ def error_body(code: int, message: str, details: str = "") -> dict:
 
 class FakeGraphApi:
     def __init__(self, *, token: str = "EAAtest", phone_id: str = "106540352242922", base_url: str = "http://graph.test",
-                 pair_gap_s: float = 0.0):
+                 pair_gap_s: float = 0.0, templates: dict[tuple[str, str], int] | None = None):
         self.token, self.phone_id, self.base_url = token, phone_id, base_url
+        self.templates = dict(REGISTERED_TEMPLATES if templates is None else templates)
         self.pair_gap_s = pair_gap_s  # > 0: a second message to one person within this gap gets 131056
         self.calls: list[GraphCall] = []
         self.windows: dict[str, float] = {}  # person → time of their last message
@@ -224,6 +229,10 @@ class FakeGraphApi:
         if problems:
             return self._record(request, path, body, 400, error_body(131009, "Parameter value is not valid",
                                                                      "; ".join(problems)), problems)
+        if body.get("type") == "template":
+            refused = self._template_refusal(body["template"])
+            if refused is not None:
+                return self._record(request, path, body, 400, refused, [refused["error"]["message"]])
         with self._lock:
             if to in self.undeliverable:
                 return self._record(request, path, body, 400, error_body(131026, "Message undeliverable"))
@@ -240,6 +249,21 @@ class FakeGraphApi:
         contact = {"input": to, "user_id": to} if body.get("recipient") else {"input": to, "wa_id": to}
         return self._record(request, path, body, 200, {"messaging_product": "whatsapp", "contacts": [contact],
                                                         "messages": [{"id": f"wamid.fake{next(self._ids):06d}"}]})
+
+    def _template_refusal(self, template: dict) -> dict | None:
+        """Meta's answer to a template that is not registered as sent (name and language), or that carries
+        another number of body parameters than its text has placeholders."""
+        key = (template.get("name"), (template.get("language") or {}).get("code"))
+        if key not in self.templates:
+            return error_body(132001, "(#132001) Template name does not exist in the translation",
+                              f"template name ({key[0]}) does not exist in {key[1]}")
+        given = sum(len(c.get("parameters") or []) for c in template.get("components") or []
+                    if c.get("type") == "body")
+        if given != self.templates[key]:
+            return error_body(132000, "(#132000) Number of parameters does not match the expected number of params",
+                              f"body: number of localizable_params ({given}) does not match the expected number "
+                              f"of params ({self.templates[key]})")
+        return None
 
     @staticmethod
     def check(body: dict) -> list[str]:
@@ -261,6 +285,9 @@ class FakeGraphApi:
                 for parameter in component.get("parameters") or []:
                     if parameter.get("type") == "text" and TEMPLATE_PARAM_BAD.search(parameter.get("text") or ""):
                         problems.append("template parameter text has a line break, a tab or over 4 spaces in a row")
+                    if parameter.get("type") == "text" and not parameter.get("text"):
+                        # Meta: (#100) Parameter 'text' is mandatory for component parameter type 'text'
+                        problems.append("template parameter text is empty")
         return problems
 
     def _record(self, request, path, body, status, response, problems=()) -> httpx.Response:

@@ -21,6 +21,12 @@ def buttons(*pairs: tuple[str, str]) -> dict:
                 {"type": "reply", "reply": {"id": i, "title": t}} for i, t in pairs]}}}
 
 
+def template(name: str, *params: str, language: str = "id") -> dict:
+    return {"messaging_product": "whatsapp", "to": "62811", "type": "template", "template": {
+        "name": name, "language": {"code": language},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": p} for p in params]}]}}
+
+
 def row(i: int, title: str = "Baris", row_id: str | None = None) -> dict:
     return {"id": row_id or f"x:{i}", "title": f"{title} {i}"}
 
@@ -43,6 +49,7 @@ def test_a_list_and_buttons_within_the_limits_pass():
     ({"messaging_product": "whatsapp", "to": "62811", "type": "template", "template": {
         "name": "apel_briefing", "language": {"code": "id"}, "components": [{"type": "body", "parameters": [
             {"type": "text", "text": "Budi\nSantoso"}]}]}}, "template parameter text has a line break"),
+    (template("apel_briefing", "", "Selasa, 24 November 2026"), "template parameter text is empty"),
 ])
 def test_what_meta_refuses_is_refused(body, problem):
     assert any(p.startswith(problem) for p in FakeGraphApi.check(body)), FakeGraphApi.check(body)
@@ -62,3 +69,22 @@ def test_an_upload_is_taken_only_as_a_type_meta_lists():
     refused = _upload(graph, "application/octet-stream")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == 100
     assert _upload(graph, "image/png", 5 * 1024 * 1024 + 1).status_code == 400
+
+
+def _send(graph: FakeGraphApi, body: dict) -> httpx.Response:
+    request = httpx.Request("POST", f"http://graph.test/v23.0/{graph.phone_id}/messages", json=body,
+                            headers={"authorization": f"Bearer {graph.token}"})
+    return graph.handle(request)
+
+
+def test_a_template_is_taken_only_as_registered():
+    graph = FakeGraphApi()
+    day = "Selasa, 24 November 2026"
+    assert _send(graph, template("apel_briefing", "Budi Santoso", day)).status_code == 200
+    for body, code in ((template("apel_briefing_v2", "Budi Santoso", day), 132001),  # not registered
+                       (template("apel_briefing", "Budi Santoso", day, language="en"), 132001),  # not in English
+                       (template("apel_briefing", "Budi Santoso"), 132000)):  # {{2}} left without a value
+        refused = _send(graph, body)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == code, refused.json()
+    other = FakeGraphApi(templates={("apel_pagi", "en_US"): 2})  # an office's own names (WHATSAPP_TEMPLATE_*)
+    assert _send(other, template("apel_pagi", "Budi Santoso", day, language="en_US")).status_code == 200
