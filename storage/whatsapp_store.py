@@ -15,6 +15,8 @@ from storage.tables import Person
 from storage.whatsapp_tables import WhatsAppChat, WhatsAppHeld, WhatsAppSent
 
 # Statuses only move forward: a late "delivered" callback must not undo "read".
+# Held content claimed for release: (held row id, person, kind, payload, held at).
+HeldRow = tuple[int, int | None, str | None, dict, dt.datetime]
 STATUS_RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
@@ -78,17 +80,17 @@ class WhatsAppStore:
             await session.commit()
         return earlier is None
 
-    async def release_held(self, external_id: str, at: dt.datetime) -> list[tuple[int | None, str | None, dict]]:
+    async def release_held(self, external_id: str, at: dt.datetime) -> list[HeldRow]:
         """Claims the held content of a chat, oldest first; a second caller gets nothing (no double send)."""
         async with self._sessions() as session:
             claimed = await self.claim_held(session, external_id, at)
             await session.commit()
-        return [(person_id, kind, payload) for _, person_id, kind, payload in claimed]
+        return claimed
 
     @staticmethod
-    async def claim_held(session, external_id: str, at: dt.datetime) -> list[tuple[int, int | None, str | None, dict]]:
+    async def claim_held(session, external_id: str, at: dt.datetime) -> list[HeldRow]:
         """The held content of a chat marked released in `session`'s transaction (the caller commits), oldest
-        first, as (held row id, person, kind, payload): a caller that queues it in the outbox in the same
+        first, as (held row id, person, kind, payload, held at): a caller that queues it in the outbox in the same
         transaction loses nothing to a crash, and a second caller gets nothing (no double send)."""
         rows = (await session.execute(
             select(WhatsAppHeld).where(WhatsAppHeld.external_id == external_id, WhatsAppHeld.released_at.is_(None))
@@ -98,7 +100,7 @@ class WhatsAppStore:
             done = await session.execute(update(WhatsAppHeld).where(
                 WhatsAppHeld.id == row.id, WhatsAppHeld.released_at.is_(None)).values(released_at=at))
             if done.rowcount == 1:
-                claimed.append((row.id, row.person_id, row.kind, json.loads(row.payload)))
+                claimed.append((row.id, row.person_id, row.kind, json.loads(row.payload), row.held_at))
         return claimed
 
     async def record_sent(self, wamid: str, external_id: str, person_id: int | None, kind: str | None,

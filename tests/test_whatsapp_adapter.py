@@ -7,6 +7,7 @@ import datetime as dt
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from bot.channels.whatsapp.app import build, webhook_of
 from bot.channels.whatsapp.buttons import choices_of, numbered_answer
@@ -300,6 +301,57 @@ async def test_held_content_is_not_released_to_someone_deactivated_since(rig):
     shown_to_her = shown(await rig.says(DEWI, DEWI_PHONE, wp.template_button("wa:show")))
     assert "Rudi" not in shown_to_her and "-1.6" not in shown_to_her
     assert "tidak lagi terdaftar sebagai pegawai aktif" in shown_to_her  # told why, not left without an answer
+
+
+async def _held(rig, reply: Reply) -> None:
+    assert await rig.parts.sender.send(Outgoing(Channel.WHATSAPP, RUDI, reply, Urgency.BULK, await _person_id(rig)))
+
+
+async def test_a_released_window_brings_todays_briefing_and_last_reminder_once(rig):
+    # Outside the window the briefing and both reminders were held; "Tampilkan" at 15.50 brought all three,
+    # the 60-minute reminder and the 15-minute one saying the same twice.
+    await _briefing_held(rig)  # Tuesday 10.00 WIB
+    rig.clock.advance(hours=5)
+    await _held(rig, Reply("Pengingat: laporan belum dikirim (60 menit)", kind=ReplyKind.REMINDER))
+    rig.clock.advance(minutes=45)
+    await _held(rig, Reply("Pengingat: laporan belum dikirim (15 menit)", kind=ReplyKind.REMINDER))
+    shown_to_him = [c.shown() for c in await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))]
+    assert shown_to_him == ["*Apel pagi*\nTugas: rekap", "Pengingat: laporan belum dikirim (15 menit)"]
+
+
+async def test_a_briefing_held_yesterday_is_not_released_today_but_a_report_to_review_is(rig):
+    # Tapped the next morning, yesterday's briefing (its ✅ Siap for a day gone by) and reminder came first.
+    await _briefing_held(rig)  # Rudi, Tuesday 10.00 WIB
+    await _held(rig, Reply("Pengingat: laporan belum dikirim", kind=ReplyKind.REMINDER))
+    await _held(rig, Reply("Laporan Dewi dikembalikan untuk diperbaiki", ((Button("📝 Perbaiki", "lapor"),),)))
+    rig.clock.advance(hours=20)  # Wednesday 06.00 WIB
+    shown_to_him = [c.shown() for c in await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))]
+    assert shown_to_him == ["Laporan Dewi dikembalikan untuk diperbaiki"]
+    async with rig.db.engine.connect() as connection:  # nothing stays held to come later
+        assert (await connection.execute(text("SELECT count(*) FROM whatsapp_held WHERE released_at IS NULL"))).scalar() == 0
+
+
+async def test_in_the_bot_only_what_is_worth_sending_is_queued_on_release(db, clock, tmp_path):
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    woken: list[list[Outgoing]] = []
+
+    async def wake(outgoings):
+        woken.append(list(outgoings))
+
+    rig = Rig(db, clock, tmp_path, after_turn=wake)
+    try:
+        await _briefing_held(rig)  # Tuesday 10.00 WIB
+        await _held(rig, Reply("Pengingat (60 menit)", kind=ReplyKind.REMINDER))
+        await _held(rig, Reply("Pengingat (15 menit)", kind=ReplyKind.REMINDER))
+        await _held(rig, Reply("Laporan Anda dikembalikan", ((Button("📝 Perbaiki", "lapor"),),)))
+        woken.clear()
+        await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
+        assert [o.reply.text for o in woken[0]] == ["<b>Apel pagi</b>\nTugas: rekap", "Pengingat (15 menit)",
+                                                    "Laporan Anda dikembalikan"]
+    finally:
+        await rig.http.aclose()
+        await rig.parts.close()
 
 
 async def test_tampilkan_tapped_again_with_nothing_held_is_answered_once(rig):

@@ -14,7 +14,7 @@ import httpx
 from pywa_async.errors import WhatsAppError
 
 from bot.channels.whatsapp.buttons import answered_number, numbered_answer, toggled_together
-from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json
+from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json, worth_sending
 from bot.channels.whatsapp.inbound import MessageIn, StatusIn, single_updates, to_message, to_status, utc_now
 from bot.domain.org_terms import Channel
 from bot.messages import Inbound, Outgoing, Urgency
@@ -147,20 +147,23 @@ class WhatsAppChannel:
         that marks it released, so a crash loses none of it and this webhook call sends nothing itself
         (a supervisor's many held notices would have kept Meta waiting for the answer). A chat whose person an
         import deactivated since gets none of it: what was held for them as a superior (a home point, a
-        report to review) is no longer theirs to see; it stays held, for the retention purge. How many went;
-        None for such a chat (or one nobody is linked to)."""
+        report to review) is no longer theirs to see; it stays held, for the retention purge. A briefing or
+        reminder of a day gone by, or repeated by a newer one, is released unsent (`worth_sending`). How many
+        went; None for such a chat (or one nobody is linked to)."""
         async with self.conversation.uow_factory() as uow:
-            if await uow.people.account_actor(Channel.WHATSAPP, sender) is None:
+            found = await uow.people.account_actor(Channel.WHATSAPP, sender)
+            if found is None:
                 return None
+            zone = found.actor.timezone
             if self._after_turn is not None:
                 claimed = await self.store.claim_held(uow.session, sender, self._now())
                 queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
                                    key=f"{HELD_KEY_PREFIX}{held_id}")
-                          for held_id, person_id, _kind, payload in claimed]
+                          for held_id, person_id, _kind, payload, _at in worth_sending(claimed, self._now(), zone)]
                 uow.outbox.add(queued)
                 await uow.commit()
         if self._after_turn is None:
-            return await self.sender.release(sender)
+            return await self.sender.release(sender, zone)
         if queued:
             await self._after_turn(queued)
         return len(queued)

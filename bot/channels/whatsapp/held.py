@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.messages import Attachment, Button, Reply
+from bot.messages import Attachment, Button, Reply, ReplyKind
 
 # The outbox key of held content released (and, in adapter tests, the mark of it sent at once): it goes as a
 # reply, first in line, but it is what was pushed to the person, not an answer to what they wrote.
 HELD_KEY_PREFIX = "wa-held:"
+# What is about the day it was held on and repeats itself: the morning briefing, the report reminders.
+OF_THEIR_DAY = (ReplyKind.BRIEFING, ReplyKind.REMINDER)
+
+
+def worth_sending(claimed: Sequence[tuple[Any, ...]], now: dt.datetime, zone: str) -> list[tuple[Any, ...]]:
+    """Of the held rows claimed for release (…, kind, payload, held at: the store's order, oldest first),
+    those still worth sending: a briefing or reminder of a day gone by (the person's day, in their zone) told
+    them what to do that day, and of today's only the newest of each kind goes (the 15-minute reminder says
+    what the 60-minute one said). Digests, approvals and notices all go: each still asks for something."""
+    today = now.astimezone(ZoneInfo(zone)).date()
+    newest: dict[str, int] = {}
+    for index, row in enumerate(claimed):
+        kind, held_at = row[2], row[4]
+        if kind in OF_THEIR_DAY and held_at.astimezone(ZoneInfo(zone)).date() == today:
+            newest[kind] = index
+    return [row for index, row in enumerate(claimed) if row[2] not in OF_THEIR_DAY or newest.get(row[2]) == index]
 
 
 def reply_to_json(reply: Reply) -> dict:

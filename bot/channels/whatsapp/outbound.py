@@ -32,7 +32,7 @@ from pywa_async.types import Section, SectionList, SectionRow
 from pywa_async.types.templates import TemplateLanguage
 
 from bot.channels.whatsapp.buttons import button_title, choices_of, numbered_text, row_title, typed_menu
-from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json, reply_to_json
+from bot.channels.whatsapp.held import HELD_KEY_PREFIX, reply_from_json, reply_to_json, worth_sending
 from bot.channels.whatsapp.markup import CAPTION_LIMIT, INTERACTIVE_BODY_LIMIT, TEXT_LIMIT, clip, split, to_whatsapp
 from bot.channels.whatsapp.window import Templates, template_components, window_open
 from bot.domain.evidence import EXTENSIONS
@@ -118,10 +118,12 @@ class WhatsAppSender:
             log.error("whatsapp send to %s dropped: %s", to, type(exc).__name__)
         return False
 
-    async def release(self, external_id: str) -> int:
-        """The person wrote: what was held for them goes now, oldest first. Returns how many went."""
+    async def release(self, external_id: str, zone: str) -> int:
+        """The person wrote: what was held for them and is still worth sending goes now, oldest first (`zone`:
+        theirs, which says which day a briefing was of). Returns how many went."""
+        now = self._clock.now()
         sent = 0
-        for person_id, _kind, payload in await self.store.release_held(external_id, self._clock.now()):
+        for _, person_id, _kind, payload, _at in worth_sending(await self.store.release_held(external_id, now), now, zone):
             outgoing = Outgoing(Channel.WHATSAPP, external_id, reply_from_json(payload), Urgency.REPLY, person_id,
                                 key=HELD_KEY_PREFIX)
             sent += await self.send(outgoing)
