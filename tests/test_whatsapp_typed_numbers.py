@@ -53,6 +53,18 @@ async def test_a_number_typed_to_amount_buttons_is_the_amount_read_not_the_place
     assert "10.00–10.30 WITA" in shown(thirty), shown(thirty)
 
 
+def test_titles_that_start_with_a_number_are_still_picked_by_their_place():
+    from bot.channels.whatsapp.buttons import choices_of, typed_menu
+    from bot.messages import Button, Reply
+
+    which = Reply("Untuk tugas yang mana?", ((Button("2 Surat edaran", "ev:1"),), (Button("Rekap absensi", "ev:2"),)))
+    assert typed_menu(choices_of(which)) == ["ev:1", "ev:2"]
+    amounts = Reply("Berapa lama?", ((Button("30 menit", "lv:dur:30"), Button("1 jam", "lv:dur:60"),
+                                       Button("2 jam", "lv:dur:120")),))
+    menu = typed_menu(choices_of(amounts))
+    assert (menu[0], menu[1], menu[2], menu[29]) == ("lv:dur:60", "lv:dur:120", None, "lv:dur:30")
+
+
 async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig):  # noqa: F811
     await rudi_with_two_tasks(rig)
     listing = await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))

@@ -28,8 +28,9 @@ MANY_NUMBERS = re.compile(r"\s*\d{1,3}(?:(?:\s*[,;]\s*|\s+)\d{1,3})+\s*\.?\s*")
 TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
 LEADING_NUMBER = re.compile(r"(\d{1,3})(?:\. |$)")
 BARE_NUMBER = re.compile(r"\d{1,3}")
-# A label that starts with an amount ("30 menit", "2 jam", "3 hari"): the number a person types means the amount.
-QUANTITY = re.compile(r"(\d{1,2})\s+\S")
+# A label that is an amount ("30 menit", "2 jam", "3 hari"): the number a person types means the amount. A
+# label of more words ("2 Surat edaran", a task) is not one.
+QUANTITY = re.compile(r"(\d{1,2})\s+[^\W\d_]+")
 
 
 Option = tuple[str, str]  # (action, label as plain text)
@@ -79,8 +80,8 @@ def typed_menu(choices: Choices) -> list[MenuEntry]:
     numbered_rows = any(TRAILING_NUMBER.search(label) for row in choices.rows if len(row) > 1 for _, label in row)
     rows = choices.rows if numbered_rows else [[option] for option in choices.options]
     menu = Choices("numbered", choices.options, rows).menu
-    amounts = {act: int(m.group(1)) for act, label in choices.options if (m := QUANTITY.match(label))}
-    if numbered_rows or not amounts:
+    amounts = {act: int(m.group(1)) for act, label in choices.options if (m := QUANTITY.fullmatch(label))}
+    if numbered_rows or len(amounts) < 2:  # one label alike is a name or a title, not a choice of amounts
         return menu
     # "2" after 30 menit · 1 jam · 2 jam is the two hours the person read, not the second button (one hour):
     # a number picks the choice it is the amount of, or one in that place that states no amount ("1" after
