@@ -90,6 +90,16 @@ async def test_answering_a_persons_number_in_the_digest_offers_that_persons_butt
     assert len(details) == 1 and "Pegawai 03" in details[0].shown() and "belum lapor" in details[0].shown()
 
 
+async def test_a_number_beyond_the_digest_is_answered_as_no_line_of_it_and_the_list_still_answers(team):
+    # "14" under a digest of 13 lines got "Pesan diterima …", as if the supervisor's answer had been taken.
+    await team.says(DEWI, "6281300000000", wp.text("/rekap"))
+    beyond = await team.says(DEWI, "6281300000000", wp.text("14"))
+    assert [c.shown() for c in beyond] == ["Nomor 14 tidak ada di daftar terakhir, jadi tidak ada yang dijalankan. "
+                                           "Balas dengan nomor yang tertera di daftar itu, atau kirim lagi perintahnya."]
+    offered = await team.says(DEWI, "6281300000000", wp.text("4"))
+    assert [a.split(":")[0] for a, _ in offered[0].actions()] == ["ap", "rt", "tim"]
+
+
 async def test_the_team_list_numbers_each_person_once_and_the_number_opens_them(team):
     listing = await team.says(DEWI, "6281300000000", wp.text("/tim"))
     menu = listing[-1].shown()

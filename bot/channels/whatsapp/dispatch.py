@@ -93,10 +93,12 @@ class WhatsAppChannel:
             if tap is not None and shown_at is not None:
                 stale = ("whatsapp.older_list" if await self._to_older_list(item, shown_at)
                          else "whatsapp.menu_expired" if self._now() >= shown_at + MENU_LIFETIME else None)
+            elif tap is None and await self._answers_nothing(item, menu, shown_at):
+                stale = "whatsapp.no_such_number"
             if stale is not None:
                 await self._release(item.sender)
                 if await self._first_time(inbound):
-                    await self.sender.say(item.sender, stale)
+                    await self.sender.say(item.sender, stale, number=answered_number(inbound.text))
                 return
             if isinstance(tap, str):
                 inbound = replace(inbound, text=None, tap=tap)
@@ -119,6 +121,17 @@ class WhatsAppChannel:
             await self._after_turn(outgoings)
         else:
             await self.deliver(outgoings)
+
+    async def _answers_nothing(self, item: MessageIn, menu: list | None, shown_at: dt.datetime | None) -> bool:
+        """A bare number that is no line of the person's current list ("14" under a digest of 13 lines), typed
+        while nothing else waits for their words: the core would take it for a chat message ("Pesan diterima"),
+        as if it had been acted on. Answering a step that waits for text (a duration, a reason), it is theirs."""
+        if not menu or shown_at is None or answered_number(item.inbound.text) is None \
+                or self._now() >= shown_at + MENU_LIFETIME:
+            return False
+        async with self.conversation.uow_factory() as uow:
+            found = await uow.people.account_actor(Channel.WHATSAPP, item.sender)
+        return found is not None and found.state is None
 
     async def _serves(self, sender: str) -> bool:
         """Whether the chat is linked to an active person (an import may have deactivated them since)."""

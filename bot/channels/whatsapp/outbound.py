@@ -140,12 +140,12 @@ class WhatsAppSender:
         reply = Reply(t("whatsapp.row_pick", number=number), (tuple(Button(label, action) for action, label in row),))
         await self._render(Outgoing(Channel.WHATSAPP, to, reply, Urgency.REPLY, person_id), keep_menu=True)
 
-    async def say(self, to: str, key: str) -> None:
+    async def say(self, to: str, key: str, **params: object) -> None:
         """One line of the adapter's own, in the person's language, in answer to what they wrote."""
         async with self._conversation.uow_factory() as uow:
             person_id = await uow.people.account_person(Channel.WHATSAPP, to)
         t = await self._words(person_id)
-        await self._render(Outgoing(Channel.WHATSAPP, to, Reply(t(key)), Urgency.REPLY, person_id))
+        await self._render(Outgoing(Channel.WHATSAPP, to, Reply(t(key, **params)), Urgency.REPLY, person_id))
 
     async def _render(self, outgoing: Outgoing, *, keep_menu: bool = False) -> None:
         to, reply = outgoing.external_id, outgoing.reply
