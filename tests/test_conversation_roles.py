@@ -237,6 +237,23 @@ async def test_an_admin_announces_to_a_unit(chat):
     assert "apel &lt;gabungan&gt;" in texts(everyone, RUDI)
 
 
+async def test_units_alike_in_their_first_words_are_told_apart_in_the_announcement_list(chat, db, clock):
+    # Both were cut to the same 40 characters, "Bidang Pelayanan Kesehatan Masyarakat d…" (also the whole of
+    # the WhatsApp row's description): the admin could not tell the north from the south.
+    north, south = ("Bidang Pelayanan Kesehatan Masyarakat dan Gizi Wilayah " + side for side in ("Utara", "Selatan"))
+    rows = small_office()
+    rows[0]["role"] = "admin"
+    for r in rows[1:]:
+        r["role"] = "staff"
+    rows[1]["unit"], rows[2]["unit"] = north, south  # the Sekretariat and Bidang Timur, under the Dinas
+    await run_import(db, clock, rows)
+    await chat.text(BUDI, "/umumkan")
+    asked = await chat.text(BUDI, "Besok apel gabungan pukul 07.00")
+    labels = [b.label for o in asked for row in o.reply.buttons for b in row if b.action.startswith("ann:")]
+    assert len(set(labels)) == len(labels) and all(len(label) <= 40 for label in labels), labels
+    assert any(label.endswith("ah Utara") for label in labels), labels
+
+
 async def test_an_admin_sends_the_org_chart_as_a_document(chat, db):
     rows = small_office()
     rows[4]["position"] = "Pranata Komputer Ahli Muda"

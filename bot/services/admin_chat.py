@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import PurePath
 
 from bot.domain.evidence import EvidenceKind, classify
-from bot.domain.html import clip, esc
+from bot.domain.html import esc
 from bot.domain.org_sync import deactivation_key
 from bot.domain.org_terms import Channel
 from bot.domain.org_tree import depth_first
+from bot.domain.pick_labels import pick_labels
 from bot.messages import Attachment, Button, MediaIn, Reply, Urgency
 from bot.ports import SheetReader
 from bot.services.errors import ServiceError
@@ -160,7 +161,9 @@ async def on_announce_text(turn: Turn, text: str) -> None:
     stored = await turn.uow.org.stored_units()
     top = [stored[name] for depth, name in depth_first({u.name: u.parent for u in stored.values()}) if depth <= 1]
     rows = [(Button(turn.t("admin.everyone"), action("ann", 0)),)]
-    rows += [(Button(clip(u.name, 40), action("ann", u.id)),) for u in top[:9]]
+    # Units named alike in their first words ("Bidang … Wilayah Utara" / "… Selatan") keep their ends.
+    labels = pick_labels([(u.name, str(u.id)) for u in top[:9]], 40)
+    rows += [(Button(label, action("ann", u.id)),) for label, u in zip(labels, top[:9], strict=True)]
     turn.say(turn.t("admin.ask_target"), rows)
 
 
