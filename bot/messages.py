@@ -29,6 +29,9 @@ BUTTONS_MAX = 100
 # Actions of buttons that each toggle one choice of several (/tugaskan's people): "<prefix><id>". A channel
 # without buttons may answer several at once ("2 5 7") with one tap "<prefix><id>:<id>:<id>".
 TOGGLE_PREFIXES = ("asg:p:",)
+# Actions that decide someone else's request (a leave, a home location): a channel that maps a typed number to
+# a button never maps one to these, also where a command's answer lists them (/tim's waiting requests).
+DECISION_PREFIXES = ("lvd:", "home:")
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,23 @@ def test_titles_that_start_with_a_number_are_still_picked_by_their_place():
     assert (menu[0], menu[1], menu[2], menu[29]) == ("lv:dur:60", "lv:dur:120", None, "lv:dur:30")
 
 
+async def test_a_number_typed_after_tim_opens_the_person_and_never_decides_a_request_listed_below(rig):  # noqa: F811
+    # /tim answered with Dewi's team and, below it, Rudi's waiting leave with ✅ / ❌: her "1", for the first
+    # person of the list, approved the leave.
+    await onboard(rig, DEWI, DEWI_PHONE, KASI)
+    await rig.says(DEWI, DEWI_PHONE, wp.location(-1.6, 103.7))
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for step in (wp.text("/izin"), wp.list_reply("lv:cuti"), wp.text("25/11"), wp.text("urusan keluarga")):
+        await rig.says(RUDI, RUDI_PHONE, step)
+    listed = await rig.says(DEWI, DEWI_PHONE, wp.text("/tim"))
+    assert [a for c in listed for a, _ in c.actions() if a.startswith("lvd:")], shown(listed)
+    opened = await rig.says(DEWI, DEWI_PHONE, wp.text("1"))
+    assert "Rudi Hartono" in shown(opened) and "disetujui" not in shown(opened), shown(opened)
+    async with rig.db.engine.connect() as connection:
+        assert (await connection.execute(text("SELECT status FROM leave_request"))).scalars().all() == ["pending"]
+
+
 async def test_with_two_tasks_a_typed_task_number_offers_that_tasks_buttons(rig):  # noqa: F811
     await rudi_with_two_tasks(rig)
     listing = await rig.says(RUDI, RUDI_PHONE, wp.text("/tugas"))

@@ -38,7 +38,7 @@ from bot.channels.whatsapp.window import Templates, template_components, window_
 from bot.domain.evidence import EXTENSIONS
 from bot.domain.flags import FlagKind, NewFlag
 from bot.domain.org_terms import Channel
-from bot.messages import TOGGLE_PREFIXES, Button, Outgoing, Reply, Urgency
+from bot.messages import DECISION_PREFIXES, TOGGLE_PREFIXES, Button, Outgoing, Reply, Urgency
 from bot.texts import format_date, text
 
 log = logging.getLogger(__name__)
@@ -191,6 +191,10 @@ class WhatsAppSender:
             markup = SectionList(button_title=clip(t("whatsapp.list_button"), 20),
                                  sections=[Section(title=clip(t("whatsapp.list_section"), 24), rows=rows)])
         await self._call(to, record, lambda: self.wa.send_message(to=to, text=last, buttons=markup))
+        if any(act.startswith(DECISION_PREFIXES) for act, _ in choices.options):
+            # /tim lists the team, then each waiting request with ✅ / ❌: "1" typed for the first person of the
+            # list approved the last request. A decision is tapped; the list keeps its numbers.
+            keep_menu = True
         if not keep_menu:
             # People answer a list or buttons with a number too ("2" for the second); in answer to their own
             # message that number picks what they see. A notice pushed to them (a leave to approve, also one
