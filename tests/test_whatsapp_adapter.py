@@ -327,6 +327,12 @@ async def test_a_briefing_held_yesterday_is_not_released_today_but_a_report_to_r
     rig.clock.advance(hours=20)  # Wednesday 06.00 WIB
     shown_to_him = [c.shown() for c in await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))]
     assert shown_to_him == ["Laporan Dewi dikembalikan untuk diperbaiki"]
+    rig.clock.advance(hours=24)  # Thursday 06.00 WIB, his window closed again
+    await _held(rig, Reply("<b>Apel pagi</b> Kamis", kind=ReplyKind.BRIEFING))
+    rig.clock.advance(hours=24)  # his "Tampilkan" on Friday: only Thursday's briefing was held
+    past = [c.shown() for c in await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))]
+    assert past == ["Pesan itu untuk hari yang sudah lewat, jadi tidak dikirim lagi. Ketik /status untuk melihat "
+                    "hari ini."], past
     async with rig.db.engine.connect() as connection:  # nothing stays held to come later
         assert (await connection.execute(text("SELECT count(*) FROM whatsapp_held WHERE released_at IS NULL"))).scalar() == 0
 

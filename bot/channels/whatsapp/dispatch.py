@@ -108,9 +108,11 @@ class WhatsAppChannel:
         if inbound is None:
             return
         if item.button_payload is not None and released is not None:
-            # "Tampilkan" again on an old template, with nothing held any more: said once, rather than nothing.
-            if await self._first_time(inbound) and not released:
-                await self.sender.say(item.sender, "whatsapp.nothing_held")
+            # "Tampilkan" again on an old template, with nothing held any more, or only a day gone by's briefing:
+            # said once, rather than nothing.
+            sent, dropped = released
+            if await self._first_time(inbound) and not sent:
+                await self.sender.say(item.sender, "whatsapp.held_past" if dropped else "whatsapp.nothing_held")
             return
         if row is not None:  # a row of the numbered menu: its buttons, the core is asked nothing yet
             if await self._first_time(inbound):
@@ -155,14 +157,14 @@ class WhatsAppChannel:
         replied = await self.store.sent(item.replied_to)
         return replied is not None and replied.sent_at < shown_at
 
-    async def _release(self, sender: str) -> int | None:
+    async def _release(self, sender: str) -> tuple[int, int] | None:
         """What was held for this chat goes now. In the bot it is queued in the outbox in the transaction
         that marks it released, so a crash loses none of it and this webhook call sends nothing itself
         (a supervisor's many held notices would have kept Meta waiting for the answer). A chat whose person an
         import deactivated since gets none of it: what was held for them as a superior (a home point, a
         report to review) is no longer theirs to see; it stays held, for the retention purge. A briefing or
         reminder of a day gone by, or repeated by a newer one, is released unsent (`worth_sending`). How many
-        went; None for such a chat (or one nobody is linked to)."""
+        went and how many were released unsent; None for such a chat (or one nobody is linked to)."""
         async with self.conversation.uow_factory() as uow:
             found = await uow.people.account_actor(Channel.WHATSAPP, sender)
             if found is None:
@@ -170,16 +172,17 @@ class WhatsAppChannel:
             zone = found.actor.timezone
             if self._after_turn is not None:
                 claimed = await self.store.claim_held(uow.session, sender, self._now())
+                worth = worth_sending(claimed, self._now(), zone)
                 queued = [Outgoing(Channel.WHATSAPP, sender, reply_from_json(payload), Urgency.REPLY, person_id,
                                    key=f"{HELD_KEY_PREFIX}{held_id}")
-                          for held_id, person_id, _kind, payload, _at in worth_sending(claimed, self._now(), zone)]
+                          for held_id, person_id, _kind, payload, _at in worth]
                 uow.outbox.add(queued)
                 await uow.commit()
         if self._after_turn is None:
             return await self.sender.release(sender, zone)
         if queued:
             await self._after_turn(queued)
-        return len(queued)
+        return len(queued), len(claimed) - len(worth)
 
     async def deliver(self, outgoings: Iterable[Outgoing]) -> int:
         sent = 0

@@ -118,16 +118,18 @@ class WhatsAppSender:
             log.error("whatsapp send to %s dropped: %s", to, type(exc).__name__)
         return False
 
-    async def release(self, external_id: str, zone: str) -> int:
+    async def release(self, external_id: str, zone: str) -> tuple[int, int]:
         """The person wrote: what was held for them and is still worth sending goes now, oldest first (`zone`:
-        theirs, which says which day a briefing was of). Returns how many went."""
+        theirs, which says which day a briefing was of). Returns how many went and how many were dropped."""
         now = self._clock.now()
+        claimed = await self.store.release_held(external_id, now)
+        worth = worth_sending(claimed, now, zone)
         sent = 0
-        for _, person_id, _kind, payload, _at in worth_sending(await self.store.release_held(external_id, now), now, zone):
+        for _, person_id, _kind, payload, _at in worth:
             outgoing = Outgoing(Channel.WHATSAPP, external_id, reply_from_json(payload), Urgency.REPLY, person_id,
                                 key=HELD_KEY_PREFIX)
             sent += await self.send(outgoing)
-        return sent
+        return sent, len(claimed) - len(worth)
 
     # -- rendering -----------------------------------------------------------------------------------
 
