@@ -86,7 +86,20 @@ _EVIDENCE_FOR_DAY = (
 )
 _FIX_COUNT = select(func.count()).select_from(LocationFix).where(LocationFix.person_id == _PERSON,
                                                                  LocationFix.day == _DAY)
+# What /status counts, in one statement: the day's evidence and location fixes.
+_DAY_COUNTS = select(
+    select(func.count()).select_from(Evidence).where(Evidence.person_id == _PERSON, Evidence.day == _DAY)
+    .scalar_subquery(),
+    _FIX_COUNT.scalar_subquery(),
+)
 _REPORT_ROW = select(*_REPORT_RECORD).where(Report.person_id == _PERSON, Report.day == _DAY)
+# A person's day with a mode from the calendar ("default"), unless it exists; parameters person_id, day, mode.
+_ADD_WORK_DAY = built_per_dialect(
+    lambda insert: insert(WorkDay.__table__)
+    .values(person_id=_PERSON, day=_DAY, mode=bindparam("mode"), source="default")
+    .on_conflict_do_nothing()
+    .returning(*(WorkDay.__table__.c[c.key] for c in _WORK_DAY_RECORD))
+)
 # An update key recorded unless it is there already; the key and time come as parameters.
 # (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
 _FIRST_TIME = built_per_dialect(lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing())
@@ -134,18 +147,16 @@ class SqlDayRepository:
         """The person's day, created with `mode` when it does not exist yet. Read first: once the
         briefing has gone out the day exists, and a read is one statement where insert-then-read is two."""
         record = await self.work_day(person_id, day)
-        if record is None:
-            stmt = (
-                self._insert_ignoring_duplicates(WorkDay)
-                .values(person_id=person_id, day=day, mode=mode, source="default")
-                .on_conflict_do_nothing()
-                .returning(*_WORK_DAY_RECORD)
-            )
-            created = (await self.session.execute(stmt)).first()
-            if created is not None:
-                return WorkDayRecord(*created)
-            record = await self.work_day(person_id, day)  # another turn created it meanwhile
-        return record
+        return record if record is not None else await self.add_work_day(person_id, day, mode)
+
+    async def add_work_day(self, person_id: int, day: dt.date, mode: str) -> WorkDayRecord:
+        """The person's day, created with `mode`, for a caller that has just read it missing (a second read
+        first would be one more statement); the day another turn created meanwhile, if one did."""
+        params = {"person_id": person_id, "day": day, "mode": mode}
+        created = (await self.session.execute(_ADD_WORK_DAY[self.session.bind.dialect.name], params)).first()
+        if created is not None:
+            return WorkDayRecord(*created)
+        return await self.work_day(person_id, day)
 
     async def set_mode(self, person_id: int, day: dt.date, mode: str, source: str, reason: str | None) -> None:
         await self.ensure_work_day(person_id, day, mode)
@@ -294,6 +305,11 @@ class SqlDayRepository:
 
     async def fix_count(self, person_id: int, day: dt.date) -> int:
         return (await self.session.execute(_FIX_COUNT, {"person_id": person_id, "day": day})).scalar_one()
+
+    async def day_counts(self, person_id: int, day: dt.date) -> tuple[int, int]:
+        """(evidence, location fixes) of the person's day, in one statement."""
+        evidence, fixes = (await self.session.execute(_DAY_COUNTS, {"person_id": person_id, "day": day})).one()
+        return evidence, fixes
 
     async def report(self, person_id: int, day: dt.date) -> ReportRecord | None:
         row = (

@@ -285,7 +285,9 @@ def on_table(statements: list[str], table: str) -> list[str]:
 
 
 async def test_a_turn_knows_the_conversation_state_from_the_person_lookup(chat, db):
-    await chat.text(RUDI, "/status")  # creates the day
+    first = await statements_of(db, chat.text(RUDI, "/status"))
+    # The day is read, found missing and created: not read a second time before the INSERT.
+    assert on_table(first, "work_day") == ["SELECT", "INSERT"]
     idle = await statements_of(db, chat.text(RUDI, "/status"))
     # No state: nothing to read or delete; the existing day is read once, not inserted again.
     assert on_table(idle, "conversation_state") == []

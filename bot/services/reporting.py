@@ -235,8 +235,7 @@ async def status(turn: Turn) -> None:
     work_day = await turn.work_day()
     mode = Mode(work_day.mode)
     tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
-    evidence = await turn.uow.day.evidence_for_day(turn.actor.person_id, day)
-    fixes = await turn.uow.day.fix_count(turn.actor.person_id, day)
+    evidence, fixes = await turn.uow.day.day_counts(turn.actor.person_id, day)
     report = await turn.uow.day.report(turn.actor.person_id, day)
     done = sum(1 for t in tasks if t.status == TaskStatus.DONE)
     lines = [
@@ -250,7 +249,7 @@ async def status(turn: Turn) -> None:
         lines.append(turn.t("status.ack_yes" if work_day.acknowledged_at else "status.ack_no"))
     lines += [
         turn.t("report.tasks_done", done=done, total=len(tasks)),
-        turn.t("report.evidence_count", count=len(evidence)),
+        turn.t("report.evidence_count", count=evidence),
         turn.t("status.fixes", count=fixes),
     ]
     if excused:

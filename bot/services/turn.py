@@ -81,7 +81,7 @@ class Turn:
         if existing is not None:  # once the briefing went out: one read, no calendar
             return existing
         mode = (await self.unit_date()).mode_without_roster
-        return await self.uow.day.ensure_work_day(self.actor.person_id, self.today, mode.value)
+        return await self.uow.day.add_work_day(self.actor.person_id, self.today, mode.value)
 
     def say(
         self,
