@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.check_moments import CheckOutcome, CheckRecord
@@ -20,6 +20,16 @@ _COLUMNS = (PresenceCheck.id, PresenceCheck.person_id, PresenceCheck.day, Presen
             PresenceCheck.asked_at, PresenceCheck.answer_by, PresenceCheck.outcome,
             PresenceCheck.selfie_evidence_id)
 _PENDING = CheckOutcome.PENDING.value
+
+# Built once: every photo asks it.
+_NOW = bindparam("now")
+_SELFIE_WANTED = (
+    select(*_COLUMNS).where(
+        PresenceCheck.person_id == bindparam("person_id"), PresenceCheck.asked_at <= _NOW,
+        PresenceCheck.answer_by > _NOW, PresenceCheck.selfie_evidence_id.is_(None))
+    .order_by(PresenceCheck.asked_at.desc()).limit(1)
+)
+
 
 
 class SqlCheckRepository:
@@ -119,14 +129,7 @@ class SqlCheckRepository:
 
     async def selfie_wanted(self, person_id: int, now: dt.datetime) -> CheckRecord | None:
         """The check asked and still in its answer window (answered or not) that has no selfie yet."""
-        row = (
-            await self.session.execute(
-                select(*_COLUMNS).where(
-                    PresenceCheck.person_id == person_id, PresenceCheck.asked_at <= now,
-                    PresenceCheck.answer_by > now, PresenceCheck.selfie_evidence_id.is_(None))
-                .order_by(PresenceCheck.asked_at.desc()).limit(1)
-            )
-        ).first()
+        row = (await self.session.execute(_SELFIE_WANTED, {"person_id": person_id, "now": now})).first()
         return CheckRecord(*row) if row else None
 
     async def mark_asked(self, asked: Sequence[tuple[int, dt.datetime, dt.datetime]]) -> None:

@@ -100,6 +100,9 @@ _ADD_WORK_DAY = built_per_dialect(
     .on_conflict_do_nothing()
     .returning(*(WorkDay.__table__.c[c.key] for c in _WORK_DAY_RECORD))
 )
+# A new piece of evidence, its values as parameters (built once: values written into the statement made
+# SQLAlchemy build and key a new statement for every photo).
+_ADD_EVIDENCE = insert(Evidence.__table__).returning(Evidence.__table__.c.id)
 # An update key recorded unless it is there already; the key and time come as parameters.
 # (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
 _FIRST_TIME = built_per_dialect(lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing())
@@ -269,7 +272,7 @@ class SqlDayRepository:
     async def add_evidence(self, item: NewEvidence) -> int:
         values = {k: getattr(item, k) for k in item.__dataclass_fields__}
         values.update(band_values(item.phash))
-        return (await self.session.execute(insert(Evidence).values(**values).returning(Evidence.id))).scalar_one()
+        return (await self.session.execute(_ADD_EVIDENCE, values)).scalar_one()
 
     async def evidence_for_day(self, person_id: int, day: dt.date) -> list[EvidenceRecord]:
         rows = await self.session.execute(_EVIDENCE_FOR_DAY, {"person_id": person_id, "day": day})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.duplicates import BANDS, Candidate, bands
@@ -13,6 +13,18 @@ from storage.day_tables import Evidence
 
 BAND_COLUMNS = tuple(getattr(Evidence, f"phash_b{i}") for i in range(BANDS))
 MAX_CANDIDATES = 5000  # a pathological hash (a blank screen) must not pull half the table
+
+
+# Built once (every photo asks): the band values go in as expanding parameters band0…band4, so a new
+# number of them renders a new IN list without building and keying a new statement.
+_SIMILAR = (
+    select(Evidence.id, Evidence.person_id, Evidence.day, Evidence.phash, Evidence.thumb_path)
+    .where(or_(*(column.in_(bindparam(f"band{i}", expanding=True)) for i, column in enumerate(BAND_COLUMNS))))
+    .where(~and_(Evidence.person_id == bindparam("person_id"), Evidence.day == bindparam("day")))
+    .order_by(Evidence.day, Evidence.id)
+    .limit(MAX_CANDIDATES)
+)
+_SIMILAR_BEFORE = _SIMILAR.where(Evidence.id < bindparam("before_id"))
 
 
 def band_values(phash: str | None) -> dict[str, int | None]:
@@ -31,17 +43,10 @@ class SqlEvidenceRepository:
         screenshot for two tasks is fine). Index lookups only; the caller measures the distance."""
         if not probes:
             return []
-        per_band = [sorted({bands(p)[i] for p in probes}) for i in range(BANDS)]
-        query = (
-            select(Evidence.id, Evidence.person_id, Evidence.day, Evidence.phash, Evidence.thumb_path)
-            .where(or_(*(column.in_(values) for column, values in zip(BAND_COLUMNS, per_band))))
-            .where(~and_(Evidence.person_id == person_id, Evidence.day == day))
-            .order_by(Evidence.day, Evidence.id)
-            .limit(MAX_CANDIDATES)
-        )
-        if before_id is not None:
-            query = query.where(Evidence.id < before_id)
-        rows = await self.session.execute(query)
+        probe_bands = [bands(p) for p in probes]
+        params = {f"band{i}": sorted({b[i] for b in probe_bands}) for i in range(BANDS)}
+        params |= {"person_id": person_id, "day": day, "before_id": before_id}
+        rows = await self.session.execute(_SIMILAR_BEFORE if before_id is not None else _SIMILAR, params)
         return [Candidate(i, p, d, h, t) for i, p, d, h, t in rows if h]
 
     async def same_file(self, sha256: str, *, person_id: int, day: dt.date) -> Candidate | None:
