@@ -171,3 +171,24 @@ def test_suspects_are_the_nearest_first_then_the_earliest():
     found = suspects([f"{base:016x}"], candidates, 4, limit=4)
     assert [c.evidence_id for c in found] == [10, 11, 12, 13]  # 0–3 bits; the older 4-bit ones wait
     assert [c.evidence_id for c in suspects([f"{base:016x}"], candidates, 4)] == [10, 11, 12, 13, 30, 14]
+
+
+def test_the_probes_are_imagehash_phashes_of_each_crop():
+    """The probes are computed together (one DCT of a stack); each must stay what imagehash.phash gives for
+    its crop, or hashes stored before would stop matching new ones."""
+    import imagehash
+
+    from storage.image_facts import HASH_BASE, HASH_BOTTOM, HASH_TOP, PROBE_SHIFTS, _hashes
+
+    pictures = [screenshot(seed, kind=kind) for seed in range(6) for kind in ("list", "text")]
+    pictures += [photo(seed, size=(640, 480)) for seed in range(6)] + [Image.new("RGB", (40, 30), (9, 9, 9))]
+    for picture in pictures:
+        picture.thumbnail((512, 512))
+        gray = picture.convert("L")
+        gray.thumbnail((HASH_BASE, HASH_BASE), Image.Resampling.BOX)
+        w, h = gray.size
+        one_by_one = tuple(
+            str(imagehash.phash(gray.resize((32, 32), Image.Resampling.LANCZOS,
+                                            box=(0, max(0.0, h * (HASH_TOP + shift)), w, h * (1 - HASH_BOTTOM)))))
+            for shift in PROBE_SHIFTS)
+        assert _hashes(picture) == one_by_one
