@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Integer, any_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,13 +86,16 @@ _EVIDENCE_FOR_DAY = (
 )
 _FIX_COUNT = select(func.count()).select_from(LocationFix).where(LocationFix.person_id == _PERSON,
                                                                  LocationFix.day == _DAY)
-# What /status counts, in one statement: the day's evidence and location fixes.
-_DAY_COUNTS = select(
-    select(func.count()).select_from(Evidence).where(Evidence.person_id == _PERSON, Evidence.day == _DAY)
-    .scalar_subquery(),
-    _FIX_COUNT.scalar_subquery(),
-)
 _REPORT_ROW = select(*_REPORT_RECORD).where(Report.person_id == _PERSON, Report.day == _DAY)
+# What /status shows of a day besides its tasks, in one statement: the evidence and location fixes
+# counted, and the report's columns (NULL without one), from the one row of the counts joined to it.
+_COUNTS = select(
+    select(func.count()).select_from(Evidence).where(Evidence.person_id == _PERSON, Evidence.day == _DAY)
+    .scalar_subquery().label("evidence"),
+    _FIX_COUNT.scalar_subquery().label("fixes"),
+).subquery()
+_DAY_SUMMARY = select(_COUNTS.c.evidence, _COUNTS.c.fixes, *_REPORT_RECORD).select_from(
+    _COUNTS.outerjoin(Report, and_(Report.person_id == _PERSON, Report.day == _DAY)))
 # A person's day with a mode from the calendar ("default"), unless it exists; parameters person_id, day, mode.
 _ADD_WORK_DAY = built_per_dialect(
     lambda insert: insert(WorkDay.__table__)
@@ -309,10 +312,10 @@ class SqlDayRepository:
     async def fix_count(self, person_id: int, day: dt.date) -> int:
         return (await self.session.execute(_FIX_COUNT, {"person_id": person_id, "day": day})).scalar_one()
 
-    async def day_counts(self, person_id: int, day: dt.date) -> tuple[int, int]:
-        """(evidence, location fixes) of the person's day, in one statement."""
-        evidence, fixes = (await self.session.execute(_DAY_COUNTS, {"person_id": person_id, "day": day})).one()
-        return evidence, fixes
+    async def day_summary(self, person_id: int, day: dt.date) -> tuple[int, int, ReportRecord | None]:
+        """(evidence, location fixes, report or None) of the person's day, in one statement."""
+        row = (await self.session.execute(_DAY_SUMMARY, {"person_id": person_id, "day": day})).one()
+        return row[0], row[1], _report_record(row[2:]) if row[2] is not None else None
 
     async def report(self, person_id: int, day: dt.date) -> ReportRecord | None:
         row = (

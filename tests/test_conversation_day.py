@@ -242,8 +242,13 @@ async def test_status_says_what_is_missing(chat):
     status = texts(await chat.text(RUDI, "/status"))
     assert "Laporan harian belum dikirim (batas 16.00 WITA)" in status
     assert "⬜ Membuat poster" in status
+    assert "Bukti kerja: 0" in status and "Lokasi terkirim: 0 kali" in status  # a home shared is no fix
+    await chat.photo(RUDI)
+    await chat.location(RUDI, -1.61, 103.61)
     await report(chat)
-    assert "Laporan: terkirim pukul 10.00 WITA" in texts(await chat.text(RUDI, "/status"))
+    status = texts(await chat.text(RUDI, "/status"))
+    assert "Laporan: terkirim pukul 10.00 WITA" in status
+    assert "Bukti kerja: 1" in status and "Lokasi terkirim: 1 kali" in status
 
 
 async def test_status_on_a_day_off_says_why_there_is_no_apel_instead_of_apel_not_confirmed(chat, clock, db):

@@ -235,8 +235,7 @@ async def status(turn: Turn) -> None:
     work_day = await turn.work_day()
     mode = Mode(work_day.mode)
     tasks = await turn.uow.day.tasks_for_day(turn.actor.person_id, day)
-    evidence, fixes = await turn.uow.day.day_counts(turn.actor.person_id, day)
-    report = await turn.uow.day.report(turn.actor.person_id, day)
+    evidence, fixes, report = await turn.uow.day.day_summary(turn.actor.person_id, day)
     done = sum(1 for t in tasks if t.status == TaskStatus.DONE)
     lines = [
         turn.t("status.title", date=format_date(day, turn.lang)),
