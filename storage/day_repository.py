@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from collections.abc import Sequence
 
 from sqlalchemy import Integer, and_, any_, bindparam, case, delete, func, insert, or_, select, update
@@ -11,6 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.day_records import EvidenceRecord, NewEvidence, ReportRecord, TaskRecord, WorkDayRecord
+from bot.domain.org_terms import Channel
 from storage.conflict_insert import built_per_dialect, dialect_insert
 from storage.day_tables import ConversationState, Evidence, LocationFix, Report, SeenUpdate, Task, WorkDay
 from storage.evidence_repository import band_values
@@ -109,6 +111,18 @@ _ADD_EVIDENCE = insert(Evidence.__table__).returning(Evidence.__table__.c.id)
 # An update key recorded unless it is there already; the key and time come as parameters.
 # (On the table, not the ORM class: the ORM's bulk insert would not report the rows it wrote.)
 _FIRST_TIME = built_per_dialect(lambda insert: insert(SeenUpdate.__table__).on_conflict_do_nothing())
+# The same, on PostgreSQL after taking the chat's lock in that statement (see `first_time_in_chat`): the
+# key is written from a row the lock function returns, so the lock is held before the key is looked at.
+CHAT_LOCKS = 0x43484154  # "CHAT": the advisory-lock space of the chats (two int4 keys, apart from the outbox's)
+_SEEN = SeenUpdate.__table__
+_HELD = select(func.pg_advisory_xact_lock(bindparam("space"), bindparam("lock")).label("held")).subquery()
+_FIRST_TIME_HELD = built_per_dialect(
+    lambda insert: insert(_SEEN).from_select(
+        ["key", "seen_at"],
+        select(bindparam("key", type_=_SEEN.c.key.type), bindparam("seen_at", type_=_SEEN.c.seen_at.type))
+        .select_from(_HELD),
+    ).on_conflict_do_nothing()
+)["postgresql"]
 
 
 def _report(r: Report) -> ReportRecord:
@@ -128,6 +142,16 @@ class SqlDayRepository:
         """Record an update key; False when it was recorded before (a redelivery)."""
         stmt = _FIRST_TIME[self.session.bind.dialect.name]
         return (await self.session.execute(stmt, {"key": key, "seen_at": at})).rowcount == 1
+
+    async def first_time_in_chat(self, channel: Channel, external_id: str, key: str, at: dt.datetime) -> bool:
+        """`first_time`, and until this transaction ends no other process handles a message of this chat
+        (PostgreSQL, where several web workers take webhooks). One statement, the transaction's first, so the
+        lock is taken before any row lock and cannot deadlock with one."""
+        if self.session.bind.dialect.name != "postgresql":
+            return await self.first_time(key, at)  # SQLite: one process, whose Conversation holds the chat's lock
+        lock = zlib.crc32(f"{channel.value}:{external_id}".encode())
+        params = {"space": CHAT_LOCKS, "lock": lock - 2**32 if lock >= 2**31 else lock, "key": key, "seen_at": at}
+        return (await self.session.execute(_FIRST_TIME_HELD, params)).rowcount == 1
 
     async def state(self, person_id: int) -> tuple[str, dict] | None:
         row = await self.session.get(ConversationState, person_id)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zlib
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, exists, func, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -16,9 +15,6 @@ from bot.domain.org_terms import Channel
 from storage.day_repository import ids_in
 from storage.day_tables import ConversationState
 from storage.tables import ChannelAccount, OrgUnit, Person
-
-CHAT_LOCKS = 0x43484154  # "CHAT": the advisory-lock space of hold_chat (two int4 keys, apart from the outbox's)
-_HOLD_CHAT = text("SELECT pg_advisory_xact_lock(:space, :key)")
 
 _Report = aliased(Person)
 _Other = aliased(ChannelAccount)
@@ -91,14 +87,6 @@ class SqlPeopleRepository:
     async def actor(self, person_id: int) -> Actor | None:
         row = (await self.session.execute(_actor_query().where(Person.id == person_id, Person.active))).first()
         return _actor(row) if row else None
-
-    async def hold_chat(self, channel: Channel, external_id: str) -> None:
-        """Until this transaction ends, no other process handles a message of this chat (PostgreSQL, where
-        several web workers take webhooks). Taken before any row lock, so it cannot deadlock with one."""
-        if self.session.bind.dialect.name != "postgresql":
-            return  # SQLite: one process, whose Conversation holds the chat's lock itself
-        key = zlib.crc32(f"{channel.value}:{external_id}".encode())
-        await self.session.execute(_HOLD_CHAT, {"space": CHAT_LOCKS, "key": key - 2**32 if key >= 2**31 else key})
 
     async def account_actor(self, channel: Channel, external_id: str) -> ActorInState | None:
         """The active person behind a linked chat identity and the conversation state they are in, in one

@@ -104,8 +104,7 @@ class Conversation:
                       ) -> tuple[list[Outgoing], list[Callable[[], Awaitable[list[Outgoing]]]]]:
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            await uow.people.hold_chat(inbound.channel, inbound.sender)
-            if not await uow.day.first_time(inbound.event_key, now):
+            if not await uow.day.first_time_in_chat(inbound.channel, inbound.sender, inbound.event_key, now):
                 return [], []
             found = await uow.people.account_actor(inbound.channel, inbound.sender)
             if found is None:
