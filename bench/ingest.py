@@ -208,6 +208,7 @@ async def compare(url: str, schema: str | None, count: int, people: int, first_u
         db.uow, clock=FixedClock(NOW), media=FileMediaStore(workdir / f"media{first_update_id}"),
         sheets=UploadedSheetReader(), default_language="id", default_timezone="Asia/Jakarta",
         links=LinkSettings("ApelBenchBot", None), invite_ttl=dt.timedelta(days=14),
+        pseudonym_key=b"bench",
     )
     full = build_dispatcher(conversation, wake_sender(None), now=lambda: NOW)
 

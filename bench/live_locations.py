@@ -147,7 +147,7 @@ async def ingest(url: str, schema: str | None, count: int, people: int, first_up
     conversation = Conversation(
         db.uow, clock=FixedClock(NOW), media=FileMediaStore(workdir / "media"), sheets=UploadedSheetReader(),
         default_language="id", default_timezone="Asia/Jakarta", links=LinkSettings("ApelBenchBot", None),
-        invite_ttl=dt.timedelta(days=14),
+        invite_ttl=dt.timedelta(days=14), pseudonym_key=b"bench",
     )
     inbounds = live_updates(count, people, first_update_id)
     statements: list[str] = []

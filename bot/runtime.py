@@ -12,6 +12,7 @@ from bot.services.invites import LinkSettings
 from bot.settings import Settings
 from bot.spreadsheet import UploadedSheetReader
 from storage.media_store import FileMediaStore
+from storage.pseudonym_key import pseudonym_key
 from storage.unit_of_work import Database
 
 
@@ -25,6 +26,8 @@ def build_conversation(settings: Settings, db: Database, clock: Clock) -> Conver
         default_timezone=settings.default_timezone,
         links=LinkSettings(settings.telegram_bot_username, settings.whatsapp_number),
         invite_ttl=dt.timedelta(days=settings.invite_ttl_days),
+        pseudonym_key=pseudonym_key(
+            settings.pseudonym_secret.get_secret_value() if settings.pseudonym_secret else None, settings.media_dir),
         exporter=export_bytes,
         check_secret=check_secret(settings),
         evidence_policy=evidence_policy(settings),

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # UU PDP: raw location fixes and original images are purged after this many days (summaries stay).
     retention_days: int = Field(default=90, ge=1, le=3650)
     presence_check_secret: SecretStr | None = None  # seeds the presence checks' moments (bot/domain/check_moments.py)
+    # Keys strangers' pseudonyms in the audit log; unset: a key made once in MEDIA_DIR (storage/pseudonym_key.py).
+    pseudonym_secret: SecretStr | None = None
     # Evidence checks (README "Evidence checks").
     evidence_max_mb: int = Field(default=20, ge=1, le=2000)  # Telegram's getFile limit is 20 MB
     media_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=500_000_000)  # decompression bombs
@@ -97,6 +99,7 @@ class Settings(BaseSettings):
         "whatsapp_verify_token",
         "fake_now",
         "presence_check_secret",
+        "pseudonym_secret",
         "sender_journal",
         mode="before",
     )

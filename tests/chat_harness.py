@@ -19,6 +19,7 @@ from bot.spreadsheet import UploadedSheetReader
 from storage.media_store import FileMediaStore
 
 MONDAY_0900_WIB = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+PSEUDONYM_KEY = b"test-pseudonym-key"  # the deployment's key for strangers' audit labels
 
 
 def jpeg(color=(200, 40, 40), size=(640, 480)) -> bytes:
@@ -59,6 +60,7 @@ class ChatHarness:
             default_timezone="Asia/Jakarta",
             links=LinkSettings("ApelTestBot", "+6281100001111"),
             invite_ttl=dt.timedelta(days=14),
+            pseudonym_key=PSEUDONYM_KEY,
             exporter=export_bytes,
             evidence_policy=evidence_policy,
         )

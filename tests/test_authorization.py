@@ -22,7 +22,7 @@ from bot.texts import text
 from storage.day_tables import LeaveRequest
 from storage.tables import AuditEntry
 from tests.authz_table import ACTORS, ACTS, CASES, REFUSED
-from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
+from tests.chat_harness import MONDAY_0900_WIB, PSEUDONYM_KEY, ChatHarness
 from tests.org_rows import KABID, KASI, SEK, STAF, small_office
 from tests.savepoint_db import SavepointDatabase
 from tests.test_org_import import run_import
@@ -176,7 +176,7 @@ def _check_refusal(ctx, case, actor, out, sender, pid, refusals) -> list[str]:
     problems = []
     if actor == "stranger":
         wanted = {text("id", "onboard.refused")}
-        label = stranger_label(Channel.TELEGRAM, sender)
+        label = stranger_label(PSEUDONYM_KEY, Channel.TELEGRAM, sender)
     else:
         wanted, label = ctx.refusals(), f"person:{pid}"
     if [o.external_id for o in out] != [sender] or out[0].reply.text not in wanted:

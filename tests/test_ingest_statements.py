@@ -35,7 +35,7 @@ async def test_each_kind_of_update_costs_a_fixed_number_of_statements(db, db_tar
     conversation = Conversation(
         db.uow, clock=FixedClock(NOW), media=FileMediaStore(tmp_path / "media"), sheets=UploadedSheetReader(),
         default_language="id", default_timezone="Asia/Jakarta", links=LinkSettings("ApelTestBot", None),
-        invite_ttl=dt.timedelta(days=14),
+        invite_ttl=dt.timedelta(days=14), pseudonym_key=b"test",
     )
     dispatcher = build_dispatcher(conversation, wake_sender(None), now=lambda: NOW)
     seen: dict[str, list[list[str]]] = {}

@@ -52,7 +52,8 @@ def protect_secrets(settings: Settings) -> None:
     """Register every secret of the settings with the log scrubber before anything runs (bot/log_redaction.py)."""
     secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret,
                                                settings.whatsapp_token, settings.whatsapp_app_secret,
-                                               settings.whatsapp_verify_token, settings.presence_check_secret) if s]
+                                               settings.whatsapp_verify_token, settings.presence_check_secret,
+                                               settings.pseudonym_secret) if s]
     if settings.telegram_bot_token:
         # The part after the id is the secret one; masked alone it is caught even where the ':' is encoded.
         secrets.append(settings.telegram_bot_token.get_secret_value().partition(":")[2])

@@ -32,6 +32,7 @@ import itertools
 import math
 import random
 import re
+import secrets
 import tempfile
 import time
 import unicodedata
@@ -304,7 +305,7 @@ class _Office:
         self.conversation = Conversation(
             db.uow, clock=clock, media=FileMediaStore(media_dir), sheets=UploadedSheetReader(),
             default_language=lang, default_timezone=WIB, links=LinkSettings(None, None),
-            invite_ttl=dt.timedelta(days=14),
+            invite_ttl=dt.timedelta(days=14), pseudonym_key=secrets.token_bytes(32),
         )
         self.routine = Routine(db.uow, clock=clock, default_language=lang, pictures=PillowPictures())
         self.people: dict[str, _Person] = {}

@@ -63,6 +63,7 @@ class Conversation:
         default_timezone: str,
         links: LinkSettings,
         invite_ttl: dt.timedelta,
+        pseudonym_key: bytes,
         exporter=None,
         check_secret: str = "",
         evidence_policy: EvidencePolicy | None = None,
@@ -76,6 +77,7 @@ class Conversation:
         self.default_timezone = default_timezone
         self.links = links
         self.invite_ttl = invite_ttl
+        self.pseudonym_key = pseudonym_key  # keys strangers' labels in the audit log (refusal.stranger_label)
         self.evidence_policy = evidence_policy or EvidencePolicy()
         # The policy carries HOME_RADIUS_M: a home without its own radius is judged by it everywhere.
         self.routine = Routine(uow_factory, clock=clock, default_language=default_language, check_secret=check_secret,
@@ -176,7 +178,7 @@ class Conversation:
             # would not help them, and telling them so tells a stranger nothing.
             refusal = "onboard.deactivated"
             detail = {**detail, "reason": "deactivated"}
-        await uow.audit.record(now, stranger_label(inbound.channel, inbound.sender), REFUSED, detail)
+        await uow.audit.record(now, stranger_label(self.pseudonym_key, inbound.channel, inbound.sender), REFUSED, detail)
         return [Outgoing(inbound.channel, inbound.sender, Reply(t(refusal)), Urgency.REPLY)]
 
     async def _welcome(self, turn: Turn) -> None:

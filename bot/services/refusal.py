@@ -8,6 +8,7 @@ revision) gets the same answer but no entry: it is the ordinary life of buttons,
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from bot.domain.org_terms import Channel
 from bot.services.turn import Turn
@@ -19,11 +20,12 @@ def actor_label(turn: Turn) -> str:
     return f"person:{turn.actor.person_id}"
 
 
-def stranger_label(channel: Channel, external_id: str) -> str:
+def stranger_label(key: bytes, channel: Channel, external_id: str) -> str:
     """A chat identity nobody is linked to, pseudonymised: the same account always gives the same label
-    (repeated attempts can be told apart and correlated with a known id), but the log does not hold the
-    Telegram id or the WhatsApp number itself."""
-    digest = hashlib.sha256(f"{channel.value}:{external_id}".encode()).hexdigest()[:16]
+    (repeated attempts can be told apart), but the log does not hold the Telegram id or the WhatsApp number.
+    Keyed with the deployment's pseudonym key (storage/pseudonym_key.py): a plain hash of a chat id, a
+    small number or a phone number, was reversed by anyone with the database by hashing candidates."""
+    digest = hmac.new(key, f"{channel.value}:{external_id}".encode(), hashlib.sha256).hexdigest()[:16]
     return f"stranger:{channel.value}:{digest}"
 
 
