@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 
 import httpx
 import pytest
 
+from bot.channels.refused_calls import RefusedCalls
 from bot.channels.telegram.app import webhook_asgi_app
 from bot.domain.org_terms import Channel
 from tests import whatsapp_payloads as wp
@@ -104,3 +106,66 @@ async def test_the_log_says_when_the_webhook_is_set_and_when_the_server_stops(ca
     assert [r.getMessage() for r in caplog.records if r.name == "bot.channels.telegram.webhook"] == [
         "the Telegram webhook is set to https://apel.example.go.id/telegram/webhook; serving updates",
         "the Telegram webhook server stops"]
+
+
+class FakeMonotonic:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _refusal_lines(caplog, logger: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == logger and r.levelname == "WARNING"]
+
+
+async def test_telegram_wrong_secrets_are_logged_once_a_minute_per_source_with_a_count(caplog):
+    app = webhook_asgi_app(FakeConversation(), token=TOKEN, session=FakeSession(), secret_token=TG_SECRET,
+                           webhook_url="https://apel.example.go.id/telegram/webhook")
+    app.refused._monotonic = clock = FakeMonotonic()
+    body = json.dumps(update(961, message=message(text="/tugas")))
+    prober = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
+    other = httpx.ASGITransport(app=app, client=("198.51.100.7", 4000))
+    logger = "bot.channels.telegram.webhook"
+    with caplog.at_level("WARNING", logger=logger):
+        async with httpx.AsyncClient(transport=prober, base_url="http://test") as client:
+            for _ in range(5):  # a flood within the minute: one line
+                assert (await client.post("/telegram/webhook", content=body,
+                                          headers={HEADER: "guessed-secret"})).status_code == 401
+            assert _refusal_lines(caplog, logger) == [
+                "refused a Telegram webhook call from 203.0.113.9 (wrong secret)"]
+            async with httpx.AsyncClient(transport=other, base_url="http://test") as elsewhere:
+                await elsewhere.post("/telegram/webhook", content=body)  # another source has its own line
+            clock.now += 61
+            await client.post("/telegram/webhook", content=body, headers={HEADER: "guessed-secret"})
+    assert _refusal_lines(caplog, logger) == [
+        "refused a Telegram webhook call from 203.0.113.9 (wrong secret)",
+        "refused a Telegram webhook call from 198.51.100.7 (no secret)",
+        "refused a Telegram webhook call from 203.0.113.9 (wrong secret); 4 more from there since the line "
+        "before, 61 s ago"]
+    assert "guessed-secret" not in caplog.text and TG_SECRET not in caplog.text
+
+
+async def test_whatsapp_bad_signatures_are_logged_once_a_minute_per_source(rig, caplog):  # noqa: F811
+    payload = wp.message(RUDI, RUDI_PHONE, wp.text("halo"))
+    with caplog.at_level("WARNING", logger="bot.channels.whatsapp.webhook"):
+        for _ in range(20):
+            assert (await rig.post(payload, signature="sha256=" + "0" * 64)).status_code == 401
+    assert _refusal_lines(caplog, "bot.channels.whatsapp.webhook") == [
+        "refused a WhatsApp webhook call from 127.0.0.1 (bad signature)"]
+    assert "0" * 64 not in caplog.text
+
+
+def test_a_flood_from_many_addresses_keeps_a_bounded_memory_and_shares_a_line(caplog):
+    refused = RefusedCalls(logging.getLogger("test.refused"), "Telegram webhook", monotonic=FakeMonotonic(),
+                           max_sources=3)
+    with caplog.at_level("WARNING", logger="test.refused"):
+        for n in range(10):
+            refused.refused({"client": (f"10.0.0.{n}", 1)}, "wrong secret")
+    assert _refusal_lines(caplog, "test.refused") == [
+        "refused a Telegram webhook call from 10.0.0.0 (wrong secret)",
+        "refused a Telegram webhook call from 10.0.0.1 (wrong secret)",
+        "refused a Telegram webhook call from 10.0.0.2 (wrong secret)",
+        "refused a Telegram webhook call from other sources (wrong secret)"]
+    assert len(refused._windows) == 4

@@ -20,6 +20,7 @@ from aiogram.methods import SetWebhook
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from bot.channels.refused_calls import RefusedCalls
 from bot.channels.telegram.dispatch import ALLOWED_UPDATES
 from bot.channels.telegram.menu_refresh import MenuRefresher
 from bot.channels.telegram.outbound import call_with_retry, redact
@@ -53,6 +54,7 @@ class WebhookApp:
         self._webhook_url = webhook_url
         self._secret = secret_token.encode()
         self._refreshing: asyncio.Task | None = None  # the command menus' refresh (menu_refresh.py)
+        self.refused = RefusedCalls(log, "Telegram webhook")
 
     async def startup(self) -> None:
         method = SetWebhook(url=self._webhook_url, secret_token=self._secret.decode(),
@@ -95,6 +97,7 @@ class WebhookApp:
         given = next((value for name, value in scope["headers"] if name.lower() == SECRET_HEADER), None)
         # Constant-time comparison: the secret is all that tells Telegram from anyone else.
         if given is None or not hmac.compare_digest(given, self._secret):
+            self.refused.refused(scope, "no secret" if given is None else "wrong secret")
             await _respond(send, 401, b"")
             return
         body = await _read_body(receive, MAX_BODY)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 from pywa_async.utils import webhook_updates_validator
 
+from bot.channels.refused_calls import RefusedCalls
 from bot.channels.telegram.webhook import Receive, Scope, Send, _read_body, _respond
 from bot.outage import DATABASE
 from storage.availability import database_unavailable
@@ -28,6 +29,7 @@ class WhatsAppWebhook:
             raise ValueError("WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are both needed for the webhook")
         self.channel, self.path = channel, path
         self._secret, self._verify = app_secret, verify_token.encode()
+        self.refused = RefusedCalls(log, "WhatsApp webhook")
 
     def serves(self, path: str) -> bool:
         return path == self.path or path == self.path + "/"
@@ -67,7 +69,7 @@ class WhatsAppWebhook:
             return
         # pywa's check: HMAC-SHA256 of the raw body with the app secret, compared in constant time.
         if signature is None or not webhook_updates_validator(self._secret, body, signature.decode("latin-1")):
-            log.warning("refused a whatsapp webhook call with a %s signature", "missing" if signature is None else "bad")
+            self.refused.refused(scope, "no signature" if signature is None else "bad signature")
             await _respond(send, 401, b"")
             return
         try:
