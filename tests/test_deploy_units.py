@@ -33,13 +33,14 @@ def test_there_is_a_unit_for_each_role_of_a_split_deployment():
 
 
 @pytest.mark.parametrize("name", sorted(units()))
-def test_each_unit_runs_its_role_as_the_service_user_from_the_code_directory(name):
+def test_each_unit_runs_its_role_from_the_production_install_as_the_service_user(name):
     service = units()[name]["Service"]
     assert service["User"] == "apel"
     assert service["EnvironmentFile"] == "/etc/apel/apel.env"
     assert service["Restart"] == "always"
     command = shlex.split(service["ExecStart"])
-    apel = command.index(f"{service['WorkingDirectory']}/.venv/bin/apel")  # what `make install` puts there
+    assert service["WorkingDirectory"] == "/srv/apel"  # the state: journals, media, the .env link
+    apel = command.index("/opt/apel/venv/bin/apel")  # the production install ("Installing for production")
     role = name.removeprefix("apel-").removesuffix("@.service")
     assert command[apel + 1:] == ["run", "--role", role]
 
