@@ -1,8 +1,11 @@
 """Admins configure the routine: schedules (with inheritance and a Ramadan override), the calendar,
 the roster; from the CLI and from chat."""
 
+import csv
 import datetime as dt
+import io
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -48,7 +51,7 @@ def test_schedules_inherit_and_a_period_override_wins(office):
     assert apel("schedule", "set", "deadline", "15:00", "--from", "2027-02-18", "--to", "2027-03-19").exit_code == 0
     ramadan_friday = schedule("Seksi Timur", "2027-02-19")  # the period's deadline holds on Fridays too
     assert ramadan_friday["deadline"] == ("15.00", "Dinas 2027-02-18–2027-03-19")
-    assert ramadan_friday["deadline_by_weekday"] == ("-", "Dinas 2027-02-18–2027-03-19")
+    assert ramadan_friday["deadline_by_weekday"] == ("", "Dinas 2027-02-18–2027-03-19")
     table = runner.invoke(app, ["schedule", "show", "--unit", "Seksi Timur", "--date", "2026-11-23"],
                           env={"DEFAULT_LANGUAGE": "id"}).stdout
     assert "jum=16.30" in table and "sen,sel,rab,kam,jum" in table  # JSON above keeps the codes
@@ -577,6 +580,17 @@ def test_a_period_typed_in_early_january_from_a_december_day_starts_in_the_decem
     assert parse_date("1 jan", dt.date(2026, 7, 1)) == dt.date(2027, 1, 1)
 
 
+def test_schedule_show_as_csv_or_json_gives_values_schedule_set_takes_back(office):
+    # No weekday deadlines came out as "-" in CSV and JSON, which `schedule set` refused; the table keeps "-".
+    value = schedule()["deadline_by_weekday"][0]
+    assert value == ""
+    as_csv = {r["field"]: r["value"] for r in csv.DictReader(io.StringIO(apel("schedule", "show", "-f", "csv").stdout))}
+    assert as_csv["deadline_by_weekday"] == ""
+    assert apel("schedule", "set", "deadline_by_weekday", value).exit_code == 0
+    table = runner.invoke(app, ["schedule", "show"], env={"DEFAULT_LANGUAGE": "id"}).stdout
+    assert re.search(r"deadline_by_weekday\s*│\s*-\s*│", table), table
+
+
 def test_a_deadline_before_apel_is_refused_and_nothing_saved(office):
     # 07:00 typed for 17:00: no briefing would ever be due (apel to deadline), reminders would come at dawn.
     refused = apel("schedule", "set", "deadline", "07:00")
@@ -584,7 +598,7 @@ def test_a_deadline_before_apel_is_refused_and_nothing_saved(office):
     friday = apel("schedule", "set", "deadline_by_weekday", "fri=07:15", "--unit", "Seksi Timur")
     assert friday.exit_code == 1
     assert apel("schedule", "set", "apel", "16:30", "--from", "2027-02-18", "--to", "2027-02-19").exit_code == 1
-    assert schedule()["deadline"] == ("16.00", "default") and schedule("Seksi Timur")["deadline_by_weekday"][0] == "-"
+    assert schedule()["deadline"] == ("16.00", "default") and schedule("Seksi Timur")["deadline_by_weekday"][0] == ""
     assert apel("schedule", "set", "deadline", "23:30").exit_code == 0  # late, but after apel: fine
 
 
@@ -597,7 +611,7 @@ def test_a_change_above_a_unit_with_its_own_hours_is_refused_when_it_ends_that_u
     refused = apel("schedule", "set", "deadline_by_weekday", "jum=11:00")
     assert refused.exit_code == 1, refused.stderr
     assert "Seksi Timur" in refused.stderr and "before apel (13.00)" in refused.stderr
-    assert schedule()["deadline_by_weekday"][0] == "-"  # nothing saved
+    assert schedule()["deadline_by_weekday"][0] == ""  # nothing saved
     refused = apel("schedule", "set", "deadline", "12:00", "--unit", "Bidang Timur", "--from", "2027-02-18",
                    "--to", "2027-03-19")  # a period set above the unit decides its deadline too
     assert refused.exit_code == 1 and "Seksi Timur" in refused.stderr

@@ -10,7 +10,7 @@ from bot.cli.context import CLI_ACTOR, clock, load_settings, office_today, open_
 from bot.cli.output import FORMAT_OPTION, Format, current_language, emit, progress_bar, say
 from bot.cli.typed_values import DATE_HELP, CalendarKind, calendar_kind, date_ahead
 from bot.cli.usage_errors import RefusedValue
-from bot.domain.unit_schedule import FROM_THEN_ON, ScheduleValueError, parse_value
+from bot.domain.unit_schedule import FROM_THEN_ON, NO_VALUE, ScheduleValueError, parse_value
 from bot.domain.workday import Mode
 from bot.services import calendar_admin, roster_admin, schedule_admin
 from bot.texts import format_date, text
@@ -54,7 +54,8 @@ async def schedule_show(
     lang = current_language()
     shown = {x.field: schedule_admin.worded(x.value, x.unit, x.valid_from, x.valid_to, lang) for x in lines}
     if fmt is not Format.TABLE:  # scripts keep the codes: yes/no, default, the ISO period
-        shown = {x.field: (x.value, x.source) for x in lines}
+        # ...and each value as `schedule set` takes it back: no weekday deadlines is "", not the table's "-".
+        shown = {x.field: ("" if x.value == NO_VALUE else x.value, x.source) for x in lines}
     emit([{"unit": name, "field": x.field, "value": shown[x.field][0], "source": shown[x.field][1]} for x in lines],
          [("field", "col.field"), ("value", "col.value"), ("source", "col.source")] if fmt is Format.TABLE else
          [("unit", "unit"), ("field", "field"), ("value", "value"), ("source", "source")], fmt, title=name)

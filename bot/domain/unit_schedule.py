@@ -252,6 +252,10 @@ def parse_value(name: str, text: str):
     return PARSERS[name](text)
 
 
+# How an empty mapping (no weekday deadlines) is shown and stored; `schedule set` takes "" for it.
+NO_VALUE = "-"
+
+
 def show_value(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -260,7 +264,7 @@ def show_value(value) -> str:
     if isinstance(value, frozenset):
         return ",".join(WEEKDAY_NAMES[d] for d in sorted(value))
     if isinstance(value, dict):
-        return ",".join(f"{WEEKDAY_NAMES[d]}={show_value(t)}" for d, t in sorted(value.items())) or "-"
+        return ",".join(f"{WEEKDAY_NAMES[d]}={show_value(t)}" for d, t in sorted(value.items())) or NO_VALUE
     if isinstance(value, tuple):
         return ",".join(show_value(v) for v in value)
     return str(value)
@@ -273,4 +277,4 @@ def to_json(values: dict) -> dict:
 
 def from_json(stored: dict) -> dict:
     # "": `digest_times` once saved as no times (refused since); read as not set, so the default applies.
-    return {k: parse_value(k, v) for k, v in stored.items() if k in PARSERS and v not in ("-", "")}
+    return {k: parse_value(k, v) for k, v in stored.items() if k in PARSERS and v not in (NO_VALUE, "")}
