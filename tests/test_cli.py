@@ -372,3 +372,5 @@ def test_invites_for_nobody_are_an_error_like_the_others(apel_env, tmp_path):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith("Error: There are no active people"), result.stderr
     assert not (tmp_path / "i.csv").exists()
+    # Without --unit it said "in that unit", though no unit was named.
+    assert "in the org chart" in result.stderr and "that unit" not in result.stderr, result.stderr

@@ -49,7 +49,8 @@ async def invite_command(
                     progress=lambda done, total: bar.update(issuing, completed=done, total=total),
                 )
                 if not issued:
-                    raise fail("cli.invite_none")  # an error like any other: "Error: …" on stderr, exit 1
+                    # An error like any other: "Error: …" on stderr, exit 1.
+                    raise fail("cli.invite_none_in_unit", unit=unit) if unit else fail("cli.invite_none")
                 target.write(invites_csv(issued))
                 await uow.commit()
         finally:

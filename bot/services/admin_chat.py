@@ -126,10 +126,11 @@ async def invites(turn: Turn, args: str, *, links: LinkSettings, ttl: dt.timedel
         await refuse(turn, "undang")
         return
     channel = Channel.WHATSAPP if turn.inbound.channel is Channel.WHATSAPP else Channel.TELEGRAM
-    issued = await issue_into(turn.uow, now=turn.now, channel=channel, unit=args.strip() or None, ttl=ttl,
+    unit = args.strip() or None
+    issued = await issue_into(turn.uow, now=turn.now, channel=channel, unit=unit, ttl=ttl,
                               links=links, actor=actor_label(turn))
     if not issued:
-        turn.say(turn.t("cli.invite_none"))
+        turn.say(turn.t("cli.invite_none_in_unit", unit=esc(unit)) if unit else turn.t("cli.invite_none"))
         return
     # As /ekspor names its files: ASCII letters, digits and dashes (a unit's & < > / " are no file name's).
     name = f"undangan-{slug(args) or 'semua'}.csv"
