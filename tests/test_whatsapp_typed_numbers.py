@@ -53,6 +53,25 @@ async def test_a_number_typed_to_amount_buttons_is_the_amount_read_not_the_place
     assert "10.00–10.30 WITA" in shown(thirty), shown(thirty)
 
 
+async def test_a_number_typed_after_izin_with_an_open_request_is_the_numbered_line_read(rig):  # noqa: F811
+    # /izin listed "1. Cuti — … — menunggu keputusan atasan" to cancel, then asked for a kind in a message of
+    # its own: the "1" Rudi typed for his request started a new Cuti request.
+    await onboard(rig, DEWI, DEWI_PHONE, KASI)  # his superior, so that the request goes out
+    await onboard(rig, RUDI, RUDI_PHONE, STAF)
+    await rig.says(RUDI, RUDI_PHONE, wp.location(-1.6, 103.6))
+    for step in (wp.text("/izin"), wp.list_reply("lv:cuti"), wp.text("25/11"), wp.text("urusan keluarga")):
+        await rig.says(RUDI, RUDI_PHONE, step)
+    listed = await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    assert "1. Cuti — " in shown(listed) and "Mau mengajukan apa?" in shown(listed), shown(listed)
+    asked = await rig.says(RUDI, RUDI_PHONE, wp.text("1"))
+    assert shown(asked).startswith("Batalkan Cuti untuk"), shown(asked)
+    assert [a for a, _ in asked[-1].actions()][0].startswith("lvc:"), shown(asked)
+    again = await rig.says(RUDI, RUDI_PHONE, wp.text("/izin"))
+    sick = await rig.says(RUDI, RUDI_PHONE, wp.text("3"))  # 🗑 Batalkan · Cuti · Sakit, as the list shows them
+    assert [title for _, title in again[-1].actions()][2] == "Sakit"
+    assert shown(sick).startswith("Sakit: untuk hari apa?"), shown(sick)
+
+
 def test_titles_that_start_with_a_number_are_still_picked_by_their_place():
     from bot.channels.whatsapp.buttons import choices_of, typed_menu
     from bot.messages import Button, Reply

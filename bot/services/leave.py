@@ -27,7 +27,7 @@ from bot.domain.workday import LeaveKind
 from bot.messages import Button
 from bot.services.leave_days import next_workdays, period_text, workday_count
 from bot.services.leave_decision import on_decision  # noqa: F401  (the "lvd" button, routed from here)
-from bot.services.leave_cancel import offer_cancelling
+from bot.services.leave_cancel import cancellable_lines
 from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
 from bot.services.turn import Turn, action, numeric
@@ -36,9 +36,9 @@ OUTING = LeaveKind.OUTING.value
 
 
 async def start(turn: Turn) -> None:
-    await offer_cancelling(turn)  # the person's open requests first, each with 🗑 Batalkan
-    rows = [(Button(turn.t(f"leave.kind_{k.value}"), action("lv", k.value)),) for k in LeaveKind]
-    turn.say(turn.t("leave.ask_kind"), rows)
+    lines, rows = await cancellable_lines(turn)  # the person's open requests first, each with 🗑 Batalkan
+    rows += [(Button(turn.t(f"leave.kind_{k.value}"), action("lv", k.value)),) for k in LeaveKind]
+    turn.say("\n\n".join(filter(None, ["\n".join(lines), turn.t("leave.ask_kind")])), rows)
 
 
 async def on_kind(turn: Turn, parts: list[str]) -> None:

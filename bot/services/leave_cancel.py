@@ -28,13 +28,15 @@ def cancellable(request: LeaveRecord, zone: str, now: dt.datetime) -> bool:
     return request.status == "pending" or (request.status == "approved" and now < begins_at(request, zone))
 
 
-async def offer_cancelling(turn: Turn) -> None:
-    """/izin's first message when the person has requests they may still cancel: each with 🗑 Batalkan."""
+async def cancellable_lines(turn: Turn) -> tuple[list[str], list[tuple[Button, ...]]]:
+    """/izin's lines for the requests the person may still cancel, each with 🗑 Batalkan; none without any.
+    They go in the message that asks for the kind, their buttons first: where a typed number picks a button
+    (WhatsApp), "1" is then request 1, the line the person reads as 1, not the kind list of a later message."""
     zone = turn.actor.timezone
     found = [r for r in await turn.uow.leave.open_of(turn.actor.person_id, turn.today)
              if cancellable(r, zone, turn.now)][:MAX_LISTED]
     if not found:
-        return
+        return [], []
     lines, rows = [turn.t("leave.open_title")], []
     for number, request in enumerate(found, start=1):
         workdays = await workday_count(turn.uow, turn.actor.unit, request)
@@ -42,7 +44,7 @@ async def offer_cancelling(turn: Turn) -> None:
                             period=period_text(request, turn.t, zone, workdays)))
         label = turn.t("button.cancel_leave") + (f" {number}" if len(found) > 1 else "")
         rows.append((Button(label, action("lvc", request.id)),))
-    turn.say("\n".join(lines), rows)
+    return lines, rows
 
 
 async def on_cancel(turn: Turn, parts: list[str]) -> None:
