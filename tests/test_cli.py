@@ -159,6 +159,16 @@ def test_invite_for_an_unknown_unit_fails_politely(apel_env, office_csv, tmp_pat
     assert result.exit_code == 1 and "Unknown unit: Nowhere" in result.stderr
 
 
+def test_invites_for_a_unit_with_nobody_active_name_that_unit(apel_env, tmp_path):
+    rows = small_office()
+    apel("org", "import", str(write_csv(tmp_path / "org.csv", rows)))
+    left = [r for r in rows if r["unit"] != "Sekretariat"]  # Siti, the secretariat's only person, has left
+    assert apel("org", "import", str(write_csv(tmp_path / "left.csv", left)), "--deactivate-many").exit_code == 0
+    result = apel("invite", "--unit", "Sekretariat", "--out", str(tmp_path / "i.csv"))
+    assert result.exit_code == 1, result.stderr
+    assert "no active people in Sekretariat or the units below it" in result.stderr, result.stderr
+
+
 def test_invite_offers_only_the_channels_that_redeem_invites(apel_env, office_csv, tmp_path):
     apel("org", "import", str(office_csv))
     out = tmp_path / "i.csv"

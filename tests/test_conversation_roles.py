@@ -226,6 +226,15 @@ async def test_an_admin_gets_the_invites_csv_of_a_unit(chat):
     assert rows[0]["expires_at"].endswith("+00:00") and "." not in rows[0]["expires_at"]
 
 
+async def test_undang_with_nobody_to_invite_says_where_nobody_is(chat, db, clock):
+    rows = small_office()
+    rows[0]["role"] = "admin"
+    await run_import(db, clock, [r for r in rows if r["unit"] != "Sekretariat"], deactivate_many=True)
+    # "Tidak ada pegawai aktif di unit itu" named no unit; the unit typed is named now.
+    said = texts(await chat.text(BUDI, "/undang Sekretariat"))
+    assert "Tidak ada pegawai aktif di Sekretariat dan unit di bawahnya" in said, said
+
+
 async def test_an_admin_announces_to_a_unit(chat):
     await chat.text(BUDI, "/umumkan")
     asked = await chat.text(BUDI, "Besok apel <gabungan> pukul 07.00")
