@@ -99,11 +99,14 @@ class SqlPeopleRepository:
         return ActorInState(_actor(row), (row.state, json.loads(row.state_data)) if row.state is not None else None,
                             unreachable=row.unreachable_at is not None, behind=bool(row.behind))
 
-    async def actors(self, person_ids: Sequence[int]) -> dict[int, Actor]:
+    async def actors(self, person_ids: Sequence[int], *, inactive: bool = False) -> dict[int, Actor]:
+        """The active ones of these people; `inactive`: also those deactivated since (a past day's people,
+        read as that day had them, `digest_query.people_of_day`)."""
         ids = list(person_ids)
         if not ids:
             return {}
-        rows = await self.session.execute(_actor_query().where(ids_in(self.session, Person.id, ids), Person.active))
+        query = _actor_query().where(ids_in(self.session, Person.id, ids))
+        rows = await self.session.execute(query if inactive else query.where(Person.active))
         return {r.id: _actor(r) for r in rows}
 
     async def direct_reports(self, person_id: int) -> list[Actor]:

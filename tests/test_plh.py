@@ -16,6 +16,7 @@ from storage.day_tables import LeaveRequest, Report
 from tests.chat_harness import actions, texts
 from tests.test_chain_week import UTC, linked_week, on_leave, person, report, tick_at, to, week_office
 from tests.test_conversation_roles import table
+from tests.test_org_import import run_import
 
 MONDAY, TUESDAY = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
 AT_1000 = dt.datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB
@@ -281,3 +282,23 @@ async def test_rekap_on_demand_shows_the_officials_team_to_the_plh_on_the_design
     assert "Dewi Lestari" not in texts(await chat.text("Agus", "/rekap"), "Agus")
     assert texts(await chat.text("Lina", "/rekap"), "Lina") == text("id", "team.no_team")
     assert "Rudi Hartono" in texts(await chat.text("Agus", "/rekap 23-11-2026"), "Agus")  # the designated day
+
+
+async def test_rekap_of_a_past_designated_day_keeps_an_official_deactivated_since(week, clock, db):
+    """Dewi leaves Apel the day after Agus stood in for her (Tuesday's import leaves her out, her people go to
+    Rina): Agus's /rekap of Monday skipped her team, which reached him that day, as people lookups read active
+    people only."""
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)
+    clock.current = AT_1000
+    await report(chat, "Rudi")
+    clock.current = AT_1000 + dt.timedelta(days=1)
+    dewi = who["Dewi"]
+    assert (await run_import(db, clock, [dict(r, supervisor_nip=who["Rina"]) if r["supervisor_nip"] == dewi else r
+                                         for r in rows if r["nip"] != dewi])).ok
+    out = await chat.text("Agus", "/rekap 23-11-2026")
+    got = texts(out, "Agus")
+    assert "sebagai Plh Dewi Lestari" in got and "Rudi Hartono" in got, got
+    rudi = await _id(db, who, "Rudi")
+    assert f"tim:{rudi}:20261123" in taps(out, "Agus", "tim:")
+    assert "Rudi Hartono" not in texts(await chat.text("Agus", "/rekap"), "Agus")  # Tuesday: no designation

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.domain.org_terms import Channel
 from bot.services.routine import Routine
+from bot.texts import text
 from storage.day_tables import Report
 from storage.tables import Person
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness, actions, texts
@@ -428,6 +429,28 @@ async def test_a_supervisor_still_reviews_the_last_report_of_someone_who_left(ch
     approve = next(a for a in actions(monday) if a.startswith("ap:"))  # his report can still be approved
     assert "disetujui" in texts(await chat.tap(DEWI, approve), DEWI)
     assert "Rudi Hartono" not in texts(await chat.text(DEWI, "/rekap"))  # Tuesday: no longer his team
+
+
+async def test_the_eye_of_a_past_days_digest_shows_someone_moved_and_deactivated_since_as_that_day(chat, clock, db):
+    # Rudi reports on Monday in Seksi Timur (WITA); Tuesday's import moves him to Sekretariat (WIB) under Siti,
+    # Wednesday's leaves him out. Dewi's ✅ in Monday's digest still took his report, but the 👁 beside it
+    # answered "not available": it read active people only.
+    await report(chat, RUDI, "Serah terima berkas.")
+    sari = {"nip": "199106062016021006", "name": "Sari Dewi", "position": "Analis", "unit": "Seksi Timur",
+            "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""}
+    clock.advance(days=1)
+    await run_import(db, clock, [dict(r, unit="Sekretariat", supervisor_nip=SEK) if r["nip"] == STAF else r
+                                 for r in small_office()] + [sari])
+    clock.advance(days=1)
+    await run_import(db, clock, [r for r in small_office() if r["nip"] != STAF] + [sari])
+    eye = next(a for a in actions(await chat.text(DEWI, "/rekap 2026-11-23")) if a.startswith("tim:"))
+    seen = texts(await chat.tap(DEWI, eye))
+    assert "Rudi Hartono" in seen and "Serah terima berkas." in seen, seen
+    assert "Seksi Timur" in seen and "Sekretariat" not in seen  # the unit of that day, and its zone
+    assert "10.00 WITA" in seen, seen
+    assert "tidak berlaku" in texts(await chat.tap("506", eye))  # still nobody else's
+    rudi = eye.split(":")[1]
+    assert texts(await chat.tap(DEWI, f"tim:{rudi}:20261125")) == text("id", "common.not_available")  # gone that day
 
 
 async def test_a_draft_left_overnight_is_not_sent_as_the_next_days_report(chat, clock, db):

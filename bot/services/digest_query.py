@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from bot.clock import iso_utc
+from bot.day_records import Actor
+from bot.domain.org_sync import StoredUnit
 from bot.ports import PersonRow, UnitOfWork
 from bot.services import digest, digest_presence
 from bot.domain.membership import supervisor_of_day, unit_of_day
@@ -27,7 +30,7 @@ async def digests_for(uow: UnitOfWork, *, day: dt.date, unit: str | None) -> lis
     had that day, as `org_membership` recorded it); one batch of queries."""
     scope = await units_under(uow, unit)
     everyone = await uow.org.list_people(None, include_inactive=True)
-    days, people, zones, boss_of = await _people_of_day(uow, day, everyone)
+    days, people, zones, boss_of, _ = await _people_of_day(uow, day, everyone)
     by_id = {p.id: p for p in people}
     reports: dict[int, list[PersonRow]] = {}
     for p in people:
@@ -55,7 +58,7 @@ async def supervisor_lines(uow: UnitOfWork, supervisor_id: int, day: dt.date) ->
     now = await uow.org.list_people(None, include_inactive=True, reporting_to={supervisor_id})
     rows = await uow.org.list_people(None, include_inactive=True,
                                      ids=set(then) | {p.id for p in now} | {supervisor_id})
-    days, people, _, boss_of = await _people_of_day(uow, day, rows, everyone=False)
+    days, people, _, boss_of, _ = await _people_of_day(uow, day, rows, everyone=False)
     people = [p for p in people if boss_of(p) == supervisor_id]
     lines = await digest.lines_for(uow, {p.id: p.name for p in people}, day,
                                    {p.id: days[p.unit].mode_without_roster for p in people})
@@ -76,7 +79,7 @@ async def chain_of_day(uow: UnitOfWork, person_id: int, day: dt.date) -> list[in
         holder = await uow.org.holder_of_nip(boss_nip) if boss_nip else None
         if holder is not None:
             rows += await uow.org.list_people(None, include_inactive=True, ids={holder[0]})
-        _, _, _, boss_of = await _people_of_day(uow, day, rows, everyone=False)
+        _, _, _, boss_of, _ = await _people_of_day(uow, day, rows, everyone=False)
         boss = boss_of(rows[0])
         if boss is None or boss in chain or boss == person_id:  # a cycle (refused by the import) is cut
             return chain
@@ -84,14 +87,38 @@ async def chain_of_day(uow: UnitOfWork, person_id: int, day: dt.date) -> list[in
         current = boss
 
 
+async def people_of_day(uow: UnitOfWork, person_ids: Collection[int], day: dt.date) -> dict[int, Actor]:
+    """These people as `day` had them, for a digest's 👁 and a Plh's /rekap of that day: also someone deactivated
+    since (as that day's digest still lists them), each with the unit, and its zone, that day was counted with.
+    Someone deactivated who was not in the org chart that day is left out, as the digest leaves them out; the
+    name is today's (a person's row keeps no history of it)."""
+    found = await uow.people.actors(sorted(set(person_ids)), inactive=True)
+    if not found:
+        return {}
+    rows = await uow.org.list_people(None, include_inactive=True, ids=set(found))
+    _, present, _, _, unit_of = await _people_of_day(uow, day, rows, everyone=False)
+    units = {p.id: unit_of(p) for p in present}
+    active = {p.id for p in rows if p.active}
+    out: dict[int, Actor] = {}
+    for person_id, actor in found.items():
+        unit = units.get(person_id)
+        if unit is not None:
+            out[person_id] = replace(actor, unit=unit.name, unit_id=unit.id, timezone=unit.timezone)
+        elif person_id in active:  # added since that day: as they are today, as before
+            out[person_id] = actor
+    return out
+
+
 async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow], *, everyone: bool = True):
     """The units' `day`s; of `rows` the people in the org chart at that day's deadline, as its memberships
     recorded it: a past day's digest keeps someone deactivated since (their report can still be approved)
     and leaves out someone added after it, or out that day (transferred away and back since); the units'
-    zones; and a function giving a person's supervisor of that day (today's where none was recorded).
+    zones; a function giving a person's supervisor of that day (today's where none was recorded); and one
+    giving the unit they were counted with that day (today's where none was recorded).
     `everyone`: `rows` is the whole org chart, whose history is read whole; else only theirs."""
     days = await unit_dates(uow, day)
-    units = (await uow.org.stored_units()).values()
+    stored = await uow.org.stored_units()
+    units = stored.values()
     zones, names = {u.name: u.timezone for u in units}, {u.id: u.name for u in units}
     memberships = await uow.org.memberships(*_window(day), person_ids=None if everyone else {p.id for p in rows})
 
@@ -112,7 +139,11 @@ async def _people_of_day(uow: UnitOfWork, day: dt.date, rows: list[PersonRow], *
         today = by_nip.get(p.supervisor_nip) if p.supervisor_nip else None
         return supervisor_of_day(memberships.get(p.id, ()), day, deadline_by_id, today)
 
-    return days, [p for p in rows if p.unit in days and present(p)], zones, boss_of
+    def unit_of(p: PersonRow) -> StoredUnit:
+        unit_id = unit_of_day(memberships.get(p.id, ()), day, deadline_by_id)
+        return stored[names[unit_id] if unit_id is not None else p.unit]
+
+    return days, [p for p in rows if p.unit in days and present(p)], zones, boss_of, unit_of
 
 
 def _window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

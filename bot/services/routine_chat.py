@@ -166,7 +166,8 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
         ordered = await digest_query.supervisor_lines(turn.uow, turn.actor.person_id, day)
         turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t,
                                           supervisor_id=turn.actor.person_id))
-    for official in sorted((await turn.uow.people.actors(sorted(acting))).values(), key=lambda a: a.name):
+    # An official deactivated since that day still had their team that day, which came to the Plh.
+    for official in sorted((await digest_query.people_of_day(turn.uow, acting, day)).values(), key=lambda a: a.name):
         ordered = await digest_query.supervisor_lines(turn.uow, official.person_id, day)
         shown = digest.render(ordered, day=day, timezone=official.timezone, t=turn.t,
                               supervisor_id=official.person_id)

@@ -16,6 +16,7 @@ from bot.messages import BUTTONS_MAX, Attachment, Button, Reply
 from bot.services.briefing import task_line
 from bot.services.day_schedule import day_schedule_of, modes_of_people
 from bot.services.digest_presence import flag_line
+from bot.services.digest_query import people_of_day
 from bot.services.leave_days import next_workdays, workday_count
 from bot.services.leave_decision import request_notice
 from bot.services.leave_routing import deciders_for, why_key
@@ -167,7 +168,10 @@ async def show_member(turn: Turn, parts: list[str]) -> None:
     if day is None or not numeric(parts[1]):
         turn.say(turn.t("common.not_available"))
         return
-    member = await turn.uow.people.actor(int(parts[1]))
+    # A past day's 👁 reads the person as that day had them: someone deactivated since is still in that
+    # day's digest, and its ✅ ↩️ beside the 👁 still take their report.
+    member = (await turn.uow.people.actor(int(parts[1])) if len(parts) == 2
+              else (await people_of_day(turn.uow, [int(parts[1])], day)).get(int(parts[1])))
     if member is None:
         turn.say(turn.t("common.not_available"))
         return
