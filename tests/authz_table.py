@@ -18,8 +18,8 @@ ACTORS = ("stranger", "staff", "other_boss", "boss", "boss2", "admin", "plh", "p
 ACTS, REFUSED, IDLE = "acts", "refused", "idle"  # idle: allowed, but it does not touch Rudi's things
 # Two acting officials (Plh) of Dewi, both secretariat staff with nobody under them: `plh` designated for today,
 # `plh_off` for tomorrow only. On the day, the Plh may what Dewi may over her people (review, approve-all and
-# pages of her team, leave and home decisions, the team member's view, her team in /rekap) and nothing more:
-# no assigning, no team list or export of their own; off the day, nothing beyond staff.
+# pages of her team, leave and home decisions, the team member's view, her team in /rekap and /tim, with its
+# pages) and nothing more: no assigning, no export, no team pages of their own; off the day, nothing beyond staff.
 NO_PLH = {"plh": REFUSED, "plh_off": REFUSED}
 EVERYONE = {a: ACTS for a in ACTORS[1:]}
 BOSSES = {"staff": REFUSED, "other_boss": ACTS, "boss": ACTS, "boss2": ACTS, "admin": REFUSED, **NO_PLH}
@@ -129,7 +129,7 @@ CASES = [
     Case("bahasa", text="/bahasa", expect=EVERYONE, effect=answered),
     Case("bantuan", text="/bantuan", expect=EVERYONE, effect=answered),
     Case("alias help", text="/help", expect=EVERYONE, effect=answered),
-    Case("tim", text="/tim", expect={**BOSSES, "admin": ACTS}, effect=answered),  # the admins' requests
+    Case("tim", text="/tim", expect={**BOSSES, "admin": ACTS, "plh": ACTS}, effect=answered),  # admins: requests
     Case("tugaskan", text="/tugaskan", expect=BOSSES, effect=state_is("assign")),
     Case("rekap", text="/rekap", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE, "plh": ACTS},
          effect=shows("Rudi Hartono")),
@@ -165,9 +165,11 @@ CASES = [
     Case("leave cancel question", tap="lvc:{leave}", expect=ONLY_RUDI, effect=shows("Batalkan")),
     Case("leave cancel", tap="lvc:{leave}:y", expect=ONLY_RUDI, effect=leave_cancelled),
     Case("leave refusal without a reason", tap="lvd:{leave}:ns", expect=CHAIN, effect=leave_refused),
-    Case("team button", tap="team", expect={**BOSSES, "admin": ACTS}, effect=answered, audited_as="tim"),
+    Case("team button", tap="team", expect={**BOSSES, "admin": ACTS, "plh": ACTS}, effect=answered, audited_as="tim"),
     Case("team page", tap="timpg:0:n", expect={**BOSSES, "boss2": IDLE, "other_boss": IDLE},
          effect=offers_rudi),
+    Case("team page of the official a Plh stands in for", tap="timpg:0:n:{boss}", expect={**ONLY_ADMIN, "admin": REFUSED,
+         "plh": ACTS}, effect=offers_rudi),
     Case("team member", tap="tim:{rudi}", expect=CHAIN, effect=shows("Laporan rahasia Rudi")),
     Case("assign pick", tap="asg:p:{rudi}", expect={**CHAIN, "admin": REFUSED, "plh": REFUSED}, effect=picked_rudi,
          arrange=("assign", {"step": "pick", "scope": "all", "picked": []})),

@@ -302,3 +302,35 @@ async def test_rekap_of_a_past_designated_day_keeps_an_official_deactivated_sinc
     rudi = await _id(db, who, "Rudi")
     assert f"tim:{rudi}:20261123" in taps(out, "Agus", "tim:")
     assert "Rudi Hartono" not in texts(await chat.text("Agus", "/rekap"), "Agus")  # Tuesday: no designation
+
+
+async def test_tim_shows_the_plh_the_officials_team_on_the_designated_day_only(week, clock, db):
+    """/tim of a Plh listed their own direct reports only (a Plh with nobody under them was refused), though the
+    Plh may open each of the official's people: it now shows the official's team too, said so, with a button a
+    person and the requests waiting from it; the day after, neither."""
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)  # a peer section head
+    await designate(db, clock, who, "Wayan", "Lina", MONDAY, MONDAY)  # Agus's staff, nobody under her
+    clock.current = AT_1000
+    await report(chat, "Rudi", "Rekap anggaran selesai.")
+    await chat.tap("Sari", "lv:cuti")
+    await chat.text("Sari", "25/11-26/11")
+    await chat.text("Sari", "Acara keluarga")
+    out = await chat.text("Agus", "/tim")
+    got = texts(out, "Agus")
+    assert "Lina Marlina" in got  # his own team as before
+    assert "Tim Dewi Lestari, yang Anda lihat hari ini sebagai Plh Dewi Lestari" in got, got
+    assert "Rudi Hartono" in got and "Sari Dewi" in got and "Acara keluarga" in got, got
+    rudi = await _id(db, who, "Rudi")
+    assert f"tim:{rudi}" in taps(out, "Agus", "tim:")
+    assert "Rekap anggaran selesai." in texts(await chat.tap("Agus", f"tim:{rudi}"), "Agus")
+    lina = texts(await chat.text("Lina", "/tim"), "Lina")
+    assert "sebagai Plh Wayan Sudirta" in lina and "Nyoman Dana" in lina, lina
+    wayan, nyoman = await _id(db, who, "Wayan"), f"tim:{await _id(db, who, 'Nyoman')}"
+    assert nyoman in taps(await chat.tap("Lina", f"timpg:0:n:{wayan}"), "Lina", "tim:")  # the team's page
+    refused = await chat.tap("Agus", f"timpg:0:n:{wayan}")  # not his official
+    assert texts(refused, "Agus") and nyoman not in taps(refused, "Agus", "tim:")
+    clock.current = AT_1000 + dt.timedelta(days=1)
+    assert "Dewi Lestari" not in texts(await chat.text("Agus", "/tim"), "Agus")
+    assert texts(await chat.text("Lina", "/tim"), "Lina") == text("id", "team.no_team")
+    assert nyoman not in taps(await chat.tap("Lina", f"timpg:0:n:{wayan}"), "Lina", "tim:")

@@ -52,20 +52,38 @@ async def in_subtree(turn: Turn, person_id: int) -> bool:
 
 
 async def show_team(turn: Turn) -> None:
-    if not turn.actor.is_supervisor:
+    """/tim: the supervisor's direct reports today, their requests waiting; on a day they are an official's Plh,
+    also that official's team, said so (someone with nobody under them gets that team alone)."""
+    acting = await turn.uow.plh.officials_of(turn.actor.person_id, turn.today)
+    if not turn.actor.is_supervisor and not acting:
         # An admin without a team (the HR desk) may still have requests to decide: those sent to the admins.
         if not turn.actor.is_admin:
             await refuse(turn, "tim", key="team.no_team")
         elif not await _admins_requests(turn, set()):
             turn.say(turn.t("team.admin_nothing"))
         return
-    people = await turn.uow.people.direct_reports(turn.actor.person_id)
+    shown: set[int] = set()
+    if turn.actor.is_supervisor:
+        people = await turn.uow.people.direct_reports(turn.actor.person_id)
+        shown |= await _team_list(turn, people, shown)
+        shown |= await _passed_up_requests(turn, {p.person_id for p in people})
+    for official in sorted((await turn.uow.people.actors(sorted(acting))).values(), key=lambda a: a.name):
+        people = await turn.uow.people.direct_reports(official.person_id)
+        shown |= await _team_list(turn, people, shown, official=official)
+    if turn.actor.is_admin:
+        await _admins_requests(turn, shown)
+
+
+async def _team_list(turn: Turn, people: list[Actor], shown: set[int], official: Actor | None = None) -> set[int]:
+    """The list of `people` today with a button each, then their requests waiting (not in `shown` already);
+    `official`: the team of the official the actor stands in for as Plh today, headed so. The requests shown."""
     ids = [p.person_id for p in people]
     days = await turn.uow.day.work_days_for(ids, turn.today)
     reports = await turn.uow.day.reports_for(ids, turn.today)
     # Without a work day (a weekend, a holiday): the unit's mode that date, not WFO and "not reported".
     unset = await modes_of_people(turn.uow, turn.today, {p.person_id: p.unit for p in people if p.person_id not in days})
-    lines = [turn.t("team.title", date=format_date(turn.today, turn.lang))]
+    lines = [turn.t("plh.team", boss=esc(official.name))] if official else []
+    lines.append(turn.t("team.title", date=format_date(turn.today, turn.lang)))
     for number, p in enumerate(people, start=1):
         unset_mode = unset.get(p.person_id, DEFAULT_MODE)
         mode = Mode(days[p.person_id].mode) if p.person_id in days else unset_mode
@@ -73,19 +91,20 @@ async def show_team(turn: Turn) -> None:
         lines.append(f"{number}. {esc(p.name)} — {turn.t(f'mode.{mode.value}')} · {state}")
     if len(people) > BUTTONS_MAX:
         lines.append(turn.t("team.paged", shown=TEAM_PAGE))
-    turn.say("\n".join(lines), _member_rows(people, 0, turn.t, edit=False))
+    turn.say("\n".join(lines), _member_rows(people, 0, turn.t, edit=False,
+                                            official=official.person_id if official else None))
     # Requests still waiting for a decision, each again with its buttons: the first notice may be far up
     # the chat, held by WhatsApp's 24-hour window, or in a console session that has ended.
     by_id = {p.person_id: p for p in people}
-    shown = set()
+    listed = set()
     for request in await turn.uow.leave.pending_of(ids):
+        if request.id in shown:
+            continue
         member = by_id[request.person_id]
         workdays = await workday_count(turn.uow, member.unit, request)
         turn.replies.append(request_notice(member.name, request, member.timezone, workdays)(turn.t))
-        shown.add(request.id)
-    shown |= await _passed_up_requests(turn, set(ids))
-    if turn.actor.is_admin:
-        await _admins_requests(turn, shown)
+        listed.add(request.id)
+    return listed
 
 
 async def _admins_requests(turn: Turn, shown: set[int]) -> int:
@@ -125,9 +144,11 @@ async def _passed_up_requests(turn: Turn, direct: set[int]) -> set[int]:
     return shown
 
 
-def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple[Button, ...]]:
+def _member_rows(people: list[Actor], page: int, t, *, edit: bool,
+                 official: int | None = None) -> list[tuple[Button, ...]]:
     """A button a person (their number and name); a team over BUTTONS_MAX gets `page` of them and
-    ◀ / ▶ (`edit`: from a page of buttons, which they replace, not from the list)."""
+    ◀ / ▶ (`edit`: from a page of buttons, which they replace, not from the list; `official`: the team of
+    the official the Plh stands in for, whose pages those are)."""
     pages = 1 if len(people) <= BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
     first = page * TEAM_PAGE if pages > 1 else 0
     shown = people[first:first + TEAM_PAGE] if pages > 1 else people
@@ -135,20 +156,24 @@ def _member_rows(people: list[Actor], page: int, t, *, edit: bool) -> list[tuple
     rows = [(Button(f"{i}. {label}", action("tim", p.person_id)),)
             for i, (p, label) in enumerate(zip(shown, labels), first + 1)]
     nav = [Button(t(key, first=other * TEAM_PAGE + 1, last=min((other + 1) * TEAM_PAGE, len(people))),
-                  action("timpg", other, "e" if edit else "n"))
+                  action("timpg", other, "e" if edit else "n", *([official] if official is not None else [])))
            for other, key in ((page - 1, "team.page_prev"), (page + 1, "team.page_next")) if 0 <= other < pages]
     return rows + ([tuple(nav)] if nav else [])
 
 
 async def team_page(turn: Turn, parts: list[str]) -> None:
-    """`timpg:<page>:<n|e>`: a page of /tim's buttons for a team too large for one message."""
-    if not turn.actor.is_supervisor:
-        await refuse_button(turn, "timpg")
-        return
-    if len(parts) != 3 or not numeric(parts[1]) or parts[2] not in ("n", "e"):
+    """`timpg:<page>:<n|e>[:<official>]`: a page of /tim's buttons for a team too large for one message; with
+    `official`, of the team of the official the actor stands in for as Plh today."""
+    if len(parts) not in (3, 4) or not numeric(parts[1]) or parts[2] not in ("n", "e") or (
+            len(parts) == 4 and not numeric(parts[3])):
         turn.say(turn.t("common.not_available"))
         return
-    people = await turn.uow.people.direct_reports(turn.actor.person_id)
+    official = int(parts[3]) if len(parts) == 4 else None
+    if not (turn.actor.is_supervisor if official is None
+            else official in await turn.uow.plh.officials_of(turn.actor.person_id, turn.today)):
+        await refuse_button(turn, "timpg")
+        return
+    people = await turn.uow.people.direct_reports(official if official is not None else turn.actor.person_id)
     # A team that shrank since the button was sent has one page: everyone's buttons.
     pages = 1 if len(people) <= BUTTONS_MAX else -(-len(people) // TEAM_PAGE)
     page = int(parts[1])
@@ -158,7 +183,7 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
     first = page * TEAM_PAGE + 1 if pages > 1 else 1
     last = min((page + 1) * TEAM_PAGE, len(people)) if pages > 1 else len(people)
     turn.say(turn.t("team.page_title", first=first, last=last, total=len(people)),
-             _member_rows(people, page, turn.t, edit=True), edit=parts[2] == "e")
+             _member_rows(people, page, turn.t, edit=True, official=official), edit=parts[2] == "e")
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:
