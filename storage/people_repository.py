@@ -116,12 +116,23 @@ class SqlPeopleRepository:
         return [_actor(r) for r in rows]
 
     async def named(self, text: str, limit: int) -> list[Actor]:
-        """Active people whose name holds `text`, in any case (ASCII case on SQLite), by name; at most `limit`.
-        For an admin naming someone in chat: a scan of the names, not a query of the routine."""
-        rows = await self.session.execute(
-            _actor_query().where(Person.active, func.lower(Person.name).contains(text.lower(), autoescape=True))
-            .order_by(Person.name, Person.id).limit(limit))
-        return [_actor(r) for r in rows]
+        """Active people whose name holds `text`, in any case (Unicode's: "ömer" finds "Ömer"), by name; at most
+        `limit`. For an admin naming someone in chat: a scan of the names, not a query of the routine.
+        SQLite folds only ASCII case (and PostgreSQL's by the database's locale), so the database narrows with
+        a pattern where each non-ASCII character of `text` is any one character, and `casefold` decides."""
+        pattern = "".join("_" if not c.isascii() else "/" + c if c in "/%_" else c for c in text)
+        query = (select(Person.id, Person.name)
+                 .where(Person.active, Person.name.ilike(f"%{pattern}%", escape="/"))
+                 .order_by(Person.name, Person.id))
+        # An ASCII `text` the pattern matches exactly (folding other letters only adds matches elsewhere in a
+        # name), so the database may stop at `limit`; otherwise its rows are candidates, all read.
+        rows = (await self.session.execute(query.limit(limit) if text.isascii() else query)).all()
+        wanted = text.casefold()
+        ids = [r.id for r in rows if wanted in r.name.casefold()][:limit]
+        if not ids:
+            return []
+        found = await self.session.execute(_actor_query().where(Person.id.in_(ids)).order_by(Person.name, Person.id))
+        return [_actor(r) for r in found]
 
     async def subtree(self, person_id: int) -> list[Actor]:
         """Everyone below the person, level by level: one query per level, not per person."""

@@ -136,3 +136,22 @@ async def test_only_an_admin_may_and_a_pick_needs_the_waiting_command(db, clock,
     assert await designations(db) == []
     assert [d for a, d in await audit(db, "refused")] == [{"command": "plh"}]
     assert await plh.listing(db.uow, MONDAY) == []
+
+
+async def test_a_name_is_found_in_any_case_beyond_ascii(db, clock, tmp_path):
+    """"ömer" found nobody named "Ömer" on SQLite, whose LOWER folds ASCII only; the name search folds Unicode
+    case on both engines now, a name of ASCII letters as before."""
+    chat, ids = await office(db, clock, tmp_path)
+    staff = dict(small_office()[4], phone="", unit="Sekretariat", supervisor_nip=SEK)
+    await run_import(db, clock, roled() + [
+        {**staff, "nip": ARI_NIP, "name": "Ari Admin", "role": "admin"}, {**staff, "nip": NAMESAKE_NIP, "name": "Andi Wijaya"},
+        {**staff, "nip": "199106062016031011", "name": "Ömer Çelik"}])
+    async with db.uow() as uow:
+        omer = (await uow.org.holder_of_nip("199106062016031011"))[0]
+    done = texts(await chat.text(ADMIN, "/plh dewi oleh ömer ÇELIK besok"), ADMIN)
+    assert "Ömer Çelik menjadi Plh Dewi Lestari" in done, done
+    assert await designations(db) == [(ids[KASI], omer, MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=1))]
+    async with db.uow() as uow:
+        assert [a.name for a in await uow.people.named("ÖMER", 5)] == ["Ömer Çelik"]
+        assert [a.name for a in await uow.people.named("50%_/", 5)] == []  # LIKE's signs are letters here
+        assert [a.name for a in await uow.people.named("WIJAYA", 1)] == ["Andi Wijaya"]  # the limit
