@@ -334,3 +334,15 @@ async def test_tim_shows_the_plh_the_officials_team_on_the_designated_day_only(w
     assert "Dewi Lestari" not in texts(await chat.text("Agus", "/tim"), "Agus")
     assert texts(await chat.text("Lina", "/tim"), "Lina") == text("id", "team.no_team")
     assert nyoman not in taps(await chat.tap("Lina", f"timpg:0:n:{wayan}"), "Lina", "tim:")
+
+
+async def test_a_plh_in_the_officials_team_is_not_offered_their_own_request_in_tim(week, clock, db):
+    chat, routine, rows, who = week
+    await designate(db, clock, who, "Hendra", "Siti", MONDAY, TUESDAY)  # the Sekretaris, in Hendra's team
+    clock.current = AT_1000
+    await chat.tap("Siti", "lv:cuti")
+    await chat.text("Siti", "25/11-26/11")
+    await chat.text("Siti", "Acara keluarga")
+    out = await chat.text("Siti", "/tim")
+    assert "sebagai Plh Drs. Hendra Gunawan, M.Si." in texts(out, "Siti") and "Rina Kartika" in texts(out, "Siti")
+    assert "Acara keluarga" not in texts(out, "Siti") and not taps(out, "Siti", "lvd:")

@@ -98,7 +98,7 @@ async def _team_list(turn: Turn, people: list[Actor], shown: set[int], official:
     by_id = {p.person_id: p for p in people}
     listed = set()
     for request in await turn.uow.leave.pending_of(ids):
-        if request.id in shown:
+        if request.id in shown or request.person_id == turn.actor.person_id:  # a Plh in the team: not their own
             continue
         member = by_id[request.person_id]
         workdays = await workday_count(turn.uow, member.unit, request)
