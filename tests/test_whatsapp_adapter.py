@@ -80,6 +80,24 @@ async def rig(db, clock, tmp_path):
     await rig.parts.close()
 
 
+@pytest.fixture
+async def bot_rig(db, clock, tmp_path):
+    """The adapter as the bot runs it (after_turn set): each turn's messages, queued in the outbox, are
+    recorded in `rig.woken` instead of being sent inside the webhook call."""
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    woken: list[list[Outgoing]] = []
+
+    async def wake(outgoings):
+        woken.append(list(outgoings))
+
+    rig = Rig(db, clock, tmp_path, after_turn=wake)
+    rig.woken = woken
+    yield rig
+    await rig.http.aclose()
+    await rig.parts.close()
+
+
 async def onboard(rig: Rig, user: str, wa_id: str, nip: str) -> list:
     codes = await rig.harness.codes()
     return await rig.says(user, wa_id, wp.text(codes[nip]))
@@ -337,27 +355,16 @@ async def test_a_briefing_held_yesterday_is_not_released_today_but_a_report_to_r
         assert (await connection.execute(text("SELECT count(*) FROM whatsapp_held WHERE released_at IS NULL"))).scalar() == 0
 
 
-async def test_in_the_bot_only_what_is_worth_sending_is_queued_on_release(db, clock, tmp_path):
-    clock.current = MONDAY_0900_WIB
-    await run_import(db, clock, small_office())
-    woken: list[list[Outgoing]] = []
-
-    async def wake(outgoings):
-        woken.append(list(outgoings))
-
-    rig = Rig(db, clock, tmp_path, after_turn=wake)
-    try:
-        await _briefing_held(rig)  # Tuesday 10.00 WIB
-        await _held(rig, Reply("Pengingat (60 menit)", kind=ReplyKind.REMINDER))
-        await _held(rig, Reply("Pengingat (15 menit)", kind=ReplyKind.REMINDER))
-        await _held(rig, Reply("Laporan Anda dikembalikan", ((Button("📝 Perbaiki", "lapor"),),)))
-        woken.clear()
-        await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
-        assert [o.reply.text for o in woken[0]] == ["<b>Apel pagi</b>\nTugas: rekap", "Pengingat (15 menit)",
+async def test_in_the_bot_only_what_is_worth_sending_is_queued_on_release(bot_rig):
+    rig = bot_rig
+    await _briefing_held(rig)  # Tuesday 10.00 WIB
+    await _held(rig, Reply("Pengingat (60 menit)", kind=ReplyKind.REMINDER))
+    await _held(rig, Reply("Pengingat (15 menit)", kind=ReplyKind.REMINDER))
+    await _held(rig, Reply("Laporan Anda dikembalikan", ((Button("📝 Perbaiki", "lapor"),),)))
+    rig.woken.clear()
+    await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
+    assert [o.reply.text for o in rig.woken[0]] == ["<b>Apel pagi</b>\nTugas: rekap", "Pengingat (15 menit)",
                                                     "Laporan Anda dikembalikan"]
-    finally:
-        await rig.http.aclose()
-        await rig.parts.close()
 
 
 async def test_tampilkan_tapped_again_with_nothing_held_is_answered_once(rig):
@@ -372,38 +379,27 @@ async def test_tampilkan_tapped_again_with_nothing_held_is_answered_once(rig):
     assert await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"), message_id=message_id) == []  # redelivered
 
 
-async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_webhook_call(db, clock, tmp_path):
+async def test_in_the_bot_held_content_goes_through_the_outbox_not_inside_the_webhook_call(bot_rig):
     # In the bot (after_turn set) the turn's messages are in the outbox already; the held content joins
     # them in the transaction that marks it released, so a crash loses none of it.
-    clock.current = MONDAY_0900_WIB
-    await run_import(db, clock, small_office())
-    woken: list[list[Outgoing]] = []
-
-    async def wake(outgoings):
-        woken.append(list(outgoings))
-
-    rig = Rig(db, clock, tmp_path, after_turn=wake)
-    try:
-        await _briefing_held(rig)
-        woken.clear()
-        during = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
-        assert during == []  # the webhook call itself sent nothing
-        (queued,) = woken
-        assert [(o.key.startswith("wa-held:"), o.reply.text) for o in queued] == [
-            (True, "<b>Apel pagi</b>\nTugas: rekap")]
-        async with rig.db.uow() as uow:
-            assert await uow.outbox.statuses([queued[0].key]) == {queued[0].key: "queued"}
-        woken.clear()
-        await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))  # released once, not again
-        assert woken == []
-        sender = _outbox_sender(rig)
-        mark = len(rig.graph.calls)
-        while await sender.drain():
-            pass
-        assert "*Apel pagi*\nTugas: rekap" in [c.shown() for c in rig.graph.sent(RUDI, mark)]
-    finally:
-        await rig.http.aclose()
-        await rig.parts.close()
+    rig, woken = bot_rig, bot_rig.woken
+    await _briefing_held(rig)
+    woken.clear()
+    during = await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))
+    assert during == []  # the webhook call itself sent nothing
+    (queued,) = woken
+    assert [(o.key.startswith("wa-held:"), o.reply.text) for o in queued] == [
+        (True, "<b>Apel pagi</b>\nTugas: rekap")]
+    async with rig.db.uow() as uow:
+        assert await uow.outbox.statuses([queued[0].key]) == {queued[0].key: "queued"}
+    woken.clear()
+    await rig.says(RUDI, RUDI_PHONE, wp.template_button("wa:show"))  # released once, not again
+    assert woken == []
+    sender = _outbox_sender(rig)
+    mark = len(rig.graph.calls)
+    while await sender.drain():
+        pass
+    assert "*Apel pagi*\nTugas: rekap" in [c.shown() for c in rig.graph.sent(RUDI, mark)]
 
 
 async def test_an_english_speakers_template_carries_the_date_in_the_templates_language(rig):
