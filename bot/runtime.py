@@ -60,7 +60,8 @@ def build_routine(settings: Settings, db: Database, clock: Clock):
     from bot.housekeeping import housekeeping_steps
 
     return Routine(db.uow, clock=clock, default_language=settings.default_language.value, pictures=pictures,
-                   send_rate=settings.telegram_bulk_rate, home_radius_m=settings.home_radius_m,
+                   send_rate=settings.telegram_bulk_rate, whatsapp_rate=settings.whatsapp_rate,
+                   home_radius_m=settings.home_radius_m,
                    housekeeping=housekeeping_steps(settings, db, clock), check_secret=check_secret(settings))
 
 

@@ -12,10 +12,13 @@ from typer.testing import CliRunner
 from bot.cli.app import app
 from bot.domain.org_terms import Channel
 from bot.outbox.plan import Wave, estimated_finish, plan
+from bot.services.routine import Routine
 from storage.outbox_tables import OutboxMessage
 from storage.unit_of_work import Database
+from tests.chat_harness import ChatHarness
 from tests.e2e_database import link_everyone
-from tests.org_rows import small_office, write_csv
+from tests.org_rows import HEAD, KASI, STAF, small_office, write_csv
+from tests.test_org_import import run_import
 
 UTC = dt.UTC
 runner = CliRunner()
@@ -174,3 +177,54 @@ async def _mark_sent(url: str, schema: str | None, target: dt.datetime, at: dt.d
             await uow.commit()
     finally:
         await db.dispose()
+
+
+async def _office_on_both_channels(db, clock, tmp_path):
+    """Budi (head of office, admin) on Telegram; Dewi and Rudi (WIB) on WhatsApp; it is 07.29 WIB on Monday."""
+    clock.current = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    rows = [{**r, "role": "admin" if r["nip"] == HEAD else ""} for r in small_office()]
+    assert (await run_import(db, clock, rows)).ok
+    await ChatHarness(db, clock, tmp_path / "tg").link([("901", HEAD)])
+    await ChatHarness(db, clock, tmp_path / "wa", channel=Channel.WHATSAPP).link(
+        [("6281200000004", KASI), ("6281200000005", STAF)])
+    clock.current = WIB_0730 - dt.timedelta(minutes=1)
+
+
+async def _backlog(db, channel: Channel, count: int) -> None:
+    """Messages queued ahead of the wave, wanted by apel (an earlier broadcast still going out)."""
+    async with db.uow() as uow:
+        uow.session.add_all([OutboxMessage(key=f"backlog:{i}", channel=channel.value, external_id="1", kind="briefing",
+                                           payload="{}", target_at=WIB_0730, created_at=WIB_0730)
+                             for i in range(count)])
+        await uow.commit()
+
+
+async def _queued(db, channel: Channel) -> int:
+    async with db.uow() as uow:
+        return await uow.outbox.queued_before(channel, WIB_0730)
+
+
+def _warnings(out) -> list[tuple[str, str]]:
+    return [(o.external_id, o.reply.text) for o in out if "Antrean pesan" in o.reply.text]
+
+
+async def test_admins_are_warned_of_a_whatsapp_queue_that_cannot_reach_everyone_by_apel(db, clock, tmp_path):
+    # Only Telegram's queue was looked at: 200 WhatsApp messages at 1 a second, due by 07.30, went unnoticed.
+    await _office_on_both_channels(db, clock, tmp_path)
+    await _backlog(db, Channel.WHATSAPP, 200)
+    routine = Routine(db.uow, clock=clock, default_language="id", whatsapp_rate=1.0)
+    [(admin, text)] = _warnings(await routine.briefings(clock.now(), force=True))
+    queued = await _queued(db, Channel.WHATSAPP)  # the backlog, the two briefings, the replies to linking
+    assert queued >= 202 and admin == "901" and f"{queued} pesan" in text and "(WHATSAPP_RATE)" in text
+    assert "apel pukul 07.30 WIB" in text and "sekitar pukul 07.32 WIB" in text  # at 1 a second from 07.29.00
+    assert _warnings(await routine.briefings(clock.now(), force=True)) == []  # once per wave
+
+
+async def test_a_telegram_queue_is_still_measured_at_telegrams_rate(db, clock, tmp_path):
+    await _office_on_both_channels(db, clock, tmp_path)
+    await _backlog(db, Channel.TELEGRAM, 3000)
+    routine = Routine(db.uow, clock=clock, default_language="id", send_rate=25.0, whatsapp_rate=1.0)
+    [(admin, text)] = _warnings(await routine.briefings(clock.now(), force=True))
+    queued = await _queued(db, Channel.TELEGRAM) - 1  # the warning to Budi is queued after it was counted
+    assert queued >= 3001 and admin == "901" and f"{queued} pesan" in text and "(TELEGRAM_BULK_RATE)" in text
+    assert "sekitar pukul 07.31 WIB" in text  # at 25 a second from 07.29.00: two minutes

@@ -24,6 +24,7 @@ from bot.domain.workday import EXCUSED, Mode
 from bot.domain.org_terms import Channel
 from bot.messages import Button, Outgoing, Reply, ReplyKind, Urgency
 from bot.outbox.plan import Wave, estimated_finish, plan
+from bot.outbox.rate import whatsapp_bulk_rate
 from bot.ports import Clock, Pictures, UnitOfWork, UnitOfWorkFactory
 from bot.services import ladder, presence_checks, presence_day
 from bot.services.briefing_wave import brief_people
@@ -124,11 +125,12 @@ LATE_TOLERANCE = dt.timedelta(minutes=1)
 
 class Routine:
     def __init__(self, uow_factory: UnitOfWorkFactory, *, clock: Clock, default_language: str,
-                 pictures: Pictures | None = None, send_rate: float = 25.0,
+                 pictures: Pictures | None = None, send_rate: float = 25.0, whatsapp_rate: float = 80.0,
                  home_radius_m: int = presence_day.DEFAULT_HOME_RADIUS_M, housekeeping: Sequence[Step] = (),
                  check_secret: str = ""):
         self.uow_factory = uow_factory
         self.send_rate = send_rate  # messages per second the senders may send in bulk (waves are planned on it)
+        self.whatsapp_rate = whatsapp_rate  # WHATSAPP_RATE: the number's sends a second (bulk takes nine tenths)
         self.home_radius_m = home_radius_m  # HOME_RADIUS_M: a home geofence without its own radius
         self.check_secret = check_secret  # seeds the presence checks' moments (PRESENCE_CHECK_SECRET)
         self.clock = clock
@@ -222,20 +224,26 @@ class Routine:
                                        unit_day.kind.reason)
 
     async def _warn_if_late(self, targets: set[dt.datetime], now: dt.datetime) -> list[Outgoing]:
-        """Admins hear once per wave when the queue cannot be sent by apel at the configured rate."""
+        """Admins hear once per wave and channel when its queue cannot be sent by apel at that channel's rate.
+        Waves are planned at Telegram's rate (the slower); a WhatsApp queue is checked at its own."""
+        channels = ((Channel.TELEGRAM, self.send_rate, "TELEGRAM_BULK_RATE", "wave-late"),
+                    (Channel.WHATSAPP, whatsapp_bulk_rate(self.whatsapp_rate), "WHATSAPP_RATE", "wave-late-whatsapp"))
         async with self.uow_factory() as uow:
             notices = []
             for target in sorted(targets):
-                queued = await uow.outbox.queued_before(Channel.TELEGRAM, target)
-                finish = estimated_finish(now, queued, 0, self.send_rate)
-                # Late because of the queue, not because this step first ran after apel (a restart).
-                if finish <= max(target, now) + LATE_TOLERANCE:
-                    continue
-                for actor, _ in await uow.people.menu_holders():
-                    key = f"wave-late:{target.isoformat()}:{actor.person_id}"
-                    if actor.is_admin and await uow.routine.claim(key, actor.person_id, "wave_late", target.date(), now):
-                        notices.append((actor.person_id, _late_wave(queued, target, finish, actor.timezone),
-                                        Urgency.NOTICE))
+                for channel, rate, setting, prefix in channels:
+                    queued = await uow.outbox.queued_before(channel, target)
+                    finish = estimated_finish(now, queued, 0, rate)
+                    # Late because of the queue, not because this step first ran after apel (a restart).
+                    if not queued or finish <= max(target, now) + LATE_TOLERANCE:
+                        continue
+                    for actor, _ in await uow.people.menu_holders():
+                        key = f"{prefix}:{target.isoformat()}:{actor.person_id}"
+                        if actor.is_admin and await uow.routine.claim(key, actor.person_id, "wave_late", target.date(),
+                                                                      now):
+                            notices.append((actor.person_id,
+                                            _late_wave(queued, target, finish, actor.timezone, setting),
+                                            Urgency.NOTICE))
             out = await deliver(uow, notices, self.default_language)
             await uow.commit()
         return out
@@ -284,9 +292,9 @@ async def _not_briefed(uow: UnitOfWork, due: list[tuple[UnitDay, list[int]]]) ->
     return [(u, people) for u, people in kept if people]
 
 
-def _late_wave(queued: int, target: dt.datetime, finish: dt.datetime, timezone: str):
+def _late_wave(queued: int, target: dt.datetime, finish: dt.datetime, timezone: str, setting: str):
     apel, done = format_clock(target, timezone), format_clock(finish, timezone)
-    return lambda t: Reply(t("routine.wave_late", count=queued, apel=apel, finish=done))
+    return lambda t: Reply(t("routine.wave_late", count=queued, apel=apel, finish=done, setting=setting))
 
 
 def _reminder_step(unit_day: UnitDay, now: dt.datetime, force: bool) -> int | None:
