@@ -4,9 +4,12 @@ to the default (staff) menu; chats whose menu did not change are not touched."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiogram.types import BotCommandScopeChat
 
 from bot.channels.telegram.menu_refresh import MenuRefresher
+from bot.services import plh
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
 from tests.telegram_fakes import FakeSession, fake_bot
@@ -69,3 +72,38 @@ async def test_an_english_office_gives_telegram_apps_in_other_languages_the_engl
     assert anyone[("default", None)]["tugas"] == "Today's tasks"
     assert anyone[(804, None)]["tim"] == "My team today"
     assert anyone[("default", "id")]["tugas"] == "Tugas hari ini"
+
+
+async def test_a_plh_without_a_team_has_the_supervisors_menu_on_the_days_they_stand_in(db, clock, tmp_path):
+    """Rudi (staff) stands in for his section head on Tuesday: /tim and /rekap work for him then, and were
+    missing from his menu; the other chats are not touched, and on Wednesday his menu is the default again."""
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for nip, sender in SENDERS.items():
+        await harness.text(sender, f"/start {codes[nip]}")
+    tuesday = MONDAY_0900_WIB.date() + dt.timedelta(days=1)
+    await plh.designate(db.uow, KASI, STAF, tuesday, tuesday, today=tuesday, now=clock.now(), actor="cli")
+    session = FakeSession()
+    menus = MenuRefresher(fake_bot(session), harness.conversation)
+    await menus.set_all()
+    assert {chat for chat, _ in chats(session.sent("setMyCommands"))} == {801, 803, 804}  # not his day yet
+
+    clock.current = MONDAY_0900_WIB + dt.timedelta(days=1)
+    session.calls.clear()
+    await menus.refresh()
+    acting = session.sent("setMyCommands")
+    assert chats(acting) == {(805, None), (805, "id"), (805, "en")}
+    assert {"tim", "rekap"} <= {c.command for c in acting[0].commands}
+    assert session.sent("deleteMyCommands") == []
+
+    session.calls.clear()
+    await menus.refresh()
+    assert session.calls == []  # the same day: nothing to change
+
+    clock.current = MONDAY_0900_WIB + dt.timedelta(days=2)
+    session.calls.clear()
+    await menus.refresh()
+    assert session.sent("setMyCommands") == []
+    assert chats(session.sent("deleteMyCommands")) == {(805, None), (805, "id"), (805, "en")}

@@ -29,6 +29,7 @@ from bot.services import (
     leave,
     leave_cancel,
     leave_decision,
+    plh,
     plh_chat,
     presence,
     reporting,
@@ -140,12 +141,17 @@ class Conversation:
             await uow.commit()
 
     async def command_menus(self) -> list[CommandMenu]:
+        """The longer menus' chats: supervisors, admins, and a Plh without a team of their own on the days they
+        stand in (their /tim and /rekap work then; the refresher takes it off again after)."""
         async with self.uow_factory() as uow:
             holders = await uow.people.menu_holders()
+            acting = [a for a in await plh.acting_now(uow, self.clock.now()) if role_of(a) == "staff"]
+            acting_chats = await uow.people.addresses([a.person_id for a in acting], every=True)
         by_role: dict[str, list[str]] = {"supervisor": [], "admin_desk": [], "admin": []}
         for actor, address in holders:
             if address.channel is Channel.TELEGRAM:
                 by_role[role_of(actor)].append(address.external_id)
+        by_role["supervisor"] += [a.external_id for a in acting_chats if a.channel is Channel.TELEGRAM]
         return all_menus(by_role)
 
     async def _stranger(self, uow, inbound: Inbound, now: dt.datetime) -> list[Outgoing]:

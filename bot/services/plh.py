@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.nip import normalize_nip
+from bot.domain.schedule import local_date
 from bot.ports import PlhRecord, UnitOfWork, UnitOfWorkFactory
 from bot.services.errors import ServiceError
 
@@ -85,6 +86,17 @@ async def listing(uow_factory: UnitOfWorkFactory, today: dt.date) -> list[PlhRec
 
 async def listing_in(uow: UnitOfWork, today: dt.date) -> list[PlhRecord]:
     return await uow.plh.listing(today)
+
+
+async def acting_now(uow: UnitOfWork, now: dt.datetime) -> list:
+    """The active people standing in for someone today, each's today in their own unit's zone (a
+    designation's days are the Plh's working days, as for `officials_of` on their turn's day)."""
+    # Indonesia's zones are within a day of UTC: a designation running anywhere today has ended no earlier than yesterday.
+    running = await uow.plh.listing(now.date() - dt.timedelta(days=1))
+    actors = await uow.people.actors(sorted({r.plh_id for r in running}))
+    return [actor for actor in actors.values()
+            if any(r.plh_id == actor.person_id and r.first_day <= local_date(now, actor.timezone) <= r.last_day
+                   for r in running)]
 
 
 async def _active(uow: UnitOfWork, nip: str):
