@@ -226,8 +226,9 @@ class SqlPeopleRepository:
         """The chat wrote again (unblocked the bot): the routine and notices address it again."""
         await self.session.execute(update(ChannelAccount).where(*_chat(channel, external_id)).values(unreachable_at=None))
 
-    async def menu_holders(self) -> list[tuple[Actor, Address]]:
-        """Supervisors and admins with a linked account: they get a longer command menu."""
+    async def menu_holders(self, *, language_other_than: str | None = None) -> list[tuple[Actor, Address]]:
+        """Supervisors and admins with a linked account: they get a longer command menu; with
+        `language_other_than`, also whoever chose a language other than that one (a menu in it)."""
         rows = await self.session.execute(
             _actor_query()
             .add_columns(ChannelAccount.channel, ChannelAccount.external_id)
@@ -237,7 +238,8 @@ class SqlPeopleRepository:
         holders = []
         for r in rows:
             actor = _actor(r)
-            if actor.is_admin or actor.is_supervisor:
+            chose_other = language_other_than is not None and actor.language not in (None, language_other_than)
+            if actor.is_admin or actor.is_supervisor or chose_other:
                 holders.append((actor, Address(actor.person_id, Channel(r.channel), r.external_id)))
         return holders
 

@@ -10,6 +10,7 @@ from aiogram.types import BotCommandScopeChat
 
 from bot.channels.telegram.menu_refresh import MenuRefresher
 from bot.services import plh
+from tests.bot_api_spec import check_call
 from tests.chat_harness import MONDAY_0900_WIB, ChatHarness
 from tests.org_rows import HEAD, KABID, KASI, SEK, STAF, small_office
 from tests.telegram_fakes import FakeSession, fake_bot
@@ -107,3 +108,42 @@ async def test_a_plh_without_a_team_has_the_supervisors_menu_on_the_days_they_st
     await menus.refresh()
     assert session.sent("setMyCommands") == []
     assert chats(session.sent("deleteMyCommands")) == {(805, None), (805, "id"), (805, "en")}
+
+
+def descriptions(calls, command: str) -> dict[tuple[int, str | None], str]:
+    return {(c.scope.chat_id, c.language_code): {b.command: b.description for b in c.commands}.get(command)
+            for c in calls if isinstance(c.scope, BotCommandScopeChat)}
+
+
+async def test_a_chats_menu_is_in_the_language_its_person_chose_in_apel_not_their_apps(db, clock, tmp_path):
+    """Dewi (section head) chose English: her menu was Indonesian in an Indonesian app. Rudi (staff) chose
+    English too and had the default menu; Siti chose Indonesian, the office's language, and needs none."""
+    clock.current = MONDAY_0900_WIB
+    await run_import(db, clock, small_office())
+    harness = ChatHarness(db, clock, tmp_path / "media")
+    codes = await harness.codes()
+    for nip, sender in SENDERS.items():
+        await harness.text(sender, f"/start {codes[nip]}")
+    for sender, language in (("804", "en"), ("805", "en"), ("802", "id")):
+        await harness.tap(sender, f"lang:{language}")
+    session = FakeSession()
+    menus = MenuRefresher(fake_bot(session), harness.conversation)
+    await menus.set_all()
+    every = (None, "id", "en")
+    assert descriptions(session.sent("setMyCommands"), "tim") == {
+        **{(801, code): "Tim saya hari ini" for code in every}, **{(803, code): "Tim saya hari ini" for code in every},
+        **{(804, code): "My team today" for code in every}, **{(805, code): None for code in every},
+    }
+    assert descriptions(session.sent("setMyCommands"), "tugas")[(805, "id")] == "Today's tasks"
+
+    await harness.tap("805", "lang:id")
+    await harness.tap("804", "lang:id")
+    session.calls.clear()
+    await menus.refresh()
+    assert descriptions(session.sent("setMyCommands"), "tim") == {(804, code): "Tim saya hari ini" for code in every}
+    assert chats(session.sent("deleteMyCommands")) == {(805, code) for code in every}
+    assert all(check_call(c.__api_method__, c.model_dump(mode="json", exclude_none=True)) == [] for c in session.calls)
+
+    session.calls.clear()
+    await menus.refresh()
+    assert session.calls == []

@@ -425,9 +425,9 @@ async def test_a_long_reply_resumes_after_the_parts_already_sent(rig):
 MENUS = [
     CommandMenu("staff", "id", [("tugas", "Tugas hari ini"), ("lapor", "Kirim laporan")], []),
     CommandMenu("staff", "en", [("tugas", "Today's tasks"), ("lapor", "Send the report")], []),
-    CommandMenu("supervisor", "id", [("tugas", "Tugas"), ("tim", "Laporan tim")], ["701", "702"]),
-    CommandMenu("supervisor", "en", [("tugas", "Tasks"), ("tim", "Team reports")], ["701", "702"]),
-    CommandMenu("admin", "id", [("tugas", "Tugas"), ("tim", "Tim"), ("undang", "Undangan")], ["702"]),
+    # A chat's own menu is in the language its person chose: 701 Indonesian, 702 English.
+    CommandMenu("supervisor", "id", [("tugas", "Tugas"), ("tim", "Laporan tim")], ["701"]),
+    CommandMenu("supervisor", "en", [("tugas", "Tasks"), ("tim", "Team reports")], ["702"]),
     CommandMenu("admin", "en", [("tugas", "Tasks"), ("tim", "Team"), ("undang", "Invites")], ["702"]),
 ]
 
@@ -436,23 +436,27 @@ def _menu_calls(session: FakeSession) -> dict:
     calls = {}
     for c in session.sent("setMyCommands"):
         scope = "default" if isinstance(c.scope, BotCommandScopeDefault) else c.scope.chat_id
-        calls[(scope, c.language_code)] = [b.command for b in c.commands]
+        calls[(scope, c.language_code)] = [(b.command, b.description) for b in c.commands]
     return calls
 
 
-async def test_command_menus_go_to_the_default_scope_and_to_each_supervisor_and_admin_chat():
+async def test_command_menus_go_to_the_default_scope_and_to_each_supervisor_and_admin_chat_in_its_language():
+    """A chat's own menu used to come in the Telegram app's language (id, en, other); it is now the one
+    language its person chose in Apel under every language_code, so an English app shows 701 Indonesian."""
     session = FakeSession()
     done = await set_command_menus(fake_bot(session), MENUS)
 
     calls = _menu_calls(session)
+    staff_id = [("tugas", "Tugas hari ini"), ("lapor", "Kirim laporan")]
+    staff_en = [("tugas", "Today's tasks"), ("lapor", "Send the report")]
+    supervisor_id = [("tugas", "Tugas"), ("tim", "Laporan tim")]
+    admin_en = [("tugas", "Tasks"), ("tim", "Team"), ("undang", "Invites")]
     assert calls == {
-        ("default", "id"): ["tugas", "lapor"], ("default", None): ["tugas", "lapor"],
-        ("default", "en"): ["tugas", "lapor"],
-        (701, "id"): ["tugas", "tim"], (701, None): ["tugas", "tim"], (701, "en"): ["tugas", "tim"],
-        (702, "id"): ["tugas", "tim", "undang"], (702, None): ["tugas", "tim", "undang"],
-        (702, "en"): ["tugas", "tim", "undang"],
+        ("default", "id"): staff_id, ("default", None): staff_id, ("default", "en"): staff_en,
+        (701, "id"): supervisor_id, (701, None): supervisor_id, (701, "en"): supervisor_id,
+        (702, "id"): admin_en, (702, None): admin_en, (702, "en"): admin_en,
     }
-    assert done == len(session.sent("setMyCommands")) == 9  # 702 gets only the admin menu, once per language
+    assert done == len(session.sent("setMyCommands")) == 9  # 702 gets only the admin menu, once per language_code
     assert all(isinstance(c.scope, (BotCommandScopeDefault, BotCommandScopeChat)) for c in session.calls)
 
 
@@ -588,6 +592,23 @@ async def test_a_supervisor_who_links_gets_the_longer_menu_at_once(rig):
     assert "tim" in [c.command for c in menus[0].commands]
     await rig.feed(update(778, message=message(text="/status")))
     assert len(rig.session.sent("setMyCommands")) == len(menus)  # only a linking /start refreshes it
+
+
+async def test_choosing_a_language_sets_the_chats_menu_in_it_at_once_or_gives_it_the_default_back(rig):
+    """The menu used to follow the person's new language only at the next restart (or not at all for staff)."""
+    from bot.services.menus import menu
+
+    rig.conversation.menus = [menu("staff", "id"), menu("staff", "en", [str(USER_ID)])]
+    await rig.feed(update(780, callback_query=callback("lang:en")))
+    chosen = rig.session.sent("setMyCommands")
+    assert {(m.scope.chat_id, m.language_code) for m in chosen} == {(USER_ID, None), (USER_ID, "id"), (USER_ID, "en")}
+    assert {c.description for m in chosen for c in m.commands if c.command == "tugas"} == {"Today's tasks"}
+
+    rig.conversation.menus = [menu("staff", "id"), menu("staff", "en")]  # back to the office's language
+    await rig.feed(update(781, callback_query=callback("lang:id", query_id="cq2")))
+    assert len(rig.session.sent("setMyCommands")) == len(chosen)
+    dropped = rig.session.sent("deleteMyCommands")
+    assert {(m.scope.chat_id, m.language_code) for m in dropped} == {(USER_ID, None), (USER_ID, "id"), (USER_ID, "en")}
 
 
 async def test_an_edit_without_live_period_is_the_end_of_a_live_location(rig):

@@ -141,18 +141,20 @@ class Conversation:
             await uow.commit()
 
     async def command_menus(self) -> list[CommandMenu]:
-        """The longer menus' chats: supervisors, admins, and a Plh without a team of their own on the days they
-        stand in (their /tim and /rekap work then; the refresher takes it off again after)."""
+        """The chats with a menu of their own: supervisors, admins, a Plh without a team of their own on the
+        days they stand in (their /tim and /rekap work then; the refresher takes it off again after), and
+        staff who chose a language other than the office's; each in the language its person chose."""
         async with self.uow_factory() as uow:
-            holders = await uow.people.menu_holders()
-            acting = [a for a in await plh.acting_now(uow, self.clock.now()) if role_of(a) == "staff"]
-            acting_chats = await uow.people.addresses([a.person_id for a in acting], every=True)
-        by_role: dict[str, list[str]] = {"supervisor": [], "admin_desk": [], "admin": []}
-        for actor, address in holders:
+            holders = await uow.people.menu_holders(language_other_than=self.default_language)
+            acting = {a.person_id: a for a in await plh.acting_now(uow, self.clock.now()) if role_of(a) == "staff"}
+            acting_chats = await uow.people.addresses(list(acting), every=True)
+        by_menu: dict[tuple[str, str], list[str]] = {}
+        chats = [(role_of(actor), actor, address) for actor, address in holders if actor.person_id not in acting]
+        chats += [("supervisor", acting[address.person_id], address) for address in acting_chats]
+        for role, actor, address in chats:
             if address.channel is Channel.TELEGRAM:
-                by_role[role_of(actor)].append(address.external_id)
-        by_role["supervisor"] += [a.external_id for a in acting_chats if a.channel is Channel.TELEGRAM]
-        return all_menus(by_role)
+                by_menu.setdefault((role, actor.language or self.default_language), []).append(address.external_id)
+        return all_menus(by_menu)
 
     async def _stranger(self, uow, inbound: Inbound, now: dt.datetime) -> list[Outgoing]:
         t = translator(None, self.default_language)

@@ -64,14 +64,14 @@ def menu(role: str, language: str, external_ids: list[str] | None = None) -> Com
     )
 
 
-def all_menus(holders: dict[str, list[str]]) -> list[CommandMenu]:
-    """`holders`: role -> external ids with that role. Staff use the default (everyone's) menu."""
-    menus = []
-    for language in LANGUAGES:
-        menus.append(menu("staff", language))
-        for role in ("supervisor", "admin_desk", "admin"):
-            if holders.get(role):
-                menus.append(menu(role, language, holders[role]))
+def all_menus(holders: dict[tuple[str, str], list[str]]) -> list[CommandMenu]:
+    """`holders`: (role, chosen language) -> external ids of the chats needing a menu of their own; a chat's
+    menu is in the language its person chose in Apel, whatever their Telegram app speaks. Everyone else has
+    the default menu (no external ids), one per app language."""
+    menus = [menu("staff", language) for language in LANGUAGES]
+    for (role, language), chats in sorted(holders.items()):
+        if chats:
+            menus.append(menu(role, language, chats))
     return menus
 
 

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.methods import AnswerCallbackQuery, SetMyCommands
+from aiogram.methods import AnswerCallbackQuery, DeleteMyCommands, SetMyCommands
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, CallbackQuery, Message, Update
 
 from bot.channels.telegram.inbound import TapOrigin, tap_origin, to_inbound, utc_now
 from bot.channels.telegram.outbound import Sleep, call_with_retry, redact
 from bot.domain.org_terms import Channel
 from bot.messages import Outgoing
+from bot.texts import LANGUAGES
 
 if TYPE_CHECKING:  # the core modules are typed against, never needed at run time here
     from bot.services.conversation import Conversation
@@ -32,7 +33,10 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 DEFAULT_MENU_LANGUAGE = "id"  # without an office default: people whose Telegram speaks neither id nor en
+LANGUAGE_TAP = "lang:"  # the language buttons (`/bahasa`, bot/services/conversation.py)
 ROLE_RANK = {"staff": 0, "supervisor": 1, "admin_desk": 2, "admin": 2}
+# The language_code values a chat's own menu is set (and deleted) under: none, and each Apel speaks.
+CHAT_MENU_LANGUAGES = (None, *LANGUAGES)
 
 class BotMediaFetcher:
     """`MediaFetcher` over the Bot API: getFile, then the file download (Telegram allows ≤ 20 MB)."""
@@ -85,16 +89,21 @@ def build_dispatcher(
         await deliver(outgoings, origin)
         if (inbound.text or "").startswith("/start ") and outgoings:
             await _refresh_menu(bot, inbound.sender)
+        elif (inbound.tap or "").startswith(LANGUAGE_TAP):
+            await _refresh_menu(bot, inbound.sender, chose_language=True)
 
-    async def _refresh_menu(bot: Bot, chat: str) -> None:
-        """Someone just linked: a supervisor or admin gets their longer menu now, not at the next restart."""
+    async def _refresh_menu(bot: Bot, chat: str, *, chose_language: bool = False) -> None:
+        """Someone just linked: a supervisor or admin gets their longer menu now, not at the next restart.
+        Someone just chose a language: their chat's menu follows it now (or, back to the office's language as
+        staff, the chat's own menu goes and the default one shows)."""
         try:
             menus = [
-                replace(m, external_ids=[chat]) for m in await command_menus_of(conversation)
-                if m.role != "staff" and chat in m.external_ids
+                replace(m, external_ids=[chat]) for m in await command_menus_of(conversation) if chat in m.external_ids
             ]
             if menus:
                 await set_command_menus(bot, menus, default_language=menu_language(conversation))
+            elif chose_language:
+                await delete_chat_menus(bot, chat)
         except Exception:  # noqa: BLE001 - a menu is a convenience; the person was linked all the same
             log.exception("could not set the command menu of a newly linked chat")
 
@@ -127,6 +136,16 @@ def build_dispatcher(
     return dispatcher
 
 
+async def delete_chat_menus(bot: Bot, chat: str, sleep: Sleep = asyncio.sleep) -> None:
+    """A chat's own menu removed, in every language it was set in: the default menu shows."""
+    for language in CHAT_MENU_LANGUAGES:
+        method = DeleteMyCommands(scope=BotCommandScopeChat(chat_id=int(chat)), language_code=language)
+        try:
+            await call_with_retry(bot, method, sleep)
+        except TelegramAPIError as exc:
+            log.warning("deleteMyCommands for a chat failed: %s", exc.message)
+
+
 def menu_language(conversation) -> str:
     """The menu of Telegram apps in neither id nor en: the office's DEFAULT_LANGUAGE, as for people who chose none."""
     return getattr(conversation, "default_language", None) or DEFAULT_MENU_LANGUAGE
@@ -149,24 +168,28 @@ async def set_command_menus(
 ) -> int:
     """setMyCommands for every menu; returns how many calls succeeded.
 
-    Staff menus go to the default scope, supervisor and admin menus to each of their chats. A person
-    listed in several menus gets only the highest one (the admin menu already holds the others), so
-    the order of Telegram calls cannot leave someone with a lesser menu. The `default_language` menu
-    is also set without language_code, for clients in any other language."""
+    A menu without chats goes to the default scope, in its language (the `default_language` one also
+    without language_code, for clients in any other language). A menu with chats (supervisors, admins,
+    people who chose a language other than the office's) is set in each chat for every language_code,
+    all in the menu's language: Telegram prefers a chat's language-specific menu, so what the person sees
+    is the language they chose in Apel, not their app's. A chat listed in several menus gets only the
+    highest one (the admin menu already holds the others), so the order of Telegram calls cannot leave
+    someone with a lesser menu."""
     best: dict[str, int] = {}
     for menu in menus:
-        if menu.role != "staff":
-            for external_id in menu.external_ids:
-                best[external_id] = max(best.get(external_id, -1), ROLE_RANK.get(menu.role, 0))
+        for external_id in menu.external_ids:
+            best[external_id] = max(best.get(external_id, -1), ROLE_RANK.get(menu.role, 0))
     done = 0
     for menu in sorted(menus, key=lambda m: ROLE_RANK.get(m.role, 0)):
         commands = [BotCommand(command=name, description=text) for name, text in menu.commands]
-        if menu.role == "staff":
+        languages: list[str | None]
+        if not menu.external_ids:
             scopes: list[Any] = [BotCommandScopeDefault()]
+            languages = [menu.language] + ([None] if menu.language == default_language else [])
         else:
             rank = ROLE_RANK.get(menu.role, 0)
             scopes = [BotCommandScopeChat(chat_id=int(e)) for e in menu.external_ids if best[e] == rank]
-        languages = [menu.language] + ([None] if menu.language == default_language else [])
+            languages = list(CHAT_MENU_LANGUAGES)
         for scope in scopes:
             for language in languages:
                 method = SetMyCommands(commands=commands, scope=scope, language_code=language)
