@@ -230,6 +230,7 @@ class Routine:
                     (Channel.WHATSAPP, whatsapp_bulk_rate(self.whatsapp_rate), "WHATSAPP_RATE", "wave-late-whatsapp"))
         async with self.uow_factory() as uow:
             notices = []
+            admins = None  # read once, and only when a wave is late
             for target in sorted(targets):
                 for channel, rate, setting, prefix in channels:
                     queued = await uow.outbox.queued_before(channel, target)
@@ -237,10 +238,11 @@ class Routine:
                     # Late because of the queue, not because this step first ran after apel (a restart).
                     if not queued or finish <= max(target, now) + LATE_TOLERANCE:
                         continue
-                    for actor, _ in await uow.people.menu_holders():
+                    if admins is None:
+                        admins = (await uow.people.actors(await uow.presence.admins())).values()
+                    for actor in admins:
                         key = f"{prefix}:{target.isoformat()}:{actor.person_id}"
-                        if actor.is_admin and await uow.routine.claim(key, actor.person_id, "wave_late", target.date(),
-                                                                      now):
+                        if await uow.routine.claim(key, actor.person_id, "wave_late", target.date(), now):
                             notices.append((actor.person_id,
                                             _late_wave(queued, target, finish, actor.timezone, setting),
                                             Urgency.NOTICE))
