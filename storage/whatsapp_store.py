@@ -50,21 +50,32 @@ class WhatsAppStore:
                                   .values(last_inbound_at=None))
             await session.commit()
 
-    async def set_menu(self, external_id: str, actions: list[str] | None, at: dt.datetime) -> None:
+    async def set_menu(self, external_id: str, actions: list[str] | None, at: dt.datetime, *,
+                       turn: str | None = None) -> None:
+        """`turn`: the inbound whose answer showed the menu, so the turn's next list can join it."""
+        stored = json.dumps({"turn": turn, "entries": actions}) if actions else None
         async with self._sessions() as session:
             await self._ensure_chat(session, external_id)
             await session.execute(update(WhatsAppChat).where(WhatsAppChat.external_id == external_id).values(
-                menu=json.dumps(actions) if actions else None, menu_at=at if actions else None))
+                menu=stored, menu_at=at if actions else None))
             await session.commit()
 
     async def menu(self, external_id: str) -> tuple[list[str], dt.datetime | None]:
         """The chat's last numbered menu and when it was shown ([], None without one)."""
+        entries, at, _turn = await self.menu_of_turn(external_id)
+        return entries, at
+
+    async def menu_of_turn(self, external_id: str) -> tuple[list[str], dt.datetime | None, str | None]:
+        """The chat's last numbered menu, when it was shown and the turn that showed it."""
         async with self._sessions() as session:
             row = (await session.execute(select(WhatsAppChat.menu, WhatsAppChat.menu_at)
                                          .where(WhatsAppChat.external_id == external_id))).first()
         if row is None or not row.menu:
-            return [], None
-        return json.loads(row.menu), row.menu_at
+            return [], None, None
+        stored = json.loads(row.menu)
+        if isinstance(stored, list):  # stored before menus named their turn
+            return stored, row.menu_at, None
+        return stored["entries"], row.menu_at, stored["turn"]
 
     async def hold(self, external_id: str, person_id: int | None, kind: str | None, payload: dict,
                    at: dt.datetime, *, template_unless_since: dt.datetime) -> bool:

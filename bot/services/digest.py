@@ -152,13 +152,13 @@ def page_count(lines: list[Line]) -> int:
 
 
 def page_rows(lines: list[Line], *, day: dt.date, supervisor_id: int, page: int, t,
-              edit: bool = False) -> list[tuple[Button, ...]]:
+              edit: bool = False, start: int = 1) -> list[tuple[Button, ...]]:
     """The buttons of people on `page` (0-based; everyone when they fit in one message), then ◀ / ▶ to
     the pages around it. `edit`: the page buttons replace the message they are on (a page, not the digest)."""
     pages = page_count(lines)
     first = page * PAGE_PEOPLE if pages > 1 else 0
     shown = lines[first:first + PAGE_PEOPLE] if pages > 1 else lines
-    rows = [person_buttons(number, line, day) for number, line in enumerate(shown, start=first + 1)]
+    rows = [person_buttons(number, line, day) for number, line in enumerate(shown, start=first + start)]
     nav = []
     for other, key in ((page - 1, "digest.page_prev"), (page + 1, "digest.page_next")):
         if pages > 1 and 0 <= other < pages:
@@ -169,8 +169,9 @@ def page_rows(lines: list[Line], *, day: dt.date, supervisor_id: int, page: int,
 
 
 def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: int,
-           rollups: list[RollUp] = ()) -> Reply:
-    """`supervisor_id`: whose direct reports `lines` are (the page buttons of a large team name them)."""
+           rollups: list[RollUp] = (), start: int = 1) -> Reply:
+    """`supervisor_id`: whose direct reports `lines` are (the page buttons of a large team name them);
+    `start`: the number of the first person (`turn.numbers_after`: an earlier list of the turn ended before)."""
     body = [t("digest.title", date=_date(day, t.lang))]
     counts = {"on_time": 0, "late": 0, "missing": 0, "excused": 0}
     words: dict[str, str] = {}  # texts without parameters (modes, approvals), looked up once per digest
@@ -181,7 +182,7 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: 
             found = words[key] = t(key)
         return found
 
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=start):
         counts[line.status] += 1
         when = format_clock(line.submitted_at, timezone) if line.submitted_at else ""
         state = t(f"digest.{line.status}", mode=word(f"mode.{line.mode.value}"),
@@ -192,7 +193,7 @@ def render(lines: list[Line], *, day: dt.date, timezone: str, t, supervisor_id: 
                       total=line.total, evidence=line.evidence))
         if line.flags or line.presence or line.permissions:
             body += digest_presence.extra_lines(line, timezone=timezone, t=t)
-    rows = page_rows(lines, day=day, supervisor_id=supervisor_id, page=0, t=t)
+    rows = page_rows(lines, day=day, supervisor_id=supervisor_id, page=0, t=t, start=start)
     body += ["", t("digest.total", people=len(lines), **counts)]
     if page_count(lines) > 1:
         body.append(t("digest.paged", shown=PAGE_PEOPLE))

@@ -13,7 +13,7 @@ from bot.services.admin_chat import actor_label, refuse
 from bot.services.day_schedule import unit_dates
 from bot.services.refusal import refuse as refuse_command
 from bot.services.errors import ServiceError
-from bot.services.turn import Turn
+from bot.services.turn import Turn, numbers_after
 from bot.texts import format_date, format_month
 
 CONFLICTS_SHOWN = 10
@@ -148,9 +148,11 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
         return
     if unit:
         items = await digest_query.digests_for(turn.uow, day=day, unit=unit)
+        start = 1
         for item in items:
             reply = digest.render(item.lines, day=day, timezone=item.timezone, t=turn.t,
-                                  supervisor_id=item.supervisor.id)
+                                  supervisor_id=item.supervisor.id, start=start)
+            start = numbers_after(turn, start, len(item.lines))
             turn.say(f"<b>{esc(item.supervisor.name)}</b> — {esc(item.supervisor.unit)}\n" + reply.text, reply.buttons)
         if not items:  # nobody there has people under them (any more): not a refusal of the admin
             turn.say(turn.t("digest.unit_empty", unit=esc(unit), date=format_date(day, turn.lang)))
@@ -162,15 +164,18 @@ async def digest_now(turn: Turn, args: str, *, routine) -> None:
     if not turn.actor.is_supervisor and not acting:
         await refuse_command(turn, "rekap", key="team.no_team")
         return
+    start = 1
     if turn.actor.is_supervisor:
         ordered = await digest_query.supervisor_lines(turn.uow, turn.actor.person_id, day)
         turn.replies.append(digest.render(ordered, day=day, timezone=turn.actor.timezone, t=turn.t,
                                           supervisor_id=turn.actor.person_id))
+        start = numbers_after(turn, start, len(ordered))
     # An official deactivated since that day still had their team that day, which came to the Plh.
     for official in sorted((await digest_query.people_of_day(turn.uow, acting, day)).values(), key=lambda a: a.name):
         ordered = await digest_query.supervisor_lines(turn.uow, official.person_id, day)
         shown = digest.render(ordered, day=day, timezone=official.timezone, t=turn.t,
-                              supervisor_id=official.person_id)
+                              supervisor_id=official.person_id, start=start)
+        start = numbers_after(turn, start, len(ordered))
         turn.replies.append(replace(shown, text=turn.t("plh.digest", boss=esc(official.name)) + "\n" + shown.text))
 
 

@@ -23,7 +23,7 @@ from bot.services.leave_routing import deciders_for, why_key
 from bot.services.plh import acts_for
 from bot.services.refusal import refuse, refuse_button
 from bot.services.review import above_on_day
-from bot.services.turn import Turn, action, day_code, numeric, parse_day
+from bot.services.turn import Turn, action, day_code, numbers_after, numeric, parse_day
 from bot.texts import format_clock, format_date
 
 PICKER_PAGE = 30  # people per page of the picker (Telegram carries at most 100 buttons in a message)
@@ -63,20 +63,25 @@ async def show_team(turn: Turn) -> None:
             turn.say(turn.t("team.admin_nothing"))
         return
     shown: set[int] = set()
+    start = 1
     if turn.actor.is_supervisor:
         people = await turn.uow.people.direct_reports(turn.actor.person_id)
         shown |= await _team_list(turn, people, shown)
         shown |= await _passed_up_requests(turn, {p.person_id for p in people})
+        start = numbers_after(turn, start, len(people))
     for official in sorted((await turn.uow.people.actors(sorted(acting))).values(), key=lambda a: a.name):
         people = await turn.uow.people.direct_reports(official.person_id)
-        shown |= await _team_list(turn, people, shown, official=official)
+        shown |= await _team_list(turn, people, shown, official=official, start=start)
+        start = numbers_after(turn, start, len(people))
     if turn.actor.is_admin:
         await _admins_requests(turn, shown)
 
 
-async def _team_list(turn: Turn, people: list[Actor], shown: set[int], official: Actor | None = None) -> set[int]:
+async def _team_list(turn: Turn, people: list[Actor], shown: set[int], official: Actor | None = None,
+                     start: int = 1) -> set[int]:
     """The list of `people` today with a button each, then their requests waiting (not in `shown` already);
-    `official`: the team of the official the actor stands in for as Plh today, headed so. The requests shown."""
+    `official`: the team of the official the actor stands in for as Plh today, headed so; `start`: the number
+    of its first person (`numbers_after`). The requests shown."""
     ids = [p.person_id for p in people]
     days = await turn.uow.day.work_days_for(ids, turn.today)
     reports = await turn.uow.day.reports_for(ids, turn.today)
@@ -84,7 +89,7 @@ async def _team_list(turn: Turn, people: list[Actor], shown: set[int], official:
     unset = await modes_of_people(turn.uow, turn.today, {p.person_id: p.unit for p in people if p.person_id not in days})
     lines = [turn.t("plh.team", boss=esc(official.name))] if official else []
     lines.append(turn.t("team.title", date=format_date(turn.today, turn.lang)))
-    for number, p in enumerate(people, start=1):
+    for number, p in enumerate(people, start=start):
         unset_mode = unset.get(p.person_id, DEFAULT_MODE)
         mode = Mode(days[p.person_id].mode) if p.person_id in days else unset_mode
         state = report_state(reports.get(p.person_id), days.get(p.person_id), turn.t, unset_mode)
@@ -92,7 +97,7 @@ async def _team_list(turn: Turn, people: list[Actor], shown: set[int], official:
     if len(people) > BUTTONS_MAX:
         lines.append(turn.t("team.paged", shown=TEAM_PAGE))
     turn.say("\n".join(lines), _member_rows(people, 0, turn.t, edit=False,
-                                            official=official.person_id if official else None))
+                                            official=official.person_id if official else None, start=start))
     # Requests still waiting for a decision, each again with its buttons: the first notice may be far up
     # the chat, held by WhatsApp's 24-hour window, or in a console session that has ended.
     by_id = {p.person_id: p for p in people}
@@ -145,7 +150,7 @@ async def _passed_up_requests(turn: Turn, direct: set[int]) -> set[int]:
 
 
 def _member_rows(people: list[Actor], page: int, t, *, edit: bool,
-                 official: int | None = None) -> list[tuple[Button, ...]]:
+                 official: int | None = None, start: int = 1) -> list[tuple[Button, ...]]:
     """A button a person (their number and name); a team over BUTTONS_MAX gets `page` of them and
     ◀ / ▶ (`edit`: from a page of buttons, which they replace, not from the list; `official`: the team of
     the official the Plh stands in for, whose pages those are)."""
@@ -154,7 +159,7 @@ def _member_rows(people: list[Actor], page: int, t, *, edit: bool,
     shown = people[first:first + TEAM_PAGE] if pages > 1 else people
     labels = pick_labels([(p.name, p.nip) for p in shown], 30)
     rows = [(Button(f"{i}. {label}", action("tim", p.person_id)),)
-            for i, (p, label) in enumerate(zip(shown, labels), first + 1)]
+            for i, (p, label) in enumerate(zip(shown, labels), first + start)]
     nav = [Button(t(key, first=other * TEAM_PAGE + 1, last=min((other + 1) * TEAM_PAGE, len(people))),
                   action("timpg", other, "e" if edit else "n", *([official] if official is not None else [])))
            for other, key in ((page - 1, "team.page_prev"), (page + 1, "team.page_next")) if 0 <= other < pages]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.day_records import Actor
 from bot.domain.leave_period import on_calendar
+from bot.domain.org_terms import Channel
 from bot.domain.schedule import local_date, local_time
 from bot.messages import Attachment, Button, Inbound, Outgoing, Reply, Urgency
 from bot.ports import MediaFetcher, UnitOfWork
@@ -17,6 +18,14 @@ from bot.services.day_schedule import UnitDate, unit_date_of
 from bot.texts import text
 
 UNKNOWN = object()  # a turn's conversation state that has not been read yet
+
+def numbers_after(turn: Turn, start: int, listed: int) -> int:
+    """The first number of the turn's next numbered list, after one of `listed` lines starting at `start`.
+    On WhatsApp a typed number answers the turn's lists together (the adapter stores one menu for them),
+    so the second list goes on where the first ended rather than giving "1" a second meaning; on Telegram
+    each list's buttons sit under it and every list starts at 1."""
+    return start + listed if turn.inbound.channel is Channel.WHATSAPP else 1
+
 
 # Builds a message for someone else, given their language.
 Notice = Callable[[Callable[..., str]], Reply]

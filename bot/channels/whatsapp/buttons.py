@@ -28,6 +28,9 @@ MANY_NUMBERS = re.compile(r"\s*\d{1,3}(?:(?:\s*[,;]\s*|\s+)\d{1,3})+\s*\.?\s*")
 TRAILING_NUMBER = re.compile(r"\s(\d{1,3})$")
 LEADING_NUMBER = re.compile(r"(\d{1,3})(?:\. |$)")
 BARE_NUMBER = re.compile(r"\d{1,3}")
+# A button that is an icon and a line's number (a digest's lone "👁 14"): it answers that number, also when
+# the list it follows began at 14 (the turn's second digest, numbered on from the first).
+ICON_NUMBER = re.compile(r"[^\w\s]+\s(\d{1,3})")
 # A label that is an amount ("30 menit", "2 jam", "3 hari"): the number a person types means the amount. A
 # label of more words ("2 Surat edaran", a task) is not one.
 QUANTITY = re.compile(r"(\d{1,2})\s+[^\W\d_]+")
@@ -75,8 +78,14 @@ class Choices:
 
 def typed_menu(choices: Choices) -> list[MenuEntry]:
     """What a number typed in answer to a list or reply buttons picks, which WhatsApp shows unnumbered: the
-    core's row N where its labels carry numbers ("✅ 2" · "🔄 2": /tugas's task 2), else the N-th button
+    core's row N where its labels carry numbers ("✅ 2" · "🔄 2": /tugas's task 2; a lone "👁 2"), else the N-th button
     as it appears ("2" after Cuti · Sakit · Dinas luar is Sakit)."""
+    if all(ICON_NUMBER.fullmatch(label) for _, label in choices.options):
+        numbers = row_numbers([[option] for option in choices.options])
+        by_number: list[MenuEntry] = [None] * max(numbers)
+        for number, (act, _) in zip(numbers, choices.options, strict=True):
+            by_number[number - 1] = act
+        return by_number
     numbered_rows = any(TRAILING_NUMBER.search(label) for row in choices.rows if len(row) > 1 for _, label in row)
     rows = choices.rows if numbered_rows else [[option] for option in choices.options]
     menu = Choices("numbered", choices.options, rows).menu

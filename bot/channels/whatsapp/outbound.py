@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import logging
 import pathlib
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -66,6 +67,15 @@ META_DOCUMENT_TYPES = frozenset({
 def document_mime(filename: str) -> str:
     kind = EXTENSIONS.get(pathlib.PurePath(filename).suffix.lower(), "")
     return kind if kind in META_DOCUMENT_TYPES else "text/plain"
+
+
+REPLY_KEY = re.compile(r"(.+):r\d+")  # conversation._keyed: "<event key>:r<index>"
+
+
+def turn_of(outgoing: Outgoing) -> str | None:
+    """The inbound a reply answers (its event key), None for anything else (a notice, held content)."""
+    match = REPLY_KEY.fullmatch(outgoing.key or "") if outgoing.urgency is Urgency.REPLY else None
+    return match.group(1) if match else None
 
 
 class NumberLimiter:
@@ -173,7 +183,7 @@ class WhatsAppSender:
             full = (body + "\n\n" if body else "") + numbered_text(choices, hint)
             for part in split(full, TEXT_LIMIT):
                 await self._call(to, record, lambda p=part: self.wa.send_message(to=to, text=p))
-            await self.store.set_menu(to, choices.menu, started)
+            await self._store_menu(outgoing, choices.menu, started)
             return
         # Interactive bodies are shorter than texts: what does not fit goes first as plain text.
         parts = split(body, INTERACTIVE_BODY_LIMIT) if body else [t("whatsapp.no_text")]
@@ -203,7 +213,23 @@ class WhatsAppSender:
             # held and released) answers no number, so a "1" typed for their own earlier list cannot approve it.
             answers_them = outgoing.urgency is Urgency.REPLY and not (outgoing.key or "").startswith(HELD_KEY_PREFIX)
             menu = typed_menu(choices) if answers_them else None
-            await self.store.set_menu(to, menu, started)
+            await self._store_menu(outgoing, menu, started)
+
+    async def _store_menu(self, outgoing: Outgoing, menu: list | None, started: dt.datetime) -> None:
+        """The menu a typed number answers from now on. A later list of the same turn (/tim of a Plh: their
+        own team, then the official's; the core numbers it on from the first) joins the stored one rather
+        than replacing it, so every line the person sees answers its number; where numbers meet, the later
+        list's win, as they did. The joined menu keeps the time of its first message (the older-list check)."""
+        to, turn = outgoing.external_id, turn_of(outgoing)
+        if menu and turn is not None:
+            earlier, shown_at, earlier_turn = await self.store.menu_of_turn(to)
+            if earlier and earlier_turn == turn and shown_at is not None:
+                joined = list(earlier) + [None] * (len(menu) - len(earlier))
+                for place, entry in enumerate(menu):
+                    if entry is not None:
+                        joined[place] = entry
+                menu, started = joined, shown_at
+        await self.store.set_menu(to, menu, started, turn=turn)
 
     async def _attachment(self, to: str, reply: Reply, caption: str | None, record) -> None:
         a = reply.attachment
