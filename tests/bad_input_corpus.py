@@ -198,6 +198,9 @@ CALLBACKS = [
     Case("team-member-id-beyond-the-database", (("tap", "tim:2147483648"),), NOT_AVAILABLE, who=DEWI),
     Case("leave-decision-superscript-id", (("tap", "lvd:²:y"),), NOT_AVAILABLE, who=DEWI),
     Case("digest-page-superscript-supervisor", (("tap", "dg:{today}:²:0:n"),), NOT_AVAILABLE_EN, who=SITI),
+    # Where a page's numbers begin (a team listed after another on WhatsApp): a number Apel never starts at.
+    Case("digest-page-starting-at-zero", (("tap", "dg:{today}:1:0:n:0"),), NOT_AVAILABLE, who=DEWI),
+    Case("team-page-starting-beyond-any-list", (("tap", "timpg:0:n:1:99999"),), NOT_AVAILABLE, who=DEWI),
     Case("assign-pick-superscript-person", (("say", "/tugaskan"), ("tap", "asg:p:²")), NOT_AVAILABLE, who=DEWI),
     # Days a date can hold but no day after (or before) it: the digest of year 1 looked at its eve.
     Case("approve-all-of-year-one", (("tap", "apall:00010101"),), NOT_AVAILABLE, who=DEWI),

@@ -103,3 +103,59 @@ async def test_a_menu_stored_before_menus_named_their_turn_is_still_answered(rig
                                  {"m": json.dumps(entries), "e": DEWI})
     rudi = await rig.says(DEWI, DEWI_PHONE, wp.text("1"))
     assert "Rudi Hartono" in shown(rudi), shown(rudi)
+
+
+async def test_a_large_digest_listed_after_others_numbers_its_pages_on_too(rig):  # noqa: F811
+    # The page of people 31–60 of Dewi's digest, the unit's third, was numbered 31–60 while the digest listed
+    # them as 34–63, and its ▶ said "Tombol 31–60"; the digest's lone 👁 4, 👁 5, … were numbered 1, 2, ….
+    import re
+
+    from tests.org_rows import HEAD, flat_office_nip, small_office
+    from tests.test_org_import import run_import
+
+    rows = small_office()
+    rows[0]["role"] = "admin"
+    rows += [{"nip": flat_office_nip(i), "name": f"Staf {i:02d}", "position": "Pengadministrasi", "unit": "Seksi Timur",
+              "supervisor_nip": KASI, "unit_parent": "", "timezone": "", "phone": ""} for i in range(1, 100)]
+    assert (await run_import(rig.db, rig.clock, rows)).ok
+    budi = "ID.1000000000000009"
+    await onboard(rig, budi, "6281234500009", HEAD)
+    await rig.says(budi, "6281234500009", wp.location(-1.6, 103.6))
+    digests = shown(await rig.says(budi, "6281234500009", wp.text("/rekap 2026-11-23 Dinas")))
+    assert "4. Rudi Hartono:" in digests or "4. Staf 01:" in digests, digests
+    assert "Tombol 34–63 ▶" in digests and "\n5. 👁 5\n" in digests and "\n1. 👁" not in digests, digests
+    page = await rig.says(budi, "6281234500009", wp.button_reply(f"dg:20261123:{await person_id(rig, KASI)}:1:n:4"))
+    assert "nomor 34–63 dari 103" in shown(page), shown(page)
+    name = re.search(r"^34\. (.+)$", shown(page), re.M).group(1)
+    assert f"34. {name}:" in digests, digests
+    opened = await rig.says(budi, "6281234500009", wp.text("34"))
+    assert name in shown(opened), shown(opened)
+
+
+async def person_id(rig, nip: str) -> int:  # noqa: F811
+    from sqlalchemy import text
+
+    async with rig.db.engine.connect() as connection:
+        return (await connection.execute(text("SELECT id FROM person WHERE nip = :n"), {"n": nip})).scalar_one()
+
+
+async def test_the_pages_of_a_large_official_team_listed_after_the_plhs_own_number_on_too(rig):  # noqa: F811
+    # Andi's 101 people, listed 2–102 after Dewi's Rudi, got a ▶ "Tombol 91–101" and a page numbered 91–101.
+    import re
+
+    from tests.org_rows import flat_office_nip, small_office
+    from tests.test_org_import import run_import
+
+    rows = small_office() + [
+        {"nip": flat_office_nip(i), "name": f"Staf {i:02d}", "position": "Pengadministrasi", "unit": "Bidang Timur",
+         "supervisor_nip": KABID, "unit_parent": "", "timezone": "", "phone": ""} for i in range(1, 101)]
+    assert (await run_import(rig.db, rig.clock, rows)).ok
+    await dewi_standing_in_for_andi(rig)
+    listed = shown(await rig.says(DEWI, DEWI_PHONE, wp.text("/tim")))
+    assert "Tombol 92–102 ▶" in listed and "\n91. " in listed, listed
+    page = await rig.says(DEWI, DEWI_PHONE, wp.button_reply(f"timpg:1:n:{await person_id(rig, KABID)}:2"))
+    assert "nomor 92–102 dari 102" in shown(page), shown(page)
+    name = re.search(r"^92\. (.+)$", shown(page), re.M).group(1)
+    assert f"92. {name} — " in listed, listed
+    opened = await rig.says(DEWI, DEWI_PHONE, wp.text("92"))
+    assert name in shown(opened), shown(opened)

@@ -162,9 +162,10 @@ def page_rows(lines: list[Line], *, day: dt.date, supervisor_id: int, page: int,
     nav = []
     for other, key in ((page - 1, "digest.page_prev"), (page + 1, "digest.page_next")):
         if pages > 1 and 0 <= other < pages:
-            low, high = other * PAGE_PEOPLE + 1, min((other + 1) * PAGE_PEOPLE, len(lines))
-            nav.append(Button(t(key, first=low, last=high),
-                              action("dg", day_code(day), supervisor_id, other, "e" if edit else "n")))
+            low, high = other * PAGE_PEOPLE + start, min((other + 1) * PAGE_PEOPLE, len(lines)) + start - 1
+            # The page carries where the team's numbers began, so it numbers its people as the digest did.
+            nav.append(Button(t(key, first=low, last=high), action(
+                "dg", day_code(day), supervisor_id, other, "e" if edit else "n", *([start] if start != 1 else []))))
     return rows + ([tuple(nav)] if nav else [])
 
 

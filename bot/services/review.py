@@ -127,14 +127,17 @@ async def _may_review_team(turn: Turn, supervisor_id: int, day: dt.date) -> bool
 
 
 async def digest_page(turn: Turn, parts: list[str]) -> None:
-    """`dg:<day>:<supervisor>:<page>:<n|e>`: the buttons of a large team's digest, a page of people at a
-    time (Telegram carries at most 100 in one message). For that supervisor, anyone above them, or an admin;
-    `e`: from a page of buttons, which it replaces; `n`: from the digest itself, which stays as it is."""
-    day = parse_day(parts[1]) if len(parts) == 5 else None
-    if day is None or not numeric(parts[2]) or not numeric(parts[3]) or parts[4] not in ("n", "e"):
+    """`dg:<day>:<supervisor>:<page>:<n|e>[:<start>]`: the buttons of a large team's digest, a page of people
+    at a time (Telegram carries at most 100 in one message). For that supervisor, anyone above them, or an
+    admin; `e`: from a page of buttons, which it replaces; `n`: from the digest itself, which stays as it is;
+    `start`: the number of the team's first person, where the digest came after another list (WhatsApp)."""
+    day = parse_day(parts[1]) if len(parts) in (5, 6) else None
+    if day is None or not numeric(parts[2]) or not numeric(parts[3]) or parts[4] not in ("n", "e") or (
+            len(parts) == 6 and not (numeric(parts[5]) and 0 < int(parts[5]) < 10_000)):
         turn.say(turn.t("common.not_available"))
         return
     supervisor_id, page = int(parts[2]), int(parts[3])
+    start = int(parts[5]) if len(parts) == 6 else 1
     if not await _may_review_team(turn, supervisor_id, day):
         await refuse_button(turn, "dg", supervisor_id)
         return
@@ -148,9 +151,13 @@ async def digest_page(turn: Turn, parts: list[str]) -> None:
         return
     first = page * digest.PAGE_PEOPLE + 1 if pages > 1 else 1
     last = min(first + digest.PAGE_PEOPLE - 1, len(lines)) if pages > 1 else len(lines)
-    rows = digest.page_rows(lines, day=day, supervisor_id=supervisor_id, page=page, t=turn.t, edit=True)
-    names = [f"{number}. {esc(line.name)}" for number, line in enumerate(lines[first - 1:last], start=first)]
-    text = turn.t("digest.page_title", date=format_date(day, turn.lang), first=first, last=last, total=len(lines))
+    rows = digest.page_rows(lines, day=day, supervisor_id=supervisor_id, page=page, t=turn.t, edit=True,
+                            start=start)
+    shift = start - 1
+    names = [f"{number}. {esc(line.name)}"
+             for number, line in enumerate(lines[first - 1:last], start=first + shift)]
+    text = turn.t("digest.page_title", date=format_date(day, turn.lang), first=first + shift, last=last + shift,
+                  total=len(lines) + shift)
     turn.say("\n".join([text, *names]), rows, edit=parts[4] == "e")
 
 

@@ -160,20 +160,25 @@ def _member_rows(people: list[Actor], page: int, t, *, edit: bool,
     labels = pick_labels([(p.name, p.nip) for p in shown], 30)
     rows = [(Button(f"{i}. {label}", action("tim", p.person_id)),)
             for i, (p, label) in enumerate(zip(shown, labels), first + start)]
-    nav = [Button(t(key, first=other * TEAM_PAGE + 1, last=min((other + 1) * TEAM_PAGE, len(people))),
-                  action("timpg", other, "e" if edit else "n", *([official] if official is not None else [])))
+    # A team listed after another (WhatsApp) carries where its numbers began, so its pages number as the list.
+    tail = ([official] if official is not None else []) + ([start] if start != 1 and official is not None else [])
+    nav = [Button(t(key, first=other * TEAM_PAGE + start, last=min((other + 1) * TEAM_PAGE, len(people)) + start - 1),
+                  action("timpg", other, "e" if edit else "n", *tail))
            for other, key in ((page - 1, "team.page_prev"), (page + 1, "team.page_next")) if 0 <= other < pages]
     return rows + ([tuple(nav)] if nav else [])
 
 
 async def team_page(turn: Turn, parts: list[str]) -> None:
-    """`timpg:<page>:<n|e>[:<official>]`: a page of /tim's buttons for a team too large for one message; with
-    `official`, of the team of the official the actor stands in for as Plh today."""
-    if len(parts) not in (3, 4) or not numeric(parts[1]) or parts[2] not in ("n", "e") or (
-            len(parts) == 4 and not numeric(parts[3])):
+    """`timpg:<page>:<n|e>[:<official>[:<start>]]`: a page of /tim's buttons for a team too large for one
+    message; with `official`, of the team of the official the actor stands in for as Plh today; `start`: the
+    number of that team's first person, listed after the Plh's own team (WhatsApp)."""
+    if len(parts) not in (3, 4, 5) or not numeric(parts[1]) or parts[2] not in ("n", "e") or (
+            len(parts) >= 4 and not numeric(parts[3])) or (
+            len(parts) == 5 and not (numeric(parts[4]) and 0 < int(parts[4]) < 10_000)):
         turn.say(turn.t("common.not_available"))
         return
-    official = int(parts[3]) if len(parts) == 4 else None
+    official = int(parts[3]) if len(parts) >= 4 else None
+    start = int(parts[4]) if len(parts) == 5 else 1
     if not (turn.actor.is_supervisor if official is None
             else official in await turn.uow.plh.officials_of(turn.actor.person_id, turn.today)):
         await refuse_button(turn, "timpg")
@@ -187,8 +192,9 @@ async def team_page(turn: Turn, parts: list[str]) -> None:
         return
     first = page * TEAM_PAGE + 1 if pages > 1 else 1
     last = min((page + 1) * TEAM_PAGE, len(people)) if pages > 1 else len(people)
-    turn.say(turn.t("team.page_title", first=first, last=last, total=len(people)),
-             _member_rows(people, page, turn.t, edit=True, official=official), edit=parts[2] == "e")
+    shift = start - 1
+    turn.say(turn.t("team.page_title", first=first + shift, last=last + shift, total=len(people) + shift),
+             _member_rows(people, page, turn.t, edit=True, official=official, start=start), edit=parts[2] == "e")
 
 
 async def show_member(turn: Turn, parts: list[str]) -> None:

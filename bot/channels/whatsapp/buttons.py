@@ -80,12 +80,6 @@ def typed_menu(choices: Choices) -> list[MenuEntry]:
     """What a number typed in answer to a list or reply buttons picks, which WhatsApp shows unnumbered: the
     core's row N where its labels carry numbers ("✅ 2" · "🔄 2": /tugas's task 2; a lone "👁 2"), else the N-th button
     as it appears ("2" after Cuti · Sakit · Dinas luar is Sakit)."""
-    if all(ICON_NUMBER.fullmatch(label) for _, label in choices.options):
-        numbers = row_numbers([[option] for option in choices.options])
-        by_number: list[MenuEntry] = [None] * max(numbers)
-        for number, (act, _) in zip(numbers, choices.options, strict=True):
-            by_number[number - 1] = act
-        return by_number
     numbered_rows = any(TRAILING_NUMBER.search(label) for row in choices.rows if len(row) > 1 for _, label in row)
     rows = choices.rows if numbered_rows else [[option] for option in choices.options]
     menu = Choices("numbered", choices.options, rows).menu
@@ -115,9 +109,10 @@ def row_numbers(rows: list[list[Option]]) -> list[int]:
 
 def option_numbers(options: list[Option]) -> list[int]:
     """Each option's number: the one its label starts with ("91. Name" on a page of /tim's buttons) or is
-    ("31", a task's number), so a page answers the numbers it shows; options without one (◀ / ▶) follow;
-    else they are counted."""
-    return _numbered([int(m.group(1)) if (m := LEADING_NUMBER.match(label)) else None for _, label in options])
+    ("31", a task's number; "👁 14", a digest's lone button), so a page answers the numbers it shows; options
+    without one (◀ / ▶) follow; else they are counted."""
+    return _numbered([int(m.group(1)) if (m := LEADING_NUMBER.match(label) or ICON_NUMBER.fullmatch(label)) else None
+                      for _, label in options])
 
 
 def _numbered(keys: list[int | None]) -> list[int]:
