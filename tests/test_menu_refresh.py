@@ -23,13 +23,17 @@ def chats(calls) -> set[tuple[int, str | None]]:
     return {(c.scope.chat_id, c.language_code) for c in calls if isinstance(c.scope, BotCommandScopeChat)}
 
 
-async def test_a_promotion_and_a_retirement_change_the_menus_without_a_restart(db, clock, tmp_path):
+async def linked_office(db, clock, tmp_path, **harness) -> ChatHarness:
+    """The small office imported on Monday 09.00 WIB, everyone linked on Telegram (chat ids of SENDERS)."""
     clock.current = MONDAY_0900_WIB
     await run_import(db, clock, small_office())
-    harness = ChatHarness(db, clock, tmp_path / "media")
-    codes = await harness.codes()
-    for nip, sender in SENDERS.items():
-        await harness.text(sender, f"/start {codes[nip]}")
+    chat = ChatHarness(db, clock, tmp_path / "media", **harness)
+    await chat.link([(sender, nip) for nip, sender in SENDERS.items()])
+    return chat
+
+
+async def test_a_promotion_and_a_retirement_change_the_menus_without_a_restart(db, clock, tmp_path):
+    harness = await linked_office(db, clock, tmp_path)
     session = FakeSession()
     menus = MenuRefresher(fake_bot(session), harness.conversation)
     await menus.set_all()
@@ -60,12 +64,7 @@ async def test_a_promotion_and_a_retirement_change_the_menus_without_a_restart(d
 
 async def test_an_english_office_gives_telegram_apps_in_other_languages_the_english_menu(db, clock, tmp_path):
     """DEFAULT_LANGUAGE=en: the menu set without language_code (an app in Javanese, Malay, …) was Indonesian."""
-    clock.current = MONDAY_0900_WIB
-    await run_import(db, clock, small_office())
-    harness = ChatHarness(db, clock, tmp_path / "media", default_language="en")
-    codes = await harness.codes()
-    for nip, sender in SENDERS.items():
-        await harness.text(sender, f"/start {codes[nip]}")
+    harness = await linked_office(db, clock, tmp_path, default_language="en")
     session = FakeSession()
     await MenuRefresher(fake_bot(session), harness.conversation).set_all()
     anyone = {(getattr(c.scope, "chat_id", "default"), c.language_code): {b.command: b.description for b in c.commands}
@@ -78,12 +77,7 @@ async def test_an_english_office_gives_telegram_apps_in_other_languages_the_engl
 async def test_a_plh_without_a_team_has_the_supervisors_menu_on_the_days_they_stand_in(db, clock, tmp_path):
     """Rudi (staff) stands in for his section head on Tuesday: /tim and /rekap work for him then, and were
     missing from his menu; the other chats are not touched, and on Wednesday his menu is the default again."""
-    clock.current = MONDAY_0900_WIB
-    await run_import(db, clock, small_office())
-    harness = ChatHarness(db, clock, tmp_path / "media")
-    codes = await harness.codes()
-    for nip, sender in SENDERS.items():
-        await harness.text(sender, f"/start {codes[nip]}")
+    harness = await linked_office(db, clock, tmp_path)
     tuesday = MONDAY_0900_WIB.date() + dt.timedelta(days=1)
     await plh.designate(db.uow, KASI, STAF, tuesday, tuesday, today=tuesday, now=clock.now(), actor="cli")
     session = FakeSession()
@@ -118,12 +112,7 @@ def descriptions(calls, command: str) -> dict[tuple[int, str | None], str]:
 async def test_a_chats_menu_is_in_the_language_its_person_chose_in_apel_not_their_apps(db, clock, tmp_path):
     """Dewi (section head) chose English: her menu was Indonesian in an Indonesian app. Rudi (staff) chose
     English too and had the default menu; Siti chose Indonesian, the office's language, and needs none."""
-    clock.current = MONDAY_0900_WIB
-    await run_import(db, clock, small_office())
-    harness = ChatHarness(db, clock, tmp_path / "media")
-    codes = await harness.codes()
-    for nip, sender in SENDERS.items():
-        await harness.text(sender, f"/start {codes[nip]}")
+    harness = await linked_office(db, clock, tmp_path)
     for sender, language in (("804", "en"), ("805", "en"), ("802", "id")):
         await harness.tap(sender, f"lang:{language}")
     session = FakeSession()
