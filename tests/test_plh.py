@@ -44,6 +44,14 @@ def taps(out, sender, prefix) -> list[str]:
     return [a for o in out if o.external_id == sender for a in actions([o]) if a.startswith(prefix)]
 
 
+async def until_head_digest(routine, clock) -> list:
+    """Monday's section digests (16.30 WIB), a tick at 17.00 WIB, then the head's digest (17.30
+    WIB): what that last tick sends."""
+    await tick_at(routine, clock, SECTION_DIGEST)
+    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    return await tick_at(routine, clock, HEAD_DIGEST)
+
+
 async def test_a_section_heads_plh_gets_the_digest_and_approves_a_report_nobody_else_may(week, clock, db):
     chat, routine, rows, who = week
     await on_leave(db, who["Dewi"], MONDAY, "cuti", "cuti tahunan")
@@ -91,9 +99,7 @@ async def test_the_head_of_offices_plh_the_sekretaris_gets_the_division_heads_re
     clock.current = AT_1000
     await report(chat, "Rina")
     await report(chat, "Siti")
-    await tick_at(routine, clock, SECTION_DIGEST)
-    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    out = await tick_at(routine, clock, HEAD_DIGEST)
+    out = await until_head_digest(routine, clock)
     assert to(out, "Hendra") == ""
     got = to(out, "Siti")
     assert "sebagai Plh Drs. Hendra Gunawan, M.Si." in got and "Rina Kartika, S.Kom." in got, got
@@ -154,9 +160,7 @@ async def test_a_plh_who_does_not_review_is_reported_to_the_officials_superior(w
     await designate(db, clock, who, "Dewi", "Agus", MONDAY, MONDAY)
     clock.current = AT_1000
     await report(chat, "Rudi")
-    await tick_at(routine, clock, SECTION_DIGEST)
-    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    told = to(await tick_at(routine, clock, HEAD_DIGEST), "Rina")
+    told = to(await until_head_digest(routine, clock), "Rina")
     assert ("• Agus Salim, tim Dewi Lestari (Dewi Lestari berhalangan dan diwakili Plh): 1 laporan menunggu "
             "persetujuan, 2 orang belum melapor") in told, told  # beside Agus's own team's line
 
@@ -165,9 +169,7 @@ async def test_the_notice_for_an_official_with_a_plh_goes_to_the_plh(week, clock
     """Rina (division head) has Siti as Plh; Agus never reviews his team: the notice goes to Siti as Plh."""
     chat, routine, rows, who = week
     await designate(db, clock, who, "Rina", "Siti", MONDAY, MONDAY)
-    await tick_at(routine, clock, SECTION_DIGEST)
-    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    out = await tick_at(routine, clock, HEAD_DIGEST)
+    out = await until_head_digest(routine, clock)
     assert "Agus Salim" not in to(out, "Rina")
     assert "Pemberitahuan ini dikirim kepada Anda sebagai Plh Rina Kartika, S.Kom." in to(out, "Siti"), to(out, "Siti")
 
@@ -210,9 +212,7 @@ async def test_a_plh_above_the_official_who_leaves_the_digest_is_reported_above_
     await designate(db, clock, who, "Dewi", "Rina", MONDAY, MONDAY)
     clock.current = AT_1000
     await report(chat, "Rudi")
-    await tick_at(routine, clock, SECTION_DIGEST)
-    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    out = await tick_at(routine, clock, HEAD_DIGEST)
+    out = await until_head_digest(routine, clock)
     assert "tim Dewi Lestari" not in to(out, "Rina")
     assert "Rina Kartika, S.Kom. belum menindaklanjuti tim Dewi Lestari" in to(out, "Hendra"), to(out, "Hendra")
 
@@ -221,9 +221,7 @@ async def test_a_plh_is_not_told_of_their_own_team_as_plh(week, clock, db):
     """Agus is Rina's Plh and leaves his own team: the notice about him goes to Rina, not to Agus as her Plh."""
     chat, routine, rows, who = week
     await designate(db, clock, who, "Rina", "Agus", MONDAY, MONDAY)
-    await tick_at(routine, clock, SECTION_DIGEST)
-    await tick_at(routine, clock, dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-    out = await tick_at(routine, clock, HEAD_DIGEST)
+    out = await until_head_digest(routine, clock)
     assert "Agus Salim belum menindaklanjuti" not in to(out, "Agus")
     assert "Agus Salim" in to(out, "Rina"), to(out, "Rina")
 
